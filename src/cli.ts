@@ -1,0 +1,144 @@
+/**
+ * The dbctl entry point: wires commander, builds the run's context, and is the only place that
+ * exits the process. Command modules are imported lazily so `dbctl --version` starts fast.
+ */
+import { Command, Option, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
+import type { CommandContext, GlobalOptions } from './commands/context.js';
+import { isDbctlError, ExitCode } from './errors.js';
+import { createOutput, type Output } from './io/output.js';
+import { secretsOf } from './core/url.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../package.json') as { version: string };
+
+/** Options commander collects for the global flags. */
+interface RawGlobals {
+  env?: string;
+  url?: string;
+  config?: string;
+  json?: boolean;
+  yes?: boolean;
+  color?: boolean;
+  verbose?: boolean;
+}
+
+let output: Output | undefined;
+
+function buildContext(command: Command): CommandContext {
+  const raw = command.optsWithGlobals<RawGlobals>();
+  const globals: GlobalOptions = {
+    env: raw.env ?? process.env.DBCTL_ENV ?? undefined,
+    url: raw.url,
+    config: raw.config,
+    json: Boolean(raw.json),
+    yes: Boolean(raw.yes),
+    verbose: Boolean(raw.verbose),
+  };
+  output = createOutput(
+    { json: globals.json, color: raw.color !== false, verbose: globals.verbose },
+    {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdinIsTTY: Boolean(process.stdin.isTTY),
+      ci: Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0',
+      noColorEnv: process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '',
+    },
+  );
+  output.addSecrets(secretsOf(globals.url));
+  return { cwd: process.cwd(), globals, out: output, env: { ...process.env, DBCTL_HOSTNAME: hostname() } };
+}
+
+/** Registers one command whose implementation lives in `./commands/<file>.js`. */
+function action<Options>(load: () => Promise<(ctx: CommandContext, options: Options) => Promise<number>>) {
+  return async function (this: Command, ...args: unknown[]) {
+    const command = args[args.length - 1] as Command;
+    const ctx = buildContext(command);
+    const run = await load();
+    const options = { ...command.opts(), args: command.args } as Options;
+    process.exitCode = await run(ctx, options);
+  };
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const program = new Command('dbctl')
+  .description('Safe migrations for Drizzle ORM on PostgreSQL')
+  .version(version, '-V, --version')
+  .option('-e, --env <name>', 'target environment (default $DBCTL_ENV, else development)')
+  .option('--url <url>', 'database url for this run, replacing the environment url')
+  .option('-c, --config <path>', 'dbctl config file')
+  .option('--json', 'one JSON document on stdout; human text on stderr')
+  .option('-y, --yes', 'confirm prompts')
+  .option('--no-color', 'no ANSI colors')
+  .option('--verbose', 'show stack traces and extra detail')
+  .showSuggestionAfterError()
+  .enablePositionalOptions(false)
+  .exitOverride();
+
+program
+  .command('status')
+  .description('applied, pending, failed, modified and unknown migrations of the environment')
+  .action(action(async () => (await import('./commands/status.js')).runStatus));
+
+program
+  .command('migrate')
+  .description('apply pending migrations safely (lock, checksums, per-migration transactions)')
+  .option('--to <tag>', 'apply up to and including this migration')
+  .option('--dry-run', 'print the plan and change nothing')
+  .option('--allow-destructive', 'allow destructive migrations on a protected environment')
+  .option('--no-backup', 'do not back up before destructive migrations')
+  .option('--wait <duration>', 'how long to wait for another run holding the migration lock')
+  .option('--lock-timeout <duration>', "PostgreSQL lock_timeout for each attempt")
+  .option('--statement-timeout <duration>', 'PostgreSQL statement_timeout for migration statements (0 = none)')
+  .option('--wait-for-db <duration>', 'retry connecting until the database accepts connections')
+  .action(action(async () => (await import('./commands/migrate.js')).runMigrate));
+
+program
+  .command('resolve')
+  .description('record the outcome of a failed migration after manual repair')
+  .argument('<tag>', 'the failed migration')
+  .addOption(new Option('--applied', 'the migration is now fully applied').conflicts('rolledBack'))
+  .addOption(new Option('--rolled-back', 'the migration was undone; apply it again later'))
+  .action(action(async () => (await import('./commands/resolve.js')).runResolve));
+
+void collect;
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    process.exitCode = reportError(error);
+  }
+}
+
+/** Prints one clear line for an error and returns its exit code. */
+function reportError(error: unknown): number {
+  const write = (line: string) => (output ? output.warn(line) : process.stderr.write(`${line}\n`));
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return ExitCode.ok;
+    }
+    return ExitCode.usage; // commander already printed the message
+  }
+  if (isDbctlError(error)) {
+    write(`error: ${error.message}`);
+    for (const line of error.details) write(line);
+    if (error.hint) write(`hint: ${error.hint}`);
+    if (output?.verbose && error.stack) write(error.stack);
+    if (output?.json) output.writeJson({ error: { code: error.code, message: output.redact(error.message), hint: error.hint ?? null } });
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  write(`error: ${message}`);
+  if (output?.verbose && error instanceof Error && error.stack) write(error.stack);
+  else write('hint: run again with --verbose for details, and report it if it looks like a dbctl bug');
+  return ExitCode.failure;
+}
+
+process.on('unhandledRejection', (error) => {
+  process.exitCode = reportError(error);
+});
+
+await main();

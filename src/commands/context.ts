@@ -1,0 +1,27 @@
+/**
+ * What every command receives: the global flags, the output channel and the process facts,
+ * gathered once by `cli.ts` so that nothing below it reads `process` directly.
+ */
+import type { Output } from '../io/output.js';
+
+/** The contract's global options, parsed. */
+export interface GlobalOptions {
+  env: string | undefined;
+  url: string | undefined;
+  config: string | undefined;
+  json: boolean;
+  yes: boolean;
+  verbose: boolean;
+}
+
+/** The run's context handed to each command. */
+export interface CommandContext {
+  cwd: string;
+  globals: GlobalOptions;
+  out: Output;
+  /** The process environment, read only by config resolution. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** A command returns its exit code; it never exits the process itself. */
+export type CommandRun<Options> = (ctx: CommandContext, options: Options) => Promise<number>;

@@ -1,0 +1,113 @@
+/**
+ * The shapes of dbctl's configuration: what users write (`UserConfig`, untrusted) and what the rest
+ * of dbctl reads (`ProjectConfig`, trusted, produced once by `loadProject`).
+ */
+
+/** A lazily read environment variable, made by `env('NAME')`. */
+export interface EnvReference {
+  readonly __dbctlEnv: string;
+}
+
+/** A url as users may write it: a string, `env:NAME`, `env('NAME')`, or unset. */
+export type UrlInput = string | EnvReference | undefined | null;
+
+/** One environment as written in dbctl.config. */
+export interface UserEnvironment {
+  url?: UrlInput;
+  /** Marks the environment as production-like: push refused, destructive migrations need a flag. */
+  protected?: boolean;
+}
+
+/** Severity a user may give a review rule. */
+export type RuleSetting = 'error' | 'warning' | 'off';
+
+/** What users write in dbctl.config.{ts,mts,js,mjs,json}. */
+export interface UserConfig {
+  /** Path to the drizzle config, relative to the dbctl config. Default `./drizzle.config.ts`. */
+  drizzleConfig?: string;
+  environments?: Record<string, UserEnvironment | string>;
+  protect?: { hosts?: string[] };
+  backup?: {
+    /** Directory for `dir` backups, relative to the project. Default `.dbctl/backups`. */
+    dir?: string;
+    /** Where backups go: a local directory (default) or a `dbctl_backups` schema in the same database. */
+    target?: 'dir' | 'database';
+    /** Keep the newest N backups per environment (default: keep all). */
+    keep?: number;
+  };
+  migrate?: {
+    /** PostgreSQL lock_timeout for each attempt of a migration, e.g. `5s`. */
+    lockTimeout?: string;
+    /** PostgreSQL statement_timeout for migration statements, e.g. `10m`; `0` disables. */
+    statementTimeout?: string;
+    /** How long to wait for another run's migration lock, e.g. `60s`. */
+    wait?: string;
+    /** How many times a lock timeout is retried before the run fails. */
+    lockRetries?: number;
+  };
+  review?: {
+    /** Per-rule severity override or `off`. */
+    rules?: Record<string, RuleSetting>;
+  };
+  history?: {
+    /** Schema of dbctl's own history table. Default `dbctl`. */
+    schema?: string;
+  };
+}
+
+/** An environment after validation; its url is resolved only on demand. */
+export interface EnvironmentConfig {
+  name: string;
+  url: UrlInput;
+  protected: boolean | undefined;
+}
+
+/** What dbctl reads from the drizzle config, with drizzle-kit's defaults applied. */
+export interface DrizzleSettings {
+  /** Absolute path of the drizzle config file. */
+  configPath: string;
+  dialect: string;
+  /** Schema file(s) or glob(s), as written, resolved against the drizzle config's directory by drizzle-kit. */
+  schema: string | string[] | undefined;
+  /** Absolute path of the migrations folder (`out`, default `drizzle`). */
+  out: string;
+  /** `out` as written (relative), for messages and drizzle-kit calls. */
+  outRelative: string;
+  migrationsTable: string;
+  migrationsSchema: string;
+  /** drizzle-kit `migrations.prefix`: index, timestamp, supabase, unix, none. */
+  prefix: string;
+  casing: 'camelCase' | 'snake_case' | undefined;
+  /** drizzle config's `dbCredentials.url`, when it has one (used when no environment gives a url). */
+  url: string | undefined;
+  /** `schemaFilter`, `tablesFilter`, `extensionsFilters` as written, passed through to drizzle-kit. */
+  schemaFilter: string[] | undefined;
+  tablesFilter: string | string[] | undefined;
+  extensionsFilters: string[] | undefined;
+  strict: boolean | undefined;
+  verbose: boolean | undefined;
+}
+
+/** The trusted, fully validated project configuration. */
+export interface ProjectConfig {
+  /** Directory commands run from; relative paths in messages are relative to it. */
+  projectDir: string;
+  /** Absolute path of the dbctl config, or null when none was found (defaults apply). */
+  configPath: string | null;
+  drizzle: DrizzleSettings;
+  environments: Record<string, EnvironmentConfig>;
+  protectHosts: string[];
+  backup: { dir: string; target: 'dir' | 'database'; keep: number | undefined };
+  migrate: { lockTimeoutMs: number; statementTimeoutMs: number; waitMs: number; lockRetries: number };
+  review: { rules: Record<string, RuleSetting> };
+  history: { schema: string };
+}
+
+/** The environment a command targets, with its url resolved and its protection decided. */
+export interface ResolvedEnvironment {
+  name: string;
+  url: string;
+  protected: boolean;
+  /** Why it is protected (config flag, name token, url host/database token, host glob). */
+  protectionReasons: string[];
+}

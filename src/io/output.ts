@@ -1,0 +1,64 @@
+/**
+ * Where dbctl's words go. Human text goes to stdout, or to stderr under `--json` so stdout holds
+ * one JSON document only. Everything written passes through the password redactor.
+ */
+import kleur from 'kleur';
+import { redactText } from '../core/url.js';
+
+/** Output channel shared by every command of one run. */
+export interface Output {
+  readonly json: boolean;
+  readonly color: boolean;
+  /** True when prompts may be shown (stdin a TTY and not CI). */
+  readonly interactive: boolean;
+  /** True when human output goes to a terminal (progress bars allowed). */
+  readonly tty: boolean;
+  readonly verbose: boolean;
+  /** A line of human output. */
+  info(line: string): void;
+  /** A warning or error line (always stderr). */
+  warn(line: string): void;
+  /** The single JSON document of a `--json` run. */
+  writeJson(document: unknown): void;
+  /** Raw text for stdout (a report format such as junit or markdown). */
+  writeStdout(text: string): void;
+  /** Registers secrets (passwords) to scrub from everything written from now on. */
+  addSecrets(secrets: readonly string[]): void;
+  /** Scrubs known secrets from a text, for messages built outside the output. */
+  redact(text: string): string;
+}
+
+/** Streams and facts about the terminal, injected so tests can capture output. */
+export interface OutputStreams {
+  stdout: { write(chunk: string): unknown; isTTY?: boolean };
+  stderr: { write(chunk: string): unknown; isTTY?: boolean };
+  stdinIsTTY: boolean;
+  ci: boolean;
+  noColorEnv: boolean;
+}
+
+/** Creates the run's output from the global flags and the streams. */
+export function createOutput(
+  flags: { json: boolean; color: boolean; verbose: boolean },
+  streams: OutputStreams,
+): Output {
+  const secrets = new Set<string>();
+  const humanStream = flags.json ? streams.stderr : streams.stdout;
+  const tty = Boolean(humanStream.isTTY);
+  const color = flags.color && !streams.noColorEnv && Boolean(streams.stdout.isTTY) && tty;
+  kleur.enabled = color;
+  const redact = (text: string) => redactText(text, [...secrets]);
+  return {
+    json: flags.json,
+    color,
+    interactive: streams.stdinIsTTY && !streams.ci,
+    tty,
+    verbose: flags.verbose,
+    info: (line) => void humanStream.write(`${redact(line)}\n`),
+    warn: (line) => void streams.stderr.write(`${redact(line)}\n`),
+    writeJson: (document) => void streams.stdout.write(`${redact(JSON.stringify(document, null, 2))}\n`),
+    writeStdout: (text) => void streams.stdout.write(redact(text.endsWith('\n') ? text : `${text}\n`)),
+    addSecrets: (list) => list.forEach((secret) => secret && secrets.add(secret)),
+    redact,
+  };
+}

