@@ -66,8 +66,13 @@ export interface EnvironmentConfig {
 export interface DrizzleSettings {
   /** Absolute path of the drizzle config file. */
   configPath: string;
+  /**
+   * Directory `out` and `schema` are relative to. drizzle-kit resolves them against its working
+   * directory (not the config's folder), so this is the project directory: run drizzle-kit here.
+   */
+  baseDir: string;
   dialect: string;
-  /** Schema file(s) or glob(s), as written, resolved against the drizzle config's directory by drizzle-kit. */
+  /** Schema file(s) or glob(s), as written; drizzle-kit resolves them against `baseDir` (its working directory). */
   schema: string | string[] | undefined;
   /** Absolute path of the migrations folder (`out`, default `drizzle`). */
   out: string;
@@ -86,6 +91,8 @@ export interface DrizzleSettings {
   extensionsFilters: string[] | undefined;
   strict: boolean | undefined;
   verbose: boolean | undefined;
+  /** drizzle-kit `breakpoints` (default true): `--> statement-breakpoint` between generated statements. */
+  breakpoints: boolean;
 }
 
 /** The trusted, fully validated project configuration. */

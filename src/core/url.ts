@@ -14,15 +14,17 @@ export interface DatabaseUrlParts {
 
 /** Parses a postgres:// or postgresql:// url; returns null when it is not one. */
 export function parseDatabaseUrl(url: string): DatabaseUrlParts | null {
+  // `postgres://user@/db?host=/socket/dir` has an empty host, which URL rejects: parse it with a stand-in
+  const emptyHost = /^postgres(ql)?:\/\/([^/@]*@)?\//i.test(url);
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(emptyHost ? url.replace(/^(postgres(?:ql)?:\/\/(?:[^/@]*@)?)\//i, '$1empty-host.invalid/') : url);
   } catch {
     return null;
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') return null;
   // A unix-socket host can be given as ?host=/var/run/postgresql
-  const host = decodeURIComponent(parsed.hostname) || parsed.searchParams.get('host') || 'localhost';
+  const host = parsed.searchParams.get('host') || (emptyHost ? '' : decodeURIComponent(parsed.hostname)) || 'localhost';
   return {
     host: host.replace(/^\[|\]$/g, ''),
     port: parsed.port || '5432',

@@ -29,12 +29,20 @@ export interface RunOptions {
 
 /** Runs `dbctl ...args` and resolves when it exits. CI is set so the run is non-interactive. */
 export function runDbctl(args: string[], options: RunOptions): Promise<CliResult> {
+  return runNode(dbctlBin, args, options);
+}
+
+/** The real drizzle-kit CLI of the repository's node_modules. */
+export const drizzleKitBin = path.join(repoRoot, 'node_modules', 'drizzle-kit', 'bin.cjs');
+
+/** Runs a Node script with arguments, non-interactively, capturing its output. */
+export function runNode(script: string, args: string[], options: RunOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries({ ...process.env, CI: '1', NO_COLOR: '1', ...options.env })) {
       if (value !== undefined) env[key] = value;
     }
-    const child = spawn(process.execPath, [dbctlBin, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

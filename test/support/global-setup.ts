@@ -17,9 +17,7 @@ let server: RunningServer | undefined;
 export async function setup(project: TestProject): Promise<void> {
   let adminUrl = process.env.DBCTL_TEST_DATABASE_URL;
   if (!adminUrl && process.env.DBCTL_TEST_POSTGRES === 'container') {
-    const { PostgreSqlContainer } = (await import(
-      /* optional: only installed where Docker exists */ '@testcontainers/postgresql' as string
-    )) as { PostgreSqlContainer: new (image: string) => { start(): Promise<{ getConnectionUri(): string; stop(): Promise<unknown> }> } };
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const container = await new PostgreSqlContainer(process.env.DBCTL_TEST_PG_IMAGE ?? 'postgres:16-alpine').start();
     adminUrl = container.getConnectionUri();
     server = { url: adminUrl, stop: async () => void (await container.stop()) };

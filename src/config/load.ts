@@ -1,0 +1,137 @@
+/**
+ * Finds and loads dbctl.config.{ts,mts,js,mjs,json} and the drizzle config it names, producing the
+ * trusted `ProjectConfig`. TypeScript configs load without a build step through jiti.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createJiti } from 'jiti';
+import { redactText } from '../core/url.js';
+import { DbctlError } from '../errors.js';
+import { findDrizzleConfig, firstLineOf, loadDrizzleSettings, relativeLabel } from './drizzle.js';
+import { parseUserConfig } from './schema.js';
+import type { ProjectConfig } from './types.js';
+
+/** Config file names looked for in the current directory, first found wins. */
+export const CONFIG_FILES = ['dbctl.config.ts', 'dbctl.config.mts', 'dbctl.config.js', 'dbctl.config.mjs', 'dbctl.config.json'] as const;
+
+const LOADABLE = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json'];
+
+/** Where to load the project from. */
+export interface LoadOptions {
+  /** Directory the command runs in; config discovery and relative paths start here. */
+  cwd: string;
+  /** `--config <path>`, relative to `cwd`. */
+  configPath?: string | undefined;
+  /**
+   * The process environment. Not read while loading (urls are resolved only for the selected
+   * environment, by `resolveEnvironment`); accepted so callers hand one map to every config step.
+   */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Loads the project's dbctl config (or defaults when there is none) and its drizzle config.
+ * @throws DbctlError CONFIG_INVALID (missing `--config` file, unloadable or invalid config) or
+ *   DRIZZLE_CONFIG_INVALID (drizzle config missing, unloadable, not PostgreSQL).
+ */
+export async function loadProject(options: LoadOptions): Promise<ProjectConfig> {
+  const cwd = path.resolve(options.cwd);
+  const configPath = findConfig(cwd, options.configPath);
+  const label = configPath === null ? 'dbctl.config.ts' : relativeLabel(configPath, cwd);
+  const raw = configPath === null ? {} : await readConfig(configPath, label);
+  const parsed = parseUserConfig(raw, { projectDir: cwd, label });
+  const drizzleFile = findDrizzleConfig(parsed.drizzleConfig, configPath === null ? cwd : path.dirname(configPath), cwd);
+  const drizzle = await loadDrizzleSettings(drizzleFile, { cwd, importModule });
+  return {
+    projectDir: cwd,
+    configPath,
+    drizzle,
+    environments: parsed.environments,
+    protectHosts: parsed.protectHosts,
+    backup: parsed.backup,
+    migrate: parsed.migrate,
+    review: parsed.review,
+    history: parsed.history,
+  };
+}
+
+/** The absolute path of the dbctl config to use, or null when none exists (defaults apply). */
+export function findConfig(cwd: string, configPath?: string): string | null {
+  if (configPath === undefined || configPath === '') {
+    for (const name of CONFIG_FILES) {
+      const candidate = path.join(cwd, name);
+      if (isFile(candidate)) return candidate;
+    }
+    return null;
+  }
+  const file = path.resolve(cwd, configPath);
+  if (!existsSync(file)) {
+    throw new DbctlError('CONFIG_INVALID', `config file ${configPath} not found`, { hint: 'check the --config path (it is relative to the current directory)' });
+  }
+  if (!isFile(file)) throw new DbctlError('CONFIG_INVALID', `config file ${configPath} is not a file`, { hint: 'pass the config file itself to --config' });
+  if (!LOADABLE.includes(path.extname(file))) {
+    throw new DbctlError('CONFIG_INVALID', `config file ${configPath} is not a .ts, .mts, .js, .mjs or .json file`, { hint: 'rename it, e.g. dbctl.config.ts' });
+  }
+  return file;
+}
+
+/** Reads the config's value: parsed JSON, or a module's default export (called when a function). */
+async function readConfig(file: string, label: string): Promise<unknown> {
+  let namespace: unknown;
+  let value: unknown;
+  try {
+    if (file.endsWith('.json')) return JSON.parse(await readFile(file, 'utf8')) as unknown;
+    namespace = await importNamespace(file);
+    const exported = hasDefault(namespace) ? namespace.default : namespace;
+    value = typeof exported === 'function' ? await (exported as () => unknown)() : await exported;
+  } catch (error) {
+    const what = file.endsWith('.json') && error instanceof SyntaxError ? 'is not valid JSON' : 'could not be loaded';
+    throw new DbctlError('CONFIG_INVALID', `${label} ${what}: ${redactText(firstLineOf(error), [])}`, {
+      hint: 'fix the error in the config file (run with --verbose for the stack)',
+      cause: error,
+    });
+  }
+  if (!hasDefault(namespace) && typeof namespace === 'object' && namespace !== null && Object.keys(namespace).length === 0) {
+    throw new DbctlError('CONFIG_INVALID', `${label} exports no config`, { hint: 'write export default defineConfig({ ... })' });
+  }
+  return value;
+}
+
+/**
+ * Imports a config module (TypeScript or JavaScript, ESM or CommonJS) with jiti and returns its
+ * default export, or the module itself when it has none (as drizzle-kit reads its config).
+ */
+export async function importModule(file: string): Promise<unknown> {
+  const mod = await importNamespace(file);
+  return hasDefault(mod) && mod.default !== undefined ? mod.default : mod;
+}
+
+/**
+ * The module namespace of `file`, loaded by jiti without a build step. `import { defineConfig,
+ * env } from 'dbctl'` inside it resolves to this running dbctl (see `ownEntry`), so configs work
+ * in projects where dbctl is not installed locally.
+ */
+async function importNamespace(file: string): Promise<unknown> {
+  const jiti = createJiti(import.meta.url, { alias: { dbctl: ownEntry() }, fsCache: false, moduleCache: false });
+  return jiti.import(file);
+}
+
+function hasDefault(mod: unknown): mod is { default: unknown } {
+  return typeof mod === 'object' && mod !== null && 'default' in mod;
+}
+
+/** dbctl's own entry module: dist/index.js when running built, src/index.ts under vitest. */
+function ownEntry(): string {
+  const built = new URL('../index.js', import.meta.url);
+  return fileURLToPath(existsSync(built) ? built : new URL('../index.ts', import.meta.url));
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
