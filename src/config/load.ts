@@ -5,7 +5,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { redactText } from '../core/url.js';
 import { DbctlError } from '../errors.js';
@@ -114,18 +113,14 @@ export async function importModule(file: string): Promise<unknown> {
  * in projects where dbctl is not installed locally.
  */
 async function importNamespace(file: string): Promise<unknown> {
-  const jiti = createJiti(import.meta.url, { alias: { dbctl: ownEntry() }, fsCache: false, moduleCache: false });
+  // The config helpers are handed over as an already loaded module: nothing of dbctl is
+  // recompiled per load, and jiti's transform cache (node_modules/.cache/jiti) keeps reloads fast.
+  const jiti = createJiti(import.meta.url, { virtualModules: { dbctl: await import('./define.js') }, moduleCache: false });
   return jiti.import(file);
 }
 
 function hasDefault(mod: unknown): mod is { default: unknown } {
   return typeof mod === 'object' && mod !== null && 'default' in mod;
-}
-
-/** dbctl's own entry module: dist/index.js when running built, src/index.ts under vitest. */
-function ownEntry(): string {
-  const built = new URL('../index.js', import.meta.url);
-  return fileURLToPath(existsSync(built) ? built : new URL('../index.ts', import.meta.url));
 }
 
 function isFile(file: string): boolean {
