@@ -3,15 +3,13 @@
  * exits the process. Command modules are imported lazily so `dbctl --version` starts fast.
  */
 import { Command, Option, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type { CommandContext, GlobalOptions } from './commands/context.js';
 import { isDbctlError, ExitCode } from './errors.js';
 import { createOutput, type Output } from './io/output.js';
 import { secretsOf } from './core/url.js';
+import { DBCTL_VERSION as version } from './version.js';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../package.json') as { version: string };
 
 /** Options commander collects for the global flags. */
 interface RawGlobals {
@@ -127,7 +125,7 @@ function reportError(error: unknown): number {
     for (const line of error.details) write(line);
     if (error.hint) write(`hint: ${error.hint}`);
     if (output?.verbose && error.stack) write(error.stack);
-    if (output?.json) output.writeJson({ error: { code: error.code, message: output.redact(error.message), hint: error.hint ?? null } });
+    if (output?.json && !output.jsonWritten) output.writeJson({ error: { code: error.code, message: output.redact(error.message), hint: error.hint ?? null } });
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);

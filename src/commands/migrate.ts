@@ -1,6 +1,193 @@
+/**
+ * `dbctl migrate`: applies pending migrations under the migration lock, after verifying the
+ * applied ones, each in its own transaction, recording every outcome. See the contract's
+ * migrate section; the engine is `io/apply.ts`, the decisions are in `core/`.
+ */
+import postgres from 'postgres';
+import { analyzeMigration, type AnalyzedChunk } from '../core/analyze.js';
+import { parseDuration } from '../core/duration.js';
+import { selectPending, type MigrationStatus } from '../core/plan.js';
+import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
+import { DbctlError, ExitCode } from '../errors.js';
+import type { LocalMigration } from '../drizzle/folder.js';
+import { applyMigrations, type ApplyItem, type ApplyResult } from '../io/apply.js';
+import { connect } from '../io/db.js';
+import { ensureHistoryTables } from '../io/history.js';
+import { acquireMigrationLock, releaseMigrationLock } from '../io/lock.js';
+import { loadSqlParser } from '../sql/parser.js';
+import { DBCTL_VERSION } from '../version.js';
+import { createMigrateReporter, failureLines, renderPlan, type MigrateDocument } from '../render/migrate.js';
 import type { CommandContext } from './context.js';
+import { environmentLabel, historyTables, lockScope, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
 
-/** dbctl migrate (placeholder until implemented). */
-export async function runMigrate(_ctx: CommandContext, _options: unknown): Promise<number> {
-  return 0;
+/** Flags of `dbctl migrate`. */
+export interface MigrateOptions {
+  to?: string;
+  dryRun?: boolean;
+  allowDestructive?: boolean;
+  backup?: boolean;
+  wait?: string;
+  lockTimeout?: string;
+  statementTimeout?: string;
+  waitForDb?: string;
+}
+
+/** Runs `dbctl migrate` and returns its exit code. */
+export async function runMigrate(ctx: CommandContext, options: MigrateOptions): Promise<number> {
+  const project = await openProject(ctx);
+  const settings = {
+    waitMs: options.wait ? parseDuration(options.wait, '--wait') : project.migrate.waitMs,
+    lockTimeoutMs: options.lockTimeout ? parseDuration(options.lockTimeout, '--lock-timeout') : project.migrate.lockTimeoutMs,
+    statementTimeoutMs: options.statementTimeout
+      ? parseDuration(options.statementTimeout, '--statement-timeout')
+      : project.migrate.statementTimeoutMs,
+    waitForDbMs: options.waitForDb ? parseDuration(options.waitForDb, '--wait-for-db') : 0,
+  };
+  const environment = targetEnvironment(ctx, project);
+  const folder = await openFolder(project);
+  if (options.to !== undefined && !folder.migrations.some((m) => m.tag === options.to)) {
+    throw new DbctlError('UNKNOWN_MIGRATION', `--to ${options.to}: no such migration in ${project.drizzle.outRelative}`, {
+      hint: 'run `dbctl status` to list the migrations',
+    });
+  }
+  const document: MigrateDocument = { env: environment.name, applied: [], pending: [], status: 'nothing-pending' };
+  const emit = (exitCode: number) => {
+    if (ctx.out.json) ctx.out.writeJson(document);
+    return exitCode;
+  };
+  try {
+    return emit(await migrate(ctx, project, environment, folder.migrations.length, options, settings, document, folder));
+  } catch (error) {
+    if (error instanceof DbctlError) {
+      document.status = error.exitCode === ExitCode.refused ? 'refused' : 'failed';
+      document.error ??= { tag: null, statement: null, message: ctx.out.redact(error.message) };
+      if (ctx.out.json) ctx.out.writeJson(document);
+    }
+    throw error;
+  }
+}
+
+async function migrate(
+  ctx: CommandContext,
+  project: ProjectConfig,
+  environment: ResolvedEnvironment,
+  _count: number,
+  options: MigrateOptions,
+  settings: { waitMs: number; lockTimeoutMs: number; statementTimeoutMs: number; waitForDbMs: number },
+  document: MigrateDocument,
+  folder: Awaited<ReturnType<typeof openFolder>>,
+): Promise<number> {
+  const out = ctx.out;
+  const tables = historyTables(project);
+  const scope = lockScope(tables);
+  const db = await connect(environment.url, {
+    envName: environment.name,
+    application: 'dbctl migrate',
+    waitForDbMs: settings.waitForDbMs,
+    onWait: (message) => out.warn(message),
+  });
+  let monitor: postgres.Sql | undefined;
+  try {
+    if (options.dryRun) {
+      const status = await readStatus(db.sql, folder, tables);
+      assertHistoryConsistent(status, document);
+      const pending = selectPending(status, options.to) ?? [];
+      document.pending = pending.map((p) => p.migration.tag);
+      document.status = pending.length ? 'ok' : 'nothing-pending';
+      const parser = pending.length ? await loadSqlParser() : null;
+      const plan = pending.map((p) => ({ planned: p, chunks: analyzeMigration(parser!, p.migration.statements) }));
+      document.dryRun = true;
+      document.plan = plan.map(({ planned, chunks }) => ({
+        tag: planned.migration.tag,
+        outOfOrder: planned.outOfOrder,
+        statements: chunks.map((c) => ({ index: c.index, line: c.line, sql: c.sql.trim(), class: c.class, transactional: c.transactional })),
+        backup: chunks.flatMap((c) => c.destroys).map((d) => `${d.reason} ${[d.schema, d.table, d.column ?? d.name].filter(Boolean).join('.')}`),
+      }));
+      for (const line of renderPlan(environmentLabel(environment), plan)) out.info(line);
+      return ExitCode.ok;
+    }
+
+    await acquireMigrationLock(db.sql, scope, {
+      waitMs: settings.waitMs,
+      onWaiting: (holder) => out.info(`waiting for the migration lock held by ${holder} (up to ${Math.round(settings.waitMs / 1000)}s)`),
+    });
+    await ensureHistoryTables(db.sql, tables);
+    const status = await readStatus(db.sql, folder, tables);
+    assertHistoryConsistent(status, document);
+    const pending = selectPending(status, options.to) ?? [];
+    document.pending = pending.map((p) => p.migration.tag);
+    if (pending.length === 0) {
+      document.status = 'nothing-pending';
+      out.info(`${environmentLabel(environment)}: nothing pending`);
+      return ExitCode.ok;
+    }
+    const parser = await loadSqlParser();
+    const items: ApplyItem[] = pending.map((planned) => ({
+      planned,
+      execution: analyzeMigration(parser, planned.migration.statements) satisfies AnalyzedChunk[],
+    }));
+    out.info(`${environmentLabel(environment)}: applying ${pending.length} migration${pending.length === 1 ? '' : 's'}`);
+    const reporter = createMigrateReporter(out);
+    const result = await applyMigrations(db.sql, items, {
+      tables,
+      lockScope: scope,
+      envName: environment.name,
+      lockTimeoutMs: settings.lockTimeoutMs,
+      statementTimeoutMs: settings.statementTimeoutMs,
+      lockRetries: project.migrate.lockRetries,
+      hostname: ctx.env.DBCTL_HOSTNAME ?? '',
+      dbctlVersion: DBCTL_VERSION,
+      pid: db.pid,
+      openMonitor: () => (monitor ??= postgres(environment.url, { max: 1, onnotice: () => {}, connection: { application_name: 'dbctl migrate (monitor)' } })),
+      onEvent: reporter.onEvent,
+    });
+    reporter.done();
+    await releaseMigrationLock(db.sql, scope).catch(() => {});
+    return finish(ctx, result, document, folder.migrations);
+  } finally {
+    await monitor?.end({ timeout: 1 }).catch(() => {});
+    await db.close().catch(() => {});
+  }
+}
+
+/** Modified, unknown or part-way failed migrations stop the run before anything is applied. */
+function assertHistoryConsistent(status: MigrationStatus<LocalMigration>, document: MigrateDocument): void {
+  const modified = status.migrations.filter((m) => m.state === 'modified');
+  const failed = status.migrations.filter((m) => m.state === 'failed');
+  if (modified.length || status.unknown.length) {
+    const details = [
+      ...modified.map((m) => `  - ${m.migration.tag}: file changed since it was applied (checksum differs)`),
+      ...status.unknown.map((r) => `  - database row ${r.id} (created_at ${r.createdAt}, hash ${r.hash.slice(0, 12)}…) matches no migration in the folder`),
+    ];
+    document.error = { tag: modified[0]?.migration.tag ?? null, statement: null, message: 'applied migrations do not match the folder' };
+    throw new DbctlError(
+      'HISTORY_MISMATCH',
+      `${modified.length} modified and ${status.unknown.length} unknown migration${modified.length + status.unknown.length === 1 ? '' : 's'}: nothing was applied`,
+      { details, hint: 'restore the applied files from git (never edit an applied migration: write a new one), or deploy the code that has the unknown migrations; `dbctl status` shows the list' },
+    );
+  }
+  if (failed.length) {
+    const tag = failed[0]!.migration.tag;
+    document.error = { tag, statement: null, message: `${tag} stopped part-way in an earlier run` };
+    throw new DbctlError('FAILED_MIGRATION_PENDING', `${tag} stopped part-way in an earlier run${failed[0]!.lastError ? ` (${failed[0]!.lastError})` : ''}`, {
+      hint: `repair the database by hand, then run \`dbctl resolve ${tag} --applied\` (finish it) or \`dbctl resolve ${tag} --rolled-back\` (undo it, migrate re-runs it)`,
+    });
+  }
+}
+
+function finish(ctx: CommandContext, result: ApplyResult, document: MigrateDocument, migrations: LocalMigration[]): number {
+  document.applied = result.applied;
+  document.pending = result.remaining;
+  if (!result.failure) {
+    document.status = 'ok';
+    const total = result.applied.reduce((sum, a) => sum + a.ms, 0);
+    ctx.out.info(`${result.applied.length} migration${result.applied.length === 1 ? '' : 's'} applied in ${total}ms`);
+    return ExitCode.ok;
+  }
+  const failure = result.failure;
+  document.status = 'failed';
+  document.error = { tag: failure.tag, statement: failure.statement, message: ctx.out.redact(failure.message) };
+  const migration = migrations.find((m) => m.tag === failure.tag)!;
+  for (const line of failureLines(failure, migration, result.applied.length)) ctx.out.warn(line);
+  return ExitCode.failure;
 }

@@ -20,6 +20,8 @@ export interface Output {
   warn(line: string): void;
   /** The single JSON document of a `--json` run. */
   writeJson(document: unknown): void;
+  /** True once the run's JSON document was written (the entry point then adds no error document). */
+  readonly jsonWritten: boolean;
   /** Raw text for stdout (a report format such as junit or markdown). */
   writeStdout(text: string): void;
   /** Registers secrets (passwords) to scrub from everything written from now on. */
@@ -48,15 +50,22 @@ export function createOutput(
   const color = flags.color && !streams.noColorEnv && Boolean(streams.stdout.isTTY) && tty;
   kleur.enabled = color;
   const redact = (text: string) => redactText(text, [...secrets]);
+  let jsonWritten = false;
   return {
     json: flags.json,
+    get jsonWritten() {
+      return jsonWritten;
+    },
     color,
     interactive: streams.stdinIsTTY && !streams.ci,
     tty,
     verbose: flags.verbose,
     info: (line) => void humanStream.write(`${redact(line)}\n`),
     warn: (line) => void streams.stderr.write(`${redact(line)}\n`),
-    writeJson: (document) => void streams.stdout.write(`${redact(JSON.stringify(document, null, 2))}\n`),
+    writeJson: (document) => {
+      jsonWritten = true;
+      streams.stdout.write(`${redact(JSON.stringify(document, null, 2))}\n`);
+    },
     writeStdout: (text) => void streams.stdout.write(redact(text.endsWith('\n') ? text : `${text}\n`)),
     addSecrets: (list) => list.forEach((secret) => secret && secrets.add(secret)),
     redact,

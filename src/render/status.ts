@@ -1,0 +1,66 @@
+/**
+ * Text and JSON views of `dbctl status`.
+ */
+import kleur from 'kleur';
+import { summarize, type MigrationStatus, type MigrationState } from '../core/plan.js';
+import type { LocalMigration } from '../drizzle/folder.js';
+
+const COLOR: Record<MigrationState, (s: string) => string> = {
+  applied: kleur.green,
+  pending: kleur.yellow,
+  failed: kleur.red,
+  modified: kleur.red,
+};
+
+/** The `--json` document of `dbctl status`. */
+export function statusDocument(env: string, status: MigrationStatus<LocalMigration>) {
+  return {
+    env,
+    migrations: status.migrations.map((m) => ({
+      tag: m.migration.tag,
+      state: m.state,
+      when: m.migration.when,
+      hash: m.migration.hash,
+      outOfOrder: m.outOfOrder,
+      lastError: m.lastError,
+    })),
+    unknown: status.unknown.map((r) => ({ id: r.id, hash: r.hash, createdAt: r.createdAt })),
+    summary: summarize(status),
+  };
+}
+
+/** Human lines for `dbctl status`. */
+export function renderStatus(label: string, status: MigrationStatus<LocalMigration>): string[] {
+  const lines = [`status of ${label}`];
+  const width = Math.max(8, ...status.migrations.map((m) => m.migration.tag.length));
+  for (const m of status.migrations) {
+    const note =
+      m.state === 'modified'
+        ? 'file changed since it was applied (checksum differs)'
+        : m.state === 'failed'
+          ? `stopped part-way${m.lastError ? `: ${m.lastError}` : ''}; repair it, then \`dbctl resolve ${m.migration.tag} --applied\` or \`--rolled-back\``
+          : m.state === 'pending' && m.outOfOrder
+            ? 'out of order: older than an applied migration (merged from another branch); migrate applies it'
+            : m.state === 'pending' && m.lastError
+              ? `last attempt failed and was rolled back: ${m.lastError}`
+              : '';
+    lines.push(`  ${COLOR[m.state](m.state.padEnd(8))}  ${m.migration.tag.padEnd(width)}  ${kleur.dim(note)}`.trimEnd());
+  }
+  for (const row of status.unknown) {
+    lines.push(`  ${kleur.red('unknown'.padEnd(8))}  ${`(id ${row.id})`.padEnd(width)}  ${kleur.dim(`in the database, not in the folder: hash ${row.hash.slice(0, 12)}…, created_at ${row.createdAt}`)}`);
+  }
+  if (status.migrations.length === 0 && status.unknown.length === 0) lines.push('  no migrations yet');
+  const c = summarize(status);
+  lines.push(
+    `${c.applied} applied, ${c.pending} pending` +
+      (c.failed ? `, ${c.failed} failed` : '') +
+      (c.modified ? `, ${c.modified} modified` : '') +
+      (c.unknown ? `, ${c.unknown} unknown` : ''),
+  );
+  if (c.modified || c.unknown) {
+    lines.push(kleur.dim('modified or unknown migrations stop `dbctl migrate`: restore the applied files from git, or write a new migration instead of editing an applied one'));
+  } else if (c.pending && !c.failed) {
+    lines.push(kleur.dim('run `dbctl migrate` to apply the pending migrations'));
+  }
+  return lines;
+}
