@@ -89,6 +89,6 @@ async function describeHolder(sql: postgres.Sql, k1: number, k2: number): Promis
       from pg_locks l join pg_stat_activity a on a.pid = l.pid
      where l.locktype = 'advisory' and l.granted and l.classid = ${k1}::int::oid and l.objid = ${k2}::int::oid and l.objsubid = 2
      limit 1`;
-  if (!holder) return 'a session that just released it';
+  if (!holder) return 'another run';
   return `pid ${holder.pid}${holder.application_name ? `, ${holder.application_name}` : ''}${holder.client_addr ? ` from ${holder.client_addr}` : ''}${holder.since ? `, connected since ${holder.since}` : ''}`;
 }

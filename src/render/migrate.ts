@@ -111,7 +111,8 @@ export function renderPlan(label: string, plan: { planned: PlannedMigration<Loca
     const m = planned.migration;
     lines.push(`${kleur.bold(m.tag)}${planned.outOfOrder ? kleur.yellow(' (out of order)') : ''}  ${kleur.dim(m.relativeFile)}`);
     for (const chunk of chunks) {
-      const first = chunk.sql.trim().split('\n')[0] ?? '';
+      const lines = chunk.sql.trim().split('\n');
+      const first = lines.find((l) => l.trim() !== '' && !l.trim().startsWith('--')) ?? lines[0] ?? '';
       const shown = first.length > 100 ? `${first.slice(0, 97)}...` : first;
       const flags = [chunk.transactional ? '' : 'outside a transaction', chunk.commitAfter ? 'commits after' : ''].filter(Boolean).join(', ');
       lines.push(`  ${paint[chunk.class](chunk.class.padEnd(11))} ${kleur.dim(`line ${chunk.line}`)}  ${shown}${flags ? kleur.dim(`  (${flags})`) : ''}`);
