@@ -4,12 +4,14 @@
  * migrate section; the engine is `io/apply.ts`, the decisions are in `core/`.
  */
 import postgres from 'postgres';
-import { analyzeMigration, type AnalyzedChunk } from '../core/analyze.js';
+import { analyzeMigration, describeDestroyed, isDestructive, type AnalyzedChunk } from '../core/analyze.js';
+import { guardDestructiveMigrations, type GuardDecision } from '../core/guards.js';
+import { enforce } from '../io/prompt.js';
 import { parseDuration } from '../core/duration.js';
 import { selectPending, type MigrationStatus } from '../core/plan.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
-import type { LocalMigration } from '../drizzle/folder.js';
+import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import { applyMigrations, type ApplyItem, type ApplyResult } from '../io/apply.js';
 import { connect } from '../io/db.js';
 import { ensureHistoryTables } from '../io/history.js';
@@ -56,7 +58,7 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
     return exitCode;
   };
   try {
-    return emit(await migrate(ctx, project, environment, folder.migrations.length, options, settings, document, folder));
+    return emit(await migrate(ctx, project, environment, folder, options, settings, document));
   } catch (error) {
     if (error instanceof DbctlError) {
       document.status = error.exitCode === ExitCode.refused ? 'refused' : 'failed';
@@ -71,11 +73,10 @@ async function migrate(
   ctx: CommandContext,
   project: ProjectConfig,
   environment: ResolvedEnvironment,
-  _count: number,
+  folder: MigrationFolder,
   options: MigrateOptions,
   settings: { waitMs: number; lockTimeoutMs: number; statementTimeoutMs: number; waitForDbMs: number },
   document: MigrateDocument,
-  folder: Awaited<ReturnType<typeof openFolder>>,
 ): Promise<number> {
   const out = ctx.out;
   const tables = historyTables(project);
@@ -101,9 +102,11 @@ async function migrate(
         tag: planned.migration.tag,
         outOfOrder: planned.outOfOrder,
         statements: chunks.map((c) => ({ index: c.index, line: c.line, sql: c.sql.trim(), class: c.class, transactional: c.transactional })),
-        backup: chunks.flatMap((c) => c.destroys).map((d) => `${d.reason} ${[d.schema, d.table, d.column ?? d.name].filter(Boolean).join('.')}`),
+        backup: options.backup === false ? [] : chunks.flatMap((c) => c.destroys).map(describeDestroyed),
       }));
       for (const line of renderPlan(environmentLabel(environment), plan)) out.info(line);
+      const decision = destructiveGuard(ctx, environment, options, plan);
+      if (decision.action === 'refuse') out.info(`note: a real run would be refused: ${decision.message}; ${decision.hint}`);
       return ExitCode.ok;
     }
 
@@ -122,10 +125,9 @@ async function migrate(
       return ExitCode.ok;
     }
     const parser = await loadSqlParser();
-    const items: ApplyItem[] = pending.map((planned) => ({
-      planned,
-      execution: analyzeMigration(parser, planned.migration.statements) satisfies AnalyzedChunk[],
-    }));
+    const analyses = pending.map((planned) => ({ planned, chunks: analyzeMigration(parser, planned.migration.statements) }));
+    await enforce(destructiveGuard(ctx, environment, options, analyses));
+    const items: ApplyItem[] = analyses.map(({ planned, chunks }) => ({ planned, execution: chunks }));
     out.info(`${environmentLabel(environment)}: applying ${pending.length} migration${pending.length === 1 ? '' : 's'}`);
     const reporter = createMigrateReporter(out);
     const result = await applyMigrations(db.sql, items, {
@@ -148,6 +150,28 @@ async function migrate(
     await monitor?.end({ timeout: 1 }).catch(() => {});
     await db.close().catch(() => {});
   }
+}
+
+/** The protected-environment guard over the destructive migrations among `analyses`. */
+function destructiveGuard(
+  ctx: CommandContext,
+  environment: ResolvedEnvironment,
+  options: MigrateOptions,
+  analyses: { planned: { migration: LocalMigration }; chunks: AnalyzedChunk[] }[],
+): GuardDecision {
+  const destructive = analyses
+    .filter(({ chunks }) => isDestructive(chunks))
+    .map(({ planned, chunks }) => ({ tag: planned.migration.tag, objects: chunks.flatMap((c) => c.destroys).map(describeDestroyed) }));
+  return guardDestructiveMigrations(
+    {
+      envName: environment.name,
+      protected: environment.protected,
+      protectionReasons: environment.protectionReasons,
+      interactive: ctx.out.interactive,
+      yes: ctx.globals.yes,
+    },
+    { destructive, allowDestructive: Boolean(options.allowDestructive), backup: options.backup !== false },
+  );
 }
 
 /** Modified, unknown or part-way failed migrations stop the run before anything is applied. */

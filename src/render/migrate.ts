@@ -3,7 +3,7 @@
  * plain lines otherwise, the dry-run plan, a failure with the SQL in context, and the JSON shape.
  */
 import kleur from 'kleur';
-import type { AnalyzedChunk } from '../core/analyze.js';
+import { describeDestroyed, type AnalyzedChunk } from '../core/analyze.js';
 import type { PlannedMigration } from '../core/plan.js';
 import type { LocalMigration } from '../drizzle/folder.js';
 import type { AppliedMigration, ApplyEvent, ApplyFailure } from '../io/apply.js';
@@ -119,7 +119,7 @@ export function renderPlan(label: string, plan: { planned: PlannedMigration<Loca
     }
     const destroys = chunks.flatMap((c) => c.destroys);
     if (destroys.length) {
-      lines.push(`  backup before applying: ${destroys.map((d) => `${d.reason} ${[d.schema, d.table, d.column ?? d.name].filter(Boolean).join('.')}`).join('; ')}`);
+      lines.push(`  backup before applying: ${destroys.map(describeDestroyed).join('; ')}`);
     }
   }
   return lines;
