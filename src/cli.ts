@@ -76,6 +76,16 @@ const program = new Command('dbctl')
   .exitOverride();
 
 program
+  .command('init')
+  .description('write dbctl.config.ts (if absent) and the templates asked for')
+  .option('--entrypoint', 'a container entrypoint that migrates, then starts the app (+ Dockerfile lines)')
+  .option('--github-actions', 'a GitHub Actions workflow: check and review on pull requests, migrate staging on main')
+  .option('--kubernetes', 'a Kubernetes Job and init-container example')
+  .option('--all', 'every template')
+  .option('--force', 'overwrite existing files')
+  .action(action(async () => (await import('./commands/init.js')).runInit));
+
+program
   .command('status')
   .description('applied, pending, failed, modified and unknown migrations of the environment')
   .action(action(async () => (await import('./commands/status.js')).runStatus));
