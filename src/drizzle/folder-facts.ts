@@ -1,0 +1,41 @@
+/**
+ * Gathers what is in a migrations folder without judging it (for `dbctl check`): journal entries
+ * as written, the SQL files present, and each snapshot's id and prevId.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { FolderFacts } from '../core/folder-check.js';
+
+/** The facts, or the reason the journal itself cannot be read. */
+export async function readFolderFacts(dir: string): Promise<{ facts: FolderFacts } | { unreadable: string }> {
+  let journal: { entries?: { idx: number; when: number; tag: string }[] };
+  try {
+    journal = JSON.parse(await readFile(path.join(dir, 'meta', '_journal.json'), 'utf8'));
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    return { unreadable: missing ? 'there is no meta/_journal.json' : `meta/_journal.json is not valid JSON (${(error as Error).message})` };
+  }
+  if (!Array.isArray(journal.entries)) return { unreadable: 'meta/_journal.json has no "entries" array' };
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const metaFiles = await readdir(path.join(dir, 'meta')).catch(() => [] as string[]);
+  const snapshots = await Promise.all(
+    metaFiles
+      .filter((f) => /^\d+_snapshot\.json$/.test(f))
+      .map(async (file) => {
+        const idx = Number.parseInt(file, 10);
+        try {
+          const data = JSON.parse(await readFile(path.join(dir, 'meta', file), 'utf8')) as { id?: unknown; prevId?: unknown };
+          return { file: `meta/${file}`, idx, id: typeof data.id === 'string' ? data.id : null, prevId: typeof data.prevId === 'string' ? data.prevId : null };
+        } catch {
+          return { file: `meta/${file}`, idx, id: null, prevId: null };
+        }
+      }),
+  );
+  return {
+    facts: {
+      entries: journal.entries.map((e) => ({ idx: e.idx, when: e.when, tag: e.tag })),
+      sqlTags: files.filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4)).sort(),
+      snapshots: snapshots.sort((a, b) => a.idx - b.idx),
+    },
+  };
+}
