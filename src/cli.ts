@@ -86,6 +86,15 @@ program
   .action(action(async () => (await import('./commands/init.js')).runInit));
 
 program
+  .command('generate')
+  .description('drizzle-kit generate without prompts, then review the new migration')
+  .option('--name <name>', 'migration name')
+  .option('--custom', 'an empty migration for hand-written SQL')
+  .option('--rename <from=to>', 'answer a rename question: table.old_column=table.new_column, old_table=new_table (repeatable)', collect)
+  .option('--create <name>', 'answer a rename question with "new": table.column or table (repeatable)', collect)
+  .action(action(async () => (await import('./commands/generate.js')).runGenerate));
+
+program
   .command('status')
   .description('applied, pending, failed, modified and unknown migrations of the environment')
   .action(action(async () => (await import('./commands/status.js')).runStatus));
@@ -111,7 +120,6 @@ program
   .addOption(new Option('--rolled-back', 'the migration was undone; apply it again later'))
   .action(action(async () => (await import('./commands/resolve.js')).runResolve));
 
-void collect;
 
 async function main(): Promise<void> {
   try {

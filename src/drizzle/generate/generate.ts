@@ -1,0 +1,119 @@
+/**
+ * `drizzle-kit generate` for PostgreSQL, without prompts: the same steps as drizzle-kit 0.31's
+ * `prepareAndMigratePg` (read the folder, serialize the schema, parse both snapshots, squash, diff,
+ * write), with rename questions answered from flags (see renames.ts) and the files written
+ * atomically (see write.ts) in drizzle-kit's exact format.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { DbctlError } from '../../errors.js';
+import { loadKit } from './kit.js';
+import { loadSchemaExports } from './load-schema.js';
+import { checkName, migrationTag, prefixMode } from './naming.js';
+import { readOutFolder } from './out-folder.js';
+import { RenameAnswers, RenameSession } from './renames.js';
+import { schemaFiles } from './schema-files.js';
+import type { GenerateOptions, GenerateResult, JournalEntry, Snapshot, WrittenMigration } from './types.js';
+import { writeAtomically, type PlannedFile } from './write.js';
+
+/** drizzle-kit's statement separator when `breakpoints` is on. */
+export const BREAKPOINT = '--> statement-breakpoint\n';
+/** The text of a `--custom` migration, as drizzle-kit writes it. */
+export const CUSTOM_SQL = '-- Custom SQL migration file, put your code below! --';
+
+/**
+ * Generates the next migration. Returns `migration: null` when the schema did not change (nothing
+ * written). Throws AMBIGUOUS_RENAME (listing every question and its flags) when a rename question
+ * has no answer, USAGE for an answer that matches no question; nothing is written then.
+ */
+export async function generateMigration(options: GenerateOptions): Promise<GenerateResult> {
+  if (options.dialect !== 'postgresql') {
+    throw new DbctlError('DRIZZLE_CONFIG_INVALID', `dbctl supports drizzle configs with dialect 'postgresql', not '${options.dialect}'`);
+  }
+  const mode = prefixMode(options.prefix);
+  const name = checkName(options.name);
+  const answers = new RenameAnswers(options.renames ?? [], options.creates ?? []);
+  if (options.custom && !answers.empty) {
+    throw new DbctlError('USAGE', '--rename and --create answer questions about a schema change; a --custom migration has none');
+  }
+  const baseDir = options.baseDir ?? path.dirname(options.configPath);
+  const kit = await loadKit(baseDir);
+  const folder = readOutFolder(options.out, kit);
+  const prev = folder.previous;
+  const id = randomUUID();
+  const breakpoints = options.breakpoints ?? true;
+  const now = options.now?.() ?? new Date();
+
+  if (options.custom) {
+    const { id: _id, prevId: _prevId, ...prevRest } = prev;
+    const custom = { id, prevId: prev.id, ...prevRest } as Snapshot;
+    const migration = await write(folder, custom, [], { mode, name, breakpoints, now, custom: true });
+    return { migration, renames: [], schemaFiles: [] };
+  }
+
+  const files = schemaFiles(options.schema, baseDir);
+  const exported = await loadSchemaExports(files, kit, options.schemaLoader);
+  const serialized = kit.generatePgSnapshot(
+    exported.tables,
+    exported.enums,
+    exported.schemas,
+    exported.sequences,
+    exported.roles,
+    exported.policies,
+    exported.views,
+    exported.matViews,
+    options.casing,
+    undefined, // drizzle-kit generate does not apply schemaFilter
+  );
+  const cur = { id, prevId: prev.id, ...serialized } as Snapshot;
+  const validatedPrev = prev; // already pgSchema.parse'd by readOutFolder (parsing is idempotent)
+  const validatedCur = kit.pgSchema.parse(cur);
+  const session = new RenameSession(answers);
+  const r = session.resolvers();
+  const { sqlStatements } = await kit.applyPgSnapshotsDiff(
+    kit.squashPgScheme(validatedPrev),
+    kit.squashPgScheme(validatedCur),
+    r.schemas,
+    r.enums,
+    r.sequences,
+    r.policies,
+    r.indPolicies,
+    r.roles,
+    r.tables,
+    r.columns,
+    r.views,
+    validatedPrev,
+    validatedCur,
+  );
+  session.assertSettled();
+  if (sqlStatements.length === 0) return { migration: null, renames: session.applied, schemaFiles: files };
+  const migration = await write(folder, cur, sqlStatements, { mode, name, breakpoints, now, custom: false });
+  return { migration, renames: session.applied, schemaFiles: files };
+}
+
+/** drizzle-kit's `writeResult`, atomically. */
+async function write(
+  folder: ReturnType<typeof readOutFolder>,
+  cur: Snapshot,
+  statements: string[],
+  how: { mode: ReturnType<typeof prefixMode>; name: string | undefined; breakpoints: boolean; now: Date; custom: boolean },
+): Promise<WrittenMigration> {
+  const journal = folder.journal;
+  const last = journal.entries[journal.entries.length - 1];
+  const idx = last === undefined ? 0 : last.idx + 1;
+  const { prefix, tag } = migrationTag(idx, how.mode, how.name, how.now);
+  const toSave = JSON.parse(JSON.stringify(cur)) as Record<string, unknown>;
+  toSave._meta = { columns: {}, schemas: {}, tables: {} };
+  const sql = how.custom ? CUSTOM_SQL : statements.join(how.breakpoints ? BREAKPOINT : '\n');
+  const entry: JournalEntry = { idx, version: cur.version, when: how.now.getTime(), tag, breakpoints: how.breakpoints };
+  const nextJournal = { ...journal, entries: [...journal.entries, entry] };
+  const sqlPath = path.join(folder.out, `${tag}.sql`);
+  const snapshotPath = path.join(folder.metaDir, `${prefix}_snapshot.json`);
+  const planned: PlannedFile[] = [
+    { path: sqlPath, content: sql, replace: false },
+    { path: snapshotPath, content: JSON.stringify(toSave, null, 2), replace: how.mode === 'none' },
+    { path: folder.journalPath, content: JSON.stringify(nextJournal, null, 2), replace: true },
+  ];
+  await writeAtomically(planned);
+  return { tag, idx, sqlPath, snapshotPath, journalPath: folder.journalPath, sql, statements, custom: how.custom };
+}

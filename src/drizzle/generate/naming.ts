@@ -1,0 +1,45 @@
+/**
+ * Migration tags as drizzle-kit 0.31 names them (`prepareMigrationMetadata`): `<prefix>_<suffix>`,
+ * the suffix being `--name` or a random `<adjective>_<hero>`, the prefix per `migrations.prefix`:
+ * `index` → `0003`, `timestamp`/`supabase` → UTC `YYYYMMDDHHmmss`, `unix` → seconds, `none` → ``
+ * (so the tag starts with `_`, and the snapshot is `meta/_snapshot.json`, as drizzle-kit does).
+ */
+import { DbctlError } from '../../errors.js';
+import type { PrefixMode } from './types.js';
+import { ADJECTIVES, HEROES } from './words.js';
+
+const MODES: readonly PrefixMode[] = ['index', 'timestamp', 'supabase', 'unix', 'none'];
+
+/** Checks `migrations.prefix` (drizzle-kit's default: `index`). */
+export function prefixMode(value: string | undefined): PrefixMode {
+  const mode = value || 'index';
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw new DbctlError('DRIZZLE_CONFIG_INVALID', `migrations.prefix '${mode}' in the drizzle config is not one of ${MODES.join(', ')}`);
+  }
+  return mode as PrefixMode;
+}
+
+/** Checks `--name`: it becomes part of a file name, so no path separators. */
+export function checkName(name: string | undefined): string | undefined {
+  if (name === undefined || name === '') return undefined;
+  if (/[/\\\0]/.test(name) || name === '.' || name === '..') {
+    throw new DbctlError('USAGE', `--name ${name} cannot be part of a file name`, { hint: 'use letters, digits, - and _' });
+  }
+  return name;
+}
+
+const pick = (words: readonly string[]) => words[Math.floor(Math.random() * words.length)] ?? words[0];
+
+/** The tag and snapshot prefix of migration number `idx`. */
+export function migrationTag(idx: number, mode: PrefixMode, name: string | undefined, now: Date): { prefix: string; tag: string } {
+  const prefix =
+    mode === 'index'
+      ? idx.toFixed(0).padStart(4, '0')
+      : mode === 'timestamp' || mode === 'supabase'
+        ? now.toISOString().replace('T', '').replaceAll('-', '').replaceAll(':', '').slice(0, 14)
+        : mode === 'unix'
+          ? String(Math.floor(now.getTime() / 1e3))
+          : '';
+  const suffix = name || `${pick(ADJECTIVES)}_${pick(HEROES)}`;
+  return { prefix, tag: `${prefix}_${suffix}` };
+}
