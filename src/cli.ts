@@ -27,7 +27,8 @@ let output: Output | undefined;
 function buildContext(command: Command): CommandContext {
   const raw = command.optsWithGlobals<RawGlobals>();
   const globals: GlobalOptions = {
-    env: raw.env ?? process.env.DBCTL_ENV ?? undefined,
+    env: raw.env ?? (process.env.DBCTL_ENV || undefined),
+    envExplicit: raw.env !== undefined,
     url: raw.url,
     config: raw.config,
     json: Boolean(raw.json),
@@ -93,6 +94,15 @@ program
   .option('--rename <from=to>', 'answer a rename question: table.old_column=table.new_column, old_table=new_table (repeatable)', collect)
   .option('--create <name>', 'answer a rename question with "new": table.column or table (repeatable)', collect)
   .action(action(async () => (await import('./commands/generate.js')).runGenerate));
+
+program
+  .command('review')
+  .description('lint migrations: the named ones, --all, --since a git ref, pending with --env, else the newest')
+  .argument('[tags...]', 'migration tags (or their NNNN prefix)')
+  .option('--all', 'every migration')
+  .option('--since <gitref>', 'migrations added since a git ref (a pull request base)')
+  .option('--format <format>', 'text, json, junit, github or markdown')
+  .action(action(async () => (await import('./commands/review.js')).runReview));
 
 program
   .command('status')

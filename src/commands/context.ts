@@ -7,6 +7,8 @@ import type { Output } from '../io/output.js';
 /** The contract's global options, parsed. */
 export interface GlobalOptions {
   env: string | undefined;
+  /** `--env` was given on the command line (not only $DBCTL_ENV): review and check then read the database. */
+  envExplicit: boolean;
   url: string | undefined;
   config: string | undefined;
   json: boolean;

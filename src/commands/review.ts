@@ -1,0 +1,84 @@
+/**
+ * `dbctl review [TAG...] [--all] [--since GITREF] [--format F]`: lints migrations with the real
+ * PostgreSQL parser. With `--env`, reviews what is pending there and weighs each finding with the
+ * live table sizes (read-only). Exit 0 clean or warnings only, 1 with errors.
+ */
+import type { ProjectConfig } from '../config/types.js';
+import { contextBefore, selectForReview } from '../core/review-selection.js';
+import { DbctlError, ExitCode } from '../errors.js';
+import type { MigrationFolder } from '../drizzle/folder.js';
+import { connect } from '../io/db.js';
+import { filesAddedSince } from '../io/git.js';
+import { readTableFacts } from '../io/table-facts.js';
+import { renderReview, REVIEW_FORMATS, type ReviewFormat } from '../render/review/index.js';
+import { reviewMigrations } from '../review/engine.js';
+import type { ReviewFacts, ReviewReport } from '../review/types.js';
+import { loadSqlParser } from '../sql/parser.js';
+import type { CommandContext } from './context.js';
+import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+
+/** Flags of `dbctl review`. */
+export interface ReviewOptions {
+  args: string[];
+  all?: boolean;
+  since?: string;
+  format?: string;
+}
+
+/** Runs `dbctl review`. */
+export async function runReview(ctx: CommandContext, options: ReviewOptions): Promise<number> {
+  const format = reviewFormat(ctx, options.format);
+  const project = await openProject(ctx);
+  const folder = await openFolder(project);
+  const { report } = await reviewSelected(ctx, project, folder, { tags: options.args, all: Boolean(options.all), since: options.since });
+  ctx.out.writeStdout(renderReview(report, format, { color: ctx.out.color }));
+  return report.summary.errors > 0 ? ExitCode.failure : ExitCode.ok;
+}
+
+/** Validates `--format`; `--json` alone means the json format. */
+export function reviewFormat(ctx: CommandContext, format: string | undefined): ReviewFormat {
+  const chosen = format ?? (ctx.out.json ? 'json' : 'text');
+  if (!(REVIEW_FORMATS as readonly string[]).includes(chosen)) {
+    throw new DbctlError('USAGE', `--format ${chosen} is not a review format`, { hint: `use one of ${REVIEW_FORMATS.join(', ')}` });
+  }
+  return chosen as ReviewFormat;
+}
+
+/**
+ * Selects and reviews migrations: the named ones, all, those added since a git ref, those pending
+ * in the environment when `--env` is given, else the newest. Connects only with an explicit `--env`.
+ */
+export async function reviewSelected(
+  ctx: CommandContext,
+  project: ProjectConfig,
+  folder: MigrationFolder,
+  selection: { tags: string[]; all: boolean; since: string | undefined },
+): Promise<{ report: ReviewReport; pendingTags: string[] | null }> {
+  let facts: ReviewFacts | undefined;
+  let pendingTags: string[] | null = null;
+  if (ctx.globals.envExplicit) {
+    const environment = targetEnvironment(ctx, project);
+    const db = await connect(environment.url, { envName: environment.name, application: 'dbctl review' });
+    try {
+      const status = await readStatus(db.sql, folder, historyTables(project));
+      pendingTags = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration.tag);
+      facts = await readTableFacts(db.sql);
+    } finally {
+      await db.close();
+    }
+  }
+  const addedFiles = selection.since ? await filesAddedSince(selection.since, folder.dir, ctx.cwd) : null;
+  const selected = selectForReview(folder.migrations, { tags: selection.tags, all: selection.all, addedFiles, pendingTags });
+  const parser = await loadSqlParser();
+  const report = reviewMigrations(
+    {
+      migrations: selected.map((m) => ({ tag: m.tag, file: m.relativeFile, sql: m.text })),
+      rules: project.review.rules,
+      appliedByDbctl: true,
+      ...(facts ? { facts } : {}),
+      context: contextBefore(folder.migrations, selected).map((m) => ({ tag: m.tag, sql: m.text })),
+    },
+    parser,
+  );
+  return { report, pendingTags };
+}
