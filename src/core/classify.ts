@@ -1,0 +1,874 @@
+/**
+ * THE classification table: what each SQL statement of a migration locks, blocks, rewrites, scans
+ * or destroys, and whether it can run inside a transaction. Decided once, from the libpg-query AST;
+ * the review rules, the apply engine (transaction splitting, commits after enum values, backups)
+ * and the guards all read it.
+ *
+ * Context-aware across one migration: objects created earlier in the same migration are new, so
+ * locking or dropping them costs nothing (CREATE INDEX on a table created above is 'safe').
+ *
+ * Pure: no fs, process or network.
+ */
+import type { ParsedStatement } from '../sql/parser.js';
+import {
+  columnDefault,
+  columnConstraints,
+  createTableElements,
+  defElemNames,
+  objectName,
+  qualify,
+  rangeVarName,
+  stringConstants,
+  stringList,
+  typeInfo,
+  typeQualifiedName,
+  type TypeInfo,
+} from '../sql/ast.js';
+import { isPlainUsingCast, typeChangeEffect } from './classify/types.js';
+import { defaultVolatility, SERIAL_TYPES } from './classify/volatility.js';
+
+/** safe: no data loss, no long lock · locking: blocks reads or writes on an existing table while it rewrites or scans it · destructive: loses data. */
+export type StatementClass = 'safe' | 'locking' | 'destructive';
+
+/** PostgreSQL table lock levels, weakest first. */
+export type LockLevel =
+  | 'ACCESS SHARE'
+  | 'ROW SHARE'
+  | 'ROW EXCLUSIVE'
+  | 'SHARE UPDATE EXCLUSIVE'
+  | 'SHARE'
+  | 'SHARE ROW EXCLUSIVE'
+  | 'EXCLUSIVE'
+  | 'ACCESS EXCLUSIVE';
+
+/** The lock levels in increasing strength. */
+export const LOCK_LEVELS: readonly LockLevel[] = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+];
+
+/** The strongest lock a statement takes on existing tables, and what that costs. */
+export interface LockInfo {
+  /** Strongest lock on an existing (not created in this migration) relation; null when none. */
+  level: LockLevel | null;
+  /** What ordinary application queries are blocked from while the lock is held. */
+  blocks: 'nothing' | 'writes' | 'reads-and-writes';
+  /** The statement rewrites an existing table (and rebuilds its indexes). */
+  rewritesTable: boolean;
+  /** The statement reads a whole existing table (validation, index build) while holding the lock. */
+  scansTable: boolean;
+  /** Qualified names touched, e.g. "public.users" (new tables included). */
+  tables: string[];
+}
+
+/** One thing whose data a statement destroys. */
+export interface DestroyedObject {
+  kind: 'table' | 'column' | 'schema' | 'rows' | 'type' | 'index' | 'other';
+  schema: string;
+  table?: string;
+  column?: string;
+  name?: string;
+  /** e.g. 'DROP COLUMN', 'ALTER COLUMN TYPE', 'TRUNCATE', 'DELETE without WHERE'. */
+  reason: string;
+}
+
+/** One object a statement creates. */
+export interface CreatedObject {
+  /** 'table' | 'column' | 'index' | 'type' | 'schema' | 'sequence' | 'view' | 'extension' | ... */
+  kind: string;
+  schema: string;
+  table?: string;
+  name?: string;
+}
+
+/** Everything dbctl knows about one statement. */
+export interface StatementClassification {
+  class: StatementClass;
+  lock: LockInfo;
+  /** false: cannot run inside a transaction block (CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM, CREATE TABLESPACE, ...) */
+  transactional: boolean;
+  /** true on `ALTER TYPE ... ADD VALUE 'v'` when a LATER statement of the same migration uses 'v' (a string constant equal to v anywhere in its AST): the apply engine commits right after it. */
+  commitAfter: boolean;
+  /** what data this statement destroys (drives backups before destructive migrations) */
+  destroys: DestroyedObject[];
+  /** what it creates (tables, columns, indexes, types, schemas), for context */
+  creates: CreatedObject[];
+  /** short human description, e.g. "ALTER TABLE public.users DROP COLUMN email" */
+  summary: string;
+  /** Tables this statement touches that were created earlier in the same migration (or by it). */
+  newTables: string[];
+}
+
+/** Knowledge from outside the migration that sharpens the classification. */
+export interface ClassifyOptions {
+  /** The current type of an existing column (from earlier migrations), when known. */
+  columnType?: (table: string, column: string) => TypeInfo | undefined;
+}
+
+const BLOCKS: Record<LockLevel, LockInfo['blocks']> = {
+  'ACCESS SHARE': 'nothing',
+  'ROW SHARE': 'nothing',
+  'ROW EXCLUSIVE': 'nothing',
+  'SHARE UPDATE EXCLUSIVE': 'nothing',
+  SHARE: 'writes',
+  'SHARE ROW EXCLUSIVE': 'writes',
+  EXCLUSIVE: 'writes',
+  'ACCESS EXCLUSIVE': 'reads-and-writes',
+};
+
+/** What ordinary reads and writes a lock level blocks. */
+export function lockBlocks(level: LockLevel | null): LockInfo['blocks'] {
+  return level ? BLOCKS[level] : 'nothing';
+}
+
+const BLOCK_RANK: Record<LockInfo['blocks'], number> = { nothing: 0, writes: 1, 'reads-and-writes': 2 };
+
+/** One short sentence about a lock, e.g. "ACCESS EXCLUSIVE lock on public.users: blocks reads and writes; rewrites the table". */
+export function describeLock(lock: LockInfo): string {
+  if (!lock.level) {
+    return lock.tables.length ? `no lock on existing tables (${lock.tables.join(', ')} created in this migration)` : 'no lock on existing tables';
+  }
+  const on = lock.tables.length ? ` on ${lock.tables.join(', ')}` : '';
+  const blocks =
+    lock.blocks === 'nothing' ? 'does not block reads or writes' : lock.blocks === 'writes' ? 'blocks writes (reads continue)' : 'blocks reads and writes';
+  const work: string[] = [];
+  const holding = lock.blocks === 'nothing' ? '' : ' while holding it';
+  if (lock.rewritesTable) work.push(`rewrites the whole table${holding}`);
+  else if (lock.scansTable) work.push(`scans the whole table${holding}`);
+  else if (lock.blocks !== 'nothing') work.push('held briefly (catalog change only), but queues behind running queries');
+  return `${lock.level} lock${on}: ${blocks}${work.length ? `; ${work.join('; ')}` : ''}`;
+}
+
+/** Objects created earlier in the migration being classified. */
+class NewObjects {
+  readonly tables = new Set<string>();
+  /** Index → its table, for indexes created in this migration. */
+  readonly indexes = new Map<string, string>();
+  readonly types = new Set<string>();
+  readonly schemas = new Set<string>();
+  readonly sequences = new Set<string>();
+  readonly columns = new Set<string>();
+  /** Column types known in this migration: created here, or retyped here. */
+  readonly columnTypes = new Map<string, TypeInfo>();
+}
+
+/** Accumulates the effects of one statement. */
+class Effects {
+  level: LockLevel | null = null;
+  blocks: LockInfo['blocks'] = 'nothing';
+  rewrites = false;
+  scans = false;
+  heavy = false;
+  transactional = true;
+  tables: string[] = [];
+  newTables: string[] = [];
+  destroys: DestroyedObject[] = [];
+  creates: CreatedObject[] = [];
+
+  constructor(private readonly objects: NewObjects) {}
+
+  touch(table: string | undefined): void {
+    if (!table) return;
+    if (!this.tables.includes(table)) this.tables.push(table);
+    if (this.objects.tables.has(table) && !this.newTables.includes(table)) this.newTables.push(table);
+  }
+
+  isNew(table: string | undefined): boolean {
+    return table !== undefined && this.objects.tables.has(table);
+  }
+
+  /** Records a lock on `table`; locks on tables created in this migration cost nothing. */
+  lock(level: LockLevel, table: string | undefined, work: { rewrites?: boolean; scans?: boolean; blocks?: LockInfo['blocks'] } = {}): void {
+    this.touch(table);
+    if (this.isNew(table)) return;
+    if (!this.level || LOCK_LEVELS.indexOf(level) > LOCK_LEVELS.indexOf(this.level)) this.level = level;
+    const blocks = work.blocks ?? BLOCKS[level];
+    if (BLOCK_RANK[blocks] > BLOCK_RANK[this.blocks]) this.blocks = blocks;
+    if (work.rewrites) this.rewrites = true;
+    if (work.scans) this.scans = true;
+    if ((work.rewrites || work.scans) && blocks !== 'nothing') this.heavy = true;
+  }
+
+  destroy(object: DestroyedObject): void {
+    this.destroys.push(object);
+  }
+
+  create(object: CreatedObject): void {
+    this.creates.push(object);
+  }
+
+  result(summary: string): StatementClassification {
+    const cls: StatementClass = this.destroys.length > 0 ? 'destructive' : this.heavy ? 'locking' : 'safe';
+    return {
+      class: cls,
+      lock: { level: this.level, blocks: this.blocks, rewritesTable: this.rewrites, scansTable: this.scans, tables: this.tables },
+      transactional: this.transactional,
+      commitAfter: false,
+      destroys: this.destroys,
+      creates: this.creates,
+      summary,
+      newTables: this.newTables,
+    };
+  }
+}
+
+/**
+ * Classifies the statements of ONE migration, in order. Objects created earlier in the list are
+ * new (no data, no readers), so operations on them are safe. A statement that failed to parse is
+ * 'safe' and transactional, its summary naming the parse error.
+ */
+export function classifyStatements(statements: ParsedStatement[], options: ClassifyOptions = {}): StatementClassification[] {
+  const objects = new NewObjects();
+  const out: StatementClassification[] = [];
+  for (const statement of statements) out.push(classifyOne(statement, objects, options));
+  markCommitAfter(statements, out);
+  return out;
+}
+
+/** Sets `commitAfter` on each enum ADD VALUE whose value a later statement uses. */
+function markCommitAfter(statements: ParsedStatement[], out: StatementClassification[]): void {
+  const cache = new Map<number, Set<string>>();
+  const constantsOf = (j: number): Set<string> => {
+    let set = cache.get(j);
+    if (!set) {
+      set = stringConstants(statements[j]!.node);
+      cache.set(j, set);
+    }
+    return set;
+  };
+  statements.forEach((statement, i) => {
+    const value = statement.kind === 'AlterEnumStmt' ? statement.node.AlterEnumStmt.newVal : undefined;
+    if (typeof value !== 'string' || statement.node.AlterEnumStmt.oldVal) return;
+    for (let j = i + 1; j < statements.length; j++) {
+      if (statements[j]!.node && constantsOf(j).has(value)) {
+        out[i]!.commitAfter = true;
+        return;
+      }
+    }
+  });
+}
+
+function classifyOne(statement: ParsedStatement, objects: NewObjects, options: ClassifyOptions): StatementClassification {
+  const fx = new Effects(objects);
+  if (statement.kind === 'ParseError' || !statement.node) {
+    return fx.result(`unparseable SQL: ${statement.error?.message ?? 'syntax error'}`);
+  }
+  const body = statement.node[statement.kind];
+  const handler = HANDLERS[statement.kind];
+  const summary = handler ? handler(body, fx, objects, options) : fallbackSummary(statement.text);
+  return fx.result(summary);
+}
+
+type Handler = (body: any, fx: Effects, objects: NewObjects, options: ClassifyOptions) => string;
+
+/** A readable one-line start of a statement, for kinds without a dedicated summary. */
+function fallbackSummary(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+}
+
+const columnKey = (table: string, column: string) => `${table}.${column}`;
+
+function knownColumnType(objects: NewObjects, options: ClassifyOptions, table: string, column: string): TypeInfo | undefined {
+  return objects.columnTypes.get(columnKey(table, column)) ?? (objects.tables.has(table) ? undefined : options.columnType?.(table, column));
+}
+
+const HANDLERS: Record<string, Handler> = {
+  CreateStmt(body, fx, objects) {
+    const table = rangeVarName(body.relation);
+    objects.tables.add(table.qualified);
+    fx.touch(table.qualified);
+    fx.create({ kind: 'table', schema: table.schema, name: table.name });
+    const { columns, constraints } = createTableElements(body);
+    for (const column of columns) {
+      const name = String(column.colname);
+      objects.columns.add(columnKey(table.qualified, name));
+      objects.columnTypes.set(columnKey(table.qualified, name), typeInfo(column.typeName));
+      fx.create({ kind: 'column', schema: table.schema, table: table.name, name });
+      for (const c of columnConstraints(column)) if (c.contype === 'CONSTR_FOREIGN' && c.pktable) fx.lock('SHARE ROW EXCLUSIVE', rangeVarName(c.pktable).qualified);
+    }
+    for (const c of constraints) if (c.contype === 'CONSTR_FOREIGN' && c.pktable) fx.lock('SHARE ROW EXCLUSIVE', rangeVarName(c.pktable).qualified);
+    for (const parent of body.inhRelations ?? []) fx.lock('ACCESS EXCLUSIVE', rangeVarName(parent).qualified);
+    return `CREATE TABLE ${table.qualified}${body.partbound && body.inhRelations?.length ? ` PARTITION OF ${rangeVarName(body.inhRelations[0]).qualified}` : ''}`;
+  },
+
+  CreateTableAsStmt(body, fx, objects) {
+    const table = rangeVarName(body.into?.rel);
+    objects.tables.add(table.qualified);
+    fx.touch(table.qualified);
+    const matview = body.objtype === 'OBJECT_MATVIEW';
+    fx.create({ kind: matview ? 'materialized view' : 'table', schema: table.schema, name: table.name });
+    return `CREATE ${matview ? 'MATERIALIZED VIEW' : 'TABLE'} ${table.qualified} AS ...`;
+  },
+
+  ViewStmt(body, fx) {
+    const view = rangeVarName(body.view);
+    fx.create({ kind: 'view', schema: view.schema, name: view.name });
+    return `CREATE VIEW ${view.qualified}`;
+  },
+
+  AlterTableStmt(body, fx, objects, options) {
+    const target = rangeVarName(body.relation);
+    const table = target.qualified;
+    const objtype: string = body.objtype ?? 'OBJECT_TABLE';
+    const phrases: string[] = [];
+    if (objtype !== 'OBJECT_TABLE' && objtype !== 'OBJECT_MATVIEW' && objtype !== 'OBJECT_FOREIGN_TABLE') {
+      fx.lock('ACCESS EXCLUSIVE', table);
+      const what = objtype.replace(/^OBJECT_/, '').replace(/_/g, ' ');
+      return `ALTER ${what} ${table}`;
+    }
+    fx.touch(table);
+    for (const wrapped of body.cmds ?? []) {
+      const cmd = wrapped.AlterTableCmd ?? {};
+      phrases.push(alterTableCmd(cmd, table, target.schema, target.name, fx, objects, options));
+    }
+    return `ALTER TABLE ${table} ${phrases.join(', ')}`;
+  },
+
+  RenameStmt(body, fx, objects) {
+    const type: string = body.renameType;
+    const newName = String(body.newname);
+    if (body.relation) {
+      const rel = rangeVarName(body.relation);
+      if (type === 'OBJECT_TABLE' || type === 'OBJECT_VIEW' || type === 'OBJECT_MATVIEW' || type === 'OBJECT_FOREIGN_TABLE') {
+        fx.lock('ACCESS EXCLUSIVE', rel.qualified);
+        const renamed = qualify(rel.schema, newName).qualified;
+        if (objects.tables.has(rel.qualified)) {
+          objects.tables.delete(rel.qualified);
+          objects.tables.add(renamed);
+          fx.create({ kind: 'table', schema: rel.schema, name: newName });
+        }
+        return `ALTER TABLE ${rel.qualified} RENAME TO ${newName}`;
+      }
+      if (type === 'OBJECT_COLUMN') {
+        fx.lock('ACCESS EXCLUSIVE', rel.qualified);
+        return `ALTER TABLE ${rel.qualified} RENAME COLUMN ${body.subname} TO ${newName}`;
+      }
+      if (type === 'OBJECT_TABCONSTRAINT') {
+        fx.lock('ACCESS EXCLUSIVE', rel.qualified);
+        return `ALTER TABLE ${rel.qualified} RENAME CONSTRAINT ${body.subname} TO ${newName}`;
+      }
+      if (type === 'OBJECT_INDEX') {
+        fx.lock('SHARE UPDATE EXCLUSIVE', objects.indexes.get(rel.qualified));
+        return `ALTER INDEX ${rel.qualified} RENAME TO ${newName}`;
+      }
+      fx.lock('ACCESS EXCLUSIVE', rel.qualified);
+      return `RENAME ${rel.qualified} TO ${newName}`;
+    }
+    const what = type.replace(/^OBJECT_/, '').replace(/_/g, ' ');
+    return `ALTER ${what} RENAME TO ${newName}`;
+  },
+
+  IndexStmt(body, fx, objects) {
+    const table = rangeVarName(body.relation);
+    const name = body.idxname ? qualify(table.schema, String(body.idxname)) : undefined;
+    const unique = body.unique ? 'UNIQUE ' : '';
+    if (body.concurrent) {
+      fx.transactional = false;
+      fx.lock('SHARE UPDATE EXCLUSIVE', table.qualified, { scans: true });
+    } else {
+      fx.lock('SHARE', table.qualified, { scans: true });
+    }
+    if (name) {
+      objects.indexes.set(name.qualified, table.qualified);
+      fx.create({ kind: 'index', schema: table.schema, table: table.name, name: name.name });
+    }
+    return `CREATE ${unique}INDEX${body.concurrent ? ' CONCURRENTLY' : ''}${name ? ` ${name.name}` : ''} ON ${table.qualified}`;
+  },
+
+  DropStmt(body, fx, objects) {
+    const removeType: string = body.removeType;
+    const cascade = body.behavior === 'DROP_CASCADE';
+    const names = (body.objects ?? []).map((o: any) => objectName(o));
+    const list = names.map((n: { qualified: string }) => n.qualified).join(', ');
+    const what = removeType.replace(/^OBJECT_/, '').replace(/_/g, ' ');
+    const suffix = cascade ? ' CASCADE' : '';
+    switch (removeType) {
+      case 'OBJECT_TABLE':
+      case 'OBJECT_FOREIGN_TABLE':
+        for (const n of names) {
+          fx.lock('ACCESS EXCLUSIVE', n.qualified);
+          if (objects.tables.has(n.qualified)) objects.tables.delete(n.qualified);
+          else if (removeType === 'OBJECT_TABLE') fx.destroy({ kind: 'table', schema: n.schema, table: n.name, reason: `DROP TABLE${suffix}` });
+        }
+        return `DROP TABLE ${list}${suffix}`;
+      case 'OBJECT_MATVIEW':
+      case 'OBJECT_VIEW':
+        for (const n of names) {
+          if (objects.tables.has(n.qualified)) objects.tables.delete(n.qualified);
+          else fx.lock('ACCESS EXCLUSIVE', n.qualified);
+        }
+        return `DROP ${what} ${list}${suffix}`;
+      case 'OBJECT_INDEX':
+        for (const n of names) {
+          const table = objects.indexes.get(n.qualified);
+          if (body.concurrent) fx.lock('SHARE UPDATE EXCLUSIVE', table);
+          else fx.lock('ACCESS EXCLUSIVE', table);
+          objects.indexes.delete(n.qualified);
+        }
+        if (body.concurrent) fx.transactional = false;
+        return `DROP INDEX${body.concurrent ? ' CONCURRENTLY' : ''} ${list}`;
+      case 'OBJECT_SCHEMA':
+        for (const n of names) {
+          const schema = n.name;
+          if (objects.schemas.has(schema)) objects.schemas.delete(schema);
+          else fx.destroy({ kind: 'schema', schema, name: schema, reason: `DROP SCHEMA${suffix}` });
+        }
+        return `DROP SCHEMA ${names.map((n: { name: string }) => n.name).join(', ')}${suffix}`;
+      case 'OBJECT_TYPE':
+      case 'OBJECT_DOMAIN':
+        for (const n of names) {
+          if (objects.types.has(n.qualified)) objects.types.delete(n.qualified);
+          else fx.destroy({ kind: 'type', schema: n.schema, name: n.name, reason: `DROP ${what}${suffix}` });
+        }
+        return `DROP ${what} ${list}${suffix}`;
+      case 'OBJECT_SEQUENCE':
+        for (const n of names) {
+          if (objects.sequences.has(n.qualified)) objects.sequences.delete(n.qualified);
+          else fx.destroy({ kind: 'other', schema: n.schema, name: n.name, reason: 'DROP SEQUENCE' });
+        }
+        return `DROP SEQUENCE ${list}${suffix}`;
+      case 'OBJECT_EXTENSION':
+        if (cascade) for (const n of names) fx.destroy({ kind: 'other', schema: 'public', name: n.name, reason: 'DROP EXTENSION CASCADE' });
+        return `DROP EXTENSION ${names.map((n: { name: string }) => n.name).join(', ')}${suffix}`;
+      case 'OBJECT_TRIGGER':
+      case 'OBJECT_POLICY':
+      case 'OBJECT_RULE': {
+        for (const o of body.objects ?? []) {
+          const parts = stringList(o?.List?.items);
+          if (parts.length >= 2) fx.lock('ACCESS EXCLUSIVE', qualify(parts.length > 2 ? parts[0] : undefined, parts[parts.length - 2]!).qualified);
+        }
+        return `DROP ${what} ${list}`;
+      }
+      default:
+        return `DROP ${what} ${list}${suffix}`;
+    }
+  },
+
+  DropdbStmt(body, fx) {
+    fx.transactional = false;
+    fx.destroy({ kind: 'other', schema: '', name: String(body.dbname), reason: 'DROP DATABASE' });
+    return `DROP DATABASE ${body.dbname}`;
+  },
+
+  CreatedbStmt(body, fx) {
+    fx.transactional = false;
+    return `CREATE DATABASE ${body.dbname}`;
+  },
+
+  AlterDatabaseStmt(body, fx) {
+    if (defElemNames(body.options).has('tablespace')) fx.transactional = false;
+    return `ALTER DATABASE ${body.dbname}`;
+  },
+
+  AlterSystemStmt(body, fx) {
+    fx.transactional = false;
+    return `ALTER SYSTEM SET ${body.setstmt?.name ?? ''}`.trim();
+  },
+
+  CreateTableSpaceStmt(body, fx) {
+    fx.transactional = false;
+    return `CREATE TABLESPACE ${body.tablespacename}`;
+  },
+
+  DropTableSpaceStmt(body, fx) {
+    fx.transactional = false;
+    return `DROP TABLESPACE ${body.tablespacename}`;
+  },
+
+  CreateSubscriptionStmt(body, fx) {
+    fx.transactional = false;
+    return `CREATE SUBSCRIPTION ${body.subname}`;
+  },
+
+  DropSubscriptionStmt(body, fx) {
+    fx.transactional = false;
+    return `DROP SUBSCRIPTION ${body.subname}`;
+  },
+
+  TruncateStmt(body, fx, objects) {
+    const cascade = body.behavior === 'DROP_CASCADE';
+    const names = (body.relations ?? []).map((r: any) => rangeVarName(r));
+    for (const n of names) {
+      fx.lock('ACCESS EXCLUSIVE', n.qualified);
+      if (!objects.tables.has(n.qualified)) fx.destroy({ kind: 'rows', schema: n.schema, table: n.name, reason: cascade ? 'TRUNCATE CASCADE' : 'TRUNCATE' });
+    }
+    return `TRUNCATE ${names.map((n: { qualified: string }) => n.qualified).join(', ')}${cascade ? ' CASCADE' : ''}`;
+  },
+
+  DeleteStmt(body, fx, objects) {
+    const table = rangeVarName(body.relation);
+    if (!body.whereClause) {
+      fx.lock('ROW EXCLUSIVE', table.qualified, { scans: true, blocks: 'writes' });
+      if (!objects.tables.has(table.qualified)) fx.destroy({ kind: 'rows', schema: table.schema, table: table.name, reason: 'DELETE without WHERE' });
+      return `DELETE FROM ${table.qualified} (every row)`;
+    }
+    fx.lock('ROW EXCLUSIVE', table.qualified);
+    return `DELETE FROM ${table.qualified} WHERE ...`;
+  },
+
+  UpdateStmt(body, fx, objects) {
+    const table = rangeVarName(body.relation);
+    const columns = (body.targetList ?? []).map((t: any) => String(t?.ResTarget?.name ?? '?'));
+    if (!body.whereClause) {
+      fx.lock('ROW EXCLUSIVE', table.qualified, { scans: true, rewrites: true, blocks: 'writes' });
+      if (!objects.tables.has(table.qualified)) {
+        for (const column of new Set<string>(columns)) {
+          if (!objects.columns.has(columnKey(table.qualified, column))) {
+            fx.destroy({ kind: 'column', schema: table.schema, table: table.name, column, reason: 'UPDATE without WHERE' });
+          }
+        }
+      }
+      return `UPDATE ${table.qualified} SET ${columns.join(', ')} (every row)`;
+    }
+    fx.lock('ROW EXCLUSIVE', table.qualified);
+    return `UPDATE ${table.qualified} SET ${columns.join(', ')} WHERE ...`;
+  },
+
+  InsertStmt(body, fx) {
+    const table = rangeVarName(body.relation);
+    fx.lock('ROW EXCLUSIVE', table.qualified);
+    return `INSERT INTO ${table.qualified}`;
+  },
+
+  MergeStmt(body, fx) {
+    const table = rangeVarName(body.relation);
+    fx.lock('ROW EXCLUSIVE', table.qualified);
+    return `MERGE INTO ${table.qualified}`;
+  },
+
+  CopyStmt(body, fx) {
+    const table = body.relation ? rangeVarName(body.relation).qualified : undefined;
+    if (table) fx.lock(body.is_from ? 'ROW EXCLUSIVE' : 'ACCESS SHARE', table);
+    return `COPY ${table ?? '(query)'} ${body.is_from ? 'FROM' : 'TO'} ...`;
+  },
+
+  SelectStmt(_body, fx) {
+    fx.level = null;
+    return 'SELECT ...';
+  },
+
+  CreateEnumStmt(body, fx, objects) {
+    const name = typeQualifiedName(body.typeName);
+    objects.types.add(name.qualified);
+    fx.create({ kind: 'type', schema: name.schema, name: name.name });
+    return `CREATE TYPE ${name.qualified} AS ENUM (${stringList(body.vals).map((v) => `'${v}'`).join(', ')})`;
+  },
+
+  CompositeTypeStmt(body, fx, objects) {
+    const name = rangeVarName(body.typevar);
+    objects.types.add(name.qualified);
+    fx.create({ kind: 'type', schema: name.schema, name: name.name });
+    return `CREATE TYPE ${name.qualified} AS (...)`;
+  },
+
+  CreateDomainStmt(body, fx, objects) {
+    const name = typeQualifiedName(body.domainname);
+    objects.types.add(name.qualified);
+    fx.create({ kind: 'type', schema: name.schema, name: name.name });
+    return `CREATE DOMAIN ${name.qualified}`;
+  },
+
+  CreateRangeStmt(body, fx, objects) {
+    const name = typeQualifiedName(body.typeName);
+    objects.types.add(name.qualified);
+    fx.create({ kind: 'type', schema: name.schema, name: name.name });
+    return `CREATE TYPE ${name.qualified} AS RANGE`;
+  },
+
+  AlterEnumStmt(body) {
+    const name = typeQualifiedName(body.typeName);
+    if (body.oldVal) return `ALTER TYPE ${name.qualified} RENAME VALUE '${body.oldVal}' TO '${body.newVal}'`;
+    return `ALTER TYPE ${name.qualified} ADD VALUE '${body.newVal}'`;
+  },
+
+  CreateSchemaStmt(body, fx, objects) {
+    const schema = String(body.schemaname ?? body.authrole?.RoleSpec?.rolename ?? '?');
+    objects.schemas.add(schema);
+    fx.create({ kind: 'schema', schema, name: schema });
+    return `CREATE SCHEMA ${schema}`;
+  },
+
+  CreateSeqStmt(body, fx, objects) {
+    const name = rangeVarName(body.sequence);
+    objects.sequences.add(name.qualified);
+    fx.create({ kind: 'sequence', schema: name.schema, name: name.name });
+    return `CREATE SEQUENCE ${name.qualified}`;
+  },
+
+  AlterSeqStmt(body) {
+    return `ALTER SEQUENCE ${rangeVarName(body.sequence).qualified}`;
+  },
+
+  CreateExtensionStmt(body, fx) {
+    fx.create({ kind: 'extension', schema: 'public', name: String(body.extname) });
+    return `CREATE EXTENSION ${body.extname}`;
+  },
+
+  CreateTrigStmt(body, fx) {
+    const table = rangeVarName(body.relation);
+    fx.lock('SHARE ROW EXCLUSIVE', table.qualified);
+    return `CREATE TRIGGER ${body.trigname} ON ${table.qualified}`;
+  },
+
+  CreatePolicyStmt(body, fx) {
+    const table = rangeVarName(body.table);
+    fx.lock('ACCESS EXCLUSIVE', table.qualified);
+    return `CREATE POLICY ${body.policy_name} ON ${table.qualified}`;
+  },
+
+  TransactionStmt(body, fx) {
+    const kind: string = body.kind ?? '';
+    if (kind === 'TRANS_STMT_COMMIT_PREPARED' || kind === 'TRANS_STMT_ROLLBACK_PREPARED') fx.transactional = false;
+    const words: Record<string, string> = {
+      TRANS_STMT_BEGIN: 'BEGIN',
+      TRANS_STMT_START: 'START TRANSACTION',
+      TRANS_STMT_COMMIT: 'COMMIT',
+      TRANS_STMT_ROLLBACK: 'ROLLBACK',
+      TRANS_STMT_SAVEPOINT: 'SAVEPOINT',
+      TRANS_STMT_RELEASE: 'RELEASE SAVEPOINT',
+      TRANS_STMT_ROLLBACK_TO: 'ROLLBACK TO SAVEPOINT',
+      TRANS_STMT_PREPARE: 'PREPARE TRANSACTION',
+      TRANS_STMT_COMMIT_PREPARED: 'COMMIT PREPARED',
+      TRANS_STMT_ROLLBACK_PREPARED: 'ROLLBACK PREPARED',
+    };
+    return words[kind] ?? 'transaction control';
+  },
+
+  VariableSetStmt(body) {
+    if (body.kind === 'VAR_RESET' || body.kind === 'VAR_RESET_ALL') return `RESET ${body.name ?? 'ALL'}`;
+    return `SET ${body.is_local ? 'LOCAL ' : ''}${body.name ?? ''}`.trim();
+  },
+
+  VacuumStmt(body, fx) {
+    const options = defElemNames(body.options);
+    const rels = (body.rels ?? []).map((r: any) => rangeVarName(r?.VacuumRelation?.relation).qualified);
+    if (!body.is_vacuumcmd) {
+      for (const rel of rels) fx.lock('SHARE UPDATE EXCLUSIVE', rel, { scans: true });
+      return `ANALYZE ${rels.join(', ')}`.trim();
+    }
+    fx.transactional = false;
+    const full = options.has('full');
+    for (const rel of rels) {
+      if (full) fx.lock('ACCESS EXCLUSIVE', rel, { rewrites: true });
+      else fx.lock('SHARE UPDATE EXCLUSIVE', rel, { scans: true });
+    }
+    return `VACUUM${full ? ' FULL' : ''} ${rels.join(', ')}`.trim();
+  },
+
+  ClusterStmt(body, fx) {
+    if (!body.relation) {
+      fx.transactional = false;
+      return 'CLUSTER';
+    }
+    const table = rangeVarName(body.relation).qualified;
+    fx.lock('ACCESS EXCLUSIVE', table, { rewrites: true });
+    return `CLUSTER ${table}`;
+  },
+
+  ReindexStmt(body, fx, objects) {
+    const concurrently = defElemNames(body.params).has('concurrently');
+    const kind: string = body.kind ?? '';
+    const target = body.relation ? rangeVarName(body.relation).qualified : String(body.name ?? '');
+    if (concurrently || kind === 'REINDEX_OBJECT_SCHEMA' || kind === 'REINDEX_OBJECT_DATABASE' || kind === 'REINDEX_OBJECT_SYSTEM') {
+      fx.transactional = false;
+    }
+    const lockTarget = kind === 'REINDEX_OBJECT_INDEX' ? objects.indexes.get(target) ?? target : target;
+    if (concurrently) fx.lock('SHARE UPDATE EXCLUSIVE', lockTarget, { scans: true });
+    else if (kind === 'REINDEX_OBJECT_TABLE' || kind === 'REINDEX_OBJECT_INDEX') {
+      // SHARE on the table blocks writes; ACCESS EXCLUSIVE on the index blocks reads that use it.
+      fx.lock('ACCESS EXCLUSIVE', lockTarget, { scans: true });
+    }
+    const what = kind.replace(/^REINDEX_OBJECT_/, '');
+    return `REINDEX ${what}${concurrently ? ' CONCURRENTLY' : ''} ${target}`.trim();
+  },
+
+  RefreshMatViewStmt(body, fx) {
+    const view = rangeVarName(body.relation).qualified;
+    if (body.concurrent) fx.lock('EXCLUSIVE', view, { scans: true });
+    else fx.lock('ACCESS EXCLUSIVE', view, { scans: true });
+    return `REFRESH MATERIALIZED VIEW${body.concurrent ? ' CONCURRENTLY' : ''} ${view}`;
+  },
+
+  LockStmt(body, fx) {
+    const mode = Number(body.mode ?? 8);
+    const level = LOCK_LEVELS[Math.min(Math.max(mode, 1), 8) - 1]!;
+    const tables = (body.relations ?? []).map((r: any) => rangeVarName(r).qualified);
+    for (const table of tables) fx.lock(level, table);
+    return `LOCK TABLE ${tables.join(', ')} IN ${level} MODE`;
+  },
+
+  CommentStmt(body) {
+    return `COMMENT ON ${String(body.objtype ?? '').replace(/^OBJECT_/, '')}`;
+  },
+};
+
+/** Classifies one ALTER TABLE sub-command; returns its phrase for the summary. */
+function alterTableCmd(
+  cmd: any,
+  table: string,
+  schema: string,
+  tableName: string,
+  fx: Effects,
+  objects: NewObjects,
+  options: ClassifyOptions,
+): string {
+  const subtype: string = cmd.subtype ?? '';
+  const column: string = String(cmd.name ?? '');
+  switch (subtype) {
+    case 'AT_AddColumn': {
+      const def = cmd.def?.ColumnDef ?? {};
+      const name = String(def.colname ?? '?');
+      const type = typeInfo(def.typeName);
+      const constraints = columnConstraints(def);
+      const volatility = defaultVolatility(columnDefault(def));
+      const rewrites =
+        volatility.volatile.length > 0 ||
+        volatility.unknown.length > 0 ||
+        SERIAL_TYPES.has(type.name) ||
+        constraints.some((c) => c.contype === 'CONSTR_IDENTITY' || (c.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v'));
+      const indexed = constraints.some((c) => c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE');
+      const checked = constraints.some((c) => c.contype === 'CONSTR_CHECK' || c.contype === 'CONSTR_FOREIGN');
+      fx.lock('ACCESS EXCLUSIVE', table, { rewrites, scans: indexed || checked });
+      for (const c of constraints) if (c.contype === 'CONSTR_FOREIGN' && c.pktable) fx.lock('SHARE ROW EXCLUSIVE', rangeVarName(c.pktable).qualified);
+      objects.columns.add(columnKey(table, name));
+      objects.columnTypes.set(columnKey(table, name), type);
+      fx.create({ kind: 'column', schema, table: tableName, name });
+      return `ADD COLUMN ${name} ${type.display}`;
+    }
+    case 'AT_DropColumn': {
+      fx.lock('ACCESS EXCLUSIVE', table);
+      const key = columnKey(table, column);
+      if (!objects.tables.has(table) && !objects.columns.has(key)) {
+        fx.destroy({ kind: 'column', schema, table: tableName, column, reason: 'DROP COLUMN' });
+      }
+      objects.columns.delete(key);
+      objects.columnTypes.delete(key);
+      return `DROP COLUMN ${column}`;
+    }
+    case 'AT_AlterColumnType': {
+      const def = cmd.def?.ColumnDef ?? {};
+      const to = typeInfo(def.typeName);
+      const key = columnKey(table, column);
+      const from = knownColumnType(objects, options, table, column);
+      objects.columnTypes.set(key, to);
+      if (objects.tables.has(table)) return `ALTER COLUMN ${column} TYPE ${to.display}`;
+      const effect = typeChangeEffect(from, to, !isPlainUsingCast(def.raw_default, column));
+      fx.lock('ACCESS EXCLUSIVE', table, { rewrites: effect.rewrites });
+      if (!effect.lossless && !objects.columns.has(key)) {
+        fx.destroy({ kind: 'column', schema, table: tableName, column, reason: 'ALTER COLUMN TYPE' });
+      }
+      return `ALTER COLUMN ${column} TYPE ${to.display}`;
+    }
+    case 'AT_ColumnDefault':
+      fx.lock('ACCESS EXCLUSIVE', table);
+      return `ALTER COLUMN ${column} ${cmd.def ? 'SET' : 'DROP'} DEFAULT`;
+    case 'AT_SetNotNull':
+      fx.lock('ACCESS EXCLUSIVE', table, { scans: true });
+      return `ALTER COLUMN ${column} SET NOT NULL`;
+    case 'AT_DropNotNull':
+      fx.lock('ACCESS EXCLUSIVE', table);
+      return `ALTER COLUMN ${column} DROP NOT NULL`;
+    case 'AT_AddConstraint': {
+      const c = cmd.def?.Constraint ?? {};
+      const name = c.conname ? ` ${c.conname}` : '';
+      const notValid = Boolean(c.skip_validation);
+      switch (c.contype) {
+        case 'CONSTR_CHECK':
+          fx.lock('ACCESS EXCLUSIVE', table, { scans: !notValid });
+          return `ADD CONSTRAINT${name} CHECK${notValid ? ' NOT VALID' : ''}`;
+        case 'CONSTR_FOREIGN': {
+          const referenced = c.pktable ? rangeVarName(c.pktable).qualified : undefined;
+          fx.lock('SHARE ROW EXCLUSIVE', table, { scans: !notValid });
+          fx.lock('SHARE ROW EXCLUSIVE', referenced);
+          return `ADD CONSTRAINT${name} FOREIGN KEY REFERENCES ${referenced ?? '?'}${notValid ? ' NOT VALID' : ''}`;
+        }
+        case 'CONSTR_PRIMARY':
+        case 'CONSTR_UNIQUE':
+        case 'CONSTR_EXCLUSION': {
+          const kind = c.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'EXCLUDE';
+          if (c.indexname) {
+            fx.lock('ACCESS EXCLUSIVE', table);
+            return `ADD CONSTRAINT${name} ${kind} USING INDEX ${c.indexname}`;
+          }
+          fx.lock('ACCESS EXCLUSIVE', table, { scans: true });
+          if (c.conname) fx.create({ kind: 'index', schema, table: tableName, name: String(c.conname) });
+          return `ADD CONSTRAINT${name} ${kind}`;
+        }
+        case 'CONSTR_NOTNULL':
+          fx.lock('ACCESS EXCLUSIVE', table, { scans: !notValid });
+          return `ADD CONSTRAINT${name} NOT NULL`;
+        default:
+          fx.lock('ACCESS EXCLUSIVE', table);
+          return `ADD CONSTRAINT${name}`;
+      }
+    }
+    case 'AT_ValidateConstraint':
+      fx.lock('SHARE UPDATE EXCLUSIVE', table, { scans: true });
+      return `VALIDATE CONSTRAINT ${column}`;
+    case 'AT_DropConstraint':
+      fx.lock('ACCESS EXCLUSIVE', table);
+      return `DROP CONSTRAINT ${column}`;
+    case 'AT_SetTableSpace':
+    case 'AT_SetLogged':
+    case 'AT_SetUnLogged':
+    case 'AT_SetAccessMethod':
+    case 'AT_SetExpression': {
+      fx.lock('ACCESS EXCLUSIVE', table, { rewrites: true });
+      const words: Record<string, string> = {
+        AT_SetTableSpace: 'SET TABLESPACE',
+        AT_SetLogged: 'SET LOGGED',
+        AT_SetUnLogged: 'SET UNLOGGED',
+        AT_SetAccessMethod: 'SET ACCESS METHOD',
+        AT_SetExpression: `ALTER COLUMN ${column} SET EXPRESSION`,
+      };
+      return words[subtype]!;
+    }
+    case 'AT_SetStatistics':
+    case 'AT_SetOptions':
+    case 'AT_ResetOptions':
+    case 'AT_ClusterOn':
+    case 'AT_DropCluster':
+    case 'AT_SetRelOptions':
+    case 'AT_ResetRelOptions':
+    case 'AT_ReplaceRelOptions':
+      fx.lock('SHARE UPDATE EXCLUSIVE', table);
+      return subtype.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+    case 'AT_EnableTrig':
+    case 'AT_EnableAlwaysTrig':
+    case 'AT_EnableReplicaTrig':
+    case 'AT_DisableTrig':
+    case 'AT_EnableTrigAll':
+    case 'AT_DisableTrigAll':
+    case 'AT_EnableTrigUser':
+    case 'AT_DisableTrigUser':
+      fx.lock('SHARE ROW EXCLUSIVE', table);
+      return `${subtype.startsWith('AT_Disable') ? 'DISABLE' : 'ENABLE'} TRIGGER ${column || 'ALL'}`;
+    case 'AT_AttachPartition': {
+      const partition = cmd.def?.PartitionCmd?.name ? rangeVarName(cmd.def.PartitionCmd.name).qualified : undefined;
+      fx.lock('SHARE UPDATE EXCLUSIVE', table);
+      fx.lock('ACCESS EXCLUSIVE', partition, { scans: true });
+      return `ATTACH PARTITION ${partition ?? '?'}`;
+    }
+    case 'AT_DetachPartition': {
+      const partition = cmd.def?.PartitionCmd?.name ? rangeVarName(cmd.def.PartitionCmd.name).qualified : undefined;
+      if (cmd.def?.PartitionCmd?.concurrent) {
+        fx.transactional = false;
+        fx.lock('SHARE UPDATE EXCLUSIVE', table);
+        return `DETACH PARTITION ${partition ?? '?'} CONCURRENTLY`;
+      }
+      fx.lock('ACCESS EXCLUSIVE', table);
+      fx.lock('ACCESS EXCLUSIVE', partition);
+      return `DETACH PARTITION ${partition ?? '?'}`;
+    }
+    default:
+      fx.lock('ACCESS EXCLUSIVE', table);
+      return subtype.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase() + (column ? ` ${column}` : '');
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Review report formatters: text (default), json (the contract's shape), junit, github (workflow
+ * annotations), markdown (pull-request comment).
+ */
+import type { ReviewReport } from '../../review/types.js';
+import { renderGithub } from './github.js';
+import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
+import { renderMarkdown } from './markdown.js';
+import { renderText } from './text.js';
+
+/** The output formats of `dbctl review --format`. */
+export type ReviewFormat = 'text' | 'json' | 'junit' | 'github' | 'markdown';
+
+/** Every review format, for option validation and help. */
+export const REVIEW_FORMATS: readonly ReviewFormat[] = ['text', 'json', 'junit', 'github', 'markdown'];
+
+/** Renders a review report; `color` only affects `text`. */
+export function renderReview(report: ReviewReport, format: ReviewFormat, options: { color: boolean }): string {
+  switch (format) {
+    case 'text':
+      return renderText(report, options);
+    case 'json':
+      return renderJson(report);
+    case 'junit':
+      return renderJunit(report);
+    case 'github':
+      return renderGithub(report);
+    case 'markdown':
+      return renderMarkdown(report);
+    default: {
+      const never: never = format;
+      throw new Error(`unknown review format: ${String(never)}`);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Helpers shared by the rules in rules/ (not a rule itself): reading ALTER TABLE commands,
+ * column definitions and names, timeout settings.
+ */
+import { createTableElements, rangeVarName, typeInfo, type QualifiedName, type TypeInfo } from '../sql/ast.js';
+import type { RuleContext, RuleStatement } from './types.js';
+
+/** An ALTER TABLE on a table (not an index, view or sequence): its target and unwrapped commands. */
+export interface AlterTable {
+  table: QualifiedName;
+  /** Location of the table name, for the caret. */
+  location: number;
+  cmds: any[];
+}
+
+/** The ALTER TABLE of a statement, or null for any other statement. */
+export function alterTable(stmt: RuleStatement): AlterTable | null {
+  if (stmt.kind !== 'AlterTableStmt' || !stmt.node) return null;
+  const objtype = stmt.node.objtype ?? 'OBJECT_TABLE';
+  if (objtype !== 'OBJECT_TABLE') return null;
+  return {
+    table: rangeVarName(stmt.node.relation),
+    location: stmt.node.relation?.location ?? -1,
+    cmds: (stmt.node.cmds ?? []).map((c: any) => c?.AlterTableCmd ?? {}),
+  };
+}
+
+/** True when `table` existed before this migration (was not created earlier in it). */
+export function isExisting(table: string, stmt: RuleStatement, ctx: RuleContext): boolean {
+  return !stmt.classification.newTables.includes(table) && !ctx.isNewTable(table, stmt.index);
+}
+
+/** A column definition met in CREATE TABLE, ADD COLUMN or ALTER COLUMN TYPE. */
+export interface ColumnTypeUse {
+  table: string;
+  column: string;
+  type: TypeInfo;
+  /** Where the type is written. */
+  location: number;
+  how: 'create' | 'add' | 'alter';
+}
+
+/** Every column type a statement declares (for the type-preference rules). */
+export function declaredColumnTypes(stmt: RuleStatement): ColumnTypeUse[] {
+  const out: ColumnTypeUse[] = [];
+  if (stmt.kind === 'CreateStmt' && stmt.node) {
+    const table = rangeVarName(stmt.node.relation).qualified;
+    for (const def of createTableElements(stmt.node).columns) {
+      if (!def.typeName) continue;
+      const type = typeInfo(def.typeName);
+      out.push({ table, column: String(def.colname), type, location: locationOr(type.location, def.location), how: 'create' });
+    }
+  }
+  const alter = alterTable(stmt);
+  if (alter) {
+    for (const cmd of alter.cmds) {
+      const def = cmd.def?.ColumnDef;
+      if (!def?.typeName) continue;
+      const type = typeInfo(def.typeName);
+      if (cmd.subtype === 'AT_AddColumn') {
+        out.push({ table: alter.table.qualified, column: String(def.colname), type, location: locationOr(type.location, def.location), how: 'add' });
+      } else if (cmd.subtype === 'AT_AlterColumnType') {
+        out.push({ table: alter.table.qualified, column: String(cmd.name), type, location: locationOr(type.location, def.location), how: 'alter' });
+      }
+    }
+  }
+  return out;
+}
+
+/** The first non-negative location, or -1. */
+export function locationOr(...locations: (number | undefined)[]): number {
+  for (const location of locations) if (typeof location === 'number' && location >= 0) return location;
+  return -1;
+}
+
+/** `schema.table` → `table` for public tables (how drizzle users think of them), else unchanged. */
+export function shortTable(table: string): string {
+  return table.startsWith('public.') ? table.slice('public.'.length) : table;
+}
+
+/** The unqualified table name of `schema.table`. */
+export function tableName(table: string): string {
+  return table.slice(table.indexOf('.') + 1);
+}
+
+/** The `dbctl generate --rename` flag for a column rename (`table.old=table.new`, schema-qualified outside public). */
+export function columnRenameFlag(table: string, from: string, to: string): string {
+  const t = shortTable(table);
+  return `--rename ${t}.${from}=${t}.${to}`;
+}
+
+/** The `dbctl generate --rename` flag for a table rename. */
+export function tableRenameFlag(from: string, to: string): string {
+  return `--rename ${shortTable(from)}=${shortTable(to)}`;
+}
+
+const memos = new WeakMap<RuleContext, Map<string, unknown>>();
+
+/** Computes a per-migration value once (rules run per statement; this keeps them linear). */
+export function perMigration<T>(ctx: RuleContext, key: string, compute: () => T): T {
+  let memo = memos.get(ctx);
+  if (!memo) {
+    memo = new Map();
+    memos.set(ctx, memo);
+  }
+  if (!memo.has(key)) memo.set(key, compute());
+  return memo.get(key) as T;
+}
+
+/** Index of the migration's first statement that takes a blocking lock on an existing table, or -1. */
+export function firstBlockingStatement(ctx: RuleContext): number {
+  return perMigration(ctx, 'firstBlockingStatement', () => {
+    const found = ctx.statements.find((s) => s.classification.lock.level !== null && s.classification.lock.blocks !== 'nothing');
+    return found ? found.index : -1;
+  });
+}
+
+/** True when a statement before `index` runs `SET [LOCAL] name = ...`. */
+export function setsVariableBefore(ctx: RuleContext, index: number, name: string): boolean {
+  return ctx.statements
+    .slice(0, index)
+    .some((s) => s.kind === 'VariableSetStmt' && s.node?.kind === 'VAR_SET_VALUE' && String(s.node.name).toLowerCase() === name);
+}
+
+/** The safe sequence for making a column NOT NULL, with concrete names. */
+export function notNullRecipe(table: string, column: string): string {
+  const t = shortTable(table);
+  const check = `${tableName(table)}_${column}_not_null`;
+  return `1) ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID; 2) in a later migration: ALTER TABLE ${t} VALIDATE CONSTRAINT ${check}; (no blocking) 3) in a later migration: ALTER TABLE ${t} ALTER COLUMN ${column} SET NOT NULL; (PostgreSQL 12+ uses the validated CHECK and skips the scan) then ALTER TABLE ${t} DROP CONSTRAINT ${check};`;
+}

@@ -1,0 +1,52 @@
+/**
+ * adding-foreign-key-constraint: a FOREIGN KEY added to an existing table without NOT VALID
+ * validates every row while holding SHARE ROW EXCLUSIVE locks on both tables.
+ */
+import { columnConstraints, rangeVarName } from '../../sql/ast.js';
+import type { Rule, RuleFinding } from '../types.js';
+import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
+
+/** Flags FOREIGN KEY / REFERENCES added to an existing table without NOT VALID. */
+const rule: Rule = {
+  id: 'adding-foreign-key-constraint',
+  defaultSeverity: 'error',
+  sizeSensitive: true,
+  docs: {
+    problem:
+      'Adding a foreign key to an existing table checks every existing row while holding SHARE ROW EXCLUSIVE locks on both the table and the referenced table: writes to both are blocked for the whole scan.',
+    fix:
+      'Add the constraint with NOT VALID (only new rows are checked, the lock is brief), then in a later migration run `ALTER TABLE ... VALIDATE CONSTRAINT ...`, which scans under SHARE UPDATE EXCLUSIVE and blocks neither reads nor writes.',
+  },
+  check(stmt, ctx) {
+    const alter = alterTable(stmt);
+    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const table = shortTable(alter.table.qualified);
+    const out: RuleFinding[] = [];
+    const report = (constraint: any, name: string, columns: string, at: number) => {
+      const referenced = constraint.pktable ? shortTable(rangeVarName(constraint.pktable).qualified) : '?';
+      out.push({
+        message: `Foreign key ${name} on ${table} validates every existing row while holding SHARE ROW EXCLUSIVE locks on ${table} and ${referenced}: writes to both tables are blocked until the scan ends.`,
+        fix: `1) ALTER TABLE ${table} ADD CONSTRAINT ${name} FOREIGN KEY (${columns}) REFERENCES ${referenced} ... NOT VALID; 2) in a later migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}; (reads and writes continue during validation).`,
+        at,
+        table: alter.table.qualified,
+      });
+    };
+    for (const cmd of alter.cmds) {
+      if (cmd.subtype === 'AT_AddConstraint') {
+        const c = cmd.def?.Constraint;
+        if (c?.contype !== 'CONSTR_FOREIGN' || c.skip_validation) continue;
+        const columns = (c.fk_attrs ?? []).map((a: any) => a?.String?.sval).join(', ');
+        report(c, String(c.conname ?? `${alter.table.name}_${columns}_fkey`), columns, locationOr(c.location, alter.location));
+      } else if (cmd.subtype === 'AT_AddColumn') {
+        const def = cmd.def?.ColumnDef ?? {};
+        for (const c of columnConstraints(def)) {
+          if (c.contype !== 'CONSTR_FOREIGN' || c.skip_validation) continue;
+          report(c, String(c.conname ?? `${alter.table.name}_${def.colname}_fkey`), String(def.colname), locationOr(c.location, def.location));
+        }
+      }
+    }
+    return out;
+  },
+};
+
+export default rule;

@@ -1,0 +1,43 @@
+/**
+ * adding-not-nullable-field: SET NOT NULL on an existing table scans it under ACCESS EXCLUSIVE.
+ * When a CHECK (col IS NOT NULL) is already known for the column, set-not-null-without-check
+ * judges instead (whether that CHECK was validated in time), so one hazard gives one finding.
+ */
+import type { Rule, RuleFinding } from '../types.js';
+import { alterTable, isExisting, notNullRecipe, shortTable } from '../rule-support.js';
+
+/** Flags SET NOT NULL on an existing table that has no CHECK (col IS NOT NULL) at all. */
+const rule: Rule = {
+  id: 'adding-not-nullable-field',
+  defaultSeverity: 'error',
+  sizeSensitive: true,
+  docs: {
+    problem:
+      '`ALTER COLUMN ... SET NOT NULL` on an existing table scans every row to prove there is no NULL, holding an ACCESS EXCLUSIVE lock that blocks reads and writes for the whole scan.',
+    fix:
+      'Add `CHECK (col IS NOT NULL) NOT VALID`; validate it in a later migration (no blocking); then SET NOT NULL in a later migration (PostgreSQL 12+ skips the scan thanks to the validated CHECK) and drop the CHECK.',
+  },
+  check(stmt, ctx) {
+    const alter = alterTable(stmt);
+    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const out: RuleFinding[] = [];
+    for (const cmd of alter.cmds) {
+      let column: string | undefined;
+      if (cmd.subtype === 'AT_SetNotNull') column = String(cmd.name);
+      else if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.contype === 'CONSTR_NOTNULL' && !cmd.def.Constraint.skip_validation) {
+        column = String(cmd.def.Constraint.keys?.[0]?.String?.sval ?? '?');
+      }
+      if (!column) continue;
+      if (ctx.knowledge.notNullCheck(alter.table.qualified, column)) continue; // set-not-null-without-check
+      out.push({
+        message: `SET NOT NULL on ${shortTable(alter.table.qualified)}.${column} scans the whole table under an ACCESS EXCLUSIVE lock: reads and writes are blocked until every row is checked.`,
+        fix: notNullRecipe(alter.table.qualified, column),
+        at: alter.location,
+        table: alter.table.qualified,
+      });
+    }
+    return out;
+  },
+};
+
+export default rule;

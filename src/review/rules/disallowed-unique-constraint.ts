@@ -1,0 +1,54 @@
+/**
+ * disallowed-unique-constraint: ADD UNIQUE / PRIMARY KEY (without USING INDEX) on an existing
+ * table builds the index under ACCESS EXCLUSIVE.
+ */
+import { columnConstraints, stringList } from '../../sql/ast.js';
+import type { Rule, RuleFinding } from '../types.js';
+import { alterTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
+
+/** Flags unique/primary key constraints that build their index under the table lock. */
+const rule: Rule = {
+  id: 'disallowed-unique-constraint',
+  defaultSeverity: 'error',
+  sizeSensitive: true,
+  docs: {
+    problem:
+      'Adding a UNIQUE or PRIMARY KEY constraint to an existing table builds its index while holding an ACCESS EXCLUSIVE lock: reads and writes are blocked for the whole build.',
+    fix:
+      'Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY`, then attach it: `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX ...` (or PRIMARY KEY USING INDEX), which only takes a brief lock.',
+  },
+  check(stmt, ctx) {
+    const alter = alterTable(stmt);
+    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const out: RuleFinding[] = [];
+    const table = shortTable(alter.table.qualified);
+    const report = (kind: string, name: string, columns: string, at: number) => {
+      const index = `${name}_idx`;
+      out.push({
+        message: `Adding ${kind} constraint ${name} to ${table} builds its index under an ACCESS EXCLUSIVE lock: reads and writes are blocked for the whole build.`,
+        fix: `1) CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${table} (${columns}); 2) ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${index};`,
+        at,
+        table: alter.table.qualified,
+      });
+    };
+    for (const cmd of alter.cmds) {
+      if (cmd.subtype === 'AT_AddConstraint') {
+        const c = cmd.def?.Constraint;
+        if (!c || c.indexname || (c.contype !== 'CONSTR_UNIQUE' && c.contype !== 'CONSTR_PRIMARY')) continue;
+        const columns = stringList(c.keys).join(', ');
+        const kind = c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'PRIMARY KEY';
+        const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_${c.contype === 'CONSTR_UNIQUE' ? `${stringList(c.keys).join('_')}_key` : 'pkey'}`;
+        report(kind, name, columns, locationOr(c.location, alter.location));
+      } else if (cmd.subtype === 'AT_AddColumn') {
+        const def = cmd.def?.ColumnDef ?? {};
+        const unique = columnConstraints(def).find((c) => c.contype === 'CONSTR_UNIQUE');
+        if (!unique) continue;
+        const name = unique.conname ? String(unique.conname) : `${tableName(alter.table.qualified)}_${def.colname}_key`;
+        report('UNIQUE', name, String(def.colname), locationOr(unique.location, def.location));
+      }
+    }
+    return out;
+  },
+};
+
+export default rule;

@@ -1,0 +1,49 @@
+/**
+ * set-not-null-without-check (dbctl): SET NOT NULL preceded by a CHECK (col IS NOT NULL) that does
+ * not spare the scan: the CHECK is NOT VALID (never validated), or it was added in this same
+ * migration, whose transaction still holds ADD CONSTRAINT's ACCESS EXCLUSIVE lock while the table
+ * is validated. With no CHECK at all, adding-not-nullable-field reports the plain SET NOT NULL.
+ */
+import type { Rule, RuleFinding } from '../types.js';
+import { alterTable, isExisting, notNullRecipe, shortTable } from '../rule-support.js';
+
+/** Flags SET NOT NULL whose CHECK (col IS NOT NULL) was not validated in an earlier migration. */
+const rule: Rule = {
+  id: 'set-not-null-without-check',
+  defaultSeverity: 'error',
+  sizeSensitive: true,
+  docs: {
+    problem:
+      'SET NOT NULL skips its full-table scan (PostgreSQL 12+) only when a CHECK (col IS NOT NULL) was validated beforehand. A NOT VALID check that was never validated, or a check added in the same migration (one transaction: the ACCESS EXCLUSIVE lock of ADD CONSTRAINT is held until commit), leaves the scan under the lock.',
+    fix: 'Add the CHECK NOT VALID in one migration, VALIDATE it in the next, and SET NOT NULL (then drop the CHECK) in a later one.',
+  },
+  check(stmt, ctx) {
+    const alter = alterTable(stmt);
+    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const out: RuleFinding[] = [];
+    const table = alter.table.qualified;
+    for (const cmd of alter.cmds) {
+      if (cmd.subtype !== 'AT_SetNotNull') continue;
+      const column = String(cmd.name);
+      const check = ctx.knowledge.notNullCheck(table, column);
+      if (!check) continue; // adding-not-nullable-field
+      const name = check.name ?? 'the CHECK';
+      let why: string | undefined;
+      if (check.addedIn === ctx.migrationOrdinal) {
+        why = `CHECK ${name} is added in this same migration: the migration is one transaction, so the ACCESS EXCLUSIVE lock taken by ADD CONSTRAINT is held while the table is validated, blocking reads and writes for the scan anyway`;
+      } else if (!check.validated) {
+        why = `CHECK ${name} is NOT VALID (never validated), so PostgreSQL cannot rely on it and scans the whole table under an ACCESS EXCLUSIVE lock`;
+      }
+      if (!why) continue;
+      out.push({
+        message: `SET NOT NULL on ${shortTable(table)}.${column}: ${why}.`,
+        fix: notNullRecipe(table, column),
+        at: alter.location,
+        table,
+      });
+    }
+    return out;
+  },
+};
+
+export default rule;

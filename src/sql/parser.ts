@@ -1,0 +1,326 @@
+/**
+ * The PostgreSQL parser (libpg-query, the real parser compiled to WASM), loaded once per process.
+ *
+ * libpg-query reports statement and node positions as UTF-8 BYTE offsets; everything this module
+ * returns uses 0-based JavaScript string (UTF-16) offsets instead, so callers can slice the input
+ * with them, whatever characters it holds.
+ */
+import { loadModule, parseSync, scanSync } from 'libpg-query';
+
+/** Where and why a piece of SQL failed to parse. */
+export interface SqlParseError {
+  /** The parser's message, e.g. `syntax error at or near "FROM"`. */
+  message: string;
+  /** 0-based string offset in the parsed input where the parser stopped. */
+  position: number;
+}
+
+/**
+ * One top-level statement as the parser saw it.
+ *
+ * `node` is the libpg-query statement node, keyed by its type (`{ AlterTableStmt: {...} }`); every
+ * `location` field inside it has been converted to a 0-based string offset in the parsed input
+ * (-1 stays -1). A statement that could not be parsed has `kind: 'ParseError'`, `node: null` and
+ * `error` set (see `parseErrorStatement`).
+ */
+export interface ParsedStatement {
+  node: any;
+  /** Node type name, e.g. `AlterTableStmt`; `ParseError` when the text did not parse. */
+  kind: string;
+  /** 0-based string offset of the statement's first token in the parsed input. */
+  location: number;
+  /** Length of the statement text in string units (without the terminating semicolon). */
+  length: number;
+  /** The statement's SQL, `input.slice(location, location + length)`. */
+  text: string;
+  /** Set when `kind === 'ParseError'`. */
+  error?: SqlParseError;
+}
+
+/** Result of `SqlParser.parse`: the statements, or the first error. */
+export type ParseResult = { statements: ParsedStatement[] } | { error: SqlParseError };
+
+/** The loaded parser. `parse` is synchronous and pure. */
+export interface SqlParser {
+  /** Parses `sql` (any number of statements; empty or comment-only input gives no statements). */
+  parse(sql: string): ParseResult;
+  /**
+   * Parses `sql` and never fails: when the whole text does not parse, it is cut at the lexer's
+   * top-level semicolons and each piece is parsed alone, so only the broken statements become
+   * `ParseError` statements (locations stay relative to `sql`).
+   */
+  parseAll(sql: string): ParsedStatement[];
+}
+
+let loading: Promise<SqlParser> | undefined;
+let loadCount = 0;
+
+/** Loads the WASM parser once (later calls return the same instance). */
+export function loadSqlParser(): Promise<SqlParser> {
+  loading ??= (async () => {
+    loadCount += 1;
+    await loadModule();
+    return { parse: parseSql, parseAll: parseAllSql };
+  })();
+  return loading;
+}
+
+/** How many times the WASM module was initialised in this process (for tests: it must be 1). */
+export function sqlParserLoadCount(): number {
+  return loadCount;
+}
+
+/** Builds the `ParsedStatement` standing for text that failed to parse. */
+export function parseErrorStatement(text: string, location: number, error: SqlParseError): ParsedStatement {
+  return { node: null, kind: 'ParseError', location, length: text.length, text, error };
+}
+
+/** Parses with the already loaded module; call `loadSqlParser()` first. */
+function parseSql(sql: string): ParseResult {
+  if (isBlank(sql)) return { statements: [] };
+  let result: any;
+  try {
+    result = parseSync(sql);
+  } catch (error) {
+    return { error: toParseError(error, sql) };
+  }
+  const ascii = isAscii(sql);
+  const toChar = ascii ? (byte: number) => byte : byteToCharConverter(sql);
+  const raw: any[] = result?.stmts ?? [];
+  const statements: ParsedStatement[] = [];
+  for (const entry of raw) {
+    const node = entry.stmt ?? {};
+    const byteStart: number = entry.stmt_location ?? 0;
+    const byteLen: number = entry.stmt_len ?? 0;
+    let start = toChar(byteStart);
+    let end = byteLen > 0 ? toChar(byteStart + byteLen) : sql.length;
+    start = skipLeadingTrivia(sql, start, end);
+    end = trimTrailingTrivia(sql, start, end, byteLen === 0);
+    if (!ascii) convertLocations(node, toChar);
+    const kind = Object.keys(node)[0] ?? 'Unknown';
+    statements.push({ node, kind, location: start, length: end - start, text: sql.slice(start, end) });
+  }
+  return { statements };
+}
+
+/** See `SqlParser.parseAll`. */
+function parseAllSql(sql: string): ParsedStatement[] {
+  const whole = parseSql(sql);
+  if ('statements' in whole) return whole.statements;
+  const pieces = splitAtSemicolons(sql);
+  if (pieces === null || pieces.length <= 1) return [wholeError(sql, whole.error)];
+  const out: ParsedStatement[] = [];
+  for (const piece of pieces) {
+    const text = sql.slice(piece.start, piece.end);
+    const parsed = parseSql(text);
+    if ('statements' in parsed) {
+      for (const statement of parsed.statements) {
+        shiftLocations(statement.node, piece.start);
+        out.push({ ...statement, location: statement.location + piece.start });
+      }
+    } else {
+      const start = skipLeadingTrivia(sql, piece.start, piece.end);
+      const end = Math.max(start, trimTrailingTrivia(sql, start, piece.end, true));
+      const position = Math.max(start, Math.min(piece.start + parsed.error.position, end));
+      out.push(parseErrorStatement(sql.slice(start, end), start, { message: parsed.error.message, position }));
+    }
+  }
+  return out;
+}
+
+function wholeError(sql: string, error: SqlParseError): ParsedStatement {
+  const start = skipLeadingTrivia(sql, 0, sql.length);
+  const end = Math.max(start, trimTrailingTrivia(sql, start, sql.length, true));
+  return parseErrorStatement(sql.slice(start, end), start, error);
+}
+
+/**
+ * Cuts `sql` at each top-level `;` token found by PostgreSQL's own lexer (so semicolons in
+ * strings, dollar quotes and comments do not count). Null when even the lexer fails.
+ */
+function splitAtSemicolons(sql: string): { start: number; end: number }[] | null {
+  let tokens: { start: number; end: number; tokenName: string }[];
+  try {
+    tokens = scanSync(sql).tokens;
+  } catch {
+    return null;
+  }
+  const toChar = isAscii(sql) ? (byte: number) => byte : byteToCharConverter(sql);
+  const pieces: { start: number; end: number }[] = [];
+  let start = 0;
+  let depth = 0;
+  let hasToken = false;
+  for (const token of tokens) {
+    const name = token.tokenName;
+    if (name === 'SQL_COMMENT' || name === 'C_COMMENT') continue;
+    if (name === 'ASCII_40') depth++;
+    else if (name === 'ASCII_41') depth = Math.max(0, depth - 1);
+    if (name === 'ASCII_59' && depth === 0) {
+      const end = toChar(token.start);
+      if (hasToken) pieces.push({ start, end });
+      start = toChar(token.end);
+      hasToken = false;
+    } else hasToken = true;
+  }
+  if (hasToken) pieces.push({ start, end: sql.length });
+  return pieces;
+}
+
+/** Adds `delta` to every non-negative `location` of an AST, in place. */
+function shiftLocations(node: unknown, delta: number): void {
+  if (delta === 0 || node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) shiftLocations(item, delta);
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (key === 'location' && typeof value === 'number') {
+      if (value >= 0) record[key] = value + delta;
+    } else if (value !== null && typeof value === 'object') shiftLocations(value, delta);
+  }
+}
+
+/** True when `sql` has nothing but whitespace (libpg-query rejects empty input). */
+function isBlank(sql: string): boolean {
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) return false;
+  }
+  return true;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** UTF-8 length of the string unit at `i` (a surrogate pair counts 4 for its first unit, 0 for its second). */
+function utf8Units(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  if (code < 0x80) return 1;
+  if (code < 0x800) return 2;
+  if (code >= 0xd800 && code <= 0xdbff) return 4;
+  if (code >= 0xdc00 && code <= 0xdfff) return 0;
+  return 3;
+}
+
+const CHECKPOINT = 256;
+
+/**
+ * Returns a function mapping a UTF-8 byte offset of `text` to its string offset, in O(log n)
+ * after an O(n) index (byte offsets are recorded every 256 string units), whatever the call order.
+ */
+export function byteToCharConverter(text: string): (byte: number) => number {
+  const checkpoints: number[] = [0]; // byte offset of string offset k * CHECKPOINT
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (i > 0 && i % CHECKPOINT === 0) checkpoints.push(bytes);
+    bytes += utf8Units(text, i);
+  }
+  return (target: number): number => {
+    if (target <= 0) return target;
+    let lo = 0;
+    let hi = checkpoints.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (checkpoints[mid]! <= target) lo = mid;
+      else hi = mid - 1;
+    }
+    let char = lo * CHECKPOINT;
+    let byte = checkpoints[lo]!;
+    while (byte < target && char < text.length) {
+      byte += utf8Units(text, char);
+      char += 1;
+    }
+    // Never land between the two units of a surrogate pair.
+    if (char < text.length && utf8Units(text, char) === 0) char += 1;
+    return char;
+  };
+}
+
+/** Maps a code point index (what PostgreSQL's error cursor counts) to a string offset. */
+function codePointToChar(text: string, codePoints: number): number {
+  let char = 0;
+  for (let i = 0; i < codePoints && char < text.length; i++) {
+    const code = text.charCodeAt(char);
+    char += code >= 0xd800 && code <= 0xdbff && char + 1 < text.length ? 2 : 1;
+  }
+  return char;
+}
+
+function toParseError(error: unknown, sql: string): SqlParseError {
+  const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+  const message = details?.message ?? (error instanceof Error ? error.message : String(error));
+  const cursor = typeof details?.cursorPosition === 'number' && details.cursorPosition >= 0 ? details.cursorPosition : 0;
+  return { message, position: Math.min(codePointToChar(sql, cursor), sql.length) };
+}
+
+/** Rewrites every numeric `location` field of an AST from byte to string offsets, in place. */
+function convertLocations(node: unknown, toChar: (byte: number) => number): void {
+  if (Array.isArray(node)) {
+    for (const item of node) convertLocations(item, toChar);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (key === 'location' && typeof value === 'number') record[key] = toChar(value);
+    else if (value !== null && typeof value === 'object') convertLocations(value, toChar);
+  }
+}
+
+/**
+ * Skips whitespace and comments before a statement's first token. PostgreSQL 18 already points
+ * statements at their first token; this keeps that true for any parser build.
+ */
+function skipLeadingTrivia(sql: string, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    const c = sql[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') i++;
+    else if (c === '-' && sql[i + 1] === '-') {
+      const nl = sql.indexOf('\n', i);
+      i = nl === -1 ? end : nl + 1;
+    } else if (c === '/' && sql[i + 1] === '*') i = skipBlockComment(sql, i);
+    else break;
+  }
+  return Math.min(i, end);
+}
+
+/** Returns the offset just past the (possibly nested) block comment starting at `i`. */
+function skipBlockComment(sql: string, i: number): number {
+  let depth = 0;
+  while (i < sql.length) {
+    if (sql[i] === '/' && sql[i + 1] === '*') {
+      depth++;
+      i += 2;
+    } else if (sql[i] === '*' && sql[i + 1] === '/') {
+      depth--;
+      i += 2;
+      if (depth === 0) return i;
+    } else i++;
+  }
+  return i;
+}
+
+/**
+ * Trims trailing whitespace, and for the last statement of the input (which runs to its end) also
+ * whole trailing comment lines: the statement parsed, so a line starting with `--` at its end
+ * cannot be inside a literal.
+ */
+function trimTrailingTrivia(sql: string, start: number, end: number, toEndOfInput: boolean): number {
+  let e = end;
+  for (;;) {
+    while (e > start && /\s/.test(sql[e - 1]!)) e--;
+    if (!toEndOfInput) return e;
+    const lineStart = sql.lastIndexOf('\n', e - 1) + 1;
+    if (lineStart <= start) return e;
+    const line = sql.slice(lineStart, e).trimStart();
+    if (line.startsWith('--')) e = lineStart;
+    else if (line.endsWith('*/') && line.startsWith('/*')) e = lineStart;
+    else return e;
+  }
+}

@@ -1,0 +1,405 @@
+/**
+ * Every rule: a fixture that triggers it and near misses that do not.
+ */
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../../../src/review/rules/index.js';
+import { findingsOf, review, type ReviewOptions } from './support.js';
+
+/** Earlier migrations: the tables the fixtures alter exist, with known column types. */
+const CONTEXT = [
+  `CREATE TABLE "users" ("id" bigint PRIMARY KEY NOT NULL, "name" varchar(50), "email" text, "age" integer,
+    "price" numeric(10,2), "mood" text, "active" boolean);
+--> statement-breakpoint
+CREATE TABLE "posts" ("id" bigint PRIMARY KEY NOT NULL, "author_id" bigint, "title" text, "body" text, "views" integer);
+--> statement-breakpoint
+CREATE TYPE "public"."mood" AS ENUM('happy', 'sad');`,
+];
+
+interface Case {
+  sql: string | string[];
+  options?: ReviewOptions;
+  /** What the case is about (shown in the test name). */
+  why: string;
+}
+
+interface RuleCases {
+  trigger: Case[];
+  nearMiss: Case[];
+  /** Expected severity of the triggered finding (default: the rule's default). */
+  severity?: 'error' | 'warning';
+}
+
+const withContext = (options: ReviewOptions = {}): ReviewOptions => ({ context: CONTEXT, ...options });
+
+const CASES: Record<string, RuleCases> = {
+  'adding-field-with-default': {
+    trigger: [
+      { why: 'volatile gen_random_uuid()', sql: 'ALTER TABLE "users" ADD COLUMN "token" uuid DEFAULT gen_random_uuid();' },
+      { why: 'volatile clock_timestamp()', sql: 'ALTER TABLE "users" ADD COLUMN "seen_at" timestamptz DEFAULT clock_timestamp();' },
+      { why: 'serial column', sql: 'ALTER TABLE "users" ADD COLUMN "seq" bigserial;' },
+      { why: 'stored generated column', sql: 'ALTER TABLE "users" ADD COLUMN "name_lower" text GENERATED ALWAYS AS (lower(name)) STORED;' },
+    ],
+    nearMiss: [
+      { why: 'stable now()', sql: 'ALTER TABLE "users" ADD COLUMN "created_at" timestamptz DEFAULT now() NOT NULL;' },
+      { why: 'constant default', sql: `ALTER TABLE "users" ADD COLUMN "plan" text DEFAULT 'free' NOT NULL;` },
+      { why: 'volatile default on a new table', sql: 'CREATE TABLE "t" ("id" bigint);\nALTER TABLE "t" ADD COLUMN "token" uuid DEFAULT gen_random_uuid();' },
+    ],
+  },
+  'adding-foreign-key-constraint': {
+    trigger: [
+      {
+        why: 'drizzle FK without NOT VALID',
+        sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_author_id_users_id_fk" FOREIGN KEY ("author_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;',
+      },
+      { why: 'ADD COLUMN ... REFERENCES', sql: 'ALTER TABLE "posts" ADD COLUMN "editor_id" bigint REFERENCES "users"("id");' },
+    ],
+    nearMiss: [
+      { why: 'NOT VALID', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "fk" FOREIGN KEY ("author_id") REFERENCES "users"("id") NOT VALID;' },
+      {
+        why: 'FK on a table created in the migration',
+        sql: 'CREATE TABLE "comments" ("id" bigint, "post_id" bigint);\nALTER TABLE "comments" ADD CONSTRAINT "c_fk" FOREIGN KEY ("post_id") REFERENCES "posts"("id");',
+      },
+    ],
+  },
+  'adding-not-nullable-field': {
+    trigger: [{ why: 'SET NOT NULL on an existing table', sql: 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;' }],
+    nearMiss: [
+      { why: 'new table', sql: 'CREATE TABLE "t" ("email" text);\nALTER TABLE "t" ALTER COLUMN "email" SET NOT NULL;' },
+      {
+        why: 'validated CHECK in earlier migrations',
+        sql: [
+          'ALTER TABLE "users" ADD CONSTRAINT "users_email_nn" CHECK ("email" IS NOT NULL) NOT VALID;',
+          'ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_nn";',
+          'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+        ],
+      },
+    ],
+  },
+  'adding-required-field': {
+    trigger: [{ why: 'NOT NULL without default', sql: 'ALTER TABLE "users" ADD COLUMN "age2" integer NOT NULL;' }],
+    nearMiss: [
+      { why: 'with a default', sql: 'ALTER TABLE "users" ADD COLUMN "age2" integer DEFAULT 0 NOT NULL;' },
+      { why: 'nullable', sql: 'ALTER TABLE "users" ADD COLUMN "age2" integer;' },
+      { why: 'identity column fills itself', sql: 'ALTER TABLE "users" ADD COLUMN "n" bigint NOT NULL GENERATED ALWAYS AS IDENTITY;' },
+    ],
+  },
+  'adding-serial-primary-key-field': {
+    trigger: [{ why: 'serial PRIMARY KEY column', sql: 'ALTER TABLE "posts" ADD COLUMN "pk" serial PRIMARY KEY;' }],
+    nearMiss: [
+      { why: 'PRIMARY KEY USING INDEX', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_pkey" PRIMARY KEY USING INDEX "posts_id_idx";' },
+      { why: 'serial PK in CREATE TABLE', sql: 'CREATE TABLE "t" ("id" serial PRIMARY KEY);' },
+    ],
+  },
+  'changing-column-type': {
+    trigger: [
+      { why: 'integer to bigint', sql: 'ALTER TABLE "users" ALTER COLUMN "age" SET DATA TYPE bigint;' },
+      { why: 'varchar shortened', sql: 'ALTER TABLE "users" ALTER COLUMN "name" SET DATA TYPE varchar(20);' },
+      { why: 'unknown old type', sql: 'ALTER TABLE "accounts" ALTER COLUMN "balance" SET DATA TYPE numeric(20,4);', options: {} },
+    ],
+    nearMiss: [
+      { why: 'varchar to text', sql: 'ALTER TABLE "users" ALTER COLUMN "name" SET DATA TYPE text;' },
+      { why: 'longer varchar', sql: 'ALTER TABLE "users" ALTER COLUMN "name" SET DATA TYPE varchar(100);' },
+      { why: 'unbounded varchar', sql: 'ALTER TABLE "users" ALTER COLUMN "name" SET DATA TYPE varchar;' },
+      { why: 'numeric precision up', sql: 'ALTER TABLE "users" ALTER COLUMN "price" SET DATA TYPE numeric(12,2);' },
+      { why: 'table created in this migration', sql: 'CREATE TABLE "t" ("n" integer);\nALTER TABLE "t" ALTER COLUMN "n" SET DATA TYPE bigint;' },
+    ],
+  },
+  'constraint-missing-not-valid': {
+    trigger: [
+      { why: 'CHECK without NOT VALID', sql: 'ALTER TABLE "users" ADD CONSTRAINT "age_positive" CHECK ("age" > 0);' },
+      {
+        why: 'VALIDATE in the same migration as the NOT VALID add',
+        sql: 'ALTER TABLE "users" ADD CONSTRAINT "age_positive" CHECK ("age" > 0) NOT VALID;\nALTER TABLE "users" VALIDATE CONSTRAINT "age_positive";',
+      },
+      {
+        why: 'FK without NOT VALID when adding-foreign-key-constraint is off',
+        sql: 'ALTER TABLE "posts" ADD CONSTRAINT "fk" FOREIGN KEY ("author_id") REFERENCES "users"("id");',
+        options: { rules: { 'adding-foreign-key-constraint': 'off' } },
+      },
+    ],
+    nearMiss: [
+      { why: 'NOT VALID', sql: 'ALTER TABLE "users" ADD CONSTRAINT "age_positive" CHECK ("age" > 0) NOT VALID;' },
+      { why: 'VALIDATE in a later migration', sql: ['ALTER TABLE "users" ADD CONSTRAINT "c" CHECK ("age" > 0) NOT VALID;', 'ALTER TABLE "users" VALIDATE CONSTRAINT "c";'] },
+      { why: 'FK reported once, by adding-foreign-key-constraint', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "fk" FOREIGN KEY ("author_id") REFERENCES "users"("id");' },
+    ],
+  },
+  'disallowed-unique-constraint': {
+    trigger: [
+      { why: 'ADD UNIQUE', sql: 'ALTER TABLE "users" ADD CONSTRAINT "users_email_unique" UNIQUE("email");' },
+      { why: 'ADD PRIMARY KEY', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_pk" PRIMARY KEY ("id");' },
+      { why: 'ADD COLUMN ... UNIQUE', sql: 'ALTER TABLE "users" ADD COLUMN "handle" text UNIQUE;' },
+    ],
+    nearMiss: [
+      { why: 'UNIQUE USING INDEX', sql: 'ALTER TABLE "users" ADD CONSTRAINT "users_email_unique" UNIQUE USING INDEX "users_email_idx";' },
+      { why: 'new table', sql: 'CREATE TABLE "t" ("e" text);\nALTER TABLE "t" ADD CONSTRAINT "t_e_unique" UNIQUE("e");' },
+    ],
+  },
+  'require-concurrent-index-creation': {
+    trigger: [{ why: 'drizzle index', sql: 'CREATE INDEX "users_email_idx" ON "users" USING btree ("email");' }],
+    nearMiss: [
+      { why: 'CONCURRENTLY', sql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "users_email_idx" ON "users" USING btree ("email");' },
+      { why: 'index on a new table', sql: 'CREATE TABLE "t" ("e" text);\nCREATE INDEX "t_e_idx" ON "t" ("e");' },
+    ],
+  },
+  'require-concurrent-index-deletion': {
+    trigger: [{ why: 'DROP INDEX', sql: 'DROP INDEX "users_email_idx";' }],
+    nearMiss: [
+      { why: 'CONCURRENTLY', sql: 'DROP INDEX CONCURRENTLY IF EXISTS "users_email_idx";' },
+      { why: 'index created in this migration', sql: 'CREATE INDEX CONCURRENTLY "i" ON "users" ("email");\nDROP INDEX "i";' },
+    ],
+  },
+  'ban-concurrent-index-creation-in-transaction': {
+    trigger: [
+      { why: 'inside BEGIN ... COMMIT', sql: 'BEGIN;\nCREATE INDEX CONCURRENTLY "i" ON "users" ("email");\nCOMMIT;' },
+      { why: 'applied by raw drizzle-kit (one transaction)', sql: 'CREATE INDEX CONCURRENTLY "i" ON "users" ("email");', options: { appliedByDbctl: false } },
+    ],
+    nearMiss: [{ why: 'applied by dbctl, no BEGIN', sql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "i" ON "users" ("email");' }],
+  },
+  'ban-drop-column': {
+    trigger: [{ why: 'DROP COLUMN', sql: 'ALTER TABLE "users" DROP COLUMN "age";' }],
+    nearMiss: [
+      { why: 'column added in this migration', sql: 'ALTER TABLE "users" ADD COLUMN "tmp" text;\nALTER TABLE "users" DROP COLUMN "tmp";' },
+      { why: 'table created in this migration', sql: 'CREATE TABLE "t" ("a" text, "b" text);\nALTER TABLE "t" DROP COLUMN "b";' },
+    ],
+  },
+  'ban-drop-table': {
+    trigger: [{ why: 'DROP TABLE', sql: 'DROP TABLE "posts" CASCADE;' }],
+    nearMiss: [{ why: 'table created in this migration', sql: 'CREATE TABLE "tmp" ("a" text);\nDROP TABLE "tmp";' }],
+  },
+  'ban-drop-database': {
+    trigger: [{ why: 'DROP DATABASE', sql: 'DROP DATABASE "legacy";' }],
+    nearMiss: [{ why: 'ALTER DATABASE', sql: `ALTER DATABASE "app" SET timezone TO 'UTC';` }],
+  },
+  'ban-drop-schema': {
+    trigger: [{ why: 'DROP SCHEMA CASCADE', sql: 'DROP SCHEMA "audit" CASCADE;' }],
+    nearMiss: [{ why: 'schema created in this migration', sql: 'CREATE SCHEMA "scratch";\nDROP SCHEMA "scratch";' }],
+  },
+  'ban-truncate-cascade': {
+    trigger: [{ why: 'TRUNCATE CASCADE', sql: 'TRUNCATE "users" CASCADE;' }],
+    nearMiss: [{ why: 'plain TRUNCATE', sql: 'TRUNCATE "users";' }],
+  },
+  'ban-truncate': {
+    trigger: [{ why: 'TRUNCATE an existing table', sql: 'TRUNCATE "posts";' }],
+    nearMiss: [{ why: 'table created in this migration', sql: 'CREATE TABLE "staging" ("a" text);\nTRUNCATE "staging";' }],
+  },
+  'ban-drop-not-null': {
+    trigger: [{ why: 'DROP NOT NULL', sql: 'ALTER TABLE "users" ALTER COLUMN "email" DROP NOT NULL;' }],
+    nearMiss: [{ why: 'new table', sql: 'CREATE TABLE "t" ("e" text NOT NULL);\nALTER TABLE "t" ALTER COLUMN "e" DROP NOT NULL;' }],
+  },
+  'renaming-column': {
+    trigger: [{ why: 'RENAME COLUMN', sql: 'ALTER TABLE "users" RENAME COLUMN "name" TO "full_name";' }],
+    nearMiss: [{ why: 'new table', sql: 'CREATE TABLE "t" ("a" text);\nALTER TABLE "t" RENAME COLUMN "a" TO "b";' }],
+  },
+  'renaming-table': {
+    trigger: [{ why: 'RENAME TO', sql: 'ALTER TABLE "users" RENAME TO "customers";' }],
+    nearMiss: [{ why: 'new table', sql: 'CREATE TABLE "t" ("a" text);\nALTER TABLE "t" RENAME TO "u";' }],
+  },
+  'prefer-robust-stmts': {
+    trigger: [
+      { why: 'CREATE INDEX CONCURRENTLY without IF NOT EXISTS', sql: 'CREATE INDEX CONCURRENTLY "users_email_idx" ON "users" ("email");' },
+      {
+        why: 'CREATE TABLE in a migration that cannot be one transaction',
+        sql: 'CREATE TABLE "t" ("a" text);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "users_email_idx" ON "users" ("email");',
+      },
+    ],
+    nearMiss: [
+      { why: 'atomic migration (runs in one transaction)', sql: 'CREATE TABLE "t" ("a" text);\nDROP TABLE "posts";' },
+      { why: 'IF NOT EXISTS', sql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "users_email_idx" ON "users" ("email");' },
+    ],
+  },
+  'require-lock-timeout': {
+    trigger: [{ why: 'raw drizzle-kit, no lock_timeout', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;', options: { appliedByDbctl: false } }],
+    nearMiss: [
+      { why: 'applied by dbctl', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;' },
+      { why: 'SET lock_timeout first', sql: `SET lock_timeout = '2s';\nALTER TABLE "users" ADD COLUMN "x" text;`, options: { appliedByDbctl: false } },
+    ],
+  },
+  'require-statement-timeout': {
+    trigger: [{ why: 'raw drizzle-kit, no statement_timeout', sql: 'CREATE INDEX "i" ON "users" ("email");', options: { appliedByDbctl: false } }],
+    nearMiss: [
+      { why: 'applied by dbctl', sql: 'CREATE INDEX "i" ON "users" ("email");' },
+      { why: 'SET LOCAL statement_timeout first', sql: `SET LOCAL statement_timeout = '5min';\nCREATE INDEX "i" ON "users" ("email");`, options: { appliedByDbctl: false } },
+    ],
+  },
+  'transaction-nesting': {
+    trigger: [{ why: 'BEGIN/COMMIT in the file', sql: 'BEGIN;\nALTER TABLE "users" ADD COLUMN "x" text;\nCOMMIT;' }],
+    nearMiss: [{ why: 'no transaction control', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;' }],
+  },
+  'prefer-timestamptz': {
+    trigger: [{ why: 'timestamp column', sql: 'CREATE TABLE "t" ("at" timestamp DEFAULT now() NOT NULL);' }],
+    nearMiss: [{ why: 'timestamptz', sql: 'CREATE TABLE "t" ("at" timestamp with time zone DEFAULT now() NOT NULL);' }],
+  },
+  'prefer-bigint-over-int': {
+    trigger: [
+      { why: 'integer column', sql: 'CREATE TABLE "t" ("n" integer);' },
+      { why: 'integer added', sql: 'ALTER TABLE "users" ADD COLUMN "n" int;' },
+    ],
+    nearMiss: [{ why: 'bigint', sql: 'CREATE TABLE "t" ("n" bigint);' }],
+  },
+  'prefer-identity': {
+    trigger: [{ why: 'serial', sql: 'CREATE TABLE "t" ("id" serial PRIMARY KEY NOT NULL);' }],
+    nearMiss: [{ why: 'identity', sql: 'CREATE TABLE "t" ("id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY);' }],
+  },
+  'prefer-text-field': {
+    trigger: [{ why: 'varchar(256)', sql: 'CREATE TABLE "t" ("email" varchar(256) NOT NULL);' }],
+    nearMiss: [
+      { why: 'text', sql: 'CREATE TABLE "t" ("email" text NOT NULL);' },
+      { why: 'unbounded varchar', sql: 'CREATE TABLE "t" ("email" varchar NOT NULL);' },
+    ],
+  },
+  'ban-char-field': {
+    trigger: [{ why: 'char(2)', sql: 'CREATE TABLE "t" ("code" char(2));' }],
+    nearMiss: [{ why: 'text', sql: 'CREATE TABLE "t" ("code" text);' }],
+  },
+  'syntax-error': {
+    trigger: [{ why: 'parse error', sql: 'ALTER TABLE "users" ADD COLUMN;' }],
+    nearMiss: [{ why: 'valid SQL', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;' }],
+  },
+  'unused-ignore': {
+    trigger: [{ why: 'ignore that suppresses nothing', sql: '-- dbctl-ignore ban-drop-column: leftover\nALTER TABLE "users" ADD COLUMN "x" text;' }],
+    nearMiss: [{ why: 'ignore that suppresses a finding', sql: '-- dbctl-ignore ban-drop-column: archived first\nALTER TABLE "users" DROP COLUMN "age";' }],
+  },
+  'unknown-rule': {
+    trigger: [{ why: 'misspelt id', sql: '-- dbctl-ignore ban-drop-colum: typo\nALTER TABLE "users" DROP COLUMN "age";' }],
+    nearMiss: [{ why: 'known id', sql: '-- dbctl-ignore ban-drop-column: ok\nALTER TABLE "users" DROP COLUMN "age";' }],
+  },
+  'rename-as-drop-and-add': {
+    trigger: [
+      { why: 'drop + add column on one table', sql: 'ALTER TABLE "users" ADD COLUMN "full_name" varchar(50);--> statement-breakpoint\nALTER TABLE "users" DROP COLUMN "name";' },
+      {
+        why: 'drop + create table with similar columns',
+        sql: 'CREATE TABLE "articles" ("id" bigint PRIMARY KEY NOT NULL, "author_id" bigint, "title" text, "body" text, "views" integer);--> statement-breakpoint\nDROP TABLE "posts" CASCADE;',
+      },
+    ],
+    nearMiss: [
+      { why: 'drop only', sql: 'ALTER TABLE "users" DROP COLUMN "name";' },
+      { why: 'add and drop on different tables', sql: 'ALTER TABLE "posts" ADD COLUMN "slug" text;\nALTER TABLE "users" DROP COLUMN "name";' },
+      {
+        why: 'drop + unrelated create',
+        sql: 'CREATE TABLE "invoices" ("id" bigint, "total" numeric, "due" date);\nDROP TABLE "posts";',
+      },
+    ],
+  },
+  'set-not-null-without-check': {
+    trigger: [
+      {
+        why: 'CHECK added and validated in the same migration',
+        sql: 'ALTER TABLE "users" ADD CONSTRAINT "users_email_nn" CHECK ("email" IS NOT NULL) NOT VALID;\nALTER TABLE "users" VALIDATE CONSTRAINT "users_email_nn";\nALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+      },
+      {
+        why: 'CHECK never validated',
+        sql: ['ALTER TABLE "users" ADD CONSTRAINT "users_email_nn" CHECK ("email" IS NOT NULL) NOT VALID;', 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'],
+      },
+    ],
+    nearMiss: [
+      {
+        why: 'CHECK validated in an earlier migration',
+        sql: ['ALTER TABLE "users" ADD CONSTRAINT "users_email_nn" CHECK ("email" IS NOT NULL) NOT VALID;', 'ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_nn";', 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'],
+      },
+      { why: 'no CHECK at all (adding-not-nullable-field reports it)', sql: 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;' },
+    ],
+  },
+  'enum-value-added-and-used': {
+    trigger: [
+      { why: 'value used later', sql: `ALTER TYPE "public"."mood" ADD VALUE 'meh';--> statement-breakpoint\nUPDATE "users" SET "mood" = 'meh' WHERE "id" = 1;` },
+    ],
+    nearMiss: [
+      { why: 'value not used', sql: `ALTER TYPE "public"."mood" ADD VALUE 'meh';--> statement-breakpoint\nUPDATE "users" SET "mood" = 'sad' WHERE "id" = 1;` },
+      { why: 'value used in the next migration', sql: [`ALTER TYPE "public"."mood" ADD VALUE 'meh';`, `UPDATE "users" SET "mood" = 'meh' WHERE "id" = 1;`] },
+    ],
+  },
+  'mutation-without-where': {
+    trigger: [
+      { why: 'UPDATE without WHERE', sql: 'UPDATE "users" SET "active" = true;' },
+      { why: 'DELETE without WHERE', sql: 'DELETE FROM "posts";' },
+    ],
+    nearMiss: [
+      { why: 'with WHERE', sql: 'UPDATE "users" SET "active" = true WHERE "active" IS NULL;' },
+      { why: 'table created in this migration', sql: 'CREATE TABLE "t" ("a" int);\nUPDATE "t" SET "a" = 1;' },
+    ],
+  },
+  'blocking-table-rewrite': {
+    trigger: [
+      { why: 'VACUUM FULL', sql: 'VACUUM FULL "users";' },
+      { why: 'SET TABLESPACE', sql: 'ALTER TABLE "users" SET TABLESPACE "fast";' },
+      { why: 'REINDEX without CONCURRENTLY', sql: 'REINDEX TABLE "users";' },
+    ],
+    nearMiss: [
+      { why: 'plain VACUUM', sql: 'VACUUM "users";' },
+      { why: 'REINDEX CONCURRENTLY', sql: 'REINDEX TABLE CONCURRENTLY "users";' },
+    ],
+  },
+};
+
+describe('every registered rule has fixtures', () => {
+  it('covers all rules', () => {
+    const missing = RULES.map((r) => r.id).filter((id) => !CASES[id]);
+    expect(missing).toEqual([]);
+  });
+  it('has no fixtures for unregistered rules', () => {
+    const ids = new Set(RULES.map((r) => r.id));
+    expect(Object.keys(CASES).filter((id) => !ids.has(id))).toEqual([]);
+  });
+});
+
+for (const [rule, cases] of Object.entries(CASES)) {
+  describe(rule, () => {
+    for (const c of cases.trigger) {
+      it(`triggers: ${c.why}`, async () => {
+        const report = await review(c.sql, withContext(c.options));
+        const found = findingsOf(report, rule);
+        expect(found.length, JSON.stringify(report.migrations.map((m) => m.statements.map((s) => s.findings)), null, 1)).toBeGreaterThan(0);
+        const expected = cases.severity ?? RULES.find((r) => r.id === rule)!.defaultSeverity;
+        if (rule !== 'enum-value-added-and-used') expect(found[0]!.severity).toBe(expected);
+        for (const f of found) {
+          expect(f.message.length).toBeGreaterThan(10);
+          expect(f.fix.length).toBeGreaterThan(10);
+          expect(f.line).toBeGreaterThan(0);
+        }
+      });
+    }
+    for (const c of cases.nearMiss) {
+      it(`near miss: ${c.why}`, async () => {
+        const report = await review(c.sql, withContext(c.options));
+        expect(findingsOf(report, rule)).toEqual([]);
+      });
+    }
+  });
+}
+
+describe('rule details', () => {
+  it('enum value used later is a warning under dbctl and an error for raw drizzle-kit', async () => {
+    const sql = `ALTER TYPE "mood" ADD VALUE 'meh';\nUPDATE "users" SET "mood" = 'meh' WHERE "id" = 1;`;
+    expect(findingsOf(await review(sql, withContext()), 'enum-value-added-and-used')[0]!.severity).toBe('warning');
+    expect(findingsOf(await review(sql, withContext({ appliedByDbctl: false })), 'enum-value-added-and-used')[0]!.severity).toBe('error');
+  });
+
+  it('rename-as-drop-and-add proposes the exact --rename flag', async () => {
+    const report = await review('ALTER TABLE "users" ADD COLUMN "full_name" varchar(50);\nALTER TABLE "users" DROP COLUMN "name";', withContext());
+    expect(findingsOf(report, 'rename-as-drop-and-add')[0]!.fix).toContain('dbctl generate --rename users.name=users.full_name');
+    const other = await review('ALTER TABLE "billing"."invoices" ADD COLUMN "total_cents" bigint;\nALTER TABLE "billing"."invoices" DROP COLUMN "total";');
+    expect(findingsOf(other, 'rename-as-drop-and-add')[0]!.fix).toContain('--rename billing.invoices.total=billing.invoices.total_cents');
+    const table = await review('CREATE TABLE "articles" ("id" bigint, "author_id" bigint, "title" text, "body" text, "views" integer);\nDROP TABLE "posts";', withContext());
+    expect(findingsOf(table, 'rename-as-drop-and-add')[0]!.fix).toContain('--rename posts=articles');
+  });
+
+  it('changing-column-type without known old type explains the varchar exemption', async () => {
+    const report = await review('ALTER TABLE "accounts" ALTER COLUMN "note" SET DATA TYPE text;');
+    const [finding] = findingsOf(report, 'changing-column-type');
+    expect(finding!.message).toContain('if it was varchar');
+  });
+
+  it('a migration that only creates objects, adds a nullable column or indexes CONCURRENTLY has no error', async () => {
+    const sql = [
+      'CREATE TABLE "tags" ("id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY, "name" text NOT NULL);',
+      'CREATE UNIQUE INDEX "tags_name_idx" ON "tags" ("name");',
+      'ALTER TABLE "tags" ADD CONSTRAINT "tags_name_len" CHECK (char_length("name") < 100);',
+      'ALTER TABLE "users" ADD COLUMN "nickname" text;',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS "users_nickname_idx" ON "users" ("nickname");',
+      `CREATE TYPE "public"."status" AS ENUM('on', 'off');`,
+      'CREATE SCHEMA IF NOT EXISTS "reporting";',
+    ].join('\n--> statement-breakpoint\n');
+    const report = await review(sql, withContext());
+    expect(report.summary.errors).toBe(0);
+  });
+});
