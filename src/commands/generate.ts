@@ -94,6 +94,7 @@ async function reviewNewMigration(
     import('../sql/parser.js'),
   ]);
   const context = await earlierMigrations(migration);
+  (await import('./review.js')).assertRuleSettings(project);
   const parser = await loadSqlParser();
   const report = reviewMigrations(
     {

@@ -11,7 +11,7 @@ import { connect } from '../io/db.js';
 import { filesAddedSince } from '../io/git.js';
 import { readTableFacts } from '../io/table-facts.js';
 import { renderReview, REVIEW_FORMATS, type ReviewFormat } from '../render/review/index.js';
-import { reviewMigrations } from '../review/engine.js';
+import { reviewMigrations, validateRuleSettings } from '../review/engine.js';
 import type { ReviewFacts, ReviewReport } from '../review/types.js';
 import { loadSqlParser } from '../sql/parser.js';
 import type { CommandContext } from './context.js';
@@ -67,6 +67,7 @@ export async function reviewSelected(
       await db.close();
     }
   }
+  assertRuleSettings(project);
   const addedFiles = selection.since ? await filesAddedSince(selection.since, folder.dir, ctx.cwd) : null;
   const selected = selectForReview(folder.migrations, { tags: selection.tags, all: selection.all, addedFiles, pendingTags });
   const parser = await loadSqlParser();
@@ -81,4 +82,14 @@ export async function reviewSelected(
     parser,
   );
   return { report, pendingTags };
+}
+
+/** Unknown rule ids or bad severities in `review.rules` are config errors (exit 2), all listed. */
+export function assertRuleSettings(project: ProjectConfig): void {
+  const problems = validateRuleSettings(project.review.rules);
+  if (problems.length === 0) return;
+  throw new DbctlError('CONFIG_INVALID', `review.rules has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
+    details: problems.map((p) => `  - review.rules.${p.rule}: ${p.message}`),
+    hint: 'fix the rule ids in dbctl.config (the README lists every rule)',
+  });
 }
