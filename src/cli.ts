@@ -105,6 +105,13 @@ program
   .action(action(async () => (await import('./commands/review.js')).runReview));
 
 program
+  .command('check')
+  .description('CI pre-deploy gate: schema vs migrations, folder consistency, review; with --env: history, pending, drift')
+  .option('--since <gitref>', 'review the migrations added since a git ref')
+  .option('--format <format>', 'text, json, junit, github or markdown')
+  .action(action(async () => (await import('./commands/check.js')).runCheck));
+
+program
   .command('status')
   .description('applied, pending, failed, modified and unknown migrations of the environment')
   .action(action(async () => (await import('./commands/status.js')).runStatus));

@@ -3,6 +3,7 @@
  * PostgreSQL parser. With `--env`, reviews what is pending there and weighs each finding with the
  * live table sizes (read-only). Exit 0 clean or warnings only, 1 with errors.
  */
+import type postgres from 'postgres';
 import type { ProjectConfig } from '../config/types.js';
 import { contextBefore, selectForReview } from '../core/review-selection.js';
 import { DbctlError, ExitCode } from '../errors.js';
@@ -53,20 +54,11 @@ export async function reviewSelected(
   project: ProjectConfig,
   folder: MigrationFolder,
   selection: { tags: string[]; all: boolean; since: string | undefined },
+  live?: LiveFacts,
 ): Promise<{ report: ReviewReport; pendingTags: string[] | null }> {
-  let facts: ReviewFacts | undefined;
-  let pendingTags: string[] | null = null;
-  if (ctx.globals.envExplicit) {
-    const environment = targetEnvironment(ctx, project);
-    const db = await connect(environment.url, { envName: environment.name, application: 'dbctl review' });
-    try {
-      const status = await readStatus(db.sql, folder, historyTables(project));
-      pendingTags = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration.tag);
-      facts = await readTableFacts(db.sql);
-    } finally {
-      await db.close();
-    }
-  }
+  const known = live ?? (ctx.globals.envExplicit ? await readLiveFacts(ctx, project, folder) : undefined);
+  const facts = known?.facts;
+  const pendingTags = known?.pendingTags ?? null;
   assertRuleSettings(project);
   const addedFiles = selection.since ? await filesAddedSince(selection.since, folder.dir, ctx.cwd) : null;
   const selected = selectForReview(folder.migrations, { tags: selection.tags, all: selection.all, addedFiles, pendingTags });
@@ -82,6 +74,32 @@ export async function reviewSelected(
     parser,
   );
   return { report, pendingTags };
+}
+
+/** What review reads from the environment's database: pending tags and table size estimates. */
+export interface LiveFacts {
+  pendingTags: string[];
+  facts: ReviewFacts;
+}
+
+/** Reads pending migrations and table estimates from the environment (read-only). */
+export async function readLiveFacts(ctx: CommandContext, project: ProjectConfig, folder: MigrationFolder): Promise<LiveFacts> {
+  const environment = targetEnvironment(ctx, project);
+  const db = await connect(environment.url, { envName: environment.name, application: 'dbctl review' });
+  try {
+    return await liveFactsFrom(db.sql, project, folder);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The same, on an open connection. */
+export async function liveFactsFrom(sql: postgres.Sql, project: ProjectConfig, folder: MigrationFolder): Promise<LiveFacts> {
+  const status = await readStatus(sql, folder, historyTables(project));
+  return {
+    pendingTags: status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration.tag),
+    facts: await readTableFacts(sql),
+  };
 }
 
 /** Unknown rule ids or bad severities in `review.rules` are config errors (exit 2), all listed. */

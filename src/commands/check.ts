@@ -1,0 +1,161 @@
+/**
+ * `dbctl check [--since GITREF] [--format F]`: the CI pre-deploy gate. Each check has an id, a
+ * pass/fail and a message naming the command that fixes it. Without `--env` it needs no database;
+ * with `--env` it also reads (never writes) the environment. Exit 0 pass, 1 fail.
+ */
+import { analyzeMigration } from '../core/analyze.js';
+import { checkFolder } from '../core/folder-check.js';
+import type { MigrationStatus } from '../core/plan.js';
+import type { ProjectConfig } from '../config/types.js';
+import { DbctlError, ExitCode, isDbctlError } from '../errors.js';
+import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
+import { readFolderFacts } from '../drizzle/folder-facts.js';
+import { connect } from '../io/db.js';
+import { readTableFacts } from '../io/table-facts.js';
+import { CHECK_FORMATS, renderCheck, type CheckFormat, type CheckResult } from '../render/check.js';
+import { loadSqlParser } from '../sql/parser.js';
+import type { CommandContext } from './context.js';
+import { reviewSelected } from './review.js';
+import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+
+/** Flags of `dbctl check`. */
+export interface CheckOptions {
+  since?: string;
+  format?: string;
+}
+
+/** Runs every check and prints the report; exit 1 when any fails. */
+export async function runCheck(ctx: CommandContext, options: CheckOptions): Promise<number> {
+  const format = (options.format ?? (ctx.out.json ? 'json' : 'text')) as CheckFormat;
+  if (!CHECK_FORMATS.includes(format)) {
+    throw new DbctlError('USAGE', `--format ${format} is not a check format`, { hint: `use one of ${CHECK_FORMATS.join(', ')}` });
+  }
+  const project = await openProject(ctx);
+  const checks: CheckResult[] = [await schemaCheck(project), await journalCheck(project)];
+  const folder = await openFolder(project).catch((error: unknown) => {
+    if (isDbctlError(error) && error.code === 'MIGRATIONS_FOLDER_INVALID') return null;
+    throw error;
+  });
+  if (!folder) {
+    checks.push({ id: 'review', ok: false, message: 'skipped: the migrations folder cannot be read (see journal)' });
+  } else if (ctx.globals.envExplicit) {
+    checks.push(...(await environmentChecks(ctx, project, folder, options)));
+  } else {
+    checks.push(await reviewCheck(ctx, project, folder, options, undefined));
+  }
+  const report = { ok: checks.every((c) => c.ok), checks };
+  ctx.out.writeStdout(renderCheck(report, format));
+  return report.ok ? ExitCode.ok : ExitCode.failure;
+}
+
+/** The schema in code against the newest snapshot: a forgotten `generate`. */
+async function schemaCheck(project: ProjectConfig): Promise<CheckResult> {
+  const { schemaDiffersFromSnapshot } = await import('../drizzle/live/drift.js');
+  try {
+    const result = await schemaDiffersFromSnapshot(project.drizzle);
+    return result.differs
+      ? { id: 'schema', ok: false, message: 'the schema in code differs from the newest migration snapshot: run `dbctl generate`', details: result.summary }
+      : { id: 'schema', ok: true, message: 'the schema in code matches the newest migration snapshot' };
+  } catch (error) {
+    return { id: 'schema', ok: false, message: `cannot compare the schema in code with the migrations: ${firstLine(error)}` };
+  }
+}
+
+/** Journal, SQL files and snapshot chain agree. */
+async function journalCheck(project: ProjectConfig): Promise<CheckResult> {
+  const read = await readFolderFacts(project.drizzle.out);
+  if ('unreadable' in read) {
+    return { id: 'journal', ok: false, message: `${project.drizzle.outRelative}: ${read.unreadable}; restore it from git or run \`dbctl generate\`` };
+  }
+  const problems = checkFolder(read.facts);
+  return problems.length
+    ? { id: 'journal', ok: false, message: `${problems.length} inconsistenc${problems.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`, details: problems.map((p) => p.message) }
+    : { id: 'journal', ok: true, message: `${read.facts.entries.length} migrations; journal, SQL files and snapshots agree` };
+}
+
+/** Review errors in the migrations under review. */
+async function reviewCheck(
+  ctx: CommandContext,
+  project: ProjectConfig,
+  folder: MigrationFolder,
+  options: CheckOptions,
+  live: Parameters<typeof reviewSelected>[4],
+): Promise<CheckResult> {
+  const { report } = await reviewSelected(ctx, project, folder, { tags: [], all: false, since: options.since }, live);
+  const reviewed = report.migrations.map((m) => m.tag);
+  const failing = report.migrations.flatMap((m) =>
+    m.statements.flatMap((s) => s.findings.filter((f) => f.severity === 'error').map((f) => `${m.file}:${s.line} ${f.rule}: ${f.message}`)),
+  );
+  const what = reviewed.length ? reviewed.join(', ') : 'no migrations';
+  if (failing.length) {
+    return { id: 'review', ok: false, message: `${failing.length} review error${failing.length === 1 ? '' : 's'} in ${what}: run \`dbctl review\` for the fixes`, details: failing };
+  }
+  return { id: 'review', ok: true, message: `reviewed ${what}: no errors${report.summary.warnings ? ` (${report.summary.warnings} warnings)` : ''}` };
+}
+
+/** With `--env`: history matches the folder, pending migrations with classes, no drift, review of what is pending. */
+async function environmentChecks(ctx: CommandContext, project: ProjectConfig, folder: MigrationFolder, options: CheckOptions): Promise<CheckResult[]> {
+  const environment = targetEnvironment(ctx, project);
+  const db = await connect(environment.url, { envName: environment.name, application: 'dbctl check' });
+  try {
+    const status = await readStatus(db.sql, folder, historyTables(project));
+    const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed');
+    const facts = await readTableFacts(db.sql);
+    const results: CheckResult[] = [await reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts })];
+    results.push(...historyChecks(status, environment.name));
+    results.push(await pendingCheck(pending.map((p) => p.migration)));
+    results.push(await driftCheck(db.sql, project, status, environment.name));
+    return results;
+  } finally {
+    await db.close();
+  }
+}
+
+function historyChecks(status: MigrationStatus<LocalMigration>, env: string): CheckResult[] {
+  const modified = status.migrations.filter((m) => m.state === 'modified').map((m) => m.migration.tag);
+  const failed = status.migrations.filter((m) => m.state === 'failed').map((m) => m.migration.tag);
+  return [
+    modified.length
+      ? { id: 'applied-unmodified', ok: false, message: `${modified.length} applied migration file${modified.length === 1 ? ' was' : 's were'} modified after being applied to ${env}: restore them from git and write a new migration instead`, details: modified }
+      : { id: 'applied-unmodified', ok: true, message: `every applied migration matches its checksum in ${env}` },
+    status.unknown.length
+      ? { id: 'no-unknown-migrations', ok: false, message: `${env} has ${status.unknown.length} migration${status.unknown.length === 1 ? '' : 's'} this folder does not know: deploy from the branch that has them, or merge it first`, details: status.unknown.map((r) => `row ${r.id}: created_at ${r.createdAt}, hash ${r.hash.slice(0, 12)}…`) }
+      : { id: 'no-unknown-migrations', ok: true, message: `${env} has no migrations unknown to the folder` },
+    failed.length
+      ? { id: 'no-failed-migrations', ok: false, message: `${failed.join(', ')} stopped part-way in ${env}: repair, then \`dbctl resolve ${failed[0]} --applied|--rolled-back --env ${env}\``, details: failed }
+      : { id: 'no-failed-migrations', ok: true, message: `no migration stopped part-way in ${env}` },
+  ];
+}
+
+/** Pending migrations with their statement classes (information: never fails). */
+async function pendingCheck(pending: LocalMigration[]): Promise<CheckResult> {
+  if (!pending.length) return { id: 'pending', ok: true, message: 'nothing pending' };
+  const parser = await loadSqlParser();
+  const details = pending.map((m) => {
+    const counts = { safe: 0, locking: 0, destructive: 0 };
+    for (const chunk of analyzeMigration(parser, m.statements)) counts[chunk.class]++;
+    return `${m.tag}: ${Object.entries(counts).filter(([, n]) => n).map(([c, n]) => `${n} ${c}`).join(', ') || 'empty'}`;
+  });
+  return { id: 'pending', ok: true, message: `${pending.length} pending migration${pending.length === 1 ? '' : 's'} (\`dbctl migrate --dry-run\` shows the plan)`, details };
+}
+
+/** The live schema against the newest applied migration's snapshot. */
+async function driftCheck(sql: Parameters<typeof readStatus>[0], project: ProjectConfig, status: MigrationStatus<LocalMigration>, env: string): Promise<CheckResult> {
+  const { detectDrift } = await import('../drizzle/live/drift.js');
+  const { emptySnapshot, snapshotOfMigration } = await import('../drizzle/live/code.js');
+  const applied = status.migrations.filter((m) => m.state === 'applied');
+  const newest = applied[applied.length - 1]?.migration.tag;
+  try {
+    const expected = newest ? await snapshotOfMigration(project.drizzle, newest) : await emptySnapshot(project.drizzle);
+    const drift = await detectDrift(sql, project.drizzle, expected);
+    return drift.drift
+      ? { id: 'drift', ok: false, message: `the ${env} schema differs from what its applied migrations produce: run \`dbctl fix --env ${env}\` to write the repair as a migration`, details: drift.summary }
+      : { id: 'drift', ok: true, message: `the ${env} schema matches its applied migrations${newest ? ` (up to ${newest})` : ''}` };
+  } catch (error) {
+    return { id: 'drift', ok: false, message: `cannot compare the ${env} schema with the migrations: ${firstLine(error)}` };
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
