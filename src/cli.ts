@@ -105,6 +105,29 @@ program
   .action(action(async () => (await import('./commands/review.js')).runReview));
 
 program
+  .command('push')
+  .description('drizzle-kit push to the environment; refused on a protected environment whatever the flags')
+  .option('--force', 'apply statements that lose data without asking')
+  .option('--rename <from=to>', 'answer a rename question (repeatable)', collect)
+  .option('--create <name>', 'answer a rename question with "new" (repeatable)', collect)
+  .action(action(async () => (await import('./commands/push.js')).runPush));
+
+program
+  .command('fix')
+  .description("write a migration taking the environment's actual database to the schema in code")
+  .option('--name <name>', 'migration name (default fix_<env>)')
+  .option('--rename <from=to>', 'answer a rename question (repeatable)', collect)
+  .option('--create <name>', 'answer a rename question with "new" (repeatable)', collect)
+  .action(action(async () => (await import('./commands/fix.js')).runFix));
+
+program
+  .command('revert')
+  .description("write a new migration that undoes TAG's schema changes")
+  .argument('<tag>', 'the migration to undo (or its NNNN prefix)')
+  .option('--name <name>', 'migration name (default revert_<TAG>)')
+  .action(action(async () => (await import('./commands/revert.js')).runRevert));
+
+program
   .command('check')
   .description('CI pre-deploy gate: schema vs migrations, folder consistency, review; with --env: history, pending, drift')
   .option('--since <gitref>', 'review the migrations added since a git ref')

@@ -147,7 +147,7 @@ async function driftCheck(sql: Parameters<typeof readStatus>[0], project: Projec
   const newest = applied[applied.length - 1]?.migration.tag;
   try {
     const expected = newest ? await snapshotOfMigration(project.drizzle, newest) : await emptySnapshot(project.drizzle);
-    const drift = await detectDrift(sql, project.drizzle, expected);
+    const drift = await detectDrift(sql, project.drizzle, expected, { excludeSchemas: [project.history.schema] });
     return drift.drift
       ? { id: 'drift', ok: false, message: `the ${env} schema differs from what its applied migrations produce: run \`dbctl fix --env ${env}\` to write the repair as a migration`, details: drift.summary }
       : { id: 'drift', ok: true, message: `the ${env} schema matches its applied migrations${newest ? ` (up to ${newest})` : ''}` };

@@ -35,7 +35,7 @@ function context(cwd: string, json = false): { ctx: CommandContext; stdout: () =
   );
   const ctx: CommandContext = {
     cwd,
-    globals: { env: undefined, url: undefined, config: undefined, json, yes: false, verbose: false },
+    globals: { env: undefined, envExplicit: false, url: undefined, config: undefined, json, yes: false, verbose: false },
     out,
     env: { CI: '1' },
   };

@@ -28,10 +28,17 @@ const INTERNAL_NAMES = [
   'prepareFromExports',
   'originUUID',
   'snapshotVersion',
+  // push and introspection (src/drizzle/live): drizzle-kit's own `fromDatabase` (what
+  // `pgPushIntrospect` runs without its spinner), `pgSuggestions` (push's data-loss checks),
+  // `fromJson` (statements to SQL) and the `Minimatch` push filters tables with.
+  'fromDatabase',
+  'pgSuggestions',
+  'fromJson',
+  'Minimatch',
 ] as const;
 
 /** `init_*` functions that define the names above (esbuild's lazy module initialisers). */
-const INITIALISERS = ['init_global', 'init_pgSchema', 'init_snapshotsDiffer', 'init_pgSerializer', 'init_pgImports'] as const;
+const INITIALISERS = ['init_global', 'init_pgSchema', 'init_snapshotsDiffer', 'init_pgSerializer', 'init_pgImports', 'init_sqlgenerator', 'init_mjs'] as const;
 
 const APPENDIX = `
 ;module.exports.__dbctlInternals = function () {

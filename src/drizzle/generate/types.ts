@@ -80,6 +80,36 @@ export interface KitInternals {
   prepareFromExports: (exports: Record<string, unknown>) => PreparedExports;
   originUUID: string;
   snapshotVersion: string;
+  /**
+   * drizzle-kit's PostgreSQL introspection (`src/serializer/pgSerializer.ts`), as push and pull run
+   * it: returns a snapshot body (without id/prevId) of the schemas in `schemaFilters`.
+   */
+  fromDatabase: (
+    db: { query: (sql: string, params?: unknown[]) => Promise<any[]> },
+    tablesFilter: ((table: string) => boolean) | undefined,
+    schemaFilters: string[],
+    entities: unknown,
+    progressCallback: undefined,
+    tsSchema: unknown,
+  ) => Promise<Record<string, unknown>>;
+  /** push's data-loss checks and the statements push executes (`src/cli/commands/pgPushUtils.ts`). */
+  pgSuggestions: (
+    db: { query: (sql: string, params?: unknown[]) => Promise<any[]> },
+    statements: unknown[],
+  ) => Promise<{
+    statementsToExecute: string[];
+    shouldAskForApprove: boolean;
+    infoToPrint: string[];
+    matViewsToRemove: string[];
+    columnsToRemove: string[];
+    schemasToRemove: string[];
+    tablesToTruncate: string[];
+    tablesToRemove: string[];
+  }>;
+  /** JSON statements to SQL (`src/sqlgenerator.ts`). */
+  fromJson: (statements: unknown[], dialect: 'postgresql', action?: 'push') => string[];
+  /** The minimatch class drizzle-kit filters `tablesFilter` with. */
+  Minimatch: new (pattern: string) => { negate: boolean; match(name: string): boolean };
 }
 
 /** The bit of zod drizzle-kit's bundle hands out. */

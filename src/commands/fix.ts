@@ -1,0 +1,146 @@
+/**
+ * `dbctl fix [--name N]`: a fix-forward migration taking the environment's actual database to the
+ * schema in code. The database is only read; the migration is written to the folder (drizzle
+ * format, snapshot = the schema in code), reviewed and printed, to be applied with `dbctl migrate`.
+ * When the database already matches, it says so and writes nothing.
+ *
+ * Migrations not yet applied to the environment would show up as differences and be repeated in
+ * the fix, so they stop it (apply them first). A migration that stopped part-way is what fix is
+ * for: the fix completes it, and the output says how to record it.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import kleur from 'kleur';
+import type { ProjectConfig } from '../config/types.js';
+import { DbctlError, ExitCode } from '../errors.js';
+import type { WrittenMigration } from '../drizzle/generate/types.js';
+import { planFix, writeFix } from '../drizzle/live/fix.js';
+import { schemaDiffersFromSnapshot } from '../drizzle/live/drift.js';
+import { connect } from '../io/db.js';
+import type { CommandContext } from './context.js';
+import { environmentLabel, historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+
+/** Flags of `dbctl fix`. */
+export interface FixOptions {
+  /** `--name N`: the migration's name (default `fix_<env>`). */
+  name?: string;
+  /** `--rename FROM=TO` (repeatable): answers a rename question, as for generate. */
+  rename?: string[];
+  /** `--create NAME` (repeatable): NAME is new, not a rename. */
+  create?: string[];
+}
+
+/** The `--json` document of `dbctl fix`. */
+export interface FixDocument {
+  env: string;
+  status: 'written' | 'up-to-date';
+  migration: { tag: string; file: string; snapshot: string; statements: number } | null;
+  statements: string[];
+  differences: string[];
+  review: unknown;
+}
+
+/** Runs `dbctl fix`: 0 (a migration written, or nothing to fix). */
+export async function runFix(ctx: CommandContext, options: FixOptions): Promise<number> {
+  const project = await openProject(ctx);
+  const settings = project.drizzle;
+  const environment = targetEnvironment(ctx, project);
+  const folder = await openFolder(project);
+  const shown = (file: string) => path.relative(ctx.cwd, file) || file;
+  const db = await connect(environment.url, { envName: environment.name, application: 'dbctl fix' });
+  let plan: Awaited<ReturnType<typeof planFix>>;
+  let failed: string[];
+  try {
+    const status = await readStatus(db.sql, folder, historyTables(project));
+    const pending = status.migrations.filter((m) => m.state === 'pending').map((m) => m.migration.tag);
+    failed = status.migrations.filter((m) => m.state === 'failed').map((m) => m.migration.tag);
+    if (pending.length > 0) {
+      throw new DbctlError(
+        'OPERATION_FAILED',
+        `${pending.length} migration${pending.length === 1 ? ' is' : 's are'} not applied to "${environment.name}" yet (${pending.join(', ')}); a fix now would repeat ${pending.length === 1 ? 'it' : 'them'}`,
+        { hint: `apply ${pending.length === 1 ? 'it' : 'them'} first: \`dbctl migrate --env ${environment.name}\`, then run \`dbctl fix --env ${environment.name}\` again` },
+      );
+    }
+    plan = await planFix(db.sql, settings, { renames: options.rename ?? [], creates: options.create ?? [] }, { excludeSchemas: [project.history.schema] });
+  } finally {
+    await db.close().catch(() => {});
+  }
+  const document: FixDocument = { env: environment.name, status: 'up-to-date', migration: null, statements: plan.statements, differences: plan.summary, review: null };
+  for (const rename of plan.renames) ctx.out.info(`~ ${rename.from} › ${rename.to}  (${rename.kind} renamed)`);
+  if (plan.statements.length === 0) {
+    ctx.out.info(`${environmentLabel(environment)}: the database matches the schema in code; nothing to fix, nothing written`);
+    if (ctx.out.json) ctx.out.writeJson(document);
+    return ExitCode.ok;
+  }
+  // before writing: afterwards the newest snapshot is the schema in code
+  const codeAhead = await schemaDiffersFromSnapshot(settings).catch(() => null);
+  ctx.out.info(`${environmentLabel(environment)}: the database differs from the schema in code:`);
+  for (const line of plan.summary) ctx.out.info(`  - ${line}`);
+  const written = (await writeFix(settings, plan, { name: options.name ?? `fix_${environment.name}` }))!;
+  document.status = 'written';
+  document.migration = { tag: written.tag, file: shown(written.sqlPath), snapshot: shown(written.snapshotPath), statements: written.statements.length };
+  ctx.out.info(`✓ wrote ${shown(written.sqlPath)} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`);
+  ctx.out.info(`  and ${shown(written.snapshotPath)}, ${shown(written.journalPath)}`);
+  if (!ctx.out.json) printSql(ctx, written.statements);
+  const review = await reviewWrittenMigration(ctx, project, written);
+  document.review = review.report;
+  if (!ctx.out.json && review.text) ctx.out.info(review.text.replace(/\n$/, ''));
+
+  if (codeAhead?.differs) {
+    ctx.out.info(
+      'note: the schema in code also differs from the newest migration snapshot, so this migration also contains changes `dbctl generate` would have written',
+    );
+  }
+  if (plan.invalidIndexes.length > 0) {
+    ctx.out.info(`note: invalid index${plan.invalidIndexes.length === 1 ? '' : 'es'} ${plan.invalidIndexes.map((it) => it.name).join(', ')} (a failed CREATE INDEX CONCURRENTLY) ${plan.invalidIndexes.length === 1 ? 'is' : 'are'} dropped and built again`);
+  }
+  ctx.out.info(`next: review ${shown(written.sqlPath)}, commit it, and apply it: \`dbctl migrate --env ${environment.name}\``);
+  if (failed.length > 0) {
+    ctx.out.info(
+      `      ${failed.join(', ')} stopped part-way; this migration completes ${failed.length === 1 ? 'it' : 'them'}: first record ${failed.length === 1 ? 'it' : 'them'} with ${failed.map((tag) => `\`dbctl resolve ${tag} --applied --env ${environment.name}\``).join(', ')}`,
+    );
+  }
+  ctx.out.info(`      it was computed from the database of "${environment.name}": environments without the same drift may need it edited`);
+  if (ctx.out.json) ctx.out.writeJson(document);
+  return ExitCode.ok;
+}
+
+/** The statements of a written migration, indented. */
+export function printSql(ctx: CommandContext, statements: readonly string[]): void {
+  for (const statement of statements) {
+    const lines = statement.trim().split('\n');
+    for (const line of lines) ctx.out.info(`    ${ctx.out.color ? kleur.cyan(line) : line}`);
+  }
+}
+
+/**
+ * Reviews a migration just written, with the earlier migrations as context (as generate does).
+ * The review modules and the SQL parser load only here.
+ */
+export async function reviewWrittenMigration(
+  ctx: CommandContext,
+  project: ProjectConfig,
+  migration: WrittenMigration,
+): Promise<{ errors: number; report: unknown; text: string }> {
+  const [{ reviewMigrations }, { renderReview }, { loadSqlParser }] = await Promise.all([
+    import('../review/engine.js'),
+    import('../render/review/index.js'),
+    import('../sql/parser.js'),
+  ]);
+  const journal = JSON.parse(await readFile(migration.journalPath, 'utf8')) as { entries: { tag: string }[] };
+  const out = path.dirname(migration.sqlPath);
+  const tags = journal.entries.map((entry) => entry.tag).filter((tag) => tag !== migration.tag);
+  const texts = await Promise.all(tags.map((tag) => readFile(path.join(out, `${tag}.sql`), 'utf8').catch(() => null)));
+  const context = tags.flatMap((tag, index) => (typeof texts[index] === 'string' ? [{ tag, sql: texts[index] }] : []));
+  const parser = await loadSqlParser();
+  const report = reviewMigrations(
+    {
+      migrations: [{ tag: migration.tag, file: path.relative(project.projectDir, migration.sqlPath) || migration.sqlPath, sql: migration.sql }],
+      rules: project.review.rules,
+      context,
+    },
+    parser,
+  );
+  const text = ctx.out.json ? '' : renderReview(report, 'text', { color: ctx.out.color });
+  return { errors: report.summary.errors, report, text };
+}

@@ -1,0 +1,31 @@
+/**
+ * dbctl against the live database and the schema in code, through drizzle-kit's own introspection
+ * and diff: introspection (introspect.ts), the diff with non-interactive rename answers (diff.ts),
+ * drift and "schema in code vs newest snapshot" (drift.ts), push (push.ts), the fix-forward
+ * migration (fix.ts), and writing a migration computed outside generate (write-migration.ts).
+ */
+export {
+  introspect,
+  introspectLive,
+  introspectWith,
+  introspectedSchemas,
+  kitDb,
+  readOnly,
+  schemasOf,
+  tableFilter,
+  withTableFilter,
+  OWN_SCHEMAS,
+  type IntrospectOptions,
+  type KitDb,
+  type LiveFacts,
+  type LiveSchema,
+  type PgSnapshot,
+} from './introspect.js';
+export { diffLive, diffSnapshots, type DiffAnswers, type SnapshotDiff } from './diff.js';
+export { alignLive, canonicalDefault, canonicalType, sameDefault } from './align.js';
+export { codeSchema, codeSnapshot, emptySnapshot, newestSnapshot, snapshotOfMigration, snapshotPathOf, type CodeSchema } from './code.js';
+export { describeDifferences, type KitStatement, type Sides } from './describe.js';
+export { detectDrift, schemaDiffersFromSnapshot, type DriftResult, type SchemaVsSnapshot } from './drift.js';
+export { planPush, applyPush, type PushPlan } from './push.js';
+export { planFix, writeFix, type FixPlan } from './fix.js';
+export { writeMigration, type MigrationToWrite } from './write-migration.js';
