@@ -6,7 +6,11 @@
  * name, split the same way, has such a token; or the url's host matches a `protect.hosts` glob.
  * `protected: false` never lifts any other match.
  */
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+
+/** picomatch, required only when a `protect.hosts` glob is checked (saves its load on every run). */
+let picomatch: typeof import('picomatch') | undefined;
+const requireHere = createRequire(import.meta.url);
 
 /** Tokens that mark a name, host or database as production. */
 export const PRODUCTION_TOKENS: readonly string[] = ['prod', 'production', 'prd', 'live'];
@@ -60,6 +64,7 @@ export function productionToken(text: string, separators: RegExp = /[-_.]/): str
 
 /** True when `host` matches the `protect.hosts` glob `pattern` (case-insensitive). */
 export function hostMatches(host: string, pattern: string): boolean {
+  picomatch ??= requireHere('picomatch') as typeof import('picomatch');
   return picomatch.isMatch(host.toLowerCase(), pattern.toLowerCase(), { nocase: true, dot: true, windows: false });
 }
 
