@@ -6,7 +6,7 @@
 import { DbctlError, ExitCode } from '../errors.js';
 import { connect } from '../io/db.js';
 import { ensureHistoryTables, recordApplied, recordHistory, type HistoryRecord } from '../io/history.js';
-import { acquireMigrationLock, releaseMigrationLock } from '../io/lock.js';
+import { acquireMigrationLock, lockKeys, lockNotHeld, releaseMigrationLock } from '../io/lock.js';
 import { DBCTL_VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
 import { environmentLabel, historyTables, lockScope, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
@@ -66,7 +66,11 @@ export async function runResolve(ctx: CommandContext, options: ResolveOptions): 
       dbctlVersion: DBCTL_VERSION,
       hostname: ctx.env.DBCTL_HOSTNAME ?? '',
     };
-    if (options.applied) await db.sql.begin((tx) => recordApplied(tx, tables, record));
+    if (options.applied) {
+      await db.sql.begin(async (tx) => {
+        if (!(await recordApplied(tx, tables, record, lockKeys(lockScope(tables))))) throw lockNotHeld();
+      });
+    }
     else await recordHistory(db.sql, tables, record);
     await releaseMigrationLock(db.sql, lockScope(tables));
     const message = options.applied

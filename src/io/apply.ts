@@ -11,7 +11,7 @@ import { planSegments, type Segment, type StatementExecution } from '../core/seg
 import { backoffMs, LOCK_NOT_AVAILABLE } from '../core/retry.js';
 import type { LocalMigration } from '../drizzle/folder.js';
 import { errorCode, sleep } from './db.js';
-import { lockKeys, lockNotHeld } from './lock.js';
+import { assertLockHeld, lockKeys, lockNotHeld } from './lock.js';
 import { recordApplied, recordHistory, type HistoryRecord, type HistoryTables } from './history.js';
 import { watchBlockers, type BlockingSession } from './blockers.js';
 
@@ -154,9 +154,22 @@ async function runMigration(
   }
   if (segments.length === 0) {
     // an empty migration (comments only) is still recorded, as drizzle does
-    await sql.begin(async (tx) => recordApplied(tx, settings.tables, appliedRecord()));
+    await sql.begin((tx) => recordAppliedOrFail(tx, settings, appliedRecord()));
   }
   return null;
+}
+
+/** Writes the applied rows; rolls the transaction back when the lock is not held by this backend. */
+async function recordAppliedOrFail(tx: postgres.TransactionSql, settings: ApplySettings, record: HistoryRecord): Promise<void> {
+  if (!(await recordApplied(tx, settings.tables, record, lockKeys(settings.lockScope)))) throw lockNotHeld();
+}
+
+/**
+ * `SET LOCAL` for the transaction's timeouts, sent in the same round trip as its first statement
+ * (simple protocol runs both in order); error positions are shifted back by its length.
+ */
+function timeoutPrefix(settings: ApplySettings): string {
+  return `SET LOCAL lock_timeout = '${Math.round(settings.lockTimeoutMs)}ms'; SET LOCAL statement_timeout = '${Math.round(settings.statementTimeoutMs)}ms';\n`;
 }
 
 type SegmentFailure = Omit<ApplyFailure, 'partial'>;
@@ -168,26 +181,22 @@ async function runTransactionalSegment(
   settings: ApplySettings,
   appliedRecord: (() => HistoryRecord) | null,
 ): Promise<SegmentFailure | null> {
-  const [k1, k2] = lockKeys(settings.lockScope);
   const attempts = settings.lockRetries + 1;
+  const prefix = timeoutPrefix(settings);
   let blockers: BlockingSession[] = [];
   for (let attempt = 1; ; attempt++) {
     let current = segment.statements[0]!;
+    let shift = prefix.length;
     const watcher = watchBlockers(settings.openMonitor, settings.pid);
     try {
       await sql.begin(async (tx) => {
-        const [guard] = await tx.unsafe<{ held: boolean }[]>(
-          `select set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true),
-                  exists (select 1 from pg_locks where locktype = 'advisory' and granted and pid = pg_backend_pid()
-                           and classid = $3::int::oid and objid = $4::int::oid and objsubid = 2) as held`,
-          [`${settings.lockTimeoutMs}ms`, `${settings.statementTimeoutMs}ms`, k1, k2] as never[],
-        );
-        if (!guard?.held) throw lockNotHeld();
-        for (const index of segment.statements) {
+        for (const [i, index] of segment.statements.entries()) {
           current = index;
-          await tx.unsafe(migration.statements[index]!.sql);
+          shift = i === 0 ? prefix.length : 0;
+          await tx.unsafe(i === 0 ? prefix + migration.statements[index]!.sql : migration.statements[index]!.sql);
         }
-        if (appliedRecord) await recordApplied(tx, settings.tables, appliedRecord());
+        if (appliedRecord) await recordAppliedOrFail(tx, settings, appliedRecord());
+        else await assertLockHeld(tx, settings.lockScope);
       });
       watcher.stop();
       return null;
@@ -201,10 +210,10 @@ async function runTransactionalSegment(
           await sleep(waitMs);
           continue;
         }
-        return { ...describeError(migration, current, error), lockTimeout: { attempts, blockers } };
+        return { ...describeError(migration, current, error, shift), lockTimeout: { attempts, blockers } };
       }
       if ((error as { code?: string }).code === 'LOCK_NOT_HELD') throw error;
-      return { ...describeError(migration, current, error), lockTimeout: null };
+      return { ...describeError(migration, current, error, shift), lockTimeout: null };
     }
   }
 }
@@ -232,14 +241,15 @@ async function runAutocommitSegment(
   } catch (error) {
     return { ...describeError(migration, index, error), lockTimeout: null };
   }
-  if (appliedRecord) await sql.begin(async (tx) => recordApplied(tx, settings.tables, appliedRecord()));
+  if (appliedRecord) await sql.begin((tx) => recordAppliedOrFail(tx, settings, appliedRecord()));
   return null;
 }
 
-function describeError(migration: LocalMigration, index: number, error: unknown): Omit<SegmentFailure, 'lockTimeout'> {
+function describeError(migration: LocalMigration, index: number, error: unknown, shift = 0): Omit<SegmentFailure, 'lockTimeout'> {
   const e = error as { message?: string; code?: string; detail?: string; hint?: string; position?: string | number };
   const statement = migration.statements[index]!;
-  const position = e.position === undefined || e.position === '' ? undefined : Number(e.position);
+  const raw = e.position === undefined || e.position === '' ? undefined : Number(e.position) - shift;
+  const position = raw !== undefined && raw >= 1 ? raw : undefined;
   return {
     tag: migration.tag,
     file: migration.file,

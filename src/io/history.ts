@@ -130,12 +130,25 @@ export async function recordHistory(sql: postgres.Sql | postgres.TransactionSql,
 
 /**
  * Records an applied migration: drizzle's row (hash, created_at = journal `when`, as drizzle-orm
- * writes it) and dbctl's history row, in one round trip, inside the caller's transaction.
+ * writes it) and dbctl's history row, in one round trip (a prepared statement), inside the
+ * caller's transaction. Both rows are written only if this backend holds the migration lock
+ * (`lockKeys`); returns false when it does not (a transaction-mode pooler), so the caller rolls back.
  */
-export async function recordApplied(sql: postgres.Sql | postgres.TransactionSql, tables: HistoryTables, record: HistoryRecord): Promise<void> {
-  await sql.unsafe(
-    `WITH drizzle_row AS (INSERT INTO ${drizzleTableName(tables)} ("hash", "created_at") VALUES ($3, $4) RETURNING id)
-     INSERT INTO ${historyTableName(tables)} (${HISTORY_COLUMNS}) VALUES (${HISTORY_VALUES})`,
-    historyParams(tables, record) as never[],
+export async function recordApplied(
+  sql: postgres.Sql | postgres.TransactionSql,
+  tables: HistoryTables,
+  record: HistoryRecord,
+  lockKeys: readonly [number, number],
+): Promise<boolean> {
+  const [k1, k2] = lockKeys;
+  const result = await sql.unsafe(
+    `WITH guard AS (
+       SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+          AND classid = $16::int::oid AND objid = $17::int::oid AND objsubid = 2),
+     drizzle_row AS (INSERT INTO ${drizzleTableName(tables)} ("hash", "created_at") SELECT $3, $4 FROM guard RETURNING id)
+     INSERT INTO ${historyTableName(tables)} (${HISTORY_COLUMNS}) SELECT ${HISTORY_VALUES} FROM guard`,
+    [...historyParams(tables, record), k1, k2] as never[],
+    { prepare: true },
   );
+  return result.count === 1;
 }
