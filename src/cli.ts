@@ -113,6 +113,26 @@ program
   .action(action(async () => (await import('./commands/push.js')).runPush));
 
 program
+  .command('backup')
+  .description('back up now: the tables named, or every table of the user schemas')
+  .option('--tables <list>', 'comma-separated tables (schema.table, public by default)')
+  .action(action(async () => (await import('./commands/backup.js')).runBackup));
+
+program
+  .command('backups')
+  .description('list backups: id, env, tag, objects, rows, size, age')
+  .action(action(async () => (await import('./commands/backups.js')).runBackups));
+
+program
+  .command('restore')
+  .description('restore a backup: dropped tables recreated with their rows, dropped or retyped columns refilled by primary key')
+  .argument('<id>', 'backup id (see `dbctl backups`)')
+  .option('--tables <list>', 'restore only these tables')
+  .option('--into-schema <schema>', 'restore into another schema, for inspection')
+  .option('--allow-restore', 'allow restoring into a protected environment in a non-interactive run')
+  .action(action(async () => (await import('./commands/restore.js')).runRestore));
+
+program
   .command('fix')
   .description("write a migration taking the environment's actual database to the schema in code")
   .option('--name <name>', 'migration name (default fix_<env>)')

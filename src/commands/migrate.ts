@@ -128,6 +128,7 @@ async function migrate(
     const analyses = pending.map((planned) => ({ planned, chunks: analyzeMigration(parser, planned.migration.statements) }));
     await enforce(destructiveGuard(ctx, environment, options, analyses));
     const items: ApplyItem[] = analyses.map(({ planned, chunks }) => ({ planned, execution: chunks }));
+    const destroyedBy = new Map(analyses.map(({ planned, chunks }) => [planned.migration.tag, chunks.flatMap((c) => c.destroys)]));
     out.info(`${environmentLabel(environment)}: applying ${pending.length} migration${pending.length === 1 ? '' : 's'}`);
     const reporter = createMigrateReporter(out);
     const result = await applyMigrations(db.sql, items, {
@@ -142,6 +143,12 @@ async function migrate(
       pid: db.pid,
       openMonitor: () => (monitor ??= postgres(environment.url, { max: 1, onnotice: () => {}, connection: { application_name: 'dbctl migrate (monitor)' } })),
       onEvent: reporter.onEvent,
+      backup: async (migration) => {
+        const destroyed = destroyedBy.get(migration.tag) ?? [];
+        if (destroyed.length === 0 || options.backup === false) return null;
+        const { backupBeforeMigration } = await import('../backup/migrate.js');
+        return await backupBeforeMigration(db.sql, destroyed, { tag: migration.tag, envName: environment.name, project, out });
+      },
     });
     reporter.done();
     await releaseMigrationLock(db.sql, scope).catch(() => {});
@@ -210,7 +217,7 @@ function finish(ctx: CommandContext, result: ApplyResult, document: MigrateDocum
   }
   const failure = result.failure;
   document.status = 'failed';
-  document.error = { tag: failure.tag, statement: failure.statement, message: ctx.out.redact(failure.message) };
+  document.error = { tag: failure.tag, statement: failure.statement || null, message: ctx.out.redact(failure.message) };
   const migration = migrations.find((m) => m.tag === failure.tag)!;
   for (const line of failureLines(failure, migration, result.applied.length)) ctx.out.warn(line);
   return ExitCode.failure;

@@ -70,6 +70,8 @@ export interface ApplyFailure {
   partial: boolean;
   /** Set when the failure was a lock timeout after every retry. */
   lockTimeout: { attempts: number; blockers: BlockingSession[] } | null;
+  /** Set when the backup before the migration failed (then no statement ran). */
+  backupFailed: { hint: string | undefined } | null;
 }
 
 /** The outcome of a run. */
@@ -94,7 +96,14 @@ export async function applyMigrations(sql: postgres.Sql, items: readonly ApplyIt
     settings.onEvent?.({ type: 'start', tag: migration.tag, index, total: items.length });
     const startedAt = new Date();
     const t0 = performance.now();
-    const backupId = settings.backup ? await settings.backup(migration) : null;
+    let backupId: string | null = null;
+    try {
+      backupId = settings.backup ? await settings.backup(migration) : null;
+    } catch (error) {
+      // no backup, no migration: nothing of it runs; earlier migrations stay applied
+      const failure = backupFailure(migration, error);
+      return { applied, failure, remaining: items.slice(index).map((i) => i.planned.migration.tag) };
+    }
     const record = (outcome: HistoryRecord['outcome'], extra: Partial<HistoryRecord> = {}): HistoryRecord => ({
       tag: migration.tag,
       hash: migration.hash,
@@ -210,10 +219,10 @@ async function runTransactionalSegment(
           await sleep(waitMs);
           continue;
         }
-        return { ...describeError(migration, current, error, shift), lockTimeout: { attempts, blockers } };
+        return { ...describeError(migration, current, error, shift), lockTimeout: { attempts, blockers }, backupFailed: null };
       }
       if ((error as { code?: string }).code === 'LOCK_NOT_HELD') throw error;
-      return { ...describeError(migration, current, error, shift), lockTimeout: null };
+      return { ...describeError(migration, current, error, shift), lockTimeout: null, backupFailed: null };
     }
   }
 }
@@ -239,13 +248,33 @@ async function runAutocommitSegment(
   try {
     await sql.unsafe(migration.statements[index]!.sql);
   } catch (error) {
-    return { ...describeError(migration, index, error), lockTimeout: null };
+    return { ...describeError(migration, index, error), lockTimeout: null, backupFailed: null };
   }
   if (appliedRecord) await sql.begin((tx) => recordAppliedOrFail(tx, settings, appliedRecord()));
   return null;
 }
 
-function describeError(migration: LocalMigration, index: number, error: unknown, shift = 0): Omit<SegmentFailure, 'lockTimeout'> {
+function backupFailure(migration: LocalMigration, error: unknown): ApplyFailure {
+  const e = error as { message?: string; code?: string; hint?: string };
+  return {
+    tag: migration.tag,
+    file: migration.file,
+    relativeFile: migration.relativeFile,
+    statementIndex: -1,
+    statement: '',
+    line: 1,
+    message: e.message ?? String(error),
+    code: e.code,
+    detail: undefined,
+    hint: undefined,
+    fileOffset: undefined,
+    partial: false,
+    lockTimeout: null,
+    backupFailed: { hint: e.hint },
+  };
+}
+
+function describeError(migration: LocalMigration, index: number, error: unknown, shift = 0): Omit<SegmentFailure, 'lockTimeout' | 'backupFailed'> {
   const e = error as { message?: string; code?: string; detail?: string; hint?: string; position?: string | number };
   const statement = migration.statements[index]!;
   const raw = e.position === undefined || e.position === '' ? undefined : Number(e.position) - shift;

@@ -60,6 +60,13 @@ export function createMigrateReporter(out: Output): { onEvent: (event: ApplyEven
 /** The error block for a failed migration. */
 export function failureLines(failure: ApplyFailure, migration: LocalMigration, appliedBefore: number): string[] {
   const lines: string[] = [];
+  const kept = appliedBefore ? `; the ${appliedBefore} migration${appliedBefore === 1 ? '' : 's'} before it stay applied` : '';
+  if (failure.backupFailed) {
+    lines.push(`${kleur.red('error:')} the backup before ${failure.tag} failed: ${failure.message}`);
+    lines.push(`nothing of ${failure.tag} was applied${kept}.`);
+    lines.push(`hint: ${failure.backupFailed.hint ?? 'fix the backup target (backup.dir or backup.target in dbctl.config) and run `dbctl migrate` again'}`);
+    return lines;
+  }
   if (failure.lockTimeout) {
     lines.push(
       `${kleur.red('error:')} ${failure.tag} could not get its lock after ${failure.lockTimeout.attempts} attempts (statement ${failure.statementIndex + 1}, line ${failure.line} of ${failure.relativeFile})`,
@@ -86,7 +93,6 @@ export function failureLines(failure: ApplyFailure, migration: LocalMigration, a
       fileOffset: failure.fileOffset,
     }),
   );
-  const kept = appliedBefore ? `; the ${appliedBefore} migration${appliedBefore === 1 ? '' : 's'} before it stay applied` : '';
   if (failure.partial) {
     lines.push(`${failure.tag} stopped part-way: statements before ${failure.statementIndex + 1} ran outside a transaction or were committed${kept}.`);
     lines.push(
