@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { DbctlError } from '../../errors.js';
 import { loadKit } from './kit.js';
-import { loadSchemaExports } from './load-schema.js';
+import { serializeSchema } from './load-schema.js';
 import { checkName, migrationTag, prefixMode } from './naming.js';
 import { readOutFolder } from './out-folder.js';
 import { RenameAnswers, RenameSession } from './renames.js';
@@ -52,19 +52,8 @@ export async function generateMigration(options: GenerateOptions): Promise<Gener
   }
 
   const files = schemaFiles(options.schema, baseDir);
-  const exported = await loadSchemaExports(files, kit, options.schemaLoader);
-  const serialized = kit.generatePgSnapshot(
-    exported.tables,
-    exported.enums,
-    exported.schemas,
-    exported.sequences,
-    exported.roles,
-    exported.policies,
-    exported.views,
-    exported.matViews,
-    options.casing,
-    undefined, // drizzle-kit generate does not apply schemaFilter
-  );
+  // drizzle-kit generate does not apply schemaFilter
+  const serialized = await serializeSchema(files, kit, { casing: options.casing, loader: options.schemaLoader });
   const cur = { id, prevId: prev.id, ...serialized } as Snapshot;
   const validatedPrev = prev; // already pgSchema.parse'd by readOutFolder (parsing is idempotent)
   const validatedCur = kit.pgSchema.parse(cur);

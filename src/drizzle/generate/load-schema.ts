@@ -72,3 +72,27 @@ async function importAll(files: string[], kitDir: string, loader: SchemaLoader):
   }
   return loaded.map((it) => (it && typeof it === 'object' ? it : {}));
 }
+
+/**
+ * The schema files serialized exactly as drizzle-kit does (`generatePgSnapshot` over their
+ * exports), without id/prevId. `schemaFilter` is applied only when given (push does, generate not).
+ */
+export async function serializeSchema(
+  files: string[],
+  kit: KitInternals,
+  options: { casing: 'camelCase' | 'snake_case' | undefined; schemaFilter?: string[] | undefined; loader?: SchemaLoader | undefined },
+): Promise<Record<string, unknown>> {
+  const exported = await loadSchemaExports(files, kit, options.loader);
+  return kit.generatePgSnapshot(
+    exported.tables,
+    exported.enums,
+    exported.schemas,
+    exported.sequences,
+    exported.roles,
+    exported.policies,
+    exported.views,
+    exported.matViews,
+    options.casing,
+    options.schemaFilter,
+  ) as Record<string, unknown>;
+}

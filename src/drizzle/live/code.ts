@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { DrizzleSettings } from '../../config/types.js';
 import { DbctlError } from '../../errors.js';
 import { loadKit } from '../generate/kit.js';
-import { loadSchemaExports, type SchemaLoader } from '../generate/load-schema.js';
+import { serializeSchema, type SchemaLoader } from '../generate/load-schema.js';
 import { readOutFolder } from '../generate/out-folder.js';
 import { schemaFiles } from '../generate/schema-files.js';
 import type { PgSnapshot } from './introspect.js';
@@ -43,19 +43,11 @@ export async function codeSnapshot(settings: DrizzleSettings, options: CodeSnaps
 export async function codeSchema(settings: DrizzleSettings, options: CodeSnapshotOptions = {}): Promise<CodeSchema> {
   const kit = await loadKit(settings.baseDir);
   const files = schemaFiles(settings.schema, settings.baseDir);
-  const exported = await loadSchemaExports(files, kit, options.schemaLoader);
-  const serialized = kit.generatePgSnapshot(
-    exported.tables,
-    exported.enums,
-    exported.schemas,
-    exported.sequences,
-    exported.roles,
-    exported.policies,
-    exported.views,
-    exported.matViews,
-    settings.casing,
-    options.schemaFilter ? settings.schemaFilter : undefined,
-  );
+  const serialized = await serializeSchema(files, kit, {
+    casing: settings.casing,
+    schemaFilter: options.schemaFilter ? settings.schemaFilter : undefined,
+    loader: options.schemaLoader,
+  });
   if (options.schemaFilter && settings.schemaFilter && settings.schemaFilter.length > 0) {
     // drizzle-kit filters tables and schemas, not enums, sequences and views: a push then creates
     // an enum in a schema it never creates. Everything outside the filter is left out here.
