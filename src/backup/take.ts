@@ -1,0 +1,267 @@
+/**
+ * Taking a backup: plan what the destructive statements destroy, copy it in one REPEATABLE READ
+ * transaction (one consistent snapshot), verify it, then publish the manifest; retention last.
+ * Any failure removes the partial backup and throws BACKUP_FAILED.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type postgres from 'postgres';
+import type { DestroyedObject } from '../core/classify.js';
+import { DbctlError, isDbctlError } from '../errors.js';
+import { readCascadeTables, readCatalog, readDefinitions, readUserSchemas } from './catalog.js';
+import { copyOutToFile, ReadBackError, type CopyOutResult } from './copy-out.js';
+import { copyFailure, directoryFailure, verifyFailure } from './failure.js';
+import { buildManifest } from './manifest.js';
+import {
+  backupId,
+  catalogQuestion,
+  chooseExpired,
+  databaseTableName,
+  dataFileName,
+  manualSchemaObjects,
+  manualTableObjects,
+  missingTables,
+  parseTableList,
+  planBackup,
+  type PlannedItem,
+  type TableName,
+} from './plan.js';
+import { qualify, quoteIdent } from './sql-text.js';
+import { copyIntoBackupTable, ensureBackupSchema, insertManifest, listDatabase, removeDatabaseBackup } from './store-database.js';
+import { createBackupDirectory, listDirectory, removeBackupDirectory, writeManifest } from './store-dir.js';
+import type { BackupManifest, BackupObject, BackupTarget, ColumnInfo, ProgressListener } from './types.js';
+import { rm } from 'node:fs/promises';
+
+/** What to back up and why. */
+export interface BackupRequest {
+  /**
+   * What destructive statements destroy (from the classifier), or named tables
+   * (`table`, `schema.table`) / `'all'` (every table of the user schemas) for a manual backup.
+   */
+  objects: DestroyedObject[] | { tables: readonly (string | TableName)[] | 'all' };
+  /** The migration the backup is taken for; null for a manual backup. */
+  tag: string | null;
+  envName: string;
+  /** Recorded in the manifest, e.g. `before migration 0003_drop_email` or `manual backup`. */
+  reason: string;
+}
+
+/** How and where. */
+export interface TakeBackupOptions {
+  target: BackupTarget;
+  /** Keep the newest N backups of the environment (older ones are removed after a successful backup). */
+  keep?: number;
+  onProgress?: ProgressListener;
+  /** Problems that do not fail the backup (an old backup that could not be removed). */
+  onWarning?: (message: string) => void;
+  /** Ids of old backups removed by retention. */
+  onExpired?: (ids: string[]) => void;
+  dbctlVersion: string;
+  /** The backup's time (tests). */
+  now?: Date;
+}
+
+/** Takes, verifies and publishes a backup; returns its manifest. Throws BACKUP_FAILED (or USAGE for unknown named tables). */
+export async function takeBackup(sql: postgres.Sql, request: BackupRequest, options: TakeBackupOptions): Promise<BackupManifest> {
+  const started = performance.now();
+  const createdAt = options.now ?? new Date();
+  const id = backupId(createdAt, request.envName, request.tag, randomBytes(2).toString('hex'));
+  const target = options.target;
+  const progress = options.onProgress ?? (() => {});
+
+  let backupDir: string | null = null;
+  if (target.kind === 'dir') {
+    try {
+      backupDir = await createBackupDirectory(target.dir, id);
+    } catch (error) {
+      throw directoryFailure(target.dir, error);
+    }
+  }
+
+  let current: string | null = null;
+  let manifest: BackupManifest;
+  try {
+    manifest = await sql.begin(target.kind === 'dir' ? 'isolation level repeatable read read only' : 'isolation level repeatable read', async (tx) => {
+      await tx`select pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true)`;
+      const [facts] = await tx<{ db: string; version: string }[]>`select current_database() as db, current_setting('server_version') as version`;
+      const objects = await resolveObjects(tx, request.objects);
+      objects.objects = [...objects.objects, ...(await cascadeObjects(tx, objects.objects))];
+      const catalog = await readCatalog(tx, catalogQuestion(objects.objects));
+      if (objects.named) {
+        const missing = missingTables(objects.named, catalog);
+        if (missing.length) {
+          throw new DbctlError('USAGE', `no table ${missing.map((t) => `${t.schema}.${t.table}`).join(', ')} in the database`, {
+            hint: 'name tables as table or schema.table (unqualified names are in public)',
+          });
+        }
+      }
+      const plan = planBackup(objects.objects, catalog);
+      const wholeTables = catalog.tables.filter((t) => plan.items.some((i) => i.whole && i.schema === t.schema && i.table === t.table));
+      const definitions = await readDefinitions(tx, wholeTables);
+      if (target.kind === 'database') await ensureBackupSchema(tx);
+
+      progress({ type: 'start', operation: 'backup', id, objects: plan.items.length });
+      const backed: BackupObject[] = [];
+      for (const [index, item] of plan.items.entries()) {
+        const name = `${item.schema}.${item.table}`;
+        current = name;
+        const t0 = performance.now();
+        progress({ type: 'object-start', operation: 'backup', name, index, total: plan.items.length, expectedRows: item.estimatedRows, expectedBytes: null });
+        const source = catalog.tables.find((t) => t.schema === item.schema && t.table === item.table)!;
+        const definition = item.whole ? definitions.get(source.oid) ?? null : null;
+        let object: BackupObject;
+        if (target.kind === 'dir') {
+          const file = dataFileName(index, item.schema, item.table);
+          const columns = item.columns.map(({ storedAsText: _s, ...c }) => c);
+          const result = await copyOutToFile(tx, copyOutSql(item), path.join(backupDir!, file), (rows, bytes) =>
+            progress({ type: 'object-progress', operation: 'backup', name, rows, bytes }),
+          );
+          progress({ type: 'verify', name });
+          checkReadBack(name, file, result);
+          object = objectOf(item, columns, definition, { rows: result.rows, file, sha256: result.sha256, bytes: result.bytes, rawBytes: result.rawBytes });
+        } else {
+          const table = databaseTableName(id, index, item.schema, item.table);
+          const columns = item.columns;
+          const result = await copyIntoBackupTable(tx, item, columns, table);
+          object = objectOf(item, columns, definition, { rows: result.rows, file: table, sha256: null, bytes: result.bytes, rawBytes: 0 });
+        }
+        backed.push(object);
+        progress({ type: 'object-done', operation: 'backup', name, rows: object.rows, bytes: object.bytes, ms: performance.now() - t0 });
+      }
+      current = null;
+      const built = buildManifest(
+        {
+          id,
+          env: request.envName,
+          database: facts!.db,
+          serverVersion: facts!.version,
+          tag: request.tag,
+          reason: request.reason,
+          createdAt,
+          dbctlVersion: options.dbctlVersion,
+          target: target.kind,
+        },
+        backed,
+        plan.skipped,
+      );
+      if (target.kind === 'database') await insertManifest(tx, built);
+      return built;
+    });
+
+    if (backupDir) {
+      current = null;
+      await writeManifest(backupDir, manifest);
+    }
+  } catch (error) {
+    if (backupDir) await rm(backupDir, { recursive: true, force: true }).catch(() => {});
+    if (isDbctlError(error)) throw error;
+    if (error instanceof ReadBackError) throw verifyFailure(current ?? 'the backup', `reading ${path.basename(error.file)} back failed (${error.message})`, error);
+    throw copyFailure(current, error, target.kind === 'dir' ? target.dir : null);
+  }
+
+  progress({ type: 'done', operation: 'backup', id, rows: manifest.totals.rows, bytes: manifest.totals.bytes, ms: performance.now() - started });
+  if (options.keep) await applyRetention(sql, target, request.envName, options.keep, id, options);
+  return manifest;
+}
+
+/** Compares what was sent and written with what the file reads back as; throws BACKUP_FAILED when they differ. */
+function checkReadBack(name: string, file: string, result: CopyOutResult): void {
+  const back = result.readBack;
+  if (back.size !== result.bytes) throw verifyFailure(name, `${file} has ${back.size} bytes, ${result.bytes} were written`);
+  if (back.sha256 !== result.sha256) throw verifyFailure(name, `${file} reads back with a different sha256 than was written`);
+  if (back.rows !== result.rows) throw verifyFailure(name, `${file} holds ${back.rows} rows, COPY sent ${result.rows}`);
+  if (back.rawBytes !== result.rawBytes) throw verifyFailure(name, `${file} holds ${back.rawBytes} bytes of data, COPY sent ${result.rawBytes}`);
+}
+
+/** Removes the environment's backups beyond the newest `keep`; failures are warnings. */
+async function applyRetention(sql: postgres.Sql, target: BackupTarget, env: string, keep: number, justTaken: string, options: TakeBackupOptions): Promise<void> {
+  try {
+    const all = target.kind === 'dir' ? await listDirectory(target.dir) : await listDatabase(sql);
+    const expired = chooseExpired(all, env, keep, justTaken);
+    const removed: string[] = [];
+    for (const old of expired) {
+      try {
+        if (target.kind === 'dir') await removeBackupDirectory(target.dir, old.id);
+        else await removeDatabaseBackup(sql, old);
+        removed.push(old.id);
+      } catch (error) {
+        options.onWarning?.(`could not remove old backup ${old.id}: ${(error as Error).message}`);
+      }
+    }
+    if (removed.length) options.onExpired?.(removed);
+  } catch (error) {
+    options.onWarning?.(`could not apply backup retention (keep ${keep}): ${(error as Error).message}`);
+  }
+}
+
+/**
+ * What a TRUNCATE ... CASCADE or a DELETE without WHERE takes from other tables through foreign
+ * keys: truncated or cascade-deleted tables are backed up whole; columns set to NULL or their
+ * default by ON DELETE SET NULL / SET DEFAULT are backed up by key.
+ */
+async function cascadeObjects(tx: postgres.TransactionSql, objects: readonly DestroyedObject[]): Promise<DestroyedObject[]> {
+  const rows = objects.filter((o) => o.kind === 'rows' && o.table);
+  const truncated = rows.filter((o) => /^TRUNCATE\b.*\bCASCADE\b/i.test(o.reason)).map((o) => ({ schema: o.schema, table: o.table! }));
+  const deleted = rows.filter((o) => /^DELETE\b/i.test(o.reason)).map((o) => ({ schema: o.schema, table: o.table! }));
+  const result: DestroyedObject[] = [];
+  for (const t of await readCascadeTables(tx, truncated, 'truncate')) {
+    result.push({ kind: 'rows', schema: t.schema, table: t.table, reason: `TRUNCATE CASCADE from ${t.via}` });
+  }
+  for (const t of await readCascadeTables(tx, deleted, 'delete')) {
+    if (t.action === 'c') result.push({ kind: 'rows', schema: t.schema, table: t.table, reason: `ON DELETE CASCADE from ${t.via}` });
+    else {
+      const reason = t.action === 'n' ? `ON DELETE SET NULL from ${t.via}` : `ON DELETE SET DEFAULT from ${t.via}`;
+      for (const column of t.columns ?? []) result.push({ kind: 'column', schema: t.schema, table: t.table, column, reason });
+    }
+  }
+  return result;
+}
+
+async function resolveObjects(
+  tx: postgres.TransactionSql,
+  objects: BackupRequest['objects'],
+): Promise<{ objects: DestroyedObject[]; named: TableName[] | null }> {
+  if (Array.isArray(objects)) return { objects, named: null };
+  const { tables } = objects as { tables: readonly (string | TableName)[] | 'all' };
+  if (tables === 'all') return { objects: manualSchemaObjects(await readUserSchemas(tx)), named: null };
+  const named: TableName[] = [];
+  for (const entry of tables) {
+    let parsed: TableName[];
+    try {
+      parsed = typeof entry === 'string' ? parseTableList(entry) : [entry];
+    } catch (error) {
+      throw new DbctlError('USAGE', `--tables: ${(error as Error).message}`, { hint: 'write --tables users,billing.invoices' });
+    }
+    for (const name of parsed) if (!named.some((n) => n.schema === name.schema && n.table === name.table)) named.push(name);
+  }
+  return { objects: manualTableObjects(named), named };
+}
+
+/** `COPY "s"."t" (cols) TO STDOUT` for an ordinary table, `COPY (SELECT ...) TO STDOUT` for a partitioned one. */
+export function copyOutSql(item: PlannedItem): string {
+  const columns = item.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const table = qualify(item.schema, item.table);
+  // the table form is ~15% faster than a query for the server; a partitioned table needs a query
+  if (item.source.kind === 'table') return `copy ${table} (${columns}) to stdout`;
+  return `copy (select ${columns} from ${table}) to stdout`;
+}
+
+function objectOf(
+  item: PlannedItem,
+  columns: ColumnInfo[],
+  definition: BackupObject['definition'],
+  data: { rows: number; file: string; sha256: string | null; bytes: number; rawBytes: number },
+): BackupObject {
+  return {
+    schema: item.schema,
+    table: item.table,
+    whole: item.whole,
+    reasons: item.reasons,
+    columns,
+    primaryKey: item.primaryKey,
+    affectedColumns: item.affectedColumns,
+    definition,
+    ...data,
+  };
+}
