@@ -11,7 +11,6 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupBeforeMigration } from '../../src/backup/index.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import { runMigrate } from '../../src/commands/migrate.js';
 import { runRestore } from '../../src/commands/restore.js';
@@ -203,13 +202,14 @@ describe('revert of a migration that dropped data: the backup and the exact rest
       await db.sql`insert into posts (author_id, title, body) values (1, 'hello', 'first body'), (1, 'again', 'second body')`;
       writeFileSync(path.join(dir, 'src/schema.ts'), CHANGES.drop_column!.schema);
       const migration = await generate(dir, 'drop_body');
-      // the backup `dbctl migrate` takes before a destructive migration
-      const project = await loadProject({ cwd: dir, configPath: undefined, env: {} });
       const parser = await loadSqlParser();
       const destroyed = analyzeMigration(parser, splitStatements(migration.sql)).flatMap((c) => c.destroys);
       expect(destroyed.map((d) => `${d.reason} ${d.table}.${d.column}`)).toEqual(['DROP COLUMN posts.body']);
-      const id = await backupBeforeMigration(db.sql, destroyed, { tag: migration.tag, envName: 'development', project, out: context(dir, db.url).ctx.out });
+      // `dbctl migrate` backs up what the destructive migration destroys, and records the backup id
       await migrate(dir, db.url);
+      const [recorded] = await db.sql<{ backup_id: string }[]>`select backup_id from dbctl.migration_history where tag = ${migration.tag}`;
+      const id = recorded!.backup_id;
+      expect(id).toEqual(expect.any(String));
 
       const run = context(dir, undefined, true);
       expect(await runRevert(run.ctx, { args: [migration.tag], name: 'bring_body_back' })).toBe(0);
