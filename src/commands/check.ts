@@ -70,7 +70,7 @@ async function journalCheck(project: ProjectConfig): Promise<CheckResult> {
   const problems = checkFolder(read.facts);
   return problems.length
     ? { id: 'journal', ok: false, message: `${problems.length} inconsistenc${problems.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`, details: problems.map((p) => p.message) }
-    : { id: 'journal', ok: true, message: `${read.facts.entries.length} migrations; journal, SQL files and snapshots agree` };
+    : { id: 'journal', ok: true, message: `${read.facts.entries.length} migration${read.facts.entries.length === 1 ? '' : 's'}; journal, SQL files and snapshots agree` };
 }
 
 /** Review errors in the migrations under review. */
