@@ -6,6 +6,7 @@ export { takeBackup, type BackupRequest, type TakeBackupOptions } from './take.j
 export { listBackups, type ListOptions } from './list.js';
 export { readManifest, restoreBackup, type RestoreOptions, type RestoreResult, type RestoredObject } from './restore.js';
 export { backupBeforeMigration, projectTarget } from './migrate.js';
+export { previewBackup, type PreviewItem } from './preview.js';
 export { summarize, formatBytes, formatAge, type BackupSummary } from './manifest.js';
 export { progressRenderer, type ProgressRenderer } from './progress.js';
 export type { BackupManifest, BackupObject, BackupTarget, BackupProgress, ProgressListener, SkippedObject } from './types.js';

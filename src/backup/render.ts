@@ -49,9 +49,9 @@ export function renderBackup(manifest: BackupManifest, dir: string | null): stri
   return lines;
 }
 
-/** The JSON array of `dbctl backups --json`. */
-export function backupsDocument(manifests: readonly BackupManifest[]) {
-  return manifests.map((m) => summarize(m));
+/** The JSON array of `dbctl backups --json` (size is `bytes`; age is `ageSeconds` at `now`). */
+export function backupsDocument(manifests: readonly BackupManifest[], now: Date) {
+  return manifests.map((m) => ({ ...summarize(m), ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(m.createdAt)) / 1000)) }));
 }
 
 /** The table of `dbctl backups`. */

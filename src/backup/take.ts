@@ -1,9 +1,11 @@
 /**
- * Taking a backup: plan what the destructive statements destroy, copy it in one REPEATABLE READ
- * transaction (one consistent snapshot), verify it, then publish the manifest; retention last.
- * Any failure removes the partial backup and throws BACKUP_FAILED.
+ * Taking a backup: plan what the destructive statements destroy (plus what foreign keys cascade
+ * to), copy it in one REPEATABLE READ transaction (one consistent snapshot), check every file read
+ * back against what COPY sent, then publish the manifest; retention last. Any failure removes the
+ * partial backup and throws BACKUP_FAILED.
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type postgres from 'postgres';
@@ -31,7 +33,6 @@ import { qualify, quoteIdent } from './sql-text.js';
 import { copyIntoBackupTable, ensureBackupSchema, insertManifest, listDatabase, removeDatabaseBackup } from './store-database.js';
 import { createBackupDirectory, listDirectory, removeBackupDirectory, writeManifest } from './store-dir.js';
 import type { BackupManifest, BackupObject, BackupTarget, ColumnInfo, ProgressListener } from './types.js';
-import { rm } from 'node:fs/promises';
 
 /** What to back up and why. */
 export interface BackupRequest {

@@ -31,7 +31,8 @@ export async function runBackups(ctx: CommandContext, _options: unknown): Promis
     }
     where = `the dbctl_backups schema of "${environment.name}"`;
   }
-  if (ctx.out.json) ctx.out.writeJson(backupsDocument(manifests));
-  else for (const line of renderBackups(manifests, where, new Date())) ctx.out.info(line);
+  const now = new Date();
+  if (ctx.out.json) ctx.out.writeJson(backupsDocument(manifests, now));
+  else for (const line of renderBackups(manifests, where, now)) ctx.out.info(line);
   return ExitCode.ok;
 }

@@ -82,7 +82,7 @@ describe('dbctl backup, backups, restore', () => {
 
     const list = context({ json: true });
     expect(await runBackups(list.ctx, {})).toBe(0);
-    expect(JSON.parse(list.stdout())).toEqual([expect.objectContaining({ id: doc.id, env: 'development', tag: null, objects: 1, rows: 1000, tables: ['public.users'] })]);
+    expect(JSON.parse(list.stdout())).toEqual([expect.objectContaining({ id: doc.id, env: 'development', tag: null, objects: 1, rows: 1000, bytes: doc.bytes, tables: ['public.users'], ageSeconds: expect.any(Number) })]);
 
     await db!.sql`drop table users`;
     const restore = context({ json: true });
@@ -185,6 +185,18 @@ describe('backupBeforeMigration', () => {
     await expect(
       backupBeforeMigration(db!.sql, [{ kind: 'table', schema: 'public', table: 'users', reason: 'DROP TABLE' }], { tag: '0004', envName: 'development', project: broken, out: run.ctx.out }),
     ).rejects.toMatchObject({ code: 'BACKUP_FAILED', exitCode: 1, message: expect.stringContaining('is not writable') });
+  });
+
+  it('previews what it would back up without taking a backup (for --dry-run)', async () => {
+    await setup();
+    const { previewBackup } = await import('../../src/backup/preview.js');
+    const preview = await previewBackup(db!.sql, [
+      { kind: 'column', schema: 'public', table: 'users', column: 'email', reason: 'DROP COLUMN' },
+      { kind: 'table', schema: 'public', table: 'gone', reason: 'DROP TABLE' },
+    ]);
+    expect(preview.items).toEqual([{ schema: 'public', table: 'users', whole: false, columns: ['id', 'email'], estimatedRows: expect.any(Number), reasons: ['DROP COLUMN email'] }]);
+    expect(preview.skipped).toEqual([expect.objectContaining({ table: 'gone' })]);
+    expect(await readdir(path.join(project!.dir, '.dbctl/backups')).catch(() => [])).toEqual([]);
   });
 
   it('draws a progress bar on a terminal', async () => {
