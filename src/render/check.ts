@@ -2,7 +2,7 @@
  * Views of `dbctl check`: text, the contract's json, junit, GitHub workflow commands, markdown.
  */
 import kleur from 'kleur';
-import { create } from 'xmlbuilder2';
+import { createXml } from './xml.js';
 
 /** One check's outcome, as the contract's JSON has it. */
 export interface CheckResult {
@@ -73,7 +73,7 @@ function markdown(report: CheckReport): string {
 }
 
 function junit(report: CheckReport): string {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: 'dbctl check' });
+  const root = createXml({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: 'dbctl check' });
   const suite = root.ele('testsuite', {
     name: 'dbctl check',
     tests: report.checks.length,

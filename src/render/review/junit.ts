@@ -3,12 +3,12 @@
  * (errors are failures; warnings pass with their message in system-out), and one passing case
  * for a migration without findings.
  */
-import { create } from 'xmlbuilder2';
+import { createXml } from '../xml.js';
 import type { ReviewFinding, ReviewReport } from '../../review/types.js';
 
 /** Renders the report as JUnit XML. */
 export function renderJunit(report: ReviewReport): string {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', {
+  const root = createXml({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', {
     name: 'dbctl review',
     tests: 0,
     failures: report.summary.errors,
