@@ -4,7 +4,8 @@
  * migrate section; the engine is `io/apply.ts`, the decisions are in `core/`.
  */
 import postgres from 'postgres';
-import { analyzeMigration, describeDestroyed, isDestructive, type AnalyzedChunk } from '../core/analyze.js';
+import type { AnalyzedChunk } from '../core/analyze.js';
+import { describeDestroyed } from '../core/destroyed.js';
 import { guardDestructiveMigrations, type GuardDecision } from '../core/guards.js';
 import { enforce } from '../io/prompt.js';
 import { parseDuration } from '../core/duration.js';
@@ -12,11 +13,10 @@ import { selectPending, type MigrationStatus } from '../core/plan.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
-import { applyMigrations, type ApplyItem, type ApplyResult } from '../io/apply.js';
+import type { ApplyItem, ApplyResult } from '../io/apply.js';
 import { connect } from '../io/db.js';
 import { ensureHistoryTables } from '../io/history.js';
 import { acquireMigrationLock, releaseMigrationLock } from '../io/lock.js';
-import { loadSqlParser } from '../sql/parser.js';
 import { DBCTL_VERSION } from '../version.js';
 import { createMigrateReporter, failureLines, renderPlan, type MigrateDocument } from '../render/migrate.js';
 import type { CommandContext } from './context.js';
@@ -95,8 +95,7 @@ async function migrate(
       const pending = selectPending(status, options.to) ?? [];
       document.pending = pending.map((p) => p.migration.tag);
       document.status = pending.length ? 'ok' : 'nothing-pending';
-      const parser = pending.length ? await loadSqlParser() : null;
-      const plan = pending.map((p) => ({ planned: p, chunks: analyzeMigration(parser!, p.migration.statements) }));
+      const plan = await analyzePending(pending);
       document.dryRun = true;
       document.plan = plan.map(({ planned, chunks }) => ({
         tag: planned.migration.tag,
@@ -124,13 +123,13 @@ async function migrate(
       out.info(`${environmentLabel(environment)}: nothing pending`);
       return ExitCode.ok;
     }
-    const parser = await loadSqlParser();
-    const analyses = pending.map((planned) => ({ planned, chunks: analyzeMigration(parser, planned.migration.statements) }));
+    const analyses = await analyzePending(pending);
     await enforce(destructiveGuard(ctx, environment, options, analyses));
     const items: ApplyItem[] = analyses.map(({ planned, chunks }) => ({ planned, execution: chunks }));
     const destroyedBy = new Map(analyses.map(({ planned, chunks }) => [planned.migration.tag, chunks.flatMap((c) => c.destroys)]));
     out.info(`${environmentLabel(environment)}: applying ${pending.length} migration${pending.length === 1 ? '' : 's'}`);
     const reporter = createMigrateReporter(out);
+    const { applyMigrations } = await import('../io/apply.js');
     const result = await applyMigrations(db.sql, items, {
       tables,
       lockScope: scope,
@@ -159,6 +158,17 @@ async function migrate(
   }
 }
 
+/**
+ * Parses and classifies the pending migrations. The parser and the classification table load only
+ * here, so a run with nothing pending never pays for them.
+ */
+async function analyzePending<P extends { migration: LocalMigration }>(pending: P[]): Promise<{ planned: P; chunks: AnalyzedChunk[] }[]> {
+  if (pending.length === 0) return [];
+  const [{ analyzeMigration }, { loadSqlParser }] = await Promise.all([import('../core/analyze.js'), import('../sql/parser.js')]);
+  const parser = await loadSqlParser();
+  return pending.map((planned) => ({ planned, chunks: analyzeMigration(parser, planned.migration.statements) }));
+}
+
 /** The protected-environment guard over the destructive migrations among `analyses`. */
 function destructiveGuard(
   ctx: CommandContext,
@@ -167,7 +177,7 @@ function destructiveGuard(
   analyses: { planned: { migration: LocalMigration }; chunks: AnalyzedChunk[] }[],
 ): GuardDecision {
   const destructive = analyses
-    .filter(({ chunks }) => isDestructive(chunks))
+    .filter(({ chunks }) => chunks.some((c) => c.class === 'destructive'))
     .map(({ planned, chunks }) => ({ tag: planned.migration.tag, objects: chunks.flatMap((c) => c.destroys).map(describeDestroyed) }));
   return guardDestructiveMigrations(
     {

@@ -57,13 +57,3 @@ export function analyzeMigration(parser: SqlParser, statements: readonly Migrati
     };
   });
 }
-
-/** True when any chunk destroys data (drives backups and the destructive guard). */
-export function isDestructive(chunks: readonly AnalyzedChunk[]): boolean {
-  return chunks.some((c) => c.class === 'destructive');
-}
-
-/** `DROP COLUMN public.users.email`: one destroyed object for messages and plans. */
-export function describeDestroyed(d: DestroyedObject): string {
-  return `${d.reason} ${[d.schema, d.table, d.column ?? d.name].filter(Boolean).join('.')}`;
-}

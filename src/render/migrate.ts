@@ -3,7 +3,8 @@
  * plain lines otherwise, the dry-run plan, a failure with the SQL in context, and the JSON shape.
  */
 import kleur from 'kleur';
-import { describeDestroyed, type AnalyzedChunk } from '../core/analyze.js';
+import type { AnalyzedChunk } from '../core/analyze.js';
+import { describeDestroyed } from '../core/destroyed.js';
 import type { PlannedMigration } from '../core/plan.js';
 import type { LocalMigration } from '../drizzle/folder.js';
 import type { AppliedMigration, ApplyEvent, ApplyFailure } from '../io/apply.js';

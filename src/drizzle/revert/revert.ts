@@ -17,7 +17,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DrizzleSettings } from '../../config/types.js';
-import { analyzeMigration, describeDestroyed } from '../../core/analyze.js';
+import { analyzeMigration } from '../../core/analyze.js';
+import { describeDestroyed } from '../../core/destroyed.js';
 import { DbctlError } from '../../errors.js';
 import type { SqlParser } from '../../sql/parser.js';
 import { readMigrationFolder, type LocalMigration } from '../folder.js';
