@@ -47,14 +47,21 @@ export function drizzleKitVersion(): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
-/** The 200-step growing schema: every 5 steps a new table, then columns, an index, a foreign key. */
-export function growthSteps(count: number): SchemaStep[] {
+/**
+ * The growing schema: every `tableEvery` steps a new table; the steps between cycle through a
+ * nullable column, an index, a `NOT NULL DEFAULT` column and a foreign key column with its index.
+ * 200 steps make 40 tables with the default of 5 (issue 2's corpus), 50 with 4 (issues 3 and 5).
+ */
+export function growthSteps(count: number, tableEvery = 5): SchemaStep[] {
   const tables: TableSpec[] = [];
   const steps: SchemaStep[] = [];
+  // With tableEvery 5 the kind of step i is i % 5, as it always was (cached corpora stay valid).
+  let other = 0;
   for (let i = 0; i < count; i++) {
     const newest = tables[tables.length - 1];
     let name: string;
-    if (i % 5 === 0 || !newest) {
+    const kind = i % tableEvery === 0 || !newest ? 0 : (other++ % 4) + 1;
+    if (kind === 0 || !newest) {
       const t: TableSpec = {
         name: `t${tables.length}`,
         columns: [
@@ -70,14 +77,14 @@ export function growthSteps(count: number): SchemaStep[] {
       }
       tables.push(t);
       name = `create_${t.name}`;
-    } else if (i % 5 === 1) {
+    } else if (kind === 1) {
       const t = tables[(i * 7) % tables.length]!;
       t.columns.push({ name: `note_${i}`, builder: `text('note_${i}')` });
       name = `add_${t.name}_note_${i}`;
-    } else if (i % 5 === 2) {
+    } else if (kind === 2) {
       newest.indexes.push({ name: `${newest.name}_name_idx`, column: 'name' });
       name = `index_${newest.name}_name`;
-    } else if (i % 5 === 3) {
+    } else if (kind === 3) {
       const t = tables[(i * 3) % tables.length]!;
       t.columns.push({ name: `score_${i}`, builder: `integer('score_${i}').default(0).notNull()` });
       name = `add_${t.name}_score_${i}`;
@@ -183,4 +190,9 @@ export async function ensureCorpus(key: string, steps: SchemaStep[]): Promise<Co
   const corpus: Corpus = { dir, tags };
   await writeFile(marker, JSON.stringify(corpus, null, 2));
   return corpus;
+}
+
+/** The number of tables the corpus's final schema file declares. */
+export function tableCount(corpus: Corpus): number {
+  return readFileSync(path.join(corpus.dir, 'schema.ts'), 'utf8').match(/= pgTable\(/g)?.length ?? 0;
 }

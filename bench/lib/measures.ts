@@ -21,32 +21,43 @@ export interface ToolSamples {
   error?: string;
 }
 
-/** Both CLIs' runs of one measure. */
+/** Both sides' runs of one measure: dbctl and what it is compared with (drizzle-kit, squawk, pg_dump, ...). */
 export interface Paired {
   dbctl: ToolSamples;
-  drizzleKit: ToolSamples;
+  baseline: ToolSamples;
 }
+
+/** The two sides of a comparison. */
+export type Side = 'dbctl' | 'baseline';
 
 const TOOLS: Tool[] = ['dbctl', 'drizzle-kit'];
+const SIDES: Side[] = ['dbctl', 'baseline'];
 
-/** The samples of `tool` in `paired`. */
-export function samplesOf(paired: Paired, tool: Tool): ToolSamples {
-  return tool === 'dbctl' ? paired.dbctl : paired.drizzleKit;
+/** Empty samples. */
+export function noSamples(): ToolSamples {
+  return { ms: [], cpuMs: [], rssKb: [] };
 }
 
-/** Runs `round(tool)` `runs` times per CLI, alternating; a CLI that fails once is dropped with its error. */
-async function alternate(runs: number, round: (tool: Tool, run: number) => Promise<TimedResult>): Promise<Paired> {
-  const out: Paired = { dbctl: { ms: [], cpuMs: [], rssKb: [] }, drizzleKit: { ms: [], cpuMs: [], rssKb: [] } };
+/** Records one run's wall time, CPU time and peak RSS. */
+export function record(samples: ToolSamples, result: TimedResult): void {
+  samples.ms.push(result.ms);
+  if (result.cpuMs !== null) samples.cpuMs.push(result.cpuMs);
+  if (result.peakRssKb !== null) samples.rssKb.push(result.peakRssKb);
+}
+
+/**
+ * Runs `round(side)` `runs` times per side, alternating (which goes first flips every round); a
+ * side that fails once is dropped with its error.
+ */
+export async function alternateSides(runs: number, round: (side: Side, run: number) => Promise<TimedResult>): Promise<Paired> {
+  const out: Paired = { dbctl: noSamples(), baseline: noSamples() };
   for (let run = 0; run < runs; run++) {
-    const order = run % 2 === 0 ? TOOLS : [...TOOLS].reverse();
-    for (const tool of order) {
-      const samples = samplesOf(out, tool);
+    const order = run % 2 === 0 ? SIDES : [...SIDES].reverse();
+    for (const side of order) {
+      const samples = out[side];
       if (samples.error) continue;
       try {
-        const result = await round(tool, run);
-        samples.ms.push(result.ms);
-        if (result.cpuMs !== null) samples.cpuMs.push(result.cpuMs);
-        if (result.peakRssKb !== null) samples.rssKb.push(result.peakRssKb);
+        record(samples, await round(side, run));
       } catch (error) {
         samples.error = error instanceof Error ? error.message : String(error);
       }
@@ -55,8 +66,13 @@ async function alternate(runs: number, round: (tool: Tool, run: number) => Promi
   return out;
 }
 
+/** `alternateSides` with drizzle-kit as the baseline. */
+async function alternate(runs: number, round: (tool: Tool, run: number) => Promise<TimedResult>): Promise<Paired> {
+  return await alternateSides(runs, (side, run) => round(side === 'dbctl' ? 'dbctl' : 'drizzle-kit', run));
+}
+
 /** Fails with the child's output (first lines) unless it exited 0. */
-function ok(what: string, result: TimedResult): TimedResult {
+export function ok(what: string, result: TimedResult): TimedResult {
   if (result.code === 0) return result;
   const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(0, 12).join('\n');
   throw new Error(`${what} exited ${result.code}: ${output}`);

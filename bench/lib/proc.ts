@@ -28,7 +28,7 @@ export interface TimedOptions {
   /** Without /usr/bin/time, poll /proc/PID/status for the child's peak RSS. */
   measureMemory?: boolean;
   timeoutMs?: number;
-  /** Options for node itself, before the script (e.g. `--cpu-prof`). */
+  /** Options for node itself, before the script (e.g. `--cpu-prof`); `timedNode` only. */
   nodeArgs?: string[];
 }
 
@@ -36,6 +36,14 @@ const TIME_BIN = '/usr/bin/time';
 
 /** Runs `node script ...args` non-interactively (CI=1, NO_COLOR=1) and times it. */
 export async function timedNode(script: string, args: string[], options: TimedOptions): Promise<TimedResult> {
+  return await timedCommand(process.execPath, [...(options.nodeArgs ?? []), script, ...args], options);
+}
+
+/**
+ * Runs any executable (`pg_dump`, squawk's binary, ...) the same way as `timedNode`: CI=1,
+ * NO_COLOR=1, wall time from spawn to exit, CPU time and peak RSS through /usr/bin/time.
+ */
+export async function timedCommand(executable: string, args: string[], options: TimedOptions): Promise<TimedResult> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...process.env, CI: '1', NO_COLOR: '1', ...options.env })) {
     if (value !== undefined) env[key] = value;
@@ -43,9 +51,7 @@ export async function timedNode(script: string, args: string[], options: TimedOp
   const useTime = existsSync(TIME_BIN);
   const tmp = useTime ? await mkdtemp(path.join(tmpdir(), 'dbctl-bench-time-')) : null;
   const statsFile = tmp ? path.join(tmp, 'stats') : '';
-  const [command, argv] = useTime
-    ? [TIME_BIN, ['-f', '%M %U %S', '-o', statsFile, process.execPath, ...(options.nodeArgs ?? []), script, ...args]]
-    : [process.execPath, [...(options.nodeArgs ?? []), script, ...args]];
+  const [command, argv] = useTime ? [TIME_BIN, ['-f', '%M %U %S', '-o', statsFile, executable, ...args]] : [executable, args];
 
   const started = performance.now();
   const child = spawn(command, argv, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

