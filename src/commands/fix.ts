@@ -8,16 +8,14 @@
  * the fix, so they stop it (apply them first). A migration that stopped part-way is what fix is
  * for: the fix completes it, and the output says how to record it.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import kleur from 'kleur';
-import type { ProjectConfig } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
-import type { WrittenMigration } from '../drizzle/generate/types.js';
 import { planFix, writeFix } from '../drizzle/live/fix.js';
 import { schemaDiffersFromSnapshot } from '../drizzle/live/drift.js';
 import { connect } from '../io/db.js';
 import type { CommandContext } from './context.js';
+import { reviewNewMigration } from './generate.js';
 import { environmentLabel, historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
 
 /** Flags of `dbctl fix`. */
@@ -82,7 +80,7 @@ export async function runFix(ctx: CommandContext, options: FixOptions): Promise<
   ctx.out.info(`✓ wrote ${shown(written.sqlPath)} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`);
   ctx.out.info(`  and ${shown(written.snapshotPath)}, ${shown(written.journalPath)}`);
   if (!ctx.out.json) printSql(ctx, written.statements);
-  const review = await reviewWrittenMigration(ctx, project, written);
+  const review = await reviewNewMigration(ctx, project, written);
   document.review = review.report;
   if (!ctx.out.json && review.text) ctx.out.info(review.text.replace(/\n$/, ''));
 
@@ -113,34 +111,3 @@ export function printSql(ctx: CommandContext, statements: readonly string[]): vo
   }
 }
 
-/**
- * Reviews a migration just written, with the earlier migrations as context (as generate does).
- * The review modules and the SQL parser load only here.
- */
-export async function reviewWrittenMigration(
-  ctx: CommandContext,
-  project: ProjectConfig,
-  migration: WrittenMigration,
-): Promise<{ errors: number; report: unknown; text: string }> {
-  const [{ reviewMigrations }, { renderReview }, { loadSqlParser }] = await Promise.all([
-    import('../review/engine.js'),
-    import('../render/review/index.js'),
-    import('../sql/parser.js'),
-  ]);
-  const journal = JSON.parse(await readFile(migration.journalPath, 'utf8')) as { entries: { tag: string }[] };
-  const out = path.dirname(migration.sqlPath);
-  const tags = journal.entries.map((entry) => entry.tag).filter((tag) => tag !== migration.tag);
-  const texts = await Promise.all(tags.map((tag) => readFile(path.join(out, `${tag}.sql`), 'utf8').catch(() => null)));
-  const context = tags.flatMap((tag, index) => (typeof texts[index] === 'string' ? [{ tag, sql: texts[index] }] : []));
-  const parser = await loadSqlParser();
-  const report = reviewMigrations(
-    {
-      migrations: [{ tag: migration.tag, file: path.relative(project.projectDir, migration.sqlPath) || migration.sqlPath, sql: migration.sql }],
-      rules: project.review.rules,
-      context,
-    },
-    parser,
-  );
-  const text = ctx.out.json ? '' : renderReview(report, 'text', { color: ctx.out.color });
-  return { errors: report.summary.errors, report, text };
-}

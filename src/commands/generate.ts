@@ -83,7 +83,7 @@ function generateDocument(result: GenerateResult, review: unknown, shown: (file:
  * schema). The review modules and the SQL parser are imported only here, so a run that writes
  * nothing never loads them.
  */
-async function reviewNewMigration(
+export async function reviewNewMigration(
   ctx: CommandContext,
   project: ProjectConfig,
   migration: WrittenMigration,

@@ -10,7 +10,8 @@ import { DbctlError, ExitCode } from '../errors.js';
 import { planRevert, writeRevert, type RevertPlan } from '../drizzle/revert/revert.js';
 import { loadSqlParser } from '../sql/parser.js';
 import type { CommandContext } from './context.js';
-import { printSql, reviewWrittenMigration } from './fix.js';
+import { printSql } from './fix.js';
+import { reviewNewMigration } from './generate.js';
 import { openProject } from './shared.js';
 
 /** Flags and arguments of `dbctl revert`. */
@@ -76,7 +77,7 @@ export async function runRevert(ctx: CommandContext, options: RevertOptions): Pr
   ctx.out.info(`✓ wrote ${shown(written.sqlPath)}: undoes ${plan.tag} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`);
   ctx.out.info(`  and ${shown(written.snapshotPath)}, ${shown(written.journalPath)}`);
   if (!ctx.out.json) printSql(ctx, written.statements);
-  const review = await reviewWrittenMigration(ctx, project, written);
+  const review = await reviewNewMigration(ctx, project, written);
   document.review = review.report;
   if (!ctx.out.json && review.text) ctx.out.info(review.text.replace(/\n$/, ''));
 
