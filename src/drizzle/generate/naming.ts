@@ -28,6 +28,21 @@ export function checkName(name: string | undefined): string | undefined {
   return name;
 }
 
+/**
+ * The time a new migration is stamped with: `now`, moved just past the newest journal entry when
+ * the clock has not passed it (two generates in one second, or a clock behind a teammate's). The
+ * journal's `when` must grow, because drizzle-orm's migrator applies only entries newer than the
+ * last one applied; and a time prefix has one-second steps, so it must land in a later second
+ * than the last entry's, or its snapshot file would overwrite the previous one.
+ */
+export function migrationTime(now: Date, lastWhen: number | undefined, mode: PrefixMode): Date {
+  if (lastWhen === undefined) return now;
+  let time = Math.max(now.getTime(), lastWhen + 1);
+  const timePrefixed = mode === 'timestamp' || mode === 'supabase' || mode === 'unix';
+  if (timePrefixed && Math.floor(time / 1e3) <= Math.floor(lastWhen / 1e3)) time = (Math.floor(lastWhen / 1e3) + 1) * 1e3;
+  return new Date(time);
+}
+
 const pick = (words: readonly string[]) => words[Math.floor(Math.random() * words.length)] ?? words[0];
 
 /** The tag and snapshot prefix of migration number `idx`. */
