@@ -46,8 +46,8 @@ const n = (value: number) => value.toLocaleString('en-US');
 
 /** Warns when dist/ is older than src/: the benchmark measures what was built. */
 function checkBuild(): string | null {
-  const cli = path.join(repoRoot, 'dist', 'cli.js');
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  const cli = path.join(repoRoot, 'dist', 'bundle', 'cli.js');
+  if (!existsSync(cli)) throw new Error('dist/bundle/cli.js is missing: run `npm run build` first');
   const newest = (dir: string): number =>
     Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
   return newest(path.join(repoRoot, 'src')) > statSync(cli).mtimeMs ? 'dist/ is older than src/: these numbers are for the last build, not the current sources' : null;

@@ -5,5 +5,5 @@ if (rest.length === 0 && (first === '--version' || first === '-V')) {
   const { readFileSync } = await import('node:fs');
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
 } else {
-  await import('../dist/cli.js');
+  await import('../dist/bundle/cli.js');
 }

@@ -1,7 +1,6 @@
 /** dbctl's own version, read from package.json (recorded in history rows and backup manifests). */
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+import { readFileSync } from 'node:fs';
+import { packageFile } from './package-files.js';
 
 /** The installed dbctl version. */
-export const DBCTL_VERSION: string = (require('../package.json') as { version: string }).version;
+export const DBCTL_VERSION: string = (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;

@@ -6,9 +6,9 @@
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../errors.js';
 import type { CommandContext } from './context.js';
+import { packageFile } from '../package-files.js';
 
 /** Flags of `dbctl init`. */
 export interface InitOptions {
@@ -39,8 +39,6 @@ const TEMPLATES: TemplateFile[] = [
 const CONFIG_NAMES = ['dbctl.config.ts', 'dbctl.config.mts', 'dbctl.config.js', 'dbctl.config.mjs', 'dbctl.config.json'];
 const DRIZZLE_CONFIG_NAMES = ['drizzle.config.ts', 'drizzle.config.mts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.json'];
 
-/** The templates folder shipped with the package. */
-export const templatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 /** Runs `dbctl init`. */
 export async function runInit(ctx: CommandContext, options: InitOptions): Promise<number> {
@@ -56,7 +54,7 @@ export async function runInit(ctx: CommandContext, options: InitOptions): Promis
       skipped.push(present);
       continue;
     }
-    let text = await readFile(path.join(templatesDir, file.template), 'utf8');
+    let text = await readFile(packageFile('templates', file.template), 'utf8');
     if (isConfig) text = text.replace('__DRIZZLE_CONFIG__', `./${drizzleConfig}`);
     await mkdir(path.dirname(destination), { recursive: true });
     await writeFile(destination, text);

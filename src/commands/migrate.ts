@@ -109,6 +109,13 @@ async function migrate(
       return ExitCode.ok;
     }
 
+    // Nothing to do is the common case (every container start): one read decides it, without the
+    // lock. Anything else (pending, modified, unknown, failed) is read again under the lock below.
+    if (upToDate(await readStatus(db.sql, folder, tables), options.to)) {
+      out.info(`${environmentLabel(environment)}: nothing pending`);
+      return ExitCode.ok;
+    }
+
     await acquireMigrationLock(db.sql, scope, {
       waitMs: settings.waitMs,
       onWaiting: (holder) => out.info(`waiting for the migration lock held by ${holder} (up to ${Math.round(settings.waitMs / 1000)}s)`),
@@ -189,6 +196,12 @@ function destructiveGuard(
     },
     { destructive, allowDestructive: Boolean(options.allowDestructive), backup: options.backup !== false },
   );
+}
+
+/** True when the run has nothing to apply and nothing to complain about. */
+function upToDate(status: MigrationStatus<LocalMigration>, toTag: string | undefined): boolean {
+  const clean = status.unknown.length === 0 && status.migrations.every((m) => m.state !== 'modified' && m.state !== 'failed');
+  return clean && (selectPending(status, toTag) ?? []).length === 0;
 }
 
 /** Modified, unknown or part-way failed migrations stop the run before anything is applied. */

@@ -4,6 +4,7 @@
  * validated so an inconsistent folder is a clear exit-2 error instead of a silent skip.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DbctlError } from '../errors.js';
@@ -86,29 +87,29 @@ export async function readMigrationFolder(dir: string, projectDir: string): Prom
     seen.tag.add(entry.tag);
     seen.when.set(entry.when, entry.tag);
   }
-  const migrations = await Promise.all(
-    journal.entries.map(async (entry): Promise<LocalMigration | null> => {
-      const file = path.join(dir, `${entry.tag}.sql`);
-      let text: string;
-      try {
-        text = (await readFile(file)).toString();
-      } catch {
-        problems.push(`journal entry ${entry.tag} has no SQL file ${rel(file)}`);
-        return null;
-      }
-      return {
-        idx: entry.idx,
-        tag: entry.tag,
-        when: entry.when,
-        breakpoints: entry.breakpoints,
-        file,
-        relativeFile: rel(file),
-        text,
-        hash: drizzleHash(text),
-        statements: splitStatements(text),
-      };
-    }),
-  );
+  // Read one after another, synchronously: for a few hundred small files that is several times
+  // faster than as many concurrent promise reads (each one four thread-pool round trips).
+  const migrations = journal.entries.map((entry): LocalMigration | null => {
+    const file = path.join(dir, `${entry.tag}.sql`);
+    let text: string;
+    try {
+      text = readFileSync(file).toString();
+    } catch {
+      problems.push(`journal entry ${entry.tag} has no SQL file ${rel(file)}`);
+      return null;
+    }
+    return {
+      idx: entry.idx,
+      tag: entry.tag,
+      when: entry.when,
+      breakpoints: entry.breakpoints,
+      file,
+      relativeFile: rel(file),
+      text,
+      hash: drizzleHash(text),
+      statements: splitStatements(text),
+    };
+  });
   if (problems.length > 0) {
     throw new DbctlError(
       'MIGRATIONS_FOLDER_INVALID',

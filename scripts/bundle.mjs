@@ -1,0 +1,61 @@
+/**
+ * Bundles the CLI (src/cli.ts and every command it loads lazily) into dist/bundle/ with esbuild:
+ * one entry file plus a chunk per lazily imported command, its small runtime libraries inlined.
+ * Each file and package the ESM loader resolves at start costs a few milliseconds, and a command
+ * like `dbctl migrate` with nothing pending runs at every container start. `npm run build` runs it
+ * after tsc, whose dist/ output stays the library (`import { defineConfig } from 'dbctl'`).
+ */
+import { build } from 'esbuild';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const outdir = path.join(repoRoot, 'dist', 'bundle');
+
+/**
+ * Left to Node's resolver at run time: the peers (the user's own drizzle versions), libpg-query
+ * (loads its WASM file next to itself), jiti (loads its transform lazily, by path) and xmlbuilder2
+ * (only for junit output, required on demand).
+ */
+const external = ['drizzle-kit', 'drizzle-kit/*', 'drizzle-orm', 'drizzle-orm/*', 'libpg-query', 'jiti', 'xmlbuilder2'];
+
+await rm(outdir, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: repoRoot,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external,
+  // the inlined CommonJS libraries (commander, prompts) call require() for Node's own modules
+  banner: { js: "import { createRequire as __dbctlCreateRequire } from 'node:module'; const require = __dbctlCreateRequire(import.meta.url);" },
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+/** The packages inlined into the bundle (from esbuild's metafile), with their license texts. */
+async function inlinedLicenses(inputs) {
+  const packages = new Map(); // package directory (relative to the repository) -> name
+  for (const file of Object.keys(inputs)) {
+    const matches = [...file.replaceAll('\\', '/').matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)];
+    const last = matches.at(-1);
+    if (last) packages.set(file.slice(0, last.index + last[0].length - 1), last[1]);
+  }
+  const sections = [];
+  for (const [relative, name] of [...packages].sort((a, b) => a[1].localeCompare(b[1]))) {
+    const dir = path.join(repoRoot, relative);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+    const licenseFile = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)/i.test(f));
+    const text = licenseFile ? await readFile(path.join(dir, licenseFile), 'utf8') : `License: ${manifest.license}`;
+    sections.push(`${name}@${manifest.version} (${manifest.license})\n\n${text.trim()}\n`);
+  }
+  return sections.join(`\n${'-'.repeat(72)}\n\n`);
+}
+
+// the licenses of the libraries inlined into dist/bundle travel with it
+await writeFile(path.join(outdir, 'THIRD-PARTY-LICENSES.txt'), await inlinedLicenses(result.metafile.inputs));
