@@ -317,7 +317,8 @@ function compareFindings(a: ReviewFinding, b: ReviewFinding): number {
   if (a.severity !== b.severity) return a.severity === 'error' ? -1 : 1;
   if ((a.line ?? 0) !== (b.line ?? 0)) return (a.line ?? 0) - (b.line ?? 0);
   if ((a.column ?? 0) !== (b.column ?? 0)) return (a.column ?? 0) - (b.column ?? 0);
-  return a.rule.localeCompare(b.rule);
+  // rule ids are ASCII: a code-unit comparison, not localeCompare (whose collator costs ~15 ms to set up)
+  return a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0;
 }
 
 function shorten(sql: string): string {
