@@ -2,7 +2,7 @@
  * Helpers shared by the rules in rules/ (not a rule itself): reading ALTER TABLE commands,
  * column definitions and names, timeout settings.
  */
-import { createTableElements, rangeVarName, typeInfo, type QualifiedName, type TypeInfo } from '../sql/ast.js';
+import { columnConstraints, createTableElements, rangeVarName, typeInfo, type QualifiedName, type TypeInfo } from '../sql/ast.js';
 import type { RuleContext, RuleStatement } from './types.js';
 
 /** An ALTER TABLE on a table (not an index, view or sequence): its target and unwrapped commands. */
@@ -28,6 +28,34 @@ export function alterTable(stmt: RuleStatement): AlterTable | null {
 /** True when `table` existed before this migration (was not created earlier in it). */
 export function isExisting(table: string, stmt: RuleStatement, ctx: RuleContext): boolean {
   return !stmt.classification.newTables.includes(table) && !ctx.isNewTable(table, stmt.index);
+}
+
+/** A column that an ALTER TABLE ... ADD COLUMN adds to a table that existed before the migration. */
+export interface AddedColumn {
+  /** Qualified table name. */
+  table: string;
+  /** The table as messages show it (`public.` dropped). */
+  shortTable: string;
+  column: string;
+  /** The ColumnDef node. */
+  def: any;
+  /** Its column constraints (NOT NULL, DEFAULT, PRIMARY KEY, IDENTITY, ...). */
+  constraints: any[];
+}
+
+/**
+ * The ADD COLUMNs of a statement that touch an existing table: the hazards of adding a column
+ * (rewrites, failing NOT NULL, index builds) exist only where rows may already be.
+ */
+export function columnsAddedToExistingTable(stmt: RuleStatement, ctx: RuleContext): AddedColumn[] {
+  const alter = alterTable(stmt);
+  if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return [];
+  return alter.cmds
+    .filter((cmd) => cmd.subtype === 'AT_AddColumn')
+    .map((cmd) => {
+      const def = cmd.def?.ColumnDef ?? {};
+      return { table: alter.table.qualified, shortTable: shortTable(alter.table.qualified), column: String(def.colname), def, constraints: columnConstraints(def) };
+    });
 }
 
 /** A column definition met in CREATE TABLE, ADD COLUMN or ALTER COLUMN TYPE. */

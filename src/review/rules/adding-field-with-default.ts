@@ -3,10 +3,10 @@
  * (volatile DEFAULT, serial, identity, stored generated column) rewrites the table under an
  * ACCESS EXCLUSIVE lock. A constant or stable default is free on PostgreSQL 11+.
  */
-import { columnConstraints, columnDefault, typeInfo } from '../../sql/ast.js';
+import { columnDefault, typeInfo } from '../../sql/ast.js';
 import { defaultVolatility, SERIAL_TYPES } from '../../core/classify/volatility.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
+import { columnsAddedToExistingTable, locationOr } from '../rule-support.js';
 
 /** Flags ADD COLUMN with a per-row computed value on an existing table. */
 const rule: Rule = {
@@ -20,15 +20,8 @@ const rule: Rule = {
       'Add the column without a default (or with a constant one); then `ALTER COLUMN ... SET DEFAULT <expr>` so new rows get the value; then backfill existing rows in batches outside the migration; add NOT NULL later via a validated CHECK.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
     const out: RuleFinding[] = [];
-    const table = shortTable(alter.table.qualified);
-    for (const cmd of alter.cmds) {
-      if (cmd.subtype !== 'AT_AddColumn') continue;
-      const def = cmd.def?.ColumnDef ?? {};
-      const column = String(def.colname);
-      const constraints = columnConstraints(def);
+    for (const { table: qualified, shortTable: table, column, def, constraints } of columnsAddedToExistingTable(stmt, ctx)) {
       if (constraints.some((c) => c.contype === 'CONSTR_PRIMARY')) continue; // adding-serial-primary-key-field
       const type = typeInfo(def.typeName);
       const volatility = defaultVolatility(columnDefault(def));
@@ -57,7 +50,7 @@ const rule: Rule = {
         message: `Adding ${table}.${column} rewrites ${table} under an ACCESS EXCLUSIVE lock (reads and writes blocked until done): ${why}.`,
         fix: `1) ALTER TABLE ${table} ADD COLUMN ${column} ${type.display} (no default); 2) ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT <expr> so new rows get it; 3) backfill existing rows in batches outside the migration (UPDATE ${table} SET ${column} = <expr> WHERE id BETWEEN ...); 4) add NOT NULL later through a validated CHECK.`,
         at,
-        table: alter.table.qualified,
+        table: qualified,
       });
     }
     return out;
