@@ -3,17 +3,19 @@
  * pass/fail and a message naming the command that fixes it. Without `--env` it needs no database;
  * with `--env` it also reads (never writes) the environment. Exit 0 pass, 1 fail.
  */
+import path from 'node:path';
 import { analyzeMigration } from '../core/analyze.js';
 import { checkFolder } from '../core/folder-check.js';
 import type { MigrationStatus } from '../core/plan.js';
-import type { ProjectConfig } from '../config/types.js';
+import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode, isDbctlError } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import { readFolderFacts } from '../drizzle/folder-facts.js';
-import { connect } from '../io/db.js';
+import { readSnapshotHeaders, type SnapshotHeaders } from '../drizzle/snapshot-headers.js';
+import { connect, type Database } from '../io/db.js';
 import { readTableFacts } from '../io/table-facts.js';
 import { CHECK_FORMATS, renderCheck, type CheckFormat, type CheckResult } from '../render/check.js';
-import { loadSqlParser } from '../sql/parser.js';
+import { loadSqlParser, useBaselineWasmCompiler } from '../sql/parser.js';
 import type { CommandContext } from './context.js';
 import { reviewSelected } from './review.js';
 import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
@@ -24,24 +26,47 @@ export interface CheckOptions {
   format?: string;
 }
 
-/** Runs every check and prints the report; exit 1 when any fails. */
+/**
+ * Runs every check and prints the report; exit 1 when any fails. The checks run side by side
+ * (file reads, the database and the parser's compilation overlap the CPU work of the others);
+ * the report lists them in a fixed order, and a failure stops the command as it would have in that
+ * order.
+ */
 export async function runCheck(ctx: CommandContext, options: CheckOptions): Promise<number> {
   const format = (options.format ?? (ctx.out.json ? 'json' : 'text')) as CheckFormat;
   if (!CHECK_FORMATS.includes(format)) {
     throw new DbctlError('USAGE', `--format ${format} is not a check format`, { hint: `use one of ${CHECK_FORMATS.join(', ')}` });
   }
   const project = await openProject(ctx);
-  const checks: CheckResult[] = [await schemaCheck(project), await journalCheck(project)];
-  const folder = await openFolder(project).catch((error: unknown) => {
+  useBaselineWasmCompiler();
+  const headers = readSnapshotHeaders(path.join(project.drizzle.out, 'meta'));
+  const journal = journalCheck(project, headers);
+  const folder = openFolder(project).catch((error: unknown) => {
     if (isDbctlError(error) && error.code === 'MIGRATIONS_FOLDER_INVALID') return null;
     throw error;
   });
-  if (!folder) {
+  const live = ctx.globals.envExplicit ? openEnvironment(ctx, project) : undefined;
+  const review = live ? undefined : folder.then((read) => (read ? reviewCheck(ctx, project, read, options, undefined) : null));
+  const schema = schemaCheck(project, headers);
+  for (const started of [journal, folder, live, review]) started?.catch(() => undefined); // awaited below, in order
+
+  const closeUnused = () => void live?.then((opened) => opened.db.close(), () => undefined);
+  const checks: CheckResult[] = [];
+  let read: MigrationFolder | null;
+  try {
+    checks.push(await schema, await journal);
+    read = await folder;
+  } catch (error) {
+    closeUnused();
+    throw error;
+  }
+  if (!read) {
+    closeUnused();
     checks.push({ id: 'review', ok: false, message: 'skipped: the migrations folder cannot be read (see journal)' });
-  } else if (ctx.globals.envExplicit) {
-    checks.push(...(await environmentChecks(ctx, project, folder, options)));
+  } else if (live) {
+    checks.push(...(await environmentChecks(ctx, project, read, options, await live)));
   } else {
-    checks.push(await reviewCheck(ctx, project, folder, options, undefined));
+    checks.push((await review)!);
   }
   const report = { ok: checks.every((c) => c.ok), checks };
   ctx.out.writeStdout(renderCheck(report, format));
@@ -49,10 +74,10 @@ export async function runCheck(ctx: CommandContext, options: CheckOptions): Prom
 }
 
 /** The schema in code against the newest snapshot: a forgotten `generate`. */
-async function schemaCheck(project: ProjectConfig): Promise<CheckResult> {
+async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHeaders>): Promise<CheckResult> {
   const { schemaDiffersFromSnapshot } = await import('../drizzle/live/drift.js');
   try {
-    const result = await schemaDiffersFromSnapshot(project.drizzle);
+    const result = await schemaDiffersFromSnapshot(project.drizzle, { headers });
     return result.differs
       ? { id: 'schema', ok: false, message: 'the schema in code differs from the newest migration snapshot: run `dbctl generate`', details: result.summary }
       : { id: 'schema', ok: true, message: 'the schema in code matches the newest migration snapshot' };
@@ -62,8 +87,8 @@ async function schemaCheck(project: ProjectConfig): Promise<CheckResult> {
 }
 
 /** Journal, SQL files and snapshot chain agree. */
-async function journalCheck(project: ProjectConfig): Promise<CheckResult> {
-  const read = await readFolderFacts(project.drizzle.out);
+async function journalCheck(project: ProjectConfig, headers: Promise<SnapshotHeaders>): Promise<CheckResult> {
+  const read = await readFolderFacts(project.drizzle.out, await headers);
   if ('unreadable' in read) {
     return { id: 'journal', ok: false, message: `${project.drizzle.outRelative}: ${read.unreadable}; restore it from git or run \`dbctl generate\`` };
   }
@@ -93,19 +118,38 @@ async function reviewCheck(
   return { id: 'review', ok: true, message: `reviewed ${what}: no errors${report.summary.warnings ? ` (${report.summary.warnings} warnings)` : ''}` };
 }
 
-/** With `--env`: history matches the folder, pending migrations with classes, no drift, review of what is pending. */
-async function environmentChecks(ctx: CommandContext, project: ProjectConfig, folder: MigrationFolder, options: CheckOptions): Promise<CheckResult[]> {
+/** The `--env` environment and a connection to it (read-only use). */
+interface OpenEnvironment {
+  environment: ResolvedEnvironment;
+  db: Database;
+}
+
+async function openEnvironment(ctx: CommandContext, project: ProjectConfig): Promise<OpenEnvironment> {
   const environment = targetEnvironment(ctx, project);
   const db = await connect(environment.url, { envName: environment.name, application: 'dbctl check' });
+  return { environment, db };
+}
+
+/**
+ * With `--env`: history matches the folder, pending migrations with classes, no drift, review of
+ * what is pending. Closes the connection.
+ */
+async function environmentChecks(
+  ctx: CommandContext,
+  project: ProjectConfig,
+  folder: MigrationFolder,
+  options: CheckOptions,
+  { environment, db }: OpenEnvironment,
+): Promise<CheckResult[]> {
   try {
     const status = await readStatus(db.sql, folder, historyTables(project));
     const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed');
-    const facts = await readTableFacts(db.sql);
-    const results: CheckResult[] = [await reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts })];
-    results.push(...historyChecks(status, environment.name));
-    results.push(await pendingCheck(pending.map((p) => p.migration)));
-    results.push(await driftCheck(db.sql, project, status, environment.name));
-    return results;
+    const facts = readTableFacts(db.sql);
+    const drift = driftCheck(db.sql, project, status, environment.name);
+    const review = facts.then((known) => reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts: known }));
+    const classes = pendingCheck(pending.map((p) => p.migration));
+    for (const started of [drift, review, classes]) started.catch(() => undefined); // awaited below, in order
+    return [await review, ...historyChecks(status, environment.name), await classes, await drift];
   } finally {
     await db.close();
   }

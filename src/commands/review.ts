@@ -62,6 +62,8 @@ export async function reviewSelected(
   assertRuleSettings(project);
   const addedFiles = selection.since ? await filesAddedSince(selection.since, folder.dir, ctx.cwd) : null;
   const selected = selectForReview(folder.migrations, { tags: selection.tags, all: selection.all, addedFiles, pendingTags });
+  // nothing to review (e.g. nothing pending): the context migrations would teach nothing anyone reads
+  if (selected.length === 0) return { report: { migrations: [], summary: { errors: 0, warnings: 0 } }, pendingTags };
   const parser = await loadSqlParser();
   const report = reviewMigrations(
     {

@@ -5,9 +5,13 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FolderFacts } from '../core/folder-check.js';
+import type { SnapshotHeader, SnapshotHeaders } from './snapshot-headers.js';
 
-/** The facts, or the reason the journal itself cannot be read. */
-export async function readFolderFacts(dir: string): Promise<{ facts: FolderFacts } | { unreadable: string }> {
+/**
+ * The facts, or the reason the journal itself cannot be read. `headers` (`readSnapshotHeaders` of
+ * `meta/`) saves reading the snapshots again; a snapshot without one is read here.
+ */
+export async function readFolderFacts(dir: string, headers?: SnapshotHeaders): Promise<{ facts: FolderFacts } | { unreadable: string }> {
   let journal: { entries?: { idx: number; when: number; tag: string }[] };
   try {
     journal = JSON.parse(await readFile(path.join(dir, 'meta', '_journal.json'), 'utf8'));
@@ -23,12 +27,8 @@ export async function readFolderFacts(dir: string): Promise<{ facts: FolderFacts
       .filter((f) => /^\d+_snapshot\.json$/.test(f))
       .map(async (file) => {
         const idx = Number.parseInt(file, 10);
-        try {
-          const data = JSON.parse(await readFile(path.join(dir, 'meta', file), 'utf8')) as { id?: unknown; prevId?: unknown };
-          return { file: `meta/${file}`, idx, id: typeof data.id === 'string' ? data.id : null, prevId: typeof data.prevId === 'string' ? data.prevId : null };
-        } catch {
-          return { file: `meta/${file}`, idx, id: null, prevId: null };
-        }
+        const header = headers?.get(path.join(dir, 'meta', file)) ?? (await readHeader(path.join(dir, 'meta', file)));
+        return { file: `meta/${file}`, idx, id: typeof header.id === 'string' ? header.id : null, prevId: typeof header.prevId === 'string' ? header.prevId : null };
       }),
   );
   return {
@@ -38,4 +38,13 @@ export async function readFolderFacts(dir: string): Promise<{ facts: FolderFacts
       snapshots: snapshots.sort((a, b) => a.idx - b.idx),
     },
   };
+}
+
+async function readHeader(file: string): Promise<Pick<SnapshotHeader, 'id' | 'prevId'>> {
+  try {
+    const data = JSON.parse(await readFile(file, 'utf8')) as { id?: unknown; prevId?: unknown };
+    return { id: data.id, prevId: data.prevId };
+  } catch {
+    return {};
+  }
 }

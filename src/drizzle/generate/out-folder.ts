@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DbctlError } from '../../errors.js';
+import type { SnapshotHeaders } from '../snapshot-headers.js';
 import type { Journal, KitInternals, Snapshot } from './types.js';
 
 /** What generate needs from the folder. */
@@ -28,8 +29,27 @@ export interface OutFolderState {
 const folderError = (message: string, hint?: string) =>
   new DbctlError('MIGRATIONS_FOLDER_INVALID', message, hint === undefined ? {} : { hint });
 
+/** Options of `readOutFolder`. */
+export interface ReadOutFolderOptions {
+  /**
+   * `all` (default): every snapshot is validated with drizzle-kit's schema, as generate does.
+   * `newest`: only the newest one is; an older one is validated only when its header (version,
+   * dialect, id, prevId) does not look like a current PostgreSQL snapshot, so outdated, foreign and
+   * unreadable snapshots and merge collisions are still refused with the same errors, but the body
+   * of an older current-version snapshot is not checked (for read-only comparisons such as
+   * `dbctl check`, which only diff against the newest).
+   */
+  validate?: 'all' | 'newest';
+  /**
+   * With `validate: 'newest'`: the snapshots' headers, already read (`readSnapshotHeaders`); an
+   * older snapshot whose header looks current is then not read again. Files without a header, or
+   * whose header does not look current, are read and checked here.
+   */
+  headers?: SnapshotHeaders;
+}
+
 /** Reads and checks the folder; throws MIGRATIONS_FOLDER_INVALID where drizzle-kit would refuse. */
-export function readOutFolder(out: string, kit: KitInternals): OutFolderState {
+export function readOutFolder(out: string, kit: KitInternals, options: ReadOutFolderOptions = {}): OutFolderState {
   const metaDir = path.join(out, 'meta');
   const journalPath = path.join(metaDir, '_journal.json');
   if (existsSync(out)) {
@@ -54,7 +74,13 @@ export function readOutFolder(out: string, kit: KitInternals): OutFolderState {
     .sort();
   let newestParsed: Snapshot | undefined;
   const parents = new Map<string, string[]>();
+  const newestFile = snapshots[snapshots.length - 1];
   for (const file of snapshots) {
+    const header = options.validate === 'newest' && file !== newestFile ? options.headers?.get(file) : undefined;
+    if (header?.object && header.tablesObject && looksCurrent(header, kit)) {
+      addChild(parents, header.prevId as string, file);
+      continue;
+    }
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -63,6 +89,10 @@ export function readOutFolder(out: string, kit: KitInternals): OutFolderState {
     }
     if (parsed.version && Number(parsed.version) > Number(kit.snapshotVersion)) {
       throw folderError(`${file} has snapshot version ${String(parsed.version)}, newer than drizzle-kit ${kit.version} supports`, 'update drizzle-kit');
+    }
+    if (options.validate === 'newest' && file !== newestFile && looksCurrent(parsed, kit) && isRecord(parsed.tables)) {
+      addChild(parents, parsed.prevId as string, file);
+      continue;
     }
     // drizzle-kit validates with the union of the v5, v6 and v7 schemas; a v7 snapshot passes only
     // the v7 one, so that is tried first (the union, slow on success, only classifies failures).
@@ -81,9 +111,7 @@ export function readOutFolder(out: string, kit: KitInternals): OutFolderState {
       }
       throw folderError(`${file} is a version ${checked.data.version} snapshot, not the latest (${kit.snapshotVersion})`, 'run `npx drizzle-kit up` first');
     }
-    const siblings = parents.get(prevId) ?? [];
-    siblings.push(file);
-    parents.set(prevId, siblings);
+    addChild(parents, prevId, file);
   }
   for (const [parent, children] of parents) {
     if (children.length > 1) {
@@ -97,6 +125,19 @@ export function readOutFolder(out: string, kit: KitInternals): OutFolderState {
   const previous = newestParsed ?? kit.pgSchema.parse(kit.dryPg);
   return { out, metaDir, journalPath, journal, exists: true, snapshots, previous };
 }
+
+/** A header as drizzle-kit writes it for a current PostgreSQL snapshot (the body is not looked at). */
+function looksCurrent(parsed: { version?: unknown; dialect?: unknown; id?: unknown; prevId?: unknown }, kit: KitInternals): boolean {
+  return parsed.version === kit.snapshotVersion && parsed.dialect === 'postgresql' && typeof parsed.id === 'string' && typeof parsed.prevId === 'string';
+}
+
+function addChild(parents: Map<string, string[]>, prevId: string, file: string): void {
+  const siblings = parents.get(prevId) ?? [];
+  siblings.push(file);
+  parents.set(prevId, siblings);
+}
+
+const isRecord = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function readJournal(journalPath: string): Journal {
   let journal: unknown;

@@ -8,7 +8,7 @@ import type { DrizzleSettings } from '../../config/types.js';
 import { DbctlError } from '../../errors.js';
 import { loadKit } from '../generate/kit.js';
 import { serializeSchema, type SchemaLoader } from '../generate/load-schema.js';
-import { readOutFolder } from '../generate/out-folder.js';
+import { readOutFolder, type ReadOutFolderOptions } from '../generate/out-folder.js';
 import { schemaFiles } from '../generate/schema-files.js';
 import type { PgSnapshot } from './introspect.js';
 
@@ -68,11 +68,13 @@ export async function emptySnapshot(settings: DrizzleSettings): Promise<PgSnapsh
 
 /**
  * The newest snapshot in the migrations folder, read as `drizzle-kit generate` reads it (drizzle-kit's
- * empty snapshot when there is none). Throws MIGRATIONS_FOLDER_INVALID where generate would refuse.
+ * empty snapshot when there is none). Throws MIGRATIONS_FOLDER_INVALID where generate would refuse;
+ * with `validate: 'newest'` the bodies of older current-version snapshots are not validated (see
+ * `readOutFolder`).
  */
-export async function newestSnapshot(settings: DrizzleSettings): Promise<PgSnapshot> {
+export async function newestSnapshot(settings: DrizzleSettings, options: ReadOutFolderOptions = {}): Promise<PgSnapshot> {
   const kit = await loadKit(settings.baseDir);
-  return readOutFolder(settings.out, kit).previous;
+  return readOutFolder(settings.out, kit, options).previous;
 }
 
 /** `meta/<prefix>_snapshot.json` of migration `tag` (the prefix is the tag up to its first `_`). */

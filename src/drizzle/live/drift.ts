@@ -19,6 +19,7 @@
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
 import { loadKit } from '../generate/kit.js';
+import type { SnapshotHeaders } from '../snapshot-headers.js';
 import { alignLive } from './align.js';
 import { codeSnapshot, newestSnapshot } from './code.js';
 import { describeDifferences, type KitStatement } from './describe.js';
@@ -65,10 +66,15 @@ export async function detectDrift(
   };
 }
 
-/** Compares the schema in code with the newest snapshot of the migrations folder. Needs no database. */
-export async function schemaDiffersFromSnapshot(settings: DrizzleSettings): Promise<SchemaVsSnapshot> {
+/**
+ * Compares the schema in code with the newest snapshot of the migrations folder. Needs no database.
+ * Only the newest snapshot is validated in full (older ones by their header, see `readOutFolder`);
+ * `headers` are the snapshots' headers when the caller has them (or is reading them).
+ */
+export async function schemaDiffersFromSnapshot(settings: DrizzleSettings, options: { headers?: Promise<SnapshotHeaders> } = {}): Promise<SchemaVsSnapshot> {
   const kit = await loadKit(settings.baseDir);
-  const [newest, code] = [await newestSnapshot(settings), await codeSnapshot(settings)];
+  const headers = await options.headers;
+  const [newest, code] = [await newestSnapshot(settings, { validate: 'newest', headers }), await codeSnapshot(settings)];
   const diff = await diffSnapshots(newest, code, 'no-renames', 'generate', kit);
   return {
     differs: diff.sqlStatements.length > 0,

@@ -16,6 +16,8 @@
  * (listed as standalone sequences), schemas without tables owned by a role that cannot log in (not
  * listed), and indexes PostgreSQL marks invalid (listed as if they worked).
  *
+ * drizzle-kit's per-table catalog queries are answered from one query per kind (catalog-batch.ts).
+ *
  * Read-only: only catalog queries, run in one read-only transaction for a consistent picture.
  */
 import type postgres from 'postgres';
@@ -23,6 +25,7 @@ import type { DrizzleSettings } from '../../config/types.js';
 import { DbctlError } from '../../errors.js';
 import { loadKit } from '../generate/kit.js';
 import type { KitInternals, Snapshot } from '../generate/types.js';
+import { batchedCatalog } from './catalog-batch.js';
 
 /** A drizzle-kit PostgreSQL snapshot (version 7), as plain JSON. */
 export type PgSnapshot = Snapshot;
@@ -166,7 +169,7 @@ export async function introspectWith(kit: KitInternals, db: KitDb, settings: Dri
   const entities = roles.length > 0 ? { roles: { include: roles } } : undefined;
   let body: Record<string, unknown>;
   try {
-    body = await kit.fromDatabase(db, tableFilter(kit, settings), schemas, entities, undefined, options.tsSchema);
+    body = await kit.fromDatabase(batchedCatalog(db, schemas), tableFilter(kit, settings), schemas, entities, undefined, options.tsSchema);
   } catch (error) {
     if (error instanceof DbctlError) throw error;
     throw new DbctlError('OPERATION_FAILED', `could not read the database schema: ${error instanceof Error ? error.message : String(error)}`, {
@@ -176,11 +179,14 @@ export async function introspectWith(kit: KitInternals, db: KitDb, settings: Dri
   }
   const { internal: _internal, ...rest } = body as Record<string, unknown> & { internal?: unknown };
   const snapshot = kit.pgSchema.parse({ id: kit.originUUID, prevId: '', ...rest });
-  await correctUniqueConstraints(db, snapshot, schemas);
-  await dropOwnedSequences(db, snapshot, schemas);
-  await addSchemas(db, snapshot, schemas);
-  const invalidIndexes = await dropInvalidIndexes(db, snapshot, schemas);
-  const rawDefaults = await readRawDefaults(db, schemas);
+  // each correction touches its own part of the snapshot: their queries go out together
+  const [, , , invalidIndexes, rawDefaults] = await Promise.all([
+    correctUniqueConstraints(db, snapshot, schemas),
+    dropOwnedSequences(db, snapshot, schemas),
+    addSchemas(db, snapshot, schemas),
+    dropInvalidIndexes(db, snapshot, schemas),
+    readRawDefaults(db, schemas),
+  ]);
   return { snapshot, facts: { rawDefaults, schemas, invalidIndexes } };
 }
 
