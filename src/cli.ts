@@ -9,6 +9,10 @@ import { isDbctlError, ExitCode } from './errors.js';
 import { createOutput, type Output } from './io/output.js';
 import { secretsOf } from './core/url.js';
 import { DBCTL_VERSION as version } from './version.js';
+import { useBaselineWasmCompiler } from './sql/parser.js';
+
+// a CLI run is short: compiling the SQL parser's WASM once, without background tier-up, is faster
+useBaselineWasmCompiler();
 
 
 /** Options commander collects for the global flags. */

@@ -15,7 +15,7 @@ import { readSnapshotHeaders, type SnapshotHeaders } from '../drizzle/snapshot-h
 import { connect, type Database } from '../io/db.js';
 import { readTableFacts } from '../io/table-facts.js';
 import { CHECK_FORMATS, renderCheck, type CheckFormat, type CheckResult } from '../render/check.js';
-import { loadSqlParser, useBaselineWasmCompiler } from '../sql/parser.js';
+import { loadSqlParser } from '../sql/parser.js';
 import type { CommandContext } from './context.js';
 import { reviewSelected } from './review.js';
 import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
@@ -38,7 +38,6 @@ export async function runCheck(ctx: CommandContext, options: CheckOptions): Prom
     throw new DbctlError('USAGE', `--format ${format} is not a check format`, { hint: `use one of ${CHECK_FORMATS.join(', ')}` });
   }
   const project = await openProject(ctx);
-  useBaselineWasmCompiler();
   const headers = readSnapshotHeaders(path.join(project.drizzle.out, 'meta'));
   const journal = journalCheck(project, headers);
   const folder = openFolder(project).catch((error: unknown) => {

@@ -29,6 +29,8 @@ export interface ReviewOptions {
 /** Runs `dbctl review`. */
 export async function runReview(ctx: CommandContext, options: ReviewOptions): Promise<number> {
   const format = reviewFormat(ctx, options.format);
+  // without --env review nearly always parses something: compile the parser while the config and folder load
+  if (!ctx.globals.envExplicit) loadSqlParser().catch(() => undefined);
   const project = await openProject(ctx);
   const folder = await openFolder(project);
   const { report } = await reviewSelected(ctx, project, folder, { tags: options.args, all: Boolean(options.all), since: options.since });
