@@ -1,30 +1,15 @@
 /**
  * `COPY ... TO STDOUT` into a compressed file, streaming: never a whole table in memory.
  *
- * postgres.js yields one chunk per row; feeding gzip per row is ~6x slower than feeding it 1 MiB
- * batches, so rows are packed into 1 MiB batches. Each batch is compressed on libuv's thread pool as
- * its own gzip member (a file of concatenated members is a valid gzip file, read back by any gunzip),
- * two at a time, so compression runs in parallel with receiving rows; members are written in order.
- * While more batches wait the socket is paused (the server waits too).
- *
- * Verification is pipelined behind the writes: every member is read back from the file once
- * written, hashed and decompressed, and its rows counted, while the COPY goes on. The caller
- * compares the read-back facts with what was sent and written.
+ * The COPY runs on the backup's copy connection when there is one (its text reaches the file's
+ * batches in bulk, see copy-connection.ts), else on the backup transaction itself through
+ * postgres.js, which yields one chunk per row. Either way the text goes to a GzipFileWriter
+ * (batches compressed as gzip members, written in order, each read back and checked as it goes).
  */
-import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
-import { createGunzip, gzip } from 'node:zlib';
 import type postgres from 'postgres';
-import { countNewlines } from './verify.js';
-
-const BATCH_BYTES = 1 << 20;
-/**
- * Batches compressing at once. Two keep up with the COPY here (the server uses the other core);
- * more raise peak memory (each zlib job's buffers) without raising throughput.
- */
-const MAX_IN_FLIGHT = 2;
-/** Read-back piece size: small pieces keep verification's memory flat. */
-const READ_BACK_BYTES = 64 << 10;
+import type { CopyConnection, DivertedCopy } from './copy-connection.js';
+import { BackupWriteError, GzipFileWriter, type GzipFileResult } from './gzip-file.js';
 
 /** What was sent, written, and read back. */
 export interface CopyOutResult {
@@ -36,44 +21,23 @@ export interface CopyOutResult {
   bytes: number;
   /** sha256 of the bytes written. */
   sha256: string;
-  /** The file read back: sha256 of its bytes, rows and bytes once decompressed, its size. */
-  readBack: { sha256: string; rows: number; rawBytes: number; size: number };
+  /** The file read back: whether its bytes are those written, rows and bytes once decompressed, its size. */
+  readBack: { identical: boolean; rows: number; rawBytes: number; size: number };
 }
 
-/** Where a write to the backup file failed (vs. the database side). */
-export class BackupWriteError extends Error {
-  constructor(
-    readonly file: string,
-    override readonly cause: unknown,
-  ) {
-    super((cause as Error)?.message ?? String(cause));
-    this.name = 'BackupWriteError';
-  }
-}
-
-/** Reading a member back from the file failed (unreadable, or not valid gzip). */
-export class ReadBackError extends Error {
-  constructor(
-    readonly file: string,
-    override readonly cause: unknown,
-  ) {
-    super((cause as Error)?.message ?? String(cause));
-    this.name = 'ReadBackError';
-  }
-}
-
-/** Compresses one batch as a gzip member, level 1 (level 6 costs ~1.3x the CPU for ~1% smaller files). */
-function gzipBatch(data: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => gzip(data, { level: 1, memLevel: 9 }, (error, result) => (error ? reject(error) : resolve(result))));
+/** Where the COPY runs: the backup transaction, and the copy connection beside it if one is open. */
+export interface CopySource {
+  tx: postgres.Sql | postgres.TransactionSql;
+  connection: CopyConnection | null;
 }
 
 /**
- * Runs `copySql` (a `COPY ... TO STDOUT`) on `sql` and writes its rows, gzip-compressed, to a new
- * file `file` (mode 0600, must not exist), reading every member back as it goes. The file is
- * fsynced before this resolves.
+ * Runs `copySql` (a `COPY ... TO STDOUT`) and writes its rows, gzip-compressed, to a new file
+ * `file` (mode 0600, must not exist), reading every member back as it goes. The file is fsynced
+ * before this resolves. When it fails on the copy connection, that connection is closed.
  */
 export async function copyOutToFile(
-  sql: postgres.Sql | postgres.TransactionSql,
+  source: CopySource,
   copySql: string,
   file: string,
   onProgress?: (rows: number, rawBytes: number) => void,
@@ -84,148 +48,10 @@ export async function copyOutToFile(
   } catch (error) {
     throw new BackupWriteError(file, error);
   }
-  const query = sql.unsafe(copySql);
   try {
-    const readable = await query.readable();
-    const sent = await new Promise<Omit<CopyOutResult, 'readBack'> & { readBack: Omit<CopyOutResult['readBack'], 'size'> }>((resolve, reject) => {
-      const hash = createHash('sha256');
-      const backHash = createHash('sha256');
-      const spare: Buffer[] = [];
-      let batch: Buffer = Buffer.allocUnsafe(BATCH_BYTES);
-      let used = 0;
-      let rows = 0;
-      let rawBytes = 0;
-      let bytes = 0;
-      let backRows = 0;
-      let backRaw = 0;
-      let position = 0;
-      let inFlight = 0;
-      let paused = false;
-      let failed = false;
-      let ended = false;
-      let writes: Promise<void> = Promise.resolve();
-      let reads: Promise<void> = Promise.resolve();
-
-      const fail = (error: unknown) => {
-        if (failed) return;
-        failed = true;
-        inflater.destroy();
-        // stop the server sending (cancel the COPY) and drain what is still in flight; only once the
-        // COPY has ended is the connection usable again (for the transaction's rollback)
-        readable.removeAllListeners('data');
-        readable.on('data', () => {});
-        readable.on('error', () => {});
-        if (ended || readable.destroyed) {
-          resumeSocket(readable);
-          reject(error);
-          return;
-        }
-        readable.once('close', () => reject(error));
-        readable.once('end', () => reject(error));
-        readable.once('error', () => reject(error));
-        void Promise.resolve(query.cancel()).catch(() => {});
-        readable.resume();
-      };
-
-      // the read-back side: one gunzip stream over all members, fed in small pieces
-      const inflater = createGunzip();
-      inflater.on('data', (chunk: Buffer) => {
-        backRows += countNewlines(chunk);
-        backRaw += chunk.length;
-      });
-      inflater.on('error', (error) => fail(new ReadBackError(file, error)));
-      const inflated = new Promise<void>((resolve) => inflater.once('end', resolve));
-      const piece = Buffer.allocUnsafe(READ_BACK_BYTES);
-
-      /** Reads a written member back (after the reads before it), hashing and decompressing it. */
-      const readBack = (at: number, length: number) => {
-        reads = reads.then(async () => {
-          if (failed) return;
-          try {
-            let done = 0;
-            while (done < length) {
-              const { bytesRead } = await handle.read(piece, 0, Math.min(piece.length, length - done), at + done);
-              if (bytesRead === 0) throw new Error('the file is shorter than what was written');
-              const data = Buffer.from(piece.subarray(0, bytesRead));
-              backHash.update(data);
-              done += bytesRead;
-              if (!inflater.write(data)) await new Promise((resolve) => inflater.once('drain', resolve));
-            }
-          } catch (error) {
-            throw new ReadBackError(file, error);
-          }
-        });
-        reads.catch(fail);
-      };
-
-      /** Compresses the current batch and queues its write (and read-back). */
-      const flush = (force = false) => {
-        if (used === 0 && !force) return;
-        const full = batch;
-        const data = batch.subarray(0, used);
-        batch = spare.pop() ?? Buffer.allocUnsafe(BATCH_BYTES);
-        used = 0;
-        const compressed = gzipBatch(data);
-        // the batch buffer is reused once compressed (fewer large allocations, steadier memory)
-        compressed.then(() => full.length === BATCH_BYTES && spare.length < MAX_IN_FLIGHT && spare.push(full), () => {});
-        compressed.catch(() => {}); // handled through the write chain
-        inFlight++;
-        if (inFlight >= MAX_IN_FLIGHT && !paused) {
-          paused = true;
-          readable.pause();
-        }
-        writes = writes.then(async () => {
-          if (failed) return;
-          const out = await compressed;
-          hash.update(out);
-          try {
-            await writeAll(handle, out, position);
-          } catch (error) {
-            throw new BackupWriteError(file, error);
-          }
-          readBack(position, out.length);
-          position += out.length;
-          bytes += out.length;
-          inFlight--;
-          if (paused && inFlight < MAX_IN_FLIGHT && !failed) {
-            paused = false;
-            readable.resume();
-          }
-        });
-        writes.catch(fail);
-        onProgress?.(rows, rawBytes);
-      };
-
-      readable.on('data', (chunk: Buffer) => {
-        rows++;
-        rawBytes += chunk.length;
-        if (chunk.length > BATCH_BYTES - used) {
-          flush();
-          if (chunk.length > BATCH_BYTES) batch = Buffer.allocUnsafe(chunk.length);
-        }
-        chunk.copy(batch, used);
-        used += chunk.length;
-      });
-      readable.on('error', fail);
-      readable.on('end', () => {
-        ended = true;
-        resumeSocket(readable);
-        if (failed) return;
-        // no rows at all: still write one (empty) member, so the file is valid gzip
-        flush(rawBytes === 0);
-        writes
-          .then(() => reads)
-          .then(() => {
-            inflater.end();
-            return inflated;
-          })
-          .then(() => {
-            if (!failed) {
-              resolve({ rows, rawBytes, bytes, sha256: hash.digest('hex'), readBack: { sha256: backHash.digest('hex'), rows: backRows, rawBytes: backRaw } });
-            }
-          }, fail);
-      });
-    });
+    const sent = source.connection
+      ? await copyThroughConnection(source.connection, copySql, handle, file, onProgress)
+      : await copyThroughDriver(source.tx, copySql, handle, file, onProgress);
     let size: number;
     try {
       await handle.sync();
@@ -239,6 +65,105 @@ export async function copyOutToFile(
   }
 }
 
+type Sent = GzipFileResult & { rows: number };
+
+/** The COPY on the copy connection: its text arrives in bulk; a failure closes the connection. */
+async function copyThroughConnection(
+  connection: CopyConnection,
+  copySql: string,
+  handle: FileHandle,
+  file: string,
+  onProgress?: (rows: number, rawBytes: number) => void,
+): Promise<Sent> {
+  let reject: (error: unknown) => void = () => {};
+  const failed = new Promise<never>((_, r) => (reject = r));
+  failed.catch(() => {});
+  let copy: DivertedCopy | null = null;
+  const writer = new GzipFileWriter(
+    handle,
+    file,
+    {
+      pause: () => copy?.flow.pause(),
+      resume: () => copy?.flow.resume(),
+      fail: (error) => {
+        reject(error);
+        connection.abort();
+      },
+    },
+    (rawBytes) => onProgress?.(copy?.rows() ?? 0, rawBytes),
+  );
+  copy = connection.copy(copySql, (chunk, start, end) => writer.write(chunk, start, end));
+  copy.done.catch(() => {});
+  try {
+    // a failure of the writer comes first: it is why the COPY stopped
+    const { rows } = await Promise.race([failed, copy.done]);
+    const finishing = writer.finish();
+    finishing.catch(() => {});
+    const written = await Promise.race([failed, finishing]);
+    return { ...written, rows };
+  } catch (error) {
+    connection.abort();
+    throw error;
+  }
+}
+
+/**
+ * The COPY on the backup transaction through postgres.js (one chunk per row). A failure cancels
+ * the COPY and drains what is still in flight, so the transaction can be rolled back.
+ */
+async function copyThroughDriver(
+  sql: postgres.Sql | postgres.TransactionSql,
+  copySql: string,
+  handle: FileHandle,
+  file: string,
+  onProgress?: (rows: number, rawBytes: number) => void,
+): Promise<Sent> {
+  const query = sql.unsafe(copySql);
+  const readable = await query.readable();
+  return await new Promise<Sent>((resolve, reject) => {
+    let rows = 0;
+    let failed = false;
+    let ended = false;
+
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      // stop the server sending (cancel the COPY) and drain what is still in flight; only once the
+      // COPY has ended is the connection usable again (for the transaction's rollback)
+      readable.removeAllListeners('data');
+      readable.on('data', () => {});
+      readable.on('error', () => {});
+      if (ended || readable.destroyed) {
+        resumeSocket(readable);
+        reject(error);
+        return;
+      }
+      readable.once('close', () => reject(error));
+      readable.once('end', () => reject(error));
+      readable.once('error', () => reject(error));
+      void Promise.resolve(query.cancel()).catch(() => {});
+      readable.resume();
+    };
+
+    const writer = new GzipFileWriter(handle, file, { pause: () => readable.pause(), resume: () => readable.resume(), fail }, (rawBytes) =>
+      onProgress?.(rows, rawBytes),
+    );
+    readable.on('data', (chunk: Buffer) => {
+      rows++;
+      writer.write(chunk);
+    });
+    readable.on('error', fail);
+    readable.on('end', () => {
+      ended = true;
+      resumeSocket(readable);
+      if (failed) return;
+      writer.finish().then((written) => {
+        if (!failed) resolve({ ...written, rows });
+      }, fail);
+    });
+  });
+}
+
 /**
  * postgres.js pauses its socket when a COPY stream's buffer fills before anyone reads it (rows
  * that arrive before the listener is attached) and resumes it only from the stream's `_read`,
@@ -247,13 +172,4 @@ export async function copyOutToFile(
  */
 function resumeSocket(readable: NodeJS.ReadableStream): void {
   (readable as unknown as { _read?: (size: number) => void })._read?.(0);
-}
-
-async function writeAll(handle: FileHandle, data: Buffer, at: number): Promise<void> {
-  let offset = 0;
-  while (offset < data.length) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset, at + offset);
-    if (bytesWritten <= 0) throw Object.assign(new Error('no bytes written'), { code: 'EIO' });
-    offset += bytesWritten;
-  }
 }

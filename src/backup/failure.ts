@@ -2,7 +2,7 @@
  * Turning whatever stopped a backup into one clear BACKUP_FAILED line: what failed and what to do.
  */
 import { DbctlError, isDbctlError } from '../errors.js';
-import { BackupWriteError } from './copy-out.js';
+import { BackupWriteError } from './gzip-file.js';
 
 /** Why a file-system operation failed, in words. */
 export function fsReason(error: unknown): string {

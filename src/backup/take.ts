@@ -1,8 +1,9 @@
 /**
  * Taking a backup: plan what the destructive statements destroy (plus what foreign keys cascade
- * to), copy it in one REPEATABLE READ transaction (one consistent snapshot), check every file read
- * back against what COPY sent, then publish the manifest; retention last. Any failure removes the
- * partial backup and throws BACKUP_FAILED.
+ * to), copy it in one REPEATABLE READ transaction (one consistent snapshot; a `dir` backup's COPYs
+ * run on a second connection in that same snapshot when one can be opened, see copy-connection.ts),
+ * check every file read back against what COPY sent, then publish the manifest; retention last.
+ * Any failure removes the partial backup and throws BACKUP_FAILED.
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -12,8 +13,10 @@ import type postgres from 'postgres';
 import type { DestroyedObject } from '../core/classify.js';
 import { DbctlError, isDbctlError } from '../errors.js';
 import { readCascadeTables, readCatalog, readDefinitions, readUserSchemas } from './catalog.js';
-import { copyOutToFile, ReadBackError, type CopyOutResult } from './copy-out.js';
+import { startCopyConnection, type CopyConnection } from './copy-connection.js';
+import { copyOutToFile, type CopyOutResult } from './copy-out.js';
 import { copyFailure, directoryFailure, verifyFailure } from './failure.js';
+import { ReadBackError } from './gzip-file.js';
 import { buildManifest } from './manifest.js';
 import {
   backupId,
@@ -82,6 +85,14 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
 
   let current: string | null = null;
   let manifest: BackupManifest;
+  // the data files' COPYs run on a second connection in the backup's snapshot when one can be
+  // opened; it connects while the catalog is read
+  let copier: CopyConnection | null = target.kind === 'dir' ? startCopyConnection(sql) : null;
+  const closeCopier = async () => {
+    const open = copier;
+    copier = null;
+    await open?.close();
+  };
   try {
     manifest = await sql.begin(target.kind === 'dir' ? 'isolation level repeatable read read only' : 'isolation level repeatable read', async (tx) => {
       await tx`select pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true)`;
@@ -101,6 +112,8 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
       const wholeTables = catalog.tables.filter((t) => plan.items.some((i) => i.whole && i.schema === t.schema && i.table === t.table));
       const definitions = await readDefinitions(tx, wholeTables);
       if (target.kind === 'database') await ensureBackupSchema(tx);
+      const connection = copier && plan.items.length && (await copier.attach(tx)) ? copier : null;
+      if (!connection) await closeCopier();
 
       progress({ type: 'start', operation: 'backup', id, objects: plan.items.length });
       const backed: BackupObject[] = [];
@@ -115,7 +128,7 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
         if (target.kind === 'dir') {
           const file = dataFileName(index, item.schema, item.table);
           const columns = item.columns.map(({ storedAsText: _s, ...c }) => c);
-          const result = await copyOutToFile(tx, copyOutSql(item), path.join(backupDir!, file), (rows, bytes) =>
+          const result = await copyOutToFile({ tx, connection }, copyOutSql(item), path.join(backupDir!, file), (rows, bytes) =>
             progress({ type: 'object-progress', operation: 'backup', name, rows, bytes }),
           );
           progress({ type: 'verify', name });
@@ -147,6 +160,7 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
         plan.skipped,
       );
       if (target.kind === 'database') await insertManifest(tx, built);
+      await closeCopier();
       return built;
     });
 
@@ -155,6 +169,7 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
       await writeManifest(backupDir, manifest);
     }
   } catch (error) {
+    await closeCopier();
     if (backupDir) await rm(backupDir, { recursive: true, force: true }).catch(() => {});
     if (isDbctlError(error)) throw error;
     if (error instanceof ReadBackError) throw verifyFailure(current ?? 'the backup', `reading ${path.basename(error.file)} back failed (${error.message})`, error);
@@ -170,7 +185,7 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
 function checkReadBack(name: string, file: string, result: CopyOutResult): void {
   const back = result.readBack;
   if (back.size !== result.bytes) throw verifyFailure(name, `${file} has ${back.size} bytes, ${result.bytes} were written`);
-  if (back.sha256 !== result.sha256) throw verifyFailure(name, `${file} reads back with a different sha256 than was written`);
+  if (!back.identical) throw verifyFailure(name, `${file} reads back with other bytes than were written`);
   if (back.rows !== result.rows) throw verifyFailure(name, `${file} holds ${back.rows} rows, COPY sent ${result.rows}`);
   if (back.rawBytes !== result.rawBytes) throw verifyFailure(name, `${file} holds ${back.rawBytes} bytes of data, COPY sent ${result.rawBytes}`);
 }
