@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { redactText } from '../core/url.js';
+import { importCompiledConfig, storeCompiledConfig } from './compiled-config.js';
 import { DbctlError } from '../errors.js';
 import { findDrizzleConfig, firstLineOf, loadDrizzleSettings, relativeLabel } from './drizzle.js';
 import { parseUserConfig } from './schema.js';
@@ -114,11 +115,18 @@ export async function importModule(file: string): Promise<unknown> {
  */
 async function importNamespace(file: string): Promise<unknown> {
   // The config helpers are handed over as an already loaded module: nothing of dbctl is
-  // recompiled per load, and jiti's transform cache keeps reloads fast. jiti is required as
-  // CommonJS: importing its ESM wrapper makes Node scan a 190 kB bundle for exports (~50 ms).
+  // recompiled per load. A config loaded before runs from its stored transform without jiti
+  // (compiled-config.ts); otherwise jiti is required as CommonJS: importing its ESM wrapper makes
+  // Node scan a 190 kB bundle for exports (~50 ms).
+  const virtualModules = { dbctl: await import('./define.js') };
+  const jitiVersion = (requireFromHere('jiti/package.json') as { version: string }).version;
+  const compiled = await importCompiledConfig(file, jitiVersion, virtualModules);
+  if (compiled) return compiled;
   const { createJiti } = requireFromHere('jiti') as typeof import('jiti');
-  const jiti = createJiti(import.meta.url, { virtualModules: { dbctl: await import('./define.js') }, moduleCache: false });
-  return jiti.import(file);
+  const jiti = createJiti(import.meta.url, { virtualModules, moduleCache: false });
+  const namespace = await jiti.import(file);
+  storeCompiledConfig(file, jitiVersion, (source, filename) => jiti.transform({ source, filename, ts: true, async: true }));
+  return namespace;
 }
 
 const requireFromHere = createRequire(import.meta.url);

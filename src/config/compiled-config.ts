@@ -1,0 +1,131 @@
+/**
+ * A fast path for TypeScript config files (`drizzle.config.ts`, `dbctl.config.ts`): every dbctl
+ * command loads one, and loading jiti alone costs 25-45 ms before it reads its own cache. Once jiti
+ * has loaded a config, the same transform of its text is kept in the project's
+ * `node_modules/.cache/dbctl/` (the nearest one above it; keyed by jiti's version, the file's path and its text); later runs
+ * evaluate that JavaScript directly and never load jiti.
+ *
+ * Only for a config whose imports Node loads itself (packages and built-in modules, `dbctl`):
+ * an import of another TypeScript file, or anything else the fast path cannot do as jiti would,
+ * makes it give up (`null`) and the caller loads the file with jiti as before. The imports come
+ * first in the transformed code, before any of the config's own statements run; a config that
+ * throws is also loaded again by jiti, so that its error reads as it always has.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** The transform jiti applies (`jiti.transform`), for storing. */
+export type ConfigTransform = (source: string, filename: string) => string;
+
+const TYPESCRIPT = /\.(?:ts|mts|cts|tsx)$/;
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
+
+/** Thrown inside the fast path when it cannot load the file as jiti would. */
+class NotForFastPath extends Error {}
+
+/**
+ * Where the transforms are kept: `.cache/dbctl` in the nearest `node_modules` above the file (the
+ * one its imports resolve from, as trusted as the code in it); null when there is none.
+ */
+function cacheDir(file: string): string | null {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const modules = path.join(dir, 'node_modules');
+    if (existsSync(modules)) return path.join(modules, '.cache', 'dbctl');
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 24);
+
+/** `config-<file>-<text and jiti>.cjs`: one stored transform per config file, replaced when it changes. */
+function cachePath(file: string, source: string, jitiVersion: string): string | null {
+  const dir = cacheDir(file);
+  return dir && path.join(dir, `config-${sha(file)}-${sha(`${jitiVersion}\0${source}`)}.cjs`);
+}
+
+/** Unused for this long, a stored transform is removed (a project moved or deleted). */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/** Removes the older transforms of `stored`'s config file, and any left unused for a month. */
+function prune(stored: string): void {
+  const dir = path.dirname(stored);
+  const sameFile = path.basename(stored).slice(0, 'config-'.length + 24);
+  for (const name of readdirSync(dir)) {
+    const entry = path.join(dir, name);
+    if (entry === stored || !name.startsWith('config-')) continue;
+    if (name.startsWith(sameFile) || Date.now() - statSync(entry).mtimeMs > STALE_MS) rmSync(entry, { force: true });
+  }
+}
+
+/**
+ * Loads `file` from its stored transform: the module's exports (`{ default, ... }`), or null when
+ * there is none or the fast path cannot load it (the caller then uses jiti).
+ */
+export async function importCompiledConfig(
+  file: string,
+  jitiVersion: string,
+  virtualModules: Record<string, unknown>,
+): Promise<Record<string, unknown> | null> {
+  if (!TYPESCRIPT.test(file)) return null;
+  let code: string;
+  try {
+    const stored = cachePath(file, readFileSync(file, 'utf8'), jitiVersion);
+    if (!stored || !existsSync(stored)) return null;
+    code = readFileSync(stored, 'utf8');
+  } catch {
+    return null;
+  }
+  const require = createRequire(file);
+  const load = async (id: string): Promise<unknown> => {
+    if (id in virtualModules) return virtualModules[id];
+    if (id.startsWith('node:') || builtinModules.includes(id)) return await import(id);
+    let resolved: string;
+    try {
+      resolved = require.resolve(id);
+    } catch {
+      throw new NotForFastPath(id);
+    }
+    if (TYPESCRIPT.test(resolved) || /\.(?:jsx|json)$/.test(resolved)) throw new NotForFastPath(id);
+    return interop((await import(pathToFileURL(resolved).href)) as Record<string, unknown>);
+  };
+  const module = { exports: {} as Record<string, unknown> };
+  try {
+    const run = new AsyncFunction('exports', 'require', 'module', '__filename', '__dirname', 'jitiImport', 'jitiESMResolve', code);
+    await run(module.exports, require, module, file, path.dirname(file), load, () => {
+      throw new NotForFastPath('import.meta.resolve');
+    });
+  } catch {
+    return null; // jiti loads it again and reports any error of the config itself as it always has
+  }
+  return module.exports;
+}
+
+/** A namespace whose names fall back to its default export's, as jiti's interop gives them. */
+function interop(namespace: Record<string, unknown>): Record<string, unknown> {
+  const fallback = namespace.default;
+  if (typeof fallback !== 'object' && typeof fallback !== 'function') return namespace;
+  return new Proxy(namespace, {
+    get: (target, key) => (key in target ? target[key as string] : (fallback as Record<PropertyKey, unknown> | null)?.[key]),
+  });
+}
+
+/** Stores jiti's transform of `file` for the fast path (best effort: any failure is ignored). */
+export function storeCompiledConfig(file: string, jitiVersion: string, transform: ConfigTransform): void {
+  if (!TYPESCRIPT.test(file)) return;
+  try {
+    const source = readFileSync(file, 'utf8');
+    const stored = cachePath(file, source, jitiVersion);
+    if (!stored || existsSync(stored)) return;
+    const code = transform(source, file);
+    mkdirSync(path.dirname(stored), { recursive: true });
+    const temporary = `${stored}.${process.pid}.tmp`;
+    writeFileSync(temporary, code);
+    renameSync(temporary, stored);
+    prune(stored);
+  } catch {
+    // no cache: the next run loads the config with jiti again
+  }
+}
