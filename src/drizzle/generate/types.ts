@@ -2,6 +2,7 @@
  * Shapes shared by the generate modules: what `generate` needs, what it returns, and the slice of
  * drizzle-kit's internals it drives.
  */
+import type { JournalEntry as FolderJournalEntry } from '../folder.js';
 
 /** A drizzle-kit PostgreSQL snapshot (`meta/NNNN_snapshot.json`), kept as plain JSON. */
 export type Snapshot = Record<string, unknown> & { id: string; prevId: string; version: string };
@@ -14,13 +15,8 @@ export interface Journal {
   [key: string]: unknown;
 }
 
-/** One journal entry, in drizzle-kit's key order. */
-export interface JournalEntry {
-  idx: number;
-  version: string;
-  when: number;
-  tag: string;
-  breakpoints: boolean;
+/** One journal entry, in drizzle-kit's key order; keys a newer drizzle-kit adds are kept when rewriting. */
+export interface JournalEntry extends FolderJournalEntry {
   [key: string]: unknown;
 }
 
