@@ -11,7 +11,8 @@ import { loadKit } from './kit.js';
 import { serializeSchema } from './load-schema.js';
 import { checkName, migrationTag, migrationTime, prefixMode } from './naming.js';
 import { readOutFolder } from './out-folder.js';
-import { RenameAnswers, RenameSession } from './renames.js';
+import { diffSnapshots } from '../live/diff.js';
+import { RenameAnswers } from './renames.js';
 import { schemaFiles } from './schema-files.js';
 import type { GenerateOptions, GenerateResult, JournalEntry, Snapshot, WrittenMigration } from './types.js';
 import { writeAtomically, type PlannedFile } from './write.js';
@@ -55,29 +56,10 @@ export async function generateMigration(options: GenerateOptions): Promise<Gener
   // drizzle-kit generate does not apply schemaFilter
   const serialized = await serializeSchema(files, kit, { casing: options.casing, loader: options.schemaLoader });
   const cur = { id, prevId: prev.id, ...serialized } as Snapshot;
-  const validatedPrev = prev; // already pgSchema.parse'd by readOutFolder (parsing is idempotent)
-  const validatedCur = kit.pgSchema.parse(cur);
-  const session = new RenameSession(answers);
-  const r = session.resolvers();
-  const { sqlStatements } = await kit.applyPgSnapshotsDiff(
-    kit.squashPgScheme(validatedPrev),
-    kit.squashPgScheme(validatedCur),
-    r.schemas,
-    r.enums,
-    r.sequences,
-    r.policies,
-    r.indPolicies,
-    r.roles,
-    r.tables,
-    r.columns,
-    r.views,
-    validatedPrev,
-    validatedCur,
-  );
-  session.assertSettled();
-  if (sqlStatements.length === 0) return { migration: null, renames: session.applied, schemaFiles: files };
+  const { sqlStatements, renames } = await diffSnapshots(prev, cur, { renames: options.renames ?? [], creates: options.creates ?? [] }, 'generate', kit);
+  if (sqlStatements.length === 0) return { migration: null, renames, schemaFiles: files };
   const migration = await write(folder, cur, sqlStatements, { mode, name, breakpoints, now, custom: false });
-  return { migration, renames: session.applied, schemaFiles: files };
+  return { migration, renames, schemaFiles: files };
 }
 
 /** drizzle-kit's `writeResult`, atomically. */
