@@ -46,18 +46,26 @@ function cachePath(file: string, source: string, jitiVersion: string): string | 
   return dir && path.join(dir, `config-${sha(file)}-${sha(`${jitiVersion}\0${source}`)}.cjs`);
 }
 
-/** Unused for this long, a stored transform is removed (a project moved or deleted). */
+/** A stored transform older than this is removed (its project may be gone; a live one is simply stored again). */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
-/** Removes the older transforms of `stored`'s config file, and any left unused for a month. */
+/** More transforms than this (many projects under one node_modules, or test runs), the oldest go. */
+const MAX_KEPT = 100;
+
+/** Removes the older transforms of `stored`'s config file, any older than a month, and the oldest beyond MAX_KEPT. */
 function prune(stored: string): void {
   const dir = path.dirname(stored);
   const sameFile = path.basename(stored).slice(0, 'config-'.length + 24);
+  const kept: { entry: string; mtimeMs: number }[] = [];
   for (const name of readdirSync(dir)) {
     const entry = path.join(dir, name);
     if (entry === stored || !name.startsWith('config-')) continue;
-    if (name.startsWith(sameFile) || Date.now() - statSync(entry).mtimeMs > STALE_MS) rmSync(entry, { force: true });
+    const { mtimeMs } = statSync(entry);
+    if (name.startsWith(sameFile) || Date.now() - mtimeMs > STALE_MS) rmSync(entry, { force: true });
+    else kept.push({ entry, mtimeMs });
   }
+  kept.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { entry } of kept.slice(MAX_KEPT - 1)) rmSync(entry, { force: true });
 }
 
 /**
