@@ -5,7 +5,6 @@
  * a connection it cannot be opened for (TLS) copies on its own connection as before.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { restoreBackup } from '../../src/backup/restore.js';
 import { takeBackup } from '../../src/backup/take.js';
 import type { BackupManifest, BackupTarget } from '../../src/backup/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { onTinyDisk } from '../support/tiny-disk.js';
 
 let db: TestDatabase | undefined;
 let dirs: string[] = [];
@@ -201,13 +201,7 @@ describe('the copy connection', () => {
     const { url } = await setup();
     const mountPoint = await mkdtemp(path.join(tmpdir(), 'dbctl-backup-copy-full-'));
     dirs.push(mountPoint);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint], { stdio: 'ignore' });
-    } catch {
-      context.skip(); // needs root and mount permission
-      return;
-    }
-    try {
+    const mounted = await onTinyDisk(mountPoint, async () => {
       const tls = pool(url, { ssl: 'prefer' });
       await tls.unsafe(`create table big (id int primary key, v text); insert into big select g, md5(g::text) || md5((g * 7)::text) from generate_series(1, 200000) g;`);
       const dir = path.join(mountPoint, 'backups');
@@ -216,8 +210,7 @@ describe('the copy connection', () => {
       expect(await readdir(dir)).toEqual([]);
       const [ok] = await tls`select count(*)::int as n from big`;
       expect(ok!.n).toBe(200000);
-    } finally {
-      execFileSync('umount', [mountPoint], { stdio: 'ignore' });
-    }
+    });
+    if (!mounted) context.skip(); // needs root and mount permission
   });
 });

@@ -5,7 +5,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { listBackups } from '../../src/backup/list.js';
 import { readManifest, restoreBackup } from '../../src/backup/restore.js';
 import type { BackupTarget } from '../../src/backup/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { onTinyDisk } from '../support/tiny-disk.js';
 
 let db: TestDatabase | undefined;
 let dirs: string[] = [];
@@ -402,13 +402,7 @@ describe('failures', () => {
   it('fails with BACKUP_FAILED on a full disk, removes the partial backup, and the connection stays usable', async (context) => {
     const { sql } = await setup();
     const mountPoint = await tempDir();
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint], { stdio: 'ignore' });
-    } catch {
-      context.skip(); // needs root and mount permission
-      return;
-    }
-    try {
+    const mounted = await onTinyDisk(mountPoint, async () => {
       await sql.unsafe(`create table big (id int primary key, v text); insert into big select g, md5(g::text) || md5((g * 7)::text) from generate_series(1, 200000) g;`);
       const dir = path.join(mountPoint, 'backups');
       const attempt = takeBackup(sql, request([dropTable('big')]), options({ kind: 'dir', dir }));
@@ -416,9 +410,8 @@ describe('failures', () => {
       expect(await readdir(dir)).toEqual([]);
       const [ok] = await sql`select count(*)::int as n from big`;
       expect(ok!.n).toBe(200000);
-    } finally {
-      execFileSync('umount', [mountPoint], { stdio: 'ignore' });
-    }
+    });
+    if (!mounted) context.skip(); // needs root and mount permission
   });
 
   it('fails verification when a data file is changed before restore', async () => {
