@@ -7,16 +7,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let root: string | undefined;
+let found: { root: string; manifest: { name?: string; version?: string } } | undefined;
+
+function locate(): NonNullable<typeof found> {
+  if (found) return found;
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'dbctl') return (found = { root: dir, manifest });
+    }
+    if (path.dirname(dir) === dir) throw new Error(`dbctl's package.json was not found above ${fileURLToPath(import.meta.url)}`);
+  }
+}
 
 /** The dbctl package's root directory. */
 export function packageRoot(): string {
-  if (root) return root;
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'dbctl') return (root = dir);
-    if (path.dirname(dir) === dir) throw new Error(`dbctl's package.json was not found above ${fileURLToPath(import.meta.url)}`);
-  }
+  return locate().root;
+}
+
+/** dbctl's own package.json, as read when the package root was found (read once per process). */
+export function packageManifest(): { name?: string; version?: string } {
+  return locate().manifest;
 }
 
 /** A path inside the dbctl package, e.g. `packageFile('templates')`. */
