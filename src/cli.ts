@@ -170,6 +170,7 @@ program
   .option('--dry-run', 'print the plan and change nothing')
   .option('--allow-destructive', 'allow destructive migrations on a protected environment')
   .option('--no-backup', 'do not back up before destructive migrations')
+  .option('--backup-extra <objects>', 'also back up these tables/columns (schema.table[.column], comma-separated) before the first migration of the run')
   .option('--wait <duration>', 'how long to wait for another run holding the migration lock')
   .option('--lock-timeout <duration>', "PostgreSQL lock_timeout for each attempt")
   .option('--statement-timeout <duration>', 'PostgreSQL statement_timeout for migration statements (0 = none)')
@@ -182,6 +183,7 @@ program
   .argument('<tag>', 'the failed migration')
   .addOption(new Option('--applied', 'the migration is now fully applied').conflicts('rolledBack'))
   .addOption(new Option('--rolled-back', 'the migration was undone; apply it again later'))
+  .option('--force', 'record a migration that has no failed record (e.g. applied by hand)')
   .action(action(async () => (await import('./commands/resolve.js')).runResolve));
 
 

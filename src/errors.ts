@@ -52,6 +52,13 @@ export const ERROR_CODES = {
   FAILED_MIGRATION_PENDING: ExitCode.failure,
   /** The migration lock does not hold (transaction-mode pooler). */
   LOCK_NOT_HELD: ExitCode.failure,
+  /**
+   * PostgreSQL's pre-commit check found a migration destroying data (a table, a column, rows) that
+   * the plan did not list and no verified backup holds: the migration was rolled back.
+   */
+  UNPLANNED_DESTRUCTION: ExitCode.failure,
+  /** A migration ends its own transaction (COMMIT, ROLLBACK): refused before anything of it ran. */
+  TRANSACTION_CONTROL: ExitCode.failure,
   /** A backup could not be taken or verified. */
   BACKUP_FAILED: ExitCode.failure,
   /** Any other failure of an operation. */

@@ -9,11 +9,24 @@ import { DBCTL_VERSION } from '../version.js';
 import { formatBytes } from './manifest.js';
 import { progressRenderer } from './progress.js';
 import { takeBackup } from './take.js';
-import type { BackupTarget } from './types.js';
+import type { BackupManifest, BackupTarget } from './types.js';
+import { emptyAllowance, type Allowance } from '../io/destruction.js';
 
 /** The configured backup target of a project. */
 export function projectTarget(project: ProjectConfig): BackupTarget {
   return project.backup.target === 'database' ? { kind: 'database' } : { kind: 'dir', dir: project.backup.dir };
+}
+
+/** What a verified backup holds, as the pre-commit check's allowance. */
+export function backupAllowance(manifest: Pick<BackupManifest, 'objects'> | null): Allowance {
+  const allowance = emptyAllowance();
+  for (const object of manifest?.objects ?? []) {
+    const table = `${object.schema}.${object.table}`;
+    if (object.whole) allowance.wholeTables.add(table);
+    else allowance.partTables.add(table);
+    for (const column of object.columns) allowance.columns.add(`${table}.${column.name}`);
+  }
+  return allowance;
 }
 
 /**
@@ -25,6 +38,18 @@ export async function backupBeforeMigration(
   destroyed: DestroyedObject[],
   context: { tag: string; envName: string; project: ProjectConfig; out: Output },
 ): Promise<string> {
+  return (await backupForMigration(sql, destroyed, context)).id;
+}
+
+/**
+ * `backupBeforeMigration` with what the verified backup holds, as the pre-commit check's
+ * allowance for the migration.
+ */
+export async function backupForMigration(
+  sql: postgres.Sql,
+  destroyed: DestroyedObject[],
+  context: { tag: string; envName: string; project: ProjectConfig; out: Output },
+): Promise<{ id: string; allowance: Allowance }> {
   const { out } = context;
   const progress = progressRenderer(out);
   try {
@@ -47,7 +72,7 @@ export async function backupBeforeMigration(
       const name = [skipped.schema, skipped.table, skipped.column ?? skipped.name].filter(Boolean).join('.');
       if (out.verbose) out.info(`  not backed up: ${skipped.reason} ${name}: ${skipped.why}`);
     }
-    return manifest.id;
+    return { id: manifest.id, allowance: backupAllowance(manifest) };
   } finally {
     progress.stop();
   }

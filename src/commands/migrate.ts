@@ -5,6 +5,7 @@
  */
 import postgres from 'postgres';
 import type { AnalyzedChunk } from '../core/analyze.js';
+import type { DestroyedObject } from '../core/classify.js';
 import { describeDestroyed } from '../core/destroyed.js';
 import { guardDestructiveMigrations, type GuardDecision } from '../core/guards.js';
 import { enforce } from '../io/prompt.js';
@@ -13,7 +14,8 @@ import { selectPending, type MigrationStatus } from '../core/plan.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
-import type { ApplyItem, ApplyResult } from '../io/apply.js';
+import type { ApplyFailure, ApplyItem, ApplyResult } from '../io/apply.js';
+import { backupName, describeDestruction } from '../io/destruction.js';
 import { connect } from '../io/db.js';
 import { ensureHistoryTables } from '../io/history.js';
 import { acquireMigrationLock, releaseMigrationLock } from '../io/lock.js';
@@ -32,6 +34,8 @@ export interface MigrateOptions {
   lockTimeout?: string;
   statementTimeout?: string;
   waitForDb?: string;
+  /** `--backup-extra`: tables/columns (`schema.table[.column]`, comma-separated) backed up before the first migration of the run. */
+  backupExtra?: string;
 }
 
 /** Runs `dbctl migrate` and returns its exit code. */
@@ -63,6 +67,7 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
     if (error instanceof DbctlError) {
       document.status = error.exitCode === ExitCode.refused ? 'refused' : 'failed';
       document.error ??= { tag: null, statement: null, message: ctx.out.redact(error.message) };
+      document.error.code = error.code;
       if (ctx.out.json) ctx.out.writeJson(document);
     }
     throw error;
@@ -104,7 +109,7 @@ async function migrate(
         backup: options.backup === false ? [] : chunks.flatMap((c) => c.destroys).map(describeDestroyed),
       }));
       for (const line of renderPlan(environmentLabel(environment), plan)) out.info(line);
-      const decision = destructiveGuard(ctx, environment, options, plan);
+      const decision = destructiveGuard(ctx, environment, options, plannedDestructive(plan));
       if (decision.action === 'refuse') out.info(`note: a real run would be refused: ${decision.message}; ${decision.hint}`);
       return ExitCode.ok;
     }
@@ -131,9 +136,25 @@ async function migrate(
       return ExitCode.ok;
     }
     const analyses = await analyzePending(pending);
-    await enforce(destructiveGuard(ctx, environment, options, analyses));
+    const refusal = await refuseOwnTransactionControl(analyses);
+    if (refusal) {
+      document.status = 'failed';
+      document.error = { tag: refusal.tag, statement: refusal.statement, message: refusal.message };
+      throw new DbctlError('TRANSACTION_CONTROL', refusal.message, { hint: refusal.hint });
+    }
+    const extra = parseBackupExtra(options.backupExtra);
+    const { resolveLive } = await import('../io/destruction-live.js');
+    // the guard judges what holds rows now; objects created later in the run are judged when their migration runs
+    const live = await Promise.all(analyses.map(async ({ planned, chunks }, i) => {
+      const resolved = await resolveLive(db.sql, [...(i === 0 ? extra : []), ...chunks.flatMap((c) => c.destroys)]);
+      return { tag: planned.migration.tag, objects: resolved.holding.map(describeDestroyed) };
+    }));
+    const decision = destructiveGuard(ctx, environment, options, live.filter((l) => l.objects.length > 0));
+    await enforce(decision);
+    const confirmed = decision.action !== 'allow' || Boolean(options.allowDestructive) || ctx.globals.yes;
     const items: ApplyItem[] = analyses.map(({ planned, chunks }) => ({ planned, execution: chunks }));
-    const destroyedBy = new Map(analyses.map(({ planned, chunks }) => [planned.migration.tag, chunks.flatMap((c) => c.destroys)]));
+    const destroyedBy = new Map(analyses.map(({ planned, chunks }, i) => [planned.migration.tag, [...(i === 0 ? extra : []), ...chunks.flatMap((c) => c.destroys)]]));
+    const modifiesBy = new Map(analyses.map(({ planned, chunks }) => [planned.migration.tag, visibleModifies(chunks)]));
     out.info(`${environmentLabel(environment)}: applying ${pending.length} migration${pending.length === 1 ? '' : 's'}`);
     const reporter = createMigrateReporter(out);
     const { applyMigrations } = await import('../io/apply.js');
@@ -149,16 +170,40 @@ async function migrate(
       pid: db.pid,
       openMonitor: () => (monitor ??= postgres(environment.url, { max: 1, onnotice: () => {}, connection: { application_name: 'dbctl migrate (monitor)' } })),
       onEvent: reporter.onEvent,
-      backup: async (migration) => {
+      ownTables: [`${tables.drizzleSchema}.${tables.drizzleTable}`, `${tables.historySchema}.migration_history`],
+      backup: async (migration, gained) => {
+        const { emptyAllowance } = await import('../io/destruction.js');
         const destroyed = destroyedBy.get(migration.tag) ?? [];
-        if (destroyed.length === 0 || options.backup === false) return null;
-        const { backupBeforeMigration } = await import('../backup/migrate.js');
-        return await backupBeforeMigration(db.sql, destroyed, { tag: migration.tag, envName: environment.name, project, out });
+        const resolved = await resolveLive(db.sql, destroyed);
+        for (const g of gained) {
+          // judged empty, then written to before the transaction locked it: back it up whole
+          resolved.empty = resolved.empty.filter((e) => e.schema !== g.schema || e.table !== g.table);
+          if (!resolved.holding.some((h) => h.schema === g.schema && h.table === g.table && h.kind !== 'column')) {
+            resolved.holding.push({ kind: 'table', schema: g.schema, table: g.table, reason: 'gained rows before the migration locked it' });
+          }
+        }
+        if (resolved.holding.length && environment.protected && !confirmed) {
+          throw new DbctlError('REFUSED', `${migration.tag} destroys data on the protected environment "${environment.name}": ${resolved.holding.map(describeDestroyed).join(', ')}`, {
+            hint: `these rows were written during this run; review them and run \`dbctl migrate --env ${environment.name} --allow-destructive\` (a backup is taken first)`,
+          });
+        }
+        let allowance = emptyAllowance();
+        let backupId: string | null = null;
+        if (resolved.holding.length && options.backup !== false) {
+          const { backupForMigration } = await import('../backup/migrate.js');
+          const taken = await backupForMigration(db.sql, resolved.holding, { tag: migration.tag, envName: environment.name, project, out });
+          backupId = taken.id;
+          allowance = taken.allowance;
+        } else if (options.backup === false) {
+          for (const name of resolved.planned) allowance.plannedWithoutBackup.add(name);
+        }
+        for (const m of modifiesBy.get(migration.tag) ?? []) allowance.modifies.add(m);
+        return { backupId, allowance, emptyTables: resolved.empty };
       },
     });
     reporter.done();
     await releaseMigrationLock(db.sql, scope).catch(() => {});
-    return finish(ctx, result, document, folder.migrations);
+    return finish(ctx, result, document, folder.migrations, environment);
   } finally {
     await monitor?.end({ timeout: 1 }).catch(() => {});
     await db.close().catch(() => {});
@@ -176,16 +221,78 @@ async function analyzePending<P extends { migration: LocalMigration }>(pending: 
   return pending.map((planned) => ({ planned, chunks: analyzeMigration(parser, planned.migration.statements) }));
 }
 
-/** The protected-environment guard over the destructive migrations among `analyses`. */
+/** The migrations of a plan that destroy data, with what they destroy. */
+function plannedDestructive(analyses: { planned: { migration: LocalMigration }; chunks: AnalyzedChunk[] }[]): { tag: string; objects: string[] }[] {
+  return analyses
+    .filter(({ chunks }) => chunks.some((c) => c.class === 'destructive'))
+    .map(({ planned, chunks }) => ({ tag: planned.migration.tag, objects: chunks.flatMap((c) => c.destroys).map(describeDestroyed) }));
+}
+
+/** `--backup-extra a.b,c.d.e` as planned objects (`table` alone is `public.table`). */
+function parseBackupExtra(value: string | undefined): DestroyedObject[] {
+  if (!value) return [];
+  return value.split(',').map((raw) => raw.trim()).filter(Boolean).map((name) => {
+    const parts = name.split('.');
+    if (parts.length > 3 || parts.some((p) => p === '')) {
+      throw new DbctlError('USAGE', `--backup-extra ${name}: expected schema.table or schema.table.column`, { hint: 'e.g. --backup-extra public.posts,public.users.bio' });
+    }
+    if (parts.length === 3) return { kind: 'column', schema: parts[0]!, table: parts[1]!, column: parts[2]!, reason: '--backup-extra' };
+    return { kind: 'table', schema: parts.length === 2 ? parts[0]! : 'public', table: parts[parts.length - 1]!, reason: '--backup-extra' };
+  });
+}
+
+/**
+ * Tables whose rows a migration visibly updates or deletes (DML the analysis saw, with a WHERE):
+ * the pre-commit check lets those counters move. The analysis's own `modifies` list wins when it has one.
+ */
+function visibleModifies(chunks: AnalyzedChunk[]): string[] {
+  const out: string[] = [];
+  for (const chunk of chunks) {
+    const listed = (chunk as { modifies?: { schema: string; table: string }[] }).modifies;
+    if (listed) {
+      out.push(...listed.map((m) => `${m.schema}.${m.table}`));
+      continue;
+    }
+    for (const c of chunk.classifications) {
+      const match = /^(?:UPDATE|DELETE FROM) (\S+) (?:SET|WHERE)\b/.exec(c.summary);
+      if (match) out.push(match[1]!);
+    }
+  }
+  return out;
+}
+
+/**
+ * A migration that ends its own transaction (COMMIT, ROLLBACK, ...) outside dbctl's
+ * non-transactional handling is refused before anything runs: its later statements would no longer
+ * be atomic with the rest, and a failure would leave it half applied under a false record.
+ */
+async function refuseOwnTransactionControl(
+  analyses: { planned: { migration: LocalMigration }; chunks: AnalyzedChunk[] }[],
+): Promise<{ tag: string; statement: string; message: string; hint: string } | null> {
+  for (const { planned, chunks } of analyses) {
+    for (const chunk of chunks) {
+      const control = chunk.classifications.find((c) => /^(COMMIT|ROLLBACK|END|ABORT|PREPARE TRANSACTION|COMMIT PREPARED|ROLLBACK PREPARED)\b/.test(c.summary) && !/^ROLLBACK TO\b/.test(c.summary));
+      if (control) {
+        const tag = planned.migration.tag;
+        return {
+          tag,
+          statement: chunk.sql.trim(),
+          message: `${tag} ends its own transaction (${control.summary} at line ${chunk.line} of ${planned.migration.relativeFile}): refused before anything ran, since what follows it would run outside the migration's transaction`,
+          hint: `remove the transaction control from ${planned.migration.relativeFile} (dbctl wraps each migration in a transaction and runs CONCURRENTLY statements outside it by itself); \`dbctl review ${tag}\` shows it as transaction-nesting`,
+        };
+      }
+    }
+  }
+  return null;
+}
+
+/** The protected-environment guard over the destructive migrations (`destructive`: tag and what it destroys). */
 function destructiveGuard(
   ctx: CommandContext,
   environment: ResolvedEnvironment,
   options: MigrateOptions,
-  analyses: { planned: { migration: LocalMigration }; chunks: AnalyzedChunk[] }[],
+  destructive: { tag: string; objects: string[] }[],
 ): GuardDecision {
-  const destructive = analyses
-    .filter(({ chunks }) => chunks.some((c) => c.class === 'destructive'))
-    .map(({ planned, chunks }) => ({ tag: planned.migration.tag, objects: chunks.flatMap((c) => c.destroys).map(describeDestroyed) }));
   return guardDestructiveMigrations(
     {
       envName: environment.name,
@@ -229,7 +336,31 @@ function assertHistoryConsistent(status: MigrationStatus<LocalMigration>, docume
   }
 }
 
-function finish(ctx: CommandContext, result: ApplyResult, document: MigrateDocument, migrations: LocalMigration[]): number {
+/**
+ * UNPLANNED_DESTRUCTION: what PostgreSQL saw destroyed, the statement, and the command that runs the
+ * migration again with the backup it needs.
+ */
+function unplannedDestruction(ctx: CommandContext, failure: ApplyFailure, environment: ResolvedEnvironment, appliedBefore: number): DbctlError {
+  const list = failure.unplanned ?? [];
+  const kept = appliedBefore ? `; the ${appliedBefore} migration${appliedBefore === 1 ? '' : 's'} before it stay applied` : '';
+  const extra = [...new Set(list.map(backupName))].join(',');
+  const flags = `--env ${environment.name} --to ${failure.tag} --backup-extra ${extra}${environment.protected ? ' --allow-destructive' : ''}`;
+  return new DbctlError(
+    'UNPLANNED_DESTRUCTION',
+    `${failure.tag} was rolled back before commit (UNPLANNED_DESTRUCTION): PostgreSQL reports it destroys data that the plan did not list and no verified backup holds (statement ${failure.statementIndex + 1}, line ${failure.line} of ${failure.relativeFile}); nothing of it was applied${kept}`,
+    {
+      details: [
+        ...list.map((d) => `  - ${describeDestruction(d)}`),
+        `  statement: ${ctx.out.redact(failure.statement.split('\n')[0]!.slice(0, 200))}`,
+      ],
+      hint: environment.protected
+        ? `if that loss is intended, review it and run \`dbctl migrate ${flags}\` (backs those up first, then applies)`
+        : `if that loss is intended, run \`dbctl migrate ${flags}\` (backs those up first, then applies)`,
+    },
+  );
+}
+
+function finish(ctx: CommandContext, result: ApplyResult, document: MigrateDocument, migrations: LocalMigration[], environment: ResolvedEnvironment): number {
   document.applied = result.applied;
   document.pending = result.remaining;
   if (!result.failure) {
@@ -241,6 +372,7 @@ function finish(ctx: CommandContext, result: ApplyResult, document: MigrateDocum
   const failure = result.failure;
   document.status = 'failed';
   document.error = { tag: failure.tag, statement: failure.statement || null, message: ctx.out.redact(failure.message) };
+  if (failure.unplanned) throw unplannedDestruction(ctx, failure, environment, result.applied.length);
   const migration = migrations.find((m) => m.tag === failure.tag)!;
   for (const line of failureLines(failure, migration, result.applied.length)) ctx.out.warn(line);
   return ExitCode.failure;

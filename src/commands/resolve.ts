@@ -16,6 +16,8 @@ export interface ResolveOptions {
   args: string[];
   applied?: boolean;
   rolledBack?: boolean;
+  /** Records a migration that has no failed record (applied or undone by hand outside dbctl). */
+  force?: boolean;
 }
 
 /** Runs `dbctl resolve`. */
@@ -43,6 +45,11 @@ export async function runResolve(ctx: CommandContext, options: ResolveOptions): 
     if (entry.state === 'applied' || entry.state === 'modified') {
       throw new DbctlError('USAGE', `${tag} is already recorded as applied in ${environment.name}; there is nothing to resolve`, {
         hint: 'run `dbctl status` to see what needs attention',
+      });
+    }
+    if (entry.state === 'pending' && options.applied && !options.force) {
+      throw new DbctlError('USAGE', `${tag} has no failed record in ${environment.name}: it never ran (or was rolled back), so recording it as applied would skip its SQL`, {
+        hint: `run \`dbctl migrate\` to apply it; if you really applied it by hand, \`dbctl resolve ${tag} --applied --force\``,
       });
     }
     if (entry.state === 'pending' && options.rolledBack) {

@@ -14,6 +14,33 @@ import { errorCode, sleep } from './db.js';
 import { assertLockHeld, lockKeys, lockNotHeld } from './lock.js';
 import { recordApplied, recordHistory, type HistoryRecord, type HistoryTables } from './history.js';
 import { watchBlockers, type BlockingSession } from './blockers.js';
+import {
+  compareSnapshots,
+  findSnapshotRow,
+  parseSnapshot,
+  snapshotQuery,
+  unplanned,
+  type Allowance,
+  type CatalogSnapshot,
+  type Destruction,
+} from './destruction.js';
+
+/** A table named by schema and name. */
+export interface TableName {
+  schema: string;
+  table: string;
+}
+
+/** What the backup seam prepared for one migration: its backup, and what the pre-commit check allows. */
+export interface Preparation {
+  backupId: string | null;
+  allowance: Allowance;
+  /**
+   * Tables the plan judged empty: inside the transaction they are locked (SHARE mode: no row can be
+   * written) and checked again; a table that gained rows rolls the attempt back (see `gainedRows`).
+   */
+  emptyTables: TableName[];
+}
 
 /** Settings of one apply run. */
 export interface ApplySettings {
@@ -30,10 +57,18 @@ export interface ApplySettings {
   /** Opens a side connection for watching blockers (only when a statement waits). */
   openMonitor: () => postgres.Sql;
   /**
-   * Seam for backups: called before a migration runs; returns a backup id or null. Throwing stops
+   * Seam for backups: called before a migration runs (again, with the tables that gained rows since
+   * they were judged empty, when that happened); returns its backup and allowance. Throwing stops
    * the run before anything of the migration is applied.
    */
-  backup?: (migration: LocalMigration) => Promise<string | null>;
+  backup?: (migration: LocalMigration, gainedRows: TableName[]) => Promise<Preparation | null>;
+  /**
+   * The pre-commit check (on unless false): the catalog and the transaction's row counters are
+   * compared before COMMIT, and unplanned destruction rolls the migration back.
+   */
+  precommitCheck?: boolean;
+  /** `schema.table` of dbctl's and drizzle's own tables, never compared. */
+  ownTables?: string[];
   onEvent?: (event: ApplyEvent) => void;
 }
 
@@ -72,6 +107,10 @@ export interface ApplyFailure {
   lockTimeout: { attempts: number; blockers: BlockingSession[] } | null;
   /** Set when the backup before the migration failed (then no statement ran). */
   backupFailed: { hint: string | undefined } | null;
+  /** Set when the pre-commit check found destruction nothing allowed (then the migration was rolled back). */
+  unplanned?: Destruction[];
+  /** Tables judged empty that had gained rows by the time the migration's transaction locked them. */
+  gainedRows?: TableName[];
 }
 
 /** The outcome of a run. */
@@ -97,13 +136,20 @@ export async function applyMigrations(sql: postgres.Sql, items: readonly ApplyIt
     const startedAt = new Date();
     const t0 = performance.now();
     let backupId: string | null = null;
-    try {
-      backupId = settings.backup ? await settings.backup(migration) : null;
-    } catch (error) {
-      // no backup, no migration: nothing of it runs; earlier migrations stay applied
-      const failure = backupFailure(migration, error);
-      return { applied, failure, remaining: items.slice(index).map((i) => i.planned.migration.tag) };
-    }
+    let preparation: Preparation | null = null;
+    const prepare = async (gained: TableName[]): Promise<ApplyFailure | null> => {
+      try {
+        preparation = settings.backup ? await settings.backup(migration, gained) : null;
+        backupId = preparation?.backupId ?? null;
+        return null;
+      } catch (error) {
+        if ((error as { code?: string }).code === 'REFUSED') throw error;
+        // no backup, no migration: nothing of it runs; earlier migrations stay applied
+        return backupFailure(migration, error);
+      }
+    };
+    const prepared = await prepare([]);
+    if (prepared) return { applied, failure: prepared, remaining: items.slice(index).map((i) => i.planned.migration.tag) };
     const record = (outcome: HistoryRecord['outcome'], extra: Partial<HistoryRecord> = {}): HistoryRecord => ({
       tag: migration.tag,
       hash: migration.hash,
@@ -121,7 +167,13 @@ export async function applyMigrations(sql: postgres.Sql, items: readonly ApplyIt
       hostname: settings.hostname,
       ...extra,
     });
-    const failure = await runMigration(sql, migration, item.execution, settings, () => record('applied'));
+    let failure = await runMigration(sql, migration, item.execution, settings, () => record('applied'), preparation);
+    if (failure?.gainedRows) {
+      // a table judged empty gained rows before the transaction locked it: back it up, then run again
+      const again = await prepare(failure.gainedRows);
+      if (again) return { applied, failure: again, remaining: items.slice(index).map((i) => i.planned.migration.tag) };
+      failure = await runMigration(sql, migration, item.execution, settings, () => record('applied'), { ...preparation!, emptyTables: [] });
+    }
     if (failure) {
       const done = failure.partial ? failure.statementIndex : 0;
       await recordHistory(
@@ -150,13 +202,18 @@ async function runMigration(
   execution: StatementExecution[],
   settings: ApplySettings,
   appliedRecord: () => HistoryRecord,
+  preparation: Preparation | null,
 ): Promise<ApplyFailure | null> {
   const segments = planSegments(execution);
   let committed = false;
+  let emptyTables = preparation?.emptyTables ?? [];
   for (const [i, segment] of segments.entries()) {
     const last = i === segments.length - 1;
+    const check: SegmentCheck | null =
+      settings.precommitCheck === false || !segment.transactional ? null : { allowance: preparation?.allowance ?? null, emptyTables };
+    if (segment.transactional) emptyTables = []; // locked and checked in the migration's first transaction
     const failure = segment.transactional
-      ? await runTransactionalSegment(sql, migration, segment, settings, last ? appliedRecord : null)
+      ? await runTransactionalSegment(sql, migration, segment, settings, last ? appliedRecord : null, check)
       : await runAutocommitSegment(sql, migration, segment, settings, last ? appliedRecord : null);
     if (failure) return { ...failure, partial: committed || !segment.transactional };
     committed = true;
@@ -183,15 +240,89 @@ function timeoutPrefix(settings: ApplySettings): string {
 
 type SegmentFailure = Omit<ApplyFailure, 'partial'>;
 
+/** What the pre-commit check of one transactional segment needs. */
+interface SegmentCheck {
+  /** null: nothing allowed beyond tables that held no rows. */
+  allowance: Allowance | null;
+  emptyTables: TableName[];
+}
+
+/** Thrown inside a transaction to roll it back. */
+class Rollback extends Error {
+  constructor(readonly reason: { unplanned: Destruction[] } | { gained: TableName[] } | { probe: number }) {
+    super('rollback');
+  }
+}
+
+function quoteTable(t: TableName): string {
+  return `"${t.schema.replace(/"/g, '""')}"."${t.table.replace(/"/g, '""')}"`;
+}
+
+/**
+ * The text sent before a segment's first statement, in the same round trip: the SHARE lock on the
+ * tables judged empty, then the catalog snapshot with their emptiness checked again.
+ */
+function beforeText(settings: ApplySettings, check: SegmentCheck): string {
+  const lock = check.emptyTables.length ? `LOCK TABLE ${check.emptyTables.map(quoteTable).join(', ')} IN SHARE MODE;\n` : '';
+  const exists = check.emptyTables.length
+    ? `, 'e', pg_catalog.json_build_array(${check.emptyTables.map((t) => `exists (select 1 from ${quoteTable(t)})`).join(', ')})`
+    : '';
+  return `${lock}${snapshotQuery(settings.ownTables ?? [], exists)};\n`;
+}
+
+/** Reads the before-snapshot out of the first round trip's results; throws Rollback when an empty table gained rows. */
+function readBefore(result: unknown, check: SegmentCheck): CatalogSnapshot {
+  const value = findSnapshotRow(result);
+  if (value === undefined) throw new Error('dbctl: the pre-commit snapshot is missing from the first round trip');
+  const { snapshot, extra } = parseSnapshot(value);
+  const nonEmpty = (extra.e as boolean[] | undefined) ?? [];
+  const gained = check.emptyTables.filter((_, i) => nonEmpty[i]);
+  if (gained.length) throw new Rollback({ gained });
+  return snapshot;
+}
+
+/** What the transaction destroyed that nothing allows. */
+async function checkAfter(tx: postgres.TransactionSql, settings: ApplySettings, check: SegmentCheck, before: CatalogSnapshot): Promise<Destruction[]> {
+  const rows = await tx.unsafe(snapshotQuery(settings.ownTables ?? []));
+  const after = parseSnapshot(findSnapshotRow(rows)).snapshot;
+  const empty = new Set(check.emptyTables.map((t) => `${t.schema}.${t.table}`));
+  const found = compareSnapshots(before, after, (t) => t.pages && !empty.has(`${t.schema}.${t.name}`));
+  if (found.length === 0) return [];
+  return check.allowance ? unplanned(found, check.allowance) : found;
+}
+
+/**
+ * Runs the segment again, statement by statement, checking after each, and rolls it back: the
+ * index of the first statement whose destruction nothing allows (only on the failure path).
+ */
+async function findDestroyingStatement(sql: postgres.Sql, migration: LocalMigration, segment: Segment, settings: ApplySettings, check: SegmentCheck): Promise<number> {
+  const fallback = segment.statements[0]!;
+  if (segment.statements.length === 1) return fallback;
+  try {
+    await sql.begin(async (tx) => {
+      const before = readBefore(await tx.unsafe(timeoutPrefix(settings) + beforeText(settings, { ...check, emptyTables: [] }).replace(/;\n$/, '')), { ...check, emptyTables: [] });
+      for (const index of segment.statements) {
+        await tx.unsafe(migration.statements[index]!.sql);
+        if ((await checkAfter(tx, settings, check, before)).length) throw new Rollback({ probe: index });
+      }
+      throw new Rollback({ probe: fallback });
+    });
+  } catch (error) {
+    if (error instanceof Rollback && 'probe' in error.reason) return error.reason.probe;
+  }
+  return fallback;
+}
+
 async function runTransactionalSegment(
   sql: postgres.Sql,
   migration: LocalMigration,
   segment: Segment,
   settings: ApplySettings,
   appliedRecord: (() => HistoryRecord) | null,
+  check: SegmentCheck | null = null,
 ): Promise<SegmentFailure | null> {
   const attempts = settings.lockRetries + 1;
-  const prefix = timeoutPrefix(settings);
+  const prefix = timeoutPrefix(settings) + (check ? beforeText(settings, check) : '');
   let blockers: BlockingSession[] = [];
   for (let attempt = 1; ; attempt++) {
     let current = segment.statements[0]!;
@@ -199,10 +330,16 @@ async function runTransactionalSegment(
     const watcher = watchBlockers(settings.openMonitor, settings.pid);
     try {
       await sql.begin(async (tx) => {
+        let before: CatalogSnapshot | null = null;
         for (const [i, index] of segment.statements.entries()) {
           current = index;
           shift = i === 0 ? prefix.length : 0;
-          await tx.unsafe(i === 0 ? prefix + migration.statements[index]!.sql : migration.statements[index]!.sql);
+          const result = await tx.unsafe(i === 0 ? prefix + migration.statements[index]!.sql : migration.statements[index]!.sql);
+          if (i === 0 && check) before = readBefore(result, check);
+        }
+        if (check && before) {
+          const found = await checkAfter(tx, settings, check, before);
+          if (found.length) throw new Rollback({ unplanned: found });
         }
         if (appliedRecord) await recordAppliedOrFail(tx, settings, appliedRecord());
         else await assertLockHeld(tx, settings.lockScope);
@@ -212,6 +349,23 @@ async function runTransactionalSegment(
     } catch (error) {
       const seen = watcher.stop();
       if (seen.length > 0) blockers = seen;
+      if (error instanceof Rollback && check) {
+        if ('gained' in error.reason) {
+          return { ...describeError(migration, segment.statements[0]!, error), message: 'tables judged empty gained rows', lockTimeout: null, backupFailed: null, gainedRows: error.reason.gained };
+        }
+        if ('unplanned' in error.reason) {
+          const index = await findDestroyingStatement(sql, migration, segment, settings, check);
+          const list = error.reason.unplanned;
+          return {
+            ...describeError(migration, index, error),
+            message: `PostgreSQL reports destruction no backup holds and the plan did not list: ${list.map((d) => `${d.schema}.${d.table}${d.column ? `.${d.column}` : ''} ${d.what}`).join('; ')}`,
+            code: 'UNPLANNED_DESTRUCTION',
+            lockTimeout: null,
+            backupFailed: null,
+            unplanned: list,
+          };
+        }
+      }
       if (errorCode(error) === LOCK_NOT_AVAILABLE) {
         if (attempt < attempts) {
           const waitMs = backoffMs(attempt);

@@ -1,0 +1,174 @@
+/**
+ * No row lost without a verified backup: migrations whose destruction the static plan misses
+ * (dynamic EXECUTE in DO blocks, DML in CTEs, renames, search_path, CASCADE) are either rolled back
+ * by PostgreSQL's pre-commit check with the data intact (UNPLANNED_DESTRUCTION), or applied after a
+ * backup that restores identical rows. On a protected and an unprotected environment.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { createProject, type TestProject } from '../support/project.js';
+
+let project: TestProject | undefined;
+let db: TestDatabase | undefined;
+afterEach(async () => {
+  await project?.cleanup();
+  await db?.drop();
+  project = undefined;
+  db = undefined;
+});
+
+const PROD = { environments: { production: { url: 'env:DATABASE_URL', protected: true } } };
+
+type Env = 'development' | 'production';
+
+/** A seeded database: public.posts (3,000 rows), public.users (200) and archive.users (500). */
+async function seeded(env: Env): Promise<TestProject> {
+  db = await createTestDatabase('noloss');
+  const p = await createProject(db.url, env === 'production' ? { dbctlConfig: PROD } : {});
+  await p.addMigration({
+    name: 'base',
+    sql: [
+      `CREATE TABLE "posts" ("id" serial PRIMARY KEY, "title" text NOT NULL, "bio" text);`,
+      `CREATE TABLE "users" ("id" serial PRIMARY KEY, "email" text NOT NULL);`,
+      `CREATE SCHEMA "archive";`,
+      `CREATE TABLE "archive"."users" ("id" serial PRIMARY KEY, "email" text NOT NULL);`,
+    ],
+  });
+  expect((await p.dbctl(['migrate', '--env', env])).code).toBe(0);
+  await db.sql`insert into posts (title, bio) select 'post ' || g, 'bio ' || g from generate_series(1, 3000) g`;
+  await db.sql`insert into users (email) select 'u' || g || '@public' from generate_series(1, 200) g`;
+  await db.sql`insert into archive.users (email) select 'u' || g || '@archive' from generate_series(1, 500) g`;
+  return p;
+}
+
+/** md5 over the ordered rows of a table, or null when it does not exist. */
+async function digest(table: string): Promise<string | null> {
+  const [exists] = await db!.sql`select to_regclass(${table}) is not null as ok`;
+  if (!exists!.ok) return null;
+  const [row] = await db!.sql.unsafe(`select md5(coalesce(string_agg(t::text, E'\\n' order by t.id), '')) as h, count(*)::int as n from ${table} t`);
+  return `${row!.n}:${row!.h}`;
+}
+
+async function digests(): Promise<Record<string, string | null>> {
+  return { posts: await digest('public.posts'), users: await digest('public.users'), archive: await digest('archive.users') };
+}
+
+/** The `dbctl migrate ...` command the refusal printed. */
+function rerunCommand(stderr: string): string[] {
+  const match = /`dbctl (migrate [^`]+)`/.exec(stderr);
+  expect(match, stderr).not.toBeNull();
+  return match![1]!.split(' ');
+}
+
+const routes: { name: string; sql: string[]; lost: string }[] = [
+  { name: 'do_truncate', sql: [`DO $$ BEGIN EXECUTE 'TRUNCATE posts'; END $$;`], lost: 'public.posts' },
+  { name: 'cte_delete', sql: [`WITH d AS (DELETE FROM "posts" RETURNING 1) SELECT count(*) FROM d;`], lost: 'public.posts' },
+  { name: 'do_drop', sql: [`DO $$ BEGIN DROP TABLE archive.users; END $$;`], lost: 'archive.users' },
+  { name: 'rename_drop', sql: [`ALTER TABLE "posts" RENAME TO "posts_old";`, `DROP TABLE "posts_old";`], lost: 'public.posts' },
+  { name: 'column_rename_drop', sql: [`ALTER TABLE "posts" RENAME COLUMN "bio" TO "bio_old";`, `ALTER TABLE "posts" DROP COLUMN "bio_old";`], lost: 'public.posts.bio' },
+  { name: 'search_path_cascade', sql: [`SET search_path TO archive;`, `DROP TABLE users CASCADE;`], lost: 'archive.users' },
+];
+
+describe.each(['development', 'production'] as Env[])('pre-commit check on %s', (env) => {
+  for (const route of routes) {
+    it(`${route.name}: rolled back with every row intact, then applied with the backup the message names`, async () => {
+      project = await seeded(env);
+      const before = await digests();
+      const tag = await project.addMigration({ name: route.name, sql: route.sql });
+      let refused = await project.dbctl(['migrate', '--env', env, '--json']);
+      if (env === 'production' && refused.code === 3) {
+        // the plan saw something destructive (a wrong guess of what it is): the guard refused first
+        expect(await digests()).toEqual(before);
+        refused = await project.dbctl(['migrate', '--env', env, '--allow-destructive', '--json']);
+      }
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toContain('UNPLANNED_DESTRUCTION');
+      expect(refused.json().error.code).toBe('UNPLANNED_DESTRUCTION');
+      expect(refused.stderr).toContain(route.lost);
+      expect(refused.json()).toMatchObject({ status: 'failed', applied: [], error: { tag } });
+      expect(await digests()).toEqual(before);
+      const [col] = await db!.sql`select count(*)::int as n from information_schema.columns where table_name = 'posts' and column_name = 'bio'`;
+      expect(col!.n).toBe(1);
+      const status = await project.dbctl(['status', '--env', env, '--json']);
+      expect(JSON.stringify(status.json())).toContain('pending');
+
+      // the printed command backs up what PostgreSQL saw destroyed, then applies
+      const command = rerunCommand(refused.stderr);
+      if (env === 'production') expect(command).toContain('--allow-destructive');
+      const applied = await project.dbctl([...command, '--json']);
+      expect(applied.code, applied.stderr).toBe(0);
+      const backup = applied.json().applied[0].backup;
+      expect(typeof backup).toBe('string');
+    });
+  }
+
+  it('a url with ?search_path=archive,public and an unqualified DROP TABLE "users": archive.users is what is protected', async () => {
+    project = await seeded(env);
+    const before = await digests();
+    await project.addMigration({ name: 'drop_users', sql: [`DROP TABLE "users";`] });
+    const url = `${db!.url}?search_path=archive,public`;
+    const run = await project.dbctl(['migrate', '--env', env, ...(env === 'production' ? ['--allow-destructive'] : [])], { DATABASE_URL: url });
+    if (run.code === 0) {
+      // resolved live: archive.users was backed up
+      expect(run.stderr).toMatch(/backup/);
+      expect(await digest('archive.users')).toBeNull();
+      expect(await digest('public.users')).toEqual(before.users);
+    } else {
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toContain('archive.users');
+      expect(await digests()).toEqual(before);
+    }
+  });
+
+  it('a visible DELETE with WHERE is planned (no refusal, no backup); DELETE without WHERE is backed up', async () => {
+    project = await seeded(env);
+    await project.addMigration({ name: 'prune', sql: [`DELETE FROM "posts" WHERE "id" > 2990;`] });
+    const pruned = await project.dbctl(['migrate', '--env', env, '--json']);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.json().applied[0].backup).toBeNull();
+    expect((await digest('public.posts'))!.startsWith('2990:')).toBe(true);
+  });
+});
+
+describe('types and domains dropped with CASCADE', () => {
+  it.each(['development', 'production'] as Env[])('DROP TYPE … CASCADE / DROP DOMAIN … CASCADE back up the columns they drop (%s)', async (env) => {
+    project = await seeded(env);
+    await project.addMigration({
+      name: 'typed',
+      sql: [
+        `CREATE TYPE "mood" AS ENUM ('happy', 'sad');`,
+        `CREATE DOMAIN "posint" AS integer CHECK (VALUE > 0);`,
+        `ALTER TABLE "posts" ADD COLUMN "mood" "mood";`,
+        `ALTER TABLE "posts" ADD COLUMN "score" "posint";`,
+      ],
+    });
+    expect((await project.dbctl(['migrate', '--env', env])).code).toBe(0);
+    await db!.sql`update posts set mood = (case when id % 2 = 0 then 'happy' else 'sad' end)::mood, score = id`;
+    const before = await digests();
+    await project.addMigration({ name: 'drop_types', sql: [`DROP TYPE "mood" CASCADE;`, `DROP DOMAIN "posint" CASCADE;`] });
+    if (env === 'production') {
+      const refused = await project.dbctl(['migrate', '--env', env]);
+      expect(refused.code, refused.stderr).toBe(3);
+      expect(refused.stderr).toContain('public.posts');
+      expect(await digests()).toEqual(before);
+    }
+    const applied = await project.dbctl(['migrate', '--env', env, '--allow-destructive', '--json']);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(typeof applied.json().applied[0].backup).toBe('string');
+    const [cols] = await db!.sql`select count(*)::int as n from information_schema.columns where table_name = 'posts' and column_name in ('mood', 'score')`;
+    expect(cols!.n).toBe(0);
+  });
+});
+
+describe('objects that hold no rows destroy nothing', () => {
+  it('a brand-new protected database applies its whole history without flags', async () => {
+    db = await createTestDatabase('noloss');
+    project = await createProject(db.url, { dbctlConfig: PROD });
+    await project.addMigration({ name: 'create', sql: [`CREATE TABLE "profiles" ("id" serial PRIMARY KEY, "bio" text, "age" integer);`] });
+    await project.addMigration({ name: 'drop_bio', sql: [`ALTER TABLE "profiles" DROP COLUMN "bio";`, `ALTER TABLE "profiles" ALTER COLUMN "age" TYPE text;`] });
+    await project.addMigration({ name: 'truncate', sql: [`DO $$ BEGIN EXECUTE 'TRUNCATE profiles'; END $$;`, `DROP TABLE "profiles";`] });
+    const run = await project.dbctl(['migrate', '--env', 'production', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json().applied.map((a: { backup: unknown }) => a.backup)).toEqual([null, null, null]);
+  });
+});
