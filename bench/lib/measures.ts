@@ -154,3 +154,25 @@ export async function nothingPending(server: BenchServer, corpus: Corpus, runs: 
     await project.cleanup();
   }
 }
+
+/**
+ * The pre-commit check's cost: `dbctl migrate` of the whole corpus on a fresh database with the
+ * check (side `dbctl`) and without it (`DBCTL_PRECOMMIT_CHECK=off`, side `baseline`), alternating.
+ */
+export async function applyPrecommit(server: BenchServer, corpus: Corpus, runs: number): Promise<Paired> {
+  const project = await createProject('precommit', corpus);
+  try {
+    return await alternateSides(runs, async (side, run) => {
+      const name = `precommit_${side}_${run}`;
+      const url = await server.createDatabase(name);
+      const env = side === 'baseline' ? { DBCTL_PRECOMMIT_CHECK: 'off' } : {};
+      const result = ok(`dbctl migrate (${side === 'dbctl' ? 'with' : 'without'} the pre-commit check)`, await project.migrate('dbctl', url, [], { env }));
+      const applied = await appliedCount(url);
+      if (applied !== corpus.tags.length) throw new Error(`dbctl migrate exited 0 but recorded ${applied} of ${corpus.tags.length} migrations`);
+      await server.dropDatabase(name);
+      return result;
+    });
+  } finally {
+    await project.cleanup();
+  }
+}

@@ -170,6 +170,8 @@ async function migrate(
       pid: db.pid,
       openMonitor: () => (monitor ??= postgres(environment.url, { max: 1, onnotice: () => {}, connection: { application_name: 'dbctl migrate (monitor)' } })),
       onEvent: reporter.onEvent,
+      // DBCTL_PRECOMMIT_CHECK=off turns the pre-commit check off (benchmarks; a false alarm while it is reported)
+      precommitCheck: ctx.env.DBCTL_PRECOMMIT_CHECK !== 'off',
       ownTables: [`${tables.drizzleSchema}.${tables.drizzleTable}`, `${tables.historySchema}.migration_history`],
       backup: async (migration, gained) => {
         const { emptyAllowance } = await import('../io/destruction.js');

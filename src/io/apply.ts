@@ -15,13 +15,16 @@ import { assertLockHeld, lockKeys, lockNotHeld } from './lock.js';
 import { recordApplied, recordHistory, type HistoryRecord, type HistoryTables } from './history.js';
 import { watchBlockers, type BlockingSession } from './blockers.js';
 import {
+  beginQuery,
   compareSnapshots,
+  currentTablesQuery,
   findSnapshotRow,
+  lockedQuery,
+  oldTablesQuery,
   parseSnapshot,
-  snapshotQuery,
+  suspects,
   unplanned,
   type Allowance,
-  type CatalogSnapshot,
   type Destruction,
 } from './destruction.js';
 
@@ -260,33 +263,64 @@ function quoteTable(t: TableName): string {
 
 /**
  * The text sent before a segment's first statement, in the same round trip: the SHARE lock on the
- * tables judged empty, then the catalog snapshot with their emptiness checked again.
+ * tables judged empty, then the snapshot export with their emptiness checked again.
  */
-function beforeText(settings: ApplySettings, check: SegmentCheck): string {
+function beforeText(check: SegmentCheck): string {
   const lock = check.emptyTables.length ? `LOCK TABLE ${check.emptyTables.map(quoteTable).join(', ')} IN SHARE MODE;\n` : '';
   const exists = check.emptyTables.length
     ? `, 'e', pg_catalog.json_build_array(${check.emptyTables.map((t) => `exists (select 1 from ${quoteTable(t)})`).join(', ')})`
     : '';
-  return `${lock}${snapshotQuery(settings.ownTables ?? [], exists)};\n`;
+  return `${lock}${beginQuery(exists)};\n`;
 }
 
-/** Reads the before-snapshot out of the first round trip's results; throws Rollback when an empty table gained rows. */
-function readBefore(result: unknown, check: SegmentCheck): CatalogSnapshot {
-  const value = findSnapshotRow(result);
-  if (value === undefined) throw new Error('dbctl: the pre-commit snapshot is missing from the first round trip');
-  const { snapshot, extra } = parseSnapshot(value);
+/** The text appended to a segment's last statement, in the same round trip. */
+const AFTER_TEXT = `\n;\n${lockedQuery()}`;
+
+/** Reads the exported snapshot's id out of the first round trip's results; throws Rollback when an empty table gained rows. */
+function readBegin(result: unknown, check: SegmentCheck): string {
+  const value = findSnapshotRow(result, 's');
+  if (value === undefined) throw new Error('dbctl: the pre-commit check found no snapshot in the first round trip');
+  const { extra } = parseSnapshot(value);
   const nonEmpty = (extra.e as boolean[] | undefined) ?? [];
   const gained = check.emptyTables.filter((_, i) => nonEmpty[i]);
   if (gained.length) throw new Rollback({ gained });
-  return snapshot;
+  return String(extra.s);
 }
 
-/** What the transaction destroyed that nothing allows. */
-async function checkAfter(tx: postgres.TransactionSql, settings: ApplySettings, check: SegmentCheck, before: CatalogSnapshot): Promise<Destruction[]> {
-  const rows = await tx.unsafe(snapshotQuery(settings.ownTables ?? []));
-  const after = parseSnapshot(findSnapshotRow(rows)).snapshot;
+/**
+ * What the transaction destroyed that nothing allows, from the locked relations its last round
+ * trip reported: only suspects cost a comparison (now, in the transaction, and when it began, on the
+ * monitor connection through the exported snapshot; both at once).
+ */
+async function checkAfter(
+  tx: postgres.TransactionSql,
+  settings: ApplySettings,
+  check: SegmentCheck,
+  snapshotId: string,
+  lastResult: unknown,
+): Promise<Destruction[]> {
+  const row = findSnapshotRow(lastResult, 'l');
+  // fail closed: without the lock list nothing can be judged
+  if (row === undefined) throw new Error('dbctl: the pre-commit check found no lock list in the last round trip');
+  const locked = parseSnapshot(row).locked;
+  const oids = suspects(locked);
+  if (oids.length === 0) return [];
+  const monitor = settings.openMonitor();
+  const [now, then] = await Promise.all([
+    tx.unsafe(currentTablesQuery(oids)),
+    monitor.unsafe(oldTablesQuery(snapshotId, oids)).catch(async (error: unknown) => {
+      await monitor.unsafe('rollback').catch(() => {});
+      throw error;
+    }),
+  ]);
+  const own = new Set(settings.ownTables ?? []);
+  const thenRow = findSnapshotRow(then, 't');
+  if (thenRow === undefined) throw new Error('dbctl: the pre-commit check could not read the catalog as the transaction began');
+  const before = parseSnapshot(thenRow).snapshot;
+  for (const [oid, t] of before) if (own.has(`${t.schema}.${t.name}`)) before.delete(oid);
+  const after = parseSnapshot(findSnapshotRow(now, 't') ?? {}).snapshot;
   const empty = new Set(check.emptyTables.map((t) => `${t.schema}.${t.table}`));
-  const found = compareSnapshots(before, after, (t) => t.pages && !empty.has(`${t.schema}.${t.name}`));
+  const found = compareSnapshots(before, after, (t) => empty.has(`${t.schema}.${t.name}`));
   if (found.length === 0) return [];
   return check.allowance ? unplanned(found, check.allowance) : found;
 }
@@ -298,12 +332,13 @@ async function checkAfter(tx: postgres.TransactionSql, settings: ApplySettings, 
 async function findDestroyingStatement(sql: postgres.Sql, migration: LocalMigration, segment: Segment, settings: ApplySettings, check: SegmentCheck): Promise<number> {
   const fallback = segment.statements[0]!;
   if (segment.statements.length === 1) return fallback;
+  const probe = { ...check, emptyTables: [] };
   try {
     await sql.begin(async (tx) => {
-      const before = readBefore(await tx.unsafe(timeoutPrefix(settings) + beforeText(settings, { ...check, emptyTables: [] }).replace(/;\n$/, '')), { ...check, emptyTables: [] });
+      const snapshotId = readBegin(await tx.unsafe(timeoutPrefix(settings) + beginQuery()), probe);
       for (const index of segment.statements) {
-        await tx.unsafe(migration.statements[index]!.sql);
-        if ((await checkAfter(tx, settings, check, before)).length) throw new Rollback({ probe: index });
+        const result = await tx.unsafe(migration.statements[index]!.sql + AFTER_TEXT);
+        if ((await checkAfter(tx, settings, check, snapshotId, result)).length) throw new Rollback({ probe: index });
       }
       throw new Rollback({ probe: fallback });
     });
@@ -322,7 +357,7 @@ async function runTransactionalSegment(
   check: SegmentCheck | null = null,
 ): Promise<SegmentFailure | null> {
   const attempts = settings.lockRetries + 1;
-  const prefix = timeoutPrefix(settings) + (check ? beforeText(settings, check) : '');
+  const prefix = timeoutPrefix(settings) + (check ? beforeText(check) : '');
   let blockers: BlockingSession[] = [];
   for (let attempt = 1; ; attempt++) {
     let current = segment.statements[0]!;
@@ -330,15 +365,17 @@ async function runTransactionalSegment(
     const watcher = watchBlockers(settings.openMonitor, settings.pid);
     try {
       await sql.begin(async (tx) => {
-        let before: CatalogSnapshot | null = null;
+        let snapshotId = '';
+        let last: unknown;
         for (const [i, index] of segment.statements.entries()) {
           current = index;
           shift = i === 0 ? prefix.length : 0;
-          const result = await tx.unsafe(i === 0 ? prefix + migration.statements[index]!.sql : migration.statements[index]!.sql);
-          if (i === 0 && check) before = readBefore(result, check);
+          const text = migration.statements[index]!.sql + (check && i === segment.statements.length - 1 ? AFTER_TEXT : '');
+          last = await tx.unsafe(i === 0 ? prefix + text : text);
+          if (i === 0 && check) snapshotId = readBegin(last, check);
         }
-        if (check && before) {
-          const found = await checkAfter(tx, settings, check, before);
+        if (check) {
+          const found = await checkAfter(tx, settings, check, snapshotId, last);
           if (found.length) throw new Rollback({ unplanned: found });
         }
         if (appliedRecord) await recordAppliedOrFail(tx, settings, appliedRecord());

@@ -1,13 +1,17 @@
 /**
  * The pre-commit check: PostgreSQL itself is asked what a migration's transaction destroyed.
  *
- * At the start of the transaction (in the same round trip as its first statement) the user
- * catalog is captured: every user table (and partition) with its columns, their types, whether
- * the table has any data pages, and the transaction's own row counters. Before COMMIT the same
- * query runs again; the difference names what is gone: tables dropped, columns dropped or
- * retyped (a known lossless widening excepted), tables emptied by a rewrite (TRUNCATE), and rows
- * deleted or updated (`pg_stat_xact_user_tables`) in tables that existed before. Anything that
- * held rows, that the analysis did not plan and that no verified backup holds, is unplanned
+ * Nothing is scanned up front: the transaction exports its snapshot in the round trip of its first
+ * statement (`pg_export_snapshot()`, which costs next to nothing). Its last statement's round trip
+ * also reads which relations the transaction holds a write lock on (`pg_locks`): PostgreSQL locks
+ * every relation it drops, alters, truncates or writes, until the transaction ends, so only those
+ * can have lost anything. Of those, a table that still exists on the same storage with no data
+ * pages held no rows. Only when something is left (a dropped relation, a table with pages or new
+ * storage) is the catalog compared: as it is now, in the transaction, and as it was when the
+ * transaction began, read on the monitor connection through the exported snapshot. The difference
+ * names what is gone: tables dropped, columns dropped or retyped (a known lossless widening
+ * excepted), tables emptied (TRUNCATE), rows deleted or updated (`pg_stat_xact_user_tables`'s
+ * counters). Whatever held rows, was not planned and no verified backup holds is unplanned
  * destruction: the transaction is rolled back.
  */
 
@@ -26,8 +30,8 @@ export interface SnapshotTable {
   schema: string;
   name: string;
   filenode: number;
-  /** The table's main fork has pages: it may hold rows (an empty file holds none). */
-  pages: boolean;
+  /** The table's main fork has pages: it may hold rows (an empty file holds none). Null when not read (the old snapshot). */
+  pages: boolean | null;
   columns: SnapshotColumn[];
   /** Rows updated / deleted by this transaction so far. */
   updated: number;
@@ -37,35 +41,73 @@ export interface SnapshotTable {
 /** The user catalog at one moment of a transaction, keyed by table oid. */
 export type CatalogSnapshot = Map<number, SnapshotTable>;
 
-/** The marker column of the snapshot query's single row (found among a batch's results by it). */
-export const SNAPSHOT_COLUMN = 'dbctl_snapshot';
-
-/** Schemas never compared: the system's, and dbctl's own backups. */
-const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'dbctl_backups'];
-
-/**
- * The snapshot query: one row, one json column. Every name is schema-qualified, since the
- * migration may have changed search_path by the time it runs again. `extra` adds more json keys
- * (the emptiness checks of planned tables).
- */
-export function snapshotQuery(excludeTables: readonly string[], extra = ''): string {
-  const excluded = excludeTables.map((t) => `'${t.replace(/'/g, "''")}'`).join(', ');
-  const schemas = SYSTEM_SCHEMAS.map((s) => `'${s}'`).join(', ');
-  return `select pg_catalog.json_build_object('t', (
-  select pg_catalog.json_agg(pg_catalog.json_build_array(c.oid, n.nspname, c.relname, c.relfilenode, pg_catalog.pg_relation_size(c.oid) > 0,
-    pg_catalog.pg_stat_get_xact_tuples_updated(c.oid), pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid),
-    (select pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, a.attname, a.atttypid, a.atttypmod, pg_catalog.format_type(a.atttypid, a.atttypmod)) order by a.attnum)
-       from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped)))
-    from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-   where c.relkind in ('r', 'p') and c.relpersistence <> 't'
-     and n.nspname not in (${schemas}) and n.nspname !~ '^pg_(toast|temp)'${excluded ? `\n     and (n.nspname || '.' || c.relname) not in (${excluded})` : ''})${extra}) as ${SNAPSHOT_COLUMN}`;
+/** A relation the transaction holds a write lock on, as it is now. */
+export interface LockedRelation {
+  oid: number;
+  /** false: it no longer exists (dropped by the transaction). */
+  exists: boolean;
+  relkind: string | null;
+  filenode: number | null;
+  pages: boolean;
 }
 
-type RawTable = [number, string, string, number, boolean, number | string, number | string, [number, string, number, number, string][] | null];
+/** The marker column of dbctl's rows (found among a batch's results by it). */
+export const SNAPSHOT_COLUMN = 'dbctl_snapshot';
 
-/** Parses the snapshot query's json value. */
-export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; extra: Record<string, unknown> } {
-  const doc = (typeof value === 'string' ? JSON.parse(value) : value) as { t: RawTable[] | null } & Record<string, unknown>;
+/**
+ * The text sent with a transaction's first statement: exports its snapshot; `extra` adds json
+ * keys (the emptiness checks of planned tables).
+ */
+export function beginQuery(extra = ''): string {
+  return `select pg_catalog.json_build_object('s', pg_catalog.pg_export_snapshot()${extra}) as ${SNAPSHOT_COLUMN}`;
+}
+
+/**
+ * The text appended to a transaction's last statement: the relations it holds a write lock on
+ * (AccessExclusive: drop, truncate, alter; RowExclusive: delete, update), as they are now.
+ */
+export function lockedQuery(): string {
+  return `select pg_catalog.json_build_object('l', (select pg_catalog.json_agg(pg_catalog.json_build_array(l.relation, c.oid is not null, c.relkind, c.relfilenode,
+    c.relkind = 'r' and pg_catalog.pg_relation_size(c.oid) > 0))
+  from (select distinct relation from pg_catalog.pg_locks where pid = pg_catalog.pg_backend_pid() and locktype = 'relation'
+          and database = (select oid from pg_catalog.pg_database where datname = pg_catalog.current_database())
+          and mode in ('AccessExclusiveLock', 'RowExclusiveLock')) l
+  left join pg_catalog.pg_class c on c.oid = l.relation)) as ${SNAPSHOT_COLUMN}`;
+}
+
+const COLUMNS_JSON = `(select pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, a.attname, a.atttypid, a.atttypmod, pg_catalog.format_type(a.atttypid, a.atttypmod)) order by a.attnum)
+       from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped)`;
+
+function oidList(oids: readonly number[]): string {
+  return `'{${oids.map((o) => String(Math.trunc(o))).join(',')}}'::pg_catalog.oid[]`;
+}
+
+/** The tables among `oids` as they are now, in the transaction (with data pages and its row counters). */
+export function currentTablesQuery(oids: readonly number[]): string {
+  return `select pg_catalog.json_build_object('t', (select pg_catalog.json_agg(pg_catalog.json_build_array(c.oid, n.nspname, c.relname, c.relfilenode,
+    pg_catalog.pg_relation_size(c.oid) > 0, pg_catalog.pg_stat_get_xact_tuples_updated(c.oid), pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid), ${COLUMNS_JSON}))
+  from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where c.relkind = 'r' and c.oid = any (${oidList(oids)}))) as ${SNAPSHOT_COLUMN}`;
+}
+
+/**
+ * The tables among `oids` as they were when the transaction began, read on another connection
+ * through the exported snapshot (catalog rows only: nothing of the tables is read or locked).
+ */
+export function oldTablesQuery(snapshotId: string, oids: readonly number[]): string {
+  return `begin isolation level repeatable read;
+set transaction snapshot '${snapshotId.replace(/'/g, "''")}';
+select pg_catalog.json_build_object('t', (select pg_catalog.json_agg(pg_catalog.json_build_array(c.oid, n.nspname, c.relname, c.relfilenode, null, 0, 0, ${COLUMNS_JSON}))
+  from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+ where c.relkind = 'r' and c.relpersistence <> 't' and n.nspname not in ('pg_catalog', 'information_schema', 'dbctl_backups') and n.nspname !~ '^pg_(toast|temp)'
+   and c.oid = any (${oidList(oids)}))) as ${SNAPSHOT_COLUMN};
+commit`;
+}
+
+type RawTable = [number, string, string, number, boolean | null, number | string, number | string, [number, string, number, number, string][] | null];
+
+/** Parses the json value of one of the queries above. */
+export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; locked: LockedRelation[]; extra: Record<string, unknown> } {
+  const doc = (typeof value === 'string' ? JSON.parse(value) : value) as { t?: RawTable[] | null; l?: [number, boolean, string | null, number | null, boolean | null][] | null } & Record<string, unknown>;
   const snapshot: CatalogSnapshot = new Map();
   for (const [oid, schema, name, filenode, pages, updated, deleted, columns] of doc.t ?? []) {
     snapshot.set(Number(oid), {
@@ -79,16 +121,35 @@ export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; extr
       columns: (columns ?? []).map(([num, cname, typeOid, typmod, type]) => ({ num, name: cname, typeOid: Number(typeOid), typmod, type })),
     });
   }
-  return { snapshot, extra: doc };
+  const locked = (doc.l ?? []).map(([oid, exists, relkind, filenode, pages]) => ({
+    oid: Number(oid),
+    exists,
+    relkind,
+    filenode: filenode === null ? null : Number(filenode),
+    pages: Boolean(pages),
+  }));
+  return { snapshot, locked, extra: doc };
 }
 
-/** Finds the snapshot row among the results of a batch sent with the simple protocol. */
-export function findSnapshotRow(result: unknown): unknown {
+/**
+ * The locked relations that may have lost rows: dropped ones, and tables with data pages or on new
+ * storage. A table still on its original storage (relfilenode = oid: never rewritten) without
+ * pages held no rows when the transaction began either: files only shrink by new storage.
+ */
+export function suspects(locked: readonly LockedRelation[]): number[] {
+  return locked.filter((l) => !l.exists || (l.relkind === 'r' && (l.pages || l.filenode !== l.oid))).map((l) => l.oid);
+}
+
+/** Finds dbctl's row whose json has `key` among the results of a batch sent with the simple protocol. */
+export function findSnapshotRow(result: unknown, key: 's' | 'l' | 't'): unknown {
   const sets: unknown[] = Array.isArray(result) && result.length > 0 && Array.isArray(result[0]) ? result : [result];
   for (const set of sets) {
     if (!Array.isArray(set)) continue;
     for (const row of set) {
-      if (row && typeof row === 'object' && SNAPSHOT_COLUMN in row) return (row as Record<string, unknown>)[SNAPSHOT_COLUMN];
+      if (!row || typeof row !== 'object' || !(SNAPSHOT_COLUMN in row)) continue;
+      const raw = (row as Record<string, unknown>)[SNAPSHOT_COLUMN];
+      const value = typeof raw === 'string' ? JSON.parse(raw) : raw;
+      if (value && typeof value === 'object' && key in value) return value;
     }
   }
   return undefined;
@@ -120,19 +181,24 @@ export function losslessChange(before: SnapshotColumn, after: SnapshotColumn): b
 }
 
 /**
- * What the transaction destroyed between `before` and `after`, counting only tables that may have
- * held rows (`heldRows`). Pure.
+ * What the transaction destroyed: `before` is the catalog when it began (tables only), `after` as
+ * it is now (with data pages and row counters). A table that is now on the same storage without
+ * pages held no rows; `empty` tables (locked and found empty when the transaction began) neither.
+ * A dropped table, or one on new storage without pages, may have held rows (nothing can read them
+ * any more): it counts as destroyed. Pure.
  */
-export function compareSnapshots(before: CatalogSnapshot, after: CatalogSnapshot, heldRows: (table: SnapshotTable) => boolean): Destruction[] {
+export function compareSnapshots(before: CatalogSnapshot, after: CatalogSnapshot, empty: (table: SnapshotTable) => boolean): Destruction[] {
   const found: Destruction[] = [];
   for (const old of before.values()) {
-    if (!heldRows(old)) continue;
+    if (empty(old)) continue;
     const now = after.get(old.oid);
     const at = { schema: old.schema, table: old.name };
     if (!now) {
       found.push({ kind: 'table', ...at, what: 'dropped' });
       continue;
     }
+    const sameStorage = now.filenode === old.filenode;
+    if (sameStorage && !now.pages) continue; // held no rows
     let retyped = false;
     const columns = new Map(now.columns.map((c) => [c.num, c]));
     for (const column of old.columns) {
@@ -143,11 +209,9 @@ export function compareSnapshots(before: CatalogSnapshot, after: CatalogSnapshot
         found.push({ kind: 'column', ...at, column: column.name, what: `retyped ${column.type} → ${current.type}` });
       }
     }
-    if (!retyped && now.filenode !== old.filenode && old.pages && !now.pages) found.push({ kind: 'rows', ...at, what: 'emptied (TRUNCATE or a rewrite that kept no rows)' });
-    const deleted = now.deleted - old.deleted;
-    const updated = now.updated - old.updated;
-    if (deleted > 0) found.push({ kind: 'rows', ...at, what: `${deleted} row${deleted === 1 ? '' : 's'} deleted` });
-    if (updated > 0) found.push({ kind: 'rows', ...at, what: `${updated} row${updated === 1 ? '' : 's'} updated` });
+    if (!retyped && !sameStorage && !now.pages) found.push({ kind: 'rows', ...at, what: 'emptied (TRUNCATE or a rewrite that kept no rows)' });
+    if (now.deleted > 0) found.push({ kind: 'rows', ...at, what: `${now.deleted} row${now.deleted === 1 ? '' : 's'} deleted` });
+    if (now.updated > 0) found.push({ kind: 'rows', ...at, what: `${now.updated} row${now.updated === 1 ? '' : 's'} updated` });
   }
   return found;
 }
