@@ -127,7 +127,8 @@ async function migrate(
     });
     await ensureHistoryTables(db.sql, tables);
     const status = await readStatus(db.sql, folder, tables);
-    assertHistoryConsistent(status, document);
+    const failed = status.migrations.find((m) => m.state === 'failed');
+    assertHistoryConsistent(status, document, failed ? await whatRan(db.sql, failed.migration) : []);
     const pending = selectPending(status, options.to) ?? [];
     document.pending = pending.map((p) => p.migration.tag);
     if (pending.length === 0) {
@@ -313,8 +314,43 @@ function upToDate(status: MigrationStatus<LocalMigration>, toTag: string | undef
   return clean && (selectPending(status, toTag) ?? []).length === 0;
 }
 
+/**
+ * What the catalog says of a failed migration's statements that run outside a transaction (CREATE
+ * INDEX CONCURRENTLY): the index exists and is valid (the statement ran), exists but is invalid (it
+ * did not finish), or is absent (it did not run). One line per such statement.
+ */
+async function whatRan(sql: postgres.Sql, migration: LocalMigration): Promise<string[]> {
+  const { loadSqlParser } = await import('../sql/parser.js');
+  const parser = await loadSqlParser();
+  const indexes: { index: number; name: string }[] = [];
+  migration.statements.forEach((statement, index) => {
+    const parsed = parser.parse(statement.sql);
+    if ('error' in parsed) return;
+    for (const stmt of parsed.statements) {
+      const body = stmt.kind === 'IndexStmt' ? (stmt.node?.IndexStmt ?? stmt.node) : null;
+      if (!body?.concurrent || !body.idxname) continue;
+      const schema = body.relation?.schemaname as string | undefined;
+      const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
+      indexes.push({ index, name: schema ? `${quote(schema)}.${quote(String(body.idxname))}` : quote(String(body.idxname)) });
+    }
+  });
+  if (indexes.length === 0) return [];
+  const rows = await sql<{ name: string; valid: boolean | null }[]>`
+    select u.name, i.indisvalid and i.indisready as valid
+      from pg_catalog.unnest(${indexes.map((i) => i.name)}::text[]) as u(name)
+      left join pg_catalog.pg_index i on i.indexrelid = pg_catalog.to_regclass(u.name)`;
+  const valid = new Map(rows.map((r) => [r.name, r.valid]));
+  return indexes.map(({ index, name }) => {
+    const state = valid.get(name);
+    const where = `  statement ${index + 1} (CREATE INDEX CONCURRENTLY ${name})`;
+    if (state === true) return `${where}: the index exists and is valid, so it ran`;
+    if (state === false) return `${where}: the index exists but is INVALID, so it did not finish: DROP INDEX CONCURRENTLY ${name}, then resolve`;
+    return `${where}: the index does not exist, so it did not run`;
+  });
+}
+
 /** Modified, unknown or part-way failed migrations stop the run before anything is applied. */
-function assertHistoryConsistent(status: MigrationStatus<LocalMigration>, document: MigrateDocument): void {
+function assertHistoryConsistent(status: MigrationStatus<LocalMigration>, document: MigrateDocument, ran: string[] = []): void {
   const modified = status.migrations.filter((m) => m.state === 'modified');
   const failed = status.migrations.filter((m) => m.state === 'failed');
   if (modified.length || status.unknown.length) {
@@ -333,6 +369,7 @@ function assertHistoryConsistent(status: MigrationStatus<LocalMigration>, docume
     const tag = failed[0]!.migration.tag;
     document.error = { tag, statement: null, message: `${tag} stopped part-way in an earlier run` };
     throw new DbctlError('FAILED_MIGRATION_PENDING', `${tag} stopped part-way in an earlier run${failed[0]!.lastError ? ` (${failed[0]!.lastError})` : ''}`, {
+      details: ran,
       hint: `repair the database by hand, then run \`dbctl resolve ${tag} --applied\` (finish it) or \`dbctl resolve ${tag} --rolled-back\` (undo it, migrate re-runs it)`,
     });
   }

@@ -170,12 +170,29 @@ export async function applyMigrations(sql: postgres.Sql, items: readonly ApplyIt
       hostname: settings.hostname,
       ...extra,
     });
-    let failure = await runMigration(sql, migration, item.execution, settings, () => record('applied'), preparation);
+    // before a statement that runs outside a transaction, the history says so: a run killed during it
+    // (kill -9, a lost container) leaves the migration failed at that statement, never silently pending
+    const interrupted = (index: number, ran: boolean) =>
+      recordHistory(
+        sql,
+        settings.tables,
+        record('failed', {
+          statementsDone: ran ? index + 1 : index,
+          error: {
+            statement: migration.statements[index]!.sql.trim(),
+            code: 'INTERRUPTED',
+            message: ran
+              ? `dbctl stopped after statement ${index + 1}, which ran and committed outside a transaction; the statements after it did not commit`
+              : `dbctl stopped while statement ${index + 1} ran outside a transaction (it may have finished on the server)`,
+          },
+        }),
+      );
+    let failure = await runMigration(sql, migration, item.execution, settings, () => record('applied'), preparation, interrupted);
     if (failure?.gainedRows) {
       // a table judged empty gained rows before the transaction locked it: back it up, then run again
       const again = await prepare(failure.gainedRows);
       if (again) return { applied, failure: again, remaining: items.slice(index).map((i) => i.planned.migration.tag) };
-      failure = await runMigration(sql, migration, item.execution, settings, () => record('applied'), { ...preparation!, emptyTables: [] });
+      failure = await runMigration(sql, migration, item.execution, settings, () => record('applied'), { ...preparation!, emptyTables: [] }, interrupted);
     }
     if (failure) {
       const done = failure.partial ? failure.statementIndex : 0;
@@ -206,6 +223,7 @@ async function runMigration(
   settings: ApplySettings,
   appliedRecord: () => HistoryRecord,
   preparation: Preparation | null,
+  interrupted: (index: number, ran: boolean) => Promise<void>,
 ): Promise<ApplyFailure | null> {
   const segments = planSegments(execution);
   let committed = false;
@@ -217,7 +235,7 @@ async function runMigration(
     if (segment.transactional) emptyTables = []; // locked and checked in the migration's first transaction
     const failure = segment.transactional
       ? await runTransactionalSegment(sql, migration, segment, settings, last ? appliedRecord : null, check)
-      : await runAutocommitSegment(sql, migration, segment, settings, last ? appliedRecord : null);
+      : await runAutocommitSegment(sql, migration, segment, settings, last ? appliedRecord : null, interrupted);
     if (failure) return { ...failure, partial: committed || !segment.transactional };
     committed = true;
   }
@@ -424,6 +442,7 @@ async function runAutocommitSegment(
   segment: Segment,
   settings: ApplySettings,
   appliedRecord: (() => HistoryRecord) | null,
+  interrupted: (index: number, ran: boolean) => Promise<void>,
 ): Promise<SegmentFailure | null> {
   const index = segment.statements[0]!;
   const [k1, k2] = lockKeys(settings.lockScope);
@@ -436,11 +455,13 @@ async function runAutocommitSegment(
     [`${settings.statementTimeoutMs}ms`, k1, k2] as never[],
   );
   if (!guard?.held) throw lockNotHeld();
+  await interrupted(index, false);
   try {
     await sql.unsafe(migration.statements[index]!.sql);
   } catch (error) {
     return { ...describeError(migration, index, error), lockTimeout: null, backupFailed: null };
   }
+  if (!appliedRecord) await interrupted(index, true);
   if (appliedRecord) await sql.begin((tx) => recordAppliedOrFail(tx, settings, appliedRecord()));
   return null;
 }

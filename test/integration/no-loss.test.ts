@@ -60,13 +60,13 @@ function rerunCommand(stderr: string): string[] {
   return match![1]!.split(' ');
 }
 
-const routes: { name: string; sql: string[]; lost: string }[] = [
-  { name: 'do_truncate', sql: [`DO $$ BEGIN EXECUTE 'TRUNCATE posts'; END $$;`], lost: 'public.posts' },
-  { name: 'cte_delete', sql: [`WITH d AS (DELETE FROM "posts" RETURNING 1) SELECT count(*) FROM d;`], lost: 'public.posts' },
-  { name: 'do_drop', sql: [`DO $$ BEGIN DROP TABLE archive.users; END $$;`], lost: 'archive.users' },
-  { name: 'rename_drop', sql: [`ALTER TABLE "posts" RENAME TO "posts_old";`, `DROP TABLE "posts_old";`], lost: 'public.posts' },
-  { name: 'column_rename_drop', sql: [`ALTER TABLE "posts" RENAME COLUMN "bio" TO "bio_old";`, `ALTER TABLE "posts" DROP COLUMN "bio_old";`], lost: 'public.posts.bio' },
-  { name: 'search_path_cascade', sql: [`SET search_path TO archive;`, `DROP TABLE users CASCADE;`], lost: 'archive.users' },
+const routes: { name: string; sql: string[]; lost: string; restores: 'posts' | 'archive' }[] = [
+  { name: 'do_truncate', sql: [`DO $$ BEGIN EXECUTE 'TRUNCATE posts'; END $$;`], lost: 'public.posts', restores: 'posts' },
+  { name: 'cte_delete', sql: [`WITH d AS (DELETE FROM "posts" RETURNING 1) SELECT count(*) FROM d;`], lost: 'public.posts', restores: 'posts' },
+  { name: 'do_drop', sql: [`DO $$ BEGIN DROP TABLE archive.users; END $$;`], lost: 'archive.users', restores: 'archive' },
+  { name: 'rename_drop', sql: [`ALTER TABLE "posts" RENAME TO "posts_old";`, `DROP TABLE "posts_old";`], lost: 'public.posts', restores: 'posts' },
+  { name: 'column_rename_drop', sql: [`ALTER TABLE "posts" RENAME COLUMN "bio" TO "bio_old";`, `ALTER TABLE "posts" DROP COLUMN "bio_old";`], lost: 'public.posts.bio', restores: 'posts' },
+  { name: 'search_path_cascade', sql: [`SET search_path TO archive;`, `DROP TABLE users CASCADE;`], lost: 'archive.users', restores: 'archive' },
 ];
 
 describe.each(['development', 'production'] as Env[])('pre-commit check on %s', (env) => {
@@ -99,6 +99,12 @@ describe.each(['development', 'production'] as Env[])('pre-commit check on %s', 
       expect(applied.code, applied.stderr).toBe(0);
       const backup = applied.json().applied[0].backup;
       expect(typeof backup).toBe('string');
+
+      // and the backup restores identical rows
+      const restored = await project.dbctl(['restore', backup, '--env', env, ...(env === 'production' ? ['--allow-restore'] : [])]);
+      expect(restored.code, restored.stderr).toBe(0);
+      const after = await digests();
+      expect(after[route.restores], restored.stderr).toEqual(before[route.restores]);
     });
   }
 
