@@ -133,6 +133,17 @@ describe.each(['development', 'production'] as Env[])('pre-commit check on %s', 
     expect(pruned.code, pruned.stderr).toBe(0);
     expect(pruned.json().applied[0].backup).toBeNull();
     expect((await digest('public.posts'))!.startsWith('2990:')).toBe(true);
+
+    const before = await digest('public.posts');
+    await project.addMigration({ name: 'wipe', sql: [`DELETE FROM "posts";`] });
+    const wiped = await project.dbctl(['migrate', '--env', env, '--allow-destructive', '--json']);
+    expect(wiped.code, wiped.stderr).toBe(0);
+    const backup = wiped.json().applied[0].backup;
+    expect(typeof backup).toBe('string');
+    expect((await digest('public.posts'))!.startsWith('0:')).toBe(true);
+    const restored = await project.dbctl(['restore', backup, '--env', env, ...(env === 'production' ? ['--allow-restore'] : [])]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(await digest('public.posts')).toEqual(before);
   });
 });
 

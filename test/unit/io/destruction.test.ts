@@ -1,0 +1,95 @@
+/**
+ * The pre-commit check's pure parts: what counts as destroyed between two catalog readings, which
+ * type changes keep every value, what a backup or the plan allows, and which locked relations
+ * need a comparison at all.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  compareSnapshots,
+  emptyAllowance,
+  losslessChange,
+  suspects,
+  unplanned,
+  type CatalogSnapshot,
+  type SnapshotColumn,
+  type SnapshotTable,
+} from '../../../src/io/destruction.js';
+
+const col = (num: number, name: string, typeOid = 25, typmod = -1, type = 'text'): SnapshotColumn => ({ num, name, typeOid, typmod, type });
+const table = (over: Partial<SnapshotTable> = {}): SnapshotTable => ({
+  oid: 100,
+  schema: 'public',
+  name: 'posts',
+  filenode: 100,
+  pages: true,
+  columns: [col(1, 'id', 23, -1, 'integer'), col(2, 'bio')],
+  updated: 0,
+  deleted: 0,
+  ...over,
+});
+const snap = (...tables: SnapshotTable[]): CatalogSnapshot => new Map(tables.map((t) => [t.oid, t]));
+const none = () => false;
+
+describe('compareSnapshots', () => {
+  it('a dropped table, a dropped column, a retyped column, an emptied table, deleted and updated rows', () => {
+    expect(compareSnapshots(snap(table({ pages: null })), snap(), none)).toEqual([{ kind: 'table', schema: 'public', table: 'posts', what: 'dropped' }]);
+    expect(compareSnapshots(snap(table()), snap(table({ columns: [col(1, 'id', 23, -1, 'integer')] })), none)).toEqual([
+      { kind: 'column', schema: 'public', table: 'posts', column: 'bio', what: 'dropped' },
+    ]);
+    const retyped = compareSnapshots(snap(table()), snap(table({ filenode: 200, columns: [col(1, 'id', 25, -1, 'text'), col(2, 'bio')] })), none);
+    expect(retyped).toEqual([{ kind: 'column', schema: 'public', table: 'posts', column: 'id', what: 'retyped integer → text' }]);
+    expect(compareSnapshots(snap(table()), snap(table({ filenode: 300, pages: false })), none)[0]!.what).toMatch(/^emptied/);
+    expect(compareSnapshots(snap(table()), snap(table({ deleted: 3, updated: 1 })), none).map((d) => d.what)).toEqual(['3 rows deleted', '1 row updated']);
+  });
+
+  it('a table on its own storage without pages held no rows; a table judged empty under lock neither', () => {
+    expect(compareSnapshots(snap(table()), snap(table({ pages: false, columns: [] })), none)).toEqual([]);
+    expect(compareSnapshots(snap(table()), snap(), (t) => t.name === 'posts')).toEqual([]);
+  });
+
+  it('lossless widenings are not destruction', () => {
+    expect(losslessChange(col(1, 'a', 23), col(1, 'a', 20))).toBe(true); // integer → bigint
+    expect(losslessChange(col(1, 'a', 1043, 54), col(1, 'a', 1043, 104))).toBe(true); // varchar(50) → varchar(100)
+    expect(losslessChange(col(1, 'a', 1043, 54), col(1, 'a', 25))).toBe(true); // varchar → text
+    expect(losslessChange(col(1, 'a', 1043, 104), col(1, 'a', 1043, 54))).toBe(false);
+    expect(losslessChange(col(1, 'a', 20), col(1, 'a', 23))).toBe(false);
+    expect(losslessChange(col(1, 'a', 25), col(1, 'a', 23))).toBe(false);
+  });
+});
+
+describe('unplanned', () => {
+  const found = [
+    { kind: 'table' as const, schema: 'public', table: 'posts', what: 'dropped' },
+    { kind: 'column' as const, schema: 'public', table: 'users', column: 'bio', what: 'dropped' },
+    { kind: 'rows' as const, schema: 'public', table: 'orders', what: '5 rows deleted' },
+    { kind: 'rows' as const, schema: 'public', table: 'items', what: '2 rows updated' },
+  ];
+  it('nothing allowed: everything is unplanned', () => {
+    expect(unplanned(found, emptyAllowance())).toHaveLength(4);
+  });
+  it('a whole-table backup, a column backup, visible DML, --no-backup plans', () => {
+    const allow = emptyAllowance();
+    allow.wholeTables.add('public.posts');
+    allow.columns.add('public.users.bio');
+    allow.modifies.add('public.orders');
+    allow.partTables.add('public.items');
+    expect(unplanned(found, allow)).toEqual([]);
+    const plannedOnly = emptyAllowance();
+    plannedOnly.plannedWithoutBackup.add('public.posts');
+    expect(unplanned(found, plannedOnly).map((d) => d.table)).toEqual(['users', 'orders', 'items']);
+  });
+});
+
+describe('suspects', () => {
+  it('only dropped relations and tables with pages or new storage need a comparison', () => {
+    expect(
+      suspects([
+        { oid: 1, exists: false, relkind: null, filenode: null, pages: false },
+        { oid: 2, exists: true, relkind: 'r', filenode: 2, pages: false },
+        { oid: 3, exists: true, relkind: 'r', filenode: 3, pages: true },
+        { oid: 4, exists: true, relkind: 'r', filenode: 99, pages: false },
+        { oid: 5, exists: true, relkind: 'i', filenode: 99, pages: false },
+      ]),
+    ).toEqual([1, 3, 4]);
+  });
+});
