@@ -67,15 +67,50 @@ export interface LockInfo {
   tables: string[];
 }
 
-/** One thing whose data a statement destroys. */
+/**
+ * One thing whose data a statement destroys. Names refer to objects as they exist BEFORE the
+ * migration starts (renames earlier in the migration are mapped back); objects created earlier in
+ * the same migration never appear.
+ *
+ * `kind: 'opaque'`: a statement the analysis cannot see into (dynamic `EXECUTE`, a call of a user
+ * function, `CALL`); it counts as destructive, and only PostgreSQL can say what it did.
+ */
 export interface DestroyedObject {
-  kind: 'table' | 'column' | 'schema' | 'rows' | 'type' | 'index' | 'other';
+  kind: 'table' | 'column' | 'schema' | 'rows' | 'type' | 'index' | 'other' | 'opaque';
+  /** The schema: the explicit qualifier, else the analysis' best guess (see `qualified`). */
   schema: string;
   table?: string;
   column?: string;
   name?: string;
   /** e.g. 'DROP COLUMN', 'ALTER COLUMN TYPE', 'TRUNCATE', 'DELETE without WHERE'. */
   reason: string;
+  /**
+   * false when the name had no schema qualifier: the live side resolves it with the session's real
+   * search_path, or with `searchPath` when the migration ran `SET search_path` before it. Absent
+   * means qualified (or not a schema object).
+   */
+  qualified?: boolean;
+  /** The search_path a `SET search_path` earlier in the migration set (`"$user"` kept as written). */
+  searchPath?: string[];
+  /** Dropped with CASCADE: the live side follows pg_depend (columns of a type, dependent views, ...). */
+  cascade?: boolean;
+  /** Index of the drizzle chunk (statement) that destroys it. */
+  statementIndex?: number;
+}
+
+/**
+ * A table whose rows a statement visibly modifies in a planned way (UPDATE/DELETE with WHERE,
+ * INSERT ... ON CONFLICT DO UPDATE, MERGE): rows changed there are planned, not lost by accident.
+ */
+export interface ModifiedTable {
+  schema: string;
+  table: string;
+  /** false when the name had no schema qualifier (resolve it as for `DestroyedObject.qualified`). */
+  qualified: boolean;
+  /** See `DestroyedObject.searchPath`. */
+  searchPath?: string[];
+  /** Index of the drizzle chunk (statement) that modifies it. */
+  statementIndex?: number;
 }
 
 /** One object a statement creates. */
@@ -97,6 +132,10 @@ export interface StatementClassification {
   commitAfter: boolean;
   /** what data this statement destroys (drives backups before destructive migrations) */
   destroys: DestroyedObject[];
+  /** tables whose rows it modifies in a planned way (UPDATE/DELETE with WHERE, upserts) */
+  modifies: ModifiedTable[];
+  /** true when part of it cannot be seen into (dynamic EXECUTE, user function calls, CALL) */
+  opaque: boolean;
   /** what it creates (tables, columns, indexes, types, schemas), for context */
   creates: CreatedObject[];
   /** short human description, e.g. "ALTER TABLE public.users DROP COLUMN email" */
@@ -169,6 +208,8 @@ class Effects {
   tables: string[] = [];
   newTables: string[] = [];
   destroys: DestroyedObject[] = [];
+  modifies: ModifiedTable[] = [];
+  opaque = false;
   creates: CreatedObject[] = [];
 
   constructor(private readonly objects: NewObjects) {}
@@ -204,13 +245,15 @@ class Effects {
   }
 
   result(summary: string): StatementClassification {
-    const cls: StatementClass = this.destroys.length > 0 ? 'destructive' : this.heavy ? 'locking' : 'safe';
+    const cls: StatementClass = this.destroys.length > 0 || this.opaque ? 'destructive' : this.heavy ? 'locking' : 'safe';
     return {
       class: cls,
       lock: { level: this.level, blocks: this.blocks, rewritesTable: this.rewrites, scansTable: this.scans, tables: this.tables },
       transactional: this.transactional,
       commitAfter: false,
       destroys: this.destroys,
+      modifies: this.modifies,
+      opaque: this.opaque,
       creates: this.creates,
       summary,
       newTables: this.newTables,
