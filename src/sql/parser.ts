@@ -10,8 +10,9 @@ import { setFlagsFromString } from 'node:v8';
 type LibPgQuery = typeof import('libpg-query');
 
 /** The WASM module's functions, set once `loadSqlParser()` has loaded it (imported lazily: ~25 ms). */
-let lib: Pick<LibPgQuery, 'parseSync' | 'scanSync'> | undefined;
+let lib: Pick<LibPgQuery, 'parseSync' | 'scanSync' | 'parsePlPgSQLSync'> | undefined;
 const parseSync = (sql: string) => lib!.parseSync(sql);
+const parsePlPgSQLSync = (sql: string) => lib!.parsePlPgSQLSync(sql);
 const scanSync = (sql: string) => lib!.scanSync(sql);
 
 /** Where and why a piece of SQL failed to parse. */
@@ -57,6 +58,11 @@ export interface SqlParser {
    * `ParseError` statements (locations stay relative to `sql`).
    */
   parseAll(sql: string): ParsedStatement[];
+  /**
+   * Parses the PL/pgSQL bodies of a `DO` block or `CREATE FUNCTION ... LANGUAGE plpgsql` statement
+   * (PostgreSQL's own PL/pgSQL parser): one `PLpgSQL_function` per block/function in `sql`.
+   */
+  parsePlpgsql(sql: string): { functions: any[] } | { error: SqlParseError };
 }
 
 let loading: Promise<SqlParser> | undefined;
@@ -79,7 +85,7 @@ export function loadSqlParser(): Promise<SqlParser> {
     const module = await import('libpg-query');
     await module.loadModule();
     lib = module;
-    return { parse: parseSql, parseAll: parseAllSql };
+    return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql };
   })();
   return loading;
 }
@@ -120,6 +126,17 @@ function parseSql(sql: string): ParseResult {
     statements.push({ node, kind, location: start, length: end - start, text: sql.slice(start, end) });
   }
   return { statements };
+}
+
+/** See `SqlParser.parsePlpgsql`. */
+function parsePlpgsqlSql(sql: string): { functions: any[] } | { error: SqlParseError } {
+  try {
+    const result: any = parsePlPgSQLSync(sql);
+    const functions = (result?.plpgsql_funcs ?? []).map((f: any) => f?.PLpgSQL_function ?? {});
+    return { functions };
+  } catch (error) {
+    return { error: toParseError(error, sql) };
+  }
 }
 
 /** See `SqlParser.parseAll`. */
