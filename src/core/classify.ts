@@ -400,42 +400,64 @@ class Effects {
  * 'safe' and transactional, its summary naming the parse error.
  */
 export function classifyStatements(statements: ParsedStatement[], options: ClassifyOptions = {}): StatementClassification[] {
-  const session = options.session ?? { searchPath: null };
-  const objects = new NewObjects(options.parser, session);
-  const out: StatementClassification[] = [];
-  const saved = currentSearchPath;
-  currentSearchPath = session.searchPath;
-  try {
-    for (const statement of statements) out.push(classifyOne(statement, objects, options));
-  } finally {
-    session.searchPath = currentSearchPath;
-    currentSearchPath = saved;
-  }
-  markCommitAfter(statements, out);
+  const classifier = new Classifier(options);
+  const out = statements.map((statement) => classifier.next(statement));
+  classifier.finish();
   return out;
 }
 
-/** Sets `commitAfter` on each enum ADD VALUE whose value a later statement uses. */
-function markCommitAfter(statements: ParsedStatement[], out: StatementClassification[]): void {
-  const cache = new Map<number, Set<string>>();
-  const constantsOf = (j: number): Set<string> => {
-    let set = cache.get(j);
-    if (!set) {
-      set = stringConstants(statements[j]!.node);
-      cache.set(j, set);
+/**
+ * Classifies the statements of one migration one at a time, in order (what `classifyStatements`
+ * does for a list): each call costs the statement's own size, whatever came before, so a migration
+ * of n statements costs O(n), and the caller may drop each tree once it is classified.
+ */
+export class Classifier {
+  private readonly objects: NewObjects;
+  private readonly session: { searchPath: string[] | null };
+  /** `ALTER TYPE ... ADD VALUE 'v'` classifications waiting for a later statement using 'v'. */
+  private readonly enumValues = new Map<string, StatementClassification[]>();
+
+  constructor(private readonly options: ClassifyOptions = {}) {
+    this.session = options.session ?? { searchPath: null };
+    this.objects = new NewObjects(options.parser, this.session);
+  }
+
+  /** Classifies the next statement of the migration. */
+  next(statement: ParsedStatement): StatementClassification {
+    const saved = currentSearchPath;
+    currentSearchPath = this.session.searchPath;
+    let result: StatementClassification;
+    try {
+      result = classifyOne(statement, this.objects, this.options);
+    } finally {
+      this.session.searchPath = currentSearchPath;
+      currentSearchPath = saved;
     }
-    return set;
-  };
-  statements.forEach((statement, i) => {
-    const value = statement.kind === 'AlterEnumStmt' ? statement.node.AlterEnumStmt.newVal : undefined;
-    if (typeof value !== 'string' || statement.node.AlterEnumStmt.oldVal) return;
-    for (let j = i + 1; j < statements.length; j++) {
-      if (statements[j]!.node && constantsOf(j).has(value)) {
-        out[i]!.commitAfter = true;
-        return;
+    this.markCommitAfter(statement, result);
+    return result;
+  }
+
+  /** Ends the migration (nothing later can use a pending enum value). */
+  finish(): void {
+    this.enumValues.clear();
+  }
+
+  /** Sets `commitAfter` on each enum ADD VALUE whose value this (later) statement uses. */
+  private markCommitAfter(statement: ParsedStatement, result: StatementClassification): void {
+    if (this.enumValues.size > 0 && statement.node) {
+      for (const constant of stringConstants(statement.node)) {
+        const waiting = this.enumValues.get(constant);
+        if (!waiting) continue;
+        for (const c of waiting) c.commitAfter = true;
+        this.enumValues.delete(constant);
       }
     }
-  });
+    const value = statement.kind === 'AlterEnumStmt' ? statement.node.AlterEnumStmt.newVal : undefined;
+    if (typeof value !== 'string' || statement.node.AlterEnumStmt.oldVal) return;
+    const list = this.enumValues.get(value);
+    if (list) list.push(result);
+    else this.enumValues.set(value, [result]);
+  }
 }
 
 function classifyOne(statement: ParsedStatement, objects: NewObjects, options: ClassifyOptions): StatementClassification {
