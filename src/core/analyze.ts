@@ -16,7 +16,7 @@ import {
   type StatementClass,
   type StatementClassification,
 } from './classify.js';
-import { STATEMENT_BREAKPOINT, parseMigration, type MigrationStatement, type ParsedMigration } from '../sql/migration.js';
+import { STATEMENT_BREAKPOINT, eachMigrationStatement, type MigrationStatement, type ParsedMigration } from '../sql/migration.js';
 import type { SqlParser } from '../sql/parser.js';
 import { SchemaKnowledge } from '../review/knowledge.js';
 
@@ -111,31 +111,60 @@ export class MigrationAnalyzer {
 
   /** Learns from a migration that is not analysed (applied already, or context of a review). */
   learn(sql: string, ordinal = this.ordinal - 1): void {
-    for (const statement of parseMigration(sql, this.parser).statements) {
+    eachMigrationStatement(sql, this.parser, (statement) => {
       if (statement.node) this.knowledge.apply(statement.kind, statement.node[statement.kind], ordinal);
-      statement.node = null;
-    }
+    });
   }
 
   /** Parses and classifies one migration file. */
   analyze(sql: string, options: AnalyzeOptions = {}): MigrationAnalysis {
     const ordinal = options.ordinal ?? this.ordinal;
     this.ordinal = Math.max(this.ordinal, ordinal + 1);
-    const parsed = parseMigration(sql, this.parser);
     const classifier = new Classifier({
       parser: this.parser,
       session: this.session,
       columnType: (table, column) => this.knowledge.columnType(table, column),
     });
     const classifications: StatementClassification[] = [];
-    for (const statement of parsed.statements) classifications.push(classifier.next(statement));
+    const statements: MigrationStatement[] = [];
+    const learned: MigrationStatement[] = [];
+    // One statement at a time: classified, then its tree dropped (or compacted) before the next is
+    // parsed, so memory follows what is kept, not the file's size.
+    const { chunks, positionOf } = eachMigrationStatement(sql, this.parser, (statement) => {
+      classifications.push(classifier.next(statement));
+      // Learned after the whole migration is classified (its classification knows the schema
+      // before it; its own changes are tracked by the classifier).
+      const learns = options.learn !== false && statement.node !== null && LEARNED_KINDS.has(statement.kind);
+      if (learns) learned.push(statement);
+      if (options.keepNodes === false) {
+        if (!learns) statement.node = null;
+      } else compactValues(statement);
+      statements.push(statement);
+    });
     classifier.finish();
-    if (options.learn !== false) {
-      for (const statement of parsed.statements) if (statement.node) this.knowledge.apply(statement.kind, statement.node[statement.kind], ordinal);
+    for (const statement of learned) {
+      this.knowledge.apply(statement.kind, statement.node[statement.kind], ordinal);
+      if (options.keepNodes === false) statement.node = null;
     }
-    if (options.keepNodes === false) for (const statement of parsed.statements) statement.node = null;
+    const parsed: ParsedMigration = { chunks, statements, positionOf };
     return { parsed, classifications, chunks: chunksOf(parsed, classifications) };
   }
+}
+
+/** The statement kinds `SchemaKnowledge.apply` learns from (the others' trees can go at once). */
+const LEARNED_KINDS = new Set(['CreateStmt', 'AlterTableStmt', 'RenameStmt', 'DropStmt']);
+
+/** Rows of an INSERT ... VALUES kept in the tree: the rest only cost memory (no rule reads them). */
+const KEPT_VALUE_ROWS = 1;
+
+/**
+ * Keeps the first row of a long INSERT ... VALUES list only: a data migration's statements stay
+ * small in memory while review holds them all. Classification has already seen every row.
+ */
+function compactValues(statement: MigrationStatement): void {
+  if (statement.kind !== 'InsertStmt') return;
+  const select = statement.node?.InsertStmt?.selectStmt?.SelectStmt;
+  if (Array.isArray(select?.valuesLists) && select.valuesLists.length > KEPT_VALUE_ROWS) select.valuesLists = select.valuesLists.slice(0, KEPT_VALUE_ROWS);
 }
 
 /** Groups the classifications by drizzle chunk (in one pass). */
