@@ -214,15 +214,30 @@ function applyDirectives(
   options: EngineOptions,
 ): RawFinding[] {
   const used = new Set<string>(); // `${directiveIndex}:${ruleId}`
+  // Directives by the statement they precede (file-wide ones apart): each finding looks only at
+  // its own statement's, so the cost stays linear in findings + directives.
+  const fileWide: number[] = [];
+  const byStatement = new Map<number, number[]>();
+  directives.forEach((directive, d) => {
+    if (directive.scope === 'file') fileWide.push(d);
+    else {
+      const list = byStatement.get(directive.statement);
+      if (list) list.push(d);
+      else byStatement.set(directive.statement, [d]);
+    }
+  });
   const suppressedBy = (item: RawFinding): boolean => {
     let suppressed = false;
-    directives.forEach((directive, d) => {
-      if (!directive.rules.includes(item.rule.id)) return;
-      if (directive.scope === 'file' || directive.statement === item.statement) {
-        used.add(`${d}:${item.rule.id}`);
-        suppressed = true;
-      }
-    });
+    const check = (d: number) => {
+      if (!directives[d]!.rules.includes(item.rule.id)) return;
+      used.add(`${d}:${item.rule.id}`);
+      suppressed = true;
+    };
+    // in directive order, as before: file-wide and statement ones interleaved by index
+    const mine = byStatement.get(item.statement);
+    if (!mine) fileWide.forEach(check);
+    else if (fileWide.length === 0) mine.forEach(check);
+    else [...fileWide, ...mine].sort((a, b) => a - b).forEach(check);
     return suppressed;
   };
   const kept = raw.filter((item) => !suppressedBy(item));
