@@ -5,7 +5,7 @@
  */
 import postgres from 'postgres';
 import type { AnalyzedChunk } from '../core/analyze.js';
-import type { DestroyedObject } from '../core/classify.js';
+import type { DestroyedObject, ModifiedTable } from '../core/classify.js';
 import { describeDestroyed } from '../core/destroyed.js';
 import { guardDestructiveMigrations, type GuardDecision } from '../core/guards.js';
 import { enforce } from '../io/prompt.js';
@@ -100,7 +100,7 @@ async function migrate(
       const pending = selectPending(status, options.to) ?? [];
       document.pending = pending.map((p) => p.migration.tag);
       document.status = pending.length ? 'ok' : 'nothing-pending';
-      const plan = await analyzePending(pending);
+      const plan = await analyzePending(pending, folder.migrations);
       document.dryRun = true;
       document.plan = plan.map(({ planned, chunks }) => ({
         tag: planned.migration.tag,
@@ -136,7 +136,7 @@ async function migrate(
       out.info(`${environmentLabel(environment)}: nothing pending`);
       return ExitCode.ok;
     }
-    const analyses = await analyzePending(pending);
+    const analyses = await analyzePending(pending, folder.migrations);
     const refusal = await refuseOwnTransactionControl(analyses);
     if (refusal) {
       document.status = 'failed';
@@ -144,7 +144,7 @@ async function migrate(
       throw new DbctlError('TRANSACTION_CONTROL', refusal.message, { hint: refusal.hint });
     }
     const extra = parseBackupExtra(options.backupExtra);
-    const { resolveLive } = await import('../io/destruction-live.js');
+    const { resolveLive, resolveTables } = await import('../io/destruction-live.js');
     // the guard judges what holds rows now; objects created later in the run are judged when their migration runs
     const live = await Promise.all(analyses.map(async ({ planned, chunks }, i) => {
       const resolved = await resolveLive(db.sql, [...(i === 0 ? extra : []), ...chunks.flatMap((c) => c.destroys)]);
@@ -200,7 +200,7 @@ async function migrate(
         } else if (options.backup === false) {
           for (const name of resolved.planned) allowance.plannedWithoutBackup.add(name);
         }
-        for (const m of modifiesBy.get(migration.tag) ?? []) allowance.modifies.add(m);
+        for (const m of await resolveTables(db.sql, modifiesBy.get(migration.tag) ?? [])) allowance.modifies.add(m);
         return { backupId, allowance, emptyTables: resolved.empty };
       },
     });
@@ -214,14 +214,16 @@ async function migrate(
 }
 
 /**
- * Parses and classifies the pending migrations. The parser and the classification table load only
+ * Parses and classifies the pending migrations with the one analysis review uses (the folder's
+ * other migrations teach it the schema first). The parser and the classification table load only
  * here, so a run with nothing pending never pays for them.
  */
-async function analyzePending<P extends { migration: LocalMigration }>(pending: P[]): Promise<{ planned: P; chunks: AnalyzedChunk[] }[]> {
+async function analyzePending<P extends { migration: LocalMigration }>(pending: P[], all: readonly LocalMigration[]): Promise<{ planned: P; chunks: AnalyzedChunk[] }[]> {
   if (pending.length === 0) return [];
-  const [{ analyzeMigration }, { loadSqlParser }] = await Promise.all([import('../core/analyze.js'), import('../sql/parser.js')]);
+  const [{ analyzePendingMigrations }, { loadSqlParser }] = await Promise.all([import('../core/analyze.js'), import('../sql/parser.js')]);
   const parser = await loadSqlParser();
-  return pending.map((planned) => ({ planned, chunks: analyzeMigration(parser, planned.migration.statements) }));
+  const chunks = analyzePendingMigrations(parser, all, pending.map((p) => p.migration));
+  return pending.map((planned, i) => ({ planned, chunks: chunks[i]! }));
 }
 
 /** The migrations of a plan that destroy data, with what they destroy. */
@@ -244,24 +246,9 @@ function parseBackupExtra(value: string | undefined): DestroyedObject[] {
   });
 }
 
-/**
- * Tables whose rows a migration visibly updates or deletes (DML the analysis saw, with a WHERE):
- * the pre-commit check lets those counters move. The analysis's own `modifies` list wins when it has one.
- */
-function visibleModifies(chunks: AnalyzedChunk[]): string[] {
-  const out: string[] = [];
-  for (const chunk of chunks) {
-    const listed = (chunk as { modifies?: { schema: string; table: string }[] }).modifies;
-    if (listed) {
-      out.push(...listed.map((m) => `${m.schema}.${m.table}`));
-      continue;
-    }
-    for (const c of chunk.classifications) {
-      const match = /^(?:UPDATE|DELETE FROM) (\S+) (?:SET|WHERE)\b/.exec(c.summary);
-      if (match) out.push(match[1]!);
-    }
-  }
-  return out;
+/** The tables whose rows a migration visibly updates or deletes (the analysis's planned modifications). */
+function visibleModifies(chunks: AnalyzedChunk[]): ModifiedTable[] {
+  return chunks.flatMap((chunk) => chunk.modifies ?? []);
 }
 
 /**

@@ -30,7 +30,7 @@ export interface LiveResolution {
   missing: DestroyedObject[];
 }
 
-type Extra = DestroyedObject & { qualified?: boolean; searchPath?: string[]; cascade?: boolean };
+type Extra = DestroyedObject;
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -128,6 +128,30 @@ export async function resolveLive(sql: postgres.Sql, objects: readonly Destroyed
   // a table both held (for one object) and judged empty (another) cannot be: keep it held
   result.empty = result.empty.filter((e) => !result.holding.some((h) => h.schema === e.schema && h.table === e.table));
   return result;
+}
+
+/**
+ * `schema.table` of each table reference as PostgreSQL resolves it now: qualified names as written,
+ * unqualified ones through the migration's `SET search_path` or the session's search_path (the
+ * first schema where the table exists). References that resolve to nothing are left out.
+ */
+export async function resolveTables(sql: postgres.Sql, refs: readonly { schema: string; table: string; qualified?: boolean; searchPath?: string[] }[]): Promise<string[]> {
+  if (refs.length === 0) return [];
+  const unqualified = refs.some((r) => r.qualified === false);
+  const [session] = unqualified ? await sql<{ path: string[]; user: string }[]>`select pg_catalog.current_schemas(false) as path, current_user as user` : [];
+  const candidates = refs.map((r) =>
+    (r.qualified === false ? (r.searchPath?.map((s) => (s === '$user' ? session!.user : s)) ?? session!.path) : [r.schema]).map((s) => ({ schema: s, table: r.table })),
+  );
+  const names = [...new Set(candidates.flat().map((c) => `${quoteIdent(c.schema)}.${quoteIdent(c.table)}`))];
+  const found = new Set(
+    (await sql<{ name: string }[]>`select u.name from pg_catalog.unnest(${names}::text[]) as u(name) where pg_catalog.to_regclass(u.name) is not null`).map((r) => r.name),
+  );
+  const out: string[] = [];
+  for (const list of candidates) {
+    const hit = list.find((c) => found.has(`${quoteIdent(c.schema)}.${quoteIdent(c.table)}`));
+    if (hit) out.push(`${hit.schema}.${hit.table}`);
+  }
+  return out;
 }
 
 function cascades(o: Extra): boolean {
