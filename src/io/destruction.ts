@@ -36,6 +36,8 @@ export interface SnapshotTable {
   /** Rows updated / deleted by this transaction so far. */
   updated: number;
   deleted: number;
+  /** `schema.table` of the partitioned tables (or inheritance parents) above it, nearest first. */
+  ancestors: string[];
 }
 
 /** The user catalog at one moment of a transaction, keyed by table oid. */
@@ -78,6 +80,12 @@ export function lockedQuery(): string {
 const COLUMNS_JSON = `(select pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, a.attname, a.atttypid, a.atttypmod, pg_catalog.format_type(a.atttypid, a.atttypmod)) order by a.attnum)
        from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped)`;
 
+const ANCESTORS_JSON = `(with recursive up(oid, depth) as (
+         select i.inhparent, 1 from pg_catalog.pg_inherits i where i.inhrelid = c.oid
+         union all select i.inhparent, up.depth + 1 from up join pg_catalog.pg_inherits i on i.inhrelid = up.oid)
+       select pg_catalog.json_agg(pn.nspname || '.' || p.relname order by up.depth)
+         from up join pg_catalog.pg_class p on p.oid = up.oid join pg_catalog.pg_namespace pn on pn.oid = p.relnamespace)`;
+
 function oidList(oids: readonly number[]): string {
   return `'{${oids.map((o) => String(Math.trunc(o))).join(',')}}'::pg_catalog.oid[]`;
 }
@@ -96,20 +104,20 @@ export function currentTablesQuery(oids: readonly number[]): string {
 export function oldTablesQuery(snapshotId: string, oids: readonly number[]): string {
   return `begin isolation level repeatable read;
 set transaction snapshot '${snapshotId.replace(/'/g, "''")}';
-select pg_catalog.json_build_object('t', (select pg_catalog.json_agg(pg_catalog.json_build_array(c.oid, n.nspname, c.relname, c.relfilenode, null, 0, 0, ${COLUMNS_JSON}))
+select pg_catalog.json_build_object('t', (select pg_catalog.json_agg(pg_catalog.json_build_array(c.oid, n.nspname, c.relname, c.relfilenode, null, 0, 0, ${COLUMNS_JSON}, ${ANCESTORS_JSON}))
   from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
  where c.relkind = 'r' and c.relpersistence <> 't' and n.nspname not in ('pg_catalog', 'information_schema', 'dbctl_backups') and n.nspname !~ '^pg_(toast|temp)'
    and c.oid = any (${oidList(oids)}))) as ${SNAPSHOT_COLUMN};
 commit`;
 }
 
-type RawTable = [number, string, string, number, boolean | null, number | string, number | string, [number, string, number, number, string][] | null];
+type RawTable = [number, string, string, number, boolean | null, number | string, number | string, [number, string, number, number, string][] | null, string[]?];
 
 /** Parses the json value of one of the queries above. */
 export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; locked: LockedRelation[]; extra: Record<string, unknown> } {
   const doc = (typeof value === 'string' ? JSON.parse(value) : value) as { t?: RawTable[] | null; l?: [number, boolean, string | null, number | null, boolean | null][] | null } & Record<string, unknown>;
   const snapshot: CatalogSnapshot = new Map();
-  for (const [oid, schema, name, filenode, pages, updated, deleted, columns] of doc.t ?? []) {
+  for (const [oid, schema, name, filenode, pages, updated, deleted, columns, ancestors] of doc.t ?? []) {
     snapshot.set(Number(oid), {
       oid: Number(oid),
       schema,
@@ -119,6 +127,7 @@ export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; lock
       updated: Number(updated),
       deleted: Number(deleted),
       columns: (columns ?? []).map(([num, cname, typeOid, typmod, type]) => ({ num, name: cname, typeOid: Number(typeOid), typmod, type })),
+      ancestors: ancestors ?? [],
     });
   }
   const locked = (doc.l ?? []).map(([oid, exists, relkind, filenode, pages]) => ({
@@ -163,6 +172,8 @@ export interface Destruction {
   column?: string;
   /** What happened, e.g. 'dropped', 'retyped integer → text', 'emptied', '3 rows deleted'. */
   what: string;
+  /** The partitioned tables above it (a backup of a parent holds its partitions). */
+  ancestors?: string[];
 }
 
 // int2 21, int4 23, int8 20, numeric 1700, text 25, varchar 1043
@@ -192,7 +203,7 @@ export function compareSnapshots(before: CatalogSnapshot, after: CatalogSnapshot
   for (const old of before.values()) {
     if (empty(old)) continue;
     const now = after.get(old.oid);
-    const at = { schema: old.schema, table: old.name };
+    const at = { schema: old.schema, table: old.name, ...(old.ancestors.length ? { ancestors: old.ancestors } : {}) };
     if (!now) {
       found.push({ kind: 'table', ...at, what: 'dropped' });
       continue;
@@ -238,15 +249,14 @@ export function emptyAllowance(): Allowance {
 /** The destructions no allowance covers. Pure. */
 export function unplanned(found: readonly Destruction[], allow: Allowance): Destruction[] {
   return found.filter((d) => {
-    const table = `${d.schema}.${d.table}`;
-    if (allow.wholeTables.has(table) || allow.plannedWithoutBackup.has(table)) return false;
-    if (d.kind === 'column') {
-      const key = `${table}.${d.column}`;
-      return !(allow.columns.has(key) || allow.plannedWithoutBackup.has(key));
-    }
+    // a partition is held by what holds its partitioned table
+    const tables = [`${d.schema}.${d.table}`, ...(d.ancestors ?? [])];
+    const any = (set: Set<string>, suffix = '') => tables.some((t) => set.has(t + suffix));
+    if (any(allow.wholeTables) || any(allow.plannedWithoutBackup)) return false;
+    if (d.kind === 'column') return !(any(allow.columns, `.${d.column}`) || any(allow.plannedWithoutBackup, `.${d.column}`));
     if (d.kind === 'rows') {
-      if (d.what.endsWith('updated')) return !(allow.modifies.has(table) || allow.partTables.has(table));
-      if (d.what.endsWith('deleted')) return !allow.modifies.has(table);
+      if (d.what.endsWith('updated')) return !(any(allow.modifies) || any(allow.partTables));
+      if (d.what.endsWith('deleted')) return !any(allow.modifies);
     }
     return true;
   });

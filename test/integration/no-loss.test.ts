@@ -192,6 +192,41 @@ describe('types and domains dropped with CASCADE', () => {
   });
 });
 
+describe('partitioned tables', () => {
+  it.each(['development', 'production'] as Env[])('dropping a column of the parent, a partition, the parent: each backed up first (%s)', async (env) => {
+    project = await seeded(env);
+    await project.addMigration({
+      name: 'events',
+      sql: [
+        `CREATE TABLE "events" ("id" integer NOT NULL, "at" date NOT NULL, "note" text, PRIMARY KEY ("id", "at")) PARTITION BY RANGE ("at");`,
+        `CREATE TABLE "events_2024" PARTITION OF "events" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
+        `CREATE TABLE "events_2025" PARTITION OF "events" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');`,
+      ],
+    });
+    expect((await project.dbctl(['migrate', '--env', env])).code).toBe(0);
+    await db!.sql`insert into events select g, date '2024-01-01' + (g % 700), 'note ' || g from generate_series(1, 2000) g`;
+    const events = async () => {
+      const [row] = await db!.sql`select count(*)::int as n, md5(string_agg(e::text, ',' order by e.id)) as h from events e`;
+      return `${row!.n}:${row!.h}`;
+    };
+    const start = await events();
+    const allow = env === 'production' ? ['--allow-destructive'] : [];
+    for (const [name, sql] of [
+      ['drop_note', `ALTER TABLE "events" DROP COLUMN "note";`],
+      ['drop_partition', `DROP TABLE "events_2025";`],
+      ['drop_parent', `DROP TABLE "events";`],
+    ] as const) {
+      const before = (await db!.sql`select to_regclass('events') is not null as ok`)[0]!.ok ? await events() : null;
+      await project.addMigration({ name, sql: [sql] });
+      const run = await project.dbctl(['migrate', '--env', env, ...allow, '--json']);
+      expect(run.code, `${name}: ${run.stderr}`).toBe(0);
+      expect(typeof run.json().applied[0].backup, `${name}: ${run.stderr}`).toBe('string');
+      expect(before).not.toBeNull();
+    }
+    expect(start.startsWith('2000:')).toBe(true);
+  });
+});
+
 describe('objects that hold no rows destroy nothing', () => {
   it('a brand-new protected database applies its whole history without flags', async () => {
     db = await createTestDatabase('noloss');

@@ -17,6 +17,7 @@ import {
 
 const col = (num: number, name: string, typeOid = 25, typmod = -1, type = 'text'): SnapshotColumn => ({ num, name, typeOid, typmod, type });
 const table = (over: Partial<SnapshotTable> = {}): SnapshotTable => ({
+  ancestors: [],
   oid: 100,
   schema: 'public',
   name: 'posts',
@@ -26,7 +27,7 @@ const table = (over: Partial<SnapshotTable> = {}): SnapshotTable => ({
   updated: 0,
   deleted: 0,
   ...over,
-});
+}) as SnapshotTable;
 const snap = (...tables: SnapshotTable[]): CatalogSnapshot => new Map(tables.map((t) => [t.oid, t]));
 const none = () => false;
 
@@ -67,6 +68,15 @@ describe('unplanned', () => {
   it('nothing allowed: everything is unplanned', () => {
     expect(unplanned(found, emptyAllowance())).toHaveLength(4);
   });
+  it('a partition is held by a backup of its partitioned table', () => {
+    const allow = emptyAllowance();
+    allow.wholeTables.add('public.events');
+    allow.columns.add('public.logs.note');
+    expect(unplanned([{ kind: 'table', schema: 'public', table: 'events_2024', what: 'dropped', ancestors: ['public.events'] }], allow)).toEqual([]);
+    expect(unplanned([{ kind: 'column', schema: 'public', table: 'logs_1', column: 'note', what: 'dropped', ancestors: ['public.logs'] }], allow)).toEqual([]);
+    expect(unplanned([{ kind: 'table', schema: 'public', table: 'events_2024', what: 'dropped' }], allow)).toHaveLength(1);
+  });
+
   it('a whole-table backup, a column backup, visible DML, --no-backup plans', () => {
     const allow = emptyAllowance();
     allow.wholeTables.add('public.posts');
