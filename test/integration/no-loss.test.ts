@@ -228,6 +228,42 @@ describe('partitioned tables', () => {
 });
 
 describe('objects that hold no rows destroy nothing', () => {
+  it.each(['development', 'production'] as Env[])('a table judged empty that gains rows before the migration locks it is backed up first (%s), never lost', async (env) => {
+    project = await seeded(env);
+    await project.addMigration({ name: 'drafts', sql: [`CREATE TABLE "drafts" ("id" integer PRIMARY KEY, "body" text);`] });
+    expect((await project.dbctl(['migrate', '--env', env])).code).toBe(0);
+    // an app transaction writes a row that the plan's read cannot see yet
+    const app = await db!.sql.reserve();
+    await app`begin`;
+    await app`insert into drafts values (1, 'written while the migration was planned')`;
+    await project.addMigration({ name: 'drop_drafts', sql: [`DROP TABLE "drafts";`] });
+    const migrate = project.dbctl(['migrate', '--env', env, '--json']);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const [waiting] = await db!.sql`select count(*)::int as n from pg_locks where relation = to_regclass('drafts') and not granted`;
+      if (waiting!.n > 0) break;
+      if (Date.now() > deadline) throw new Error('the migration never waited for the table lock');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await app`commit`;
+    app.release();
+    const run = await migrate;
+    if (env === 'production') {
+      // judged empty, so not confirmed: rows appeared, so it is refused, with the row still there
+      expect(run.code, run.stderr).toBe(3);
+      const [row] = await db!.sql`select count(*)::int as n from drafts`;
+      expect(row!.n).toBe(1);
+      return;
+    }
+    expect(run.code, run.stderr).toBe(0);
+    const backup = run.json().applied[0].backup;
+    expect(typeof backup).toBe('string');
+    expect((await db!.sql`select to_regclass('drafts') is null as gone`)[0]!.gone).toBe(true);
+    expect((await project.dbctl(['restore', backup])).code).toBe(0);
+    const [row] = await db!.sql`select body from drafts where id = 1`;
+    expect(row!.body).toBe('written while the migration was planned');
+  });
+
   it('a brand-new protected database applies its whole history without flags', async () => {
     db = await createTestDatabase('noloss');
     project = await createProject(db.url, { dbctlConfig: PROD });
