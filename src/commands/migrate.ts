@@ -16,7 +16,7 @@ import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import type { ApplyItem, ApplyResult } from '../io/apply.js';
 import { connect } from '../io/db.js';
 import { ensureHistoryTables } from '../io/history.js';
-import { acquireMigrationLock, releaseMigrationLock } from '../io/lock.js';
+import { acquireMigrationLock, releaseMigrationLock, type HeldLock } from '../io/lock.js';
 import { DBCTL_VERSION } from '../version.js';
 import { createMigrateReporter, failureLines, renderPlan, type MigrateDocument } from '../render/migrate.js';
 import type { CommandContext } from './context.js';
@@ -63,6 +63,7 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
     if (error instanceof DbctlError) {
       document.status = error.exitCode === ExitCode.refused ? 'refused' : 'failed';
       document.error ??= { tag: null, statement: null, message: ctx.out.redact(error.message) };
+      document.error.code ??= error.code;
       if (ctx.out.json) ctx.out.writeJson(document);
     }
     throw error;
@@ -88,6 +89,7 @@ async function migrate(
     onWait: (message) => out.warn(message),
   });
   let monitor: postgres.Sql | undefined;
+  let lock: HeldLock | undefined;
   try {
     if (options.dryRun) {
       const status = await readStatus(db.sql, folder, tables);
@@ -116,9 +118,11 @@ async function migrate(
       return ExitCode.ok;
     }
 
-    await acquireMigrationLock(db.sql, scope, {
+    lock = await acquireMigrationLock(db.sql, scope, {
       waitMs: settings.waitMs,
       onWaiting: (holder) => out.info(`waiting for the migration lock held by ${holder} (up to ${Math.round(settings.waitMs / 1000)}s)`),
+      // a second client proves the connection is a session of its own (not a transaction pooler)
+      openProbe: () => postgres(environment.url, { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {}, connection: { application_name: 'dbctl migrate (probe)' } }),
     });
     await ensureHistoryTables(db.sql, tables);
     const status = await readStatus(db.sql, folder, tables);
@@ -140,6 +144,7 @@ async function migrate(
     const result = await applyMigrations(db.sql, items, {
       tables,
       lockScope: scope,
+      lock,
       envName: environment.name,
       lockTimeoutMs: settings.lockTimeoutMs,
       statementTimeoutMs: settings.statementTimeoutMs,
@@ -157,9 +162,10 @@ async function migrate(
       },
     });
     reporter.done();
-    await releaseMigrationLock(db.sql, scope).catch(() => {});
     return finish(ctx, result, document, folder.migrations);
   } finally {
+    // released on every path: through a pooler a lock left on a server connection outlives the run
+    if (lock) await releaseMigrationLock(db.sql, lock).catch(() => {});
     await monitor?.end({ timeout: 1 }).catch(() => {});
     await db.close().catch(() => {});
   }

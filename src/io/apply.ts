@@ -11,7 +11,7 @@ import { planSegments, type Segment, type StatementExecution } from '../core/seg
 import { backoffMs, LOCK_NOT_AVAILABLE } from '../core/retry.js';
 import type { LocalMigration } from '../drizzle/folder.js';
 import { errorCode, sleep } from './db.js';
-import { assertLockHeld, lockKeys, lockNotHeld } from './lock.js';
+import { assertLockHeld, lockKeys, lockNotHeld, SESSION_MARKER, type HeldLock } from './lock.js';
 import { recordApplied, recordHistory, type HistoryRecord, type HistoryTables } from './history.js';
 import { watchBlockers, type BlockingSession } from './blockers.js';
 
@@ -19,6 +19,8 @@ import { watchBlockers, type BlockingSession } from './blockers.js';
 export interface ApplySettings {
   tables: HistoryTables;
   lockScope: string;
+  /** The lock as taken (backend pid, session marker); every check then requires that backend. */
+  lock?: HeldLock;
   envName: string;
   lockTimeoutMs: number;
   statementTimeoutMs: number;
@@ -170,7 +172,7 @@ async function runMigration(
 
 /** Writes the applied rows; rolls the transaction back when the lock is not held by this backend. */
 async function recordAppliedOrFail(tx: postgres.TransactionSql, settings: ApplySettings, record: HistoryRecord): Promise<void> {
-  if (!(await recordApplied(tx, settings.tables, record, lockKeys(settings.lockScope)))) throw lockNotHeld();
+  if (!(await recordApplied(tx, settings.tables, record, lockKeys(settings.lockScope), settings.lock))) throw lockNotHeld();
 }
 
 /**
@@ -205,7 +207,7 @@ async function runTransactionalSegment(
           await tx.unsafe(i === 0 ? prefix + migration.statements[index]!.sql : migration.statements[index]!.sql);
         }
         if (appliedRecord) await recordAppliedOrFail(tx, settings, appliedRecord());
-        else await assertLockHeld(tx, settings.lockScope);
+        else await assertLockHeld(tx, settings.lock ?? settings.lockScope);
       });
       watcher.stop();
       return null;
@@ -241,8 +243,10 @@ async function runAutocommitSegment(
   const [guard] = await sql.unsafe<{ held: boolean }[]>(
     `select set_config('lock_timeout', '0', false), set_config('statement_timeout', $1, false),
             exists (select 1 from pg_locks where locktype = 'advisory' and granted and pid = pg_backend_pid()
-                     and classid = $2::int::oid and objid = $3::int::oid and objsubid = 2) as held`,
-    [`${settings.statementTimeoutMs}ms`, k1, k2] as never[],
+                     and classid = $2::int::oid and objid = $3::int::oid and objsubid = 2)
+            and ($4::int is null or pg_backend_pid() = $4::int)
+            and ($5::text is null or current_setting('${SESSION_MARKER}', true) = $5::text) as held`,
+    [`${settings.statementTimeoutMs}ms`, k1, k2, settings.lock?.pid ?? null, settings.lock?.token ?? null] as never[],
   );
   if (!guard?.held) throw lockNotHeld();
   try {

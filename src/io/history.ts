@@ -139,15 +139,20 @@ export async function recordApplied(
   tables: HistoryTables,
   record: HistoryRecord,
   lockKeys: readonly [number, number],
+  session?: { pid: number; token: string },
 ): Promise<boolean> {
   const [k1, k2] = lockKeys;
+  // With the session the lock was taken on (pid + marker), a pooled backend shared with another
+  // client never passes the guard, even one that happens to hold the lock.
   const result = await sql.unsafe(
     `WITH guard AS (
        SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
-          AND classid = $16::int::oid AND objid = $17::int::oid AND objsubid = 2),
+          AND classid = $16::int::oid AND objid = $17::int::oid AND objsubid = 2
+          AND ($18::int IS NULL OR pg_backend_pid() = $18::int)
+          AND ($19::text IS NULL OR current_setting('dbctl.session', true) = $19::text)),
      drizzle_row AS (INSERT INTO ${drizzleTableName(tables)} ("hash", "created_at") SELECT $3, $4 FROM guard RETURNING id)
      INSERT INTO ${historyTableName(tables)} (${HISTORY_COLUMNS}) SELECT ${HISTORY_VALUES} FROM guard`,
-    [...historyParams(tables, record), k1, k2] as never[],
+    [...historyParams(tables, record), k1, k2, session?.pid ?? null, session?.token ?? null] as never[],
     { prepare: true },
   );
   return result.count === 1;

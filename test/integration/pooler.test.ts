@@ -1,0 +1,137 @@
+/**
+ * The migration lock against a real PgBouncer (Debian package `pgbouncer`, started by
+ * test/support/pgbouncer.ts in front of the test server). Through a transaction pooler every run
+ * refuses before applying anything (LOCK_NOT_HELD, naming directUrl) within --wait, and leaves no
+ * lock behind; through a session pooler concurrent runs apply each migration exactly once.
+ * Each project has a data migration (an INSERT) so that a double application would be visible.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { createProject, type TestProject } from '../support/project.js';
+import { startPgBouncer, type RunningPgBouncer } from '../support/pgbouncer.js';
+import type { CliResult } from '../support/cli.js';
+import { lockKeys } from '../../src/io/lock.js';
+
+const WAIT_S = 10;
+
+interface Setup {
+  db: TestDatabase;
+  project: TestProject;
+  tags: string[];
+}
+
+/** A database with a ledger table seeded outside dbctl, and a project whose migrations write to it. */
+async function setup(pooler: RunningPgBouncer, prefix: string): Promise<Setup> {
+  const db = await createTestDatabase(prefix);
+  await db.sql`create table ledger (id serial primary key, note text not null)`;
+  await db.sql`insert into ledger (note) values ('seed')`;
+  const project = await createProject(pooler.urlFor(db.url));
+  const tags = [
+    await project.addMigration({ name: 'items', sql: ['CREATE TABLE "items" ("id" serial PRIMARY KEY, "name" text);'] }),
+    // slow enough that concurrent runs overlap; applied twice it would leave two rows
+    await project.addMigration({ name: 'data', sql: ['SELECT pg_sleep(0.3);', `INSERT INTO "ledger" ("note") VALUES ('migrated');`] }),
+  ];
+  return { db, project, tags };
+}
+
+async function runConcurrently(project: TestProject, n: number): Promise<{ runs: CliResult[]; ms: number[] }> {
+  const ms: number[] = [];
+  const runs = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const t0 = Date.now();
+      const run = await project.dbctl(['migrate', '--json', '--wait', `${WAIT_S}s`]);
+      ms[i] = Date.now() - t0;
+      return run;
+    }),
+  );
+  return { runs, ms };
+}
+
+async function ledger(db: TestDatabase): Promise<string[]> {
+  return (await db.sql<{ note: string }[]>`select note from ledger order by id`).map((r) => r.note);
+}
+
+async function dbctlLocksHeld(db: TestDatabase): Promise<number> {
+  const [k1] = lockKeys('drizzle.__drizzle_migrations');
+  const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = ${k1}::int::oid`;
+  return row!.n;
+}
+
+for (const poolSize of [1, 5]) {
+  describe(`through a transaction-mode PgBouncer (pool size ${poolSize})`, () => {
+    let pooler: RunningPgBouncer;
+    beforeAll(async () => {
+      pooler = await startPgBouncer({ poolMode: 'transaction', poolSize });
+    });
+    afterAll(async () => {
+      await pooler?.stop();
+    });
+
+    for (const n of [1, 4, 8]) {
+      it(`${n} concurrent migrate run${n === 1 ? '' : 's'} all refuse with LOCK_NOT_HELD before applying anything, within --wait`, async () => {
+        const { db, project } = await setup(pooler, `txpool${poolSize}_${n}`);
+        try {
+          const { runs, ms } = await runConcurrently(project, n);
+          for (const [i, run] of runs.entries()) {
+            expect(run.code, run.stderr).toBe(1);
+            const doc = run.json();
+            expect(doc.status).toBe('failed');
+            expect(doc.applied).toEqual([]);
+            expect(doc.error.code).toBe('LOCK_NOT_HELD');
+            expect(run.stderr).toContain('directUrl');
+            expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+            expect(ms[i]).toBeLessThan((WAIT_S + 15) * 1000);
+          }
+          // the database is unchanged: no migration table, no data migration, no lock left behind
+          expect(await ledger(db)).toEqual(['seed']);
+          const [tables] = await db.sql<{ items: string | null; drizzle: string | null; history: string | null }[]>`
+            select to_regclass('items')::text as items, to_regclass('drizzle.__drizzle_migrations')::text as drizzle,
+                   to_regclass('dbctl.migration_history')::text as history`;
+          expect(tables).toEqual({ items: null, drizzle: null, history: null });
+          expect(await dbctlLocksHeld(db)).toBe(0);
+          // a direct connection then migrates at once: nothing stale blocks it
+          const direct = await project.dbctl(['migrate', '--json', '--wait', '1s'], { DATABASE_URL: db.url });
+          expect(direct.code, direct.stderr).toBe(0);
+          expect(await ledger(db)).toEqual(['seed', 'migrated']);
+        } finally {
+          await project.cleanup();
+          await db.drop();
+        }
+      });
+    }
+  });
+}
+
+describe('through a session-mode PgBouncer (pool size 5)', () => {
+  let pooler: RunningPgBouncer;
+  beforeAll(async () => {
+    pooler = await startPgBouncer({ poolMode: 'session', poolSize: 5 });
+  });
+  afterAll(async () => {
+    await pooler?.stop();
+  });
+
+  for (const n of [1, 4, 8]) {
+    it(`${n} concurrent migrate run${n === 1 ? '' : 's'} apply each migration exactly once`, async () => {
+      const { db, project, tags } = await setup(pooler, `sessionpool_${n}`);
+      try {
+        const { runs, ms } = await runConcurrently(project, n);
+        for (const [i, run] of runs.entries()) {
+          expect(run.code, run.stderr).toBe(0);
+          expect(ms[i]).toBeLessThan((WAIT_S + 15) * 1000);
+        }
+        const applied = runs.flatMap((r) => r.json().applied.map((a: { tag: string }) => a.tag));
+        expect(applied.sort()).toEqual(tags);
+        expect(runs.filter((r) => r.json().status === 'nothing-pending').length).toBe(n - 1);
+        expect(await ledger(db)).toEqual(['seed', 'migrated']);
+        const rows = await db.sql<{ hash: string; n: number }[]>`select hash, count(*)::int as n from drizzle.__drizzle_migrations group by hash`;
+        expect(rows.length).toBe(2);
+        expect(rows.every((r) => r.n === 1)).toBe(true);
+        expect(await dbctlLocksHeld(db)).toBe(0);
+      } finally {
+        await project.cleanup();
+        await db.drop();
+      }
+    });
+  }
+});
