@@ -3,7 +3,7 @@
  * applied ones, each in its own transaction, recording every outcome. See the contract's
  * migrate section; the engine is `io/apply.ts`, the decisions are in `core/`.
  */
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import type { AnalyzedChunk } from '../core/analyze.js';
 import { describeDestroyed } from '../core/destroyed.js';
 import { guardDestructiveMigrations, type GuardDecision } from '../core/guards.js';
@@ -14,7 +14,8 @@ import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import type { ApplyItem, ApplyResult } from '../io/apply.js';
-import { connect } from '../io/db.js';
+import { connect, isConnectionLoss, lossReason, openSql } from '../io/db.js';
+import { describeUrl } from '../core/url.js';
 import { ensureHistoryTables } from '../io/history.js';
 import { acquireMigrationLock, releaseMigrationLock, type HeldLock } from '../io/lock.js';
 import { DBCTL_VERSION } from '../version.js';
@@ -59,7 +60,10 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
   };
   try {
     return emit(await migrate(ctx, project, environment, folder, options, settings, document));
-  } catch (error) {
+  } catch (caught) {
+    // a connection lost outside a migration (status read, lock, history tables): nothing was
+    // applied by this run unless `document.applied` says so
+    const error = isConnectionLoss(caught) && !(caught instanceof DbctlError) ? lostConnection(environment, document, caught) : caught;
     if (error instanceof DbctlError) {
       document.status = error.exitCode === ExitCode.refused ? 'refused' : 'failed';
       document.error ??= { tag: null, statement: null, message: ctx.out.redact(error.message) };
@@ -68,6 +72,25 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
     }
     throw error;
   }
+}
+
+/**
+ * The error for a connection lost outside a migration's own statements: exit 4 when this run
+ * applied nothing, else CONNECTION_LOST (exit 1) after the migrations it did apply.
+ */
+function lostConnection(environment: ResolvedEnvironment, document: MigrateDocument, error: unknown): DbctlError {
+  const where = `the "${environment.name}" database (${describeUrl(environment.url)})`;
+  const applied = document.applied.length;
+  if (applied === 0) {
+    return new DbctlError('DB_UNREACHABLE', `lost the connection to ${where} before any migration ran: ${lossReason(error)}; nothing was applied`, {
+      hint: 'check the database is up and run `dbctl migrate` again (in a container entrypoint add --wait-for-db 60s)',
+      cause: error,
+    });
+  }
+  return new DbctlError('CONNECTION_LOST', `lost the connection to ${where} after ${applied} migration${applied === 1 ? '' : 's'} applied: ${lossReason(error)}`, {
+    hint: 'run `dbctl migrate` again to apply the rest; `dbctl status` shows where it stands',
+    cause: error,
+  });
 }
 
 async function migrate(
@@ -122,7 +145,7 @@ async function migrate(
       waitMs: settings.waitMs,
       onWaiting: (holder) => out.info(`waiting for the migration lock held by ${holder} (up to ${Math.round(settings.waitMs / 1000)}s)`),
       // a second client proves the connection is a session of its own (not a transaction pooler)
-      openProbe: () => postgres(environment.url, { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {}, connection: { application_name: 'dbctl migrate (probe)' } }),
+      openProbe: () => openSql(environment.url, { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {}, connection: { application_name: 'dbctl migrate (probe)' } }),
     });
     await ensureHistoryTables(db.sql, tables);
     const status = await readStatus(db.sql, folder, tables);
@@ -152,7 +175,7 @@ async function migrate(
       hostname: ctx.env.DBCTL_HOSTNAME ?? '',
       dbctlVersion: DBCTL_VERSION,
       pid: db.pid,
-      openMonitor: () => (monitor ??= postgres(environment.url, { max: 1, onnotice: () => {}, connection: { application_name: 'dbctl migrate (monitor)' } })),
+      openMonitor: () => (monitor ??= openSql(environment.url, { max: 1, onnotice: () => {}, connection: { application_name: 'dbctl migrate (monitor)' } })),
       onEvent: reporter.onEvent,
       backup: async (migration) => {
         const destroyed = destroyedBy.get(migration.tag) ?? [];
@@ -246,8 +269,31 @@ function finish(ctx: CommandContext, result: ApplyResult, document: MigrateDocum
   }
   const failure = result.failure;
   document.status = 'failed';
+  if (failure.connectionLost) return finishLost(ctx, failure, document);
   document.error = { tag: failure.tag, statement: failure.statement || null, message: ctx.out.redact(failure.message) };
   const migration = migrations.find((m) => m.tag === failure.tag)!;
   for (const line of failureLines(failure, migration, result.applied.length)) ctx.out.warn(line);
+  return ExitCode.failure;
+}
+
+/** A migration whose connection was lost: one line saying what happened to it and what to run. */
+function finishLost(ctx: CommandContext, failure: ApplyResult['failure'] & object, document: MigrateDocument): number {
+  const lost = failure.connectionLost!;
+  const what = lost.committed
+    ? `${failure.tag} was applied (it committed before the connection dropped)`
+    : failure.partial
+      ? `${failure.tag} stopped part-way (a statement outside a transaction may have run)`
+      : lost.committed === false
+        ? `${failure.tag} was rolled back, nothing of it is applied`
+        : `${failure.tag} was not committed as far as dbctl can tell (the database is still out of reach)`;
+  const history = lost.recorded ? '; the history records the attempt' : lost.committed === null ? '; the history could not be updated' : '';
+  const message = `lost the connection to the database while applying ${failure.tag}: ${lost.reason}; ${what}${history}`;
+  document.error = { tag: failure.tag, statement: failure.statement || null, message: ctx.out.redact(message), code: 'CONNECTION_LOST' };
+  ctx.out.warn(`error: ${ctx.out.redact(message)}`);
+  ctx.out.warn(
+    failure.partial && !lost.committed
+      ? `hint: check the database, then \`dbctl resolve ${failure.tag} --applied\` or \`--rolled-back\`, and run \`dbctl migrate\` again`
+      : 'hint: run `dbctl migrate` again to finish; `dbctl status` shows where it stands',
+  );
   return ExitCode.failure;
 }

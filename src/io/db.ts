@@ -40,12 +40,61 @@ const TRANSIENT = new Set([
   '57P03', // the database system is starting up
 ]);
 
+/**
+ * What postgres.js needs for a url: libpq's unix-socket forms (`postgres://u:pw@/db?host=/run/postgresql`,
+ * `postgres://u:pw@%2Frun%2Fpostgresql/db`, a `?port=` beside them) are not read by the driver,
+ * so the socket directory becomes its `host` option and the url keeps user, password, database
+ * and the other parameters. Any other url is passed as is.
+ */
+export function driverTarget(url: string): { url: string; host?: string; port?: number } {
+  const match = /^(postgres(?:ql)?:\/\/)([^@/?#]*@)?([^/?#]*)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i.exec(url.trim());
+  if (!match) return { url };
+  const [, scheme, auth = '', rawHost = '', pathname = '/', search = ''] = match;
+  const query = new URLSearchParams(search.slice(1));
+  let decodedHost: string;
+  try {
+    decodedHost = decodeURIComponent(rawHost);
+  } catch {
+    return { url };
+  }
+  let socketDir: string | undefined;
+  let port: string | undefined;
+  const queryHost = query.get('host');
+  if (queryHost?.startsWith('/')) {
+    socketDir = queryHost;
+    query.delete('host');
+    port = /:(\d+)$/.exec(rawHost)?.[1];
+  } else if (decodedHost.startsWith('/')) {
+    const withPort = /^(.*):(\d+)$/.exec(decodedHost);
+    socketDir = withPort ? withPort[1] : decodedHost;
+    port = withPort?.[2];
+  }
+  if (!socketDir) return { url };
+  const queryPort = query.get('port');
+  if (queryPort && /^\d+$/.test(queryPort)) {
+    port = queryPort;
+    query.delete('port');
+  }
+  const rest = query.toString();
+  return {
+    url: `${scheme}${auth}localhost${port ? `:${port}` : ''}${pathname}${rest ? `?${rest}` : ''}`,
+    host: socketDir,
+    ...(port ? { port: Number(port) } : {}),
+  };
+}
+
+/** `postgres(url, options)` with the url read as libpq reads it (unix sockets, see `driverTarget`). */
+export function openSql(url: string, options: postgres.Options<{}>): postgres.Sql {
+  const target = driverTarget(url);
+  return postgres(target.url, { ...(target.host ? { host: target.host } : {}), ...(target.port ? { port: target.port } : {}), ...options });
+}
+
 /** Opens a pool and checks it answers; throws DB_UNREACHABLE (exit 4) when it cannot. */
 export async function connect(url: string, options: ConnectOptions): Promise<Database> {
   const deadline = Date.now() + (options.waitForDbMs ?? 0);
   let delay = 200;
   for (let attempt = 1; ; attempt++) {
-    const sql = postgres(url, {
+    const sql = openSql(url, {
       max: options.max ?? 1,
       idle_timeout: 0,
       connect_timeout: 10,
@@ -68,7 +117,7 @@ export async function connect(url: string, options: ConnectOptions): Promise<Dat
     } catch (error) {
       await sql.end({ timeout: 0 }).catch(() => {});
       const code = errorCode(error);
-      if (code && TRANSIENT.has(code) && Date.now() + delay < deadline) {
+      if (code && TRANSIENT.has(code) && !tlsProblem(error) && Date.now() + delay < deadline) {
         options.onWait?.(`database for "${options.envName}" not reachable yet (${reason(error)}); retrying (attempt ${attempt})`);
         await sleep(delay);
         delay = Math.min(Math.round(delay * 1.5), 2000);
@@ -88,10 +137,83 @@ export function errorCode(error: unknown): string | undefined {
 /** True when an error means the connection itself failed (not a SQL error). */
 export function isConnectionFailure(error: unknown): boolean {
   const code = errorCode(error);
-  return code !== undefined && (TRANSIENT.has(code) || code === '28P01' || code === '28000' || code === '3D000');
+  return code !== undefined && (TRANSIENT.has(code) || code === '28P01' || code === '28000' || code === '3D000') || isConnectionLoss(error);
+}
+
+/**
+ * Server and driver codes of an established connection that went away: terminated backend
+ * (57P01), server crash or restart (57P02, 57P03), connection exceptions (08xxx), the socket
+ * closed or reset under the driver.
+ */
+const LOST = new Set(['57P01', '57P02', '57P03', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED']);
+
+/** True when an error means an open connection was lost (not a SQL error of the statement). */
+export function isConnectionLoss(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && (LOST.has(code) || code.startsWith('08'));
+}
+
+/** One short reason for a lost connection, for messages. */
+export function lossReason(error: unknown): string {
+  const code = errorCode(error);
+  switch (code) {
+    case '57P01': return 'the server terminated the session (pg_terminate_backend or shutdown)';
+    case '57P02': case '57P03': return 'the server restarted';
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'ECONNRESET': case 'EPIPE': case 'CONNECTION_CLOSED': case 'CONNECTION_ENDED': case 'CONNECTION_DESTROYED':
+      return 'the connection was closed (server restart, terminated session, pooler or network drop)';
+    default: return (error as Error)?.message ?? String(error);
+  }
+}
+
+/**
+ * `sql.begin` that survives a lost connection. postgres.js answers a failed transaction with a
+ * ROLLBACK on the same connection; when that connection is already closed the write crashes the
+ * process from a timer (`TypeError: Cannot read properties of null (reading 'write')`). Here a
+ * connection loss inside `fn` parks the transaction scope (the server rolled it back anyway) and
+ * the loss is thrown to the caller instead.
+ */
+export async function beginSafely<T>(sql: postgres.Sql, fn: (tx: postgres.TransactionSql) => Promise<T>, mode = ''): Promise<T> {
+  let signal: (error: unknown) => void = () => {};
+  const lost = new Promise<never>((_, reject) => (signal = reject));
+  const body = async (tx: postgres.TransactionSql): Promise<T> => {
+    try {
+      return await fn(tx);
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw error;
+      signal(error);
+      return await new Promise<never>(() => {});
+    }
+  };
+  const run = mode ? (sql.begin(mode, body) as Promise<T>) : (sql.begin(body) as Promise<T>);
+  run.catch(() => {});
+  lost.catch(() => {});
+  return await Promise.race([run, lost]);
+}
+
+/**
+ * A TLS mismatch between client and server, told apart from a wrong password or a dead server:
+ * `required` when the server (or pooler) refused an unencrypted connection (PgBouncer's
+ * "SSL required", PostgreSQL's pg_hba "no encryption"/"SSL off"), `refused` when the url asked
+ * for TLS and the server does not speak it (it answers the SSL request with "no" and the TLS
+ * handshake is cut).
+ */
+export function tlsProblem(error: unknown): 'required' | 'refused' | undefined {
+  const code = errorCode(error);
+  const message = (error as Error)?.message ?? '';
+  if ((code === '08P01' || code === '28000' || code === '28P01') && /SSL required|SSL off|no encryption|requires? (SSL|TLS)|SSL connection is required/i.test(message)) {
+    return 'required';
+  }
+  if (/before secure TLS connection was established|wrong version number|SSL routines|packet length too long/i.test(message) || code === 'EPROTO') {
+    return 'refused';
+  }
+  return undefined;
 }
 
 function reason(error: unknown): string {
+  const tls = tlsProblem(error);
+  if (tls === 'required') return 'the server requires TLS';
+  if (tls === 'refused') return 'the server does not accept TLS';
   const code = errorCode(error);
   switch (code) {
     case 'ECONNREFUSED': return 'connection refused';
@@ -109,15 +231,21 @@ function reason(error: unknown): string {
 export function connectionError(error: unknown, envName: string, url: string, waitedMs?: number): DbctlError {
   const code = errorCode(error);
   const where = describeUrl(url);
+  const tls = tlsProblem(error);
   const hint =
-    code === '28P01' || code === '28000'
-      ? `check the user and password of the "${envName}" url`
-      : code === '3D000'
-        ? `create the database, or fix the database name in the "${envName}" url`
-        : waitedMs
-          ? `the database did not accept connections within the wait; check it is running, or raise --wait-for-db`
-          : `check the database is running and the host/port are right; in a container entrypoint add --wait-for-db 60s`;
-  return new DbctlError('DB_UNREACHABLE', `cannot connect to the "${envName}" database (${where}): ${reason(error)}`, {
+    tls === 'required'
+      ? `add sslmode=require to the "${envName}" url (or sslmode=verify-full with the server's CA)`
+      : tls === 'refused'
+        ? `remove sslmode from the "${envName}" url (or sslmode=prefer), or enable ssl on the server`
+        : code === '28P01' || code === '28000'
+          ? `check the user and password of the "${envName}" url`
+          : code === '3D000'
+            ? `create the database, or fix the database name in the "${envName}" url`
+            : waitedMs
+              ? `the database did not accept connections within the wait; check it is running, or raise --wait-for-db`
+              : `check the database is running and the host/port are right; in a container entrypoint add --wait-for-db 60s`;
+  const what = tls === 'required' ? ': add sslmode=require to the url' : '';
+  return new DbctlError('DB_UNREACHABLE', `cannot connect to the "${envName}" database (${where}): ${reason(error)}${what}`, {
     hint,
     cause: error,
   });

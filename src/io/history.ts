@@ -157,3 +157,32 @@ export async function recordApplied(
   );
   return result.count === 1;
 }
+
+/**
+ * After the connection was lost while `record`'s migration ran: on a new connection (the pool
+ * reconnects), tells whether the migration committed after all (drizzle's row for its hash is
+ * there) and, when it did not, records the attempt. Never throws: a database still out of reach
+ * gives `{ committed: null, recorded: false }`.
+ */
+export async function recordAfterConnectionLoss(
+  sql: postgres.Sql,
+  tables: HistoryTables,
+  record: HistoryRecord,
+): Promise<{ committed: boolean | null; recorded: boolean }> {
+  // the first attempts may still land on the dying connection: a few tries, a moment apart
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    try {
+      const result = await sql.unsafe<{ committed: boolean }[]>(
+        `WITH done AS (SELECT EXISTS (SELECT 1 FROM ${drizzleTableName(tables)} WHERE hash = $3 AND created_at = $4) AS committed),
+         recorded AS (INSERT INTO ${historyTableName(tables)} (${HISTORY_COLUMNS}) SELECT ${HISTORY_VALUES} FROM done WHERE NOT committed RETURNING 1)
+         SELECT committed, (SELECT count(*) FROM recorded)::int AS n FROM done`,
+        historyParams(tables, record) as never[],
+      );
+      const row = result[0] as unknown as { committed: boolean; n: number } | undefined;
+      return { committed: Boolean(row?.committed), recorded: (row?.n ?? 0) > 0 };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+    }
+  }
+  return { committed: null, recorded: false };
+}
