@@ -58,12 +58,17 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
     if (ctx.out.json) ctx.out.writeJson(document);
     return exitCode;
   };
+  const session = { closed: false };
   try {
-    return emit(await migrate(ctx, project, environment, folder, options, settings, document));
+    return emit(await migrate(ctx, project, environment, folder, options, settings, document, session));
   } catch (caught) {
     // a connection lost outside a migration (status read, lock, history tables): nothing was
-    // applied by this run unless `document.applied` says so
-    const error = isConnectionLoss(caught) && !(caught instanceof DbctlError) ? lostConnection(environment, document, caught) : caught;
+    // applied by this run unless `document.applied` says so. A lock check that failed after the
+    // session closed is that same loss, not a pooler.
+    const lost =
+      (isConnectionLoss(caught) && !(caught instanceof DbctlError)) ||
+      (session.closed && caught instanceof DbctlError && caught.code === 'LOCK_NOT_HELD');
+    const error = lost ? lostConnection(environment, document, caught) : caught;
     if (error instanceof DbctlError) {
       document.status = error.exitCode === ExitCode.refused ? 'refused' : 'failed';
       document.error ??= { tag: null, statement: null, message: ctx.out.redact(error.message) };
@@ -81,13 +86,14 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
 function lostConnection(environment: ResolvedEnvironment, document: MigrateDocument, error: unknown): DbctlError {
   const where = `the "${environment.name}" database (${describeUrl(environment.url)})`;
   const applied = document.applied.length;
+  const why = lossReason(isConnectionLoss(error) ? error : { code: 'CONNECTION_CLOSED' });
   if (applied === 0) {
-    return new DbctlError('DB_UNREACHABLE', `lost the connection to ${where} before any migration ran: ${lossReason(error)}; nothing was applied`, {
+    return new DbctlError('DB_UNREACHABLE', `lost the connection to ${where} before any migration ran: ${why}; nothing was applied`, {
       hint: 'check the database is up and run `dbctl migrate` again (in a container entrypoint add --wait-for-db 60s)',
       cause: error,
     });
   }
-  return new DbctlError('CONNECTION_LOST', `lost the connection to ${where} after ${applied} migration${applied === 1 ? '' : 's'} applied: ${lossReason(error)}`, {
+  return new DbctlError('CONNECTION_LOST', `lost the connection to ${where} after ${applied} migration${applied === 1 ? '' : 's'} applied: ${why}`, {
     hint: 'run `dbctl migrate` again to apply the rest; `dbctl status` shows where it stands',
     cause: error,
   });
@@ -101,6 +107,7 @@ async function migrate(
   options: MigrateOptions,
   settings: { waitMs: number; lockTimeoutMs: number; statementTimeoutMs: number; waitForDbMs: number },
   document: MigrateDocument,
+  session: { closed: boolean },
 ): Promise<number> {
   const out = ctx.out;
   const tables = historyTables(project);
@@ -110,6 +117,7 @@ async function migrate(
     application: 'dbctl migrate',
     waitForDbMs: settings.waitForDbMs,
     onWait: (message) => out.warn(message),
+    onClose: () => (session.closed = true),
   });
   let monitor: postgres.Sql | undefined;
   let lock: HeldLock | undefined;
@@ -145,6 +153,7 @@ async function migrate(
       waitMs: settings.waitMs,
       onWaiting: (holder) => out.info(`waiting for the migration lock held by ${holder} (up to ${Math.round(settings.waitMs / 1000)}s)`),
       // a second client proves the connection is a session of its own (not a transaction pooler)
+      connectionClosed: () => session.closed,
       openProbe: () => openSql(environment.url, { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {}, connection: { application_name: 'dbctl migrate (probe)' } }),
     });
     await ensureHistoryTables(db.sql, tables);

@@ -32,6 +32,8 @@ export interface ConnectOptions {
   onWait?: (message: string) => void;
   /** Session settings sent at connection start. */
   settings?: Record<string, string>;
+  /** Called when a connection of the pool closes (a lost session: its locks and settings are gone). */
+  onClose?: () => void;
 }
 
 const TRANSIENT = new Set([
@@ -97,9 +99,12 @@ export async function connect(url: string, options: ConnectOptions): Promise<Dat
     const sql = openSql(url, {
       max: options.max ?? 1,
       idle_timeout: 0,
+      // never recycled by the driver: a session lock (migrate's) must live as long as the run
+      max_lifetime: 0,
       connect_timeout: 10,
       onnotice: () => {},
       connection: { application_name: options.application, ...options.settings },
+      ...(options.onClose ? { onclose: options.onClose } : {}),
     });
     try {
       const [facts] = await sql<{ pid: number; version: string; num: string; db: string; usr: string }[]>`

@@ -47,7 +47,9 @@ export async function readHistoryLatest(sql: postgres.Sql, tables: HistoryTables
   const [exists] = await sql<{ oid: string | null }[]>`select to_regclass(${historyTableName(tables)})::text as oid`;
   if (!exists?.oid) return new Map();
   const rows = await sql.unsafe<{ tag: string; hash: string; outcome: HistoryOutcome; finished_at: Date | null; error: string | null }[]>(
-    `select distinct on (tag) tag, hash, outcome, finished_at, error->>'message' as error
+    // rows written before 0.1.1 hold the error as a JSON string of the object
+    `select distinct on (tag) tag, hash, outcome, finished_at,
+            case jsonb_typeof(error) when 'string' then (error #>> '{}')::jsonb ->> 'message' else error ->> 'message' end as error
        from ${historyTableName(tables)} where migrations_table = $1 order by tag, id desc`,
     [scopeKey(tables)],
   );
@@ -121,7 +123,8 @@ function historyParams(tables: HistoryTables, r: HistoryRecord): (string | numbe
 
 const HISTORY_COLUMNS =
   'migrations_table, tag, hash, created_at, outcome, out_of_order, started_at, duration_ms, statements_total, statements_done, error, backup_id, env, dbctl_version, hostname';
-const HISTORY_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15';
+// $11 is JSON text: cast through text so the driver sends it as is (typed jsonb, it would encode the text again)
+const HISTORY_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb, $12, $13, $14, $15';
 
 /** Writes a history row only (a failed or rolled-back attempt, a resolution). */
 export async function recordHistory(sql: postgres.Sql | postgres.TransactionSql, tables: HistoryTables, record: HistoryRecord): Promise<void> {

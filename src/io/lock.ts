@@ -55,6 +55,8 @@ export interface AcquireOptions {
    * session of its own (closed before the lock is taken). Without it the probe is skipped.
    */
   openProbe?: () => postgres.Sql;
+  /** True once the main connection closed (then a changed backend is a lost session, not a pooler). */
+  connectionClosed?: () => boolean;
 }
 
 /** How long one probe statement on the second client may wait for a server connection. */
@@ -93,6 +95,7 @@ export async function acquireMigrationLock(sql: postgres.Sql, scope: string, opt
     );
     if (!row?.mine || row.pid !== session.pid) {
       if (row?.ok) await unlockOn(sql, keys, row.pid).catch(() => {});
+      if (options.connectionClosed?.()) throw sessionLost();
       throw lockNotHeld('pooler');
     }
     if (row.ok) break;
@@ -238,6 +241,11 @@ async function describeHolder(sql: postgres.Sql, k1: number, k2: number): Promis
      limit 1`;
   if (!holder) return 'another run';
   return `pid ${holder.pid}${holder.application_name ? `, ${holder.application_name}` : ''}${holder.client_addr ? ` from ${holder.client_addr}` : ''}${holder.since ? `, connected since ${holder.since}` : ''}`;
+}
+
+/** The driver-style error for a session that closed under us (the caller reports it as a lost connection). */
+function sessionLost(): Error {
+  return Object.assign(new Error('the connection was closed while waiting for the migration lock'), { code: 'CONNECTION_CLOSED' });
 }
 
 function waitExpired(what: string): DbctlError {
