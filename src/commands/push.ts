@@ -61,7 +61,7 @@ export async function runPush(ctx: CommandContext, options: PushOptions): Promis
     document.env = protection.name;
     await enforce(guardPush(run(protection.name, protection.protected, protection.reasons)));
     // 2. The url actually used (the drizzle config's or DATABASE_URL when no environment gives one).
-    const environment = targetEnvironment(ctx, project);
+    const environment = targetEnvironment(ctx, project, 'url');
     await enforce(guardPush(run(environment.name, environment.protected, environment.protectionReasons)));
 
     const db = await connect(environment.url, { envName: environment.name, application: 'dbctl push' });

@@ -16,9 +16,12 @@ export async function openProject(ctx: CommandContext): Promise<ProjectConfig> {
   return await loadProject({ cwd: ctx.cwd, configPath: ctx.globals.config, env: ctx.env });
 }
 
-/** Resolves the target environment and registers its password for redaction. */
-export function targetEnvironment(ctx: CommandContext, project: ProjectConfig): ResolvedEnvironment {
-  const environment = resolveEnvironment(project, { envName: ctx.globals.env, urlOverride: ctx.globals.url, env: ctx.env });
+/**
+ * Resolves the target environment and registers its password for redaction. `use: 'url'` (push)
+ * connects through the environment's `url`; every other command through its `directUrl` when set.
+ */
+export function targetEnvironment(ctx: CommandContext, project: ProjectConfig, use: 'session' | 'url' = 'session'): ResolvedEnvironment {
+  const environment = resolveEnvironment(project, { envName: ctx.globals.env, urlOverride: ctx.globals.url, env: ctx.env, use });
   ctx.out.addSecrets(secretsOf(environment.url));
   return environment;
 }

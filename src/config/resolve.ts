@@ -23,6 +23,12 @@ export interface ResolveOptions {
   /** `--url`: replaces the environment's url; protection still considers both. */
   urlOverride?: string | undefined;
   env: EnvMap;
+  /**
+   * Which of the environment's urls the command connects through: `session` (default) is
+   * `directUrl` when the environment gives one, else `url` (migrate, status, resolve, backup,
+   * restore, fix, check); `url` is always `url` (push). `--url` replaces both for the run.
+   */
+  use?: 'session' | 'url';
 }
 
 /** Protection of a named environment, decided without needing its url to be set. */
@@ -49,16 +55,23 @@ export function resolveEnvironment(project: ProjectConfig, options: ResolveOptio
   const protection = environmentProtection(project, options.envName, options.env, options.urlOverride);
   const name = protection.name;
   let url: string;
+  let via: ResolvedEnvironment['via'] | 'url' = 'url';
   if (options.urlOverride !== undefined && options.urlOverride !== '') {
     url = options.urlOverride;
+    via = '--url';
     assertPostgresUrl(url, '--url', 'USAGE');
   } else {
-    const source = urlSource(project, name, options.env);
-    if (source.url === undefined) throw urlUnset(name, source);
+    const direct = options.use === 'url' ? undefined : directUrlSource(project, name, options.env);
+    const source = direct ?? urlSource(project, name, options.env);
+    if (source.url === undefined) throw urlUnset(name, source, direct ? 'directUrl' : 'url');
     url = source.url;
-    assertPostgresUrl(url, source.variable ? `${source.variable} (url of ${source.origin})` : `the url of ${source.origin}`, 'CONFIG_INVALID');
+    if (direct) via = 'directUrl';
+    const key = direct ? 'directUrl' : 'url';
+    assertPostgresUrl(url, source.variable ? `${source.variable} (${key} of ${source.origin})` : `the ${key} of ${source.origin}`, 'CONFIG_INVALID');
   }
-  return { name, url, protected: protection.protected, protectionReasons: protection.reasons };
+  const resolved: ResolvedEnvironment = { name, url, protected: protection.protected, protectionReasons: protection.reasons };
+  if (via !== 'url') resolved.via = via;
+  return resolved;
 }
 
 /**
@@ -77,6 +90,9 @@ export function environmentProtection(project: ProjectConfig, envName: string | 
     protectHosts: project.protectHosts,
   });
   const reasons = [...own.reasons];
+  // Guards judge both urls: a directUrl reaching production protects the environment too.
+  const direct = directUrlSource(project, name, env)?.url;
+  if (direct !== undefined) reasons.push(...protectionOf({ envName: name, url: direct, protectHosts: project.protectHosts }).reasons);
   if (urlOverride !== undefined && urlOverride !== '') {
     reasons.push(...protectionOf({ envName: name, url: urlOverride, protectHosts: project.protectHosts }).reasons);
   }
@@ -115,14 +131,25 @@ function urlSource(project: ProjectConfig, name: string, env: EnvMap): UrlSource
   return { url: typeof input === 'string' ? nonEmpty(input) : undefined, variable: undefined, origin };
 }
 
-function urlUnset(name: string, source: UrlSource): DbctlError {
+/** The environment's `directUrl` when its config gives one (its value may be unset); else undefined. */
+function directUrlSource(project: ProjectConfig, name: string, env: EnvMap): UrlSource | undefined {
+  const configured = configuredEnvironment(project, name);
+  const input = configured?.directUrl;
+  if (input === undefined || input === null) return undefined;
+  const origin = `environment ${JSON.stringify(name)}`;
+  if (isEnvReference(input)) return { url: nonEmpty(env[input.__dbctlEnv]), variable: input.__dbctlEnv, origin };
+  return { url: nonEmpty(input), variable: undefined, origin };
+}
+
+function urlUnset(name: string, source: UrlSource, key: 'url' | 'directUrl' = 'url'): DbctlError {
   const quoted = JSON.stringify(name);
+  const what = key === 'url' ? 'database url' : 'directUrl';
   if (source.variable === undefined) {
-    return new DbctlError('URL_UNSET', `environment ${quoted} has no database url`, {
-      hint: `set its url in dbctl.config.ts (e.g. env('DATABASE_URL')), export the variable it reads, or pass --url`,
+    return new DbctlError('URL_UNSET', `environment ${quoted} has no ${what}`, {
+      hint: `set its ${key} in dbctl.config.ts (e.g. env('DATABASE_URL')), export the variable it reads, or pass --url`,
     });
   }
-  return new DbctlError('URL_UNSET', `environment ${quoted} has no database url: ${source.variable} is not set`, {
+  return new DbctlError('URL_UNSET', `environment ${quoted} has no ${what}: ${source.variable} is not set`, {
     hint: `export ${source.variable}=postgres://… or pass --url`,
   });
 }

@@ -77,12 +77,13 @@ function parseEnvironments(value: unknown, problems: Problems): Record<string, E
     if (typeof entry === 'string' || isEnvReference(entry)) {
       environments[name] = { name, url: parseUrlInput(entry, `${at}`, problems), protected: undefined };
     } else if (isObject(entry)) {
-      unknownKeys(entry, ['url', 'protected'], at, problems);
+      unknownKeys(entry, ['url', 'directUrl', 'protected'], at, problems);
       if (entry.protected !== undefined && typeof entry.protected !== 'boolean') {
         problems.push(`${at}.protected: expected true or false, got ${describe(entry.protected)}`);
       }
       const flag = typeof entry.protected === 'boolean' ? entry.protected : undefined;
       environments[name] = { name, url: parseUrlInput(entry.url, `${at}.url`, problems), protected: flag };
+      if (entry.directUrl !== undefined) environments[name]!.directUrl = parseUrlInput(entry.directUrl, `${at}.directUrl`, problems);
     } else {
       problems.push(`${at}: expected a url string or { url, protected }, got ${describe(entry)}`);
     }

@@ -163,7 +163,7 @@ describe('resolveEnvironment', () => {
 
     it('does not need the environment variable to be set', () => {
       const resolved = resolveEnvironment(configured, { envName: 'staging', urlOverride: 'postgres://u@localhost/app', env: {} });
-      expect(resolved).toEqual({ name: 'staging', url: 'postgres://u@localhost/app', protected: false, protectionReasons: [] });
+      expect(resolved).toEqual({ name: 'staging', url: 'postgres://u@localhost/app', protected: false, protectionReasons: [], via: '--url' });
     });
 
     it('rejects an override that is not a postgres url, without echoing it', () => {
@@ -226,5 +226,63 @@ describe('environmentProtection', () => {
   it('defaults to development and rejects unknown environments', () => {
     expect(environmentProtection(configured, undefined, {}).name).toBe('development');
     expect(caught(() => environmentProtection(configured, 'prodd', {})).code).toBe('UNKNOWN_ENV');
+  });
+});
+
+describe('directUrl', () => {
+  const pooled = project({
+    environments: {
+      staging: { url: env('STAGING_URL'), directUrl: env('STAGING_DIRECT_URL') },
+      neon: { url: 'postgres://u@ep-x-pooler.eu.aws.neon.tech/app', directUrl: 'env:NEON_DIRECT' },
+      plain: { url: 'postgres://u@localhost/app' },
+      sneaky: { url: 'postgres://u@localhost:6432/app', directUrl: 'postgres://u@localhost:5432/app_prod' },
+    },
+  });
+  const vars = { STAGING_URL: 'postgres://u:pw@pooler.internal:6432/app', STAGING_DIRECT_URL: 'postgres://u:pw@db.internal:5432/app' };
+
+  it('is parsed from env(), env: and plain strings', () => {
+    expect(pooled.environments.staging?.directUrl).toEqual({ __dbctlEnv: 'STAGING_DIRECT_URL' });
+    expect(pooled.environments.neon?.directUrl).toEqual({ __dbctlEnv: 'NEON_DIRECT' });
+    expect(pooled.environments.sneaky?.directUrl).toBe('postgres://u@localhost:5432/app_prod');
+    expect(pooled.environments.plain?.directUrl).toBeUndefined();
+  });
+
+  it('is what session commands connect through; push (use: url) keeps url', () => {
+    const session = resolveEnvironment(pooled, { envName: 'staging', env: vars });
+    expect(session.url).toBe(vars.STAGING_DIRECT_URL);
+    expect(session.via).toBe('directUrl');
+    const push = resolveEnvironment(pooled, { envName: 'staging', env: vars, use: 'url' });
+    expect(push.url).toBe(vars.STAGING_URL);
+    expect(push.via).toBeUndefined();
+    expect(resolveEnvironment(pooled, { envName: 'plain', env: {} }).url).toBe('postgres://u@localhost/app');
+  });
+
+  it('is resolved lazily: an unset directUrl variable is an error only when used, naming it', () => {
+    const error = caught(() => resolveEnvironment(pooled, { envName: 'staging', env: { STAGING_URL: vars.STAGING_URL } }));
+    expect(error.code).toBe('URL_UNSET');
+    expect(error.message).toBe('environment "staging" has no directUrl: STAGING_DIRECT_URL is not set');
+    expect(resolveEnvironment(pooled, { envName: 'staging', env: { STAGING_URL: vars.STAGING_URL }, use: 'url' }).url).toBe(vars.STAGING_URL);
+    // other environments' variables are never read
+    expect(resolveEnvironment(pooled, { envName: 'plain', env: {} }).protected).toBe(false);
+  });
+
+  it('--url replaces both for the run', () => {
+    const resolved = resolveEnvironment(pooled, { envName: 'staging', env: {}, urlOverride: 'postgres://u@localhost/other' });
+    expect(resolved.url).toBe('postgres://u@localhost/other');
+    expect(resolved.via).toBe('--url');
+  });
+
+  it('protects the environment when either url is protected', () => {
+    const viaUrl = resolveEnvironment(pooled, { envName: 'sneaky', env: {}, use: 'url' });
+    expect(viaUrl.protected).toBe(true);
+    expect(viaUrl.protectionReasons).toEqual(['database name "app_prod" contains "prod"']);
+    expect(environmentProtection(pooled, 'sneaky', {}).protected).toBe(true);
+    expect(environmentProtection(pooled, 'staging', { ...vars, STAGING_DIRECT_URL: 'postgres://u@live-db.internal/app' }).protected).toBe(true);
+  });
+
+  it('rejects a directUrl that is not a postgres url, naming its variable', () => {
+    const error = caught(() => resolveEnvironment(pooled, { envName: 'staging', env: { ...vars, STAGING_DIRECT_URL: 'localhost:5432' } }));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toBe('STAGING_DIRECT_URL (directUrl of environment "staging") is not a PostgreSQL url');
   });
 });
