@@ -14,7 +14,7 @@ import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import type { ApplyItem, ApplyResult } from '../io/apply.js';
-import { connect } from '../io/db.js';
+import { connect, driverOptions } from '../io/db.js';
 import { ensureHistoryTables } from '../io/history.js';
 import { acquireMigrationLock, releaseMigrationLock } from '../io/lock.js';
 import { DBCTL_VERSION } from '../version.js';
@@ -81,7 +81,7 @@ async function migrate(
   const out = ctx.out;
   const tables = historyTables(project);
   const scope = lockScope(tables);
-  const db = await connect(environment.url, {
+  const db = await connect(environment, {
     envName: environment.name,
     application: 'dbctl migrate',
     waitForDbMs: settings.waitForDbMs,
@@ -147,7 +147,7 @@ async function migrate(
       hostname: ctx.env.DBCTL_HOSTNAME ?? '',
       dbctlVersion: DBCTL_VERSION,
       pid: db.pid,
-      openMonitor: () => (monitor ??= postgres(environment.url, { max: 1, onnotice: () => {}, connection: { application_name: 'dbctl migrate (monitor)' } })),
+      openMonitor: () => (monitor ??= postgres(driverOptions(environment.connection, { max: 1, application: 'dbctl migrate (monitor)', idleTimeoutS: 0 }))),
       onEvent: reporter.onEvent,
       backup: async (migration) => {
         const destroyed = destroyedBy.get(migration.tag) ?? [];

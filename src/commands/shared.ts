@@ -5,7 +5,8 @@
 import type postgres from 'postgres';
 import { loadProject, resolveEnvironment } from '../config/index.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
-import { secretsOf, describeUrl } from '../core/url.js';
+import { secretsOf, describeTarget } from '../core/url.js';
+import { osUsername } from '../io/db.js';
 import { planStatus, type MigrationStatus } from '../core/plan.js';
 import { readMigrationFolder, type LocalMigration, type MigrationFolder } from '../drizzle/folder.js';
 import { readDrizzleRows, readHistoryLatest, type HistoryTables } from '../io/history.js';
@@ -21,8 +22,9 @@ export async function openProject(ctx: CommandContext): Promise<ProjectConfig> {
  * connects through the environment's `url`; every other command through its `directUrl` when set.
  */
 export function targetEnvironment(ctx: CommandContext, project: ProjectConfig, use: 'session' | 'url' = 'session'): ResolvedEnvironment {
-  const environment = resolveEnvironment(project, { envName: ctx.globals.env, urlOverride: ctx.globals.url, env: ctx.env, use });
+  const environment = resolveEnvironment(project, { envName: ctx.globals.env, urlOverride: ctx.globals.url, env: ctx.env, use, osUser: osUsername() });
   ctx.out.addSecrets(secretsOf(environment.url));
+  if (environment.connection.password) ctx.out.addSecrets([environment.connection.password]);
   return environment;
 }
 
@@ -55,7 +57,8 @@ export async function readStatus(
   return planStatus(folder.migrations, rows, history);
 }
 
-/** `development (user@host:5432/app)` for headers. */
+/** `development (user@host:5432/app)` for headers: where the connection really goes, from its one resolution. */
 export function environmentLabel(environment: ResolvedEnvironment): string {
-  return `${environment.name} (${describeUrl(environment.url)})${environment.protected ? ' [protected]' : ''}`;
+  const via = environment.via === 'directUrl' ? ' via directUrl' : '';
+  return `${environment.name} (${describeTarget(environment.connection)}${via})${environment.protected ? ' [protected]' : ''}`;
 }

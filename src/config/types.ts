@@ -3,6 +3,8 @@
  * of dbctl reads (`ProjectConfig`, trusted, produced once by `loadProject`).
  */
 
+import type { ConnectionTarget } from '../core/url.js';
+
 /** A lazily read environment variable, made by `env('NAME')`. */
 export interface EnvReference {
   readonly __dbctlEnv: string;
@@ -127,4 +129,8 @@ export interface ResolvedEnvironment {
   protectionReasons: string[];
   /** Which url `url` is, when not the environment's `url`: its `directUrl`, or `--url`. */
   via?: 'directUrl' | '--url';
+  /** Where `url` connects, resolved once (query parameters, PG* variables, sockets): what every connection uses. */
+  connection: ConnectionTarget;
+  /** `protect.hosts`, to judge the server's own address once connected. */
+  protectHosts: readonly string[];
 }

@@ -57,6 +57,8 @@ describe('resolveEnvironment', () => {
       url: 'postgres://dev@localhost:5432/app',
       protected: false,
       protectionReasons: [],
+      connection: expect.objectContaining({ hosts: ['localhost'], ports: [5432], database: 'app', user: 'dev', socket: false, databaseFrom: 'url path' }),
+      protectHosts: ['*.prod.example.com'],
     });
   });
 
@@ -163,7 +165,15 @@ describe('resolveEnvironment', () => {
 
     it('does not need the environment variable to be set', () => {
       const resolved = resolveEnvironment(configured, { envName: 'staging', urlOverride: 'postgres://u@localhost/app', env: {} });
-      expect(resolved).toEqual({ name: 'staging', url: 'postgres://u@localhost/app', protected: false, protectionReasons: [], via: '--url' });
+      expect(resolved).toEqual({
+        name: 'staging',
+        url: 'postgres://u@localhost/app',
+        protected: false,
+        protectionReasons: [],
+        via: '--url',
+        connection: expect.objectContaining({ hosts: ['localhost'], database: 'app', user: 'u' }),
+        protectHosts: ['*.prod.example.com'],
+      });
     });
 
     it('rejects an override that is not a postgres url, without echoing it', () => {
@@ -181,6 +191,8 @@ describe('resolveEnvironment', () => {
       url,
       protected: false,
       protectionReasons: [],
+      connection: expect.objectContaining({ hosts: ['/var/run/postgresql'], ports: [5432], socket: true, database: 'app_db', user: 'app' }),
+      protectHosts: ['*.prod.example.com'],
     });
   });
 
@@ -284,5 +296,61 @@ describe('directUrl', () => {
     const error = caught(() => resolveEnvironment(pooled, { envName: 'staging', env: { ...vars, STAGING_DIRECT_URL: 'localhost:5432' } }));
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.message).toBe('STAGING_DIRECT_URL (directUrl of environment "staging") is not a PostgreSQL url');
+  });
+});
+
+describe('protection judges the url as the driver resolves it', () => {
+  const plain = project({ environments: { staging: { url: env('STAGING_URL') }, development: 'postgres://app@localhost/app' }, protect: { hosts: ['127.0.0.1', 'localhost.'] } });
+  const open = project({ environments: { staging: { url: env('STAGING_URL') }, development: 'postgres://app@db.internal' } });
+
+  it('?database= redirects are judged by the database reached', () => {
+    const p = environmentProtection(open, 'staging', { STAGING_URL: 'postgres://u@db.internal/app_staging' }, 'postgres://u@db.internal/shop_push?database=app_prod');
+    expect(p.protected).toBe(true);
+    expect(p.reasons).toEqual(['database name "app_prod" contains "prod"']);
+    const resolved = resolveEnvironment(open, { envName: 'staging', env: { STAGING_URL: 'postgres://u@db.internal/app_staging?database=app_prod2' } });
+    expect(resolved.protected).toBe(true);
+    expect(resolved.connection.database).toBe('app_prod2');
+  });
+
+  it('PGDATABASE fills a url that names no database', () => {
+    const resolved = resolveEnvironment(open, { env: { PGDATABASE: 'app_prod' } });
+    expect(resolved.connection.database).toBe('app_prod');
+    expect(resolved.protectionReasons).toEqual(['database name "app_prod" contains "prod"']);
+    // without it, the database is the user's name, as the driver does
+    expect(resolveEnvironment(open, { env: {} }).connection.database).toBe('app');
+  });
+
+  it('PGHOST fills a url that names no host; protect.hosts match every IP notation', () => {
+    for (const host of ['127.1', '2130706433', '0x7f000001', '0177.0.0.1', '[::ffff:127.0.0.1]', 'localhost', 'LOCALHOST.']) {
+      const resolved = resolveEnvironment(plain, { envName: 'staging', env: { STAGING_URL: `postgres://u@${host}/app` } });
+      expect(resolved.protected, host).toBe(true);
+    }
+    const viaEnv = resolveEnvironment(plain, { envName: 'staging', env: { STAGING_URL: 'postgres://u@/app', PGHOST: '127.1' } });
+    expect(viaEnv.protected).toBe(true);
+  });
+
+  it('malformed urls are one line, exit 2, never echoing the password', () => {
+    for (const url of ['postgres://u:p@ss@h/db', 'postgres://u:50%secret@h/db']) {
+      const error = caught(() => resolveEnvironment(open, { envName: 'staging', env: { STAGING_URL: url } }));
+      expect(error.code).toBe('CONFIG_INVALID');
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(/^STAGING_URL \(url of environment "staging"\) has /);
+      expect(error.message).not.toMatch(/ss@|secret/);
+      const flag = caught(() => resolveEnvironment(open, { envName: 'staging', urlOverride: url, env: {} }));
+      expect(flag.code).toBe('USAGE');
+      expect(flag.message).toMatch(/^--url has /);
+    }
+  });
+
+  it('protect.hosts entries with a scheme, port, user or path are config errors', () => {
+    const error = caught(() => project({ protect: { hosts: ['db.prod.example.com:5432', 'postgres://h', 'admin:pw@h', 'h/app', '*.ok.example.com'] } }));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.details).toEqual([
+      'protect.hosts[0] "db.prod.example.com:5432" has a port; give the host only (every port of the host is protected)',
+      'protect.hosts[1] "postgres://h" has a scheme; give the host only, e.g. "db.prod.example.com"',
+      'protect.hosts[2] has a user; give the host only',
+      'protect.hosts[3] "h/app" has a path; give the host only',
+    ]);
+    expect(error.details.join('\n')).not.toContain('pw');
   });
 });
