@@ -79,7 +79,7 @@ async function migrate(
   document: MigrateDocument,
 ): Promise<number> {
   const out = ctx.out;
-  const tables = historyTables(project);
+  const tables = historyTables(project, ctx.out);
   const scope = lockScope(tables);
   const db = await connect(environment, {
     envName: environment.name,

@@ -4,6 +4,7 @@
  */
 import type postgres from 'postgres';
 import { loadProject, resolveEnvironment } from '../config/index.js';
+import { environmentSecrets } from '../config/resolve.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { secretsOf, describeTarget } from '../core/url.js';
 import { osUsername } from '../io/db.js';
@@ -23,6 +24,7 @@ export async function openProject(ctx: CommandContext): Promise<ProjectConfig> {
  */
 export function targetEnvironment(ctx: CommandContext, project: ProjectConfig, use: 'session' | 'url' = 'session'): ResolvedEnvironment {
   const environment = resolveEnvironment(project, { envName: ctx.globals.env, urlOverride: ctx.globals.url, env: ctx.env, use, osUser: osUsername() });
+  ctx.out.addSecrets(environmentSecrets(project, environment.name, ctx.env));
   ctx.out.addSecrets(secretsOf(environment.url));
   if (environment.connection.password) ctx.out.addSecrets([environment.connection.password]);
   return environment;
@@ -33,12 +35,16 @@ export async function openFolder(project: ProjectConfig): Promise<MigrationFolde
   return await readMigrationFolder(project.drizzle.out, project.projectDir);
 }
 
-/** Where drizzle's table and dbctl's history live for this project. */
-export function historyTables(project: ProjectConfig): HistoryTables {
+/**
+ * Where drizzle's table and dbctl's history live for this project; with the run's output, history
+ * rows written through it are scrubbed of the run's secrets as everything printed is.
+ */
+export function historyTables(project: ProjectConfig, out?: { redact(text: string): string }): HistoryTables {
   return {
     drizzleSchema: project.drizzle.migrationsSchema,
     drizzleTable: project.drizzle.migrationsTable,
     historySchema: project.history.schema,
+    ...(out ? { redact: (text: string) => out.redact(text) } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
  * Picks the environment a command targets, resolves its url (only that one) and decides whether
  * it is protected. The environment variables come in as a map; nothing here reads `process`.
  */
-import { resolveConnection, UrlProblem, type ConnectionTarget } from '../core/url.js';
+import { resolveConnection, secretsOf, UrlProblem, type ConnectionTarget } from '../core/url.js';
 import { DbctlError, type DbctlErrorCode } from '../errors.js';
 import { isEnvReference } from './define.js';
 import { relativeLabel } from './drizzle.js';
@@ -96,6 +96,21 @@ export function environmentProtection(project: ProjectConfig, envName: string | 
   if (urlOverride !== undefined && urlOverride !== '') targets.push(resolveUrl(urlOverride, '--url', 'USAGE', env, osUser));
   const protection = protectionOf({ envName: name, configProtected: configured?.protected, targets, protectHosts: project.protectHosts });
   return { name, protected: protection.protected, reasons: protection.reasons };
+}
+
+/**
+ * Every secret the environment's urls carry (`url`, `directUrl`, `PGPASSWORD`), whichever one
+ * the command uses, for redaction. Never throws.
+ */
+export function environmentSecrets(project: ProjectConfig, envName: string, env: EnvMap): string[] {
+  const secrets: string[] = [];
+  try {
+    secrets.push(...secretsOf(urlSource(project, envName, env).url), ...secretsOf(directUrlSource(project, envName, env)?.url));
+  } catch {
+    // an unknown environment has no urls
+  }
+  if (nonEmpty(env.PGPASSWORD)) secrets.push(env.PGPASSWORD!);
+  return secrets;
 }
 
 /** The configured environment `name`; undefined for the implicit `development`; else UNKNOWN_ENV. */
