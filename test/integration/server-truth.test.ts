@@ -5,6 +5,7 @@
  * Each refusal is exit 3 with the protected database proven unchanged (md5 over its ordered rows and
  * its catalog).
  */
+import { existsSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/io/db.js';
@@ -174,6 +175,24 @@ describe("the server's own facts", () => {
     } finally {
       await plain.cleanup();
     }
+  });
+
+  it('unix-socket urls reach the server (no address: nothing to match against protect.hosts)', async (test) => {
+    const u = admin();
+    if (!existsSync(`/tmp/.s.PGSQL.${u.port}`)) test.skip(); // a server without a socket in /tmp (a container)
+    const forms = [
+      `postgres://${u.username}:${u.password}@/${shop.name}?host=/tmp&port=${u.port}`,
+      `postgres://${u.username}:${u.password}@%2Ftmp:${u.port}/${shop.name}`,
+    ];
+    for (const url of forms) {
+      const result = await hostsProject.dbctl(['status', '--json'], { DATABASE_URL: url });
+      expect(result.code, `${url}: ${result.stderr}`).not.toBe(4);
+      expect(result.code).not.toBe(3);
+      expect(result.json().env).toBe('development');
+    }
+    const viaEnv = await hostsProject.dbctl(['status'], { DATABASE_URL: `postgres://${u.username}:${u.password}@/${shop.name}`, PGHOST: '/tmp', PGPORT: u.port });
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    expect(`${viaEnv.stdout}${viaEnv.stderr}`).toContain(`/tmp/.s.PGSQL.${u.port}/${shop.name}`);
   });
 
   it('a database the resolution did not foresee (smuggled as a startup parameter) is refused, naming both', async () => {
