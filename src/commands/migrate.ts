@@ -3,7 +3,7 @@
  * applied ones, each in its own transaction, recording every outcome. See the contract's
  * migrate section; the engine is `io/apply.ts`, the decisions are in `core/`.
  */
-import type postgres from 'postgres';
+import postgres from 'postgres';
 import type { AnalyzedChunk } from '../core/analyze.js';
 import { describeDestroyed } from '../core/destroyed.js';
 import { guardDestructiveMigrations, type GuardDecision } from '../core/guards.js';
@@ -14,8 +14,8 @@ import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import type { ApplyItem, ApplyResult } from '../io/apply.js';
-import { connect, isConnectionLoss, lossReason, openSql } from '../io/db.js';
-import { describeUrl } from '../core/url.js';
+import { connect, driverOptions, isConnectionLoss, lossReason } from '../io/db.js';
+import { describeTarget } from '../core/url.js';
 import { ensureHistoryTables } from '../io/history.js';
 import { acquireMigrationLock, releaseMigrationLock, type HeldLock } from '../io/lock.js';
 import { DBCTL_VERSION } from '../version.js';
@@ -58,7 +58,8 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
     if (ctx.out.json) ctx.out.writeJson(document);
     return exitCode;
   };
-  const session = { closed: false };
+  /** `closed`: the session went away under the run (not the close at its end, `ending`). */
+  const session = { closed: false, ending: false };
   try {
     return emit(await migrate(ctx, project, environment, folder, options, settings, document, session));
   } catch (caught) {
@@ -84,7 +85,7 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
  * applied nothing, else CONNECTION_LOST (exit 1) after the migrations it did apply.
  */
 function lostConnection(environment: ResolvedEnvironment, document: MigrateDocument, error: unknown): DbctlError {
-  const where = `the "${environment.name}" database (${describeUrl(environment.url)})`;
+  const where = `the "${environment.name}" database (${describeTarget(environment.connection)})`;
   const applied = document.applied.length;
   const why = lossReason(isConnectionLoss(error) ? error : { code: 'CONNECTION_CLOSED' });
   if (applied === 0) {
@@ -107,17 +108,17 @@ async function migrate(
   options: MigrateOptions,
   settings: { waitMs: number; lockTimeoutMs: number; statementTimeoutMs: number; waitForDbMs: number },
   document: MigrateDocument,
-  session: { closed: boolean },
+  session: { closed: boolean; ending: boolean },
 ): Promise<number> {
   const out = ctx.out;
-  const tables = historyTables(project);
+  const tables = historyTables(project, ctx.out);
   const scope = lockScope(tables);
-  const db = await connect(environment.url, {
+  const db = await connect(environment, {
     envName: environment.name,
     application: 'dbctl migrate',
     waitForDbMs: settings.waitForDbMs,
     onWait: (message) => out.warn(message),
-    onClose: () => (session.closed = true),
+    onClose: () => (session.closed ||= !session.ending),
   });
   let monitor: postgres.Sql | undefined;
   let lock: HeldLock | undefined;
@@ -154,7 +155,7 @@ async function migrate(
       onWaiting: (holder) => out.info(`waiting for the migration lock held by ${holder} (up to ${Math.round(settings.waitMs / 1000)}s)`),
       // a second client proves the connection is a session of its own (not a transaction pooler)
       connectionClosed: () => session.closed,
-      openProbe: () => openSql(environment.url, { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {}, connection: { application_name: 'dbctl migrate (probe)' } }),
+      openProbe: () => postgres(driverOptions(environment.connection, { max: 1, application: 'dbctl migrate (probe)', idleTimeoutS: 0 })),
     });
     await ensureHistoryTables(db.sql, tables);
     const status = await readStatus(db.sql, folder, tables);
@@ -184,7 +185,7 @@ async function migrate(
       hostname: ctx.env.DBCTL_HOSTNAME ?? '',
       dbctlVersion: DBCTL_VERSION,
       pid: db.pid,
-      openMonitor: () => (monitor ??= openSql(environment.url, { max: 1, onnotice: () => {}, connection: { application_name: 'dbctl migrate (monitor)' } })),
+      openMonitor: () => (monitor ??= postgres(driverOptions(environment.connection, { max: 1, application: 'dbctl migrate (monitor)', idleTimeoutS: 0 }))),
       onEvent: reporter.onEvent,
       backup: async (migration) => {
         const destroyed = destroyedBy.get(migration.tag) ?? [];
@@ -198,6 +199,7 @@ async function migrate(
   } finally {
     // released on every path: through a pooler a lock left on a server connection outlives the run
     if (lock) await releaseMigrationLock(db.sql, lock).catch(() => {});
+    session.ending = true;
     await monitor?.end({ timeout: 1 }).catch(() => {});
     await db.close().catch(() => {});
   }

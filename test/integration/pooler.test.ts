@@ -99,6 +99,36 @@ for (const poolSize of [1, 5]) {
         }
       });
     }
+
+    if (poolSize === 5) {
+      it('url = the pooler with directUrl = the server: 8 concurrent runs migrate through directUrl, exactly once', async () => {
+        const db = await createTestDatabase('directurl');
+        await db.sql`create table ledger (id serial primary key, note text not null)`;
+        await db.sql`insert into ledger (note) values ('seed')`;
+        const project = await createProject(pooler.urlFor(db.url), {
+          dbctlConfig: { environments: { development: { url: pooler.urlFor(db.url), directUrl: db.url } } },
+        });
+        try {
+          const tags = [
+            await project.addMigration({ name: 'items', sql: ['CREATE TABLE "items" ("id" serial PRIMARY KEY, "name" text);'] }),
+            await project.addMigration({ name: 'data', sql: ['SELECT pg_sleep(0.3);', `INSERT INTO "ledger" ("note") VALUES ('migrated');`] }),
+          ];
+          const { runs, ms } = await runConcurrently(project, 8);
+          for (const [i, run] of runs.entries()) {
+            expect(run.code, run.stderr).toBe(0);
+            expect(ms[i]).toBeLessThan((WAIT_S + 15) * 1000);
+          }
+          expect(runs.flatMap((r) => r.json().applied.map((a: { tag: string }) => a.tag)).sort()).toEqual(tags);
+          expect(await ledger(db)).toEqual(['seed', 'migrated']);
+          const rows = await db.sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations group by hash`;
+          expect(rows.map((r) => r.n)).toEqual([1, 1]);
+          expect(await dbctlLocksHeld(db)).toBe(0);
+        } finally {
+          await project.cleanup();
+          await db.drop();
+        }
+      });
+    }
   });
 }
 
