@@ -37,10 +37,11 @@ function expectOneErrorLine(run: CliResult): string {
 }
 
 /** Polls the admin connection until a backend of `database` runs a query containing `text`; returns its pid. */
-async function backendRunning(sql: postgres.Sql, database: string, text: string): Promise<number> {
+async function backendRunning(sql: postgres.Sql, database: string, text: string, states = ['active']): Promise<number> {
   for (let i = 0; i < 300; i++) {
     const [row] = await sql<{ pid: number }[]>`
-      select pid from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid() and query like ${`%${text}%`} and state = 'active'`;
+      select pid from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid() and query like ${`%${text}%`}
+         and state = any (${states}::text[]) and application_name = 'dbctl migrate'`;
     if (row) return row.pid;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -95,10 +96,7 @@ describe('a connection lost while migrating', () => {
     try {
       const running = project.dbctl(['migrate', '--json', '--wait', '30s']);
       // dbctl polls for the lock: its backend shows the lock query
-      const pid = await backendRunning(admin, db.name, 'pg_try_advisory_lock').catch(async () => {
-        const [row] = await admin!<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${db.name} and application_name = 'dbctl migrate'`;
-        return row!.pid;
-      });
+      const pid = await backendRunning(admin, db.name, 'pg_locks', ['active', 'idle']);
       await admin`select pg_terminate_backend(${pid})`;
       const run = await running;
       expect(run.code, run.stderr).toBe(4);
