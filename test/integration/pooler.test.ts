@@ -10,7 +10,9 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createProject, type TestProject } from '../support/project.js';
 import { startPgBouncer, type RunningPgBouncer } from '../support/pgbouncer.js';
 import type { CliResult } from '../support/cli.js';
-import { lockKeys } from '../../src/io/lock.js';
+import postgres from 'postgres';
+import { acquireMigrationLock, assertLockHeld, lockKeys, releaseMigrationLock } from '../../src/io/lock.js';
+import { isDbctlError } from '../../src/errors.js';
 
 const WAIT_S = 10;
 
@@ -53,7 +55,8 @@ async function ledger(db: TestDatabase): Promise<string[]> {
 
 async function dbctlLocksHeld(db: TestDatabase): Promise<number> {
   const [k1] = lockKeys('drizzle.__drizzle_migrations');
-  const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = ${k1}::int::oid`;
+  const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from pg_locks
+     where locktype = 'advisory' and classid = ${k1}::int::oid and database = (select oid from pg_database where datname = current_database())`;
   return row!.n;
 }
 
@@ -95,6 +98,32 @@ for (const poolSize of [1, 5]) {
           expect(await ledger(db)).toEqual(['seed', 'migrated']);
         } finally {
           await project.cleanup();
+          await db.drop();
+        }
+      });
+    }
+
+    if (poolSize === 1) {
+      it('without the probe, the lock is still never shared: a second client on the same pooled backend is not granted it re-entrantly, and the holder sees its session taken', async () => {
+        const db = await createTestDatabase('lockshare');
+        const a = postgres(pooler.urlFor(db.url), { max: 1, onnotice: () => {} });
+        const b = postgres(pooler.urlFor(db.url), { max: 1, onnotice: () => {} });
+        const scope = 'drizzle.__drizzle_migrations';
+        try {
+          // one server connection: both clients' statements run on the same backend
+          const lock = await acquireMigrationLock(a, scope, { waitMs: 0 });
+          await assertLockHeld(a, lock);
+          const waited = await acquireMigrationLock(b, scope, { waitMs: 300 }).catch((e: unknown) => e);
+          // b's marker replaced a's on the shared backend: b is not granted the lock a holds there
+          expect(isDbctlError(waited) && waited.code).toBe('LOCK_TIMEOUT');
+          const lost = await assertLockHeld(a, lock).catch((e: unknown) => e);
+          expect(isDbctlError(lost) && lost.code).toBe('LOCK_NOT_HELD');
+          // the holder still releases it: the unlock runs on the backend that took it
+          await releaseMigrationLock(a, lock);
+          expect(await dbctlLocksHeld(db)).toBe(0);
+        } finally {
+          await a.end();
+          await b.end();
           await db.drop();
         }
       });
