@@ -134,15 +134,25 @@ async function migrate(
       document.pending = pending.map((p) => p.migration.tag);
       document.status = pending.length ? 'ok' : 'nothing-pending';
       const plan = await analyzePending(pending, folder.migrations);
+      // what would be backed up, as the live database resolves it now: objects of tables that hold
+      // rows; objects not there yet (created earlier in the run) as the plan names them
+      const { resolveLive } = await import('../io/destruction-live.js');
+      const extra = parseBackupExtra(options.backupExtra);
+      const live = await Promise.all(
+        plan.map(async ({ chunks }, i) => {
+          const resolved = await resolveLive(db.sql, [...(i === 0 ? extra : []), ...chunks.flatMap((c) => c.destroys)]);
+          return [...resolved.holding, ...resolved.missing.filter((m) => m.kind !== 'opaque')].map(describeDestroyed);
+        }),
+      );
       document.dryRun = true;
-      document.plan = plan.map(({ planned, chunks }) => ({
+      document.plan = plan.map(({ planned, chunks }, i) => ({
         tag: planned.migration.tag,
         outOfOrder: planned.outOfOrder,
         statements: chunks.map((c) => ({ index: c.index, line: c.line, sql: c.sql.trim(), class: c.class, transactional: c.transactional })),
-        backup: options.backup === false ? [] : chunks.flatMap((c) => c.destroys).map(describeDestroyed),
+        backup: options.backup === false ? [] : live[i]!,
       }));
       for (const line of renderPlan(environmentLabel(environment), plan)) out.info(line);
-      const decision = destructiveGuard(ctx, environment, options, plannedDestructive(plan));
+      const decision = destructiveGuard(ctx, environment, options, plan.map(({ planned }, i) => ({ tag: planned.migration.tag, objects: live[i]! })).filter((d) => d.objects.length > 0));
       if (decision.action === 'refuse') out.info(`note: a real run would be refused: ${decision.message}; ${decision.hint}`);
       return ExitCode.ok;
     }
@@ -263,13 +273,6 @@ async function analyzePending<P extends { migration: LocalMigration }>(pending: 
   const parser = await loadSqlParser();
   const chunks = analyzePendingMigrations(parser, all, pending.map((p) => p.migration));
   return pending.map((planned, i) => ({ planned, chunks: chunks[i]! }));
-}
-
-/** The migrations of a plan that destroy data, with what they destroy. */
-function plannedDestructive(analyses: { planned: { migration: LocalMigration }; chunks: AnalyzedChunk[] }[]): { tag: string; objects: string[] }[] {
-  return analyses
-    .filter(({ chunks }) => chunks.some((c) => c.class === 'destructive'))
-    .map(({ planned, chunks }) => ({ tag: planned.migration.tag, objects: chunks.flatMap((c) => c.destroys).map(describeDestroyed) }));
 }
 
 /** `--backup-extra a.b,c.d.e` as planned objects (`table` alone is `public.table`). */

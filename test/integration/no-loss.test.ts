@@ -91,6 +91,7 @@ async function noRowLost(env: Env, route: (typeof routes)[number], before: Recor
     outcome = 'refused';
     expect(run.json().error.code, run.stderr).toBe('UNPLANNED_DESTRUCTION');
     expect(run.stderr).toContain(route.lost);
+    expect(run.stderr).toMatch(/statement \d+, line \d+ of drizzle\//);
     expect(run.json()).toMatchObject({ status: 'failed', applied: [] });
     expect(await digests()).toEqual(before);
     const [col] = await db!.sql`select count(*)::int as n from information_schema.columns where table_name = 'posts' and column_name = 'bio'`;
@@ -131,6 +132,15 @@ describe.each(['development', 'production'] as Env[])('no row lost on %s', (env)
     await project.addMigration({ name: 'drop_users', sql: [`DROP TABLE "users";`] });
     expect(await noRowLost(env, { name: 'url', sql: [], lost: 'archive.users', restores: 'archive' }, before, [], `${db!.url}?search_path=archive,public`)).toBe('backed-up');
     expect(await digest('public.users')).toEqual(before.users);
+  });
+
+  it('--dry-run lists what the live database says would be backed up', async () => {
+    project = await seeded(env);
+    await project.addMigration({ name: 'drop_users', sql: [`SET search_path TO archive;`, `DROP TABLE users;`] });
+    const plan = await project.dbctl(['migrate', '--env', env, '--dry-run', '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.json().plan[0].backup.join(' ')).toContain('archive.users');
+    expect(plan.json().plan[0].backup.join(' ')).not.toContain('public.users');
   });
 
   it('options=-csearch_path=archive in the url and an unqualified TRUNCATE "users"', async () => {
