@@ -76,6 +76,11 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
     const error = lost ? lostConnection(environment, document, caught) : caught;
     if (error instanceof DbctlError) {
       document.status = error.exitCode === ExitCode.refused ? 'refused' : 'failed';
+      const applied = (error as { applied?: MigrateDocument['applied'] }).applied;
+      if (applied) {
+        document.applied = applied;
+        document.pending = document.pending.filter((tag) => !applied.some((a) => a.tag === tag));
+      }
       document.error ??= { tag: null, statement: null, message: ctx.out.redact(error.message) };
       document.error.code ??= error.code;
       if (ctx.out.json) ctx.out.writeJson(document);

@@ -153,7 +153,8 @@ export async function applyMigrations(sql: postgres.Sql, items: readonly ApplyIt
         backupId = preparation?.backupId ?? null;
         return null;
       } catch (error) {
-        if ((error as { code?: string }).code === 'REFUSED') throw error;
+        // a guard's refusal stops the run; the migrations applied before it are reported with it
+        if ((error as { code?: string }).code === 'REFUSED') throw Object.assign(error as Error, { applied: [...applied] });
         // no backup, no migration: nothing of it runs; earlier migrations stay applied
         return backupFailure(migration, error);
       }

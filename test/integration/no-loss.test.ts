@@ -261,6 +261,7 @@ describe('objects that hold no rows destroy nothing', () => {
     if (env === 'production') {
       // judged empty, so not confirmed: rows appeared, so it is refused, with the row still there
       expect(run.code, run.stderr).toBe(3);
+      expect(run.json()).toMatchObject({ status: 'refused', applied: [], error: { code: 'REFUSED' } });
       const [row] = await db!.sql`select count(*)::int as n from drafts`;
       expect(row!.n).toBe(1);
       return;
