@@ -133,7 +133,8 @@ async function migrate(
     const analyses = await analyzePending(pending, folder.migrations);
     await enforce(destructiveGuard(ctx, environment, options, analyses));
     const items: ApplyItem[] = analyses.map(({ planned, chunks }) => ({ planned, execution: chunks }));
-    const destroyedBy = new Map(analyses.map(({ planned, chunks }) => [planned.migration.tag, chunks.flatMap((c) => c.destroys)]));
+    // What a backup can hold: an opaque statement names nothing to copy (PostgreSQL judges it).
+    const destroyedBy = new Map(analyses.map(({ planned, chunks }) => [planned.migration.tag, chunks.flatMap((c) => c.destroys).filter((d) => d.kind !== 'opaque')]));
     out.info(`${environmentLabel(environment)}: applying ${pending.length} migration${pending.length === 1 ? '' : 's'}`);
     const reporter = createMigrateReporter(out);
     const { applyMigrations } = await import('../io/apply.js');
