@@ -155,7 +155,7 @@ export class MigrationAnalyzer {
 const LEARNED_KINDS = new Set(['CreateStmt', 'AlterTableStmt', 'RenameStmt', 'DropStmt']);
 
 /** Rows of an INSERT ... VALUES kept in the tree: the rest only cost memory (no rule reads them). */
-const KEPT_VALUE_ROWS = 1;
+const KEPT_VALUE_ROWS = 0;
 
 /**
  * Keeps the first row of a long INSERT ... VALUES list only: a data migration's statements stay
