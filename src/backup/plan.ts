@@ -162,7 +162,13 @@ export function planBackup(objects: readonly DestroyedObject[], facts: CatalogFa
         break;
       }
       default:
-        skip(object.kind === 'index' ? 'an index holds no data (it can be rebuilt)' : `nothing to copy for a ${object.kind}`);
+        skip(
+          object.kind === 'index'
+            ? 'an index holds no data (it can be rebuilt)'
+            : object.kind === 'opaque'
+              ? 'a statement dbctl cannot see into names nothing to copy (PostgreSQL judges what it destroyed before commit)'
+              : `nothing to copy for a ${object.kind}`,
+        );
     }
   }
 

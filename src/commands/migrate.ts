@@ -157,7 +157,11 @@ async function migrate(
         backup: options.backup === false ? [] : live[i]!,
       }));
       for (const line of renderPlan(environmentLabel(environment), plan)) out.info(line);
-      const decision = destructiveGuard(ctx, environment, options, plan.map(({ planned }, i) => ({ tag: planned.migration.tag, objects: live[i]! })).filter((d) => d.objects.length > 0));
+      const judged = plan.map(({ planned, chunks }, i) => ({
+        tag: planned.migration.tag,
+        objects: [...live[i]!, ...chunks.flatMap((c) => c.destroys).filter((d) => d.kind === 'opaque').map(describeDestroyed)],
+      }));
+      const decision = destructiveGuard(ctx, environment, options, judged.filter((d) => d.objects.length > 0));
       if (decision.action === 'refuse') out.info(`note: a real run would be refused: ${decision.message}; ${decision.hint}`);
       return ExitCode.ok;
     }
@@ -198,14 +202,21 @@ async function migrate(
     const { resolveLive, resolveTables } = await import('../io/destruction-live.js');
     // the guard judges what holds rows now; objects created later in the run are judged when their migration runs
     const live = await Promise.all(analyses.map(async ({ planned, chunks }, i) => {
-      const resolved = await resolveLive(db.sql, [...(i === 0 ? extra : []), ...chunks.flatMap((c) => c.destroys)]);
-      return { tag: planned.migration.tag, objects: resolved.holding.map(describeDestroyed) };
+      const destroys = chunks.flatMap((c) => c.destroys);
+      const resolved = await resolveLive(db.sql, [...(i === 0 ? extra : []), ...destroys]);
+      // a statement dbctl cannot see into counts as destructive: a protected environment must allow it
+      // (PostgreSQL's pre-commit check still rolls back whatever it destroys that no backup holds)
+      const opaque = destroys.filter((d) => d.kind === 'opaque');
+      return { tag: planned.migration.tag, objects: [...resolved.holding, ...opaque].map(describeDestroyed) };
     }));
     const decision = destructiveGuard(ctx, environment, options, live.filter((l) => l.objects.length > 0));
     await enforce(decision);
     const confirmed = decision.action !== 'allow' || Boolean(options.allowDestructive) || ctx.globals.yes;
     const items: ApplyItem[] = analyses.map(({ planned, chunks }) => ({ planned, execution: chunks }));
-    const destroyedBy = new Map(analyses.map(({ planned, chunks }, i) => [planned.migration.tag, [...(i === 0 ? extra : []), ...chunks.flatMap((c) => c.destroys)]]));
+    // what a backup can hold: an opaque statement names nothing to copy (the pre-commit check judges it)
+    const destroyedBy = new Map(
+      analyses.map(({ planned, chunks }, i) => [planned.migration.tag, [...(i === 0 ? extra : []), ...chunks.flatMap((c) => c.destroys).filter((d) => d.kind !== 'opaque')]]),
+    );
     const modifiesBy = new Map(analyses.map(({ planned, chunks }) => [planned.migration.tag, visibleModifies(chunks)]));
     out.info(`${environmentLabel(environment)}: applying ${pending.length} migration${pending.length === 1 ? '' : 's'}`);
     const reporter = createMigrateReporter(out);

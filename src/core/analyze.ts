@@ -19,6 +19,7 @@ import {
 import { STATEMENT_BREAKPOINT, eachMigrationStatement, type MigrationStatement, type ParsedMigration } from '../sql/migration.js';
 import type { SqlParser } from '../sql/parser.js';
 import { SchemaKnowledge } from '../review/knowledge.js';
+import { plpgsqlItems } from './classify/plpgsql.js';
 
 /** A chunk with what it does and how it must run. */
 export interface AnalyzedChunk extends StatementExecution {
@@ -103,7 +104,7 @@ export class MigrationAnalyzer {
   private ordinal = 0;
 
   constructor(
-    private readonly parser: SqlParser,
+    readonly parser: SqlParser,
     options: { knowledge?: SchemaKnowledge } = {},
   ) {
     this.knowledge = options.knowledge ?? new SchemaKnowledge();
@@ -155,7 +156,7 @@ export class MigrationAnalyzer {
 const LEARNED_KINDS = new Set(['CreateStmt', 'AlterTableStmt', 'RenameStmt', 'DropStmt']);
 
 /** Rows of an INSERT ... VALUES kept in the tree: the rest only cost memory (no rule reads them). */
-const KEPT_VALUE_ROWS = 1;
+const KEPT_VALUE_ROWS = 0;
 
 /**
  * Keeps the first row of a long INSERT ... VALUES list only: a data migration's statements stay
@@ -240,4 +241,41 @@ export function analyzePendingMigrations<M extends { text: string }>(parser: Sql
   const waiting = new Set(pending);
   for (const migration of folder) if (!waiting.has(migration)) analyzer.learn(migration.text);
   return pending.map((migration) => analyzer.analyze(migration.text, { keepNodes: false }).chunks);
+}
+
+/**
+ * The one SQL statement a `DO` block runs, when that is all it runs: drizzle-kit ≤ 0.30 wrapped
+ * every foreign key in `DO $$ BEGIN ALTER TABLE ... ADD CONSTRAINT ...; EXCEPTION WHEN
+ * duplicate_object THEN null; END $$;`. Its tree's locations are moved to where the statement sits
+ * in the DO block's parse input (so carets point into the file); null for any other statement.
+ */
+export function innerStatementOf(parser: SqlParser, statement: MigrationStatement): { kind: string; node: any } | null {
+  if (statement.kind !== 'DoStmt' || !statement.node) return null;
+  const plpgsql = parser.parsePlpgsql(statement.text);
+  if ('error' in plpgsql || plpgsql.functions.length !== 1) return null;
+  const items = plpgsqlItems(plpgsql.functions[0]);
+  const only = items[0];
+  if (items.length !== 1 || only?.kind !== 'sql') return null;
+  const parsed = parser.parse(only.text);
+  if ('error' in parsed || parsed.statements.length !== 1) return null;
+  const inner = parsed.statements[0]!;
+  const at = statement.text.indexOf(only.text);
+  shiftLocations(inner.node, at >= 0 ? statement.location + at : Number.NaN);
+  return { kind: inner.kind, node: inner.node[inner.kind] };
+}
+
+/** Adds `delta` to every non-negative `location` of a tree (NaN: every location becomes -1). */
+function shiftLocations(node: unknown, delta: number): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) shiftLocations(item, delta);
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (key === 'location' && typeof value === 'number') {
+      if (value >= 0) record[key] = Number.isNaN(delta) ? -1 : value + delta;
+    } else if (value !== null && typeof value === 'object') shiftLocations(value, delta);
+  }
 }

@@ -3,6 +3,7 @@
  * Read exactly as drizzle-orm reads it (same statement split, same sha256 over the file text), and
  * validated so an inconsistent folder is a clear exit-2 error instead of a silent skip.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
@@ -92,8 +93,12 @@ export async function readMigrationFolder(dir: string, projectDir: string): Prom
   const migrations = journal.entries.map((entry): LocalMigration | null => {
     const file = path.join(dir, `${entry.tag}.sql`);
     let text: string;
+    let hash: string;
     try {
-      text = readFileSync(file).toString();
+      const bytes = readFileSync(file);
+      text = bytes.toString();
+      // the same digest as over the text when the file is valid UTF-8, without a second encoded copy
+      hash = isUtf8(bytes) ? createHash('sha256').update(bytes).digest('hex') : drizzleHash(text);
     } catch {
       problems.push(`journal entry ${entry.tag} has no SQL file ${rel(file)}`);
       return null;
@@ -106,7 +111,7 @@ export async function readMigrationFolder(dir: string, projectDir: string): Prom
       file,
       relativeFile: rel(file),
       text,
-      hash: drizzleHash(text),
+      hash,
       statements: splitStatements(text),
     };
   });

@@ -5,7 +5,7 @@
  * the contract's report. Pure: the caller loads the parser and reads the files.
  */
 import { describeLock } from '../core/classify.js';
-import { MigrationAnalyzer } from '../core/analyze.js';
+import { MigrationAnalyzer, innerStatementOf } from '../core/analyze.js';
 import type { ParsedMigration } from '../sql/migration.js';
 import type { SqlParser } from '../sql/parser.js';
 import { findDirectives, type IgnoreDirective } from './directives.js';
@@ -93,13 +93,18 @@ function reviewOne(
   // Rules learn statement by statement below (each sees the knowledge before it), so the analysis
   // itself does not learn this migration.
   const { parsed, classifications } = analyzer.analyze(migration.sql, { learn: false, ordinal });
-  const statements: RuleStatement[] = parsed.statements.map((p, index) => ({
-    index,
-    kind: p.kind,
-    node: p.node ? p.node[p.kind] : null,
-    parsed: p,
-    classification: classifications[index]!,
-  }));
+  const statements: RuleStatement[] = parsed.statements.map((p, index) => {
+    // A DO block that only runs one statement (drizzle-kit ≤ 0.30's foreign-key wrapper) is
+    // reviewed as that statement, as the analysis classifies it.
+    const inner = p.kind === 'DoStmt' ? innerStatementOf(analyzer.parser, p) : null;
+    return {
+      index,
+      kind: inner?.kind ?? p.kind,
+      node: inner ? inner.node : p.node ? p.node[p.kind] : null,
+      parsed: p,
+      classification: classifications[index]!,
+    };
+  });
 
   const createdAt = new Map<string, number>();
   classifications.forEach((c, index) => {

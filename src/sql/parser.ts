@@ -158,7 +158,8 @@ function parseEachSql(sql: string, visit: (statement: ParsedStatement) => void):
     }
     // Most often the last `;` of the window ends a statement: then the piece parses whole (a cut
     // inside a literal, comment, parentheses or BEGIN ATOMIC body never does), and no lexing is needed.
-    const guess = sql.lastIndexOf(';', start + PIECE_CHARS);
+    let guess = sql.lastIndexOf(';', start + PIECE_CHARS);
+    if (guess <= start) guess = sql.indexOf(';', start + PIECE_CHARS); // one statement longer than a piece
     if (guess > start) {
       const whole = parseSql(sql.slice(start, guess + 1));
       if ('statements' in whole) {
@@ -184,6 +185,7 @@ function pieceEnd(sql: string, start: number): number {
     for (let back = 0; back < 8; back++) {
       const end = start + size - back * Math.floor(size / 16);
       if (end <= start) break;
+      if (sql.lastIndexOf(';', end - 1) < start) break; // no semicolon at all: a larger window
       const cut = lastTopLevelSemicolon(sql.slice(start, end));
       if (cut === null) continue; // the window ends inside a literal or comment: try another end
       if (cut > 0) return start + cut;

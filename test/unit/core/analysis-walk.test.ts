@@ -117,7 +117,7 @@ describe('DO blocks and PL/pgSQL', () => {
     expect(c!.class).toBe('destructive');
     expect(c!.opaque).toBe(true);
     expect(c!.destroys).toEqual([{ kind: 'opaque', schema: '', name: 'EXECUTE', reason: 'dynamic EXECUTE of a computed string' }]);
-    expect(describeDestroyed(c!.destroys[0]!)).toBe('dynamic EXECUTE of a computed string EXECUTE');
+    expect(describeDestroyed(c!.destroys[0]!)).toBe('dynamic EXECUTE of a computed string: EXECUTE');
   });
   it("drizzle-kit's FK wrapper is the ADD FOREIGN KEY it holds, not opaque", () => {
     const [c] = classify(
