@@ -23,6 +23,7 @@ import {
   oldTablesQuery,
   parseSnapshot,
   suspects,
+  SNAPSHOT_COLUMN,
   unplanned,
   type Allowance,
   type Destruction,
@@ -316,28 +317,36 @@ function quoteTable(t: TableName): string {
 
 /**
  * The text sent before a segment's first statement, in the same round trip: the SHARE lock on the
- * tables judged empty, then the snapshot export with their emptiness checked again.
+ * tables judged empty, and their emptiness checked again. Nothing else runs before the migration's
+ * first statement (which may be `SET TRANSACTION ISOLATION LEVEL ...`).
  */
 function beforeText(check: SegmentCheck): string {
-  const lock = check.emptyTables.length ? `LOCK TABLE ${check.emptyTables.map(quoteTable).join(', ')} IN SHARE MODE;\n` : '';
-  const exists = check.emptyTables.length
-    ? `, 'e', pg_catalog.json_build_array(${check.emptyTables.map((t) => `exists (select 1 from ${quoteTable(t)})`).join(', ')})`
-    : '';
-  return `${lock}${beginQuery(exists)};\n`;
+  if (check.emptyTables.length === 0) return '';
+  const exists = check.emptyTables.map((t) => `exists (select 1 from ${quoteTable(t)})`).join(', ');
+  return `LOCK TABLE ${check.emptyTables.map(quoteTable).join(', ')} IN SHARE MODE;
+select pg_catalog.json_build_object('e', pg_catalog.json_build_array(${exists})) as ${SNAPSHOT_COLUMN};\n`;
 }
+
+/**
+ * The text appended to a segment's first statement: the snapshot export. Exported after the
+ * statement, it still shows the database as it was before the transaction: to the importing
+ * transaction this one is in progress, so none of its changes are visible there.
+ */
+const EXPORT_TEXT = `\n;\n${beginQuery()}`;
 
 /** The text appended to a segment's last statement, in the same round trip. */
 const AFTER_TEXT = `\n;\n${lockedQuery()}`;
 
 /** Reads the exported snapshot's id out of the first round trip's results; throws Rollback when an empty table gained rows. */
 function readBegin(result: unknown, check: SegmentCheck): string {
-  const value = findSnapshotRow(result, 's');
-  if (value === undefined) throw new Error('dbctl: the pre-commit check found no snapshot in the first round trip');
-  const { extra } = parseSnapshot(value);
-  const nonEmpty = (extra.e as boolean[] | undefined) ?? [];
-  const gained = check.emptyTables.filter((_, i) => nonEmpty[i]);
-  if (gained.length) throw new Rollback({ gained });
-  return String(extra.s);
+  if (check.emptyTables.length) {
+    const nonEmpty = ((findSnapshotRow(result, 'e') as { e?: boolean[] } | undefined)?.e ?? check.emptyTables.map(() => true)) as boolean[];
+    const gained = check.emptyTables.filter((_, i) => nonEmpty[i]);
+    if (gained.length) throw new Rollback({ gained });
+  }
+  const value = findSnapshotRow(result, 's') as { s?: string } | undefined;
+  if (value?.s === undefined) throw new Error('dbctl: the pre-commit check found no snapshot in the first round trip');
+  return String(value.s);
 }
 
 /**
@@ -423,7 +432,7 @@ async function runTransactionalSegment(
         for (const [i, index] of segment.statements.entries()) {
           current = index;
           shift = i === 0 ? prefix.length : 0;
-          const text = migration.statements[index]!.sql + (check && i === segment.statements.length - 1 ? AFTER_TEXT : '');
+          const text = migration.statements[index]!.sql + (check && i === 0 ? EXPORT_TEXT : '') + (check && i === segment.statements.length - 1 ? AFTER_TEXT : '');
           last = await tx.unsafe(i === 0 ? prefix + text : text);
           if (i === 0 && check) snapshotId = readBegin(last, check);
         }

@@ -56,10 +56,7 @@ export interface LockedRelation {
 /** The marker column of dbctl's rows (found among a batch's results by it). */
 export const SNAPSHOT_COLUMN = 'dbctl_snapshot';
 
-/**
- * The text sent with a transaction's first statement: exports its snapshot; `extra` adds json
- * keys (the emptiness checks of planned tables).
- */
+/** The snapshot export sent with a transaction's first statement; `extra` adds json keys. */
 export function beginQuery(extra = ''): string {
   return `select pg_catalog.json_build_object('s', pg_catalog.pg_export_snapshot()${extra}) as ${SNAPSHOT_COLUMN}`;
 }
@@ -150,7 +147,7 @@ export function suspects(locked: readonly LockedRelation[]): number[] {
 }
 
 /** Finds dbctl's row whose json has `key` among the results of a batch sent with the simple protocol. */
-export function findSnapshotRow(result: unknown, key: 's' | 'l' | 't'): unknown {
+export function findSnapshotRow(result: unknown, key: 's' | 'l' | 't' | 'e'): unknown {
   const sets: unknown[] = Array.isArray(result) && result.length > 0 && Array.isArray(result[0]) ? result : [result];
   for (const set of sets) {
     if (!Array.isArray(set)) continue;

@@ -50,6 +50,13 @@ describe.each(['development', 'production'] as Env[])('honest states on %s', (en
     expect(JSON.stringify(status.json())).toContain('pending');
   });
 
+  it('the pre-commit check runs nothing before the first statement: SET TRANSACTION ISOLATION LEVEL still works', async () => {
+    project = await withPosts(env);
+    await project.addMigration({ name: 'serializable', sql: [`SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;`, `ALTER TABLE "posts" ADD COLUMN "note" text;`] });
+    const run = await project.dbctl(['migrate', '--env', env]);
+    expect(run.code, run.stderr).toBe(0);
+  });
+
   it('resolve --applied of a migration that never ran is exit 2 unless --force', async () => {
     project = await withPosts(env);
     const tag = await project.addMigration({ name: 'never_ran', sql: [`ALTER TABLE "posts" ADD COLUMN "note" text;`] });
