@@ -15,14 +15,12 @@ import { assertLockHeld, lockKeys, lockNotHeld, SESSION_MARKER, type HeldLock } 
 import { recordApplied, recordAfterConnectionLoss, recordHistory, type HistoryRecord, type HistoryTables } from './history.js';
 import { watchBlockers, type BlockingSession } from './blockers.js';
 import {
-  beginQuery,
   compareSnapshots,
   currentTablesQuery,
   findSnapshotRow,
   lockedQuery,
   oldTablesQuery,
   parseSnapshot,
-  suspects,
   SNAPSHOT_COLUMN,
   unplanned,
   type Allowance,
@@ -327,26 +325,15 @@ function beforeText(check: SegmentCheck): string {
 select pg_catalog.json_build_object('e', pg_catalog.json_build_array(${exists})) as ${SNAPSHOT_COLUMN};\n`;
 }
 
-/**
- * The text appended to a segment's first statement: the snapshot export. Exported after the
- * statement, it still shows the database as it was before the transaction: to the importing
- * transaction this one is in progress, so none of its changes are visible there.
- */
-const EXPORT_TEXT = `\n;\n${beginQuery()}`;
-
 /** The text appended to a segment's last statement, in the same round trip. */
 const AFTER_TEXT = `\n;\n${lockedQuery()}`;
 
-/** Reads the exported snapshot's id out of the first round trip's results; throws Rollback when an empty table gained rows. */
-function readBegin(result: unknown, check: SegmentCheck): string {
-  if (check.emptyTables.length) {
-    const nonEmpty = ((findSnapshotRow(result, 'e') as { e?: boolean[] } | undefined)?.e ?? check.emptyTables.map(() => true)) as boolean[];
-    const gained = check.emptyTables.filter((_, i) => nonEmpty[i]);
-    if (gained.length) throw new Rollback({ gained });
-  }
-  const value = findSnapshotRow(result, 's') as { s?: string } | undefined;
-  if (value?.s === undefined) throw new Error('dbctl: the pre-commit check found no snapshot in the first round trip');
-  return String(value.s);
+/** Throws Rollback when a table judged empty had gained rows by the time the transaction locked it. */
+function readBegin(result: unknown, check: SegmentCheck): void {
+  if (check.emptyTables.length === 0) return;
+  const nonEmpty = ((findSnapshotRow(result, 'e') as { e?: boolean[] } | undefined)?.e ?? check.emptyTables.map(() => true)) as boolean[];
+  const gained = check.emptyTables.filter((_, i) => nonEmpty[i]);
+  if (gained.length) throw new Rollback({ gained });
 }
 
 /**
@@ -358,15 +345,14 @@ async function checkAfter(
   tx: postgres.TransactionSql,
   settings: ApplySettings,
   check: SegmentCheck,
-  snapshotId: string,
   lastResult: unknown,
 ): Promise<Destruction[]> {
   const row = findSnapshotRow(lastResult, 'l');
   // fail closed: without the lock list nothing can be judged
   if (row === undefined) throw new Error('dbctl: the pre-commit check found no lock list in the last round trip');
-  const locked = parseSnapshot(row).locked;
-  const oids = suspects(locked);
+  const oids = parseSnapshot(row).suspects;
   if (oids.length === 0) return [];
+  const snapshotId = String((row as { s?: unknown }).s);
   const monitor = settings.openMonitor();
   const [now, then] = await Promise.all([
     tx.unsafe(currentTablesQuery(oids)),
@@ -394,13 +380,12 @@ async function checkAfter(
 async function findDestroyingStatement(sql: postgres.Sql, migration: LocalMigration, segment: Segment, settings: ApplySettings, check: SegmentCheck): Promise<number> {
   const fallback = segment.statements[0]!;
   if (segment.statements.length === 1) return fallback;
-  const probe = { ...check, emptyTables: [] };
   try {
     await beginSafely(sql, async (tx) => {
-      const snapshotId = readBegin(await tx.unsafe(timeoutPrefix(settings) + beginQuery()), probe);
+      await tx.unsafe(timeoutPrefix(settings));
       for (const index of segment.statements) {
         const result = await tx.unsafe(migration.statements[index]!.sql + AFTER_TEXT);
-        if ((await checkAfter(tx, settings, check, snapshotId, result)).length) throw new Rollback({ probe: index });
+        if ((await checkAfter(tx, settings, check, result)).length) throw new Rollback({ probe: index });
       }
       throw new Rollback({ probe: fallback });
     });
@@ -427,17 +412,16 @@ async function runTransactionalSegment(
     const watcher = watchBlockers(settings.openMonitor, settings.pid);
     try {
       await beginSafely(sql, async (tx) => {
-        let snapshotId = '';
         let last: unknown;
         for (const [i, index] of segment.statements.entries()) {
           current = index;
           shift = i === 0 ? prefix.length : 0;
-          const text = migration.statements[index]!.sql + (check && i === 0 ? EXPORT_TEXT : '') + (check && i === segment.statements.length - 1 ? AFTER_TEXT : '');
+          const text = migration.statements[index]!.sql + (check && i === segment.statements.length - 1 ? AFTER_TEXT : '');
           last = await tx.unsafe(i === 0 ? prefix + text : text);
-          if (i === 0 && check) snapshotId = readBegin(last, check);
+          if (i === 0 && check) readBegin(last, check);
         }
         if (check) {
-          const found = await checkAfter(tx, settings, check, snapshotId, last);
+          const found = await checkAfter(tx, settings, check, last);
           if (found.length) throw new Rollback({ unplanned: found });
         }
         if (appliedRecord) await recordAppliedOrFail(tx, settings, appliedRecord());

@@ -43,35 +43,25 @@ export interface SnapshotTable {
 /** The user catalog at one moment of a transaction, keyed by table oid. */
 export type CatalogSnapshot = Map<number, SnapshotTable>;
 
-/** A relation the transaction holds a write lock on, as it is now. */
-export interface LockedRelation {
-  oid: number;
-  /** false: it no longer exists (dropped by the transaction). */
-  exists: boolean;
-  relkind: string | null;
-  filenode: number | null;
-  pages: boolean;
-}
-
 /** The marker column of dbctl's rows (found among a batch's results by it). */
 export const SNAPSHOT_COLUMN = 'dbctl_snapshot';
 
-/** The snapshot export sent with a transaction's first statement; `extra` adds json keys. */
-export function beginQuery(extra = ''): string {
-  return `select pg_catalog.json_build_object('s', pg_catalog.pg_export_snapshot()${extra}) as ${SNAPSHOT_COLUMN}`;
-}
-
 /**
- * The text appended to a transaction's last statement: the relations it holds a write lock on
- * (AccessExclusive: drop, truncate, alter; RowExclusive: delete, update), as they are now.
+ * The text appended to a transaction's last statement: when there are suspects, the snapshot export
+ * (`s`: exported at the end, it still shows the database as it was before the transaction, since to
+ * the importing side this transaction is in progress and none of its changes are visible), and the
+ * user relations it holds a write lock on
+ * (AccessExclusive: drop, truncate, alter; RowExclusive: delete, update) that may have lost rows.
+ * Those are the dropped ones (no catalog row any more), and tables with data pages or on new
+ * storage. A table still on its original storage (relfilenode = oid: never rewritten) without
+ * pages held no rows when the transaction began either: files only shrink by new storage. Kept
+ * simple to plan (it is planned in every migration's transaction): no joins, one correlated lookup.
  */
 export function lockedQuery(): string {
-  return `select pg_catalog.json_build_object('l', (select pg_catalog.json_agg(pg_catalog.json_build_array(l.relation, c.oid is not null, c.relkind, c.relfilenode,
-    c.relkind = 'r' and pg_catalog.pg_relation_size(c.oid) > 0))
-  from (select distinct relation from pg_catalog.pg_locks where pid = pg_catalog.pg_backend_pid() and locktype = 'relation'
-          and database = (select oid from pg_catalog.pg_database where datname = pg_catalog.current_database())
-          and mode in ('AccessExclusiveLock', 'RowExclusiveLock')) l
-  left join pg_catalog.pg_class c on c.oid = l.relation)) as ${SNAPSHOT_COLUMN}`;
+  return `select pg_catalog.json_build_object('l', x.l, 's', case when x.l is null then null else pg_catalog.pg_export_snapshot() end) as ${SNAPSHOT_COLUMN}
+  from (select pg_catalog.array_agg(l.relation) as l from pg_catalog.pg_locks l
+         where l.pid = pg_catalog.pg_backend_pid() and l.locktype = 'relation' and l.mode in ('AccessExclusiveLock', 'RowExclusiveLock') and l.relation >= 16384
+           and coalesce((select c.relkind = 'r' and (c.relfilenode <> c.oid or pg_catalog.pg_relation_size(c.oid) > 0) from pg_catalog.pg_class c where c.oid = l.relation), true)) x`;
 }
 
 const COLUMNS_JSON = `(select pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, a.attname, a.atttypid, a.atttypmod, pg_catalog.format_type(a.atttypid, a.atttypmod)) order by a.attnum)
@@ -111,8 +101,8 @@ commit`;
 type RawTable = [number, string, string, number, boolean | null, number | string, number | string, [number, string, number, number, string][] | null, string[]?];
 
 /** Parses the json value of one of the queries above. */
-export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; locked: LockedRelation[]; extra: Record<string, unknown> } {
-  const doc = (typeof value === 'string' ? JSON.parse(value) : value) as { t?: RawTable[] | null; l?: [number, boolean, string | null, number | null, boolean | null][] | null } & Record<string, unknown>;
+export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; suspects: number[]; extra: Record<string, unknown> } {
+  const doc = (typeof value === 'string' ? JSON.parse(value) : value) as { t?: RawTable[] | null; l?: (number | string)[] | null } & Record<string, unknown>;
   const snapshot: CatalogSnapshot = new Map();
   for (const [oid, schema, name, filenode, pages, updated, deleted, columns, ancestors] of doc.t ?? []) {
     snapshot.set(Number(oid), {
@@ -127,23 +117,8 @@ export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; lock
       ancestors: ancestors ?? [],
     });
   }
-  const locked = (doc.l ?? []).map(([oid, exists, relkind, filenode, pages]) => ({
-    oid: Number(oid),
-    exists,
-    relkind,
-    filenode: filenode === null ? null : Number(filenode),
-    pages: Boolean(pages),
-  }));
-  return { snapshot, locked, extra: doc };
-}
-
-/**
- * The locked relations that may have lost rows: dropped ones, and tables with data pages or on new
- * storage. A table still on its original storage (relfilenode = oid: never rewritten) without
- * pages held no rows when the transaction began either: files only shrink by new storage.
- */
-export function suspects(locked: readonly LockedRelation[]): number[] {
-  return locked.filter((l) => !l.exists || (l.relkind === 'r' && (l.pages || l.filenode !== l.oid))).map((l) => l.oid);
+  const suspects = [...new Set((doc.l ?? []).map(Number))];
+  return { snapshot, suspects, extra: doc };
 }
 
 /** Finds dbctl's row whose json has `key` among the results of a batch sent with the simple protocol. */

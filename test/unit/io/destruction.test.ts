@@ -8,7 +8,6 @@ import {
   compareSnapshots,
   emptyAllowance,
   losslessChange,
-  suspects,
   unplanned,
   type CatalogSnapshot,
   type SnapshotColumn,
@@ -90,16 +89,3 @@ describe('unplanned', () => {
   });
 });
 
-describe('suspects', () => {
-  it('only dropped relations and tables with pages or new storage need a comparison', () => {
-    expect(
-      suspects([
-        { oid: 1, exists: false, relkind: null, filenode: null, pages: false },
-        { oid: 2, exists: true, relkind: 'r', filenode: 2, pages: false },
-        { oid: 3, exists: true, relkind: 'r', filenode: 3, pages: true },
-        { oid: 4, exists: true, relkind: 'r', filenode: 99, pages: false },
-        { oid: 5, exists: true, relkind: 'i', filenode: 99, pages: false },
-      ]),
-    ).toEqual([1, 3, 4]);
-  });
-});
