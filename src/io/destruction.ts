@@ -59,7 +59,7 @@ export const SNAPSHOT_COLUMN = 'dbctl_snapshot';
  */
 export function lockedQuery(): string {
   return `select pg_catalog.json_build_object('l', x.l, 's', case when x.l is null then null else pg_catalog.pg_export_snapshot() end) as ${SNAPSHOT_COLUMN}
-  from (select pg_catalog.array_agg(l.relation) as l from pg_catalog.pg_locks l
+  from (select pg_catalog.array_agg(l.relation) as l from pg_catalog.pg_lock_status() l
          where l.pid = pg_catalog.pg_backend_pid() and l.locktype = 'relation' and l.mode in ('AccessExclusiveLock', 'RowExclusiveLock') and l.relation >= 16384
            and coalesce((select c.relkind = 'r' and (c.relfilenode <> c.oid or pg_catalog.pg_relation_size(c.oid) > 0) from pg_catalog.pg_class c where c.oid = l.relation), true)) x`;
 }
