@@ -139,6 +139,7 @@ export interface ApplyItem {
 /** Applies `items` in order; stops at the first failure. */
 export async function applyMigrations(sql: postgres.Sql, items: readonly ApplyItem[], settings: ApplySettings): Promise<ApplyResult> {
   const applied: AppliedMigration[] = [];
+  if (settings.precommitCheck !== false && items.length > 0) await preparePrecommit(sql);
   for (const [index, item] of items.entries()) {
     const { migration, outOfOrder } = item.planned;
     settings.onEvent?.({ type: 'start', tag: migration.tag, index, total: items.length });
@@ -325,8 +326,20 @@ function beforeText(check: SegmentCheck): string {
 select pg_catalog.json_build_object('e', pg_catalog.json_build_array(${exists})) as ${SNAPSHOT_COLUMN};\n`;
 }
 
-/** The text appended to a segment's last statement, in the same round trip. */
-const AFTER_TEXT = `\n;\n${lockedQuery()}`;
+/**
+ * The text appended to a segment's last statement, in the same round trip: the suspects query,
+ * prepared once per run on migrate's session (`preparePrecommit`), so its plan is not made again
+ * in every migration.
+ */
+const PRECOMMIT_STATEMENT = 'dbctl_precommit_suspects';
+const AFTER_TEXT = `\n;\nEXECUTE ${PRECOMMIT_STATEMENT}`;
+
+/** Prepares the suspects query on the session (a duplicate from an earlier run of this session is the same query). */
+async function preparePrecommit(sql: postgres.Sql): Promise<void> {
+  await sql.unsafe(`PREPARE ${PRECOMMIT_STATEMENT} AS ${lockedQuery()}`).catch((error: unknown) => {
+    if (errorCode(error) !== '42P05') throw error; // duplicate_prepared_statement
+  });
+}
 
 /** Throws Rollback when a table judged empty had gained rows by the time the transaction locked it. */
 function readBegin(result: unknown, check: SegmentCheck): void {
