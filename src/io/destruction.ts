@@ -1,14 +1,15 @@
 /**
  * The pre-commit check: PostgreSQL itself is asked what a migration's transaction destroyed.
  *
- * Nothing is scanned up front: the transaction exports its snapshot in the round trip of its first
- * statement (`pg_export_snapshot()`, which costs next to nothing). Its last statement's round trip
- * also reads which relations the transaction holds a write lock on (`pg_locks`): PostgreSQL locks
- * every relation it drops, alters, truncates or writes, until the transaction ends, so only those
- * can have lost anything. Of those, a table that still exists on the same storage with no data
+ * Nothing is scanned up front and nothing runs before a migration's first statement. Its last
+ * statement's round trip also reads which user relations the transaction holds a write lock on
+ * (`pg_lock_status()`): PostgreSQL locks every relation it drops, alters, truncates or writes,
+ * until the transaction ends, so only those can have lost anything. Of those, a table that still
+ * exists on the same storage with no data
  * pages held no rows. Only when something is left (a dropped relation, a table with pages or new
  * storage) is the catalog compared: as it is now, in the transaction, and as it was when the
- * transaction began, read on the monitor connection through the exported snapshot. The difference
+ * transaction began, read on the monitor connection through the snapshot the same query exported
+ * (to the importing side this transaction is in progress, so none of its changes show). The difference
  * names what is gone: tables dropped, columns dropped or retyped (a known lossless widening
  * excepted), tables emptied (TRUNCATE), rows deleted or updated (`pg_stat_xact_user_tables`'s
  * counters). Whatever held rows, was not planned and no verified backup holds is unplanned
