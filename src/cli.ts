@@ -8,6 +8,7 @@ import type { CommandContext, GlobalOptions } from './commands/context.js';
 import { isDbctlError, ExitCode } from './errors.js';
 import { createOutput, type Output } from './io/output.js';
 import { secretsOf } from './core/url.js';
+import { loadDotenv } from './io/dotenv.js';
 import { DBCTL_VERSION as version } from './version.js';
 import { useBaselineWasmCompiler } from './sql/parser.js';
 
@@ -50,7 +51,20 @@ function buildContext(command: Command): CommandContext {
     },
   );
   output.addSecrets(secretsOf(globals.url));
-  return { cwd: process.cwd(), globals, out: output, env: { ...process.env, DBCTL_HOSTNAME: hostname() } };
+  loadDotenv(process.cwd(), process.env);
+  return { cwd: process.cwd(), globals, out: output, env: liveEnvironment() };
+}
+
+/**
+ * The process environment as commands read it: a live view, so that a variable a config file sets
+ * while it loads (`import 'dotenv/config'`) is there when `env('NAME')` resolves, plus the host name.
+ */
+function liveEnvironment(): Readonly<Record<string, string | undefined>> {
+  let host: string | undefined;
+  return new Proxy(process.env, {
+    get: (target, key) => (key === 'DBCTL_HOSTNAME' ? (host ??= hostname()) : Reflect.get(target, key)),
+    has: (target, key) => key === 'DBCTL_HOSTNAME' || Reflect.has(target, key),
+  });
 }
 
 /** Registers one command whose implementation lives in `./commands/<file>.js`. */
