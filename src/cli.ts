@@ -166,6 +166,12 @@ program
   .action(action(async () => (await import('./commands/revert.js')).runRevert));
 
 program
+  .command('drop')
+  .description('remove the newest migration (or TAG and those after it) when it is applied nowhere dbctl can see')
+  .argument('[tag]', 'the first migration to remove (or its NNNN prefix); default the newest')
+  .action(action(async () => (await import('./commands/drop.js')).runDrop));
+
+program
   .command('check')
   .description('CI pre-deploy gate: schema vs migrations, folder consistency, review; with --env: history, pending, drift')
   .option('--since <gitref>', 'review the migrations added since a git ref')
