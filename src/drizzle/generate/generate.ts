@@ -49,17 +49,18 @@ export async function generateMigration(options: GenerateOptions): Promise<Gener
     const { id: _id, prevId: _prevId, ...prevRest } = prev;
     const custom = { id, prevId: prev.id, ...prevRest } as Snapshot;
     const migration = await write(folder, custom, [], { mode, name, breakpoints, now, custom: true });
-    return { migration, renames: [], schemaFiles: [] };
+    return { migration, renames: [], askedFlags: [], schemaFiles: [] };
   }
 
   const files = schemaFiles(options.schema, baseDir);
   // drizzle-kit generate does not apply schemaFilter
   const serialized = await serializeSchema(files, kit, { casing: options.casing, loader: options.schemaLoader });
   const cur = { id, prevId: prev.id, ...serialized } as Snapshot;
-  const { sqlStatements, renames } = await diffSnapshots(prev, cur, { renames: options.renames ?? [], creates: options.creates ?? [] }, 'generate', kit);
-  if (sqlStatements.length === 0) return { migration: null, renames, schemaFiles: files };
+  const diffAnswers = { renames: options.renames ?? [], creates: options.creates ?? [], ...(options.ask ? { ask: options.ask } : {}) };
+  const { sqlStatements, renames, askedFlags } = await diffSnapshots(prev, cur, diffAnswers, 'generate', kit);
+  if (sqlStatements.length === 0) return { migration: null, renames, askedFlags, schemaFiles: files };
   const migration = await write(folder, cur, sqlStatements, { mode, name, breakpoints, now, custom: false });
-  return { migration, renames, schemaFiles: files };
+  return { migration, renames, askedFlags, schemaFiles: files };
 }
 
 /** drizzle-kit's `writeResult`, atomically. */
