@@ -22,7 +22,11 @@ const object = (extra: Partial<BackupObject> = {}): BackupObject => ({
 const whole = (extra: Partial<BackupObject> = {}) =>
   object({ whole: true, affectedColumns: [], definition: { tableRef: 'public.t', columns: [col('id', 'integer'), col('email')], constraints: [], indexes: [], referencedBy: [], sequences: [], enums: [], ddl: '' }, ...extra });
 const current = (columns: [string, string][], extra: Partial<CurrentTable> = {}): CurrentTable => ({
-  columns: columns.map(([name, type]) => ({ name, type, notNull: false, generated: false })),
+  oid: '16384',
+  ref: 'public.t',
+  partitioned: false,
+  partitionOf: null,
+  columns: columns.map(([name, type], i) => ({ name, type, notNull: false, generated: false, attnum: i + 1 })),
   primaryKey: ['id'],
   hasUniqueKey: true,
   empty: false,
