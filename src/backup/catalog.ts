@@ -376,7 +376,7 @@ export async function readUserTypes(sql: Sql, columns: readonly { oid: string; c
     select u.rel::pg_catalog.int8::pg_catalog.text as rel, max(u.depth)::pg_catalog.int4 as depth, t.typtype::pg_catalog.text as typtype,
            n.nspname as schema, t.typname as name,
            case when t.typtype = 'd' then pg_catalog.format_type(t.typbasetype, t.typtypmod) end as base,
-           t.typnotnull as not_null, t.typdefault as default,
+           t.typnotnull as not_null, pg_catalog.pg_get_expr(t.typdefaultbin, 0) as default,
            case when t.typcollation <> 0 and t.typcollation <> bt.typcollation then
              (select pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
               from pg_catalog.pg_collation co join pg_catalog.pg_namespace cn on cn.oid = co.collnamespace where co.oid = t.typcollation)
@@ -391,7 +391,7 @@ export async function readUserTypes(sql: Sql, columns: readonly { oid: string; c
     where t.typtype in ('e', 'd') and n.nspname not in ('pg_catalog', 'information_schema')
       and not exists (select 1 from pg_catalog.pg_depend d
                       where d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass and d.objid = t.oid and d.deptype = 'e')
-    group by u.rel, t.oid, t.typtype, n.nspname, t.typname, t.typbasetype, t.typtypmod, t.typnotnull, t.typdefault, t.typcollation, bt.typcollation
+    group by u.rel, t.oid, t.typtype, n.nspname, t.typname, t.typbasetype, t.typtypmod, t.typnotnull, t.typdefaultbin, t.typcollation, bt.typcollation
     order by u.rel, max(u.depth) desc, n.nspname, t.typname`;
   for (const row of rows) {
     const list = result.get(row.rel) ?? [];
