@@ -201,22 +201,28 @@ describe('partitions', () => {
 });
 
 describe('dbctl restore --overwrite (binary)', () => {
-  it('exits 1 naming the conflict, and 0 with --overwrite', async () => {
-    db = await createTestDatabase('conflictcli');
-    project = await createProject(db.url, { dbctlConfig: { environments: { development: { url: 'env:DATABASE_URL' } } } });
-    await db.sql.unsafe(`create table users (id int primary key, bio text); insert into users select g, 'bio ' || g from generate_series(1, 20) g;`);
-    const original = await md5(db.sql, 'users');
-    const taken = await project.dbctl(['backup', '--tables', 'users', '--json']);
-    expect(taken.code).toBe(0);
-    const id = taken.json().id as string;
-    await db.sql.unsafe(`update users set bio = 'newer' where id = 4`);
-    const refused = await project.dbctl(['restore', id]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('public.users: 1 row(s) changed since the backup (id = 4)');
-    expect(refused.stderr).toContain('--overwrite');
-    const restored = await project.dbctl(['restore', id, '--overwrite', '--json']);
-    expect(restored.code).toBe(0);
-    expect(restored.json()).toMatchObject({ objects: [{ table: 'users', action: 'inserted', rows: 1 }] });
-    expect(await md5(db.sql, 'users')).toBe(original);
-  });
+  for (const env of ['development', 'production'] as const) {
+    it(`exits 1 naming the conflict, and 0 with --overwrite (${env})`, async () => {
+      db = await createTestDatabase('conflictcli');
+      const environments = { development: { url: 'env:DATABASE_URL' }, production: { url: 'env:DATABASE_URL', protected: true } };
+      project = await createProject(db.url, { dbctlConfig: { environments } });
+      const envFlags = env === 'production' ? ['--env', 'production', '--allow-restore'] : [];
+      await db.sql.unsafe(`create table users (id int primary key, bio text); insert into users select g, 'bio ' || g from generate_series(1, 20) g;`);
+      const original = await md5(db.sql, 'users');
+      const taken = await project.dbctl(['backup', '--tables', 'users', '--json', ...(env === 'production' ? ['--env', 'production'] : [])]);
+      expect(taken.code).toBe(0);
+      const id = taken.json().id as string;
+      await db.sql.unsafe(`update users set bio = 'newer' where id = 4`);
+      const changed = await md5(db.sql, 'users');
+      const refused = await project.dbctl(['restore', id, ...envFlags]);
+      expect(refused.code).toBe(1);
+      expect(await md5(db.sql, 'users')).toBe(changed);
+      expect(refused.stderr).toContain('public.users: 1 row(s) changed since the backup (id = 4)');
+      expect(refused.stderr).toContain('--overwrite');
+      const restored = await project.dbctl(['restore', id, '--overwrite', '--json', ...envFlags]);
+      expect(restored.code).toBe(0);
+      expect(restored.json()).toMatchObject({ objects: [{ table: 'users', action: 'inserted', rows: 1 }] });
+      expect(await md5(db.sql, 'users')).toBe(original);
+    });
+  }
 });
