@@ -95,7 +95,9 @@ export async function restoreBackup(sql: postgres.Sql, target: BackupTarget, id:
   const at = { current: 'the restore' };
   try {
     const results = await sql.begin(async (tx) => {
-      await tx`select pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true)`;
+      // row_security off: row-level security that would hide rows from the checks or the writes raises an error instead
+      await tx`select pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true),
+                      pg_catalog.set_config('row_security', 'off', true)`;
       const steps = await planSteps(tx, request);
       at.current = 'the conflict check';
       await checkConflicts(tx, request, steps);
@@ -170,8 +172,11 @@ async function planSteps(tx: postgres.TransactionSql, request: RestoreRequest): 
     }
     const parentName = displayName(parent.parentSchema, parent.parentTable);
     // the parent comes back with its partitions, and its data file holds their rows
-    const viaParent = steps.some((s) => s.ddl && s.object.definition?.partitions?.some((p) => p.schema === step.object.schema && p.table === step.object.table));
-    if (viaParent) continue;
+    const viaParent = steps.find((s) => s.ddl && s.object.definition?.partitions?.some((p) => p.schema === step.object.schema && p.table === step.object.table));
+    if (viaParent) {
+      if (viaParent.action.kind === 'create') viaParent.action.notes.push(`${displayName(step.object.schema, step.object.table)} recreated as its partition, with its rows`);
+      continue;
+    }
     const current = await readCurrentTable(tx, parent.parentSchema, parent.parentTable);
     if (!current || !current.partitioned) {
       throw new DbctlError(
