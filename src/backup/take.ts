@@ -1,9 +1,12 @@
 /**
- * Taking a backup: plan what the destructive statements destroy (plus what foreign keys cascade
- * to), copy it in one REPEATABLE READ transaction (one consistent snapshot; a `dir` backup's COPYs
- * run on a second connection in that same snapshot when one can be opened, see copy-connection.ts),
- * check every file read back against what COPY sent, then publish the manifest; retention last.
- * Any failure removes the partial backup and throws BACKUP_FAILED.
+ * Taking a backup: plan what the destructive statements destroy (plus what foreign keys and
+ * `pg_depend` cascade to), copy it in one REPEATABLE READ transaction (one consistent snapshot; a
+ * `dir` backup's COPYs run on a second connection in that same snapshot when one can be opened,
+ * see copy-connection.ts), check every file read back against what COPY sent and every object's
+ * rows against PostgreSQL's count in the snapshot, then publish the manifest; retention last.
+ * Row-level security never filters silently (`row_security = off`; a bypassing role, or failure).
+ * An object that may hold data the backup cannot copy fails it. Any failure removes the partial
+ * backup and throws BACKUP_FAILED.
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -29,13 +32,14 @@ import {
   missingTables,
   parseTableList,
   planBackup,
+  type BackupPlan,
   type PlannedItem,
   type TableName,
 } from './plan.js';
 import { qualify, quoteIdent } from './sql-text.js';
 import { copyIntoBackupTable, ensureBackupSchema, insertManifest, listDatabase, removeDatabaseBackup } from './store-database.js';
 import { createBackupDirectory, listDirectory, removeBackupDirectory, writeManifest } from './store-dir.js';
-import type { BackupManifest, BackupObject, BackupTarget, ColumnInfo, ProgressListener, SkippedObject, UserTypeInfo } from './types.js';
+import type { BackupManifest, BackupObject, BackupTarget, ColumnInfo, ProgressListener, SkippedObject, TableDefinition, UserTypeInfo } from './types.js';
 
 /** What to back up and why. */
 export interface BackupRequest {
@@ -95,31 +99,8 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
   };
   try {
     manifest = await sql.begin(target.kind === 'dir' ? 'isolation level repeatable read read only' : 'isolation level repeatable read', async (tx) => {
-      // row_security off: a query row-level security would filter raises an error instead
-      await tx`select pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true),
-                      pg_catalog.set_config('row_security', 'off', true)`;
-      const [facts] = await tx<{ db: string; version: string }[]>`select current_database() as db, current_setting('server_version') as version`;
-      const objects = await resolveObjects(tx, request.objects);
-      objects.objects = await expandObjects(tx, objects.objects);
-      const catalog = await readCatalog(tx, catalogQuestion(objects.objects));
-      if (objects.named) {
-        const missing = missingTables(objects.named, catalog);
-        if (missing.length) {
-          throw new DbctlError('USAGE', `no table ${missing.map((t) => `${t.schema}.${t.table}`).join(', ')} in the database`, {
-            hint: 'name tables as table or schema.table (unqualified names are in public)',
-          });
-        }
-      }
-      const plan = planBackup(objects.objects, { ...catalog, dependentsRead: true });
-      if (plan.failed.length) throw unbackable(plan.failed);
-      const sourceOf = (item: PlannedItem) => catalog.tables.find((t) => t.schema === item.schema && t.table === item.table)!;
-      await bypassRowSecurity(tx, plan.items.map(sourceOf));
-      const wholeTables = catalog.tables.filter((t) => plan.items.some((i) => i.whole && i.schema === t.schema && i.table === t.table));
-      const [definitions, types] = await Promise.all([
-        readDefinitions(tx, wholeTables),
-        readUserTypes(tx, plan.items.map((item) => ({ oid: sourceOf(item).oid, columns: item.columns.map((c) => c.name) }))),
-      ]);
-      if (target.kind === 'database') await ensureBackupSchema(tx);
+      const planned = await planInSnapshot(tx, request, target);
+      const { plan } = planned;
       const connection = copier && plan.items.length && (await copier.attach(tx)) ? copier : null;
       if (!connection) await closeCopier();
 
@@ -130,33 +111,7 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
         current = name;
         const t0 = performance.now();
         progress({ type: 'object-start', operation: 'backup', name, index, total: plan.items.length, expectedRows: item.estimatedRows, expectedBytes: null });
-        const source = sourceOf(item);
-        const definition = item.whole ? definitions.get(source.oid) ?? null : null;
-        const extra = { tableOid: source.oid, types: types.get(source.oid) ?? [] };
-        // "verified": the rows written are the rows PostgreSQL counts in the backup's snapshot
-        const count = () => countRows(tx, qualify(item.schema, item.table), item.source.kind === 'table');
-        let object: BackupObject;
-        if (target.kind === 'dir') {
-          const file = dataFileName(index, item.schema, item.table);
-          const columns = item.columns.map(({ storedAsText: _s, ...c }) => c);
-          const copying = copyOutToFile({ tx, connection }, copyOutSql(item), path.join(backupDir!, file), (rows, bytes) =>
-            progress({ type: 'object-progress', operation: 'backup', name, rows, bytes }),
-          );
-          // on the copy connection the count runs beside the COPY; on the backup transaction, after it
-          const [result, counted] = connection ? await Promise.all([copying, count()]) : [await copying, await count()];
-          progress({ type: 'verify', name });
-          checkReadBack(name, file, result);
-          checkCount(name, result.rows, counted);
-          object = objectOf(item, columns, definition, extra, { rows: result.rows, file, sha256: result.sha256, bytes: result.bytes, rawBytes: result.rawBytes });
-        } else {
-          const table = databaseTableName(id, index, item.schema, item.table);
-          const columns = item.columns;
-          const counted = await count();
-          const result = await copyIntoBackupTable(tx, item, columns, table, item.source.kind === 'table');
-          progress({ type: 'verify', name });
-          checkCount(name, result.rows, counted);
-          object = objectOf(item, columns, definition, extra, { rows: result.rows, file: table, sha256: null, bytes: result.bytes, rawBytes: 0 });
-        }
+        const object = await copyItem({ tx, connection, target, backupDir, id, progress }, planned, item, index);
         backed.push(object);
         progress({ type: 'object-done', operation: 'backup', name, rows: object.rows, bytes: object.bytes, ms: performance.now() - t0 });
       }
@@ -165,8 +120,8 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
         {
           id,
           env: request.envName,
-          database: facts!.db,
-          serverVersion: facts!.version,
+          database: planned.database,
+          serverVersion: planned.serverVersion,
           tag: request.tag,
           reason: request.reason,
           createdAt,
@@ -196,6 +151,92 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
   progress({ type: 'done', operation: 'backup', id, rows: manifest.totals.rows, bytes: manifest.totals.bytes, ms: performance.now() - started });
   if (options.keep) await applyRetention(sql, target, request.envName, options.keep, id, options);
   return manifest;
+}
+
+/** What the backup copies, decided in its snapshot, with what it needs to describe each object. */
+interface PlannedBackup {
+  database: string;
+  serverVersion: string;
+  plan: BackupPlan;
+  sourceOf: (item: PlannedItem) => CatalogTableWithOid;
+  definitions: Map<string, TableDefinition>;
+  types: Map<string, UserTypeInfo[]>;
+}
+
+/**
+ * In the backup's transaction, before anything is copied: resolves the request, adds what
+ * CASCADE reaches, plans, fails on what cannot be held, makes sure row-level security hides no
+ * row, and reads definitions and the types the columns use.
+ */
+async function planInSnapshot(tx: postgres.TransactionSql, request: BackupRequest, target: BackupTarget): Promise<PlannedBackup> {
+  // row_security off: a query row-level security would filter raises an error instead
+  await tx`select pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true),
+                  pg_catalog.set_config('row_security', 'off', true)`;
+  const [facts] = await tx<{ db: string; version: string }[]>`select current_database() as db, current_setting('server_version') as version`;
+  const objects = await resolveObjects(tx, request.objects);
+  objects.objects = await expandObjects(tx, objects.objects);
+  const catalog = await readCatalog(tx, catalogQuestion(objects.objects));
+  if (objects.named) {
+    const missing = missingTables(objects.named, catalog);
+    if (missing.length) {
+      throw new DbctlError('USAGE', `no table ${missing.map((t) => `${t.schema}.${t.table}`).join(', ')} in the database`, {
+        hint: 'name tables as table or schema.table (unqualified names are in public)',
+      });
+    }
+  }
+  const plan = planBackup(objects.objects, { ...catalog, dependentsRead: true });
+  if (plan.failed.length) throw unbackable(plan.failed);
+  const sourceOf = (item: PlannedItem) => catalog.tables.find((t) => t.schema === item.schema && t.table === item.table)!;
+  await bypassRowSecurity(tx, plan.items.map(sourceOf));
+  const wholeTables = catalog.tables.filter((t) => plan.items.some((i) => i.whole && i.schema === t.schema && i.table === t.table));
+  const [definitions, types] = await Promise.all([
+    readDefinitions(tx, wholeTables),
+    readUserTypes(tx, plan.items.map((item) => ({ oid: sourceOf(item).oid, columns: item.columns.map((c) => c.name) }))),
+  ]);
+  if (target.kind === 'database') await ensureBackupSchema(tx);
+  return { database: facts!.db, serverVersion: facts!.version, plan, sourceOf, definitions, types };
+}
+
+/** Where and how one backup copies. */
+interface CopyContext {
+  tx: postgres.TransactionSql;
+  connection: CopyConnection | null;
+  target: BackupTarget;
+  backupDir: string | null;
+  id: string;
+  progress: ProgressListener;
+}
+
+/**
+ * Copies one planned table (to a data file, or a `dbctl_backups` table) and verifies it: what was
+ * written reads back as written, and holds the rows PostgreSQL counts in the backup's snapshot.
+ */
+async function copyItem(context: CopyContext, planned: PlannedBackup, item: PlannedItem, index: number): Promise<BackupObject> {
+  const { tx, connection, progress } = context;
+  const name = `${item.schema}.${item.table}`;
+  const source = planned.sourceOf(item);
+  const definition = item.whole ? planned.definitions.get(source.oid) ?? null : null;
+  const extra = { tableOid: source.oid, types: planned.types.get(source.oid) ?? [] };
+  const count = () => countRows(tx, qualify(item.schema, item.table), item.source.kind === 'table');
+  if (context.target.kind === 'dir') {
+    const file = dataFileName(index, item.schema, item.table);
+    const columns = item.columns.map(({ storedAsText: _s, ...c }) => c);
+    const copying = copyOutToFile({ tx, connection }, copyOutSql(item), path.join(context.backupDir!, file), (rows, bytes) =>
+      progress({ type: 'object-progress', operation: 'backup', name, rows, bytes }),
+    );
+    // on the copy connection the count runs beside the COPY; on the backup transaction, after it
+    const [result, counted] = connection ? await Promise.all([copying, count()]) : [await copying, await count()];
+    progress({ type: 'verify', name });
+    checkReadBack(name, file, result);
+    checkCount(name, result.rows, counted);
+    return objectOf(item, columns, definition, extra, { rows: result.rows, file, sha256: result.sha256, bytes: result.bytes, rawBytes: result.rawBytes });
+  }
+  const table = databaseTableName(context.id, index, item.schema, item.table);
+  const counted = await count();
+  const result = await copyIntoBackupTable(tx, item, item.columns, table, item.source.kind === 'table');
+  progress({ type: 'verify', name });
+  checkCount(name, result.rows, counted);
+  return objectOf(item, item.columns, definition, extra, { rows: result.rows, file: table, sha256: null, bytes: result.bytes, rawBytes: 0 });
 }
 
 /** Compares what was sent and written with what the file reads back as; throws BACKUP_FAILED when they differ. */
