@@ -185,6 +185,29 @@ describe('DROP TYPE / DROP DOMAIN ... CASCADE', () => {
   });
 });
 
+describe('DROP SCHEMA ... CASCADE', () => {
+  it('backs up the columns of other schemas whose types it takes with it, and restores schema, type and columns', async () => {
+    const { sql, target } = await setup();
+    await sql.unsafe(`
+      create schema app;
+      create type app.kind as enum ('a', 'b');
+      create table app.things (id int primary key, k app.kind);
+      insert into app.things select g, 'a' from generate_series(1, 10) g;
+      create table public.people (id int primary key, name text, k app.kind);
+      insert into public.people select g, 'p' || g, case when g % 2 = 0 then 'a' else 'b' end::app.kind from generate_series(1, 300) g;
+    `);
+    const before = [await md5(sql, 'app.things'), await md5(sql, '(select id, name, k from public.people)')];
+    const manifest = await takeBackup(sql, request([{ kind: 'schema', schema: 'app', name: 'app', reason: 'DROP SCHEMA CASCADE' }]), options(target));
+    expect(manifest.objects.map((o) => [`${o.schema}.${o.table}`, o.whole, o.affectedColumns])).toEqual([
+      ['app.things', true, []],
+      ['public.people', false, ['k']],
+    ]);
+    await sql.unsafe('drop schema app cascade');
+    await restoreBackup(sql, target, manifest.id);
+    expect([await md5(sql, 'app.things'), await md5(sql, '(select id, name, k from public.people)')]).toEqual(before);
+  });
+});
+
 describe('objects a backup cannot hold', () => {
   it('fails the backup naming them (never a verbose-only note), and leaves nothing', async () => {
     const { sql, target, dir } = await setup();
