@@ -176,7 +176,7 @@ export function planRestoreObject(object: BackupObject, current: CurrentTable | 
     notes.push(
       overwrite
         ? `${name} is not empty: rows whose key already exists were set to the backup's values (--overwrite)`
-        : `${name} is not empty: rows whose key already exists with the same values are kept`,
+        : `${name} is not empty: rows whose key already exists are kept as they are`,
     );
     return { ...base, direct: false, skipConflicts: true, key, recreated: isRecreated(object, current), overwrite };
   }
