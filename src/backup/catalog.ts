@@ -356,14 +356,14 @@ export async function readCascadeDependents(
 }
 
 /**
- * The enum and domain types (user schemas, not extension members) the given columns use, directly,
- * as arrays or through domains, per table oid, bases before the types built on them.
+ * The enum and domain types (user schemas) the given columns use, directly, as arrays or through
+ * domains, and the extensions whose types they use, per table oid, bases before the types built on them.
  */
 export async function readUserTypes(sql: Sql, columns: readonly { oid: string; columns: string[] }[]): Promise<Map<string, UserTypeInfo[]>> {
   const result = new Map<string, UserTypeInfo[]>();
   const pairs = columns.flatMap((c) => c.columns.map((name) => [c.oid, name] as const));
   if (pairs.length === 0) return result;
-  const rows = await sql<{ rel: string; depth: number; typtype: string; schema: string; name: string; base: string | null; not_null: boolean; default: string | null; collation: string | null; labels: string[] | null; checks: { name: string; def: string }[] | null }[]>`
+  const rows = await sql<{ rel: string; depth: number; typtype: string; extname: string | null; extschema: string | null; schema: string; name: string; base: string | null; not_null: boolean; default: string | null; collation: string | null; labels: string[] | null; checks: { name: string; def: string }[] | null }[]>`
     with recursive used(rel, oid, depth) as (
       select a.attrelid, a.atttypid, 0 from pg_catalog.pg_attribute a
       where (a.attrelid::pg_catalog.int8::pg_catalog.text, a.attname::pg_catalog.text) in
@@ -374,6 +374,7 @@ export async function readUserTypes(sql: Sql, columns: readonly { oid: string; c
       where u.depth < 20 and (t.typtype = 'd' or (t.typelem <> 0 and t.typcategory = 'A'))
     )
     select u.rel::pg_catalog.int8::pg_catalog.text as rel, max(u.depth)::pg_catalog.int4 as depth, t.typtype::pg_catalog.text as typtype,
+           x.extname, x.extschema,
            n.nspname as schema, t.typname as name,
            case when t.typtype = 'd' then pg_catalog.format_type(t.typbasetype, t.typtypmod) end as base,
            t.typnotnull as not_null, pg_catalog.pg_get_expr(t.typdefaultbin, 0) as default,
@@ -388,13 +389,21 @@ export async function readUserTypes(sql: Sql, columns: readonly { oid: string; c
     join pg_catalog.pg_type t on t.oid = u.oid
     join pg_catalog.pg_namespace n on n.oid = t.typnamespace
     left join pg_catalog.pg_type bt on bt.oid = t.typbasetype
-    where t.typtype in ('e', 'd') and n.nspname not in ('pg_catalog', 'information_schema')
-      and not exists (select 1 from pg_catalog.pg_depend d
-                      where d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass and d.objid = t.oid and d.deptype = 'e')
-    group by u.rel, t.oid, t.typtype, n.nspname, t.typname, t.typbasetype, t.typtypmod, t.typnotnull, t.typdefaultbin, t.typcollation, bt.typcollation
+    left join lateral (select e.extname, en.nspname as extschema from pg_catalog.pg_depend d
+                       join pg_catalog.pg_extension e on e.oid = d.refobjid join pg_catalog.pg_namespace en on en.oid = e.extnamespace
+                       where d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass and d.objid = t.oid and d.deptype = 'e'
+                         and d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass) x on true
+    where n.nspname not in ('pg_catalog', 'information_schema') and (x.extname is not null or t.typtype in ('e', 'd'))
+    group by u.rel, t.oid, t.typtype, n.nspname, t.typname, t.typbasetype, t.typtypmod, t.typnotnull, t.typdefaultbin, t.typcollation, bt.typcollation, x.extname, x.extschema
     order by u.rel, max(u.depth) desc, n.nspname, t.typname`;
   for (const row of rows) {
     const list = result.get(row.rel) ?? [];
+    if (row.extname) {
+      // a type of an extension comes back with the extension
+      if (!list.some((t) => t.kind === 'extension' && t.name === row.extname)) list.push({ kind: 'extension', schema: row.extschema ?? 'public', name: row.extname });
+      result.set(row.rel, list);
+      continue;
+    }
     list.push(
       row.typtype === 'e'
         ? { kind: 'enum', schema: row.schema, name: row.name, labels: row.labels ?? [] }
@@ -501,6 +510,12 @@ export async function typeExists(sql: Sql, schema: string, name: string): Promis
   const [row] = await sql<{ found: boolean }[]>`
     select exists (select 1 from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespace
                    where n.nspname = ${schema} and t.typname = ${name}) as found`;
+  return Boolean(row?.found);
+}
+
+/** True when an extension is installed in the database. */
+export async function extensionExists(sql: Sql, name: string): Promise<boolean> {
+  const [row] = await sql<{ found: boolean }[]>`select exists (select 1 from pg_catalog.pg_extension where extname = ${name}) as found`;
   return Boolean(row?.found);
 }
 

@@ -138,9 +138,10 @@ export function createEnumSql(type: EnumInfo): string {
   return `CREATE TYPE ${qualify(type.schema, type.name)} AS ENUM (${type.labels.map(quoteLiteral).join(', ')})`;
 }
 
-/** `CREATE TYPE ... AS ENUM` or `CREATE DOMAIN ...` recreating a type a backed-up column used. */
+/** `CREATE TYPE ... AS ENUM`, `CREATE DOMAIN ...` or `CREATE EXTENSION` recreating a type a backed-up column used. */
 export function createUserTypeSql(type: UserTypeInfo): string {
   if (type.kind === 'enum') return createEnumSql(type);
+  if (type.kind === 'extension') return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(type.name)} WITH SCHEMA ${quoteIdent(type.schema)}`;
   let text = `CREATE DOMAIN ${qualify(type.schema, type.name)} AS ${type.baseType}`;
   if (type.collation) text += ` COLLATE ${type.collation}`;
   if (type.default !== null) text += ` DEFAULT ${type.default}`;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type postgres from 'postgres';
 import { DbctlError, isDbctlError } from '../errors.js';
-import { countRows, readCurrentTable, readReferenceEdges, typeExists } from './catalog.js';
+import { countRows, extensionExists, readCurrentTable, readReferenceEdges, typeExists } from './catalog.js';
 import { copyInFromFile, ChecksumMismatchError, CopyRejectedError } from './copy-in.js';
 import { columnSql, createUserTypeSql, keyColumnsTableDdl, tableDdl, usesSequence, type TableDdl } from './ddl.js';
 import { parseTableList, type TableName } from './plan.js';
@@ -277,10 +277,11 @@ async function createMissingTypes(tx: postgres.TransactionSql, steps: readonly S
       const key = `${type.schema}.${type.name}`;
       if (done.has(key)) continue;
       done.add(key);
-      if (await typeExists(tx, type.schema, type.name)) continue;
+      if (type.kind === 'extension' ? await extensionExists(tx, type.name) : await typeExists(tx, type.schema, type.name)) continue;
       await tx.unsafe(`create schema if not exists ${quoteIdent(type.schema)}`);
       await tx.unsafe(createUserTypeSql(type));
-      notes.set(step, [...(notes.get(step) ?? []), `type ${displayName(type.schema, type.name)} recreated (${type.kind})`]);
+      const what = type.kind === 'extension' ? `extension ${type.name} created again` : `type ${displayName(type.schema, type.name)} recreated (${type.kind})`;
+      notes.set(step, [...(notes.get(step) ?? []), what]);
     }
   }
   return notes;

@@ -80,6 +80,8 @@ export interface EnumInfo {
 /** A user-defined type a backed-up column uses (recreated on restore when it is missing). */
 export type UserTypeInfo =
   | { kind: 'enum'; schema: string; name: string; labels: string[] }
+  /** An extension whose type a column uses (`citext`): created again when missing. */
+  | { kind: 'extension'; schema: string; name: string }
   | {
       kind: 'domain';
       schema: string;

@@ -208,6 +208,25 @@ describe('DROP SCHEMA ... CASCADE', () => {
   });
 });
 
+describe('DROP EXTENSION ... CASCADE', () => {
+  it('backs up the columns of the extension\'s types, and restore creates the extension again and refills them', async () => {
+    const { sql, target } = await setup();
+    await sql.unsafe(`
+      create extension citext;
+      create table accounts (id int primary key, email citext, note text);
+      insert into accounts select g, 'User' || g || '@X.io', 'n' || g from generate_series(1, 400) g;
+    `);
+    const before = await md5(sql, '(select id, email::text, note from accounts)');
+    const manifest = await takeBackup(sql, request([{ kind: 'other', schema: 'public', name: 'citext', reason: 'DROP EXTENSION CASCADE' }]), options(target));
+    expect(manifest.objects.map((o) => [o.table, o.affectedColumns, o.rows])).toEqual([['accounts', ['email'], 400]]);
+    expect(manifest.objects[0]!.types).toEqual([{ kind: 'extension', schema: 'public', name: 'citext' }]);
+    await sql.unsafe('drop extension citext cascade');
+    const result = await restoreBackup(sql, target, manifest.id);
+    expect(result.objects[0]!.notes.join('\n')).toContain('extension citext created again');
+    expect(await md5(sql, '(select id, email::text, note from accounts)')).toBe(before);
+  });
+});
+
 describe('objects a backup cannot hold', () => {
   it('fails the backup naming them (never a verbose-only note), and leaves nothing', async () => {
     const { sql, target, dir } = await setup();
