@@ -148,7 +148,7 @@ describe('partitions', () => {
   const shape = async (sql: postgres.Sql) =>
     sql`select c.relname, c.relkind::text as kind, p.relname as parent, pg_get_expr(c.relpartbound, c.oid) as bound
         from pg_class c left join pg_inherits i on i.inhrelid = c.oid left join pg_class p on p.oid = i.inhparent
-        where c.relname like 'events%' and c.relkind in ('r', 'p') order by c.relname`;
+        where c.relname like 'events%' and c.relkind in ('r', 'p') and c.relnamespace = 'public'::regnamespace order by c.relname`;
 
   it('brings a dropped partitioned table back partitioned, with its partitions attached and its rows', async () => {
     const { sql, target } = await setup();
@@ -182,6 +182,22 @@ describe('partitions', () => {
     expect(partial!.n).toBeLessThan(2000);
     const result = await restoreBackup(sql, target, manifest.id);
     expect(result.objects[0]!.notes.join('\n')).toContain('attached again as a partition of public.events');
+    expect(await shape(sql)).toEqual(layout);
+    expect(await md5(sql, 'events', 'id, at')).toBe(original);
+  });
+
+  it('does the same from the database target, and restores into another schema as a plain table for inspection', async () => {
+    const { sql } = await setup();
+    const target: BackupTarget = { kind: 'database' };
+    await sql.unsafe(seed);
+    const original = await md5(sql, 'events', 'id, at');
+    const layout = await shape(sql);
+    const manifest = await backup(sql, target, [{ kind: 'table', schema: 'public', table: 'events', reason: 'DROP TABLE' }]);
+    const inspect = await restoreBackup(sql, target, manifest.id, { intoSchema: 'inspect' });
+    expect(inspect.objects[0]!.notes.join('\n')).toContain('restored as a plain table');
+    expect(await md5(sql, 'inspect.events', 'id, at')).toBe(original);
+    await sql.unsafe('drop table events');
+    await restoreBackup(sql, target, manifest.id);
     expect(await shape(sql)).toEqual(layout);
     expect(await md5(sql, 'events', 'id, at')).toBe(original);
   });
