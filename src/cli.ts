@@ -148,6 +148,7 @@ program
   .argument('<id>', 'backup id (see `dbctl backups`)')
   .option('--tables <list>', 'restore only these tables')
   .option('--into-schema <schema>', 'restore into another schema, for inspection')
+  .option('--overwrite', 'replace values written since the backup (a conflict, exit 1, otherwise)')
   .option('--allow-restore', 'allow restoring into a protected environment in a non-interactive run')
   .action(action(async () => (await import('./commands/restore.js')).runRestore));
 
