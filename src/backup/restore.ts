@@ -215,7 +215,10 @@ async function checkConflicts(tx: postgres.TransactionSql, request: RestoreReque
     } else if (action.kind === 'fill-columns') {
       for (const column of action.reAdded) {
         const copy = action.update.find((c) => c.name === column)!;
-        const differs = `t.${quoteIdent(column)} is not null and t.${quoteIdent(column)}::pg_catalog.text is distinct from (${sourceExpression(object, 'b', copy)})::pg_catalog.text`;
+        // the value ADD COLUMN gave every row (its default) was not written since the backup
+        const byDefault = await columnDefault(tx, action.schema, action.table, column);
+        const notDefault = byDefault === null ? '' : ` and t.${quoteIdent(column)}::pg_catalog.text is distinct from (${byDefault})::pg_catalog.text`;
+        const differs = `t.${quoteIdent(column)} is not null and t.${quoteIdent(column)}::pg_catalog.text is distinct from (${sourceExpression(object, 'b', copy)})::pg_catalog.text${notDefault}`;
         const written = await conflictingRows(tx, step, request, action.key, differs);
         const keys = object.primaryKey;
         if (written.rows) conflicts.push(`column ${name}.${column} was dropped after the backup and added again, and ${written.rows} row(s) hold values written since (${describeKeys(keys, written.keys, written.rows)})`);
@@ -226,6 +229,21 @@ async function checkConflicts(tx: postgres.TransactionSql, request: RestoreReque
   throw new DbctlError('RESTORE_CONFLICT', `restore of backup ${request.id} would overwrite data written since the backup: ${conflicts.join('; ')}; nothing was changed`, {
     hint: `run \`dbctl restore ${request.id} --overwrite\` to replace those values with the backup's, or restore into another schema with --into-schema <schema> to compare first`,
   });
+}
+
+/**
+ * The default expression of a column as PostgreSQL prints it, or null when it has none. Evaluated
+ * once in the conflict check: a volatile default (now(), a random uuid) then matches no row, so
+ * those rows stay conflicts (fail closed).
+ */
+async function columnDefault(tx: postgres.TransactionSql, schema: string, table: string, column: string): Promise<string | null> {
+  const [row] = await tx<{ expr: string | null }[]>`
+    select pg_catalog.pg_get_expr(d.adbin, d.adrelid) as expr
+      from pg_catalog.pg_attribute a
+      join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+     where a.attrelid = pg_catalog.format('%I.%I', ${schema}::text, ${table}::text)::pg_catalog.regclass
+       and a.attname = ${column} and not a.attisdropped and a.attgenerated = ''`;
+  return row?.expr ?? null;
 }
 
 /** Rows of the step's table matched by key to the backup's where `differs` holds: how many, and the first few keys. */

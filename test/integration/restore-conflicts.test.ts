@@ -94,6 +94,25 @@ describe('a dropped column added again without values', () => {
   });
 });
 
+describe('a dropped column added again with a default (as dbctl revert writes it)', () => {
+  it('is filled back where rows hold only the default; a value the app wrote since is a conflict', async () => {
+    const { sql, target } = await setup();
+    await sql.unsafe(`create table orders (id int primary key, status text not null default 'open'); insert into orders select g, case when g % 3 = 0 then 'shipped' else 'open' end from generate_series(1, 60) g;`);
+    const original = await md5(sql, 'orders');
+    const manifest = await backup(sql, target, [{ kind: 'column', schema: 'public', table: 'orders', column: 'status', reason: 'DROP COLUMN' }]);
+    await sql.unsafe(`alter table orders drop column status; alter table orders add column status text default 'open' not null; update orders set status = 'cancelled' where id in (3, 4);`);
+    const before = await everything(sql);
+    await expect(restoreBackup(sql, target, manifest.id)).rejects.toMatchObject({
+      code: 'RESTORE_CONFLICT',
+      message: expect.stringContaining('column public.orders.status was dropped after the backup and added again, and 2 row(s) hold values written since (id = 3, 4)'),
+    });
+    expect(await everything(sql)).toBe(before);
+    await sql.unsafe(`update orders set status = 'open' where id in (3, 4)`);
+    await restoreBackup(sql, target, manifest.id);
+    expect(await md5(sql, 'orders')).toBe(original);
+  });
+});
+
 describe('rows written since the backup', () => {
   it('refuses to mix a dropped table back into one created again with rows; --overwrite restores the backed-up rows', async () => {
     const { sql, target } = await setup();
