@@ -11,7 +11,7 @@ import type { MigrationFolder } from '../drizzle/folder.js';
 import { connect } from '../io/db.js';
 import { filesAddedSince } from '../io/git.js';
 import { readTableFacts } from '../io/table-facts.js';
-import { renderReview, REVIEW_FORMATS, type ReviewFormat } from '../render/review/index.js';
+import { renderReview, REVIEW_FORMATS, reviewSummaryLine, type ReviewFormat } from '../render/review/index.js';
 import { reviewMigrations, validateRuleSettings } from '../review/engine.js';
 import type { ReviewFacts, ReviewReport } from '../review/types.js';
 import { loadSqlParser } from '../sql/parser.js';
@@ -24,6 +24,8 @@ export interface ReviewOptions {
   all?: boolean;
   since?: string;
   format?: string;
+  /** `--applied-by dbctl|drizzle-kit`: overrides `review.appliedBy`. */
+  appliedBy?: string;
 }
 
 /** Runs `dbctl review`. */
@@ -33,9 +35,27 @@ export async function runReview(ctx: CommandContext, options: ReviewOptions): Pr
   if (!ctx.globals.envExplicit) loadSqlParser().catch(() => undefined);
   const project = await openProject(ctx);
   const folder = await openFolder(project);
-  const { report } = await reviewSelected(ctx, project, folder, { tags: options.args, all: Boolean(options.all), since: options.since });
+  const { report } = await reviewSelected(ctx, project, folder, {
+    tags: options.args,
+    all: Boolean(options.all),
+    since: options.since,
+    appliedBy: options.appliedBy,
+  });
   ctx.out.writeStdout(renderReview(report, format, { color: ctx.out.color }));
+  // machine formats keep stdout to themselves: the summary line goes to stderr
+  if (MACHINE_FORMATS.includes(format)) ctx.out.warn(reviewSummaryLine(report));
   return report.summary.errors > 0 ? ExitCode.failure : ExitCode.ok;
+}
+
+/** Formats whose stdout is only the format itself (summaries go to stderr). */
+export const MACHINE_FORMATS: readonly ReviewFormat[] = ['json', 'junit', 'github'];
+
+/** Who applies the migrations: `--applied-by` over `review.appliedBy`, default dbctl. */
+export function appliedByDbctl(project: ProjectConfig, flag: string | undefined): boolean {
+  if (flag !== undefined && flag !== 'dbctl' && flag !== 'drizzle-kit') {
+    throw new DbctlError('USAGE', `--applied-by ${flag} is not a tool dbctl knows`, { hint: 'use --applied-by dbctl or --applied-by drizzle-kit' });
+  }
+  return (flag ?? project.review.appliedBy ?? 'dbctl') === 'dbctl';
 }
 
 /** Validates `--format`; `--json` alone means the json format. */
@@ -55,13 +75,14 @@ export async function reviewSelected(
   ctx: CommandContext,
   project: ProjectConfig,
   folder: MigrationFolder,
-  selection: { tags: string[]; all: boolean; since: string | undefined },
+  selection: { tags: string[]; all: boolean; since: string | undefined; appliedBy?: string | undefined },
   live?: LiveFacts,
 ): Promise<{ report: ReviewReport; pendingTags: string[] | null }> {
   const known = live ?? (ctx.globals.envExplicit ? await readLiveFacts(ctx, project, folder) : undefined);
   const facts = known?.facts;
   const pendingTags = known?.pendingTags ?? null;
   assertRuleSettings(project);
+  const byDbctl = appliedByDbctl(project, selection.appliedBy);
   const addedFiles = selection.since ? await filesAddedSince(selection.since, folder.dir, ctx.cwd) : null;
   const selected = selectForReview(folder.migrations, { tags: selection.tags, all: selection.all, addedFiles, pendingTags });
   // nothing to review (e.g. nothing pending): the context migrations would teach nothing anyone reads
@@ -71,7 +92,7 @@ export async function reviewSelected(
     {
       migrations: selected.map((m) => ({ tag: m.tag, file: m.relativeFile, sql: m.text })),
       rules: project.review.rules,
-      appliedByDbctl: true,
+      appliedByDbctl: byDbctl,
       ...(facts ? { facts } : {}),
       context: contextBefore(folder.migrations, selected).map((m) => ({ tag: m.tag, sql: m.text })),
     },
