@@ -7,7 +7,10 @@ import type postgres from 'postgres';
 import type { ProjectConfig } from '../config/types.js';
 import { contextBefore, selectForReview } from '../core/review-selection.js';
 import { DbctlError, ExitCode } from '../errors.js';
-import type { MigrationFolder } from '../drizzle/folder.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
+import { answeredCreate } from '../review/snapshot-answers.js';
 import { connect } from '../io/db.js';
 import { filesAddedSince } from '../io/git.js';
 import { readTableFacts } from '../io/table-facts.js';
@@ -88,17 +91,59 @@ export async function reviewSelected(
   // nothing to review (e.g. nothing pending): the context migrations would teach nothing anyone reads
   if (selected.length === 0) return { report: { migrations: [], summary: { errors: 0, warnings: 0 } }, pendingTags };
   const parser = await loadSqlParser();
-  const report = reviewMigrations(
-    {
-      migrations: selected.map((m) => ({ tag: m.tag, file: m.relativeFile, sql: m.text })),
-      rules: project.review.rules,
-      appliedByDbctl: byDbctl,
-      ...(facts ? { facts } : {}),
-      context: contextBefore(folder.migrations, selected).map((m) => ({ tag: m.tag, sql: m.text })),
-    },
-    parser,
-  );
+  const run = (answers: Map<string, string[]>) =>
+    reviewMigrations(
+      {
+        migrations: selected.map((m) => ({ tag: m.tag, file: m.relativeFile, sql: m.text, ...(answers.get(m.tag)?.length ? { answeredCreate: answers.get(m.tag) } : {}) })),
+        rules: project.review.rules,
+        appliedByDbctl: byDbctl,
+        ...(facts ? { facts } : {}),
+        context: contextBefore(folder.migrations, selected).map((m) => ({ tag: m.tag, sql: m.text })),
+      },
+      parser,
+    );
+  let report = run(new Map());
+  // drizzle's snapshots are read only where a possible unanswered rename was found (rare): they
+  // show whether drizzle-kit asked and was answered "create"
+  const suspects = report.migrations.filter((m) => m.statements.some((s) => s.findings.some((f) => f.rule === 'rename-as-drop-and-add')));
+  if (suspects.length > 0) {
+    const answers = new Map<string, string[]>();
+    for (const m of suspects) {
+      const migration = selected.find((s) => s.tag === m.tag);
+      if (migration) answers.set(m.tag, await snapshotAnswers(folder, migration));
+    }
+    if ([...answers.values()].some((a) => a.length > 0)) report = run(answers);
+  }
   return { report, pendingTags };
+}
+
+/** A migration's snapshot file: 1.0's `<tag>/snapshot.json` beside `migration.sql`, else 0.31's `meta/<prefix>_snapshot.json`. */
+function snapshotFile(folder: MigrationFolder, migration: LocalMigration): string {
+  if (path.basename(migration.file) === 'migration.sql') return path.join(path.dirname(migration.file), 'snapshot.json');
+  const at = migration.tag.indexOf('_');
+  return path.join(folder.dir, 'meta', `${at < 0 ? migration.tag : migration.tag.slice(0, at)}_snapshot.json`);
+}
+
+/** Parsed JSON of a file, or undefined when it is missing or not JSON. */
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What drizzle's snapshots show was answered "create" in a migration (see review/snapshot-answers):
+ * nothing when its snapshot, or its predecessor's, is missing.
+ */
+async function snapshotAnswers(folder: MigrationFolder, migration: LocalMigration): Promise<string[]> {
+  const index = folder.migrations.indexOf(migration);
+  const current = await readJson(snapshotFile(folder, migration));
+  if (current === undefined) return [];
+  if (index <= 0) return answeredCreate(undefined, current);
+  const previous = await readJson(snapshotFile(folder, folder.migrations[index - 1]!));
+  return previous === undefined ? [] : answeredCreate(previous, current);
 }
 
 /** What review reads from the environment's database: pending tags and table size estimates. */

@@ -72,3 +72,29 @@ describe('machine formats keep stdout clean', () => {
     expect(junit.stdout).not.toContain('dbctl review:');
   });
 });
+
+describe("rename-as-drop-and-add and drizzle's snapshots", () => {
+  it('stays quiet when the snapshots show drizzle-kit asked and was answered "create"', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    project = await createProject(unreachable);
+    await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" bigint PRIMARY KEY NOT NULL, "name" text);'] });
+    await project.addMigration({ name: 'full_name', sql: ['ALTER TABLE "users" ADD COLUMN "full_name" text;', 'ALTER TABLE "users" DROP COLUMN "name";'] });
+    const rules = async () => {
+      const run = await project!.dbctl(['review', '--format', 'json'], { DATABASE_URL: undefined });
+      return run.json().migrations.flatMap((m: any) => m.statements.flatMap((s: any) => s.findings.map((f: any) => f.rule))) as string[];
+    };
+    expect(await rules()).toContain('rename-as-drop-and-add'); // no snapshots: the question may never have been asked
+    const snapshot = (columns: string[]) => ({
+      version: '7',
+      dialect: 'postgresql',
+      tables: { 'public.users': { name: 'users', schema: '', columns: Object.fromEntries(columns.map((c) => [c, { name: c, type: 'text' }])) } },
+      _meta: { columns: {}, schemas: {}, tables: {} },
+    });
+    await writeFile(path.join(project.out, 'meta', '0000_snapshot.json'), JSON.stringify(snapshot(['id', 'name'])));
+    await writeFile(path.join(project.out, 'meta', '0001_snapshot.json'), JSON.stringify(snapshot(['id', 'full_name'])));
+    const after = await rules();
+    expect(after).not.toContain('rename-as-drop-and-add');
+    expect(after).toContain('ban-drop-column');
+  });
+});
