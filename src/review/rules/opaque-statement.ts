@@ -25,8 +25,14 @@ const BUILTIN_FUNCTIONS: ReadonlySet<string> = new Set([
 export function opaqueReason(stmt: RuleStatement): string | null {
   if ((stmt.classification.destroys as { kind: string }[]).some((d) => d.kind === 'opaque')) return `${stmt.classification.summary} runs code the analysis cannot see into`;
   switch (stmt.kind) {
-    case 'DoStmt':
-      return 'a DO block runs PL/pgSQL (possibly dynamic SQL) the review cannot see into';
+    case 'DoStmt': {
+      // Until the classification walks DO blocks, it reports nothing for them: opaque. Once it
+      // does, what it found (locks, creations, destructions) is reviewed like plain SQL, and what
+      // it cannot see is marked `kind: 'opaque'` (handled above).
+      const c = stmt.classification;
+      const seen = c.lock.tables.length > 0 || c.creates.length > 0 || c.destroys.length > 0;
+      return seen ? null : 'a DO block runs PL/pgSQL (possibly dynamic SQL) the review cannot see into';
+    }
     case 'CallStmt': {
       const name = stringList(stmt.node?.funccall?.funcname).join('.');
       return `CALL ${name} runs a procedure the review cannot see into`;

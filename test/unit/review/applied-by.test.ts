@@ -2,6 +2,8 @@
  * `review.appliedBy` in the config, and what `drizzle-kit` turns on in the review.
  */
 import { describe, expect, it } from 'vitest';
+import { appliedByDbctl } from '../../../src/commands/review.js';
+import type { ProjectConfig } from '../../../src/config/types.js';
 import { parseUserConfig } from '../../../src/config/schema.js';
 import { findingsOf, review } from './support.js';
 
@@ -13,6 +15,17 @@ describe('review.appliedBy config', () => {
     expect(parse({ appliedBy: 'dbctl' }).review.appliedBy).toBe('dbctl');
     expect(parse(undefined).review.appliedBy).toBeUndefined();
     expect(() => parse({ appliedBy: 'flyway' })).toThrow(/dbctl.config.json has 1 problem/);
+  });
+});
+
+describe('--applied-by over review.appliedBy (review and check)', () => {
+  const project = (appliedBy?: 'dbctl' | 'drizzle-kit') => ({ review: { rules: {}, ...(appliedBy ? { appliedBy } : {}) } }) as unknown as ProjectConfig;
+  it('defaults to dbctl; the config can say drizzle-kit; the flag wins; an unknown tool is a usage error', () => {
+    expect(appliedByDbctl(project(), undefined)).toBe(true);
+    expect(appliedByDbctl(project('drizzle-kit'), undefined)).toBe(false);
+    expect(appliedByDbctl(project('drizzle-kit'), 'dbctl')).toBe(true);
+    expect(appliedByDbctl(project(), 'drizzle-kit')).toBe(false);
+    expect(() => appliedByDbctl(project(), 'flyway')).toThrow(/--applied-by flyway/);
   });
 });
 
