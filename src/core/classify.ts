@@ -294,8 +294,11 @@ function optionOn(options: any[] | undefined, name: string): boolean {
     if (String(elem?.defname ?? '').toLowerCase() !== name) continue;
     const arg = elem.arg;
     if (!arg) return true;
-    const value = String(arg.String?.sval ?? arg.Boolean?.boolval ?? arg.Integer?.ival ?? arg.A_Const?.sval?.sval ?? arg.A_Const?.ival?.ival ?? 'true').toLowerCase();
-    return !['false', 'off', '0', 'no', 'undefined'].includes(value);
+    // the parser's JSON omits zero values: `FULL 0` arrives as `{ Integer: {} }`
+    if (arg.Integer) return Number(arg.Integer.ival ?? 0) !== 0;
+    if (arg.Boolean) return Boolean(arg.Boolean.boolval);
+    const value = String(arg.String?.sval ?? 'true').toLowerCase();
+    return !['false', 'off', 'no', '0'].includes(value);
   }
   return false;
 }

@@ -31,6 +31,7 @@ describe('option values are read', () => {
   it('VACUUM (FULL false) is a plain VACUUM; VACUUM FULL / (FULL true) / (FULL 1) rewrite', async () => {
     expect((await classOf('VACUUM (FULL false) users')).class).toBe('safe');
     expect((await classOf('VACUUM (FULL off, ANALYZE) users')).class).toBe('safe');
+    expect((await classOf('VACUUM (FULL 0) users')).class).toBe('safe');
     for (const sql of ['VACUUM FULL users', 'VACUUM (FULL) users', 'VACUUM (FULL true) users', 'VACUUM (FULL 1) users']) {
       const c = await classOf(sql);
       expect(c.lock.level, sql).toBe('ACCESS EXCLUSIVE');
