@@ -55,9 +55,10 @@ const rule: Rule = {
     });
     if (held.length === 0) return;
     const names = held.map((h) => shortTable(h.table)).join(', ');
-    const first = held[0]!.by;
+    const takenBy = held.map((h) => `${shortTable(h.table)} by statement ${h.by.index + 1} (line ${h.by.parsed.line}: ${h.by.classification.summary})`).join('; ');
+    const verb = held.length > 1 ? 'stay' : 'stays';
     return {
-      message: `${stmt.classification.summary} ${work} while the ACCESS EXCLUSIVE lock on ${names} taken earlier in the same transaction (statement ${first.index + 1}, line ${first.parsed.line}: ${first.classification.summary}) is still held: ${names} stays blocked for reads and writes until this finishes.`,
+      message: `${stmt.classification.summary} ${work} while ACCESS EXCLUSIVE locks taken earlier in the same transaction are still held (${takenBy}): ${names} ${verb} blocked for reads and writes until this finishes.`,
       fix: `Move this statement to its own migration (before the one that alters ${names}), so the lock on ${names} is held only briefly.`,
     };
   },
