@@ -98,3 +98,19 @@ describe("rename-as-drop-and-add and drizzle's snapshots", () => {
     expect(after).toContain('ban-drop-column');
   });
 });
+
+describe('check --applied-by', () => {
+  it('the review check reports the drizzle-kit hazards; json on stdout, the summary on stderr', async () => {
+    project = await createProject(unreachable);
+    await project.addMigration({ name: 'users', sql: users });
+    await project.addMigration({ name: 'bio', sql: ['ALTER TABLE "users" ADD COLUMN "bio" text;'] });
+    const byDbctl = await project.dbctl(['check', '--format', 'json'], { DATABASE_URL: undefined });
+    const reviewCheck = (run: typeof byDbctl) => run.json().checks.find((c: { id: string }) => c.id === 'review');
+    expect(reviewCheck(byDbctl).ok).toBe(true);
+    const byKit = await project.dbctl(['check', '--format', 'json', '--applied-by', 'drizzle-kit'], { DATABASE_URL: undefined });
+    expect(byKit.code).toBe(1);
+    expect(reviewCheck(byKit).ok).toBe(false);
+    expect(JSON.stringify(reviewCheck(byKit).details)).toContain('require-lock-timeout');
+    expect(byKit.stderr).toMatch(/dbctl check: failed \(.*review.*\)/);
+  });
+});
