@@ -44,7 +44,8 @@ export async function runReview(ctx: CommandContext, options: ReviewOptions): Pr
     since: options.since,
     appliedBy: options.appliedBy,
   });
-  ctx.out.writeStdout(renderReview(report, format, { color: ctx.out.color }));
+  const rendered = renderReview(report, format, { color: ctx.out.color });
+  if (rendered) ctx.out.writeStdout(rendered); // github with no findings: nothing at all on stdout
   // machine formats keep stdout to themselves: the summary line goes to stderr
   if (MACHINE_FORMATS.includes(format)) ctx.out.warn(reviewSummaryLine(report));
   return report.summary.errors > 0 ? ExitCode.failure : ExitCode.ok;
