@@ -121,6 +121,7 @@ program
   .option('--all', 'every migration')
   .option('--since <gitref>', 'migrations added since a git ref (a pull request base)')
   .option('--format <format>', 'text, json, junit, github or markdown (default text)')
+  .option('--applied-by <tool>', 'who applies the migrations: dbctl (default) or drizzle-kit (review.appliedBy)')
   .action(action(async () => (await import('./commands/review.js')).runReview));
 
 program
@@ -178,6 +179,7 @@ program
   .description('CI pre-deploy gate: schema vs migrations, folder consistency, review; with --env: history, pending, drift')
   .option('--since <gitref>', 'review the migrations added since a git ref')
   .option('--format <format>', 'text, json, junit, github or markdown (default text)')
+  .option('--applied-by <tool>', 'who applies the migrations: dbctl (default) or drizzle-kit (review.appliedBy)')
   .action(action(async () => (await import('./commands/check.js')).runCheck));
 
 program

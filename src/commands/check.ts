@@ -24,6 +24,8 @@ import { historyTables, openFolder, openProject, readStatus, targetEnvironment }
 export interface CheckOptions {
   since?: string;
   format?: string;
+  /** `--applied-by dbctl|drizzle-kit`: overrides `review.appliedBy`. */
+  appliedBy?: string;
 }
 
 /**
@@ -69,6 +71,11 @@ export async function runCheck(ctx: CommandContext, options: CheckOptions): Prom
   }
   const report = { ok: checks.every((c) => c.ok), checks };
   ctx.out.writeStdout(renderCheck(report, format));
+  // machine formats keep stdout to themselves: the one-line summary goes to stderr
+  if (format === 'json' || format === 'junit' || format === 'github') {
+    const failed = checks.filter((c) => !c.ok).map((c) => c.id);
+    ctx.out.warn(`dbctl check: ${report.ok ? 'passed' : `failed (${failed.join(', ')})`}, ${checks.length} check${checks.length === 1 ? '' : 's'}`);
+  }
   return report.ok ? ExitCode.ok : ExitCode.failure;
 }
 
@@ -105,7 +112,7 @@ async function reviewCheck(
   options: CheckOptions,
   live: Parameters<typeof reviewSelected>[4],
 ): Promise<CheckResult> {
-  const { report } = await reviewSelected(ctx, project, folder, { tags: [], all: false, since: options.since }, live);
+  const { report } = await reviewSelected(ctx, project, folder, { tags: [], all: false, since: options.since, appliedBy: options.appliedBy }, live);
   const reviewed = report.migrations.map((m) => m.tag);
   const failing = report.migrations.flatMap((m) =>
     m.statements.flatMap((s) => s.findings.filter((f) => f.severity === 'error').map((f) => `${m.file}:${s.line} ${f.rule}: ${f.message}`)),

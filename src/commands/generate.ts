@@ -107,6 +107,7 @@ export async function reviewNewMigration(
     {
       migrations: [{ tag: migration.tag, file: path.relative(project.projectDir, migration.sqlPath) || migration.sqlPath, sql: migration.sql }],
       rules: project.review.rules,
+      appliedByDbctl: project.review.appliedBy !== 'drizzle-kit',
       context,
     },
     parser,

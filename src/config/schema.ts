@@ -8,7 +8,7 @@ import { tryParseDuration, durationProblem } from '../core/duration.js';
 import { redactText } from '../core/url.js';
 import { DbctlError } from '../errors.js';
 import { env, isEnvReference } from './define.js';
-import type { EnvironmentConfig, ProjectConfig, RuleSetting, UrlInput } from './types.js';
+import type { EnvironmentConfig, ProjectConfig, ReviewAppliedBy, RuleSetting, UrlInput } from './types.js';
 
 /** The dbctl config's own settings (everything but the drizzle config's). */
 export interface ParsedConfig {
@@ -49,8 +49,9 @@ export function parseUserConfig(raw: unknown, options: { projectDir: string; lab
   const protectHosts = stringArray(protect.hosts, 'protect.hosts', problems) ?? [];
   const backup = parseBackup(section(config.backup, 'backup', ['dir', 'target', 'keep'], problems), options.projectDir, problems);
   const migrate = parseMigrate(section(config.migrate, 'migrate', ['lockTimeout', 'statementTimeout', 'wait', 'lockRetries'], problems), problems);
-  const review = section(config.review, 'review', ['rules'], problems);
+  const review = section(config.review, 'review', ['rules', 'appliedBy'], problems);
   const rules = parseRules(review.rules, problems);
+  const appliedBy = parseAppliedBy(review.appliedBy, problems);
   const history = section(config.history, 'history', ['schema'], problems);
   const historySchema = nonEmptyString(history.schema, 'history.schema', problems) ?? 'dbctl';
 
@@ -61,7 +62,7 @@ export function parseUserConfig(raw: unknown, options: { projectDir: string; lab
       hint: 'fix them and run the command again',
     });
   }
-  return { drizzleConfig, environments, protectHosts, backup, migrate, review: { rules }, history: { schema: historySchema } };
+  return { drizzleConfig, environments, protectHosts, backup, migrate, review: { rules, ...(appliedBy ? { appliedBy } : {}) }, history: { schema: historySchema } };
 }
 
 function parseEnvironments(value: unknown, problems: Problems): Record<string, EnvironmentConfig> {
@@ -134,6 +135,14 @@ function parseMigrate(migrate: Obj, problems: Problems): ProjectConfig['migrate'
   if (Number.isInteger(migrate.lockRetries) && (migrate.lockRetries as number) >= 0) lockRetries = migrate.lockRetries as number;
   else if (migrate.lockRetries !== undefined) problems.push(`migrate.lockRetries: expected a whole number (0 or more), got ${describe(migrate.lockRetries)}`);
   return { lockTimeoutMs, statementTimeoutMs, waitMs, lockRetries };
+}
+
+/** `review.appliedBy`: `dbctl` or `drizzle-kit`; undefined when not set. */
+function parseAppliedBy(value: unknown, problems: Problems): ReviewAppliedBy | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'dbctl' || value === 'drizzle-kit') return value;
+  problems.push(`review.appliedBy: expected "dbctl" or "drizzle-kit", got ${describe(value)}`);
+  return undefined;
 }
 
 function parseRules(value: unknown, problems: Problems): Record<string, RuleSetting> {

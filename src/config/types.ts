@@ -18,6 +18,9 @@ export interface UserEnvironment {
   protected?: boolean;
 }
 
+/** The tool that applies the migrations, for review (`review.appliedBy`, `--applied-by`). */
+export type ReviewAppliedBy = 'dbctl' | 'drizzle-kit';
+
 /** Severity a user may give a review rule. */
 export type RuleSetting = 'error' | 'warning' | 'off';
 
@@ -48,6 +51,13 @@ export interface UserConfig {
   review?: {
     /** Per-rule severity override or `off`. */
     rules?: Record<string, RuleSetting>;
+    /**
+     * Which tool applies the migrations (default `dbctl`). With `drizzle-kit` (drizzle-kit migrate,
+     * drizzle-orm's migrate()), review also reports what dbctl's apply engine would handle: no
+     * lock_timeout / statement_timeout, CONCURRENTLY inside the one transaction, enum values
+     * added and used in one transaction.
+     */
+    appliedBy?: ReviewAppliedBy;
   };
   history?: {
     /** Schema of dbctl's own history table. Default `dbctl`. */
@@ -106,7 +116,8 @@ export interface ProjectConfig {
   protectHosts: string[];
   backup: { dir: string; target: 'dir' | 'database'; keep: number | undefined };
   migrate: { lockTimeoutMs: number; statementTimeoutMs: number; waitMs: number; lockRetries: number };
-  review: { rules: Record<string, RuleSetting> };
+  /** `appliedBy` is absent when the config does not set it (the default is `dbctl`). */
+  review: { rules: Record<string, RuleSetting>; appliedBy?: ReviewAppliedBy };
   history: { schema: string };
 }
 
