@@ -475,6 +475,7 @@ export function redactText(text: string, secrets: readonly string[]): string {
     // Very short secrets would blank out ordinary words; the url forms below still catch them.
     if ([...secret].length >= 4) out = out.replace(secretPattern(secret), '***');
   }
-  out = out.replace(/(postgres(?:ql)?:\/\/[^:/?#@\s]*:)(\S*)@/gi, '$1***@');
+  // up to the last '@' before a quote or line end: a password may hold spaces or an unencoded '@'
+  out = out.replace(/(postgres(?:ql)?:\/\/[^:/?#@\s]*:)([^'"`\n]*)@/gi, '$1***@');
   return out.replace(/(password=)([^&\s'"]+)/gi, '$1***');
 }

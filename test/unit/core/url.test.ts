@@ -297,3 +297,16 @@ describe('redaction', () => {
     expect(redactText('postgres://u:p@ss word@h/db', secretsOf('postgres://u:p@ss word@h/db'))).not.toContain('ss word');
   });
 });
+
+describe('redaction of urls dbctl was never told about', () => {
+  it.each([
+    ['postgres://u:p ss@h/db', 'p ss'],
+    ['postgres://u:p@ss word@h/db', 'ss word'],
+    ['error near "postgres://admin:hunter 2@db/app"', 'hunter 2'],
+    ["url: 'postgresql://admin:s3cr@t!@db.example.com/app'", 's3cr@t!'],
+  ])('%s', (text, secret) => {
+    const redacted = redactText(text, []);
+    expect(redacted).not.toContain(secret);
+    expect(redacted).toContain('***@');
+  });
+});
