@@ -55,6 +55,8 @@ const resolveCases: ResolveCase[] = [
   { url: 'postgres://u@h/db?options=-c%20statement_timeout%3D0', env: { PGOPTIONS: '-c search_path=x' }, expect: { startup: { options: '-c statement_timeout=0' } } },
   // query parameters
   { url: 'postgres://u@h/db?host=other', expect: { hosts: ['other'] } },
+  { url: 'postgres://u@h:6000/db?host=/tmp', expect: { hosts: ['/tmp'], ports: [6000], socket: true } },
+  { url: 'postgres://u@:6000/db?host=/tmp', expect: { hosts: ['/tmp'], ports: [6000], socket: true } },
   { url: 'postgres://u@h:5432/db?port=6432', expect: { ports: [6432] } },
   { url: 'postgres://u@h/db?user=admin', expect: { user: 'admin' } },
   { url: 'postgres://u:a@h/db?password=b', expect: { password: 'b' } },
