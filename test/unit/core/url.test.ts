@@ -124,6 +124,8 @@ const problemCases: { url: string; env?: Env; says: string }[] = [
 ];
 
 describe('resolveConnection', () => {
+  it('has at least 60 url/env cases', () => expect(resolveCases.length + problemCases.length).toBeGreaterThanOrEqual(60));
+
   it.each(resolveCases)('$url $env', (c) => {
     expect(resolveConnection(c.url, c.env ?? {}, OS)).toMatchObject(c.expect);
   });
