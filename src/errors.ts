@@ -60,6 +60,12 @@ export const ERROR_CODES = {
   OPERATION_FAILED: ExitCode.failure,
   /** A guard refused the action (protected environment, missing confirmation). */
   REFUSED: ExitCode.refused,
+  /**
+   * The server reached is not the one the guards judged: its `current_database()` or
+   * `session_user` differs from the url's resolution (a pooler alias, a redirect), or its own
+   * address is a `protect.hosts` host while the environment was judged unprotected. Nothing ran.
+   */
+  TARGET_MISMATCH: ExitCode.refused,
   /** The database could not be reached or refused the login. */
   DB_UNREACHABLE: ExitCode.unreachable,
   /** Another run held the migration lock for longer than `--wait`. */

@@ -23,7 +23,7 @@ export async function runBackup(ctx: CommandContext, options: BackupCommandOptio
   const project = await openProject(ctx);
   const environment = targetEnvironment(ctx, project);
   const target = projectTarget(project);
-  const db = await connect(environment.url, { envName: environment.name, application: 'dbctl backup' });
+  const db = await connect(environment, { envName: environment.name, application: 'dbctl backup' });
   const progress = progressRenderer(ctx.out);
   try {
     if (!ctx.out.json) ctx.out.info(`backing up ${options.tables ? options.tables : 'every table'} of ${environmentLabel(environment)}`);

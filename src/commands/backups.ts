@@ -23,7 +23,7 @@ export async function runBackups(ctx: CommandContext, _options: unknown): Promis
     where = target.dir;
   } else {
     const environment = targetEnvironment(ctx, project);
-    const db = await connect(environment.url, { envName: environment.name, application: 'dbctl backups' });
+    const db = await connect(environment, { envName: environment.name, application: 'dbctl backups' });
     try {
       manifests = await listBackups(target, { sql: db.sql, onProblem });
     } finally {

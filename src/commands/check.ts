@@ -132,7 +132,7 @@ interface OpenEnvironment {
 
 async function openEnvironment(ctx: CommandContext, project: ProjectConfig): Promise<OpenEnvironment> {
   const environment = targetEnvironment(ctx, project);
-  const db = await connect(environment.url, { envName: environment.name, application: 'dbctl check' });
+  const db = await connect(environment, { envName: environment.name, application: 'dbctl check' });
   return { environment, db };
 }
 

@@ -35,7 +35,7 @@ export async function runDrop(ctx: CommandContext, options: DropOptions): Promis
   const checked: DropDocument['checked'] = [];
   for (const name of names) {
     const environment = targetEnvironment({ ...ctx, globals: { ...ctx.globals, env: name } }, project);
-    const db = await connect(environment.url, { envName: environment.name, application: 'dbctl drop' });
+    const db = await connect(environment, { envName: environment.name, application: 'dbctl drop' });
     try {
       const status = await readStatus(db.sql, folder, historyTables(project));
       const applied = status.migrations.filter((m) => plan.tags.includes(m.migration.tag) && m.state !== 'pending').map((m) => m.migration.tag);

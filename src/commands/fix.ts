@@ -45,7 +45,7 @@ export async function runFix(ctx: CommandContext, options: FixOptions): Promise<
   const environment = targetEnvironment(ctx, project);
   const folder = await openFolder(project);
   const shown = (file: string) => path.relative(ctx.cwd, file) || file;
-  const db = await connect(environment.url, { envName: environment.name, application: 'dbctl fix' });
+  const db = await connect(environment, { envName: environment.name, application: 'dbctl fix' });
   let plan: Awaited<ReturnType<typeof planFix>>;
   let failed: string[];
   try {

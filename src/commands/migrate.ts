@@ -14,7 +14,7 @@ import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import type { ApplyItem, ApplyResult } from '../io/apply.js';
-import { connect } from '../io/db.js';
+import { connect, driverOptions } from '../io/db.js';
 import { ensureHistoryTables } from '../io/history.js';
 import { acquireMigrationLock, releaseMigrationLock } from '../io/lock.js';
 import { DBCTL_VERSION } from '../version.js';
@@ -79,9 +79,12 @@ async function migrate(
   document: MigrateDocument,
 ): Promise<number> {
   const out = ctx.out;
-  const tables = historyTables(project);
+  const tables = historyTables(project, ctx.out);
   const scope = lockScope(tables);
-  const db = await connect(environment.url, {
+  // --no-backup on a protected environment is refused before anything connects or writes (the
+  // same guard as below, asked early with nothing planned yet; it refuses --no-backup there)
+  if (!options.dryRun && options.backup === false && environment.protected) await enforce(destructiveGuard(ctx, environment, options, []));
+  const db = await connect(environment, {
     envName: environment.name,
     application: 'dbctl migrate',
     waitForDbMs: settings.waitForDbMs,
@@ -147,7 +150,7 @@ async function migrate(
       hostname: ctx.env.DBCTL_HOSTNAME ?? '',
       dbctlVersion: DBCTL_VERSION,
       pid: db.pid,
-      openMonitor: () => (monitor ??= postgres(environment.url, { max: 1, onnotice: () => {}, connection: { application_name: 'dbctl migrate (monitor)' } })),
+      openMonitor: () => (monitor ??= postgres(driverOptions(environment.connection, { max: 1, application: 'dbctl migrate (monitor)', idleTimeoutS: 0 }))),
       onEvent: reporter.onEvent,
       backup: async (migration) => {
         const destroyed = destroyedBy.get(migration.tag) ?? [];

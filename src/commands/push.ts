@@ -18,7 +18,7 @@ import { planSegments } from '../core/segments.js';
 import type { MigrationStatement } from '../core/statements.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import { applyPush, planPush } from '../drizzle/live/push.js';
-import { connect } from '../io/db.js';
+import { connect, osUsername } from '../io/db.js';
 import { enforce } from '../io/prompt.js';
 import { loadSqlParser } from '../sql/parser.js';
 import type { CommandContext } from './context.js';
@@ -57,14 +57,14 @@ export async function runPush(ctx: CommandContext, options: PushOptions): Promis
   });
   try {
     // 1. Before resolving or connecting anything: the environment's name, config, configured url and --url.
-    const protection = environmentProtection(project, ctx.globals.env, ctx.env, ctx.globals.url);
+    const protection = environmentProtection(project, ctx.globals.env, ctx.env, ctx.globals.url, osUsername());
     document.env = protection.name;
     await enforce(guardPush(run(protection.name, protection.protected, protection.reasons)));
     // 2. The url actually used (the drizzle config's or DATABASE_URL when no environment gives one).
-    const environment = targetEnvironment(ctx, project);
+    const environment = targetEnvironment(ctx, project, 'url');
     await enforce(guardPush(run(environment.name, environment.protected, environment.protectionReasons)));
 
-    const db = await connect(environment.url, { envName: environment.name, application: 'dbctl push' });
+    const db = await connect(environment, { envName: environment.name, application: 'dbctl push' });
     try {
       const plan = await planPush(db.sql, project.drizzle, { renames: options.rename ?? [], creates: options.create ?? [] }, { excludeSchemas: [project.history.schema] });
       for (const rename of plan.renames) ctx.out.info(`~ ${rename.from} › ${rename.to}  (${rename.kind} renamed)`);

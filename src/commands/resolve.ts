@@ -33,8 +33,8 @@ export async function runResolve(ctx: CommandContext, options: ResolveOptions): 
   if (!migration) {
     throw new DbctlError('UNKNOWN_MIGRATION', `no migration ${tag} in ${project.drizzle.outRelative}`, { hint: 'run `dbctl status` to list the migrations' });
   }
-  const tables = historyTables(project);
-  const db = await connect(environment.url, { envName: environment.name, application: 'dbctl resolve' });
+  const tables = historyTables(project, ctx.out);
+  const db = await connect(environment, { envName: environment.name, application: 'dbctl resolve' });
   try {
     await acquireMigrationLock(db.sql, lockScope(tables), { waitMs: project.migrate.waitMs });
     await ensureHistoryTables(db.sql, tables);

@@ -40,7 +40,7 @@ export async function runRestore(ctx: CommandContext, options: RestoreCommandOpt
 
   // a dir backup is checked before connecting: an unknown id fails fast (exit 2)
   let manifest: BackupManifest | null = target.kind === 'dir' ? await readManifest(target, id) : null;
-  const db = await connect(environment.url, { envName: environment.name, application: 'dbctl restore' });
+  const db = await connect(environment, { envName: environment.name, application: 'dbctl restore' });
   const progress = progressRenderer(ctx.out);
   try {
     manifest ??= await readManifest(target, id, db.sql);

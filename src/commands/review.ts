@@ -156,7 +156,7 @@ export interface LiveFacts {
 /** Reads pending migrations and table estimates from the environment (read-only). */
 export async function readLiveFacts(ctx: CommandContext, project: ProjectConfig, folder: MigrationFolder): Promise<LiveFacts> {
   const environment = targetEnvironment(ctx, project);
-  const db = await connect(environment.url, { envName: environment.name, application: 'dbctl review' });
+  const db = await connect(environment, { envName: environment.name, application: 'dbctl review' });
   try {
     return await liveFactsFrom(db.sql, project, folder);
   } finally {

@@ -4,8 +4,10 @@
  */
 import type postgres from 'postgres';
 import { loadProject, resolveEnvironment } from '../config/index.js';
+import { environmentSecrets } from '../config/resolve.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
-import { secretsOf, describeUrl } from '../core/url.js';
+import { secretsOf, describeTarget } from '../core/url.js';
+import { osUsername } from '../io/db.js';
 import { planStatus, type MigrationStatus } from '../core/plan.js';
 import { readMigrationFolder, type LocalMigration, type MigrationFolder } from '../drizzle/folder.js';
 import { readDrizzleRows, readHistoryLatest, type HistoryTables } from '../io/history.js';
@@ -16,10 +18,15 @@ export async function openProject(ctx: CommandContext): Promise<ProjectConfig> {
   return await loadProject({ cwd: ctx.cwd, configPath: ctx.globals.config, env: ctx.env });
 }
 
-/** Resolves the target environment and registers its password for redaction. */
-export function targetEnvironment(ctx: CommandContext, project: ProjectConfig): ResolvedEnvironment {
-  const environment = resolveEnvironment(project, { envName: ctx.globals.env, urlOverride: ctx.globals.url, env: ctx.env });
+/**
+ * Resolves the target environment and registers its password for redaction. `use: 'url'` (push)
+ * connects through the environment's `url`; every other command through its `directUrl` when set.
+ */
+export function targetEnvironment(ctx: CommandContext, project: ProjectConfig, use: 'session' | 'url' = 'session'): ResolvedEnvironment {
+  const environment = resolveEnvironment(project, { envName: ctx.globals.env, urlOverride: ctx.globals.url, env: ctx.env, use, osUser: osUsername() });
+  ctx.out.addSecrets(environmentSecrets(project, environment.name, ctx.env));
   ctx.out.addSecrets(secretsOf(environment.url));
+  if (environment.connection.password) ctx.out.addSecrets([environment.connection.password]);
   return environment;
 }
 
@@ -28,12 +35,16 @@ export async function openFolder(project: ProjectConfig): Promise<MigrationFolde
   return await readMigrationFolder(project.drizzle.out, project.projectDir);
 }
 
-/** Where drizzle's table and dbctl's history live for this project. */
-export function historyTables(project: ProjectConfig): HistoryTables {
+/**
+ * Where drizzle's table and dbctl's history live for this project; with the run's output, history
+ * rows written through it are scrubbed of the run's secrets as everything printed is.
+ */
+export function historyTables(project: ProjectConfig, out?: { redact(text: string): string }): HistoryTables {
   return {
     drizzleSchema: project.drizzle.migrationsSchema,
     drizzleTable: project.drizzle.migrationsTable,
     historySchema: project.history.schema,
+    ...(out ? { redact: (text: string) => out.redact(text) } : {}),
   };
 }
 
@@ -52,7 +63,8 @@ export async function readStatus(
   return planStatus(folder.migrations, rows, history);
 }
 
-/** `development (user@host:5432/app)` for headers. */
+/** `development (user@host:5432/app)` for headers: where the connection really goes, from its one resolution. */
 export function environmentLabel(environment: ResolvedEnvironment): string {
-  return `${environment.name} (${describeUrl(environment.url)})${environment.protected ? ' [protected]' : ''}`;
+  const via = environment.via === 'directUrl' ? ' via directUrl' : '';
+  return `${environment.name} (${describeTarget(environment.connection)}${via})${environment.protected ? ' [protected]' : ''}`;
 }

@@ -14,7 +14,7 @@ export async function runStatus(ctx: CommandContext, _options: unknown): Promise
   const project = await openProject(ctx);
   const environment = targetEnvironment(ctx, project);
   const folder = await openFolder(project);
-  const db = await connect(environment.url, { envName: environment.name, application: 'dbctl status' });
+  const db = await connect(environment, { envName: environment.name, application: 'dbctl status' });
   try {
     const status = await readStatus(db.sql, folder, historyTables(project));
     const counts = summarize(status);

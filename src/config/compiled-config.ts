@@ -5,6 +5,9 @@
  * `node_modules/.cache/dbctl/` (the nearest one above it; keyed by jiti's version, the file's path and its text); later runs
  * evaluate that JavaScript directly and never load jiti.
  *
+ * A config whose text holds a literal secret (a url with a password) is never stored; the stored
+ * transforms live in a 0700 directory, each file 0600.
+ *
  * Only for a config whose imports Node loads itself (packages and built-in modules, `dbctl`):
  * an import of another TypeScript file, or anything else the fast path cannot do as jiti would,
  * makes it give up (`null`) and the caller loads the file with jiti as before. The imports come
@@ -12,7 +15,7 @@
  * throws is also loaded again by jiti, so that its error reads as it always has.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -120,17 +123,40 @@ function interop(namespace: Record<string, unknown>): Record<string, unknown> {
   });
 }
 
-/** Stores jiti's transform of `file` for the fast path (best effort: any failure is ignored). */
+/**
+ * True when a config's text holds what may be a literal secret: a url with a password
+ * (`postgres://user:pw@…`), a `password=` setting, or a `password:`/`pass:` property given a
+ * literal. Such a config is never stored: it loads through jiti every time.
+ */
+export function holdsLiteralSecret(source: string): boolean {
+  return (
+    /[a-z][a-z0-9+.-]*:\/\/[^\s'"`/@]*:[^\s'"`]*@/i.test(source) ||
+    /password=/i.test(source) ||
+    /\b(?:pass(?:word)?|secret|PGPASSWORD)\b['"`]?\s*[:=]\s*['"`]/i.test(source)
+  );
+}
+
+/**
+ * Stores jiti's transform of `file` for the fast path (best effort: any failure is ignored), in a
+ * directory only the user can read (0700, files 0600). A config holding a literal secret is not
+ * stored (and any transform stored for it before is removed).
+ */
 export function storeCompiledConfig(file: string, jitiVersion: string, transform: ConfigTransform): void {
   if (!TYPESCRIPT.test(file)) return;
   try {
     const source = readFileSync(file, 'utf8');
     const stored = cachePath(file, source, jitiVersion);
-    if (!stored || existsSync(stored)) return;
+    if (!stored) return;
+    if (holdsLiteralSecret(source)) {
+      rmSync(stored, { force: true });
+      return;
+    }
+    if (existsSync(stored)) return;
     const code = transform(source, file);
-    mkdirSync(path.dirname(stored), { recursive: true });
+    mkdirSync(path.dirname(stored), { recursive: true, mode: 0o700 });
+    chmodSync(path.dirname(stored), 0o700);
     const temporary = `${stored}.${process.pid}.tmp`;
-    writeFileSync(temporary, code);
+    writeFileSync(temporary, code, { mode: 0o600 });
     renameSync(temporary, stored);
     prune(stored);
   } catch {

@@ -2,12 +2,12 @@
  * Finds and loads dbctl.config.{ts,mts,js,mjs,json} and the drizzle config it names, producing the
  * trusted `ProjectConfig`. TypeScript configs load without a build step through jiti.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { redactText } from '../core/url.js';
-import { importCompiledConfig, storeCompiledConfig } from './compiled-config.js';
+import { holdsLiteralSecret, importCompiledConfig, storeCompiledConfig } from './compiled-config.js';
 import { DbctlError } from '../errors.js';
 import { findDrizzleConfig, firstLineOf, loadDrizzleSettings, relativeLabel } from './drizzle.js';
 import { parseUserConfig } from './schema.js';
@@ -125,7 +125,14 @@ async function importNamespace(file: string): Promise<unknown> {
   const { createJiti } = requireFromHere('jiti') as typeof import('jiti');
   // imports through the project's tsconfig `paths` (`@app/server/db`) resolve as drizzle-kit resolves them
   const tsconfig = nearestTsconfig(path.dirname(file));
-  const jiti = createJiti(import.meta.url, { virtualModules, moduleCache: false, ...(tsconfig ? { tsconfigPaths: tsconfig } : {}) });
+  // jiti's own file cache (node_modules/.cache/jiti or $TMPDIR/jiti, world-readable) must not get a literal password either
+  const secret = holdsLiteralSecret(readFileSync(file, 'utf8'));
+  const jiti = createJiti(import.meta.url, {
+    virtualModules,
+    moduleCache: false,
+    ...(tsconfig ? { tsconfigPaths: tsconfig } : {}),
+    ...(secret ? { fsCache: false } : {}),
+  });
   const namespace = await jiti.import(file);
   storeCompiledConfig(file, jitiVersion, (source, filename) => jiti.transform({ source, filename, ts: true, async: true }));
   return namespace;

@@ -5,23 +5,31 @@
  * `-`, `_`, `.`, has a token `prod`, `production`, `prd` or `live`; or the url's host or database
  * name, split the same way, has such a token; or the url's host matches a `protect.hosts` glob.
  * `protected: false` never lifts any other match.
+ *
+ * dbctl's reading of "split": also on `/`, `:`, `@`, whitespace and camelCase humps, after trimming,
+ * and a token's trailing digits do not count (`prod1`, `production2`, `eu/prod`, `prod eu`,
+ * `"PRODUCTION "`, `goLive` are protected); `golive` counts as a token of its own. Hosts and
+ * databases are those the connection resolves to (see core/url.ts), not the url's text.
  */
 import { createRequire } from 'node:module';
+import { canonicalHost, tryResolveConnection, type ConnectionTarget } from '../core/url.js';
 
 /** picomatch, required only when a `protect.hosts` glob is checked (saves its load on every run). */
 let picomatch: typeof import('picomatch') | undefined;
 const requireHere = createRequire(import.meta.url);
 
 /** Tokens that mark a name, host or database as production. */
-export const PRODUCTION_TOKENS: readonly string[] = ['prod', 'production', 'prd', 'live'];
+export const PRODUCTION_TOKENS: readonly string[] = ['prod', 'production', 'prd', 'live', 'golive'];
 
 /** What protection is decided from. */
 export interface ProtectionInput {
   envName: string;
   /** The environment's `protected` flag from config; only `true` has an effect. */
   configProtected?: boolean | undefined;
-  /** The database url, when known. Its password is never looked at or repeated. */
+  /** A database url, read with no environment (tolerant: a url dbctl cannot read is skipped). */
   url?: string | undefined;
+  /** Resolved targets (url, directUrl, --url as the driver will use them). */
+  targets?: readonly ConnectionTarget[] | undefined;
   /** `protect.hosts` globs from config. */
   protectHosts: readonly string[];
 }
@@ -36,36 +44,82 @@ export interface Protection {
 export function protectionOf(input: ProtectionInput): Protection {
   const reasons: string[] = [];
   if (input.configProtected === true) reasons.push('config sets protected: true');
-  const nameToken = productionToken(input.envName, /[-_.]/);
+  const nameToken = productionToken(input.envName);
   if (nameToken) reasons.push(`environment name ${quote(input.envName)} contains ${quote(nameToken)}`);
-  const target = input.url === undefined ? undefined : urlTarget(input.url);
-  if (target) {
-    for (const host of target.hosts) {
-      // A unix-socket path is split on `/` too, so `/run/prod/` counts like a host `prod`.
-      const token = productionToken(host, /[-_./]/);
-      if (token) reasons.push(`host ${quote(host)} contains ${quote(token)}`);
-      const glob = input.protectHosts.find((pattern) => hostMatches(host, pattern));
-      if (glob !== undefined) reasons.push(`host ${quote(host)} matches protect.hosts ${quote(glob)}`);
-    }
-    const dbToken = target.database === undefined ? undefined : productionToken(target.database, /[-_.]/);
-    if (dbToken) reasons.push(`database name ${quote(target.database!)} contains ${quote(dbToken)}`);
+  const targets = [...(input.targets ?? [])];
+  if (input.url !== undefined) {
+    const target = tryResolveConnection(input.url, {}, '');
+    if (target) targets.push(target);
   }
+  for (const target of targets) reasons.push(...targetReasons(target, input.protectHosts));
   const unique = [...new Set(reasons)];
   return { protected: unique.length > 0, reasons: unique };
 }
 
-/** The first production token in `text` split by `separators` (case-insensitive), if any. */
-export function productionToken(text: string, separators: RegExp = /[-_.]/): string | undefined {
-  return text
-    .toLowerCase()
-    .split(separators)
-    .find((token) => PRODUCTION_TOKENS.includes(token));
+/** Why a resolved target is protected: a token in a host or the database name, a `protect.hosts` match. */
+export function targetReasons(target: { hosts: readonly string[]; database: string }, protectHosts: readonly string[]): string[] {
+  const reasons: string[] = [];
+  for (const host of target.hosts) {
+    const token = productionToken(host);
+    if (token) reasons.push(`host ${quote(host)} contains ${quote(token)}`);
+    const glob = protectHosts.find((pattern) => hostMatches(host, pattern));
+    if (glob !== undefined) reasons.push(`host ${quote(host)} matches protect.hosts ${quote(glob)}`);
+  }
+  const dbToken = target.database === '' ? undefined : productionToken(target.database);
+  if (dbToken) reasons.push(`database name ${quote(target.database)} contains ${quote(dbToken)}`);
+  return reasons;
 }
 
-/** True when `host` matches the `protect.hosts` glob `pattern` (case-insensitive). */
+/**
+ * The words of a name: split on `-`, `_`, `.`, `/`, `:`, `@`, whitespace and camelCase humps
+ * (`goLive`, `appProd`), lower-cased, each with its trailing digits removed (`prod1`, `production2`).
+ */
+export function nameTokens(text: string): string[] {
+  return text
+    .trim()
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[-_./:@\s]+/)
+    .map((token) => token.replace(/\d+$/, ''))
+    .filter((token) => token !== '');
+}
+
+/** The first production token of `text` (see `nameTokens`), if any. */
+export function productionToken(text: string): string | undefined {
+  return nameTokens(text).find((token) => PRODUCTION_TOKENS.includes(token));
+}
+
+/**
+ * True when `host` matches the `protect.hosts` glob `pattern`: both compared in canonical form
+ * (names lower-cased without a trailing dot, IPs in any notation as dotted IPv4 or RFC 5952 IPv6).
+ */
 export function hostMatches(host: string, pattern: string): boolean {
   picomatch ??= requireHere('picomatch') as typeof import('picomatch');
-  return picomatch.isMatch(host.toLowerCase(), pattern.toLowerCase(), { nocase: true, dot: true, windows: false });
+  const canonical = canonicalHost(host);
+  const glob = canonicalPattern(pattern);
+  return picomatch.isMatch(canonical, glob, { nocase: true, dot: true, windows: false }) || canonical === glob;
+}
+
+/** A `protect.hosts` entry in the form hosts are compared in. */
+export function canonicalPattern(pattern: string): string {
+  const bare = pattern.trim();
+  return /[*?[\]{}!]/.test(bare.replace(/^\[|\]$/g, '')) ? bare.toLowerCase().replace(/\.$/, '') : canonicalHost(bare);
+}
+
+/**
+ * Why a `protect.hosts` entry is not a host glob (a scheme, user, port or path), or undefined
+ * when it is one. Such an entry would never match, so it is a config error.
+ */
+export function protectHostProblem(entry: string): string | undefined {
+  const text = entry.trim();
+  if (text === '') return 'is empty';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return 'has a scheme; give the host only, e.g. "db.prod.example.com"';
+  if (text.includes('@')) return 'has a user; give the host only';
+  if (text.includes('/')) return 'has a path; give the host only';
+  if (/^\[.*\]:\d*$/.test(text)) return 'has a port; give the host only (every port of the host is protected)';
+  if (!text.startsWith('[') && text.split(':').length === 2) return 'has a port; give the host only (every port of the host is protected)';
+  if (/\s/.test(text)) return 'has a space';
+  return undefined;
 }
 
 /** The hosts and database a url targets; what protection looks at. */
@@ -75,49 +129,13 @@ export interface UrlTarget {
 }
 
 /**
- * Reads the host(s) and database name from a postgres url without the WHATWG parser's strictness,
- * so that forms postgres tools accept still count: `postgres://u@/db?host=/var/run/postgresql`,
- * multi-host `postgres://h1,h2/db`, `?dbname=`. Returns undefined for anything that is not a
- * postgres url. The database defaults to the user name, as in libpq. Values that could be a
- * misread password (containing `@`) are dropped.
+ * Reads the host(s) and database name of a url as dbctl resolves it with no environment
+ * variables; undefined for anything that is not a readable postgres url.
  */
 export function urlTarget(url: string): UrlTarget | undefined {
-  const match = /^postgres(?:ql)?:\/\/([^/?#]*)(\/[^?#]*)?(\?[^#]*)?/i.exec(url.trim());
-  if (!match) return undefined;
-  const authority = match[1] ?? '';
-  const hostPart = authority.slice(authority.lastIndexOf('@') + 1);
-  const query = new URLSearchParams((match[3] ?? '').slice(1));
-  let hosts = hostPart.split(',').map(hostWithoutPort).map(decode);
-  if (hosts.every((host) => host === '')) hosts = (query.get('host') ?? '').split(',');
-  hosts = hosts.filter((host) => host !== '' && !looksMisparsed(host));
-  if (hosts.length === 0) hosts = ['localhost'];
-  // Like libpq, the database defaults to the user name.
-  const at = authority.lastIndexOf('@');
-  const user = at === -1 ? query.get('user') ?? '' : decode(authority.slice(0, at).split(':')[0] ?? '');
-  let database: string | undefined = decode((match[2] ?? '').slice(1)) || query.get('dbname') || user || undefined;
-  if (database?.includes('@')) database = undefined;
-  return { hosts: hosts.map((host) => host.replace(/^\[(.*)\]$/, '$1')), database };
-}
-
-/** A host holding `@`, or `:` outside IPv6 brackets, came from a url the pattern misread. */
-function looksMisparsed(host: string): boolean {
-  return host.includes('@') || (!host.startsWith('[') && host.includes(':'));
-}
-
-function hostWithoutPort(host: string): string {
-  if (host.startsWith('[')) {
-    const end = host.indexOf(']');
-    return end === -1 ? host : host.slice(0, end + 1);
-  }
-  return host.replace(/:\d*$/, '');
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  const target = tryResolveConnection(url, {}, '');
+  if (!target) return undefined;
+  return { hosts: target.hosts, database: target.database || undefined };
 }
 
 function quote(text: string): string {

@@ -8,6 +8,7 @@ import { tryParseDuration, durationProblem } from '../core/duration.js';
 import { redactText } from '../core/url.js';
 import { DbctlError } from '../errors.js';
 import { env, isEnvReference } from './define.js';
+import { protectHostProblem } from './protection.js';
 import type { EnvironmentConfig, ProjectConfig, ReviewAppliedBy, RuleSetting, UrlInput } from './types.js';
 
 /** The dbctl config's own settings (everything but the drizzle config's). */
@@ -47,6 +48,11 @@ export function parseUserConfig(raw: unknown, options: { projectDir: string; lab
   const environments = parseEnvironments(config.environments, problems);
   const protect = section(config.protect, 'protect', ['hosts'], problems);
   const protectHosts = stringArray(protect.hosts, 'protect.hosts', problems) ?? [];
+  protectHosts.forEach((entry, i) => {
+    const problem = protectHostProblem(entry);
+    // an entry holding a user (and maybe a password) is never repeated
+    if (problem) problems.push(`protect.hosts[${i}]${entry.includes('@') ? '' : ` ${JSON.stringify(entry)}`} ${problem}`);
+  });
   const backup = parseBackup(section(config.backup, 'backup', ['dir', 'target', 'keep'], problems), options.projectDir, problems);
   const migrate = parseMigrate(section(config.migrate, 'migrate', ['lockTimeout', 'statementTimeout', 'wait', 'lockRetries'], problems), problems);
   const review = section(config.review, 'review', ['rules', 'appliedBy'], problems);
@@ -78,12 +84,13 @@ function parseEnvironments(value: unknown, problems: Problems): Record<string, E
     if (typeof entry === 'string' || isEnvReference(entry)) {
       environments[name] = { name, url: parseUrlInput(entry, `${at}`, problems), protected: undefined };
     } else if (isObject(entry)) {
-      unknownKeys(entry, ['url', 'protected'], at, problems);
+      unknownKeys(entry, ['url', 'directUrl', 'protected'], at, problems);
       if (entry.protected !== undefined && typeof entry.protected !== 'boolean') {
         problems.push(`${at}.protected: expected true or false, got ${describe(entry.protected)}`);
       }
       const flag = typeof entry.protected === 'boolean' ? entry.protected : undefined;
       environments[name] = { name, url: parseUrlInput(entry.url, `${at}.url`, problems), protected: flag };
+      if (entry.directUrl !== undefined) environments[name]!.directUrl = parseUrlInput(entry.directUrl, `${at}.directUrl`, problems);
     } else {
       problems.push(`${at}: expected a url string or { url, protected }, got ${describe(entry)}`);
     }
@@ -201,6 +208,7 @@ function isObject(value: unknown): value is Obj {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string' && /:\/\/|@/.test(value)) return 'a url string'; // may hold a password: never repeated
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
   if (typeof value === 'function') return 'a function';

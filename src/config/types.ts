@@ -3,6 +3,8 @@
  * of dbctl reads (`ProjectConfig`, trusted, produced once by `loadProject`).
  */
 
+import type { ConnectionTarget } from '../core/url.js';
+
 /** A lazily read environment variable, made by `env('NAME')`. */
 export interface EnvReference {
   readonly __dbctlEnv: string;
@@ -14,6 +16,12 @@ export type UrlInput = string | EnvReference | undefined | null;
 /** One environment as written in dbctl.config. */
 export interface UserEnvironment {
   url?: UrlInput;
+  /**
+   * The session-level (direct) connection, when `url` goes through a transaction pooler (PgBouncer,
+   * Neon's `-pooler` host, Supabase's port 6543): migrate, status, resolve, backup, restore, fix and
+   * check connect through it; push uses `url`. Guards judge both.
+   */
+  directUrl?: UrlInput;
   /** Marks the environment as production-like: push refused, destructive migrations need a flag. */
   protected?: boolean;
 }
@@ -69,6 +77,8 @@ export interface UserConfig {
 export interface EnvironmentConfig {
   name: string;
   url: UrlInput;
+  /** `directUrl` as written; resolved only when the environment is selected. */
+  directUrl?: UrlInput;
   protected: boolean | undefined;
 }
 
@@ -128,4 +138,10 @@ export interface ResolvedEnvironment {
   protected: boolean;
   /** Why it is protected (config flag, name token, url host/database token, host glob). */
   protectionReasons: string[];
+  /** Which url `url` is, when not the environment's `url`: its `directUrl`, or `--url`. */
+  via?: 'directUrl' | '--url';
+  /** Where `url` connects, resolved once (query parameters, PG* variables, sockets): what every connection uses. */
+  connection: ConnectionTarget;
+  /** `protect.hosts`, to judge the server's own address once connected. */
+  protectHosts: readonly string[];
 }

@@ -3,9 +3,12 @@
  * (refused, unknown host, auth, missing database) into exit 4 with a message naming the
  * environment, never the password; and that waits for a database still starting (`--wait-for-db`).
  */
+import { userInfo } from 'node:os';
 import postgres from 'postgres';
 import { DbctlError } from '../errors.js';
-import { describeUrl } from '../core/url.js';
+import { describeTarget, describeUrl, resolveConnection, serverMismatch, UrlProblem, type ConnectionTarget, type ServerFacts } from '../core/url.js';
+import type { ResolvedEnvironment } from '../config/types.js';
+import { targetReasons } from '../config/protection.js';
 
 /** An open connection pool and the facts dbctl read on connecting. */
 export interface Database {
@@ -16,8 +19,17 @@ export interface Database {
   serverVersionNum: number;
   database: string;
   user: string;
+  /** What the server says of itself: checked against what the guards judged. */
+  server: ServerFacts;
   close(): Promise<void>;
 }
+
+/**
+ * Where to connect: an environment resolved by config (its `connection` is used, and the server's
+ * own facts are checked against it and against `protect.hosts`), or a bare url (resolved here with
+ * the process environment, checked against its own resolution).
+ */
+export type ConnectTo = string | Pick<ResolvedEnvironment, 'name' | 'connection' | 'protected' | 'protectHosts'>;
 
 /** How to connect. */
 export interface ConnectOptions {
@@ -40,31 +52,75 @@ const TRANSIENT = new Set([
   '57P03', // the database system is starting up
 ]);
 
-/** Opens a pool and checks it answers; throws DB_UNREACHABLE (exit 4) when it cannot. */
-export async function connect(url: string, options: ConnectOptions): Promise<Database> {
+/** The OS user name (the driver's default user), or undefined when the OS cannot tell. */
+export function osUsername(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resolves a bare url with the process environment, as a config url would be. */
+function targetOf(to: ConnectTo): ConnectionTarget {
+  if (typeof to !== 'string') return to.connection;
+  try {
+    return resolveConnection(to, process.env, osUsername());
+  } catch (error) {
+    if (error instanceof UrlProblem) throw new DbctlError('USAGE', `the database url ${error.message}`, { hint: 'fix the url and run the command again' });
+    throw error;
+  }
+}
+
+/**
+ * postgres.js options built from the one resolution only: every setting the driver would
+ * otherwise read from the url or the `PG*` variables is given explicitly.
+ */
+export function driverOptions(target: ConnectionTarget, extra: { max?: number; application: string; settings?: Record<string, string>; connectTimeoutS?: number; idleTimeoutS?: number }): postgres.Options<{}> {
+  const ssl = target.ssl === undefined ? false : target.ssl === 'verify-ca' ? { rejectUnauthorized: true, checkServerIdentity: () => undefined } : target.ssl;
+  return {
+    // postgres.js takes host and port lists at run time (its multi-host support), though typed as one
+    host: target.hosts as unknown as string,
+    port: target.ports as unknown as number,
+    ...(target.socket ? { path: `${target.hosts[0]}/.s.PGSQL.${target.ports[0]}` } : {}),
+    database: target.database,
+    user: target.user,
+    pass: target.password ?? '',
+    ssl: ssl as postgres.Options<{}>['ssl'],
+    ...{ sslnegotiation: target.sslNegotiation ?? null },
+    max: extra.max ?? 1,
+    idle_timeout: extra.idleTimeoutS ?? 0,
+    connect_timeout: target.connectTimeoutS ?? extra.connectTimeoutS ?? 10,
+    prepare: target.prepare ?? true,
+    target_session_attrs: (target.targetSessionAttrs ?? null) as never,
+    debug: false,
+    fetch_types: true,
+    publications: 'alltables',
+    keep_alive: 60,
+    ...{ max_pipeline: 100 },
+    onnotice: () => {},
+    connection: { ...target.startup, application_name: extra.application, ...extra.settings },
+  };
+}
+
+/**
+ * Opens a pool and checks it answers; throws DB_UNREACHABLE (exit 4) when it cannot, and
+ * TARGET_MISMATCH (exit 3) when the server's own database or user is not what was judged, or its
+ * address is a protected host the guards did not know of. No extra round trip: the check reads
+ * the facts query every connection runs anyway.
+ */
+export async function connect(to: ConnectTo, options: ConnectOptions): Promise<Database> {
+  const target = targetOf(to);
   const deadline = Date.now() + (options.waitForDbMs ?? 0);
   let delay = 200;
   for (let attempt = 1; ; attempt++) {
-    const sql = postgres(url, {
-      max: options.max ?? 1,
-      idle_timeout: 0,
-      connect_timeout: 10,
-      onnotice: () => {},
-      connection: { application_name: options.application, ...options.settings },
-    });
+    const sql = postgres(driverOptions(target, { max: options.max ?? 1, application: options.application, ...(options.settings ? { settings: options.settings } : {}) }));
+    let facts: { pid: number; version: string; num: string; db: string; usr: string; susr: string; addr: string | null; port: number | null } | undefined;
     try {
-      const [facts] = await sql<{ pid: number; version: string; num: string; db: string; usr: string }[]>`
+      [facts] = await sql<NonNullable<typeof facts>[]>`
         select pg_backend_pid() as pid, current_setting('server_version') as version,
-               current_setting('server_version_num') as num, current_database() as db, current_user as usr`;
-      return {
-        sql,
-        pid: facts!.pid,
-        serverVersion: facts!.version,
-        serverVersionNum: Number(facts!.num),
-        database: facts!.db,
-        user: facts!.usr,
-        close: () => sql.end({ timeout: 5 }),
-      };
+               current_setting('server_version_num') as num, current_database() as db, current_user as usr,
+               session_user as susr, host(inet_server_addr()) as addr, inet_server_port() as port`;
     } catch (error) {
       await sql.end({ timeout: 0 }).catch(() => {});
       const code = errorCode(error);
@@ -74,9 +130,46 @@ export async function connect(url: string, options: ConnectOptions): Promise<Dat
         delay = Math.min(Math.round(delay * 1.5), 2000);
         continue;
       }
-      throw connectionError(error, options.envName, url, options.waitForDbMs);
+      throw connectionError(error, options.envName, target, options.waitForDbMs);
+    }
+    const server: ServerFacts = { database: facts!.db, sessionUser: facts!.susr, currentUser: facts!.usr, address: facts!.addr, port: facts!.port };
+    const refusal = identityRefusal(to, target, server, options.envName);
+    if (refusal) {
+      await sql.end({ timeout: 0 }).catch(() => {});
+      throw refusal;
+    }
+    return {
+      sql,
+      pid: facts!.pid,
+      serverVersion: facts!.version,
+      serverVersionNum: Number(facts!.num),
+      database: facts!.db,
+      user: facts!.usr,
+      server,
+      close: () => sql.end({ timeout: 5 }),
+    };
+  }
+}
+
+/** The TARGET_MISMATCH error when the server reached is not the one judged; undefined when it is. */
+function identityRefusal(to: ConnectTo, target: ConnectionTarget, server: ServerFacts, envName: string): DbctlError | undefined {
+  const judged = describeTarget(target);
+  const reached = `database "${server.database}" as user "${server.sessionUser}"${server.address ? ` at ${server.address}:${server.port}` : ' over a unix socket'}`;
+  const mismatch = serverMismatch(target, server);
+  if (mismatch) {
+    return new DbctlError('TARGET_MISMATCH', `refused: the "${envName}" url was judged as ${judged} (database from ${target.databaseFrom}), but the server reached is ${reached}: ${mismatch}; nothing was run`, {
+      hint: 'make the url name the database and user the server really serves (query parameters such as ?database= and PG* variables count), or connect to the server directly (directUrl)',
+    });
+  }
+  if (typeof to !== 'string' && !to.protected && server.address) {
+    const reasons = targetReasons({ hosts: [server.address], database: server.database }, to.protectHosts);
+    if (reasons.length > 0) {
+      return new DbctlError('TARGET_MISMATCH', `refused: the "${envName}" url was judged unprotected as ${judged}, but the server reached is ${reached}, which is protected (${reasons.join('; ')}); nothing was run`, {
+        hint: 'use an environment that is protected for this server, or fix the url',
+      });
     }
   }
+  return undefined;
 }
 
 /** The driver's or server's error code (`ECONNREFUSED`, `28P01`, ...), if any. */
@@ -106,9 +199,9 @@ function reason(error: unknown): string {
 }
 
 /** Builds the exit-4 error for a failed connection. */
-export function connectionError(error: unknown, envName: string, url: string, waitedMs?: number): DbctlError {
+export function connectionError(error: unknown, envName: string, url: string | ConnectionTarget, waitedMs?: number): DbctlError {
   const code = errorCode(error);
-  const where = describeUrl(url);
+  const where = typeof url === 'string' ? describeUrl(url) : describeTarget(url);
   const hint =
     code === '28P01' || code === '28000'
       ? `check the user and password of the "${envName}" url`

@@ -11,6 +11,8 @@ export interface HistoryTables {
   drizzleSchema: string;
   drizzleTable: string;
   historySchema: string;
+  /** Scrubs secrets (the run's passwords) from what history rows store: the error's message and statement. */
+  redact?: (text: string) => string;
 }
 
 /** Quotes an identifier for SQL text. */
@@ -114,9 +116,15 @@ export interface HistoryRecord {
 function historyParams(tables: HistoryTables, r: HistoryRecord): (string | number | boolean | Date | null)[] {
   return [
     scopeKey(tables), r.tag, r.hash, r.createdAt, r.outcome, r.outOfOrder, r.startedAt, r.durationMs,
-    r.statementsTotal, r.statementsDone, r.error === null ? null : JSON.stringify(r.error), r.backupId,
+    r.statementsTotal, r.statementsDone, r.error === null ? null : storedError(tables, r.error), r.backupId,
     r.env, r.dbctlVersion, r.hostname,
   ];
+}
+
+/** The error as stored (jsonb text), secrets scrubbed in every form they may take in JSON. */
+function storedError(tables: HistoryTables, error: NonNullable<HistoryRecord['error']>): string {
+  const text = JSON.stringify(error);
+  return tables.redact ? tables.redact(text) : text;
 }
 
 const HISTORY_COLUMNS =

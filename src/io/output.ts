@@ -30,6 +30,18 @@ export interface Output {
   redact(text: string): string;
 }
 
+/** A copy of a JSON-able value with every string (keys too) passed through `redact`. */
+function redactStrings(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact));
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    const json = (value as { toJSON?: () => unknown }).toJSON;
+    if (typeof json === 'function') return redactStrings(json.call(value), redact);
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactStrings(item, redact)]));
+  }
+  return value;
+}
+
 /** Streams and facts about the terminal, injected so tests can capture output. */
 export interface OutputStreams {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
@@ -64,7 +76,8 @@ export function createOutput(
     warn: (line) => void streams.stderr.write(`${redact(line)}\n`),
     writeJson: (document) => {
       jsonWritten = true;
-      streams.stdout.write(`${redact(JSON.stringify(document, null, 2))}\n`);
+      // each string is scrubbed before encoding (the document stays valid JSON), then the text once more
+      streams.stdout.write(`${redact(JSON.stringify(redactStrings(document, redact), null, 2))}\n`);
     },
     writeStdout: (text) => void streams.stdout.write(redact(text.endsWith('\n') ? text : `${text}\n`)),
     addSecrets: (list) => list.forEach((secret) => secret && secrets.add(secret)),

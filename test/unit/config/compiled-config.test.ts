@@ -4,12 +4,13 @@
  * jiti, and an edited config is never served from an old transform.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
-import { importCompiledConfig } from '../../../src/config/compiled-config.js';
+import { holdsLiteralSecret, importCompiledConfig } from '../../../src/config/compiled-config.js';
 import { loadProject } from '../../../src/config/index.js';
 import { importModule } from '../../../src/config/load.js';
 import * as define from '../../../src/config/define.js';
@@ -81,5 +82,40 @@ describe('compiled TypeScript configs', () => {
     await expect(importModule(file)).rejects.toThrow('config exploded 1');
     expect(existsSync(cacheDir) ? readdirSync(cacheDir).length : 0).toBe(before);
   });
-});
 
+  it('never stores a config holding a literal password; stored transforms are 0600 in a 0700 directory', async () => {
+    const secret = 'Lit3ral-Pa55word-in-config';
+    const literal = await makeProject({
+      'drizzle.config.ts': drizzleConfigTs(`{ dialect: 'postgresql', schema: './schema.ts', dbCredentials: { url: 'postgres://app:${secret}@db.example.com/app' } }`),
+    });
+    const file = path.join(literal, 'drizzle.config.ts');
+    expect(await importModule(file)).toMatchObject({ dialect: 'postgresql' });
+    expect(await importCompiledConfig(file, jitiVersion, virtualModules)).toBeNull();
+    const holds = (dir: string) =>
+      existsSync(dir) && readdirSync(dir).some((name) => {
+        try {
+          return readFileSync(path.join(dir, name), 'utf8').includes(secret);
+        } catch {
+          return false; // removed meanwhile by another run
+        }
+      });
+    expect(holds(cacheDir)).toBe(false);
+    // nor jiti's own file cache
+    expect(holds(path.join(cacheDir, '..', 'jiti'))).toBe(false);
+    expect(holds(path.join(tmpdir(), 'jiti'))).toBe(false);
+    for (const body of [`{ dialect: 'postgresql', dbCredentials: { host: 'h', password: '${secret}' } }`, `{ dialect: 'postgresql', dbCredentials: { url: 'postgres://h/db?password=${secret}' } }`]) {
+      expect(holdsLiteralSecret(drizzleConfigTs(body))).toBe(true);
+    }
+    expect(holdsLiteralSecret(drizzleConfigTs(`{ dialect: 'postgresql', dbCredentials: { url: process.env.DATABASE_URL!, password: process.env.PW } }`))).toBe(false);
+
+    const clean = await makeProject({ 'drizzle.config.ts': drizzleConfigTs(`{ dialect: 'postgresql', schema: './clean.ts' }`) });
+    const cleanFile = path.join(clean, 'drizzle.config.ts');
+    await importModule(cleanFile);
+    expect(await importCompiledConfig(cleanFile, jitiVersion, virtualModules)).not.toBeNull();
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+    const prefix = `config-${createHash('sha256').update(cleanFile).digest('hex').slice(0, 24)}-`;
+    const stored = readdirSync(cacheDir).filter((name) => name.startsWith(prefix));
+    expect(stored).toHaveLength(1);
+    expect(statSync(path.join(cacheDir, stored[0]!)).mode & 0o777).toBe(0o600);
+  });
+});

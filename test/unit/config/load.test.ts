@@ -137,7 +137,8 @@ export default defineConfig({
     });
     const project = await loadProject({ cwd: dir, env });
     const resolved = resolveEnvironment(project, { envName: 'staging', env: { STAGING_DATABASE_URL: 'postgres://u@staging-db/app' } });
-    expect(resolved).toEqual({ name: 'staging', url: 'postgres://u@staging-db/app', protected: false, protectionReasons: [] });
+    expect(resolved).toMatchObject({ name: 'staging', url: 'postgres://u@staging-db/app', protected: false, protectionReasons: [] });
+    expect(resolved.connection).toMatchObject({ hosts: ['staging-db'], ports: [5432], database: 'app', user: 'u', socket: false });
     expect(() => resolveEnvironment(project, { envName: 'production', env: {} })).toThrow('environment "production" has no database url: PROD_URL is not set');
   });
 

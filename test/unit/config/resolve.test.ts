@@ -57,6 +57,8 @@ describe('resolveEnvironment', () => {
       url: 'postgres://dev@localhost:5432/app',
       protected: false,
       protectionReasons: [],
+      connection: expect.objectContaining({ hosts: ['localhost'], ports: [5432], database: 'app', user: 'dev', socket: false, databaseFrom: 'url path' }),
+      protectHosts: ['*.prod.example.com'],
     });
   });
 
@@ -163,7 +165,15 @@ describe('resolveEnvironment', () => {
 
     it('does not need the environment variable to be set', () => {
       const resolved = resolveEnvironment(configured, { envName: 'staging', urlOverride: 'postgres://u@localhost/app', env: {} });
-      expect(resolved).toEqual({ name: 'staging', url: 'postgres://u@localhost/app', protected: false, protectionReasons: [] });
+      expect(resolved).toEqual({
+        name: 'staging',
+        url: 'postgres://u@localhost/app',
+        protected: false,
+        protectionReasons: [],
+        via: '--url',
+        connection: expect.objectContaining({ hosts: ['localhost'], database: 'app', user: 'u' }),
+        protectHosts: ['*.prod.example.com'],
+      });
     });
 
     it('rejects an override that is not a postgres url, without echoing it', () => {
@@ -181,6 +191,8 @@ describe('resolveEnvironment', () => {
       url,
       protected: false,
       protectionReasons: [],
+      connection: expect.objectContaining({ hosts: ['/var/run/postgresql'], ports: [5432], socket: true, database: 'app_db', user: 'app' }),
+      protectHosts: ['*.prod.example.com'],
     });
   });
 
@@ -226,5 +238,119 @@ describe('environmentProtection', () => {
   it('defaults to development and rejects unknown environments', () => {
     expect(environmentProtection(configured, undefined, {}).name).toBe('development');
     expect(caught(() => environmentProtection(configured, 'prodd', {})).code).toBe('UNKNOWN_ENV');
+  });
+});
+
+describe('directUrl', () => {
+  const pooled = project({
+    environments: {
+      staging: { url: env('STAGING_URL'), directUrl: env('STAGING_DIRECT_URL') },
+      neon: { url: 'postgres://u@ep-x-pooler.eu.aws.neon.tech/app', directUrl: 'env:NEON_DIRECT' },
+      plain: { url: 'postgres://u@localhost/app' },
+      sneaky: { url: 'postgres://u@localhost:6432/app', directUrl: 'postgres://u@localhost:5432/app_prod' },
+    },
+  });
+  const vars = { STAGING_URL: 'postgres://u:pw@pooler.internal:6432/app', STAGING_DIRECT_URL: 'postgres://u:pw@db.internal:5432/app' };
+
+  it('is parsed from env(), env: and plain strings', () => {
+    expect(pooled.environments.staging?.directUrl).toEqual({ __dbctlEnv: 'STAGING_DIRECT_URL' });
+    expect(pooled.environments.neon?.directUrl).toEqual({ __dbctlEnv: 'NEON_DIRECT' });
+    expect(pooled.environments.sneaky?.directUrl).toBe('postgres://u@localhost:5432/app_prod');
+    expect(pooled.environments.plain?.directUrl).toBeUndefined();
+  });
+
+  it('is what session commands connect through; push (use: url) keeps url', () => {
+    const session = resolveEnvironment(pooled, { envName: 'staging', env: vars });
+    expect(session.url).toBe(vars.STAGING_DIRECT_URL);
+    expect(session.via).toBe('directUrl');
+    const push = resolveEnvironment(pooled, { envName: 'staging', env: vars, use: 'url' });
+    expect(push.url).toBe(vars.STAGING_URL);
+    expect(push.via).toBeUndefined();
+    expect(resolveEnvironment(pooled, { envName: 'plain', env: {} }).url).toBe('postgres://u@localhost/app');
+  });
+
+  it('is resolved lazily: an unset directUrl variable is an error only when used, naming it', () => {
+    const error = caught(() => resolveEnvironment(pooled, { envName: 'staging', env: { STAGING_URL: vars.STAGING_URL } }));
+    expect(error.code).toBe('URL_UNSET');
+    expect(error.message).toBe('environment "staging" has no directUrl: STAGING_DIRECT_URL is not set');
+    expect(resolveEnvironment(pooled, { envName: 'staging', env: { STAGING_URL: vars.STAGING_URL }, use: 'url' }).url).toBe(vars.STAGING_URL);
+    // other environments' variables are never read
+    expect(resolveEnvironment(pooled, { envName: 'plain', env: {} }).protected).toBe(false);
+  });
+
+  it('--url replaces both for the run', () => {
+    const resolved = resolveEnvironment(pooled, { envName: 'staging', env: {}, urlOverride: 'postgres://u@localhost/other' });
+    expect(resolved.url).toBe('postgres://u@localhost/other');
+    expect(resolved.via).toBe('--url');
+  });
+
+  it('protects the environment when either url is protected', () => {
+    const viaUrl = resolveEnvironment(pooled, { envName: 'sneaky', env: {}, use: 'url' });
+    expect(viaUrl.protected).toBe(true);
+    expect(viaUrl.protectionReasons).toEqual(['database name "app_prod" contains "prod"']);
+    expect(environmentProtection(pooled, 'sneaky', {}).protected).toBe(true);
+    expect(environmentProtection(pooled, 'staging', { ...vars, STAGING_DIRECT_URL: 'postgres://u@live-db.internal/app' }).protected).toBe(true);
+  });
+
+  it('rejects a directUrl that is not a postgres url, naming its variable', () => {
+    const error = caught(() => resolveEnvironment(pooled, { envName: 'staging', env: { ...vars, STAGING_DIRECT_URL: 'localhost:5432' } }));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toBe('STAGING_DIRECT_URL (directUrl of environment "staging") is not a PostgreSQL url');
+  });
+});
+
+describe('protection judges the url as the driver resolves it', () => {
+  const plain = project({ environments: { staging: { url: env('STAGING_URL') }, development: 'postgres://app@localhost/app' }, protect: { hosts: ['127.0.0.1', 'localhost.'] } });
+  const open = project({ environments: { staging: { url: env('STAGING_URL') }, development: 'postgres://app@db.internal' } });
+
+  it('?database= redirects are judged by the database reached', () => {
+    const p = environmentProtection(open, 'staging', { STAGING_URL: 'postgres://u@db.internal/app_staging' }, 'postgres://u@db.internal/shop_push?database=app_prod');
+    expect(p.protected).toBe(true);
+    expect(p.reasons).toEqual(['database name "app_prod" contains "prod"']);
+    const resolved = resolveEnvironment(open, { envName: 'staging', env: { STAGING_URL: 'postgres://u@db.internal/app_staging?database=app_prod2' } });
+    expect(resolved.protected).toBe(true);
+    expect(resolved.connection.database).toBe('app_prod2');
+  });
+
+  it('PGDATABASE fills a url that names no database', () => {
+    const resolved = resolveEnvironment(open, { env: { PGDATABASE: 'app_prod' } });
+    expect(resolved.connection.database).toBe('app_prod');
+    expect(resolved.protectionReasons).toEqual(['database name "app_prod" contains "prod"']);
+    // without it, the database is the user's name, as the driver does
+    expect(resolveEnvironment(open, { env: {} }).connection.database).toBe('app');
+  });
+
+  it('PGHOST fills a url that names no host; protect.hosts match every IP notation', () => {
+    for (const host of ['127.1', '2130706433', '0x7f000001', '0177.0.0.1', '[::ffff:127.0.0.1]', 'localhost', 'LOCALHOST.']) {
+      const resolved = resolveEnvironment(plain, { envName: 'staging', env: { STAGING_URL: `postgres://u@${host}/app` } });
+      expect(resolved.protected, host).toBe(true);
+    }
+    const viaEnv = resolveEnvironment(plain, { envName: 'staging', env: { STAGING_URL: 'postgres://u@/app', PGHOST: '127.1' } });
+    expect(viaEnv.protected).toBe(true);
+  });
+
+  it('malformed urls are one line, exit 2, never echoing the password', () => {
+    for (const url of ['postgres://u:p@ss@h/db', 'postgres://u:50%secret@h/db']) {
+      const error = caught(() => resolveEnvironment(open, { envName: 'staging', env: { STAGING_URL: url } }));
+      expect(error.code).toBe('CONFIG_INVALID');
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(/^STAGING_URL \(url of environment "staging"\) has /);
+      expect(error.message).not.toMatch(/ss@|secret/);
+      const flag = caught(() => resolveEnvironment(open, { envName: 'staging', urlOverride: url, env: {} }));
+      expect(flag.code).toBe('USAGE');
+      expect(flag.message).toMatch(/^--url has /);
+    }
+  });
+
+  it('protect.hosts entries with a scheme, port, user or path are config errors', () => {
+    const error = caught(() => project({ protect: { hosts: ['db.prod.example.com:5432', 'postgres://h', 'admin:pw@h', 'h/app', '*.ok.example.com'] } }));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.details).toEqual([
+      'protect.hosts[0] "db.prod.example.com:5432" has a port; give the host only (every port of the host is protected)',
+      'protect.hosts[1] "postgres://h" has a scheme; give the host only, e.g. "db.prod.example.com"',
+      'protect.hosts[2] has a user; give the host only',
+      'protect.hosts[3] "h/app" has a path; give the host only',
+    ]);
+    expect(error.details.join('\n')).not.toContain('pw');
   });
 });
