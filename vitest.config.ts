@@ -9,6 +9,8 @@ const CORE = [
   'test/integration/migrate.test.ts',
   'test/integration/lock.test.ts',
   'test/integration/backup.test.ts',
+  'test/integration/backup-verified.test.ts',
+  'test/integration/backup-migrate.test.ts',
   'test/integration/restore*.test.ts',
   'test/integration/no-loss*.test.ts',
   'test/integration/drift*.test.ts',
