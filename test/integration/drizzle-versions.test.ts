@@ -267,6 +267,25 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     expect(await columns(ours)).toEqual(await columns(theirs));
   }, 120_000);
 
+  it('a 0.x table with a row no migration matches is refused before anything changes, as drizzle-orm refuses it', async () => {
+    const db = await database();
+    const p = project(kit);
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    await db.sql.unsafe(`create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+    await db.sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('0000000000000000000000000000000000000000000000000000000000000000', 1500000000000)`;
+    const before = await db.sql`select * from drizzle.__drizzle_migrations order by id`;
+    const refused = await dbctl(p.dir, db.url, ['migrate']);
+    expect(refused.code, show(refused)).toBe(1);
+    expect(refused.stderr).toMatch(/matching no migration/);
+    expect(await db.sql`select * from drizzle.__drizzle_migrations order by id`).toEqual(before);
+    expect(await db.sql`select column_name from information_schema.columns where table_schema = 'drizzle' and table_name = '__drizzle_migrations' order by ordinal_position`).toEqual([
+      { column_name: 'id' },
+      { column_name: 'hash' },
+      { column_name: 'created_at' },
+    ]);
+    expect(await db.sql`select to_regclass('public.users') as t`).toEqual([{ t: null }]);
+  }, 120_000);
+
   it('a folder in the other version\'s format is exit 2 naming drizzle-kit up', async () => {
     const db = await database();
     const journal = project(kit, { journal: true });

@@ -157,11 +157,11 @@ function packageDirOf(entry: string): string | undefined {
  * `revert` and drift read. With drizzle-kit 1.0 installed, the commands that need them say so
  * (exit 2) instead: 1.0 has none of these internals.
  */
-export function loadKit(fromDir: string, purpose = 'this command'): Promise<KitInternals> {
+export function loadKit(fromDir: string, purpose = 'this command (it reads drizzle-kit 0.31\'s internals)'): Promise<KitInternals> {
   const located = resolveDrizzleKit(fromDir);
   if (located.line !== '0.31') {
     return Promise.reject(
-      new DbctlError('DRIZZLE_CONFIG_INVALID', `dbctl does not support ${purpose} with drizzle-kit ${located.version} yet; it works there with drizzle-kit 0.31.x`, {
+      new DbctlError('DRIZZLE_CONFIG_INVALID', `dbctl does not support ${purpose} with drizzle-kit ${located.version} yet; it needs drizzle-kit 0.31.x`, {
         hint: 'with drizzle-kit 1.0, dbctl generate, review, migrate, status, check and resolve work; run the rest with drizzle-kit itself (npx drizzle-kit push)',
       }),
     );
