@@ -146,8 +146,16 @@ describe.concurrent('every supported drizzle-kit', () => {
       expect(rows.map((r) => r.name)).toEqual(folders);
     } else {
       expect(existsSync(path.join(p.out, 'meta', '_journal.json'))).toBe(true);
+      // drizzle-kit 0.31's introspection (check --env's drift) and push, on this release
+      const live = await dbctl(p.dir, db.url, ['check', '--env', 'development']);
+      expect(live.code, show(live)).toBe(0);
+      const fresh = await database();
+      const push = await dbctl(p.dir, fresh.url, ['push']);
+      expect(push.code, show(push)).toBe(0);
+      const [pushed] = await fresh.sql`select count(*)::int as n from information_schema.columns where table_name = 'users'`;
+      expect(pushed).toEqual({ n: 4 });
     }
-  }, 180_000);
+  }, 300_000);
 });
 
 describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
@@ -183,7 +191,7 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
       );
       expect(JSON.parse(readFileSync(path.join(ours.out, folder, 'snapshot.json'), 'utf8')).version).toBe('9');
     }
-  }, 120_000);
+  }, 300_000);
 
   it('a rename is asked as a flag, and answered through drizzle-kit 1.0 hints', async () => {
     const p = project(kit);
@@ -201,7 +209,7 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     expect(answered.code, show(answered)).toBe(0);
     const folder = readdirSync(p.out).sort()[1]!;
     expect(readFileSync(path.join(p.out, folder, 'migration.sql'), 'utf8')).toBe('ALTER TABLE "users" RENAME COLUMN "age" TO "years";');
-  }, 120_000);
+  }, 300_000);
 
   it('drizzle-kit migrate and dbctl migrate take turns on one database, both ways', async () => {
     const db = await database();
@@ -232,7 +240,7 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
       expect(Number(row.created_at)).toBe(when);
       expect(row.applied_at).toBeInstanceOf(Date);
     }
-  }, 120_000);
+  }, 300_000);
 
   it('a 0.x migrations table is upgraded as drizzle-orm 1.0 upgrades it', async () => {
     const [ours, theirs] = [await database(), await database()];
@@ -265,7 +273,7 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     const columns = (db: TestDatabase) =>
       db.sql`select column_name, data_type, column_default from information_schema.columns where table_schema = 'drizzle' and table_name = '__drizzle_migrations' order by ordinal_position`;
     expect(await columns(ours)).toEqual(await columns(theirs));
-  }, 120_000);
+  }, 300_000);
 
   it('a 0.x table with a row no migration matches is refused before anything changes, as drizzle-orm refuses it', async () => {
     const db = await database();
@@ -284,7 +292,39 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
       { column_name: 'created_at' },
     ]);
     expect(await db.sql`select to_regclass('public.users') as t`).toEqual([{ t: null }]);
-  }, 120_000);
+  }, 300_000);
+
+  it('a 0.31 project upgraded with drizzle-kit up goes on with dbctl and drizzle-kit 1.0 alike', async () => {
+    const db = await database();
+    // a 0.31.11 project, migrated by dbctl
+    const old = project('0.31.11', { journal: true });
+    expect((await dbctl(old.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    expect((await dbctl(old.dir, db.url, ['migrate'])).code).toBe(0);
+    // the same files in a 1.0 project, converted by drizzle-kit 1.0's `up`
+    const p = project(kit);
+    await run('cp', ['-r', old.out, p.out]);
+    const refused = await dbctl(p.dir, db.url, ['status']);
+    expect(refused.code, show(refused)).toBe(2);
+    const up = await drizzleKit(kit, p.dir, db.url, ['up']);
+    expect(up.code, show(up)).toBe(0);
+    expect(existsSync(path.join(p.out, 'meta', '_journal.json'))).toBe(false);
+    const status = await dbctl(p.dir, db.url, ['status', '--json']);
+    expect(status.code, show(status)).toBe(0);
+    expect(status.json().migrations.map((m: { state: string }) => m.state)).toEqual(['applied']);
+    // a new migration, applied by dbctl: the table is upgraded and both rows named
+    p.schema(USERS_EMAIL);
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'email'])).code).toBe(0);
+    const migrate = await dbctl(p.dir, db.url, ['migrate']);
+    expect(migrate.code, show(migrate)).toBe(0);
+    const rows = await db.sql`select name from drizzle.__drizzle_migrations order by id`;
+    expect(rows.map((r) => r.name)).toEqual(readdirSync(p.out).sort());
+    // drizzle-kit 1.0 finds nothing to do, and the check passes
+    const kitRun = await drizzleKit(kit, p.dir, db.url, ['migrate']);
+    expect(kitRun.code, show(kitRun)).toBe(0);
+    expect(await db.sql`select count(*)::int as n from drizzle.__drizzle_migrations`).toEqual([{ n: 2 }]);
+    const check = await dbctl(p.dir, db.url, ['check']);
+    expect(check.code, show(check)).toBe(0);
+  }, 300_000);
 
   it('a folder in the other version\'s format is exit 2 naming drizzle-kit up', async () => {
     const db = await database();
@@ -309,7 +349,7 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
       expect(result.stderr).toMatch(/drizzle-kit 1\.0's format.*\n?.*drizzle-kit up/);
     }
     expect(await db.sql`select to_regclass('drizzle.__drizzle_migrations') as t`).toEqual([{ t: null }]);
-  }, 120_000);
+  }, 300_000);
 
   it('check follows prevIds: branches sharing a parent pass, a missing parent fails', async () => {
     const p = project(kit);
@@ -357,7 +397,7 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('an unsupported drizzle-kit', () => {
