@@ -158,7 +158,12 @@ function packageDirOf(entry: string): string | undefined {
  * (exit 2) instead: 1.0 has none of these internals.
  */
 export function loadKit(fromDir: string, purpose = 'this command (it reads drizzle-kit 0.31\'s internals)'): Promise<KitInternals> {
-  const located = resolveDrizzleKit(fromDir);
+  let located: InstalledKit;
+  try {
+    located = resolveDrizzleKit(fromDir);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   if (located.line !== '0.31') {
     return Promise.reject(
       new DbctlError('DRIZZLE_CONFIG_INVALID', `dbctl does not support ${purpose} with drizzle-kit ${located.version} yet; it needs drizzle-kit 0.31.x`, {
