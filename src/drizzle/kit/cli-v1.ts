@@ -132,8 +132,18 @@ export async function kitV1SchemaDiffers(options: Pick<GenerateV1Options, 'kit' 
     return { differs: true, summary: unresolved.map((q) => `${q.kind} ${spellEntity(q.entity)}: new or renamed (a rename question)`) };
   }
   if (answer.status === 'ok') {
-    const statements = (answer as { statements?: unknown[]; sqlStatements?: unknown[] }).sqlStatements ?? [];
-    return { differs: true, summary: Array.isArray(statements) ? statements.map((s) => String(s).split('\n')[0]!) : [] };
+    // drizzle-kit's JSON statements: `{ type: 'add_column', column: { table: 'users', name: 'email', ... } }`
+    const statements = (answer as { statements?: unknown }).statements;
+    const word = (value: unknown) => (value && typeof value === 'object' ? (value as { table?: unknown; name?: unknown }) : {});
+    const summary = Array.isArray(statements)
+      ? statements.map((raw) => {
+          const statement = raw as Record<string, unknown>;
+          const subject = Object.values(statement).map(word).find((v) => typeof v.name === 'string');
+          const name = subject ? [subject.table, subject.name].filter((x) => typeof x === 'string').join('.') : '';
+          return `${String(statement.type ?? 'change').replace(/_/g, ' ')}${name ? ` ${name}` : ''}`;
+        })
+      : [];
+    return { differs: true, summary };
   }
   throw new DbctlError('OPERATION_FAILED', `drizzle-kit ${options.kit.version} generate --explain failed: ${describe(answer)}`, {
     hint: 'run `npx drizzle-kit generate --explain` to see drizzle-kit\'s own message',
