@@ -74,7 +74,7 @@ export async function readHistoryLatest(sql: postgres.Sql, tables: HistoryTables
  * Creates drizzle's table (exactly as drizzle-orm does) and dbctl's history table if absent. With
  * a drizzle-kit 1.0 folder, drizzle's table is drizzle-orm 1.0's (`name`, `applied_at`), and an
  * existing 0.x table is upgraded as drizzle-orm 1.0's migrator upgrades it (see
- * `upgradeDrizzleTable`); `tables.drizzleNames` is set then. Call it under the migration lock.
+ * `ensureDrizzleTableV1`); `tables.drizzleNames` is set then. Call it under the migration lock.
  */
 export async function ensureHistoryTables(sql: postgres.Sql, tables: HistoryTables, folder?: DrizzleTableFolder): Promise<void> {
   await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(tables.drizzleSchema)}`);
