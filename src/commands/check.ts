@@ -83,7 +83,8 @@ export async function runCheck(ctx: CommandContext, options: CheckOptions): Prom
 async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHeaders>): Promise<CheckResult> {
   const { schemaDiffersFromSnapshot } = await import('../drizzle/live/drift.js');
   try {
-    const result = await schemaDiffersFromSnapshot(project.drizzle, { headers });
+    const onKitV1 = await (await import('../drizzle/kit/schema-check.js')).schemaDiffersOnKitV1(project.drizzle);
+    const result = onKitV1 ?? (await schemaDiffersFromSnapshot(project.drizzle, { headers }));
     return result.differs
       ? { id: 'schema', ok: false, message: 'the schema in code differs from the newest migration snapshot: run `dbctl generate`', details: result.summary }
       : { id: 'schema', ok: true, message: 'the schema in code matches the newest migration snapshot' };
@@ -95,6 +96,12 @@ async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHead
 /** Journal, SQL files and snapshot chain agree. */
 async function journalCheck(project: ProjectConfig, headers: Promise<SnapshotHeaders>): Promise<CheckResult> {
   const read = await readFolderFacts(project.drizzle.out, await headers);
+  if ('folders' in read) {
+    const { count, problems } = read.folders; // drizzle-kit 1.0's folder per migration
+    return problems.length
+      ? { id: 'journal', ok: false, message: `${problems.length} inconsistenc${problems.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`, details: problems }
+      : { id: 'journal', ok: true, message: `${count} migration${count === 1 ? '' : 's'}; migration folders and snapshots (prevIds) agree` };
+  }
   if ('unreadable' in read) {
     return { id: 'journal', ok: false, message: `${project.drizzle.outRelative}: ${read.unreadable}; restore it from git or run \`dbctl generate\`` };
   }

@@ -60,7 +60,7 @@ export async function runGenerate(ctx: CommandContext, options: GenerateCommandO
   }
   if (migration.custom) ctx.out.info(`✓ wrote ${shown(migration.sqlPath)}: an empty migration for your SQL`);
   else ctx.out.info(`✓ wrote ${shown(migration.sqlPath)} (${migration.statements.length} statement${migration.statements.length === 1 ? '' : 's'})`);
-  ctx.out.info(`  and ${shown(migration.snapshotPath)}, ${shown(migration.journalPath)}`);
+  ctx.out.info(`  and ${shown(migration.snapshotPath)}${migration.journalPath ? `, ${shown(migration.journalPath)}` : ''}`);
   const review = await reviewNewMigration(ctx, project, migration);
   if (ctx.out.json) ctx.out.writeJson(generateDocument(result, review.report, shown));
   else if (review.text) ctx.out.info(review.text.replace(/\n$/, ''));
@@ -76,7 +76,7 @@ function generateDocument(result: GenerateResult, review: unknown, shown: (file:
       idx: migration.idx,
       file: shown(migration.sqlPath),
       snapshot: shown(migration.snapshotPath),
-      journal: shown(migration.journalPath),
+      journal: migration.journalPath ? shown(migration.journalPath) : null,
       custom: migration.custom,
       statements: migration.statements.length,
     },
@@ -100,7 +100,7 @@ export async function reviewNewMigration(
     import('../render/review/index.js'),
     import('../sql/parser.js'),
   ]);
-  const context = await earlierMigrations(migration);
+  const context = migration.earlier ?? (await earlierMigrations(migration));
   (await import('./review.js')).assertRuleSettings(project);
   const parser = await loadSqlParser();
   const report = reviewMigrations(

@@ -123,7 +123,7 @@ async function migrate(
       waitMs: settings.waitMs,
       onWaiting: (holder) => out.info(`waiting for the migration lock held by ${holder} (up to ${Math.round(settings.waitMs / 1000)}s)`),
     });
-    await ensureHistoryTables(db.sql, tables);
+    await ensureHistoryTables(db.sql, tables, folder);
     const status = await readStatus(db.sql, folder, tables);
     assertHistoryConsistent(status, document);
     const pending = selectPending(status, options.to) ?? [];

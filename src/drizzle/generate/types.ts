@@ -188,6 +188,11 @@ export interface WrittenMigration {
   sql: string;
   statements: string[];
   custom: boolean;
+  /**
+   * The migrations before this one (drizzle-kit 1.0's folder, which has no journal to list them):
+   * the review's context. `journalPath` is '' then.
+   */
+  earlier?: { tag: string; sql: string }[];
 }
 
 /** The outcome of `generate`: the migration written, or `null` when the schema did not change. */
