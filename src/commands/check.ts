@@ -13,6 +13,9 @@ import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import { readFolderFacts } from '../drizzle/folder-facts.js';
 import { readSnapshotHeaders, type SnapshotHeaders } from '../drizzle/snapshot-headers.js';
 import { connect, type Database } from '../io/db.js';
+import type { ScratchOptions } from '../io/scratch.js';
+import { isEnvReference } from '../config/define.js';
+import { secretsOf } from '../core/url.js';
 import { readTableFacts } from '../io/table-facts.js';
 import { CHECK_FORMATS, renderCheck, type CheckFormat, type CheckResult } from '../render/check.js';
 import { loadSqlParser } from '../sql/parser.js';
@@ -144,11 +147,12 @@ async function environmentChecks(
     const status = await readStatus(db.sql, folder, historyTables(project));
     const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed');
     const facts = readTableFacts(db.sql);
-    const drift = driftCheck(db.sql, project, status, environment.name);
+    const replayed = replayChecks(ctx, project, status, environment, db);
+    const drift = replayed.then((r) => r.drift);
     const review = facts.then((known) => reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts: known }));
     const classes = pendingCheck(pending.map((p) => p.migration));
     for (const started of [drift, review, classes]) started.catch(() => undefined); // awaited below, in order
-    return [await review, ...historyChecks(status, environment.name), await classes, await drift];
+    return [await review, ...historyChecks(status, environment.name), await classes, await drift, (await replayed).schemaVsSql];
   } finally {
     await db.close();
   }
@@ -182,21 +186,92 @@ async function pendingCheck(pending: LocalMigration[]): Promise<CheckResult> {
   return { id: 'pending', ok: true, message: `${pending.length} pending migration${pending.length === 1 ? '' : 's'} (\`dbctl migrate --dry-run\` shows the plan)`, details };
 }
 
-/** The live schema against the newest applied migration's snapshot. */
-async function driftCheck(sql: Parameters<typeof readStatus>[0], project: ProjectConfig, status: MigrationStatus<LocalMigration>, env: string): Promise<CheckResult> {
-  const { detectDrift } = await import('../drizzle/live/drift.js');
-  const { emptySnapshot, snapshotOfMigration } = await import('../drizzle/live/code.js');
-  const applied = status.migrations.filter((m) => m.state === 'applied');
-  const newest = applied[applied.length - 1]?.migration.tag;
+/**
+ * Drift and schema-vs-sql, from one replay: the applied migrations (in the order the database
+ * applied them) run into a scratch database, its schema compared with the live one by the same
+ * introspection; then the pending migrations on top, and the result compared with the schema in
+ * code (what `drizzle-kit push` would try to undo). Without a scratch database drift fails closed.
+ */
+async function replayChecks(
+  ctx: CommandContext,
+  project: ProjectConfig,
+  status: MigrationStatus<LocalMigration>,
+  environment: ResolvedEnvironment,
+  db: Database,
+): Promise<{ drift: CheckResult; schemaVsSql: CheckResult }> {
+  const env = environment.name;
+  const [{ withReplay, appliedOrder }, { compareLiveWithReplay, readSide, compareReadings, userSchemas }, { replayMigrations }, { loadKit }] = await Promise.all([
+    import('../drizzle/live/replayed.js'),
+    import('../drizzle/live/compare.js'),
+    import('../drizzle/live/replay.js'),
+    import('../drizzle/generate/kit.js'),
+  ]);
+  const applied = appliedOrder(status.migrations.filter((m) => m.state === 'applied' || m.state === 'modified' || m.state === 'cosmetic'));
+  const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration);
+  const newest = applied[applied.length - 1]?.tag;
+  let schemaVsSql: CheckResult = { id: 'schema-vs-sql', ok: true, message: 'skipped: the migrations could not be replayed (see drift)' };
   try {
-    const expected = newest ? await snapshotOfMigration(project.drizzle, newest) : await emptySnapshot(project.drizzle);
-    const drift = await detectDrift(sql, project.drizzle, expected, { excludeSchemas: [project.history.schema] });
-    return drift.drift
-      ? { id: 'drift', ok: false, message: `the ${env} schema differs from what its applied migrations produce: run \`dbctl fix --env ${env}\` to write the repair as a migration`, details: drift.summary }
-      : { id: 'drift', ok: true, message: `the ${env} schema matches its applied migrations${newest ? ` (up to ${newest})` : ''}` };
+    const drift = await withReplay(db.sql, applied, scratchOptions(ctx, project, environment, db), async ({ scratch, replay }) => {
+      const where = `replayed ${replay.replayed.length} migration${replay.replayed.length === 1 ? '' : 's'} in a ${scratch.where}`;
+      const excludeSchemas = [project.history.schema];
+      const compared = await compareLiveWithReplay(db.sql, scratch.sql, project.drizzle, { excludeSchemas });
+      try {
+        let sqlSide = compared.expected;
+        if (pending.length > 0) {
+          await replayMigrations(scratch.sql, pending, []);
+          sqlSide = await readSide(scratch.sql, project.drizzle, { schemas: await userSchemas(scratch.sql), excludeSchemas });
+        }
+        schemaVsSql = await schemaVsSqlCheck(project, sqlSide, await loadKit(project.drizzle.baseDir), compareReadings);
+      } catch (error) {
+        schemaVsSql = { id: 'schema-vs-sql', ok: true, message: `skipped: ${firstLine(error)}` };
+      }
+      return compared.drift
+        ? { id: 'drift', ok: false, message: `the ${env} schema differs from what its applied migrations produce (${where}): run \`dbctl fix --env ${env}\` to write the repair as a migration`, details: compared.summary }
+        : { id: 'drift', ok: true, message: `the ${env} schema matches what its applied migrations produce${newest ? ` (up to ${newest})` : ''}; ${where}` };
+    });
+    return { drift, schemaVsSql };
   } catch (error) {
-    return { id: 'drift', ok: false, message: `cannot compare the ${env} schema with the migrations: ${firstLine(error)}` };
+    const hint = isDbctlError(error) && error.hint ? `; ${error.hint}` : '';
+    return { drift: { id: 'drift', ok: false, message: `cannot compare the ${env} schema with what its migrations produce: ${firstLine(error)}${hint}` }, schemaVsSql };
   }
+}
+
+/** What the migrations' SQL makes against the schema in code (information: never fails). */
+async function schemaVsSqlCheck(
+  project: ProjectConfig,
+  sqlSide: import('../drizzle/live/compare.js').SchemaReading,
+  kit: Awaited<ReturnType<typeof import('../drizzle/generate/kit.js').loadKit>>,
+  compare: typeof import('../drizzle/live/compare.js').compareReadings,
+): Promise<CheckResult> {
+  const [{ codeSnapshot }, { alignLive }, { withTableFilter }] = await Promise.all([
+    import('../drizzle/live/code.js'),
+    import('../drizzle/live/align.js'),
+    import('../drizzle/live/introspect.js'),
+  ]);
+  const code = withTableFilter(kit, project.drizzle, kit.pgSchema.parse(await codeSnapshot(project.drizzle)));
+  const aligned = alignLive(sqlSide.schema.snapshot, code, sqlSide.schema.facts);
+  const result = await compare(
+    { schema: { snapshot: aligned, facts: sqlSide.schema.facts }, extras: [] },
+    { schema: { snapshot: code, facts: sqlSide.schema.facts }, extras: [] },
+    kit,
+    { actual: "the migrations' SQL", expected: 'the schema in code' },
+  );
+  return result.drift
+    ? { id: 'schema-vs-sql', ok: true, message: `the migrations' SQL and the schema in code differ in ${result.summary.length} place${result.summary.length === 1 ? '' : 's'} (\`drizzle-kit push\` would try to undo these; declare them in code or leave them to SQL)`, details: result.summary }
+    : { id: 'schema-vs-sql', ok: true, message: "the migrations' SQL makes exactly what the schema in code declares" };
+}
+
+/** Where a scratch database may be made for `environment` (see src/io/scratch.ts). */
+export function scratchOptions(ctx: CommandContext, project: ProjectConfig, environment: ResolvedEnvironment, db: Database): ScratchOptions {
+  const input = project.shadow?.url;
+  const shadowUrl = isEnvReference(input) ? ctx.env[input.__dbctlEnv] || undefined : typeof input === 'string' && input !== '' ? input : undefined;
+  if (shadowUrl) ctx.out.addSecrets(secretsOf(shadowUrl));
+  return {
+    shadowUrl,
+    environment: { name: environment.name, url: environment.url, protected: environment.protected, sql: db.sql },
+    projectDir: project.projectDir,
+    application: `dbctl ${ctx.globals.json ? 'check' : 'scratch'}`,
+  };
 }
 
 function firstLine(error: unknown): string {
