@@ -160,11 +160,14 @@ async function environmentChecks(
 
 function historyChecks(status: MigrationStatus<LocalMigration>, env: string): CheckResult[] {
   const modified = status.migrations.filter((m) => m.state === 'modified').map((m) => m.migration.tag);
+  const cosmetic = status.migrations.filter((m) => m.state === 'cosmetic').map((m) => m.migration.tag);
   const failed = status.migrations.filter((m) => m.state === 'failed').map((m) => m.migration.tag);
   return [
     modified.length
       ? { id: 'applied-unmodified', ok: false, message: `${modified.length} applied migration file${modified.length === 1 ? ' was' : 's were'} modified after being applied to ${env}: restore them from git and write a new migration instead`, details: modified }
-      : { id: 'applied-unmodified', ok: true, message: `every applied migration matches its checksum in ${env}` },
+      : cosmetic.length
+        ? { id: 'applied-unmodified', ok: true, message: `every applied migration matches what was applied to ${env}; ${cosmetic.length} changed since only in comments or white space (cosmetic)`, details: cosmetic }
+        : { id: 'applied-unmodified', ok: true, message: `every applied migration matches its checksum in ${env}` },
     status.unknown.length
       ? { id: 'no-unknown-migrations', ok: false, message: `${env} has ${status.unknown.length} migration${status.unknown.length === 1 ? '' : 's'} this folder does not know: deploy from the branch that has them, or merge it first`, details: status.unknown.map((r) => `row ${r.id}: created_at ${r.createdAt}, hash ${r.hash.slice(0, 12)}…`) }
       : { id: 'no-unknown-migrations', ok: true, message: `${env} has no migrations unknown to the folder` },

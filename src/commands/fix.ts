@@ -16,6 +16,7 @@ import kleur from 'kleur';
 import { DbctlError, ExitCode } from '../errors.js';
 import { planReplayedFix, type ReplayedFixPlan } from '../drizzle/live/fix.js';
 import { newestSnapshot } from '../drizzle/live/code.js';
+import { schemaDiffersFromSnapshot } from '../drizzle/live/drift.js';
 import { appliedOrder, withReplay } from '../drizzle/live/replayed.js';
 import { writeMigration } from '../drizzle/live/write-migration.js';
 import { scratchOptions } from './check.js';
@@ -83,6 +84,8 @@ export async function runFix(ctx: CommandContext, options: FixOptions): Promise<
     if (ctx.out.json) ctx.out.writeJson(document);
     return ExitCode.ok;
   }
+  // before writing: afterwards the folder has one more snapshot (the same schema)
+  const codeAhead = await schemaDiffersFromSnapshot(settings).catch(() => null);
   ctx.out.info(`${environmentLabel(environment)}: the database differs from what its applied migrations produce (${where}):`);
   for (const line of plan.summary) ctx.out.info(`  - ${line}`);
   // the migrations' schema does not change: the new migration's snapshot is the newest one
@@ -102,6 +105,9 @@ export async function runFix(ctx: CommandContext, options: FixOptions): Promise<
   }
   if (plan.invalidIndexes.length > 0) {
     ctx.out.info(`note: invalid index${plan.invalidIndexes.length === 1 ? '' : 'es'} ${plan.invalidIndexes.map((it) => it.name).join(', ')} (a failed CREATE INDEX CONCURRENTLY) ${plan.invalidIndexes.length === 1 ? 'is' : 'are'} dropped and built again`);
+  }
+  if (codeAhead?.differs) {
+    ctx.out.info('note: the schema in code also differs from the newest migration snapshot; that is not drift and this migration does not contain it: run `dbctl generate` for it');
   }
   ctx.out.info(`next: review ${shown(written.sqlPath)}, commit it, and apply it: \`dbctl migrate --env ${environment.name}\``);
   if (failed.length > 0) {

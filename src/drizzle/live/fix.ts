@@ -137,9 +137,11 @@ export async function planReplayedFix(
   }
   const diff = await diffSnapshots(actual.schema.snapshot, expected.schema.snapshot, { ...answers, command: 'fix' }, 'push', kit);
   const kitStatements = withoutRedefined(withoutEnumReorders(diff.statements as KitStatement[], actual.schema.snapshot, expected.schema.snapshot), compared.extras);
-  const sqlFromKit = kitStatements.length === diff.statements.length ? diff.sqlStatements : kit.fromJson(kitStatements, 'postgresql', 'push');
   const invalid = actual.schema.facts.invalidIndexes;
-  const kitSql = rebuildInvalidIndexes(sqlFromKit, kitStatements.map((st) => concurrentlyIfInvalid(st, invalid)), kit.fromJson, invalid);
+  const rebuilt = kitStatements.map((st) => concurrentlyIfInvalid(st, invalid));
+  const changed = kitStatements.length !== diff.statements.length || rebuilt.some((st, i) => st !== kitStatements[i]);
+  const sqlFromKit = changed ? kit.fromJson(rebuilt, 'postgresql', 'push') : diff.sqlStatements;
+  const kitSql = rebuildInvalidIndexes(sqlFromKit, rebuilt, kit.fromJson, invalid);
   const extraFirst = compared.extras.filter((e) => e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in '))).flatMap((e) => e.sql ?? []);
   const extraLast = compared.extras.filter((e) => !(e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in ')))).flatMap((e) => e.sql ?? []);
   const statements = await idempotent([...extraFirst, ...kitSql, ...extraLast]);
