@@ -3,9 +3,10 @@
  * pass/fail and a message naming the command that fixes it. Without `--env` it needs no database;
  * with `--env` it also reads (never writes) the environment. Exit 0 pass, 1 fail.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeMigration } from '../core/analyze.js';
-import { checkFolder } from '../core/folder-check.js';
+import { applyBaseline, checkFolder } from '../core/folder-check.js';
 import type { MigrationStatus } from '../core/plan.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode, isDbctlError } from '../errors.js';
@@ -27,7 +28,12 @@ import { historyTables, openFolder, openProject, readStatus, targetEnvironment }
 export interface CheckOptions {
   since?: string;
   format?: string;
+  /** `--baseline`: accept the folder problems there are now (see `journalCheck`). */
+  baseline?: boolean;
 }
+
+/** Where `dbctl check --baseline` records the accepted folder problems, relative to the project. */
+export const BASELINE_FILE = '.dbctl/check-baseline.json';
 
 /**
  * Runs every check and prints the report; exit 1 when any fails. The checks run side by side
@@ -42,7 +48,7 @@ export async function runCheck(ctx: CommandContext, options: CheckOptions): Prom
   }
   const project = await openProject(ctx);
   const headers = readSnapshotHeaders(path.join(project.drizzle.out, 'meta'));
-  const journal = journalCheck(project, headers);
+  const journal = journalCheck(ctx, project, headers, options.baseline === true);
   const folder = openFolder(project).catch((error: unknown) => {
     if (isDbctlError(error) && error.code === 'MIGRATIONS_FOLDER_INVALID') return null;
     throw error;
@@ -88,16 +94,44 @@ async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHead
   }
 }
 
-/** Journal, SQL files and snapshot chain agree. */
-async function journalCheck(project: ProjectConfig, headers: Promise<SnapshotHeaders>): Promise<CheckResult> {
+/**
+ * Journal, SQL files and snapshot chain agree. Problems a project accepted (`check.acceptJournal`
+ * in dbctl.config, or recorded by `dbctl check --baseline` in .dbctl/check-baseline.json) are
+ * listed but do not fail; any other problem does. With `baseline`, the problems there are now are
+ * recorded first.
+ */
+async function journalCheck(ctx: CommandContext, project: ProjectConfig, headers: Promise<SnapshotHeaders>, baseline: boolean): Promise<CheckResult> {
   const read = await readFolderFacts(project.drizzle.out, await headers);
   if ('unreadable' in read) {
     return { id: 'journal', ok: false, message: `${project.drizzle.outRelative}: ${read.unreadable}; restore it from git or run \`dbctl generate\`` };
   }
   const problems = checkFolder(read.facts);
-  return problems.length
-    ? { id: 'journal', ok: false, message: `${problems.length} inconsistenc${problems.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`, details: problems.map((p) => p.message) }
-    : { id: 'journal', ok: true, message: `${read.facts.entries.length} migration${read.facts.entries.length === 1 ? '' : 's'}; journal, SQL files and snapshots agree` };
+  const file = path.join(project.projectDir, BASELINE_FILE);
+  let recorded = readBaseline(file);
+  if (baseline) {
+    recorded = [...new Set([...recorded, ...problems.map((p) => p.id)])].sort();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ acceptJournal: recorded }, null, 2)}\n`);
+    ctx.out.info(`recorded ${recorded.length} accepted folder problem${recorded.length === 1 ? '' : 's'} in ${BASELINE_FILE}${recorded.length ? `: ${recorded.join(', ')}` : ''}; commit it`);
+  }
+  const { failing, accepted } = applyBaseline(problems, [...(project.check?.acceptJournal ?? []), ...recorded]);
+  const acceptedLines = accepted.map((p) => `accepted (${p.id}): ${p.message.split(':')[0]}`);
+  const count = read.facts.entries.length;
+  return failing.length
+    ? { id: 'journal', ok: false, message: `${failing.length} inconsistenc${failing.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`, details: [...failing.map((p) => `${p.message} [${p.id}]`), ...acceptedLines] }
+    : accepted.length
+      ? { id: 'journal', ok: true, message: `${count} migration${count === 1 ? '' : 's'}; journal, SQL files and snapshots agree but for ${accepted.length} accepted problem${accepted.length === 1 ? '' : 's'} (baseline)`, details: acceptedLines }
+      : { id: 'journal', ok: true, message: `${count} migration${count === 1 ? '' : 's'}; journal, SQL files and snapshots agree` };
+}
+
+/** The problem ids recorded by `dbctl check --baseline` (none when the file is absent). */
+function readBaseline(file: string): string[] {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { acceptJournal?: unknown };
+    return Array.isArray(data.acceptJournal) ? data.acceptJournal.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Review errors in the migrations under review. */
@@ -152,10 +186,32 @@ async function environmentChecks(
     const review = facts.then((known) => reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts: known }));
     const classes = pendingCheck(pending.map((p) => p.migration));
     for (const started of [drift, review, classes]) started.catch(() => undefined); // awaited below, in order
-    return [await review, ...historyChecks(status, environment.name), await classes, await drift, (await replayed).schemaVsSql];
+    const otherTable = await defaultTableCheck(db, project, status, environment.name);
+    return [await review, ...historyChecks(status, environment.name), ...otherTable, await classes, await drift, (await replayed).schemaVsSql];
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Nothing recorded in the configured migrations table while drizzle's default one holds rows: the
+ * app's runtime migrator records elsewhere than the drizzle config says, and every migration would
+ * look pending (and be applied again). Read only in that case.
+ */
+async function defaultTableCheck(db: Database, project: ProjectConfig, status: MigrationStatus<LocalMigration>, env: string): Promise<CheckResult[]> {
+  const { migrationsSchema, migrationsTable } = project.drizzle;
+  if (migrationsSchema === 'drizzle' && migrationsTable === '__drizzle_migrations') return [];
+  if (status.unknown.length > 0 || status.migrations.some((m) => m.row !== null)) return [];
+  const [row] = await db.sql<{ n: number | null }[]>`
+    select case when to_regclass('drizzle.__drizzle_migrations') is null then null
+                else (select count(*)::int from drizzle.__drizzle_migrations) end as n`.catch(() => [{ n: null }]);
+  const n = row?.n ?? 0;
+  if (!n) return [];
+  return [{
+    id: 'migrations-table',
+    ok: false,
+    message: `${env}: the configured migrations table ${migrationsSchema}.${migrationsTable} is empty, but drizzle's default drizzle.__drizzle_migrations holds ${n} row${n === 1 ? '' : 's'}: the migrations were recorded there (by the app's migrator?); set the drizzle config's migrations.table/schema to where they are recorded before running \`dbctl migrate\`, which would apply them all again`,
+  }];
 }
 
 function historyChecks(status: MigrationStatus<LocalMigration>, env: string): CheckResult[] {
