@@ -208,3 +208,28 @@ export const users = pgTable('users', { id: integer('id').primaryKey(), name: te
     expect(error?.hint).toContain("shadow: { url: env('SHADOW_DATABASE_URL') }");
   });
 });
+
+describe('the scratch database on interrupt', () => {
+  it('is dropped when dbctl check is interrupted (SIGINT) while it replays', async () => {
+    db = await createTestDatabase('drift_sigint');
+    project = await createProject(db.url);
+    await project.addMigration({ name: 'slow', sql: ['CREATE TABLE "t" ("id" integer)', 'SELECT pg_sleep(20)'] });
+    await db.sql.unsafe('CREATE TABLE "t" ("id" integer)');
+    await db.sql.unsafe(`create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+    const { drizzleHash } = await import('../../src/drizzle/folder.js');
+    const journal = await project.journal();
+    const text = await readFile(path.join(project.out, `${journal.entries[0]!.tag}.sql`), 'utf8');
+    await db.sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${drizzleHash(text)}, ${journal.entries[0]!.when})`;
+    const { spawn } = await import('node:child_process');
+    const { dbctlBin } = await import('../support/cli.js');
+    const child = spawn(process.execPath, [dbctlBin, 'check', '--env', 'development'], { cwd: project.dir, env: { ...process.env, DATABASE_URL: db.url }, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    const deadline = Date.now() + 30_000;
+    while ((await scratchLeft()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await scratchLeft()).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 500)); // the replay is in pg_sleep now
+    child.kill('SIGINT');
+    expect(await exited).toBe('SIGINT');
+    expect(await scratchLeft()).toEqual([]);
+  });
+});
