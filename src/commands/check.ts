@@ -329,7 +329,7 @@ export function scratchOptions(ctx: CommandContext, project: ProjectConfig, envi
     shadowUrl,
     environment: { name: environment.name, url: environment.url, protected: environment.protected, sql: db.sql },
     projectDir: project.projectDir,
-    application: `dbctl ${ctx.globals.json ? 'check' : 'scratch'}`,
+    application: 'dbctl scratch',
   };
 }
 
