@@ -233,3 +233,32 @@ describe('the scratch database on interrupt', () => {
     expect(await scratchLeft()).toEqual([]);
   });
 });
+
+describe('drift fix cannot express', () => {
+  it('enum values in another order than the migrations make: drift names both orders; fix refuses, writes nothing', async () => {
+    db = await createTestDatabase('drift_enum_order');
+    project = await createProject(db.url);
+    const first = await project.addMigration({ name: 'mood', sql: [`CREATE TYPE "public"."mood" AS ENUM('sad', 'happy')`, 'CREATE TABLE "t" ("m" "mood")'] });
+    const second = await project.addMigration({ name: 'ok', sql: [`ALTER TYPE "public"."mood" ADD VALUE 'ok' BEFORE 'happy'`] });
+    expect((await project.dbctl(['migrate', '--to', first])).code).toBe(0);
+    // someone ran the second by hand, differently, and recorded it as applied
+    await db.sql.unsafe(`ALTER TYPE "public"."mood" ADD VALUE 'ok'`);
+    const { drizzleHash } = await import('../../src/drizzle/folder.js');
+    const journal = await project.journal();
+    const text = await readFile(path.join(project.out, `${second}.sql`), 'utf8');
+    await db.sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${drizzleHash(text)}, ${journal.entries[1]!.when})`;
+
+    const result = await check(project);
+    const drift = byId(result.checks, 'drift');
+    expect(drift.ok).toBe(false);
+    expect(drift.details).toEqual(["enum mood: values ordered 'sad', 'happy', 'ok' in the database, 'sad', 'ok', 'happy' in the migrations"]);
+
+    const before = await readdir(project.out);
+    const fix = await project.dbctl(['fix']);
+    expect(fix.code).toBe(1);
+    expect(fix.stderr).toContain('fix cannot express one difference as a migration; nothing written');
+    expect(fix.stderr).toContain('the order of enum values cannot change');
+    expect(await readdir(project.out)).toEqual(before);
+    expect(await scratchLeft()).toEqual([]);
+  });
+});
