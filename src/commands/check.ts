@@ -193,25 +193,11 @@ async function environmentChecks(
   }
 }
 
-/**
- * Nothing recorded in the configured migrations table while drizzle's default one holds rows: the
- * app's runtime migrator records elsewhere than the drizzle config says, and every migration would
- * look pending (and be applied again). Read only in that case.
- */
+/** The migrations recorded in drizzle's default table instead of the configured one (src/io/recorded-elsewhere.ts). */
 async function defaultTableCheck(db: Database, project: ProjectConfig, status: MigrationStatus<LocalMigration>, env: string): Promise<CheckResult[]> {
-  const { migrationsSchema, migrationsTable } = project.drizzle;
-  if (migrationsSchema === 'drizzle' && migrationsTable === '__drizzle_migrations') return [];
-  if (status.unknown.length > 0 || status.migrations.some((m) => m.row !== null)) return [];
-  const [row] = await db.sql<{ n: number | null }[]>`
-    select case when to_regclass('drizzle.__drizzle_migrations') is null then null
-                else (select count(*)::int from drizzle.__drizzle_migrations) end as n`.catch(() => [{ n: null }]);
-  const n = row?.n ?? 0;
-  if (!n) return [];
-  return [{
-    id: 'migrations-table',
-    ok: false,
-    message: `${env}: the configured migrations table ${migrationsSchema}.${migrationsTable} is empty, but drizzle's default drizzle.__drizzle_migrations holds ${n} row${n === 1 ? '' : 's'}: the migrations were recorded there (by the app's migrator?); set the drizzle config's migrations.table/schema to where they are recorded before running \`dbctl migrate\`, which would apply them all again`,
-  }];
+  const { recordedElsewhere } = await import('../io/recorded-elsewhere.js');
+  const message = await recordedElsewhere(db.sql, historyTables(project), status, env);
+  return message ? [{ id: 'migrations-table', ok: false, message }] : [];
 }
 
 function historyChecks(status: MigrationStatus<LocalMigration>, env: string): CheckResult[] {

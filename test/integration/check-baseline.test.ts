@@ -88,5 +88,7 @@ describe('check: a baseline for folder problems that predate it', () => {
     const check = byId(result.json().checks, 'migrations-table');
     expect(check.ok).toBe(false);
     expect(check.message).toContain("drizzle's default drizzle.__drizzle_migrations holds 1 row");
+    const status = await project.dbctl(['status']);
+    expect(status.stdout + status.stderr).toContain('the configured migrations table drizzle.app_migrations is empty');
   });
 });
