@@ -262,3 +262,27 @@ describe('drift fix cannot express', () => {
     expect(await scratchLeft()).toEqual([]);
   });
 });
+
+describe('a primary key dropped by hand', () => {
+  it('fix adds it back under the name the migrations give it (never a commented-out DROP, never 42P16); then no drift', async () => {
+    db = await createTestDatabase('drift_pk');
+    project = await createProject(db.url);
+    await writeFile(path.join(project.dir, 'schema.ts'), V1);
+    expect((await project.dbctl(['generate', '--name', 'init'])).code).toBe(0);
+    await migrated(project);
+    await db.sql.unsafe('ALTER TABLE "tag" DROP CONSTRAINT "tag_id_pk"');
+    const drifted = await check(project);
+    expect(byId(drifted.checks, 'drift').ok).toBe(false);
+    expect(byId(drifted.checks, 'drift').details!.join('\n')).toContain('primary key');
+
+    const fix = await project.dbctl(['fix', '--name', 'pk']);
+    expect(fix.code, fix.stdout + fix.stderr).toBe(0);
+    const written = await readFile(path.join(project.out, (await readdir(project.out)).find((f) => f.startsWith('0001_pk'))!), 'utf8');
+    expect(written).not.toContain('<constraint_name>');
+    expect(written).toContain('ADD CONSTRAINT "tag_id_pk" PRIMARY KEY (id)');
+    await migrated(project);
+    const [pk] = await db.sql`select conname from pg_constraint where conrelid = 'tag'::regclass and contype = 'p'`;
+    expect(pk!.conname).toBe('tag_id_pk');
+    expect(byId((await check(project)).checks, 'drift').ok).toBe(true);
+  });
+});

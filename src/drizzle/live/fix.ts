@@ -22,6 +22,7 @@ import { introspectWith, readOnly, schemasOf, withTableFilter, type LiveFacts } 
 import { writeMigration } from './write-migration.js';
 import { DbctlError } from '../../errors.js';
 import { idempotent } from './idempotent.js';
+import type { CatalogObject } from './catalog-extras.js';
 
 /** What a fix would write. */
 export interface FixPlan {
@@ -138,9 +139,9 @@ export async function planReplayedFix(
   const diff = await diffSnapshots(actual.schema.snapshot, expected.schema.snapshot, { ...answers, command: 'fix' }, 'push', kit);
   const kitStatements = withoutRedefined(withoutEnumReorders(diff.statements as KitStatement[], actual.schema.snapshot, expected.schema.snapshot), compared.extras);
   const invalid = actual.schema.facts.invalidIndexes;
-  const rebuilt = kitStatements.map((st) => concurrentlyIfInvalid(st, invalid));
-  const changed = kitStatements.length !== diff.statements.length || rebuilt.some((st, i) => st !== kitStatements[i]);
-  const sqlFromKit = changed ? kit.fromJson(rebuilt, 'postgresql', 'push') : diff.sqlStatements;
+  // a primary key dropped first (PostgreSQL allows one per table), then each statement's SQL
+  const rebuilt = pkFirst(kitStatements).map((st) => concurrentlyIfInvalid(st, invalid));
+  const sqlFromKit = rebuilt.flatMap((st) => primaryKeySql(st, actual.extras, expected.extras) ?? kit.fromJson([st], 'postgresql', 'push'));
   const kitSql = rebuildInvalidIndexes(sqlFromKit, rebuilt, kit.fromJson, invalid);
   const extraFirst = compared.extras.filter((e) => e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in '))).flatMap((e) => e.sql ?? []);
   const extraLast = compared.extras.filter((e) => !(e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in ')))).flatMap((e) => e.sql ?? []);
@@ -151,7 +152,8 @@ export async function planReplayedFix(
   // the proof: a copy of the live schema, made from the replay; the fix on it; zero drift left
   const reverse = await compareReadings(expected, actual, kit, { actual: 'the migrations', expected: 'the database' });
   const cannotCopy = reverse.extras.filter((e) => e.sql === null).map((e) => e.line);
-  const toLive = [...reverse.extras.filter((e) => e.kind === 'extension' || e.kind === 'function').flatMap((e) => e.sql ?? []), ...reverse.statements, ...reverse.extras.filter((e) => !(e.kind === 'extension' || e.kind === 'function')).flatMap((e) => e.sql ?? [])];
+  const reverseSql = pkFirst(reverse.kitStatements).flatMap((st) => primaryKeySql(st, expected.extras, actual.extras) ?? kit.fromJson([st], 'postgresql', 'push'));
+  const toLive = [...reverse.extras.filter((e) => e.kind === 'extension' || e.kind === 'function').flatMap((e) => e.sql ?? []), ...reverseSql, ...reverse.extras.filter((e) => !(e.kind === 'extension' || e.kind === 'function')).flatMap((e) => e.sql ?? [])];
   const refuse = (what: string, details: string[]) =>
     new DbctlError('OPERATION_FAILED', `fix cannot prove its migration repairs the drift (${what}); nothing written`, {
       details: [...details.map((line) => `  - ${line}`), '  the migration it would have written:', ...statements.map((s) => `    ${s}`)],
@@ -187,6 +189,33 @@ export async function planReplayedFix(
   const left = await compareReadings(after, expected, kit);
   if (left.drift) throw refuse('applied to a copy of the live schema, it leaves drift', left.summary);
   return { statements, summary, renames: diff.renames, invalidIndexes: invalid, destroys, proof: 'applied to a copy of the live schema in a scratch database: no drift left; applied to the replayed migrations: nothing changed' };
+}
+
+/** The statements with primary keys dropped first (PostgreSQL allows one per table). */
+function pkFirst(statements: readonly KitStatement[]): KitStatement[] {
+  const drop = (st: KitStatement) => st.type === 'alter_table_alter_column_drop_pk';
+  return [...statements.filter(drop), ...statements.filter((st) => !drop(st))];
+}
+
+/**
+ * drizzle-kit cannot name a single-column primary key (its introspection loses the name): it writes
+ * `ADD PRIMARY KEY` under PostgreSQL's default name, and a commented-out `DROP CONSTRAINT
+ * "<constraint_name>"`. Both sides' catalogs know the names: the key is added under the name the
+ * migrations give it, and dropped by the name the database has.
+ */
+function primaryKeySql(st: KitStatement, actual: readonly CatalogObject[], expected: readonly CatalogObject[]): string[] | null {
+  if (st.type !== 'alter_table_alter_column_set_pk' && st.type !== 'alter_table_alter_column_drop_pk') return null;
+  const schema = typeof st.schema === 'string' && st.schema !== '' ? st.schema : 'public';
+  const table = String(st.tableName);
+  const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const pkOf = (objects: readonly CatalogObject[]) =>
+    objects.find((o) => o.kind === 'constraint' && o.key.startsWith(`${schema}.${table}.`) && o.key.split('.').length === 3 && o.def.startsWith('PRIMARY KEY'));
+  if (st.type === 'alter_table_alter_column_set_pk') {
+    const pk = pkOf(expected);
+    return pk ? [`ALTER TABLE ${ident(schema)}.${ident(table)} ADD CONSTRAINT ${ident(pk.key.split('.')[2]!)} ${pk.def};`] : null;
+  }
+  const pk = pkOf(actual);
+  return pk ? [`ALTER TABLE ${ident(schema)}.${ident(table)} DROP CONSTRAINT IF EXISTS ${ident(pk.key.split('.')[2]!)};`] : null;
 }
 
 /** A rebuilt invalid index is built CONCURRENTLY again, as the migration that failed meant to. */
