@@ -156,7 +156,7 @@ program
   .description('CI pre-deploy gate: schema vs migrations, folder consistency, review; with --env: history, pending, drift')
   .option('--since <gitref>', 'review the migrations added since a git ref')
   .option('--format <format>', 'text, json, junit, github or markdown')
-  .option('--baseline', 'accept the folder problems there are now (written to .dbctl/check-baseline.json); new ones still fail')
+  .option('--baseline', 'accept the folder problems there are now (written to dbctl.baseline.json); new ones still fail')
   .action(action(async () => (await import('./commands/check.js')).runCheck));
 
 program

@@ -33,7 +33,7 @@ export interface CheckOptions {
 }
 
 /** Where `dbctl check --baseline` records the accepted folder problems, relative to the project. */
-export const BASELINE_FILE = '.dbctl/check-baseline.json';
+export const BASELINE_FILE = 'dbctl.baseline.json';
 
 /**
  * Runs every check and prints the report; exit 1 when any fails. The checks run side by side
@@ -96,7 +96,7 @@ async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHead
 
 /**
  * Journal, SQL files and snapshot chain agree. Problems a project accepted (`check.acceptJournal`
- * in dbctl.config, or recorded by `dbctl check --baseline` in .dbctl/check-baseline.json) are
+ * in dbctl.config, or recorded by `dbctl check --baseline` in dbctl.baseline.json) are
  * listed but do not fail; any other problem does. With `baseline`, the problems there are now are
  * recorded first.
  */

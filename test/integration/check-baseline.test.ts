@@ -54,7 +54,7 @@ describe('check: a baseline for folder problems that predate it', () => {
 
     const baseline = await project.dbctl(['check', '--baseline', '--format', 'json'], { DATABASE_URL: undefined });
     expect(baseline.code, baseline.stdout + baseline.stderr).toBe(0);
-    expect(JSON.parse(await readFile(path.join(project.dir, '.dbctl/check-baseline.json'), 'utf8'))).toEqual({ acceptJournal: ['prevId@0001'] });
+    expect(JSON.parse(await readFile(path.join(project.dir, 'dbctl.baseline.json'), 'utf8'))).toEqual({ acceptJournal: ['prevId@0001'] });
     const accepted = await project.dbctl(['check', '--format', 'json'], { DATABASE_URL: undefined });
     expect(accepted.code).toBe(0);
     expect(byId(accepted.json().checks, 'journal')).toMatchObject({ ok: true, details: [expect.stringContaining('accepted (prevId@0001)')] });
