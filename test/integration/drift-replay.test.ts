@@ -146,16 +146,20 @@ describe('drift against the replayed migrations', () => {
     expect(lines).toMatch(/index tag_name_idx on tag: the database has `CREATE INDEX tag_name_idx ON public.tag USING btree \(name\)`, the migrations make `CREATE INDEX tag_name_idx ON public.tag USING btree \(lower\(name\)\)`/);
     expect(await scratchLeft()).toEqual([]);
 
-    await db.sql.unsafe(`update tag set extra = null`); // the column holds nothing worth keeping
     const fix = await project.dbctl(['fix', '--name', 'repair']);
     expect(fix.code, fix.stderr + fix.stdout).toBe(0);
     expect(fix.stdout + fix.stderr).toContain('proven: applied to a copy of the live schema');
+    // the column the migrations never made holds rows: a destructive migration, reviewed and backed up as such
+    expect(fix.stdout + fix.stderr).toContain('destructive: this migration destroys data the database holds and the migrations never made: column tag.extra (2 values)');
+    expect(fix.stdout + fix.stderr).toContain('ban-drop-column');
     const written = await readFile(path.join(project.out, (await readdir(project.out)).find((f) => f.startsWith('0002_repair'))!), 'utf8');
     expect(written).toContain('DROP COLUMN IF EXISTS "extra"');
     expect(written).toContain('SET NOT NULL');
     expect(written).toContain('CREATE TRIGGER tag_touch');
     expect(written).not.toContain('-- ALTER TABLE');
-    await migrated(project);
+    const applied = await project.dbctl(['migrate']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(applied.stdout + applied.stderr).toContain('backed up public.tag');
     const after = await check(project);
     expect(byId(after.checks, 'drift').ok, JSON.stringify(byId(after.checks, 'drift'))).toBe(true);
     expect(await data()).toBe(seeded); // the rows the migrations' columns hold are untouched
