@@ -180,6 +180,7 @@ program
   .option('--since <gitref>', 'review the migrations added since a git ref')
   .option('--format <format>', 'text, json, junit, github or markdown (default text)')
   .option('--applied-by <tool>', 'who applies the migrations: dbctl (default) or drizzle-kit (review.appliedBy)')
+  .option('--baseline', 'accept the folder problems there are now (written to dbctl.baseline.json); new ones still fail')
   .action(action(async () => (await import('./commands/check.js')).runCheck));
 
 program

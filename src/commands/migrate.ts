@@ -114,7 +114,9 @@ async function migrate(
 
     // Nothing to do is the common case (every container start): one read decides it, without the
     // lock. Anything else (pending, modified, unknown, failed) is read again under the lock below.
-    if (upToDate(await readStatus(db.sql, folder, tables), options.to)) {
+    const first = await readStatus(db.sql, folder, tables);
+    for (const m of first.migrations) if (m.state === 'cosmetic') out.info(`note: ${m.migration.tag} changed since it was applied only in comments or white space (cosmetic); going on`);
+    if (upToDate(first, options.to)) {
       out.info(`${environmentLabel(environment)}: nothing pending`);
       return ExitCode.ok;
     }

@@ -54,6 +54,8 @@ export async function loadProject(options: LoadOptions): Promise<ProjectConfig> 
     migrate: parsed.migrate,
     review: parsed.review,
     history: parsed.history,
+    ...(parsed.shadow ? { shadow: parsed.shadow } : {}),
+    ...(parsed.check ? { check: parsed.check } : {}),
   };
 }
 

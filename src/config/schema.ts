@@ -20,13 +20,15 @@ export interface ParsedConfig {
   backup: ProjectConfig['backup'];
   migrate: ProjectConfig['migrate'];
   review: ProjectConfig['review'];
+  shadow?: ProjectConfig['shadow'];
+  check?: ProjectConfig['check'];
   history: ProjectConfig['history'];
 }
 
 /** Default migrate settings (milliseconds): lock_timeout 5s, no statement_timeout, wait 60s, 3 retries. */
 export const DEFAULT_MIGRATE: ProjectConfig['migrate'] = { lockTimeoutMs: 5_000, statementTimeoutMs: 0, waitMs: 60_000, lockRetries: 3 };
 
-const TOP_KEYS = ['drizzleConfig', 'environments', 'protect', 'backup', 'migrate', 'review', 'history'];
+const TOP_KEYS = ['drizzleConfig', 'environments', 'protect', 'backup', 'migrate', 'review', 'history', 'shadow', 'check'];
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RULE_SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'off'];
 
@@ -60,6 +62,10 @@ export function parseUserConfig(raw: unknown, options: { projectDir: string; lab
   const appliedBy = parseAppliedBy(review.appliedBy, problems);
   const history = section(config.history, 'history', ['schema'], problems);
   const historySchema = nonEmptyString(history.schema, 'history.schema', problems) ?? 'dbctl';
+  const shadow = section(config.shadow, 'shadow', ['url'], problems);
+  const shadowUrl = parseUrlInput(shadow.url, 'shadow.url', problems);
+  const checkSection = section(config.check, 'check', ['acceptJournal'], problems);
+  const acceptJournal = stringArray(checkSection.acceptJournal, 'check.acceptJournal', problems) ?? [];
 
   if (problems.length > 0) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
@@ -68,7 +74,11 @@ export function parseUserConfig(raw: unknown, options: { projectDir: string; lab
       hint: 'fix them and run the command again',
     });
   }
-  return { drizzleConfig, environments, protectHosts, backup, migrate, review: { rules, ...(appliedBy ? { appliedBy } : {}) }, history: { schema: historySchema } };
+  return {
+    drizzleConfig, environments, protectHosts, backup, migrate, review: { rules, ...(appliedBy ? { appliedBy } : {}) }, history: { schema: historySchema },
+    ...(shadowUrl !== undefined && shadowUrl !== null ? { shadow: { url: shadowUrl } } : {}),
+    ...(acceptJournal.length > 0 ? { check: { acceptJournal } } : {}),
+  };
 }
 
 function parseEnvironments(value: unknown, problems: Problems): Record<string, EnvironmentConfig> {

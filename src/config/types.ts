@@ -71,6 +71,12 @@ export interface UserConfig {
     /** Schema of dbctl's own history table. Default `dbctl`. */
     schema?: string;
   };
+  /** A server where dbctl may create and drop scratch databases (replaying migrations for drift and fix). */
+  shadow?: { url?: string | EnvReference };
+  check?: {
+    /** Folder problems recorded as accepted (they predate the baseline): `prevId@0066`, `orphan@0012_x`, ... */
+    acceptJournal?: string[];
+  };
 }
 
 /** An environment after validation; its url is resolved only on demand. */
@@ -129,6 +135,10 @@ export interface ProjectConfig {
   /** `appliedBy` is absent when the config does not set it (the default is `dbctl`). */
   review: { rules: Record<string, RuleSetting>; appliedBy?: ReviewAppliedBy };
   history: { schema: string };
+  /** `shadow.url` as written (resolved only when a scratch database is needed). */
+  shadow?: { url: UrlInput };
+  /** `check.acceptJournal`: accepted folder problems. */
+  check?: { acceptJournal: string[] };
 }
 
 /** The environment a command targets, with its url resolved and its protection decided. */

@@ -239,7 +239,9 @@ export async function readMigrationFolder(dir: string, projectDir: string): Prom
       `the migrations folder ${rel(dir)} is inconsistent (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
       {
         details: problems.map((p) => `  - ${p}`),
-        hint: 'restore the missing files from git, or regenerate the colliding migrations (delete the newer one and run `dbctl generate`)',
+        hint: problems.every((p) => p.startsWith('journal entry '))
+          ? `restore the missing SQL file${problems.length === 1 ? '' : 's'} from git (\`git checkout -- ${rel(dir)}\`), or remove ${problems.length === 1 ? 'its journal entry' : 'their journal entries'} if ${problems.length === 1 ? 'it was' : 'they were'} never applied anywhere`
+          : 'two branches generated migrations with the same idx or timestamp: keep the one already merged, delete the other (SQL file, journal entry, snapshot) and run `dbctl generate` to regenerate it on top',
       },
     );
   }
