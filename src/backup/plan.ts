@@ -186,6 +186,7 @@ export function planBackup(objects: readonly DestroyedObject[], facts: CatalogFa
       default:
         if (/^DROP SEQUENCE\b/i.test(object.reason)) skip('a sequence holds no rows (its current value is not backed up)');
         else if (/^DROP EXTENSION\b/i.test(object.reason) && facts.dependentsRead) skip('the columns and tables it takes with it are backed up');
+        else if (object.kind === 'opaque') skip('a statement dbctl cannot see into names nothing to copy (PostgreSQL judges what it destroyed before commit)');
         else fail(`dbctl cannot back up a ${object.kind === 'other' ? object.reason : object.kind}`);
     }
   }

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { analyzeMigration } from '../core/analyze.js';
+import { analyzePendingMigrations } from '../core/analyze.js';
 import { applyBaseline, checkFolder } from '../core/folder-check.js';
 import type { MigrationStatus } from '../core/plan.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
@@ -198,7 +198,7 @@ async function environmentChecks(
     const replayed = replayChecks(ctx, project, status, environment, db);
     const drift = replayed.then((r) => r.drift);
     const review = facts.then((known) => reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts: known }));
-    const classes = pendingCheck(pending.map((p) => p.migration));
+    const classes = pendingCheck(pending.map((p) => p.migration), folder.migrations);
     for (const started of [drift, review, classes]) started.catch(() => undefined); // awaited below, in order
     const otherTable = await defaultTableCheck(db, project, status, environment.name);
     return [await review, ...historyChecks(status, environment.name), ...otherTable, await classes, await drift, (await replayed).schemaVsSql];
@@ -234,12 +234,13 @@ function historyChecks(status: MigrationStatus<LocalMigration>, env: string): Ch
 }
 
 /** Pending migrations with their statement classes (information: never fails). */
-async function pendingCheck(pending: LocalMigration[]): Promise<CheckResult> {
+async function pendingCheck(pending: LocalMigration[], all: readonly LocalMigration[]): Promise<CheckResult> {
   if (!pending.length) return { id: 'pending', ok: true, message: 'nothing pending' };
   const parser = await loadSqlParser();
-  const details = pending.map((m) => {
+  const analysed = analyzePendingMigrations(parser, all, pending); // the analysis migrate applies them with
+  const details = pending.map((m, i) => {
     const counts = { safe: 0, locking: 0, destructive: 0 };
-    for (const chunk of analyzeMigration(parser, m.statements)) counts[chunk.class]++;
+    for (const chunk of analysed[i]!) counts[chunk.class]++;
     return `${m.tag}: ${Object.entries(counts).filter(([, n]) => n).map(([c, n]) => `${n} ${c}`).join(', ') || 'empty'}`;
   });
   return { id: 'pending', ok: true, message: `${pending.length} pending migration${pending.length === 1 ? '' : 's'} (\`dbctl migrate --dry-run\` shows the plan)`, details };

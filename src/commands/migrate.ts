@@ -98,7 +98,7 @@ async function migrate(
       const pending = selectPending(status, options.to) ?? [];
       document.pending = pending.map((p) => p.migration.tag);
       document.status = pending.length ? 'ok' : 'nothing-pending';
-      const plan = await analyzePending(pending);
+      const plan = await analyzePending(pending, folder.migrations);
       document.dryRun = true;
       document.plan = plan.map(({ planned, chunks }) => ({
         tag: planned.migration.tag,
@@ -135,10 +135,11 @@ async function migrate(
       out.info(`${environmentLabel(environment)}: nothing pending`);
       return ExitCode.ok;
     }
-    const analyses = await analyzePending(pending);
+    const analyses = await analyzePending(pending, folder.migrations);
     await enforce(destructiveGuard(ctx, environment, options, analyses));
     const items: ApplyItem[] = analyses.map(({ planned, chunks }) => ({ planned, execution: chunks }));
-    const destroyedBy = new Map(analyses.map(({ planned, chunks }) => [planned.migration.tag, chunks.flatMap((c) => c.destroys)]));
+    // What a backup can hold: an opaque statement names nothing to copy (PostgreSQL judges it).
+    const destroyedBy = new Map(analyses.map(({ planned, chunks }) => [planned.migration.tag, chunks.flatMap((c) => c.destroys).filter((d) => d.kind !== 'opaque')]));
     out.info(`${environmentLabel(environment)}: applying ${pending.length} migration${pending.length === 1 ? '' : 's'}`);
     const reporter = createMigrateReporter(out);
     const { applyMigrations } = await import('../io/apply.js');
@@ -171,14 +172,16 @@ async function migrate(
 }
 
 /**
- * Parses and classifies the pending migrations. The parser and the classification table load only
+ * Parses and classifies the pending migrations with the one analysis review uses (the folder's
+ * other migrations teach it the schema first). The parser and the classification table load only
  * here, so a run with nothing pending never pays for them.
  */
-async function analyzePending<P extends { migration: LocalMigration }>(pending: P[]): Promise<{ planned: P; chunks: AnalyzedChunk[] }[]> {
+async function analyzePending<P extends { migration: LocalMigration }>(pending: P[], all: readonly LocalMigration[]): Promise<{ planned: P; chunks: AnalyzedChunk[] }[]> {
   if (pending.length === 0) return [];
-  const [{ analyzeMigration }, { loadSqlParser }] = await Promise.all([import('../core/analyze.js'), import('../sql/parser.js')]);
+  const [{ analyzePendingMigrations }, { loadSqlParser }] = await Promise.all([import('../core/analyze.js'), import('../sql/parser.js')]);
   const parser = await loadSqlParser();
-  return pending.map((planned) => ({ planned, chunks: analyzeMigration(parser, planned.migration.statements) }));
+  const chunks = analyzePendingMigrations(parser, all, pending.map((p) => p.migration));
+  return pending.map((planned, i) => ({ planned, chunks: chunks[i]! }));
 }
 
 /** The protected-environment guard over the destructive migrations among `analyses`. */

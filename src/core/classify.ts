@@ -9,21 +9,25 @@
  *
  * Pure: no fs, process or network.
  */
-import type { ParsedStatement } from '../sql/parser.js';
+import type { ParsedStatement, SqlParser } from '../sql/parser.js';
 import {
   columnDefault,
   columnConstraints,
   createTableElements,
   defElemNames,
-  objectName,
-  qualify,
-  rangeVarName,
+  objectName as astObjectName,
+  qualify as astQualify,
+  rangeVarName as astRangeVarName,
   stringConstants,
   stringList,
   typeInfo,
-  typeQualifiedName,
+  typeQualifiedName as astTypeQualifiedName,
+  walk,
+  type QualifiedName,
   type TypeInfo,
 } from '../sql/ast.js';
+import { BUILTIN_FUNCTIONS } from './classify/builtins.js';
+import { plpgsqlItems, type PlpgsqlItem } from './classify/plpgsql.js';
 import { isPlainUsingCast, typeChangeEffect } from './classify/types.js';
 import { defaultVolatility, SERIAL_TYPES } from './classify/volatility.js';
 
@@ -67,15 +71,50 @@ export interface LockInfo {
   tables: string[];
 }
 
-/** One thing whose data a statement destroys. */
+/**
+ * One thing whose data a statement destroys. Names refer to objects as they exist BEFORE the
+ * migration starts (renames earlier in the migration are mapped back); objects created earlier in
+ * the same migration never appear.
+ *
+ * `kind: 'opaque'`: a statement the analysis cannot see into (dynamic `EXECUTE`, a call of a user
+ * function, `CALL`); it counts as destructive, and only PostgreSQL can say what it did.
+ */
 export interface DestroyedObject {
-  kind: 'table' | 'column' | 'schema' | 'rows' | 'type' | 'index' | 'other';
+  kind: 'table' | 'column' | 'schema' | 'rows' | 'type' | 'index' | 'other' | 'opaque';
+  /** The schema: the explicit qualifier, else the analysis' best guess (see `qualified`). */
   schema: string;
   table?: string;
   column?: string;
   name?: string;
   /** e.g. 'DROP COLUMN', 'ALTER COLUMN TYPE', 'TRUNCATE', 'DELETE without WHERE'. */
   reason: string;
+  /**
+   * false when the name had no schema qualifier: the live side resolves it with the session's real
+   * search_path, or with `searchPath` when the migration ran `SET search_path` before it. Absent
+   * means qualified (or not a schema object).
+   */
+  qualified?: boolean;
+  /** The search_path a `SET search_path` earlier in the migration set (`"$user"` kept as written). */
+  searchPath?: string[];
+  /** Dropped with CASCADE: the live side follows pg_depend (columns of a type, dependent views, ...). */
+  cascade?: boolean;
+  /** Index of the drizzle chunk (statement) that destroys it. */
+  statementIndex?: number;
+}
+
+/**
+ * A table whose rows a statement visibly modifies in a planned way (UPDATE/DELETE with WHERE,
+ * INSERT ... ON CONFLICT DO UPDATE, MERGE): rows changed there are planned, not lost by accident.
+ */
+export interface ModifiedTable {
+  schema: string;
+  table: string;
+  /** false when the name had no schema qualifier (resolve it as for `DestroyedObject.qualified`). */
+  qualified: boolean;
+  /** See `DestroyedObject.searchPath`. */
+  searchPath?: string[];
+  /** Index of the drizzle chunk (statement) that modifies it. */
+  statementIndex?: number;
 }
 
 /** One object a statement creates. */
@@ -97,6 +136,10 @@ export interface StatementClassification {
   commitAfter: boolean;
   /** what data this statement destroys (drives backups before destructive migrations) */
   destroys: DestroyedObject[];
+  /** tables whose rows it modifies in a planned way (UPDATE/DELETE with WHERE, upserts) */
+  modifies: ModifiedTable[];
+  /** true when part of it cannot be seen into (dynamic EXECUTE, user function calls, CALL) */
+  opaque: boolean;
   /** what it creates (tables, columns, indexes, types, schemas), for context */
   creates: CreatedObject[];
   /** short human description, e.g. "ALTER TABLE public.users DROP COLUMN email" */
@@ -114,6 +157,57 @@ export interface ClassifyOptions {
    * INDEX`, which otherwise runs a SET NOT NULL scan); undefined when not known (a scan is assumed).
    */
   indexColumnsNotNull?: (table: string, index: string) => boolean | undefined;
+  /**
+   * The parser, to see into `DO` blocks, PL/pgSQL and SQL function bodies and constant `EXECUTE`
+   * strings. Without it those are opaque (destructive).
+   */
+  parser?: SqlParser;
+  /**
+   * Session state carried from statement to statement, and from one migration to the next when
+   * they run on one connection: the `search_path` a `SET search_path` set (null: the session's own).
+   * Updated in place.
+   */
+  session?: { searchPath: string[] | null };
+}
+
+/** A name as written: the schema is the search path's first schema when it had no qualifier. */
+type Name = QualifiedName & { explicit: boolean };
+
+/**
+ * The search_path a `SET search_path` earlier in the migration set, while one `classifyStatements`
+ * call runs (classification is synchronous, so no two runs interleave). Unqualified names take its
+ * first schema as their best static guess; the destroyed objects say they were unqualified.
+ */
+let currentSearchPath: string[] | null = null;
+
+/** The schema an unqualified name most likely resolves to under `currentSearchPath`. */
+function defaultSchema(): string | undefined {
+  for (const entry of currentSearchPath ?? []) if (entry !== '$user' && !entry.startsWith('pg_')) return entry;
+  return undefined;
+}
+
+function qualify(schema: string | undefined | null, name: string): Name {
+  return { ...astQualify(schema || defaultSchema(), name), explicit: Boolean(schema) };
+}
+
+function rangeVarName(rangeVar: any): Name {
+  const rv = rangeVar?.RangeVar ?? rangeVar ?? {};
+  return qualify(rv.schemaname, String(rv.relname ?? '?'));
+}
+
+function objectName(object: any): Name {
+  if (object?.ObjectWithArgs) return objectName(object.ObjectWithArgs.objname ?? []);
+  const parts = object?.List ? stringList(object.List.items) : Array.isArray(object) ? stringList(object) : null;
+  if (parts) return parts.length > 1 ? qualify(parts[parts.length - 2], parts[parts.length - 1]!) : qualify(undefined, parts[0] ?? '?');
+  if (object?.TypeName) return typeQualifiedName(object.TypeName);
+  const plain = astObjectName(object);
+  return qualify(undefined, plain.name);
+}
+
+function typeQualifiedName(typeName: any): Name {
+  const parts = stringList(typeName?.names);
+  if (parts.length > 1) return qualify(parts[parts.length - 2], parts[parts.length - 1]!);
+  return qualify(undefined, astTypeQualifiedName(typeName).name);
 }
 
 const BLOCKS: Record<LockLevel, LockInfo['blocks']> = {
@@ -161,6 +255,49 @@ class NewObjects {
   readonly columns = new Set<string>();
   /** Column types known in this migration: created here, or retyped here. */
   readonly columnTypes = new Map<string, TypeInfo>();
+  /** Existing tables renamed (or moved) in this migration: current `schema.table` → the table before the migration. */
+  readonly origins = new Map<string, Origin>();
+  /** Existing columns renamed in this migration: `schema.table.column` (table as before the migration, column now) → column before. */
+  readonly columnOrigins = new Map<string, string>();
+  /** Functions and procedures defined in this migration, by lower-case name: a call runs their body. */
+  readonly functions = new Map<string, FunctionDefinition>();
+  /** Prepared statements (`PREPARE name AS ...`). */
+  readonly prepared = new Map<string, { kind: string; body: any }>();
+  /** Functions being inlined (recursion guard). */
+  readonly active = new Set<string>();
+  /** The text of the statement being classified (what the PL/pgSQL parser is given). */
+  text = '';
+  /** The table of the ALTER TABLE whose sub-commands are being classified. */
+  alterTarget: Name | undefined;
+  constructor(
+    readonly parser: SqlParser | undefined,
+    readonly session: { searchPath: string[] | null },
+  ) {}
+
+  /** The table as it was before the migration. */
+  origin(name: Name): Origin {
+    return this.origins.get(name.qualified) ?? { schema: name.schema, table: name.name, explicit: name.explicit, searchPath: currentSearchPath };
+  }
+}
+
+/** A table as it was before the migration (name, how it was written, the search_path then). */
+interface Origin {
+  schema: string;
+  table: string;
+  explicit: boolean;
+  searchPath: string[] | null;
+}
+
+/** A function or procedure created in the migration. */
+interface FunctionDefinition {
+  name: string;
+  language: string;
+  /** The CREATE FUNCTION statement's text (PL/pgSQL bodies are parsed from it). */
+  text: string;
+  /** The body string (`AS $$ ... $$`), for SQL functions. */
+  body: string | undefined;
+  /** `BEGIN ATOMIC ... END` statements, for SQL-standard bodies. */
+  sqlBody: any;
 }
 
 /** Accumulates the effects of one statement. */
@@ -174,6 +311,8 @@ class Effects {
   tables: string[] = [];
   newTables: string[] = [];
   destroys: DestroyedObject[] = [];
+  modifies: ModifiedTable[] = [];
+  opaque = false;
   creates: CreatedObject[] = [];
 
   constructor(private readonly objects: NewObjects) {}
@@ -200,8 +339,43 @@ class Effects {
     if ((work.rewrites || work.scans) && blocks !== 'nothing') this.heavy = true;
   }
 
-  destroy(object: DestroyedObject): void {
-    this.destroys.push(object);
+  /**
+   * Records destroyed data, named as it was before the migration (renames mapped back), with how
+   * the name was written (`qualified`) and the search_path then in force.
+   */
+  destroy(object: DestroyedObject, name?: Name): void {
+    if (object.kind === 'opaque') {
+      if (!this.destroys.some((d) => d.kind === 'opaque' && d.reason === object.reason && d.name === object.name)) this.destroys.push(object);
+      this.opaque = true;
+      return;
+    }
+    const out: DestroyedObject = { ...object };
+    if (name && object.table !== undefined) {
+      const origin = this.objects.origin(name);
+      out.schema = origin.schema;
+      out.table = origin.table;
+      out.qualified = origin.explicit;
+      if (!origin.explicit && origin.searchPath) out.searchPath = [...origin.searchPath];
+      if (object.column !== undefined) out.column = this.objects.columnOrigins.get(`${origin.schema}.${origin.table}.${object.column}`) ?? object.column;
+    } else if (name) {
+      out.qualified = name.explicit;
+      if (!name.explicit && currentSearchPath) out.searchPath = [...currentSearchPath];
+    }
+    this.destroys.push(out);
+  }
+
+  /** Records a planned row change on an existing table (named as it was before the migration). */
+  modify(name: Name): void {
+    if (this.isNew(name.qualified)) return;
+    const origin = this.objects.origin(name);
+    const entry: ModifiedTable = { schema: origin.schema, table: origin.table, qualified: origin.explicit };
+    if (!origin.explicit && origin.searchPath) entry.searchPath = [...origin.searchPath];
+    if (!this.modifies.some((m) => m.schema === entry.schema && m.table === entry.table && m.qualified === entry.qualified)) this.modifies.push(entry);
+  }
+
+  /** Records something the analysis cannot see into. */
+  unknown(what: string, reason: string): void {
+    this.destroy({ kind: 'opaque', schema: '', name: what, reason });
   }
 
   create(object: CreatedObject): void {
@@ -209,13 +383,15 @@ class Effects {
   }
 
   result(summary: string): StatementClassification {
-    const cls: StatementClass = this.destroys.length > 0 ? 'destructive' : this.heavy ? 'locking' : 'safe';
+    const cls: StatementClass = this.destroys.length > 0 || this.opaque ? 'destructive' : this.heavy ? 'locking' : 'safe';
     return {
       class: cls,
       lock: { level: this.level, blocks: this.blocks, rewritesTable: this.rewrites, scansTable: this.scans, tables: this.tables },
       transactional: this.transactional,
       commitAfter: false,
       destroys: this.destroys,
+      modifies: this.modifies,
+      opaque: this.opaque,
       creates: this.creates,
       summary,
       newTables: this.newTables,
@@ -229,34 +405,64 @@ class Effects {
  * 'safe' and transactional, its summary naming the parse error.
  */
 export function classifyStatements(statements: ParsedStatement[], options: ClassifyOptions = {}): StatementClassification[] {
-  const objects = new NewObjects();
-  const out: StatementClassification[] = [];
-  for (const statement of statements) out.push(classifyOne(statement, objects, options));
-  markCommitAfter(statements, out);
+  const classifier = new Classifier(options);
+  const out = statements.map((statement) => classifier.next(statement));
+  classifier.finish();
   return out;
 }
 
-/** Sets `commitAfter` on each enum ADD VALUE whose value a later statement uses. */
-function markCommitAfter(statements: ParsedStatement[], out: StatementClassification[]): void {
-  const cache = new Map<number, Set<string>>();
-  const constantsOf = (j: number): Set<string> => {
-    let set = cache.get(j);
-    if (!set) {
-      set = stringConstants(statements[j]!.node);
-      cache.set(j, set);
+/**
+ * Classifies the statements of one migration one at a time, in order (what `classifyStatements`
+ * does for a list): each call costs the statement's own size, whatever came before, so a migration
+ * of n statements costs O(n), and the caller may drop each tree once it is classified.
+ */
+export class Classifier {
+  private readonly objects: NewObjects;
+  private readonly session: { searchPath: string[] | null };
+  /** `ALTER TYPE ... ADD VALUE 'v'` classifications waiting for a later statement using 'v'. */
+  private readonly enumValues = new Map<string, StatementClassification[]>();
+
+  constructor(private readonly options: ClassifyOptions = {}) {
+    this.session = options.session ?? { searchPath: null };
+    this.objects = new NewObjects(options.parser, this.session);
+  }
+
+  /** Classifies the next statement of the migration. */
+  next(statement: ParsedStatement): StatementClassification {
+    const saved = currentSearchPath;
+    currentSearchPath = this.session.searchPath;
+    let result: StatementClassification;
+    try {
+      result = classifyOne(statement, this.objects, this.options);
+    } finally {
+      this.session.searchPath = currentSearchPath;
+      currentSearchPath = saved;
     }
-    return set;
-  };
-  statements.forEach((statement, i) => {
-    const value = statement.kind === 'AlterEnumStmt' ? statement.node.AlterEnumStmt.newVal : undefined;
-    if (typeof value !== 'string' || statement.node.AlterEnumStmt.oldVal) return;
-    for (let j = i + 1; j < statements.length; j++) {
-      if (statements[j]!.node && constantsOf(j).has(value)) {
-        out[i]!.commitAfter = true;
-        return;
+    this.markCommitAfter(statement, result);
+    return result;
+  }
+
+  /** Ends the migration (nothing later can use a pending enum value). */
+  finish(): void {
+    this.enumValues.clear();
+  }
+
+  /** Sets `commitAfter` on each enum ADD VALUE whose value this (later) statement uses. */
+  private markCommitAfter(statement: ParsedStatement, result: StatementClassification): void {
+    if (this.enumValues.size > 0 && statement.node) {
+      for (const constant of stringConstants(statement.node)) {
+        const waiting = this.enumValues.get(constant);
+        if (!waiting) continue;
+        for (const c of waiting) c.commitAfter = true;
+        this.enumValues.delete(constant);
       }
     }
-  });
+    const value = statement.kind === 'AlterEnumStmt' ? statement.node.AlterEnumStmt.newVal : undefined;
+    if (typeof value !== 'string' || statement.node.AlterEnumStmt.oldVal) return;
+    const list = this.enumValues.get(value);
+    if (list) list.push(result);
+    else this.enumValues.set(value, [result]);
+  }
 }
 
 function classifyOne(statement: ParsedStatement, objects: NewObjects, options: ClassifyOptions): StatementClassification {
@@ -265,9 +471,188 @@ function classifyOne(statement: ParsedStatement, objects: NewObjects, options: C
     return fx.result(`unparseable SQL: ${statement.error?.message ?? 'syntax error'}`);
   }
   const body = statement.node[statement.kind];
-  const handler = HANDLERS[statement.kind];
-  const summary = handler ? handler(body, fx, objects, options) : fallbackSummary(statement.text);
+  objects.text = statement.text;
+  const summary = runStatement(statement.kind, body, fx, objects, options) ?? fallbackSummary(statement.text);
   return fx.result(summary);
+}
+
+/** Statements that execute expressions (function calls) and may hold data-modifying sub-statements. */
+const EXECUTING = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CopyStmt', 'CreateTableAsStmt', 'ReturnStmt', 'PLAssignStmt']);
+/** Data-modifying statements that may appear inside another (WITH d AS (DELETE ...) SELECT ...). */
+const NESTED_DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+
+/** Runs one statement node (top level or nested) through the table; returns its summary. */
+function runStatement(kind: string, body: any, fx: Effects, objects: NewObjects, options: ClassifyOptions): string | undefined {
+  const handler = HANDLERS[kind];
+  const summary = handler ? handler(body, fx, objects, options) : undefined;
+  if (EXECUTING.has(kind)) seeInside(body, fx, objects, options);
+  return summary;
+}
+
+/** Walks a statement for nested data-modifying statements and function calls. */
+function seeInside(body: any, fx: Effects, objects: NewObjects, options: ClassifyOptions): void {
+  walk(body, (key, value) => {
+    if (NESTED_DML.has(key)) {
+      runStatement(key, value, fx, objects, options);
+      return false;
+    }
+    if (key === 'FuncCall') functionCall(value, fx, objects, options);
+    return undefined;
+  });
+}
+
+/** A function call: builtins destroy nothing, functions defined in the migration are inlined, others are opaque. */
+function functionCall(call: any, fx: Effects, objects: NewObjects, options: ClassifyOptions): void {
+  const parts = stringList(call.funcname);
+  const name = (parts[parts.length - 1] ?? '').toLowerCase();
+  const schema = parts.length > 1 ? parts[parts.length - 2]!.toLowerCase() : undefined;
+  if (name === 'set_config') {
+    setConfig(call.args, fx);
+    return;
+  }
+  const defined = objects.functions.get(name);
+  if (defined && schema !== 'pg_catalog') {
+    inlineFunction(defined, fx, objects, options);
+    return;
+  }
+  if (schema === 'pg_catalog' || (BUILTIN_FUNCTIONS.has(name) && (schema === undefined || schema === 'public' || schema === 'extensions'))) return;
+  fx.unknown(`${parts.join('.')}()`, 'call of a function dbctl cannot see into');
+}
+
+/** `set_config('search_path', 'a, b', is_local)`: a search_path change when constant, else opaque. */
+function setConfig(args: any[] | undefined, fx: Effects): void {
+  const setting = args?.[0]?.A_Const?.sval?.sval;
+  if (typeof setting === 'string' && setting.toLowerCase() !== 'search_path') return;
+  const value = args?.[1]?.A_Const?.sval?.sval;
+  if (setting === undefined || typeof value !== 'string') {
+    fx.unknown('set_config()', 'set_config with a computed setting');
+    return;
+  }
+  currentSearchPath = parseSearchPath(value);
+}
+
+/** Splits a search_path setting (`"$user", public`) into its entries. */
+export function parseSearchPath(value: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < value.length) {
+    while (i < value.length && (value[i] === ' ' || value[i] === ',' || value[i] === '\t')) i++;
+    if (i >= value.length) break;
+    let entry = '';
+    if (value[i] === '"') {
+      i++;
+      while (i < value.length) {
+        if (value[i] === '"' && value[i + 1] === '"') {
+          entry += '"';
+          i += 2;
+        } else if (value[i] === '"') {
+          i++;
+          break;
+        } else entry += value[i++];
+      }
+    } else {
+      while (i < value.length && value[i] !== ',') entry += value[i++];
+      entry = entry.trim().toLowerCase();
+    }
+    while (i < value.length && value[i] !== ',') i++;
+    out.push(entry);
+  }
+  return out;
+}
+
+/** Runs the body of a function defined earlier in the migration into `fx`. */
+function inlineFunction(fn: FunctionDefinition, fx: Effects, objects: NewObjects, options: ClassifyOptions): void {
+  if (objects.active.has(fn.name)) return;
+  objects.active.add(fn.name);
+  try {
+    if (fn.language === 'plpgsql') {
+      const parsed = objects.parser?.parsePlpgsql(fn.text);
+      if (!parsed || 'error' in parsed) {
+        fx.unknown(`${fn.name}()`, 'call of a PL/pgSQL function whose body dbctl cannot parse');
+        return;
+      }
+      for (const f of parsed.functions) runPlpgsql(plpgsqlItems(f), fx, objects, options);
+    } else if (fn.language === 'sql') {
+      if (fn.sqlBody) {
+        walk(fn.sqlBody, (key, value) => {
+          if (/Stmt$/.test(key)) {
+            runStatement(key, value, fx, objects, options);
+            return false;
+          }
+          return undefined;
+        });
+      } else runSqlText(fn.body ?? '', fx, objects, options, `${fn.name}()`);
+    } else {
+      fx.unknown(`${fn.name}()`, `call of a ${fn.language} function`);
+    }
+  } finally {
+    objects.active.delete(fn.name);
+  }
+}
+
+/** Parses SQL text found inside another statement and runs each statement into `fx`; returns summaries. */
+function runSqlText(text: string, fx: Effects, objects: NewObjects, options: ClassifyOptions, where: string): string[] {
+  const parsed = objects.parser?.parse(text);
+  if (!parsed || 'error' in parsed) {
+    fx.unknown(where, 'SQL dbctl cannot parse');
+    return [];
+  }
+  const summaries: string[] = [];
+  const outer = objects.text;
+  for (const statement of parsed.statements) {
+    objects.text = statement.text;
+    summaries.push(runStatement(statement.kind, statement.node[statement.kind], fx, objects, options) ?? fallbackSummary(statement.text));
+  }
+  objects.text = outer;
+  return summaries;
+}
+
+/** Runs what a PL/pgSQL body runs into `fx`; returns the summaries of its SQL statements. */
+function runPlpgsql(items: PlpgsqlItem[], fx: Effects, objects: NewObjects, options: ClassifyOptions): string[] {
+  const summaries: string[] = [];
+  for (const item of items) {
+    switch (item.kind) {
+      case 'sql':
+        summaries.push(...runSqlText(item.text, fx, objects, options, 'PL/pgSQL statement'));
+        break;
+      case 'expr': {
+        const text = item.assign ? assignedExpression(item.text) : item.text;
+        const parsed = objects.parser?.parse(`SELECT ${text}`);
+        if (!parsed || 'error' in parsed) fx.unknown('PL/pgSQL expression', 'an expression dbctl cannot parse');
+        else for (const s of parsed.statements) seeInside(s.node, fx, objects, options);
+        break;
+      }
+      case 'dynamic': {
+        const constant = constantString(item.text, objects);
+        if (constant === undefined) fx.unknown('EXECUTE', 'dynamic EXECUTE of a computed string');
+        else summaries.push(...runSqlText(constant, fx, objects, options, 'EXECUTE'));
+        break;
+      }
+      case 'opaque':
+        fx.unknown(item.what, `PL/pgSQL ${item.what} dbctl cannot see into`);
+        break;
+    }
+  }
+  return summaries;
+}
+
+/** The right-hand side of a PL/pgSQL assignment (`x := expr` or `x = expr`). */
+function assignedExpression(text: string): string {
+  const walrus = text.indexOf(':=');
+  if (walrus >= 0) return text.slice(walrus + 2);
+  const equals = text.indexOf('=');
+  return equals >= 0 ? text.slice(equals + 1) : text;
+}
+
+/** The value of an expression that is one string literal (`'TRUNCATE posts'`), else undefined. */
+function constantString(expression: string, objects: NewObjects): string | undefined {
+  const parsed = objects.parser?.parse(`SELECT ${expression}`);
+  if (!parsed || 'error' in parsed || parsed.statements.length !== 1) return undefined;
+  const select = parsed.statements[0]!.node?.SelectStmt;
+  const targets = select?.targetList ?? [];
+  if (targets.length !== 1 || select.fromClause || select.whereClause) return undefined;
+  const value = targets[0]?.ResTarget?.val?.A_Const?.sval?.sval;
+  return typeof value === 'string' ? value : undefined;
 }
 
 type Handler = (body: any, fx: Effects, objects: NewObjects, options: ClassifyOptions) => string;
@@ -281,7 +666,11 @@ function fallbackSummary(text: string): string {
 const columnKey = (table: string, column: string) => `${table}.${column}`;
 
 function knownColumnType(objects: NewObjects, options: ClassifyOptions, table: string, column: string): TypeInfo | undefined {
-  return objects.columnTypes.get(columnKey(table, column)) ?? (objects.tables.has(table) ? undefined : options.columnType?.(table, column));
+  const known = objects.columnTypes.get(columnKey(table, column));
+  if (known || objects.tables.has(table)) return known;
+  const origin = objects.origins.get(table);
+  const before = origin ? `${origin.schema}.${origin.table}` : table;
+  return options.columnType?.(before, objects.columnOrigins.get(`${before}.${column}`) ?? column);
 }
 
 /**
@@ -348,6 +737,7 @@ const HANDLERS: Record<string, Handler> = {
       return `ALTER ${what} ${table}`;
     }
     fx.touch(table);
+    objects.alterTarget = target;
     for (const wrapped of body.cmds ?? []) {
       const cmd = wrapped.AlterTableCmd ?? {};
       phrases.push(alterTableCmd(cmd, table, target.schema, target.name, fx, objects, options));
@@ -367,11 +757,12 @@ const HANDLERS: Record<string, Handler> = {
           objects.tables.delete(rel.qualified);
           objects.tables.add(renamed);
           fx.create({ kind: 'table', schema: rel.schema, name: newName });
-        }
+        } else moveTable(objects, rel, renamed);
         return `ALTER TABLE ${rel.qualified} RENAME TO ${newName}`;
       }
       if (type === 'OBJECT_COLUMN') {
         fx.lock('ACCESS EXCLUSIVE', rel.qualified);
+        renameColumn(objects, rel, String(body.subname), newName);
         return `ALTER TABLE ${rel.qualified} RENAME COLUMN ${body.subname} TO ${newName}`;
       }
       if (type === 'OBJECT_TABCONSTRAINT') {
@@ -419,7 +810,7 @@ const HANDLERS: Record<string, Handler> = {
         for (const n of names) {
           fx.lock('ACCESS EXCLUSIVE', n.qualified);
           if (objects.tables.has(n.qualified)) objects.tables.delete(n.qualified);
-          else if (removeType === 'OBJECT_TABLE') fx.destroy({ kind: 'table', schema: n.schema, table: n.name, reason: `DROP TABLE${suffix}` });
+          else if (removeType === 'OBJECT_TABLE') fx.destroy({ kind: 'table', schema: n.schema, table: n.name, reason: `DROP TABLE${suffix}`, ...(cascade ? { cascade } : {}) }, n);
         }
         return `DROP TABLE ${list}${suffix}`;
       case 'OBJECT_MATVIEW':
@@ -442,14 +833,14 @@ const HANDLERS: Record<string, Handler> = {
         for (const n of names) {
           const schema = n.name;
           if (objects.schemas.has(schema)) objects.schemas.delete(schema);
-          else fx.destroy({ kind: 'schema', schema, name: schema, reason: `DROP SCHEMA${suffix}` });
+          else fx.destroy({ kind: 'schema', schema, name: schema, reason: `DROP SCHEMA${suffix}`, ...(cascade ? { cascade } : {}) });
         }
         return `DROP SCHEMA ${names.map((n: { name: string }) => n.name).join(', ')}${suffix}`;
       case 'OBJECT_TYPE':
       case 'OBJECT_DOMAIN':
         for (const n of names) {
           if (objects.types.has(n.qualified)) objects.types.delete(n.qualified);
-          else fx.destroy({ kind: 'type', schema: n.schema, name: n.name, reason: `DROP ${what}${suffix}` });
+          else fx.destroy({ kind: 'type', schema: n.schema, name: n.name, reason: `DROP ${what}${suffix}`, ...(cascade ? { cascade } : {}) }, n);
         }
         return `DROP ${what} ${list}${suffix}`;
       case 'OBJECT_SEQUENCE':
@@ -459,7 +850,7 @@ const HANDLERS: Record<string, Handler> = {
         }
         return `DROP SEQUENCE ${list}${suffix}`;
       case 'OBJECT_EXTENSION':
-        if (cascade) for (const n of names) fx.destroy({ kind: 'other', schema: 'public', name: n.name, reason: 'DROP EXTENSION CASCADE' });
+        if (cascade) for (const n of names) fx.destroy({ kind: 'other', schema: 'public', name: n.name, reason: 'DROP EXTENSION CASCADE', cascade });
         return `DROP EXTENSION ${names.map((n: { name: string }) => n.name).join(', ')}${suffix}`;
       case 'OBJECT_TRIGGER':
       case 'OBJECT_POLICY':
@@ -471,6 +862,11 @@ const HANDLERS: Record<string, Handler> = {
         return `DROP ${what} ${list}`;
       }
       default:
+        // CASCADE through a function, collation, operator, ... can drop columns (generated ones,
+        // ones of that collation) and indexes: the live side follows pg_depend.
+        if (cascade && CASCADING_DROPS.has(removeType)) {
+          for (const n of names) fx.destroy({ kind: 'other', schema: n.schema, name: n.name, reason: `DROP ${what} CASCADE`, cascade }, n);
+        }
         return `DROP ${what} ${list}${suffix}`;
     }
   },
@@ -521,7 +917,7 @@ const HANDLERS: Record<string, Handler> = {
     const names = (body.relations ?? []).map((r: any) => rangeVarName(r));
     for (const n of names) {
       fx.lock('ACCESS EXCLUSIVE', n.qualified);
-      if (!objects.tables.has(n.qualified)) fx.destroy({ kind: 'rows', schema: n.schema, table: n.name, reason: cascade ? 'TRUNCATE CASCADE' : 'TRUNCATE' });
+      if (!objects.tables.has(n.qualified)) fx.destroy({ kind: 'rows', schema: n.schema, table: n.name, reason: cascade ? 'TRUNCATE CASCADE' : 'TRUNCATE', ...(cascade ? { cascade } : {}) }, n);
     }
     return `TRUNCATE ${names.map((n: { qualified: string }) => n.qualified).join(', ')}${cascade ? ' CASCADE' : ''}`;
   },
@@ -530,10 +926,11 @@ const HANDLERS: Record<string, Handler> = {
     const table = rangeVarName(body.relation);
     if (!body.whereClause) {
       fx.lock('ROW EXCLUSIVE', table.qualified, { scans: true, blocks: 'writes' });
-      if (!objects.tables.has(table.qualified)) fx.destroy({ kind: 'rows', schema: table.schema, table: table.name, reason: 'DELETE without WHERE' });
+      if (!objects.tables.has(table.qualified)) fx.destroy({ kind: 'rows', schema: table.schema, table: table.name, reason: 'DELETE without WHERE' }, table);
       return `DELETE FROM ${table.qualified} (every row)`;
     }
     fx.lock('ROW EXCLUSIVE', table.qualified);
+    fx.modify(table);
     return `DELETE FROM ${table.qualified} WHERE ...`;
   },
 
@@ -545,25 +942,28 @@ const HANDLERS: Record<string, Handler> = {
       if (!objects.tables.has(table.qualified)) {
         for (const column of new Set<string>(columns)) {
           if (!objects.columns.has(columnKey(table.qualified, column))) {
-            fx.destroy({ kind: 'column', schema: table.schema, table: table.name, column, reason: 'UPDATE without WHERE' });
+            fx.destroy({ kind: 'column', schema: table.schema, table: table.name, column, reason: 'UPDATE without WHERE' }, table);
           }
         }
       }
       return `UPDATE ${table.qualified} SET ${columns.join(', ')} (every row)`;
     }
     fx.lock('ROW EXCLUSIVE', table.qualified);
+    fx.modify(table);
     return `UPDATE ${table.qualified} SET ${columns.join(', ')} WHERE ...`;
   },
 
   InsertStmt(body, fx) {
     const table = rangeVarName(body.relation);
     fx.lock('ROW EXCLUSIVE', table.qualified);
+    if (body.onConflictClause?.action === 'ONCONFLICT_UPDATE') fx.modify(table);
     return `INSERT INTO ${table.qualified}`;
   },
 
   MergeStmt(body, fx) {
     const table = rangeVarName(body.relation);
     fx.lock('ROW EXCLUSIVE', table.qualified);
+    fx.modify(table);
     return `MERGE INTO ${table.qualified}`;
   },
 
@@ -573,8 +973,7 @@ const HANDLERS: Record<string, Handler> = {
     return `COPY ${table ?? '(query)'} ${body.is_from ? 'FROM' : 'TO'} ...`;
   },
 
-  SelectStmt(_body, fx) {
-    fx.level = null;
+  SelectStmt() {
     return 'SELECT ...';
   },
 
@@ -666,6 +1065,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   VariableSetStmt(body) {
+    if (body.name === 'search_path' || body.kind === 'VAR_RESET_ALL') trackSearchPath(body);
     if (body.kind === 'VAR_RESET' || body.kind === 'VAR_RESET_ALL') return `RESET ${body.name ?? 'ALL'}`;
     return `SET ${body.is_local ? 'LOCAL ' : ''}${body.name ?? ''}`.trim();
   },
@@ -734,10 +1134,153 @@ const HANDLERS: Record<string, Handler> = {
     return `LOCK TABLE ${tables.join(', ')} IN ${level} MODE`;
   },
 
+  DoStmt(body, fx, objects, options) {
+    const language = (body.args ?? []).find((a: any) => a?.DefElem?.defname === 'language')?.DefElem?.arg?.String?.sval;
+    if (language && String(language).toLowerCase() !== 'plpgsql') {
+      fx.unknown('DO block', `DO block in ${language}`);
+      return `DO block (LANGUAGE ${language})`;
+    }
+    const parsed = options.parser?.parsePlpgsql(objects.text);
+    if (!parsed || 'error' in parsed) {
+      fx.unknown('DO block', 'a DO block dbctl cannot parse');
+      return 'DO block';
+    }
+    const summaries = parsed.functions.flatMap((f) => runPlpgsql(plpgsqlItems(f), fx, objects, options));
+    return summaries.length ? `DO block: ${summaries.join('; ')}` : 'DO block';
+  },
+
+  CreateFunctionStmt(body, fx, objects) {
+    const parts = stringList(body.funcname);
+    const name = (parts[parts.length - 1] ?? '?').toLowerCase();
+    let language = 'sql';
+    let text: string | undefined;
+    for (const option of body.options ?? []) {
+      const def = option?.DefElem;
+      if (def?.defname === 'language') language = String(def.arg?.String?.sval ?? 'sql').toLowerCase();
+      if (def?.defname === 'as') text = def.arg?.List ? stringList(def.arg.List.items)[0] : def.arg?.String?.sval;
+    }
+    objects.functions.set(name, { name, language, text: objects.text, body: text, sqlBody: body.sql_body });
+    fx.create({ kind: body.is_procedure ? 'procedure' : 'function', schema: parts.length > 1 ? parts[parts.length - 2]! : 'public', name });
+    return `CREATE ${body.is_procedure ? 'PROCEDURE' : 'FUNCTION'} ${parts.join('.')}`;
+  },
+
+  CallStmt(body, fx, objects, options) {
+    const parts = stringList(body.funccall?.funcname);
+    const defined = objects.functions.get((parts[parts.length - 1] ?? '').toLowerCase());
+    if (defined) inlineFunction(defined, fx, objects, options);
+    else fx.unknown(`${parts.join('.')}()`, 'CALL of a procedure dbctl cannot see into');
+    for (const arg of body.funccall?.args ?? []) seeInside(arg, fx, objects, options);
+    return `CALL ${parts.join('.')}`;
+  },
+
+  PrepareStmt(body, _fx, objects) {
+    const query = body.query ?? {};
+    const kind = Object.keys(query)[0];
+    if (kind) objects.prepared.set(String(body.name), { kind, body: query[kind] });
+    return `PREPARE ${body.name}`;
+  },
+
+  ExecuteStmt(body, fx, objects, options) {
+    const prepared = objects.prepared.get(String(body.name));
+    if (prepared) runStatement(prepared.kind, prepared.body, fx, objects, options);
+    else fx.unknown(`EXECUTE ${body.name}`, 'EXECUTE of a statement prepared outside the migration');
+    return `EXECUTE ${body.name}`;
+  },
+
+  ExplainStmt(body, fx, objects, options) {
+    const analyze = defElemNames(body.options).has('analyze');
+    const query = body.query ?? {};
+    const kind = Object.keys(query)[0];
+    if (analyze && kind) runStatement(kind, query[kind], fx, objects, options);
+    return `EXPLAIN${analyze ? ' ANALYZE' : ''}`;
+  },
+
+  AlterObjectSchemaStmt(body, fx, objects) {
+    const type: string = body.objectType ?? '';
+    if (body.relation && (type === 'OBJECT_TABLE' || type === 'OBJECT_FOREIGN_TABLE' || type === 'OBJECT_VIEW' || type === 'OBJECT_MATVIEW')) {
+      const rel = rangeVarName(body.relation);
+      fx.lock('ACCESS EXCLUSIVE', rel.qualified);
+      const moved = astQualify(String(body.newschema), rel.name).qualified;
+      if (objects.tables.has(rel.qualified)) {
+        objects.tables.delete(rel.qualified);
+        objects.tables.add(moved);
+      } else moveTable(objects, rel, moved);
+      return `ALTER TABLE ${rel.qualified} SET SCHEMA ${body.newschema}`;
+    }
+    return `ALTER ${type.replace(/^OBJECT_/, '').replace(/_/g, ' ')} SET SCHEMA ${body.newschema}`;
+  },
+
+  DropOwnedStmt(_body, fx) {
+    fx.unknown('DROP OWNED', 'DROP OWNED drops every object of a role');
+    return 'DROP OWNED';
+  },
+
   CommentStmt(body) {
     return `COMMENT ON ${String(body.objtype ?? '').replace(/^OBJECT_/, '')}`;
   },
 };
+
+/** DROP ... CASCADE of these can reach columns or indexes through pg_depend. */
+const CASCADING_DROPS = new Set([
+  'OBJECT_FUNCTION',
+  'OBJECT_PROCEDURE',
+  'OBJECT_ROUTINE',
+  'OBJECT_COLLATION',
+  'OBJECT_OPERATOR',
+  'OBJECT_OPCLASS',
+  'OBJECT_OPFAMILY',
+  'OBJECT_ACCESS_METHOD',
+  'OBJECT_TSCONFIGURATION',
+  'OBJECT_TSDICTIONARY',
+  'OBJECT_CONVERSION',
+  'OBJECT_FOREIGN_SERVER',
+  'OBJECT_FDW',
+]);
+
+/** An existing table renamed or moved: its new name still means the table as it was before. */
+function moveTable(objects: NewObjects, from: Name, to: string): void {
+  const origin = objects.origin(from);
+  objects.origins.delete(from.qualified);
+  objects.origins.set(to, origin);
+}
+
+/** A column renamed: a new column keeps being new; an existing one keeps its name from before. */
+function renameColumn(objects: NewObjects, table: Name, from: string, to: string): void {
+  const oldKey = columnKey(table.qualified, from);
+  if (objects.columns.has(oldKey)) {
+    objects.columns.delete(oldKey);
+    objects.columns.add(columnKey(table.qualified, to));
+    const type = objects.columnTypes.get(oldKey);
+    objects.columnTypes.delete(oldKey);
+    if (type) objects.columnTypes.set(columnKey(table.qualified, to), type);
+    return;
+  }
+  if (objects.tables.has(table.qualified)) return;
+  const origin = objects.origin(table);
+  const base = `${origin.schema}.${origin.table}`;
+  const before = objects.columnOrigins.get(`${base}.${from}`) ?? from;
+  objects.columnOrigins.delete(`${base}.${from}`);
+  objects.columnOrigins.set(`${base}.${to}`, before);
+  const type = objects.columnTypes.get(oldKey);
+  if (type) {
+    objects.columnTypes.delete(oldKey);
+    objects.columnTypes.set(columnKey(table.qualified, to), type);
+  }
+}
+
+/** `SET search_path ...`, `RESET search_path`, `SET search_path TO DEFAULT`, `RESET ALL`. */
+function trackSearchPath(body: any): void {
+  if (body.kind === 'VAR_SET_VALUE') {
+    const entries: string[] = [];
+    for (const arg of body.args ?? []) {
+      const value = arg?.A_Const?.sval?.sval;
+      if (typeof value === 'string') entries.push(...(value.includes(',') ? parseSearchPath(value) : [value]));
+    }
+    currentSearchPath = entries;
+  } else if (body.kind === 'VAR_RESET' || body.kind === 'VAR_RESET_ALL' || body.kind === 'VAR_SET_DEFAULT') {
+    currentSearchPath = null;
+  }
+}
 
 /** Classifies one ALTER TABLE sub-command; returns its phrase for the summary. */
 function alterTableCmd(
@@ -776,7 +1319,8 @@ function alterTableCmd(
       fx.lock('ACCESS EXCLUSIVE', table);
       const key = columnKey(table, column);
       if (!objects.tables.has(table) && !objects.columns.has(key)) {
-        fx.destroy({ kind: 'column', schema, table: tableName, column, reason: 'DROP COLUMN' });
+        const cascade = cmd.behavior === 'DROP_CASCADE';
+        fx.destroy({ kind: 'column', schema, table: tableName, column, reason: 'DROP COLUMN', ...(cascade ? { cascade } : {}) }, objects.alterTarget);
       }
       objects.columns.delete(key);
       objects.columnTypes.delete(key);
@@ -792,7 +1336,7 @@ function alterTableCmd(
       const effect = typeChangeEffect(from, to, !isPlainUsingCast(def.raw_default, column));
       fx.lock('ACCESS EXCLUSIVE', table, { rewrites: effect.rewrites });
       if (!effect.lossless && !objects.columns.has(key)) {
-        fx.destroy({ kind: 'column', schema, table: tableName, column, reason: 'ALTER COLUMN TYPE' });
+        fx.destroy({ kind: 'column', schema, table: tableName, column, reason: 'ALTER COLUMN TYPE' }, objects.alterTarget);
       }
       return `ALTER COLUMN ${column} TYPE ${to.display}`;
     }

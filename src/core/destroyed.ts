@@ -6,5 +6,7 @@ import type { DestroyedObject } from './classify.js';
 
 /** `DROP COLUMN public.users.email`: one destroyed object for messages and plans. */
 export function describeDestroyed(d: DestroyedObject): string {
-  return `${d.reason} ${[d.schema, d.table, d.column ?? d.name].filter(Boolean).join('.')}`;
+  if (d.kind === 'opaque') return d.name ? `${d.reason}: ${d.name}` : d.reason;
+  const name = [d.schema, d.table, d.column ?? d.name].filter(Boolean).join('.');
+  return `${d.reason} ${name}${d.cascade && !/CASCADE/.test(d.reason) ? ' (CASCADE)' : ''}`;
 }

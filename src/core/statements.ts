@@ -3,8 +3,10 @@
  * (`--> statement-breakpoint`), keeping each statement's position for messages.
  */
 
+import { lineLocator, splitMigration, STATEMENT_BREAKPOINT } from '../sql/migration.js';
+
 /** drizzle-kit's statement separator. */
-export const STATEMENT_BREAKPOINT = '--> statement-breakpoint';
+export { STATEMENT_BREAKPOINT };
 
 /** One executable chunk of a migration file. */
 export interface MigrationStatement {
@@ -19,23 +21,18 @@ export interface MigrationStatement {
 }
 
 /**
- * Splits a migration file as drizzle-orm does. Chunks that are only whitespace are dropped (drizzle
- * sends them as empty queries, which do nothing); everything else is kept byte for byte.
+ * Splits a migration file as drizzle-orm does, with the one splitter every consumer uses
+ * (`splitMigration` in sql/migration.ts). Chunks that are only whitespace are dropped (drizzle
+ * sends them as empty queries, which do nothing); everything else is kept byte for byte. Linear in
+ * the file's size.
  */
 export function splitStatements(text: string): MigrationStatement[] {
   const statements: MigrationStatement[] = [];
-  let offset = 0;
-  for (const chunk of text.split(STATEMENT_BREAKPOINT)) {
-    const leading = chunk.length - chunk.trimStart().length;
-    if (chunk.trim() !== '') {
-      statements.push({
-        index: statements.length,
-        sql: chunk,
-        line: lineAt(text, offset + leading),
-        offset,
-      });
-    }
-    offset += chunk.length + STATEMENT_BREAKPOINT.length;
+  const positionOf = lineLocator(text);
+  for (const chunk of splitMigration(text)) {
+    const leading = chunk.text.length - chunk.text.trimStart().length;
+    if (leading === chunk.text.length) continue;
+    statements.push({ index: statements.length, sql: chunk.text, line: positionOf(chunk.offset + leading).line, offset: chunk.offset });
   }
   return statements;
 }

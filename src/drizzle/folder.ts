@@ -8,6 +8,7 @@
  * clear exit-2 error instead of a silent skip. The format must be the installed drizzle-kit's: a
  * folder in the other one is exit 2 naming `drizzle-kit up`.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
@@ -215,8 +216,12 @@ export async function readMigrationFolder(dir: string, projectDir: string): Prom
   const migrations = journal.entries.map((entry): LocalMigration | null => {
     const file = path.join(dir, `${entry.tag}.sql`);
     let text: string;
+    let hash: string;
     try {
-      text = readFileSync(file).toString();
+      const bytes = readFileSync(file);
+      text = bytes.toString();
+      // the same digest as over the text when the file is valid UTF-8, without a second encoded copy
+      hash = isUtf8(bytes) ? createHash('sha256').update(bytes).digest('hex') : drizzleHash(text);
     } catch {
       problems.push(`journal entry ${entry.tag} has no SQL file ${rel(file)}`);
       return null;
@@ -229,7 +234,7 @@ export async function readMigrationFolder(dir: string, projectDir: string): Prom
       file,
       relativeFile: rel(file),
       text,
-      hash: drizzleHash(text),
+      hash,
       statements: splitStatements(text),
     };
   });

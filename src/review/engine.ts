@@ -4,8 +4,9 @@
  * applies suppression directives, per-rule severity settings and database size facts, and returns
  * the contract's report. Pure: the caller loads the parser and reads the files.
  */
-import { classifyStatements, describeLock } from '../core/classify.js';
-import { parseMigration, type ParsedMigration } from '../sql/migration.js';
+import { describeLock } from '../core/classify.js';
+import { MigrationAnalyzer, innerStatementOf } from '../core/analyze.js';
+import type { ParsedMigration } from '../sql/migration.js';
 import type { SqlParser } from '../sql/parser.js';
 import { findDirectives, type IgnoreDirective } from './directives.js';
 import { SchemaKnowledge } from './knowledge.js';
@@ -49,13 +50,12 @@ interface RawFinding {
  * bad SQL: a statement that does not parse is a `syntax-error` finding.
  */
 export function reviewMigrations(input: ReviewInput, parser: SqlParser, rules: readonly Rule[] = RULES): ReviewReport {
-  const knowledge = new SchemaKnowledge();
+  // The one analysis migrate also reads (core/analyze.ts): same splitter, same classification, same
+  // knowledge of the migrations before.
+  const analyzer = new MigrationAnalyzer(parser, { knowledge: new SchemaKnowledge() });
+  const knowledge = analyzer.knowledge;
   const contextMigrations = input.context ?? [];
-  contextMigrations.forEach((migration, k) => {
-    for (const statement of parseMigration(migration.sql, parser).statements) {
-      if (statement.node) knowledge.apply(statement.kind, statement.node[statement.kind], k - contextMigrations.length);
-    }
-  });
+  contextMigrations.forEach((migration, k) => analyzer.learn(migration.sql, k - contextMigrations.length));
   const options: EngineOptions = {
     rules,
     byId: new Map(rules.map((rule) => [rule.id, rule])),
@@ -63,7 +63,7 @@ export function reviewMigrations(input: ReviewInput, parser: SqlParser, rules: r
     appliedByDbctl: input.appliedByDbctl ?? true,
     facts: input.facts,
   };
-  const migrations = input.migrations.map((migration, ordinal) => reviewOne(migration, ordinal, parser, knowledge, options));
+  const migrations = input.migrations.map((migration, ordinal) => reviewOne(migration, ordinal, analyzer, knowledge, options));
   const summary = { errors: 0, warnings: 0 };
   for (const migration of migrations) {
     const all = [...(migration.findings ?? []), ...migration.statements.flatMap((s) => s.findings)];
@@ -86,22 +86,25 @@ interface EngineOptions {
 function reviewOne(
   migration: ReviewMigrationInput,
   ordinal: number,
-  parser: SqlParser,
+  analyzer: MigrationAnalyzer,
   knowledge: SchemaKnowledge,
   options: EngineOptions,
 ): ReviewMigration {
-  const parsed = parseMigration(migration.sql, parser);
-  const classifications = classifyStatements(parsed.statements, {
-    columnType: (t, c) => knowledge.columnType(t, c),
-    indexColumnsNotNull: (_t, index) => knowledge.indexColumnsNotNull(index),
+  // Rules learn statement by statement below (each sees the knowledge before it), so the analysis
+  // itself does not learn this migration.
+  const { parsed, classifications } = analyzer.analyze(migration.sql, { learn: false, ordinal });
+  const statements: RuleStatement[] = parsed.statements.map((p, index) => {
+    // A DO block that only runs one statement (drizzle-kit ≤ 0.30's foreign-key wrapper) is
+    // reviewed as that statement, as the analysis classifies it.
+    const inner = p.kind === 'DoStmt' ? innerStatementOf(analyzer.parser, p) : null;
+    return {
+      index,
+      kind: inner?.kind ?? p.kind,
+      node: inner ? inner.node : p.node ? p.node[p.kind] : null,
+      parsed: p,
+      classification: classifications[index]!,
+    };
   });
-  const statements: RuleStatement[] = parsed.statements.map((p, index) => ({
-    index,
-    kind: p.kind,
-    node: p.node ? p.node[p.kind] : null,
-    parsed: p,
-    classification: classifications[index]!,
-  }));
 
   const createdAt = new Map<string, number>();
   classifications.forEach((c, index) => {
@@ -278,15 +281,30 @@ function applyDirectives(
   options: EngineOptions,
 ): RawFinding[] {
   const used = new Set<string>(); // `${directiveIndex}:${ruleId}`
+  // Directives by the statement they precede (file-wide ones apart): each finding looks only at
+  // its own statement's, so the cost stays linear in findings + directives.
+  const fileWide: number[] = [];
+  const byStatement = new Map<number, number[]>();
+  directives.forEach((directive, d) => {
+    if (directive.scope === 'file') fileWide.push(d);
+    else {
+      const list = byStatement.get(directive.statement);
+      if (list) list.push(d);
+      else byStatement.set(directive.statement, [d]);
+    }
+  });
   const suppressedBy = (item: RawFinding): boolean => {
     let suppressed = false;
-    directives.forEach((directive, d) => {
-      if (!directive.rules.includes(item.rule.id)) return;
-      if (directive.scope === 'file' || directive.statement === item.statement) {
-        used.add(`${d}:${item.rule.id}`);
-        suppressed = true;
-      }
-    });
+    const check = (d: number) => {
+      if (!directives[d]!.rules.includes(item.rule.id)) return;
+      used.add(`${d}:${item.rule.id}`);
+      suppressed = true;
+    };
+    // in directive order, as before: file-wide and statement ones interleaved by index
+    const mine = byStatement.get(item.statement);
+    if (!mine) fileWide.forEach(check);
+    else if (fileWide.length === 0) mine.forEach(check);
+    else [...fileWide, ...mine].sort((a, b) => a - b).forEach(check);
     return suppressed;
   };
   const kept = raw.filter((item) => !suppressedBy(item));

@@ -72,15 +72,32 @@ export function lineLocator(text: string): (offset: number) => { line: number; c
   };
 }
 
+/** Files up to this size are first parsed in one call (the breakpoints are SQL comments). */
+export const WHOLE_FILE_CHARS = 1024 * 1024;
+
 /**
  * Parses a migration file. Never throws: text that does not parse becomes a `ParseError`
  * statement, and the other chunks are still parsed.
  *
- * The whole file is parsed in one call when it parses and every statement stays inside one
- * drizzle chunk (the breakpoints are SQL comments); otherwise each chunk is parsed on its own, as
- * drizzle's migrator will run it.
+ * The whole file is parsed in one call when it is small, parses, and every statement stays inside
+ * one drizzle chunk (the breakpoints are SQL comments); otherwise each chunk is parsed on its own,
+ * as drizzle's migrator will run it (a large chunk piece by piece, see `SqlParser.parseEach`).
  */
 export function parseMigration(sql: string, parser: SqlParser): ParsedMigration {
+  const statements: MigrationStatement[] = [];
+  const { chunks, positionOf } = eachMigrationStatement(sql, parser, (statement) => statements.push(statement));
+  return { chunks, statements, positionOf };
+}
+
+/**
+ * `parseMigration` one statement at a time, in order, in memory bounded by the largest piece: the
+ * caller may drop each statement's tree once `visit` has used it.
+ */
+export function eachMigrationStatement(
+  sql: string,
+  parser: SqlParser,
+  visit: (statement: MigrationStatement) => void,
+): { chunks: MigrationChunk[]; positionOf: (offset: number) => { line: number; column: number } } {
   const chunks = splitMigration(sql);
   const positionOf = lineLocator(sql);
   const place = (parsed: ParsedStatement, chunk: number, baseOffset: number): MigrationStatement => {
@@ -88,7 +105,7 @@ export function parseMigration(sql: string, parser: SqlParser): ParsedMigration 
     const { line, column } = positionOf(offset);
     return { ...parsed, chunk, baseOffset, offset, line, column };
   };
-  if (chunks.length > 1) {
+  if (chunks.length > 1 && sql.length <= WHOLE_FILE_CHARS) {
     const whole = parser.parse(sql);
     if ('statements' in whole) {
       const placed: MigrationStatement[] = [];
@@ -103,12 +120,12 @@ export function parseMigration(sql: string, parser: SqlParser): ParsedMigration 
         }
         placed.push(place(parsed, chunk, 0));
       }
-      if (fits) return { chunks, statements: placed, positionOf };
+      if (fits) {
+        for (const statement of placed) visit(statement);
+        return { chunks, positionOf };
+      }
     }
   }
-  const statements: MigrationStatement[] = [];
-  for (const chunk of chunks) {
-    for (const parsed of parser.parseAll(chunk.text)) statements.push(place(parsed, chunk.index, chunk.offset));
-  }
-  return { chunks, statements, positionOf };
+  for (const chunk of chunks) parser.parseEach(chunk.text, (parsed) => visit(place(parsed, chunk.index, chunk.offset)));
+  return { chunks, positionOf };
 }

@@ -10,8 +10,9 @@ import { setFlagsFromString } from 'node:v8';
 type LibPgQuery = typeof import('libpg-query');
 
 /** The WASM module's functions, set once `loadSqlParser()` has loaded it (imported lazily: ~25 ms). */
-let lib: Pick<LibPgQuery, 'parseSync' | 'scanSync'> | undefined;
+let lib: Pick<LibPgQuery, 'parseSync' | 'scanSync' | 'parsePlPgSQLSync'> | undefined;
 const parseSync = (sql: string) => lib!.parseSync(sql);
+const parsePlPgSQLSync = (sql: string) => lib!.parsePlPgSQLSync(sql);
 const scanSync = (sql: string) => lib!.scanSync(sql);
 
 /** Where and why a piece of SQL failed to parse. */
@@ -57,7 +58,22 @@ export interface SqlParser {
    * `ParseError` statements (locations stay relative to `sql`).
    */
   parseAll(sql: string): ParsedStatement[];
+  /**
+   * Parses the PL/pgSQL bodies of a `DO` block or `CREATE FUNCTION ... LANGUAGE plpgsql` statement
+   * (PostgreSQL's own PL/pgSQL parser): one `PLpgSQL_function` per block/function in `sql`.
+   */
+  parsePlpgsql(sql: string): { functions: any[] } | { error: SqlParseError };
+  /**
+   * `parseAll`, one statement at a time, in bounded memory: text longer than `PIECE_CHARS` is cut
+   * at top-level semicolons found by PostgreSQL's own lexer (over windows of the text) into pieces
+   * of about that size, and each piece is parsed alone, so a 50 MB data migration never becomes
+   * one parse tree. Locations stay relative to `sql`. `visit` may drop each statement's tree.
+   */
+  parseEach(sql: string, visit: (statement: ParsedStatement) => void): void;
 }
+
+/** Above this many characters `parseEach` parses piece by piece. */
+export const PIECE_CHARS = 256 * 1024;
 
 let loading: Promise<SqlParser> | undefined;
 let loadCount = 0;
@@ -79,7 +95,7 @@ export function loadSqlParser(): Promise<SqlParser> {
     const module = await import('libpg-query');
     await module.loadModule();
     lib = module;
-    return { parse: parseSql, parseAll: parseAllSql };
+    return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
   })();
   return loading;
 }
@@ -120,6 +136,94 @@ function parseSql(sql: string): ParseResult {
     statements.push({ node, kind, location: start, length: end - start, text: sql.slice(start, end) });
   }
   return { statements };
+}
+
+/** See `SqlParser.parseEach`. */
+function parseEachSql(sql: string, visit: (statement: ParsedStatement) => void): void {
+  let start = 0;
+  const emit = (statements: ParsedStatement[]) => {
+    for (const statement of statements) {
+      if (start > 0) {
+        shiftLocations(statement.node, start);
+        statement.location += start;
+        if (statement.error) statement.error = { ...statement.error, position: statement.error.position + start };
+      }
+      visit(statement);
+    }
+  };
+  while (start < sql.length) {
+    if (sql.length - start <= PIECE_CHARS) {
+      emit(parseAllSql(start === 0 ? sql : sql.slice(start)));
+      return;
+    }
+    // Most often the last `;` of the window ends a statement: then the piece parses whole (a cut
+    // inside a literal, comment, parentheses or BEGIN ATOMIC body never does), and no lexing is needed.
+    let guess = sql.lastIndexOf(';', start + PIECE_CHARS);
+    if (guess <= start) guess = sql.indexOf(';', start + PIECE_CHARS); // one statement longer than a piece
+    if (guess > start) {
+      const whole = parseSql(sql.slice(start, guess + 1));
+      if ('statements' in whole) {
+        emit(whole.statements);
+        start = guess + 1;
+        continue;
+      }
+    }
+    const end = pieceEnd(sql, start);
+    emit(parseAllSql(sql.slice(start, end)));
+    start = end;
+  }
+}
+
+/**
+ * Where the piece starting at `start` ends: just after the last top-level `;` of a window of about
+ * `PIECE_CHARS` characters (the lexer tells strings, dollar quotes and comments apart). A window
+ * whose end falls inside a literal does not scan: an earlier end is tried, then a larger window;
+ * with no usable semicolon at all, the rest of the text is one piece.
+ */
+function pieceEnd(sql: string, start: number): number {
+  for (let size = PIECE_CHARS; start + size < sql.length; size *= 2) {
+    for (let back = 0; back < 8; back++) {
+      const end = start + size - back * Math.floor(size / 16);
+      if (end <= start) break;
+      if (sql.lastIndexOf(';', end - 1) < start) break; // no semicolon at all: a larger window
+      const cut = lastTopLevelSemicolon(sql.slice(start, end));
+      if (cut === null) continue; // the window ends inside a literal or comment: try another end
+      if (cut > 0) return start + cut;
+      break; // no semicolon in this window: a larger one
+    }
+  }
+  return sql.length;
+}
+
+/** String offset just after the last top-level `;` of `text`; 0 when none; null when it does not scan. */
+function lastTopLevelSemicolon(text: string): number | null {
+  let tokens: { start: number; end: number; tokenName: string }[];
+  try {
+    tokens = scanSync(text).tokens;
+  } catch {
+    return null;
+  }
+  let depth = 0;
+  let last = -1;
+  for (const token of tokens) {
+    const name = token.tokenName;
+    if (name === 'ASCII_40') depth++;
+    else if (name === 'ASCII_41') depth = Math.max(0, depth - 1);
+    else if (name === 'ASCII_59' && depth === 0) last = token.end;
+  }
+  if (last < 0) return 0;
+  return isAscii(text) ? last : byteToCharConverter(text)(last);
+}
+
+/** See `SqlParser.parsePlpgsql`. */
+function parsePlpgsqlSql(sql: string): { functions: any[] } | { error: SqlParseError } {
+  try {
+    const result: any = parsePlPgSQLSync(sql);
+    const functions = (result?.plpgsql_funcs ?? []).map((f: any) => f?.PLpgSQL_function ?? {});
+    return { functions };
+  } catch (error) {
+    return { error: toParseError(error, sql) };
+  }
 }
 
 /** See `SqlParser.parseAll`. */

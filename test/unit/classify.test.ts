@@ -97,7 +97,7 @@ describe('destroyed objects', () => {
   it('DROP COLUMN', () => {
     const c = last('ALTER TABLE users DROP COLUMN email');
     expect(c.class).toBe('destructive');
-    expect(c.destroys).toEqual([{ kind: 'column', schema: 'public', table: 'users', column: 'email', reason: 'DROP COLUMN' }]);
+    expect(c.destroys).toEqual([{ kind: 'column', schema: 'public', table: 'users', column: 'email', reason: 'DROP COLUMN', qualified: false }]);
     expect(c.summary).toBe('ALTER TABLE public.users DROP COLUMN email');
   });
   it('DROP TABLE, DROP SCHEMA, DROP TYPE, TRUNCATE, DELETE and UPDATE without WHERE', () => {
