@@ -83,9 +83,13 @@ function checkSnapshots(facts: FolderFacts): FolderProblem[] {
   const byIdx = new Map<number, FolderFacts['snapshots']>();
   for (const s of facts.snapshots) byIdx.set(s.idx, [...(byIdx.get(s.idx) ?? []), s]);
   const tagOf = (idx: number) => facts.entries.filter((e) => e.idx === idx).map((e) => e.tag);
+  const newest = facts.entries.at(-1);
   for (const entry of facts.entries) {
+    const prefix = entry.tag.split('_')[0]!;
+    // prefix none: drizzle-kit keeps one `_snapshot.json`, the newest migration's
+    if (prefix === '' && entry !== newest) continue;
     if (!byIdx.has(entry.idx)) {
-      problems.push({ kind: 'missing-snapshot', id: `snapshot@${entry.tag}`, tags: [entry.tag], message: `${entry.tag} has no snapshot meta/${String(entry.idx).padStart(4, '0')}_snapshot.json; restore it from git (drizzle-kit generate diffs against it)` });
+      problems.push({ kind: 'missing-snapshot', id: `snapshot@${entry.tag}`, tags: [entry.tag], message: `${entry.tag} has no snapshot meta/${prefix}_snapshot.json; restore it from git (drizzle-kit generate diffs against it)` });
     }
   }
   for (const s of facts.snapshots) {
@@ -104,9 +108,11 @@ function checkSnapshots(facts: FolderFacts): FolderProblem[] {
       message: `${users.map((u) => u.file).join(' and ')} both follow snapshot ${prevId.slice(0, 8)}: two branches generated migrations from the same point (${tags.join(', ')}); delete the newer branch's migration and run \`dbctl generate\` to regenerate it after the other`,
     });
   }
+  // prefix none keeps only the newest snapshot (`meta/_snapshot.json`): there is no chain to follow
+  const chained = readable.filter((s) => s.file !== 'meta/_snapshot.json');
   const ids = new Set(readable.map((s) => s.id));
-  readable.forEach((s, i) => {
-    const expected = i === 0 ? ROOT_SNAPSHOT_ID : readable[i - 1]!.id;
+  chained.forEach((s, i) => {
+    const expected = i === 0 ? ROOT_SNAPSHOT_ID : chained[i - 1]!.id;
     if (s.prevId === expected || (prevUsers.get(s.prevId ?? '')?.length ?? 0) > 1) return;
     const dangling = s.prevId !== ROOT_SNAPSHOT_ID && !ids.has(s.prevId);
     const id = `prevId@${String(s.idx).padStart(4, '0')}`;
@@ -114,7 +120,7 @@ function checkSnapshots(facts: FolderFacts): FolderProblem[] {
       kind: 'broken-chain',
       id,
       tags: tagOf(s.idx),
-      message: `${s.file} follows ${dangling ? 'a snapshot that is not in the folder' : 'another snapshot than the one before it'} (prevId ${String(s.prevId).slice(0, 8)}); the chain was broken by a merge or a hand edit: if these migrations are not deployed anywhere, regenerate the migrations after ${i === 0 ? 'the start' : readable[i - 1]!.file}; if they are, accept it: \`dbctl check --baseline\` (or \`check: { acceptJournal: ['${id}'] }\` in dbctl.config)`,
+      message: `${s.file} follows ${dangling ? 'a snapshot that is not in the folder' : 'another snapshot than the one before it'} (prevId ${String(s.prevId).slice(0, 8)}); the chain was broken by a merge or a hand edit: if these migrations are not deployed anywhere, regenerate the migrations after ${i === 0 ? 'the start' : chained[i - 1]!.file}; if they are, accept it: \`dbctl check --baseline\` (or \`check: { acceptJournal: ['${id}'] }\` in dbctl.config)`,
     });
   });
   return problems;

@@ -40,11 +40,17 @@ export async function readFolderFacts(
   if (!Array.isArray(journal.entries)) return { unreadable: 'meta/_journal.json has no "entries" array' };
   const files = await readdir(dir).catch(() => [] as string[]);
   const metaFiles = await readdir(path.join(dir, 'meta')).catch(() => [] as string[]);
+  // drizzle-kit names a snapshot by its migration's tag prefix (the text before the first `_`):
+  // `0003` with prefix index, `20241205123456` with timestamp or supabase, `1733400000` with unix,
+  // nothing with none (one `_snapshot.json`, rewritten by every generate: the newest migration's).
+  const entryOfPrefix = new Map<string, number>();
+  for (const e of journal.entries) entryOfPrefix.set(e.tag.split('_')[0]!, e.idx);
   const snapshots = await Promise.all(
     metaFiles
-      .filter((f) => /^\d+_snapshot\.json$/.test(f))
+      .filter((f) => /^[^_]*_snapshot\.json$/.test(f))
       .map(async (file) => {
-        const idx = Number.parseInt(file, 10);
+        const prefix = file.slice(0, -'_snapshot.json'.length);
+        const idx = entryOfPrefix.get(prefix) ?? (prefix === '' ? -1 : Number.parseInt(prefix, 10));
         const header = headers?.get(path.join(dir, 'meta', file)) ?? (await readHeader(path.join(dir, 'meta', file)));
         return { file: `meta/${file}`, idx, id: typeof header.id === 'string' ? header.id : null, prevId: typeof header.prevId === 'string' ? header.prevId : null };
       }),
