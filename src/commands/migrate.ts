@@ -75,6 +75,11 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
       document.error ??= { tag: null, statement: null, message: ctx.out.redact(error.message) };
       document.error.code ??= error.code;
       if (ctx.out.json) ctx.out.writeJson(document);
+    } else {
+      // anything unexpected still leaves the document a script waits for
+      document.status = 'failed';
+      document.error ??= { tag: null, statement: null, message: ctx.out.redact(error instanceof Error ? error.message : String(error)) };
+      if (ctx.out.json) ctx.out.writeJson(document);
     }
     throw error;
   }
