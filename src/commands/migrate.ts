@@ -118,6 +118,9 @@ async function migrate(
   const out = ctx.out;
   const tables = historyTables(project, ctx.out);
   const scope = lockScope(tables);
+  // --no-backup on a protected environment is refused before anything connects or writes (the
+  // same guard as below, asked early with nothing planned yet; it refuses --no-backup there)
+  if (!options.dryRun && options.backup === false && environment.protected) await enforce(destructiveGuard(ctx, environment, options, []));
   const db = await connect(environment, {
     envName: environment.name,
     application: 'dbctl migrate',
