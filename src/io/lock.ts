@@ -197,8 +197,8 @@ export function lockNotHeld(reason: 'pooler' | 'unknown' = 'unknown'): DbctlErro
   return new DbctlError(
     'LOCK_NOT_HELD',
     reason === 'pooler'
-      ? 'the url goes through a transaction-mode pooler (PgBouncer, Neon -pooler, Supabase port 6543): the migration lock cannot hold there, nothing was applied'
-      : 'the migration lock is not held by the connection running migrations: the url points at a transaction-mode pooler (PgBouncer) or the connection was reset',
+      ? 'the url goes through a transaction-mode pooler (PgBouncer, Neon -pooler, Supabase port 6543) where the migration lock cannot hold: nothing was applied; migrate needs a directUrl'
+      : 'the migration lock is not held by the connection running migrations: the url points at a transaction-mode pooler (PgBouncer) or the connection was reset; migrate needs a directUrl',
     {
       hint: 'set `directUrl` for this environment in the dbctl config to a direct (or session-mode) connection and run `dbctl migrate` again',
     },

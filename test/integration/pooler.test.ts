@@ -81,6 +81,7 @@ for (const poolSize of [1, 5]) {
             expect(doc.status).toBe('failed');
             expect(doc.applied).toEqual([]);
             expect(doc.error.code).toBe('LOCK_NOT_HELD');
+            expect(doc.error.message).toContain('directUrl');
             expect(run.stderr).toContain('directUrl');
             expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
             expect(ms[i]).toBeLessThan((WAIT_S + 15) * 1000);
