@@ -54,6 +54,8 @@ export const ERROR_CODES = {
   LOCK_NOT_HELD: ExitCode.failure,
   /** A backup could not be taken or verified. */
   BACKUP_FAILED: ExitCode.failure,
+  /** A restore would overwrite values written since the backup (`--overwrite` allows it). */
+  RESTORE_CONFLICT: ExitCode.failure,
   /** Any other failure of an operation. */
   OPERATION_FAILED: ExitCode.failure,
   /** A guard refused the action (protected environment, missing confirmation). */

@@ -153,7 +153,9 @@ async function migrate(
 
     // Nothing to do is the common case (every container start): one read decides it, without the
     // lock. Anything else (pending, modified, unknown, failed) is read again under the lock below.
-    if (upToDate(await readStatus(db.sql, folder, tables), options.to)) {
+    const first = await readStatus(db.sql, folder, tables);
+    for (const m of first.migrations) if (m.state === 'cosmetic') out.info(`note: ${m.migration.tag} changed since it was applied only in comments or white space (cosmetic); going on`);
+    if (upToDate(first, options.to)) {
       out.info(`${environmentLabel(environment)}: nothing pending`);
       return ExitCode.ok;
     }
@@ -165,7 +167,7 @@ async function migrate(
       connectionClosed: () => session.closed,
       openProbe: () => postgres(driverOptions(environment.connection, { max: 1, application: 'dbctl migrate (probe)', idleTimeoutS: 0 })),
     });
-    await ensureHistoryTables(db.sql, tables);
+    await ensureHistoryTables(db.sql, tables, folder);
     const status = await readStatus(db.sql, folder, tables);
     assertHistoryConsistent(status, document);
     const pending = selectPending(status, options.to) ?? [];

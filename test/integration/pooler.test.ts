@@ -6,7 +6,7 @@
  * Each project has a data migration (an INSERT) so that a double application would be visible.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { adminUrl, createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createProject, type TestProject } from '../support/project.js';
 import { startPgBouncer, type RunningPgBouncer } from '../support/pgbouncer.js';
 import type { CliResult } from '../support/cli.js';
@@ -64,7 +64,7 @@ for (const poolSize of [1, 5]) {
   describe(`through a transaction-mode PgBouncer (pool size ${poolSize})`, () => {
     let pooler: RunningPgBouncer;
     beforeAll(async () => {
-      pooler = await startPgBouncer({ poolMode: 'transaction', poolSize });
+      pooler = await startPgBouncer({ serverUrl: adminUrl(), poolMode: 'transaction', poolSize });
     });
     afterAll(async () => {
       await pooler?.stop();
@@ -165,7 +165,7 @@ for (const poolSize of [1, 5]) {
 describe('through a session-mode PgBouncer (pool size 5)', () => {
   let pooler: RunningPgBouncer;
   beforeAll(async () => {
-    pooler = await startPgBouncer({ poolMode: 'session', poolSize: 5 });
+    pooler = await startPgBouncer({ serverUrl: adminUrl(), poolMode: 'session', poolSize: 5 });
   });
   afterAll(async () => {
     await pooler?.stop();
