@@ -70,6 +70,8 @@ export const ERROR_CODES = {
   DB_UNREACHABLE: ExitCode.unreachable,
   /** Another run held the migration lock for longer than `--wait`. */
   LOCK_TIMEOUT: ExitCode.lockTimeout,
+  /** The connection was lost while a migration ran (server restart, terminated backend, network drop). */
+  CONNECTION_LOST: ExitCode.failure,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A documented dbctl error code. */

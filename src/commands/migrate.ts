@@ -14,9 +14,10 @@ import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import type { ApplyItem, ApplyResult } from '../io/apply.js';
-import { connect, driverOptions } from '../io/db.js';
+import { connect, driverOptions, isConnectionLoss, lossReason } from '../io/db.js';
+import { describeTarget } from '../core/url.js';
 import { ensureHistoryTables } from '../io/history.js';
-import { acquireMigrationLock, releaseMigrationLock } from '../io/lock.js';
+import { acquireMigrationLock, releaseMigrationLock, type HeldLock } from '../io/lock.js';
 import { DBCTL_VERSION } from '../version.js';
 import { createMigrateReporter, failureLines, renderPlan, type MigrateDocument } from '../render/migrate.js';
 import type { CommandContext } from './context.js';
@@ -57,16 +58,51 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
     if (ctx.out.json) ctx.out.writeJson(document);
     return exitCode;
   };
+  /** `closed`: the session went away under the run (not the close at its end, `ending`). */
+  const session = { closed: false, ending: false };
   try {
-    return emit(await migrate(ctx, project, environment, folder, options, settings, document));
-  } catch (error) {
+    return emit(await migrate(ctx, project, environment, folder, options, settings, document, session));
+  } catch (caught) {
+    // a connection lost outside a migration (status read, lock, history tables): nothing was
+    // applied by this run unless `document.applied` says so. A lock check that failed after the
+    // session closed is that same loss, not a pooler.
+    const lost =
+      (isConnectionLoss(caught) && !(caught instanceof DbctlError)) ||
+      (session.closed && caught instanceof DbctlError && caught.code === 'LOCK_NOT_HELD');
+    const error = lost ? lostConnection(environment, document, caught) : caught;
     if (error instanceof DbctlError) {
       document.status = error.exitCode === ExitCode.refused ? 'refused' : 'failed';
       document.error ??= { tag: null, statement: null, message: ctx.out.redact(error.message) };
+      document.error.code ??= error.code;
+      if (ctx.out.json) ctx.out.writeJson(document);
+    } else {
+      // anything unexpected still leaves the document a script waits for
+      document.status = 'failed';
+      document.error ??= { tag: null, statement: null, message: ctx.out.redact(error instanceof Error ? error.message : String(error)) };
       if (ctx.out.json) ctx.out.writeJson(document);
     }
     throw error;
   }
+}
+
+/**
+ * The error for a connection lost outside a migration's own statements: exit 4 when this run
+ * applied nothing, else CONNECTION_LOST (exit 1) after the migrations it did apply.
+ */
+function lostConnection(environment: ResolvedEnvironment, document: MigrateDocument, error: unknown): DbctlError {
+  const where = `the "${environment.name}" database (${describeTarget(environment.connection)})`;
+  const applied = document.applied.length;
+  const why = lossReason(isConnectionLoss(error) ? error : { code: 'CONNECTION_CLOSED' });
+  if (applied === 0) {
+    return new DbctlError('DB_UNREACHABLE', `lost the connection to ${where} before any migration ran: ${why}; nothing was applied`, {
+      hint: 'check the database is up and run `dbctl migrate` again (in a container entrypoint add --wait-for-db 60s)',
+      cause: error,
+    });
+  }
+  return new DbctlError('CONNECTION_LOST', `lost the connection to ${where} after ${applied} migration${applied === 1 ? '' : 's'} applied: ${why}`, {
+    hint: 'run `dbctl migrate` again to apply the rest; `dbctl status` shows where it stands',
+    cause: error,
+  });
 }
 
 async function migrate(
@@ -77,6 +113,7 @@ async function migrate(
   options: MigrateOptions,
   settings: { waitMs: number; lockTimeoutMs: number; statementTimeoutMs: number; waitForDbMs: number },
   document: MigrateDocument,
+  session: { closed: boolean; ending: boolean },
 ): Promise<number> {
   const out = ctx.out;
   const tables = historyTables(project, ctx.out);
@@ -89,8 +126,10 @@ async function migrate(
     application: 'dbctl migrate',
     waitForDbMs: settings.waitForDbMs,
     onWait: (message) => out.warn(message),
+    onClose: () => (session.closed ||= !session.ending),
   });
   let monitor: postgres.Sql | undefined;
+  let lock: HeldLock | undefined;
   try {
     if (options.dryRun) {
       const status = await readStatus(db.sql, folder, tables);
@@ -121,9 +160,12 @@ async function migrate(
       return ExitCode.ok;
     }
 
-    await acquireMigrationLock(db.sql, scope, {
+    lock = await acquireMigrationLock(db.sql, scope, {
       waitMs: settings.waitMs,
       onWaiting: (holder) => out.info(`waiting for the migration lock held by ${holder} (up to ${Math.round(settings.waitMs / 1000)}s)`),
+      // a second client proves the connection is a session of its own (not a transaction pooler)
+      connectionClosed: () => session.closed,
+      openProbe: () => postgres(driverOptions(environment.connection, { max: 1, application: 'dbctl migrate (probe)', idleTimeoutS: 0 })),
     });
     await ensureHistoryTables(db.sql, tables, folder);
     const status = await readStatus(db.sql, folder, tables);
@@ -146,6 +188,7 @@ async function migrate(
     const result = await applyMigrations(db.sql, items, {
       tables,
       lockScope: scope,
+      lock,
       envName: environment.name,
       lockTimeoutMs: settings.lockTimeoutMs,
       statementTimeoutMs: settings.statementTimeoutMs,
@@ -163,9 +206,11 @@ async function migrate(
       },
     });
     reporter.done();
-    await releaseMigrationLock(db.sql, scope).catch(() => {});
     return finish(ctx, result, document, folder.migrations);
   } finally {
+    // released on every path: through a pooler a lock left on a server connection outlives the run
+    if (lock) await releaseMigrationLock(db.sql, lock).catch(() => {});
+    session.ending = true;
     await monitor?.end({ timeout: 1 }).catch(() => {});
     await db.close().catch(() => {});
   }
@@ -248,8 +293,31 @@ function finish(ctx: CommandContext, result: ApplyResult, document: MigrateDocum
   }
   const failure = result.failure;
   document.status = 'failed';
+  if (failure.connectionLost) return finishLost(ctx, failure, document);
   document.error = { tag: failure.tag, statement: failure.statement || null, message: ctx.out.redact(failure.message) };
   const migration = migrations.find((m) => m.tag === failure.tag)!;
   for (const line of failureLines(failure, migration, result.applied.length)) ctx.out.warn(line);
+  return ExitCode.failure;
+}
+
+/** A migration whose connection was lost: one line saying what happened to it and what to run. */
+function finishLost(ctx: CommandContext, failure: ApplyResult['failure'] & object, document: MigrateDocument): number {
+  const lost = failure.connectionLost!;
+  const what = lost.committed
+    ? `${failure.tag} was applied (it committed before the connection dropped)`
+    : failure.partial
+      ? `${failure.tag} stopped part-way (a statement outside a transaction may have run)`
+      : lost.committed === false
+        ? `${failure.tag} was rolled back, nothing of it is applied`
+        : `${failure.tag} was not committed as far as dbctl can tell (the database is still out of reach)`;
+  const history = lost.recorded ? '; the history records the attempt' : lost.committed === null ? '; the history could not be updated' : '';
+  const message = `lost the connection to the database while applying ${failure.tag}: ${lost.reason}; ${what}${history}`;
+  document.error = { tag: failure.tag, statement: failure.statement || null, message: ctx.out.redact(message), code: 'CONNECTION_LOST' };
+  ctx.out.warn(`error: ${ctx.out.redact(message)}`);
+  ctx.out.warn(
+    failure.partial && !lost.committed
+      ? `hint: check the database, then \`dbctl resolve ${failure.tag} --applied\` or \`--rolled-back\`, and run \`dbctl migrate\` again`
+      : 'hint: run `dbctl migrate` again to finish; `dbctl status` shows where it stands',
+  );
   return ExitCode.failure;
 }

@@ -10,15 +10,17 @@ import type { PlannedMigration } from '../core/plan.js';
 import { planSegments, type Segment, type StatementExecution } from '../core/segments.js';
 import { backoffMs, LOCK_NOT_AVAILABLE } from '../core/retry.js';
 import type { LocalMigration } from '../drizzle/folder.js';
-import { errorCode, sleep } from './db.js';
-import { assertLockHeld, lockKeys, lockNotHeld } from './lock.js';
-import { recordApplied, recordHistory, type HistoryRecord, type HistoryTables } from './history.js';
+import { beginSafely, errorCode, isConnectionLoss, lossReason, sleep } from './db.js';
+import { assertLockHeld, lockKeys, lockNotHeld, SESSION_MARKER, type HeldLock } from './lock.js';
+import { recordApplied, recordAfterConnectionLoss, recordHistory, type HistoryRecord, type HistoryTables } from './history.js';
 import { watchBlockers, type BlockingSession } from './blockers.js';
 
 /** Settings of one apply run. */
 export interface ApplySettings {
   tables: HistoryTables;
   lockScope: string;
+  /** The lock as taken (backend pid, session marker); every check then requires that backend. */
+  lock?: HeldLock;
   envName: string;
   lockTimeoutMs: number;
   statementTimeoutMs: number;
@@ -72,6 +74,11 @@ export interface ApplyFailure {
   lockTimeout: { attempts: number; blockers: BlockingSession[] } | null;
   /** Set when the backup before the migration failed (then no statement ran). */
   backupFailed: { hint: string | undefined } | null;
+  /**
+   * Set when the connection was lost while the migration ran: why, whether it committed after all
+   * (its drizzle row is there), and whether the outcome could be recorded in the history.
+   */
+  connectionLost?: { reason: string; committed: boolean | null; recorded: boolean };
 }
 
 /** The outcome of a run. */
@@ -122,6 +129,27 @@ export async function applyMigrations(sql: postgres.Sql, items: readonly ApplyIt
       ...extra,
     });
     const failure = await runMigration(sql, migration, item.execution, settings, () => record('applied'));
+    if (failure?.connectionLost) {
+      // the session (and its lock) is gone: find out on a new connection whether the migration
+      // committed, and record the attempt if it did not; the caller stops the run either way
+      const done = failure.partial ? failure.statementIndex : 0;
+      const settled = await recordAfterConnectionLoss(
+        sql,
+        settings.tables,
+        record(failure.partial ? 'failed' : 'rolled-back', {
+          statementsDone: done,
+          error: { statement: failure.statement, message: `connection lost: ${failure.connectionLost.reason}`, code: 'CONNECTION_LOST' },
+        }),
+      );
+      failure.connectionLost.committed = settled.committed;
+      failure.connectionLost.recorded = settled.recorded;
+      if (settled.committed) {
+        const ms = Math.round(performance.now() - t0);
+        applied.push({ tag: migration.tag, ms, backup: backupId, outOfOrder });
+        return { applied, failure, remaining: items.slice(index + 1).map((i) => i.planned.migration.tag) };
+      }
+      return { applied, failure, remaining: items.slice(index).map((i) => i.planned.migration.tag) };
+    }
     if (failure) {
       const done = failure.partial ? failure.statementIndex : 0;
       await recordHistory(
@@ -155,22 +183,28 @@ async function runMigration(
   let committed = false;
   for (const [i, segment] of segments.entries()) {
     const last = i === segments.length - 1;
-    const failure = segment.transactional
-      ? await runTransactionalSegment(sql, migration, segment, settings, last ? appliedRecord : null)
-      : await runAutocommitSegment(sql, migration, segment, settings, last ? appliedRecord : null);
+    let failure: SegmentFailure | null;
+    try {
+      failure = segment.transactional
+        ? await runTransactionalSegment(sql, migration, segment, settings, last ? appliedRecord : null)
+        : await runAutocommitSegment(sql, migration, segment, settings, last ? appliedRecord : null);
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw error;
+      failure = lostFailure(migration, segment.statements[0]!, error);
+    }
     if (failure) return { ...failure, partial: committed || !segment.transactional };
     committed = true;
   }
   if (segments.length === 0) {
     // an empty migration (comments only) is still recorded, as drizzle does
-    await sql.begin((tx) => recordAppliedOrFail(tx, settings, appliedRecord()));
+    await beginSafely(sql, (tx) => recordAppliedOrFail(tx, settings, appliedRecord()));
   }
   return null;
 }
 
 /** Writes the applied rows; rolls the transaction back when the lock is not held by this backend. */
 async function recordAppliedOrFail(tx: postgres.TransactionSql, settings: ApplySettings, record: HistoryRecord): Promise<void> {
-  if (!(await recordApplied(tx, settings.tables, record, lockKeys(settings.lockScope)))) throw lockNotHeld();
+  if (!(await recordApplied(tx, settings.tables, record, lockKeys(settings.lockScope), settings.lock))) throw lockNotHeld();
 }
 
 /**
@@ -198,20 +232,21 @@ async function runTransactionalSegment(
     let shift = prefix.length;
     const watcher = watchBlockers(settings.openMonitor, settings.pid);
     try {
-      await sql.begin(async (tx) => {
+      await beginSafely(sql, async (tx) => {
         for (const [i, index] of segment.statements.entries()) {
           current = index;
           shift = i === 0 ? prefix.length : 0;
           await tx.unsafe(i === 0 ? prefix + migration.statements[index]!.sql : migration.statements[index]!.sql);
         }
         if (appliedRecord) await recordAppliedOrFail(tx, settings, appliedRecord());
-        else await assertLockHeld(tx, settings.lockScope);
+        else await assertLockHeld(tx, settings.lock ?? settings.lockScope);
       });
       watcher.stop();
       return null;
     } catch (error) {
       const seen = watcher.stop();
       if (seen.length > 0) blockers = seen;
+      if (isConnectionLoss(error)) return lostFailure(migration, current, error, shift);
       if (errorCode(error) === LOCK_NOT_AVAILABLE) {
         if (attempt < attempts) {
           const waitMs = backoffMs(attempt);
@@ -241,17 +276,32 @@ async function runAutocommitSegment(
   const [guard] = await sql.unsafe<{ held: boolean }[]>(
     `select set_config('lock_timeout', '0', false), set_config('statement_timeout', $1, false),
             exists (select 1 from pg_locks where locktype = 'advisory' and granted and pid = pg_backend_pid()
-                     and classid = $2::int::oid and objid = $3::int::oid and objsubid = 2) as held`,
-    [`${settings.statementTimeoutMs}ms`, k1, k2] as never[],
+                     and classid = $2::int::oid and objid = $3::int::oid and objsubid = 2)
+            and ($4::int is null or pg_backend_pid() = $4::int)
+            and ($5::text is null or current_setting('${SESSION_MARKER}', true) = $5::text) as held`,
+    [`${settings.statementTimeoutMs}ms`, k1, k2, settings.lock?.pid ?? null, settings.lock?.token ?? null] as never[],
   );
   if (!guard?.held) throw lockNotHeld();
   try {
     await sql.unsafe(migration.statements[index]!.sql);
   } catch (error) {
+    // a lost connection during a statement outside a transaction: it may have run, so the
+    // migration counts as stopped part-way (the history says so; `dbctl resolve` settles it)
+    if (isConnectionLoss(error)) return lostFailure(migration, index, error);
     return { ...describeError(migration, index, error), lockTimeout: null, backupFailed: null };
   }
-  if (appliedRecord) await sql.begin((tx) => recordAppliedOrFail(tx, settings, appliedRecord()));
+  if (appliedRecord) await beginSafely(sql, (tx) => recordAppliedOrFail(tx, settings, appliedRecord()));
   return null;
+}
+
+/** The failure of a migration whose connection went away at statement `index`. */
+function lostFailure(migration: LocalMigration, index: number, error: unknown, shift = 0): SegmentFailure {
+  return {
+    ...describeError(migration, index, error, shift),
+    lockTimeout: null,
+    backupFailed: null,
+    connectionLost: { reason: lossReason(error), committed: null, recorded: false },
+  };
 }
 
 function backupFailure(migration: LocalMigration, error: unknown): ApplyFailure {

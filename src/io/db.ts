@@ -44,6 +44,8 @@ export interface ConnectOptions {
   onWait?: (message: string) => void;
   /** Session settings sent at connection start. */
   settings?: Record<string, string>;
+  /** Called when a connection of the pool closes (a lost session: its locks and settings are gone). */
+  onClose?: () => void;
 }
 
 const TRANSIENT = new Set([
@@ -114,7 +116,12 @@ export async function connect(to: ConnectTo, options: ConnectOptions): Promise<D
   const deadline = Date.now() + (options.waitForDbMs ?? 0);
   let delay = 200;
   for (let attempt = 1; ; attempt++) {
-    const sql = postgres(driverOptions(target, { max: options.max ?? 1, application: options.application, ...(options.settings ? { settings: options.settings } : {}) }));
+    const sql = postgres({
+      ...driverOptions(target, { max: options.max ?? 1, application: options.application, ...(options.settings ? { settings: options.settings } : {}) }),
+      // never recycled by the driver: a session lock (migrate's) must live as long as the run
+      max_lifetime: 0,
+      ...(options.onClose ? { onclose: options.onClose } : {}),
+    });
     let facts: { pid: number; version: string; num: string; db: string; usr: string; susr: string; addr: string | null; port: number | null } | undefined;
     try {
       [facts] = await sql<NonNullable<typeof facts>[]>`
@@ -124,7 +131,7 @@ export async function connect(to: ConnectTo, options: ConnectOptions): Promise<D
     } catch (error) {
       await sql.end({ timeout: 0 }).catch(() => {});
       const code = errorCode(error);
-      if (code && TRANSIENT.has(code) && Date.now() + delay < deadline) {
+      if (code && TRANSIENT.has(code) && !tlsProblem(error) && Date.now() + delay < deadline) {
         options.onWait?.(`database for "${options.envName}" not reachable yet (${reason(error)}); retrying (attempt ${attempt})`);
         await sleep(delay);
         delay = Math.min(Math.round(delay * 1.5), 2000);
@@ -181,10 +188,83 @@ export function errorCode(error: unknown): string | undefined {
 /** True when an error means the connection itself failed (not a SQL error). */
 export function isConnectionFailure(error: unknown): boolean {
   const code = errorCode(error);
-  return code !== undefined && (TRANSIENT.has(code) || code === '28P01' || code === '28000' || code === '3D000');
+  return code !== undefined && (TRANSIENT.has(code) || code === '28P01' || code === '28000' || code === '3D000') || isConnectionLoss(error);
+}
+
+/**
+ * Server and driver codes of an established connection that went away: terminated backend
+ * (57P01), server crash or restart (57P02, 57P03), connection exceptions (08xxx), the socket
+ * closed or reset under the driver.
+ */
+const LOST = new Set(['57P01', '57P02', '57P03', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED']);
+
+/** True when an error means an open connection was lost (not a SQL error of the statement). */
+export function isConnectionLoss(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && (LOST.has(code) || code.startsWith('08'));
+}
+
+/** One short reason for a lost connection, for messages. */
+export function lossReason(error: unknown): string {
+  const code = errorCode(error);
+  switch (code) {
+    case '57P01': return 'the server terminated the session (pg_terminate_backend or shutdown)';
+    case '57P02': case '57P03': return 'the server restarted';
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'ECONNRESET': case 'EPIPE': case 'CONNECTION_CLOSED': case 'CONNECTION_ENDED': case 'CONNECTION_DESTROYED':
+      return 'the connection was closed (server restart, terminated session, pooler or network drop)';
+    default: return (error as Error)?.message ?? String(error);
+  }
+}
+
+/**
+ * `sql.begin` that survives a lost connection. postgres.js answers a failed transaction with a
+ * ROLLBACK on the same connection; when that connection is already closed the write crashes the
+ * process from a timer (`TypeError: Cannot read properties of null (reading 'write')`). Here a
+ * connection loss inside `fn` parks the transaction scope (the server rolled it back anyway) and
+ * the loss is thrown to the caller instead.
+ */
+export async function beginSafely<T>(sql: postgres.Sql, fn: (tx: postgres.TransactionSql) => Promise<T>, mode = ''): Promise<T> {
+  let signal: (error: unknown) => void = () => {};
+  const lost = new Promise<never>((_, reject) => (signal = reject));
+  const body = async (tx: postgres.TransactionSql): Promise<T> => {
+    try {
+      return await fn(tx);
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw error;
+      signal(error);
+      return await new Promise<never>(() => {});
+    }
+  };
+  const run = mode ? (sql.begin(mode, body) as Promise<T>) : (sql.begin(body) as Promise<T>);
+  run.catch(() => {});
+  lost.catch(() => {});
+  return await Promise.race([run, lost]);
+}
+
+/**
+ * A TLS mismatch between client and server, told apart from a wrong password or a dead server:
+ * `required` when the server (or pooler) refused an unencrypted connection (PgBouncer's
+ * "SSL required", PostgreSQL's pg_hba "no encryption"/"SSL off"), `refused` when the url asked
+ * for TLS and the server does not speak it (it answers the SSL request with "no" and the TLS
+ * handshake is cut).
+ */
+export function tlsProblem(error: unknown): 'required' | 'refused' | undefined {
+  const code = errorCode(error);
+  const message = (error as Error)?.message ?? '';
+  if ((code === '08P01' || code === '28000' || code === '28P01') && /SSL required|SSL off|no encryption|requires? (SSL|TLS)|SSL connection is required/i.test(message)) {
+    return 'required';
+  }
+  if (/before secure TLS connection was established|wrong version number|SSL routines|packet length too long/i.test(message) || code === 'EPROTO') {
+    return 'refused';
+  }
+  return undefined;
 }
 
 function reason(error: unknown): string {
+  const tls = tlsProblem(error);
+  if (tls === 'required') return 'the server requires TLS';
+  if (tls === 'refused') return 'the server does not accept TLS';
   const code = errorCode(error);
   switch (code) {
     case 'ECONNREFUSED': return 'connection refused';
@@ -202,15 +282,21 @@ function reason(error: unknown): string {
 export function connectionError(error: unknown, envName: string, url: string | ConnectionTarget, waitedMs?: number): DbctlError {
   const code = errorCode(error);
   const where = typeof url === 'string' ? describeUrl(url) : describeTarget(url);
+  const tls = tlsProblem(error);
   const hint =
-    code === '28P01' || code === '28000'
-      ? `check the user and password of the "${envName}" url`
-      : code === '3D000'
-        ? `create the database, or fix the database name in the "${envName}" url`
-        : waitedMs
-          ? `the database did not accept connections within the wait; check it is running, or raise --wait-for-db`
-          : `check the database is running and the host/port are right; in a container entrypoint add --wait-for-db 60s`;
-  return new DbctlError('DB_UNREACHABLE', `cannot connect to the "${envName}" database (${where}): ${reason(error)}`, {
+    tls === 'required'
+      ? `add sslmode=require to the "${envName}" url (or sslmode=verify-full with the server's CA)`
+      : tls === 'refused'
+        ? `remove sslmode from the "${envName}" url (or sslmode=prefer), or enable ssl on the server`
+        : code === '28P01' || code === '28000'
+          ? `check the user and password of the "${envName}" url`
+          : code === '3D000'
+            ? `create the database, or fix the database name in the "${envName}" url`
+            : waitedMs
+              ? `the database did not accept connections within the wait; check it is running, or raise --wait-for-db`
+              : `check the database is running and the host/port are right; in a container entrypoint add --wait-for-db 60s`;
+  const what = tls === 'required' ? ': add sslmode=require to the url' : '';
+  return new DbctlError('DB_UNREACHABLE', `cannot connect to the "${envName}" database (${where}): ${reason(error)}${what}`, {
     hint,
     cause: error,
   });

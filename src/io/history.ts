@@ -63,7 +63,9 @@ export async function readHistoryLatest(sql: postgres.Sql, tables: HistoryTables
   const [exists] = await sql<{ oid: string | null }[]>`select to_regclass(${historyTableName(tables)})::text as oid`;
   if (!exists?.oid) return new Map();
   const rows = await sql.unsafe<{ tag: string; hash: string; outcome: HistoryOutcome; finished_at: Date | null; error: string | null }[]>(
-    `select distinct on (tag) tag, hash, outcome, finished_at, error->>'message' as error
+    // rows written before 0.1.1 hold the error as a JSON string of the object
+    `select distinct on (tag) tag, hash, outcome, finished_at,
+            case jsonb_typeof(error) when 'string' then (error #>> '{}')::jsonb ->> 'message' else error ->> 'message' end as error
        from ${historyTableName(tables)} where migrations_table = $1 order by tag, id desc`,
     [scopeKey(tables)],
   );
@@ -213,7 +215,8 @@ function storedError(tables: HistoryTables, error: NonNullable<HistoryRecord['er
 
 const HISTORY_COLUMNS =
   'migrations_table, tag, hash, created_at, outcome, out_of_order, started_at, duration_ms, statements_total, statements_done, error, backup_id, env, dbctl_version, hostname';
-const HISTORY_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15';
+// $11 is JSON text: cast through text so the driver sends it as is (typed jsonb, it would encode the text again)
+const HISTORY_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb, $12, $13, $14, $15';
 
 /** Writes a history row only (a failed or rolled-back attempt, a resolution). */
 export async function recordHistory(sql: postgres.Sql | postgres.TransactionSql, tables: HistoryTables, record: HistoryRecord): Promise<void> {
@@ -231,16 +234,50 @@ export async function recordApplied(
   tables: HistoryTables,
   record: HistoryRecord,
   lockKeys: readonly [number, number],
+  session?: { pid: number; token: string },
 ): Promise<boolean> {
   const [k1, k2] = lockKeys;
+  // With the session the lock was taken on (pid + marker), a pooled backend shared with another
+  // client never passes the guard, even one that happens to hold the lock.
   const result = await sql.unsafe(
     `WITH guard AS (
        SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
-          AND classid = $16::int::oid AND objid = $17::int::oid AND objsubid = 2),
+          AND classid = $16::int::oid AND objid = $17::int::oid AND objsubid = 2
+          AND ($18::int IS NULL OR pg_backend_pid() = $18::int)
+          AND ($19::text IS NULL OR current_setting('dbctl.session', true) = $19::text)),
      drizzle_row AS (INSERT INTO ${drizzleTableName(tables)} ${tables.drizzleNames ? '("hash", "created_at", "name") SELECT $3, $4, $2' : '("hash", "created_at") SELECT $3, $4'} FROM guard RETURNING id)
      INSERT INTO ${historyTableName(tables)} (${HISTORY_COLUMNS}) SELECT ${HISTORY_VALUES} FROM guard`,
-    [...historyParams(tables, record), k1, k2] as never[],
+    [...historyParams(tables, record), k1, k2, session?.pid ?? null, session?.token ?? null] as never[],
     { prepare: true },
   );
   return result.count === 1;
+}
+
+/**
+ * After the connection was lost while `record`'s migration ran: on a new connection (the pool
+ * reconnects), tells whether the migration committed after all (drizzle's row for its hash is
+ * there) and, when it did not, records the attempt. Never throws: a database still out of reach
+ * gives `{ committed: null, recorded: false }`.
+ */
+export async function recordAfterConnectionLoss(
+  sql: postgres.Sql,
+  tables: HistoryTables,
+  record: HistoryRecord,
+): Promise<{ committed: boolean | null; recorded: boolean }> {
+  // the first attempts may still land on the dying connection: a few tries, a moment apart
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    try {
+      const result = await sql.unsafe<{ committed: boolean }[]>(
+        `WITH done AS (SELECT EXISTS (SELECT 1 FROM ${drizzleTableName(tables)} WHERE hash = $3 AND created_at = $4) AS committed),
+         recorded AS (INSERT INTO ${historyTableName(tables)} (${HISTORY_COLUMNS}) SELECT ${HISTORY_VALUES} FROM done WHERE NOT committed RETURNING 1)
+         SELECT committed, (SELECT count(*) FROM recorded)::int AS n FROM done`,
+        historyParams(tables, record) as never[],
+      );
+      const row = result[0] as unknown as { committed: boolean; n: number } | undefined;
+      return { committed: Boolean(row?.committed), recorded: (row?.n ?? 0) > 0 };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+    }
+  }
+  return { committed: null, recorded: false };
 }

@@ -18,7 +18,8 @@ export interface MigrateDocument {
   applied: AppliedMigration[];
   pending: string[];
   status: 'ok' | 'failed' | 'nothing-pending' | 'refused';
-  error?: { tag: string | null; statement: string | null; message: string };
+  /** `code` is the DbctlError code when the run stopped on one (LOCK_NOT_HELD, CONNECTION_LOST, ...). */
+  error?: { tag: string | null; statement: string | null; message: string; code?: string };
   dryRun?: boolean;
   plan?: { tag: string; outOfOrder: boolean; statements: { index: number; line: number; sql: string; class: string; transactional: boolean }[]; backup: string[] }[];
 }
