@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createProject, type TestProject } from '../support/project.js';
 import { repoRoot, runNode } from '../support/cli.js';
+import { DatabaseMigrationsModule } from '../../examples/nestjs/database-migrations.module.js';
 
 let db: TestDatabase | undefined;
 let project: TestProject | undefined;
@@ -221,5 +222,26 @@ process.stderr.write(JSON.stringify({ esm, cjs, exports: Object.keys(api).length
     expect(measured.exports).toBeGreaterThan(10);
     expect(measured.esm).toBeLessThan(150);
     expect(measured.cjs).toBeLessThan(150);
+  });
+
+  it("the NestJS-shaped example's onModuleInit migrates in-process, logging through its logger", async () => {
+    db = await createTestDatabase('api_nest');
+    project = await createProject(db.url);
+    await project.addMigration({ name: 'one', sql: ['CREATE TABLE "one" ("id" int);'] });
+    const lines: string[] = [];
+    const saved = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = db.url;
+    try {
+      const module = new DatabaseMigrationsModule({ cwd: project.dir, env: 'development', logger: { log: (l) => lines.push(l), warn: (l) => lines.push(l) } });
+      await module.onModuleInit();
+      expect(module.result).toMatchObject({ status: 'ok', applied: [{ tag: '0000_one' }] });
+      await module.onModuleInit();
+      expect(module.result).toMatchObject({ status: 'nothing-pending', applied: [] });
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
+    }
+    expect(lines.some((l) => l.includes('0000_one'))).toBe(true);
+    expect(lines.at(-1)).toContain('nothing-pending');
   });
 });
