@@ -178,6 +178,14 @@ export type BackupDocument = ReturnType<typeof import('./backup/render.js').back
 export type BackupsDocument = ReturnType<typeof import('./backup/render.js').backupsDocument>;
 /** `restore()`'s document. */
 export type RestoreDocument = ReturnType<typeof import('./backup/render.js').restoreDocument>;
+/** `generate()`'s document. */
+export interface GenerateDocument {
+  /** The migration written; null when the schema had no changes. */
+  migration: { tag: string; idx: number; file: string; snapshot: string; journal: string | null; custom: boolean; statements: number } | null;
+  renames: import('./drizzle/generate/types.js').AppliedRename[];
+  /** The new migration's review; null when nothing was written. */
+  review: ReviewReport | null;
+}
 /** `resolve()`'s document. */
 export interface ResolveDocument {
   env: string;
@@ -226,8 +234,11 @@ export function check(options: CheckOptions = {}): Promise<CheckReport> {
   });
 }
 
-/** drizzle-kit generate without prompts, then review (`dbctl generate --json`). */
-export function generate(options: GenerateOptions = {}): Promise<unknown> {
+/**
+ * drizzle-kit generate without prompts, then review (`dbctl generate --json`). Review errors in the
+ * new migration reject (exit 1) with the document, as the CLI exits 1: the migration is written.
+ */
+export function generate(options: GenerateOptions = {}): Promise<GenerateDocument> {
   return run('generate', options, async () => (await import('./commands/generate.js')).runGenerate, {
     name: options.name,
     custom: options.custom,
@@ -326,13 +337,15 @@ async function run<Document>(
 ): Promise<Document> {
   const captured = { document: undefined as unknown, text: '' };
   let code: number;
+  let redact = (text: string) => text;
   try {
     const ctx = await apiContext(options, captured);
+    redact = ctx.out.redact;
     const command = (await load()) as CommandRun<Record<string, unknown>>;
     code = await command(ctx, commandOptions);
     if (captured.document === undefined && captured.text.trim() !== '') captured.document = JSON.parse(captured.text);
   } catch (error) {
-    throw rejection(name, error, captured.document);
+    throw scrubbed(rejection(name, error, captured.document), redact);
   }
   if (code === ExitCode.ok) return captured.document as Document;
   throw exitError(name, code, captured.document);
@@ -398,6 +411,18 @@ function rejection(name: string, error: unknown, document: unknown): DbctlError 
   });
   if (document !== undefined) wrapped.document = document;
   return wrapped;
+}
+
+/**
+ * The error with every known secret (the url's and the environment's passwords) scrubbed from its
+ * message, details, hint and stack, as the CLI scrubs what it prints.
+ */
+function scrubbed(error: DbctlError, redact: (text: string) => string): DbctlError {
+  error.message = redact(error.message);
+  error.details.splice(0, error.details.length, ...error.details.map(redact));
+  if (error.hint !== undefined) (error as { hint: string | undefined }).hint = redact(error.hint);
+  if (error.stack !== undefined) error.stack = redact(error.stack);
+  return error;
 }
 
 /** The rejection for a command that returned a non-zero exit code (its outcome is in the document). */

@@ -27,6 +27,7 @@ export type {
   PushDocument,
   DropDocument,
   FixDocument,
+  GenerateDocument,
   RevertDocument,
   BackupDocument,
   BackupsDocument,

@@ -130,6 +130,12 @@ describe('programmatic API', () => {
     // usage errors thrown by the command reject as they are
     const unknown = await call(project, 'migrate', { to: '9999_nothing' });
     expect(unknown.rejected).toMatchObject({ code: 'UNKNOWN_MIGRATION', exitCode: 2, instanceOf: true });
+
+    // an unreachable server: exit 4, and the url's password appears nowhere in the rejection
+    const unreachable = await call(project, 'migrate', { url: 'postgres://app:Sup3rSecretPw@127.0.0.1:1/app' });
+    expect(unreachable.stdout).toBe('');
+    expect(unreachable.rejected).toMatchObject({ code: 'DB_UNREACHABLE', exitCode: 4, instanceOf: true });
+    expect(JSON.stringify(unreachable.rejected)).not.toContain('Sup3rSecretPw');
   });
 
   it("a protected environment's destructive migration rejects with exit 3 and the data stays; allowDestructive applies it with a backup", async () => {
