@@ -165,7 +165,7 @@ describe('programmatic API', () => {
     expect(typeof entry!.backup).toBe('string');
   });
 
-  it('4 processes calling migrate() and 2 CLI runs at once apply a data migration exactly once', async () => {
+  it('4 processes calling migrate() (one of them twice at once) and 2 CLI runs at once apply a data migration exactly once', async () => {
     db = await createTestDatabase('api_replicas');
     project = await createProject(db.url);
     await userProject(project);
@@ -173,16 +173,33 @@ describe('programmatic API', () => {
     for (let i = 1; i <= 3; i++) {
       await project.addMigration({ name: `data_${i}`, sql: ['SELECT pg_sleep(0.2);', `INSERT INTO "ledger" ("migration") VALUES ('data_${i}');`] });
     }
-    const [apiRuns, cliRuns] = await Promise.all([
-      Promise.all(Array.from({ length: 4 }, (_, i) => call(project!, 'migrate', { wait: '60s' }, i % 2 ? 'esm' : 'cjs'))),
+    // one of the API processes makes two calls at once: in one process, each call is a run of its own
+    await writeFile(
+      path.join(project.dir, 'twice.cjs'),
+      `${REPORT}const dbctl = require('dbctl');\nsettle(Promise.all([dbctl.migrate({ wait: '60s' }), dbctl.migrate({ wait: '60s' })]), dbctl.DbctlError);\n`,
+    );
+    const twice = () =>
+      runNode(path.join(project!.dir, 'twice.cjs'), [], { cwd: project!.dir, env: { DATABASE_URL: db!.url } }).then((run) => {
+        const line = run.stderr.split('\n').find((l) => l.startsWith('@@'));
+        expect(line, run.stderr).toBeDefined();
+        return { stdout: run.stdout, stderr: run.stderr, ...(JSON.parse(line!.slice(2)) as Outcome) };
+      });
+    const [apiRuns, inProcess, cliRuns] = await Promise.all([
+      Promise.all(Array.from({ length: 3 }, (_, i) => call(project!, 'migrate', { wait: '60s' }, i % 2 ? 'esm' : 'cjs'))),
+      twice(),
       Promise.all(Array.from({ length: 2 }, () => project!.dbctl(['migrate', '--json', '--wait', '60s']))),
     ]);
-    for (const run of apiRuns) {
+    for (const run of [...apiRuns, inProcess]) {
       expect(run.rejected, run.stderr).toBeUndefined();
       expect(run.stdout).toBe('');
     }
     for (const run of cliRuns) expect(run.code, run.stderr).toBe(0);
-    const documents = [...apiRuns.map((r) => r.resolved as { applied: { tag: string }[] }), ...cliRuns.map((r) => r.json())];
+    const documents = [
+      ...apiRuns.map((r) => r.resolved as { applied: { tag: string }[] }),
+      ...(inProcess.resolved as { applied: { tag: string }[] }[]),
+      ...cliRuns.map((r) => r.json()),
+    ];
+    expect(documents.length).toBe(7);
     const appliedTags = documents.flatMap((d) => d.applied.map((a: { tag: string }) => a.tag));
     expect(appliedTags.sort()).toEqual(['0000_ledger', '0001_data_1', '0002_data_2', '0003_data_3']);
     const ledger = await db.sql`select migration, count(*)::int as n from ledger group by migration order by migration`;
