@@ -3,12 +3,12 @@
  * exits the process. Command modules are imported lazily so `dbctl --version` starts fast.
  */
 import { Command, Option, CommanderError } from 'commander';
-import { hostname } from 'node:os';
 import type { CommandContext, GlobalOptions } from './commands/context.js';
 import { isDbctlError, ExitCode } from './errors.js';
 import { createOutput, type Output } from './io/output.js';
 import { secretsOf } from './core/url.js';
 import { loadDotenv } from './io/dotenv.js';
+import { liveEnvironment } from './io/process-env.js';
 import { DBCTL_VERSION as version } from './version.js';
 import { useBaselineWasmCompiler } from './sql/parser.js';
 
@@ -53,18 +53,6 @@ function buildContext(command: Command): CommandContext {
   output.addSecrets(secretsOf(globals.url));
   loadDotenv(process.cwd(), process.env);
   return { cwd: process.cwd(), globals, out: output, env: liveEnvironment() };
-}
-
-/**
- * The process environment as commands read it: a live view, so that a variable a config file sets
- * while it loads (`import 'dotenv/config'`) is there when `env('NAME')` resolves, plus the host name.
- */
-function liveEnvironment(): Readonly<Record<string, string | undefined>> {
-  let host: string | undefined;
-  return new Proxy(process.env, {
-    get: (target, key) => (key === 'DBCTL_HOSTNAME' ? (host ??= hostname()) : Reflect.get(target, key)),
-    has: (target, key) => key === 'DBCTL_HOSTNAME' || Reflect.has(target, key),
-  });
 }
 
 /** Registers one command whose implementation lives in `./commands/<file>.js`. */

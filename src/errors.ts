@@ -93,6 +93,12 @@ export class DbctlError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
   readonly details: string[];
+  /**
+   * The `--json` document of the run that failed, when the command produced one (migrate's
+   * `status: 'failed' | 'refused'`, check's `ok: false`, review's errors). Set by the programmatic
+   * API (`import { migrate } from 'dbctl'`); the CLI prints it instead.
+   */
+  document?: unknown;
 
   constructor(code: DbctlErrorCode, message: string, options: DbctlErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
