@@ -11,7 +11,7 @@ import { loadKit } from '../../src/drizzle/generate/kit.js';
 import type { KitInternals } from '../../src/drizzle/generate/types.js';
 import { batchedCatalog, type BatchStats } from '../../src/drizzle/live/catalog-batch.js';
 import { kitDb } from '../../src/drizzle/live/introspect.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, supportsNullsNotDistinct, type TestDatabase } from '../support/db.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -33,7 +33,7 @@ create table users (
 create table members (
   c int not null, a int not null, b int not null, d text, role varchar(20) default 'member',
   constraint members_pk primary key (a, c),
-  constraint members_uq unique nulls not distinct (d, b)
+  constraint members_uq unique ${supportsNullsNotDistinct ? 'nulls not distinct ' : ''}(d, b)
 );
 create table refs (x int, y int, z int, w int,
   constraint refs_fk foreign key (w, y) references members (c, a) on update restrict,
