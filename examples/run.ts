@@ -182,4 +182,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`example failed: ${(error as Error).message.split('\n')[0]}\n`);
+  process.exitCode = 1;
+}

@@ -59,3 +59,20 @@ async function inlinedLicenses(inputs) {
 
 // the licenses of the libraries inlined into dist/bundle travel with it
 await writeFile(path.join(outdir, 'THIRD-PARTY-LICENSES.txt'), await inlinedLicenses(result.metafile.inputs));
+
+// the CommonJS entry of the library (`require('dbctl')`): the config helpers and error types
+// inlined, each operation a call into the ES module API (dist/index.js), loaded on first use
+await build({
+  absWorkingDir: repoRoot,
+  entryPoints: ['src/api-cjs.ts'],
+  outfile: path.join(repoRoot, 'dist', 'index.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['./index.js'],
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+// its types: the ES module API's, for a CommonJS TypeScript project
+await writeFile(path.join(repoRoot, 'dist', 'index.d.cts'), "export * from './index.js';\n");

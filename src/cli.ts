@@ -3,11 +3,12 @@
  * exits the process. Command modules are imported lazily so `dbctl --version` starts fast.
  */
 import { Command, Option, CommanderError } from 'commander';
-import { hostname } from 'node:os';
 import type { CommandContext, GlobalOptions } from './commands/context.js';
 import { isDbctlError, ExitCode } from './errors.js';
 import { createOutput, type Output } from './io/output.js';
 import { secretsOf } from './core/url.js';
+import { loadDotenv } from './io/dotenv.js';
+import { liveEnvironment } from './io/process-env.js';
 import { DBCTL_VERSION as version } from './version.js';
 import { useBaselineWasmCompiler } from './sql/parser.js';
 
@@ -50,7 +51,8 @@ function buildContext(command: Command): CommandContext {
     },
   );
   output.addSecrets(secretsOf(globals.url));
-  return { cwd: process.cwd(), globals, out: output, env: { ...process.env, DBCTL_HOSTNAME: hostname() } };
+  loadDotenv(process.cwd(), process.env);
+  return { cwd: process.cwd(), globals, out: output, env: liveEnvironment() };
 }
 
 /** Registers one command whose implementation lives in `./commands/<file>.js`. */
@@ -77,6 +79,7 @@ const program = new Command('dbctl')
   .option('--no-color', 'no ANSI colors')
   .option('--verbose', 'show stack traces and extra detail')
   .showSuggestionAfterError()
+  .configureHelp({ showGlobalOptions: true })
   .enablePositionalOptions(false)
   .exitOverride();
 
@@ -105,7 +108,8 @@ program
   .argument('[tags...]', 'migration tags (or their NNNN prefix)')
   .option('--all', 'every migration')
   .option('--since <gitref>', 'migrations added since a git ref (a pull request base)')
-  .option('--format <format>', 'text, json, junit, github or markdown')
+  .option('--format <format>', 'text, json, junit, github or markdown (default text)')
+  .option('--applied-by <tool>', 'who applies the migrations: dbctl (default) or drizzle-kit (review.appliedBy)')
   .action(action(async () => (await import('./commands/review.js')).runReview));
 
 program
@@ -133,6 +137,7 @@ program
   .argument('<id>', 'backup id (see `dbctl backups`)')
   .option('--tables <list>', 'restore only these tables')
   .option('--into-schema <schema>', 'restore into another schema, for inspection')
+  .option('--overwrite', 'replace values written since the backup (a conflict, exit 1, otherwise)')
   .option('--allow-restore', 'allow restoring into a protected environment in a non-interactive run')
   .action(action(async () => (await import('./commands/restore.js')).runRestore));
 
@@ -152,10 +157,18 @@ program
   .action(action(async () => (await import('./commands/revert.js')).runRevert));
 
 program
+  .command('drop')
+  .description('remove the newest migration (or TAG and those after it) when it is applied nowhere dbctl can see')
+  .argument('[tag]', 'the first migration to remove (or its NNNN prefix); default the newest')
+  .action(action(async () => (await import('./commands/drop.js')).runDrop));
+
+program
   .command('check')
   .description('CI pre-deploy gate: schema vs migrations, folder consistency, review; with --env: history, pending, drift')
   .option('--since <gitref>', 'review the migrations added since a git ref')
-  .option('--format <format>', 'text, json, junit, github or markdown')
+  .option('--format <format>', 'text, json, junit, github or markdown (default text)')
+  .option('--applied-by <tool>', 'who applies the migrations: dbctl (default) or drizzle-kit (review.appliedBy)')
+  .option('--baseline', 'accept the folder problems there are now (written to dbctl.baseline.json); new ones still fail')
   .action(action(async () => (await import('./commands/check.js')).runCheck));
 
 program
@@ -171,10 +184,10 @@ program
   .option('--allow-destructive', 'allow destructive migrations on a protected environment')
   .option('--no-backup', 'do not back up before destructive migrations')
   .option('--backup-extra <objects>', 'also back up these tables/columns (schema.table[.column], comma-separated) before the first migration of the run')
-  .option('--wait <duration>', 'how long to wait for another run holding the migration lock')
-  .option('--lock-timeout <duration>', "PostgreSQL lock_timeout for each attempt")
-  .option('--statement-timeout <duration>', 'PostgreSQL statement_timeout for migration statements (0 = none)')
-  .option('--wait-for-db <duration>', 'retry connecting until the database accepts connections')
+  .option('--wait <duration>', 'how long to wait for another run holding the migration lock (default 60s, or migrate.wait in the config)')
+  .option('--lock-timeout <duration>', 'PostgreSQL lock_timeout for each attempt (default 5s, or migrate.lockTimeout)')
+  .option('--statement-timeout <duration>', 'PostgreSQL statement_timeout for migration statements (default 0 = none, or migrate.statementTimeout)')
+  .option('--wait-for-db <duration>', 'retry connecting until the database accepts connections (default: no retry)')
   .action(action(async () => (await import('./commands/migrate.js')).runMigrate));
 
 program
@@ -186,8 +199,71 @@ program
   .option('--force', 'record a migration that has no failed record (e.g. applied by hand)')
   .action(action(async () => (await import('./commands/resolve.js')).runResolve));
 
+/** One or two examples per command, shown at the end of its --help. */
+const EXAMPLES: Record<string, string[]> = {
+  init: ['dbctl init --entrypoint --github-actions'],
+  generate: ['dbctl generate --name add_orders', 'dbctl generate --rename users.name=users.full_name   # answer a rename question (CI)', 'dbctl generate --custom --name backfill_totals'],
+  review: ['dbctl review                      # the newest migration', 'dbctl review --since origin/main --format github', 'dbctl review --env production      # what is pending there'],
+  push: ['dbctl push --env development'],
+  backup: ['dbctl backup --env staging --tables users,orders'],
+  backups: ['dbctl backups --env production --json'],
+  restore: ['dbctl restore 20261206T010203Z-0003_drop_bio --env staging'],
+  fix: ['dbctl fix --env staging --name repair_drift'],
+  revert: ['dbctl revert 0003 --name undo_bio_drop'],
+  drop: ['dbctl drop            # the newest migration, if applied nowhere', 'dbctl drop 0004       # 0004 and every migration after it'],
+  check: ['dbctl check --since origin/main --format github', 'dbctl check --env staging'],
+  status: ['dbctl status --env production', 'dbctl status --json'],
+  migrate: ['dbctl migrate --env staging', 'dbctl migrate --env production --wait-for-db 60s --wait 2m', 'dbctl migrate --dry-run --to 0005'],
+  resolve: ['dbctl resolve 0007_add_index --applied'],
+};
+for (const command of program.commands) {
+  const examples = EXAMPLES[command.name()];
+  if (examples) command.addHelpText('after', `\nExamples:\n${examples.map((line) => `  $ ${line}`).join('\n')}`);
+}
+// commander's own guess suggests far names (`pull` → push): dbctl suggests only near ones (reportError)
+program.showSuggestionAfterError(false);
+
+/** drizzle-kit commands dbctl does not wrap, and where to go instead. */
+const DRIZZLE_KIT_ONLY: Record<string, string> = {
+  pull: 'drizzle-kit pull introspects a database into a schema; to repair drift use dbctl check --env and dbctl fix',
+  introspect: 'drizzle-kit introspect writes a schema from a database; to repair drift use dbctl check --env and dbctl fix',
+  studio: 'run drizzle-kit studio',
+  up: 'run drizzle-kit up to upgrade the migrations folder',
+  export: 'run drizzle-kit export',
+};
+
+/** The command `name` was probably meant as: one edit away, or a unique prefix of three letters or more. */
+function nearCommand(name: string): string | undefined {
+  const names = program.commands.map((c) => c.name());
+  const prefixed = name.length >= 3 ? names.filter((n) => n.startsWith(name)) : [];
+  if (prefixed.length === 1) return prefixed[0];
+  return names.find((n) => editDistance(n, name) <= 1);
+}
+
+/** Optimal-string-alignment distance (a transposition counts as one edit). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** A reader that closed the pipe (`dbctl review | head`) ends the run quietly. */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 
 async function main(): Promise<void> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
@@ -201,6 +277,14 @@ function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
       return ExitCode.ok;
+    }
+    const unknown = error.code === 'commander.unknownCommand' ? /'([^']+)'/.exec(error.message)?.[1] : undefined;
+    if (unknown !== undefined) {
+      const elsewhere = DRIZZLE_KIT_ONLY[unknown];
+      const near = elsewhere ? undefined : nearCommand(unknown);
+      if (elsewhere) write(`hint: dbctl has no ${unknown}: ${elsewhere}`);
+      else if (near) write(`hint: did you mean dbctl ${near}?`);
+      else write('hint: dbctl --help lists the commands');
     }
     return ExitCode.usage; // commander already printed the message
   }

@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   TRANSACTION_CONTROL: ExitCode.failure,
   /** A backup could not be taken or verified. */
   BACKUP_FAILED: ExitCode.failure,
+  /** A restore would overwrite values written since the backup (`--overwrite` allows it). */
+  RESTORE_CONFLICT: ExitCode.failure,
   /** Any other failure of an operation. */
   OPERATION_FAILED: ExitCode.failure,
   /** A guard refused the action (protected environment, missing confirmation). */
@@ -98,6 +100,12 @@ export class DbctlError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
   readonly details: string[];
+  /**
+   * The `--json` document of the run that failed, when the command produced one (migrate's
+   * `status: 'failed' | 'refused'`, check's `ok: false`, review's errors). Set by the programmatic
+   * API (`import { migrate } from 'dbctl'`); the CLI prints it instead.
+   */
+  document?: unknown;
 
   constructor(code: DbctlErrorCode, message: string, options: DbctlErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

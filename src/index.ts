@@ -3,4 +3,34 @@
  */
 export { defineConfig, env } from './config/define.js';
 export type { UserConfig, UserEnvironment, RuleSetting } from './config/types.js';
-export { DbctlError, ERROR_CODES, ExitCode, type DbctlErrorCode } from './errors.js';
+export { DbctlError, ERROR_CODES, ExitCode, isDbctlError, type DbctlErrorCode } from './errors.js';
+export { migrate, status, review, check, generate, fix, push, backup, backups, restore, revert, drop, resolve } from './api.js';
+export type {
+  Reporter,
+  BaseOptions,
+  Duration,
+  MigrateOptions,
+  ReviewOptions,
+  CheckOptions,
+  GenerateOptions,
+  FixOptions,
+  PushOptions,
+  BackupOptions,
+  RestoreOptions,
+  RevertOptions,
+  DropOptions,
+  ResolveOptions,
+  MigrateDocument,
+  StatusDocument,
+  ReviewReport,
+  CheckReport,
+  PushDocument,
+  DropDocument,
+  FixDocument,
+  GenerateDocument,
+  RevertDocument,
+  BackupDocument,
+  BackupsDocument,
+  RestoreDocument,
+  ResolveDocument,
+} from './api.js';

@@ -11,11 +11,18 @@
 # DBCTL_WAIT_FOR_DB    how long to wait for the database to accept connections (default: 60s)
 # DBCTL_LOCK_WAIT      how long to wait for another replica's migration lock (default: 120s)
 # DBCTL_MIGRATE_FLAGS  extra flags, e.g. --allow-destructive for a reviewed destructive release
-# DBCTL_BIN            how to run dbctl (default: npx --no-install dbctl)
+# DBCTL_BIN            how to run dbctl (default: the project's node_modules/.bin/dbctl, which
+#                      every package manager installs; else __RUN__)
 set -eu
 
 env_name="${DBCTL_ENV:-production}"
-dbctl_bin="${DBCTL_BIN:-npx --no-install dbctl}"
+if [ -n "${DBCTL_BIN:-}" ]; then
+  dbctl_bin="$DBCTL_BIN"
+elif [ -x ./node_modules/.bin/dbctl ]; then
+  dbctl_bin=./node_modules/.bin/dbctl
+else
+  dbctl_bin="__RUN__"
+fi
 
 echo "dbctl-entrypoint: migrating ${env_name} before starting the app" >&2
 # shellcheck disable=SC2086

@@ -24,6 +24,12 @@ import { quoteLiteral } from './sql-text.js';
 const OUTPUT_SETTINGS = ['DateStyle', 'IntervalStyle', 'TimeZone', 'extra_float_digits', 'bytea_output', 'lc_monetary', 'xmloption'] as const;
 
 /**
+ * Settings that decide which rows COPY sees: `row_security` (off: filtering raises an error) and
+ * the role the backup copies as (one that bypasses row-level security, when the backup switched).
+ */
+const VISIBILITY_SETTINGS = ['row_security', 'role'] as const;
+
+/**
  * A socket whose incoming bytes go through a CopyDataSplitter before postgres.js sees them, and
  * that the backup file's writer can hold (pause) independently of postgres.js's own pause and
  * resume.
@@ -132,14 +138,15 @@ export function startCopyConnection(sql: postgres.Sql): CopyConnection | null {
 
   return {
     async attach(tx) {
-      const columns = OUTPUT_SETTINGS.map((name, i) => `pg_catalog.current_setting('${name}') as s${i}`).join(', ');
+      const names = [...OUTPUT_SETTINGS, ...VISIBILITY_SETTINGS];
+      const columns = names.map((name, i) => `pg_catalog.current_setting('${name}') as s${i}`).join(', ');
       // the backup transaction waits idle while the COPYs run here: no idle timeout may end it
       const [facts] = await tx.unsafe<Record<string, string | null>[]>(
         `select case when pg_catalog.pg_is_in_recovery() then null else pg_catalog.pg_export_snapshot() end as snapshot, ${columns},
                 pg_catalog.set_config('idle_in_transaction_session_timeout', '0', true)`,
       );
       if (!facts?.snapshot || !(await begun)) return false;
-      const settings = OUTPUT_SETTINGS.map((name, i) => `pg_catalog.set_config('${name}', ${quoteLiteral(facts[`s${i}`] ?? '')}, true)`);
+      const settings = names.map((name, i) => `pg_catalog.set_config('${name}', ${quoteLiteral(facts[`s${i}`] ?? '')}, true)`);
       try {
         await copySql.unsafe(`set transaction snapshot ${quoteLiteral(facts.snapshot)}`);
         await copySql.unsafe(

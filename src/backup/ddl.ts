@@ -6,7 +6,7 @@
  * without constraints; (data is loaded here); then constraints, indexes, sequence ownership and
  * the foreign keys of other tables that pointed at it.
  */
-import type { ColumnInfo, ConstraintInfo, EnumInfo, SequenceInfo, TableDefinition } from './types.js';
+import type { ColumnInfo, ConstraintInfo, EnumInfo, SequenceInfo, TableDefinition, UserTypeInfo } from './types.js';
 import { qualify, quoteIdent, quoteLiteral } from './sql-text.js';
 
 /** Where a table is (re)created. */
@@ -25,8 +25,12 @@ export interface TableDdl {
   enums: { schema: string; name: string; sql: string }[];
   /** `CREATE SEQUENCE IF NOT EXISTS` for serial sequences. */
   sequences: string[];
-  /** `CREATE TABLE ...` with columns, defaults and NOT NULL, but no constraints. */
+  /** `CREATE TABLE ...` with columns, defaults and NOT NULL, but no constraints (`PARTITION BY` for a partitioned table). */
   createTable: string;
+  /** `CREATE TABLE ... PARTITION OF ...` for each partition of a partitioned table, parents first. */
+  partitions: string[];
+  /** `ALTER TABLE parent ATTACH PARTITION ...` for a table that was a partition (after its constraints), else null. */
+  attach: string | null;
   /** Primary key, unique, check and exclusion constraints, then indexes (after the data is loaded). */
   constraints: string[];
   /** The table's own foreign keys (after every table of the restore exists). */
@@ -64,7 +68,18 @@ export function tableDdl(definition: TableDefinition, target: TableTarget, mode:
     if (dropDefault) omitted.push(`default of ${column.name} (${column.default})`);
     return columnSql(column, { withDefault: !dropDefault, withIdentity: true, withNotNull: true });
   });
-  const createTable = `CREATE TABLE ${table} (\n  ${columns.join(',\n  ')}\n)`;
+  // partitioning is recreated for the table as it was, never for an inspection copy
+  const partitionBy = mode === 'original' && definition.partitionBy ? ` PARTITION BY ${definition.partitionBy}` : '';
+  const createTable = `CREATE TABLE ${table} (\n  ${columns.join(',\n  ')}\n)${partitionBy}`;
+  const partitions =
+    mode === 'original' && definition.partitionBy
+      ? (definition.partitions ?? []).map(
+          (p) => `CREATE TABLE ${qualify(p.schema, p.table)} PARTITION OF ${qualify(p.parentSchema, p.parentTable)} ${p.bound}${p.partitionBy ? ` PARTITION BY ${p.partitionBy}` : ''}`,
+        )
+      : [];
+  const parent = definition.partitionOf;
+  const attach = mode === 'original' && parent ? `ALTER TABLE ${qualify(parent.parentSchema, parent.parentTable)} ATTACH PARTITION ${table} ${parent.bound}` : null;
+  if (mode === 'inspect' && definition.partitionBy) omitted.push(`partitioning (PARTITION BY ${definition.partitionBy}): restored as a plain table`);
 
   const constraints: string[] = [];
   const foreignKeys: string[] = [];
@@ -76,7 +91,8 @@ export function tableDdl(definition: TableDefinition, target: TableTarget, mode:
     } else constraints.push(sql);
   }
   for (const index of definition.indexes) {
-    const sql = mode === 'original' ? index.def : retargetIndex(index.def, definition.tableRef, table);
+    // `ON ONLY` (a partitioned table's index as pg_get_indexdef prints it) would leave the partitions without it
+    const sql = mode === 'original' ? (definition.partitionBy ? index.def.replace(' ON ONLY ', ' ON ') : index.def) : retargetIndex(index.def, definition.tableRef, table);
     if (sql) constraints.push(sql);
     else omitted.push(`index ${index.name}`);
   }
@@ -98,6 +114,8 @@ export function tableDdl(definition: TableDefinition, target: TableTarget, mode:
     enums: mode === 'original' ? definition.enums.map((e) => ({ schema: e.schema, name: e.name, sql: createEnumSql(e) })) : [],
     sequences,
     createTable,
+    partitions,
+    attach,
     constraints,
     foreignKeys,
     sequenceOwnership,
@@ -118,6 +136,18 @@ export function keyColumnsTableDdl(columns: readonly ColumnInfo[], primaryKey: r
 /** `CREATE TYPE s.name AS ENUM ('a', 'b')`. */
 export function createEnumSql(type: EnumInfo): string {
   return `CREATE TYPE ${qualify(type.schema, type.name)} AS ENUM (${type.labels.map(quoteLiteral).join(', ')})`;
+}
+
+/** `CREATE TYPE ... AS ENUM`, `CREATE DOMAIN ...` or `CREATE EXTENSION` recreating a type a backed-up column used. */
+export function createUserTypeSql(type: UserTypeInfo): string {
+  if (type.kind === 'enum') return createEnumSql(type);
+  if (type.kind === 'extension') return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(type.name)} WITH SCHEMA ${quoteIdent(type.schema)}`;
+  let text = `CREATE DOMAIN ${qualify(type.schema, type.name)} AS ${type.baseType}`;
+  if (type.collation) text += ` COLLATE ${type.collation}`;
+  if (type.default !== null) text += ` DEFAULT ${type.default}`;
+  if (type.notNull) text += ' NOT NULL';
+  for (const check of type.checks) text += ` CONSTRAINT ${quoteIdent(check.name)} ${check.def}`;
+  return text;
 }
 
 /** `CREATE SEQUENCE IF NOT EXISTS ...` with the recorded options. */
@@ -148,7 +178,9 @@ export function definitionText(definition: Omit<TableDefinition, 'ddl'>, target:
     ...ddl.enums.map((e) => e.sql),
     ...ddl.sequences,
     ddl.createTable,
+    ...ddl.partitions,
     ...ddl.constraints,
+    ...(ddl.attach ? [ddl.attach] : []),
     ...ddl.foreignKeys,
     ...ddl.sequenceOwnership,
   ];

@@ -5,7 +5,11 @@
  * - DROP TABLE, TRUNCATE, DELETE without WHERE, DROP SCHEMA (every table in it): the whole table.
  * - DROP COLUMN, ALTER COLUMN TYPE, UPDATE without WHERE: the primary key plus the affected
  *   columns; the whole table when it has no primary key or a key column is affected.
- * - Objects that do not exist (created earlier in the same migration, already gone) are skipped.
+ * - Objects that do not exist (created earlier in the same migration, already gone) hold no rows:
+ *   noted in `skipped`, nothing to copy. So are indexes, sequences and generated columns.
+ * - DROP TYPE/DOMAIN/EXTENSION ... CASCADE: the columns and tables it reaches are backed up (the
+ *   caller reads them from `pg_depend` and adds them as objects, then sets `dependentsRead`).
+ * - Anything else that may hold data and cannot be copied is `failed`: the backup must fail.
  */
 import type { DestroyedObject } from '../core/classify.js';
 import type { ColumnInfo, SkippedObject } from './types.js';
@@ -30,6 +34,11 @@ export interface CatalogTable {
 export interface CatalogFacts {
   /** Existing tables among those named, plus every table of the named schemas. */
   tables: CatalogTable[];
+  /**
+   * True when the columns and tables that DROP TYPE/DOMAIN/EXTENSION/SCHEMA ... CASCADE reach were
+   * read from `pg_depend` and are among the objects planned; without it such a drop fails the plan.
+   */
+  dependentsRead?: boolean;
 }
 
 /** The names the catalog must be asked about for a request. */
@@ -53,10 +62,13 @@ export interface PlannedItem {
   source: CatalogTable;
 }
 
-/** The plan: what to copy, and what was asked for but has no data to copy. */
+/** The plan: what to copy, what was asked for but holds no data, and what holds data that cannot be copied. */
 export interface BackupPlan {
   items: PlannedItem[];
+  /** Objects with nothing to copy (they do not exist, or hold no rows by their nature). */
   skipped: SkippedObject[];
+  /** Objects that may hold data the backup cannot copy: a backup with any of these fails. */
+  failed: SkippedObject[];
 }
 
 const DATA_KINDS = new Set<DestroyedObject['kind']>(['table', 'rows', 'column', 'schema']);
@@ -86,6 +98,7 @@ export function planBackup(objects: readonly DestroyedObject[], facts: CatalogFa
   const byName = new Map(facts.tables.map((t) => [key(t.schema, t.table), t]));
   const accumulators = new Map<string, Accumulator>();
   const skipped: SkippedObject[] = [];
+  const failed: SkippedObject[] = [];
 
   const entry = (table: CatalogTable): Accumulator => {
     const k = key(table.schema, table.table);
@@ -101,8 +114,8 @@ export function planBackup(objects: readonly DestroyedObject[], facts: CatalogFa
   };
 
   for (const object of objects) {
-    const skip = (why: string) =>
-      skipped.push({
+    const record = (list: SkippedObject[], why: string) =>
+      list.push({
         schema: object.schema,
         ...(object.table !== undefined ? { table: object.table } : {}),
         ...(object.column !== undefined ? { column: object.column } : {}),
@@ -110,6 +123,8 @@ export function planBackup(objects: readonly DestroyedObject[], facts: CatalogFa
         reason: object.reason,
         why,
       });
+    const skip = (why: string) => record(skipped, why);
+    const fail = (why: string) => record(failed, why);
     switch (object.kind) {
       case 'schema': {
         const schema = object.name ?? object.schema;
@@ -161,14 +176,18 @@ export function planBackup(objects: readonly DestroyedObject[], facts: CatalogFa
         if (table.primaryKey.includes(column.name)) acc.wholeBecause = `primary key column ${column.name} is affected`;
         break;
       }
+      case 'index':
+        skip('an index holds no data (it can be rebuilt)');
+        break;
+      case 'type':
+        if (facts.dependentsRead) skip('the columns of this type that it takes with it are backed up as columns');
+        else fail(`dbctl did not read which columns use type ${displayName(object.schema, object.name ?? '?')}`);
+        break;
       default:
-        skip(
-          object.kind === 'index'
-            ? 'an index holds no data (it can be rebuilt)'
-            : object.kind === 'opaque'
-              ? 'a statement dbctl cannot see into names nothing to copy (PostgreSQL judges what it destroyed before commit)'
-              : `nothing to copy for a ${object.kind}`,
-        );
+        if (/^DROP SEQUENCE\b/i.test(object.reason)) skip('a sequence holds no rows (its current value is not backed up)');
+        else if (/^DROP EXTENSION\b/i.test(object.reason) && facts.dependentsRead) skip('the columns and tables it takes with it are backed up');
+        else if (object.kind === 'opaque') skip('a statement dbctl cannot see into names nothing to copy (PostgreSQL judges what it destroyed before commit)');
+        else fail(`dbctl cannot back up a ${object.kind === 'other' ? object.reason : object.kind}`);
     }
   }
 
@@ -206,7 +225,7 @@ export function planBackup(objects: readonly DestroyedObject[], facts: CatalogFa
       source: table,
     });
   }
-  return { items, skipped };
+  return { items, skipped, failed };
 }
 
 /** A table name as a user writes it: `a`, `schema.a`, `"Mixed Case"`, `"s"."t"`. */

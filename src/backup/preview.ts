@@ -5,6 +5,7 @@ import type postgres from 'postgres';
 import type { DestroyedObject } from '../core/classify.js';
 import { readCatalog } from './catalog.js';
 import { catalogQuestion, planBackup } from './plan.js';
+import { expandObjects } from './take.js';
 import type { SkippedObject } from './types.js';
 
 /** One table a backup would copy. */
@@ -19,16 +20,22 @@ export interface PreviewItem {
 }
 
 /**
- * Plans the backup of `destroyed` against the catalog as it is now (cascades through foreign
- * keys are not followed here; the real backup adds them).
+ * Plans the backup of `destroyed` against the catalog as it is now, with what foreign keys and
+ * `pg_depend` cascade to, as the real backup does. `failed`: objects the backup could not hold
+ * (taking it would fail with BACKUP_FAILED).
  */
-export async function previewBackup(sql: postgres.Sql, destroyed: readonly DestroyedObject[]): Promise<{ items: PreviewItem[]; skipped: SkippedObject[] }> {
+export async function previewBackup(
+  sql: postgres.Sql,
+  destroyed: readonly DestroyedObject[],
+): Promise<{ items: PreviewItem[]; skipped: SkippedObject[]; failed: SkippedObject[] }> {
   return await sql.begin('isolation level repeatable read read only', async (tx) => {
     await tx`select pg_catalog.set_config('search_path', 'pg_catalog', true)`;
-    const plan = planBackup(destroyed, await readCatalog(tx, catalogQuestion(destroyed)));
+    const objects = await expandObjects(tx, destroyed);
+    const plan = planBackup(objects, { ...(await readCatalog(tx, catalogQuestion(objects))), dependentsRead: true });
     return {
       items: plan.items.map((i) => ({ schema: i.schema, table: i.table, whole: i.whole, columns: i.columns.map((c) => c.name), estimatedRows: i.estimatedRows, reasons: i.reasons })),
       skipped: plan.skipped,
+      failed: plan.failed,
     };
   });
 }

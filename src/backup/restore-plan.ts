@@ -3,7 +3,10 @@
  *
  * - A table that no longer exists is recreated from its definition and loaded.
  * - A table that exists gets its missing rows back: loaded directly when it is empty and its
- *   columns match, else inserted skipping rows whose key is already there.
+ *   columns match, else inserted skipping rows whose key is already there with the same values.
+ *   Values written since the backup are conflicts (the restore refuses) unless `--overwrite`: rows
+ *   whose key exists with other values, a table of that name created since with rows, a dropped
+ *   column added again that holds values other than the backup's.
  * - Dropped columns are re-added with their original type; dropped or retyped columns are filled
  *   back by primary key (with a cast to the column's current type when that differs).
  * - `--into-schema S` recreates every object as a new table in S, for inspection.
@@ -14,7 +17,13 @@ import { usesSequence } from './ddl.js';
 
 /** A table as it is now. */
 export interface CurrentTable {
-  columns: { name: string; type: string; notNull: boolean; generated: boolean }[];
+  oid: string;
+  /** `public.users` as PostgreSQL quotes it. */
+  ref: string;
+  partitioned: boolean;
+  /** `schema.table` of the partitioned table it is a partition of, or null. */
+  partitionOf: string | null;
+  columns: { name: string; type: string; notNull: boolean; generated: boolean; attnum: number }[];
   primaryKey: string[];
   /** True when it has at least one unique constraint or index (ON CONFLICT can skip duplicates). */
   hasUniqueKey: boolean;
@@ -40,6 +49,12 @@ export type RestoreAction =
       /** Skip rows whose key already exists (`ON CONFLICT DO NOTHING`). */
       skipConflicts: boolean;
       columns: ColumnCopy[];
+      /** The table's primary key (all among `columns`) to match rows by; empty when it has none. */
+      key: string[];
+      /** The table was dropped and one of that name created since (another oid) and it holds rows: a conflict unless overwriting. */
+      recreated: boolean;
+      /** Rows whose key exists with other values are set to the backup's (`--overwrite`); else they are conflicts. */
+      overwrite: boolean;
       notes: string[];
     }
   | {
@@ -52,6 +67,9 @@ export type RestoreAction =
       update: ColumnCopy[];
       /** Key columns matched between the table and the backup. */
       key: ColumnCopy[];
+      /** Columns of `update` that exist again (dropped, then added since): values in them are conflicts unless overwriting. */
+      reAdded: string[];
+      overwrite: boolean;
       notes: string[];
     }
   | { kind: 'refuse'; message: string; hint: string };
@@ -67,8 +85,29 @@ export function selectObjects(manifest: BackupManifest, tables: readonly { schem
   return manifest.objects.filter((o) => tables.some((t) => t.schema === o.schema && t.table === o.table));
 }
 
-/** Decides how to restore `object` given the table now at the destination (null when absent). */
-export function planRestoreObject(object: BackupObject, current: CurrentTable | null, intoSchema: string | null): RestoreAction {
+/**
+ * True when the table now at the destination is not the table that was backed up: another oid
+ * (manifests without one: it was backed up because it was dropped).
+ */
+export function isRecreated(object: BackupObject, current: CurrentTable): boolean {
+  if (object.tableOid) return current.oid !== object.tableOid;
+  return object.reasons.some((r) => /^DROP (TABLE|SCHEMA)\b/i.test(r));
+}
+
+/** True when column `name` of the table now is not the backed-up column but one added since (after it was dropped). */
+export function isReAdded(object: BackupObject, current: CurrentTable, name: string): boolean {
+  const backed = object.columns.find((c) => c.name === name);
+  const now = current.columns.find((c) => c.name === name);
+  if (!backed || !now) return false;
+  if (object.tableOid && backed.attnum !== undefined) return current.oid !== object.tableOid || now.attnum !== backed.attnum;
+  return object.reasons.some((r) => /^DROP (COLUMN|TYPE|DOMAIN)\b/i.test(r) && r.endsWith(` ${name}`));
+}
+
+/**
+ * Decides how to restore `object` given the table now at the destination (null when absent).
+ * `overwrite` (`--overwrite`): values written since the backup may be replaced by the backup's.
+ */
+export function planRestoreObject(object: BackupObject, current: CurrentTable | null, intoSchema: string | null, overwrite = false): RestoreAction {
   const name = displayName(object.schema, object.table);
   if (intoSchema !== null) {
     if (current) {
@@ -117,9 +156,8 @@ export function planRestoreObject(object: BackupObject, current: CurrentTable | 
       }
       columns.push({ name: column.name, castTo });
     }
-    if (current.empty) {
-      return { kind: 'insert', schema: object.schema, table: object.table, direct: matches, skipConflicts: false, columns, notes };
-    }
+    const base = { kind: 'insert' as const, schema: object.schema, table: object.table, columns, notes };
+    if (current.empty) return { ...base, direct: matches, skipConflicts: false, key: [], recreated: false, overwrite: false };
     if (current.primaryKey.length === 0 && !current.hasUniqueKey) {
       return {
         kind: 'refuse',
@@ -127,8 +165,20 @@ export function planRestoreObject(object: BackupObject, current: CurrentTable | 
         hint: `restore it into another schema with --into-schema <schema> and merge by hand, or empty ${name} first`,
       };
     }
-    notes.push(`${name} is not empty: rows whose key already exists are kept as they are`);
-    return { kind: 'insert', schema: object.schema, table: object.table, direct: false, skipConflicts: true, columns, notes };
+    const key = current.primaryKey.every((k) => columns.some((c) => c.name === k)) ? current.primaryKey : [];
+    if (overwrite && key.length === 0) {
+      return {
+        kind: 'refuse',
+        message: `${name} is not empty and its rows cannot be matched to the backup's by a primary key, so --overwrite cannot replace them`,
+        hint: `restore it into another schema with --into-schema <schema> and merge by hand`,
+      };
+    }
+    notes.push(
+      overwrite
+        ? `${name} is not empty: rows whose key already exists were set to the backup's values (--overwrite)`
+        : `${name} is not empty: rows whose key already exists are kept as they are`,
+    );
+    return { ...base, direct: false, skipConflicts: true, key, recreated: isRecreated(object, current), overwrite };
   }
 
   // primary key + affected columns
@@ -175,7 +225,9 @@ export function planRestoreObject(object: BackupObject, current: CurrentTable | 
     if (castTo) notes.push(`column ${columnName} is now ${now.type} (was ${backed.type}): values restored with a cast to ${now.type}`);
     update.push({ name: columnName, castTo });
   }
-  return { kind: 'fill-columns', schema: object.schema, table: object.table, add, update, key, notes };
+  const reAdded = update.map((c) => c.name).filter((c) => isReAdded(object, current, c));
+  if (overwrite && reAdded.length) notes.push(`values written since the backup into ${reAdded.join(', ')} were replaced (--overwrite)`);
+  return { kind: 'fill-columns', schema: object.schema, table: object.table, add, update, key, reAdded, overwrite, notes };
 }
 
 /** Types compare equal as PostgreSQL prints them (both read with search_path = pg_catalog). */

@@ -26,16 +26,20 @@ export async function ensureBackupSchema(sql: Sql): Promise<void> {
   );
 }
 
-/** Copies the columns of a table into a new `dbctl_backups` table; returns rows and bytes, checked by a count. */
+/**
+ * Copies the columns of a table (`only`: without inheritance children, as COPY does) into a new
+ * `dbctl_backups` table; returns rows and bytes, checked by a count.
+ */
 export async function copyIntoBackupTable(
   sql: postgres.TransactionSql,
   source: { schema: string; table: string },
   columns: readonly ColumnInfo[],
   name: string,
+  only = false,
 ): Promise<{ rows: number; bytes: number }> {
   const target = qualify(BACKUP_SCHEMA, name);
   const select = columns.map((c) => (c.storedAsText ? `${quoteIdent(c.name)}::text as ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
-  const created = await sql.unsafe(`create table ${target} as select ${select} from ${qualify(source.schema, source.table)}`);
+  const created = await sql.unsafe(`create table ${target} as select ${select} from ${only ? 'only ' : ''}${qualify(source.schema, source.table)}`);
   const [counted] = await sql.unsafe<{ rows: string; bytes: string }[]>(
     `select count(*)::text as rows, pg_catalog.pg_total_relation_size('${target.replace(/'/g, "''")}'::pg_catalog.regclass)::text as bytes from ${target}`,
   );

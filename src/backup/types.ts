@@ -25,6 +25,8 @@ export interface ColumnInfo {
   collation: string | null;
   /** `database` target only: the column is stored as text (a type a DROP ... CASCADE could take away). */
   storedAsText?: boolean;
+  /** The column's number in its table when backed up (a column re-added later has another one). */
+  attnum?: number;
 }
 
 /** A table constraint: `p` primary key, `u` unique, `c` check, `f` foreign key, `x` exclusion. */
@@ -75,6 +77,37 @@ export interface EnumInfo {
   labels: string[];
 }
 
+/** A user-defined type a backed-up column uses (recreated on restore when it is missing). */
+export type UserTypeInfo =
+  | { kind: 'enum'; schema: string; name: string; labels: string[] }
+  /** An extension whose type a column uses (`citext`): created again when missing. */
+  | { kind: 'extension'; schema: string; name: string }
+  | {
+      kind: 'domain';
+      schema: string;
+      name: string;
+      /** `format_type()` of the base type, schema-qualified (`integer`, `public.mood`). */
+      baseType: string;
+      notNull: boolean;
+      default: string | null;
+      collation: string | null;
+      /** CHECK constraints: name and `pg_get_constraintdef()` (`CHECK ((VALUE > 0))`). */
+      checks: { name: string; def: string }[];
+    };
+
+/** A partition of a backed-up partitioned table, or the parent a backed-up partition belongs to. */
+export interface PartitionInfo {
+  schema: string;
+  table: string;
+  /** The partitioned table it is attached to. */
+  parentSchema: string;
+  parentTable: string;
+  /** `pg_get_expr(relpartbound)`: `FOR VALUES FROM (1) TO (10)`, `DEFAULT`. */
+  bound: string;
+  /** `pg_get_partkeydef()` when the partition is itself partitioned, else null. */
+  partitionBy: string | null;
+}
+
 /** Everything needed to recreate a table. */
 export interface TableDefinition {
   /** The table as PostgreSQL quotes it in `pg_get_indexdef` (`public.users`), to re-target index definitions. */
@@ -86,6 +119,12 @@ export interface TableDefinition {
   referencedBy: ReferencingConstraint[];
   sequences: SequenceInfo[];
   enums: EnumInfo[];
+  /** `pg_get_partkeydef()` of a partitioned table (`RANGE (created_at)`), else null/absent. */
+  partitionBy?: string | null;
+  /** Every partition of a partitioned table, parents before their own partitions (recreated attached). */
+  partitions?: PartitionInfo[];
+  /** The parent of a table that is a partition (re-attached on restore), else null/absent. */
+  partitionOf?: PartitionInfo | null;
   /** The whole definition as SQL, for people reading the manifest. */
   ddl: string;
 }
@@ -105,6 +144,10 @@ export interface BackupObject {
   affectedColumns: string[];
   /** The table's definition; set for whole tables. */
   definition: TableDefinition | null;
+  /** The table's oid when backed up: a table of that name with another oid was created since. */
+  tableOid?: string;
+  /** Enum and domain types the data file's columns use, bases first (recreated when missing). */
+  types?: UserTypeInfo[];
   rows: number;
   /** `dir`: the data file's name in the backup directory; `database`: the table's name in `dbctl_backups`. */
   file: string;

@@ -3,9 +3,10 @@
  * pass/fail and a message naming the command that fixes it. Without `--env` it needs no database;
  * with `--env` it also reads (never writes) the environment. Exit 0 pass, 1 fail.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzePendingMigrations } from '../core/analyze.js';
-import { checkFolder } from '../core/folder-check.js';
+import { applyBaseline, checkFolder } from '../core/folder-check.js';
 import type { MigrationStatus } from '../core/plan.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode, isDbctlError } from '../errors.js';
@@ -13,6 +14,9 @@ import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import { readFolderFacts } from '../drizzle/folder-facts.js';
 import { readSnapshotHeaders, type SnapshotHeaders } from '../drizzle/snapshot-headers.js';
 import { connect, type Database } from '../io/db.js';
+import type { ScratchOptions } from '../io/scratch.js';
+import { isEnvReference } from '../config/define.js';
+import { secretsOf } from '../core/url.js';
 import { readTableFacts } from '../io/table-facts.js';
 import { CHECK_FORMATS, renderCheck, type CheckFormat, type CheckResult } from '../render/check.js';
 import { loadSqlParser } from '../sql/parser.js';
@@ -24,7 +28,14 @@ import { historyTables, openFolder, openProject, readStatus, targetEnvironment }
 export interface CheckOptions {
   since?: string;
   format?: string;
+  /** `--applied-by dbctl|drizzle-kit`: overrides `review.appliedBy`. */
+  appliedBy?: string;
+  /** `--baseline`: accept the folder problems there are now (see `journalCheck`). */
+  baseline?: boolean;
 }
+
+/** Where `dbctl check --baseline` records the accepted folder problems, relative to the project. */
+export const BASELINE_FILE = 'dbctl.baseline.json';
 
 /**
  * Runs every check and prints the report; exit 1 when any fails. The checks run side by side
@@ -39,7 +50,7 @@ export async function runCheck(ctx: CommandContext, options: CheckOptions): Prom
   }
   const project = await openProject(ctx);
   const headers = readSnapshotHeaders(path.join(project.drizzle.out, 'meta'));
-  const journal = journalCheck(project, headers);
+  const journal = journalCheck(ctx, project, headers, options.baseline === true);
   const folder = openFolder(project).catch((error: unknown) => {
     if (isDbctlError(error) && error.code === 'MIGRATIONS_FOLDER_INVALID') return null;
     throw error;
@@ -69,6 +80,11 @@ export async function runCheck(ctx: CommandContext, options: CheckOptions): Prom
   }
   const report = { ok: checks.every((c) => c.ok), checks };
   ctx.out.writeStdout(renderCheck(report, format));
+  // machine formats keep stdout to themselves: the one-line summary goes to stderr
+  if (format === 'json' || format === 'junit' || format === 'github') {
+    const failed = checks.filter((c) => !c.ok).map((c) => c.id);
+    ctx.out.warn(`dbctl check: ${report.ok ? 'passed' : `failed (${failed.join(', ')})`}, ${checks.length} check${checks.length === 1 ? '' : 's'}`);
+  }
   return report.ok ? ExitCode.ok : ExitCode.failure;
 }
 
@@ -76,7 +92,8 @@ export async function runCheck(ctx: CommandContext, options: CheckOptions): Prom
 async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHeaders>): Promise<CheckResult> {
   const { schemaDiffersFromSnapshot } = await import('../drizzle/live/drift.js');
   try {
-    const result = await schemaDiffersFromSnapshot(project.drizzle, { headers });
+    const onKitV1 = await (await import('../drizzle/kit/schema-check.js')).schemaDiffersOnKitV1(project.drizzle);
+    const result = onKitV1 ?? (await schemaDiffersFromSnapshot(project.drizzle, { headers }));
     return result.differs
       ? { id: 'schema', ok: false, message: 'the schema in code differs from the newest migration snapshot: run `dbctl generate`', details: result.summary }
       : { id: 'schema', ok: true, message: 'the schema in code matches the newest migration snapshot' };
@@ -85,16 +102,50 @@ async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHead
   }
 }
 
-/** Journal, SQL files and snapshot chain agree. */
-async function journalCheck(project: ProjectConfig, headers: Promise<SnapshotHeaders>): Promise<CheckResult> {
+/**
+ * Journal, SQL files and snapshot chain agree. Problems a project accepted (`check.acceptJournal`
+ * in dbctl.config, or recorded by `dbctl check --baseline` in dbctl.baseline.json) are
+ * listed but do not fail; any other problem does. With `baseline`, the problems there are now are
+ * recorded first.
+ */
+async function journalCheck(ctx: CommandContext, project: ProjectConfig, headers: Promise<SnapshotHeaders>, baseline: boolean): Promise<CheckResult> {
   const read = await readFolderFacts(project.drizzle.out, await headers);
+  if ('folders' in read) {
+    const { count, problems } = read.folders; // drizzle-kit 1.0's folder per migration
+    return problems.length
+      ? { id: 'journal', ok: false, message: `${problems.length} inconsistenc${problems.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`, details: problems }
+      : { id: 'journal', ok: true, message: `${count} migration${count === 1 ? '' : 's'}; migration folders and snapshots (prevIds) agree` };
+  }
   if ('unreadable' in read) {
     return { id: 'journal', ok: false, message: `${project.drizzle.outRelative}: ${read.unreadable}; restore it from git or run \`dbctl generate\`` };
   }
   const problems = checkFolder(read.facts);
-  return problems.length
-    ? { id: 'journal', ok: false, message: `${problems.length} inconsistenc${problems.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`, details: problems.map((p) => p.message) }
-    : { id: 'journal', ok: true, message: `${read.facts.entries.length} migration${read.facts.entries.length === 1 ? '' : 's'}; journal, SQL files and snapshots agree` };
+  const file = path.join(project.projectDir, BASELINE_FILE);
+  let recorded = readBaseline(file);
+  if (baseline) {
+    recorded = [...new Set([...recorded, ...problems.map((p) => p.id)])].sort();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ acceptJournal: recorded }, null, 2)}\n`);
+    ctx.out.info(`recorded ${recorded.length} accepted folder problem${recorded.length === 1 ? '' : 's'} in ${BASELINE_FILE}${recorded.length ? `: ${recorded.join(', ')}` : ''}; commit it`);
+  }
+  const { failing, accepted } = applyBaseline(problems, [...(project.check?.acceptJournal ?? []), ...recorded]);
+  const acceptedLines = accepted.map((p) => `accepted (${p.id}): ${p.message.split(':')[0]}`);
+  const count = read.facts.entries.length;
+  return failing.length
+    ? { id: 'journal', ok: false, message: `${failing.length} inconsistenc${failing.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`, details: [...failing.map((p) => `${p.message} [${p.id}]`), ...acceptedLines] }
+    : accepted.length
+      ? { id: 'journal', ok: true, message: `${count} migration${count === 1 ? '' : 's'}; journal, SQL files and snapshots agree but for ${accepted.length} accepted problem${accepted.length === 1 ? '' : 's'} (baseline)`, details: acceptedLines }
+      : { id: 'journal', ok: true, message: `${count} migration${count === 1 ? '' : 's'}; journal, SQL files and snapshots agree` };
+}
+
+/** The problem ids recorded by `dbctl check --baseline` (none when the file is absent). */
+function readBaseline(file: string): string[] {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { acceptJournal?: unknown };
+    return Array.isArray(data.acceptJournal) ? data.acceptJournal.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Review errors in the migrations under review. */
@@ -105,7 +156,7 @@ async function reviewCheck(
   options: CheckOptions,
   live: Parameters<typeof reviewSelected>[4],
 ): Promise<CheckResult> {
-  const { report } = await reviewSelected(ctx, project, folder, { tags: [], all: false, since: options.since }, live);
+  const { report } = await reviewSelected(ctx, project, folder, { tags: [], all: false, since: options.since, appliedBy: options.appliedBy }, live);
   const reviewed = report.migrations.map((m) => m.tag);
   const failing = report.migrations.flatMap((m) =>
     m.statements.flatMap((s) => s.findings.filter((f) => f.severity === 'error').map((f) => `${m.file}:${s.line} ${f.rule}: ${f.message}`)),
@@ -144,23 +195,35 @@ async function environmentChecks(
     const status = await readStatus(db.sql, folder, historyTables(project));
     const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed');
     const facts = readTableFacts(db.sql);
-    const drift = driftCheck(db.sql, project, status, environment.name);
+    const replayed = replayChecks(ctx, project, status, environment, db);
+    const drift = replayed.then((r) => r.drift);
     const review = facts.then((known) => reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts: known }));
     const classes = pendingCheck(pending.map((p) => p.migration), folder.migrations);
     for (const started of [drift, review, classes]) started.catch(() => undefined); // awaited below, in order
-    return [await review, ...historyChecks(status, environment.name), await classes, await drift];
+    const otherTable = await defaultTableCheck(db, project, status, environment.name);
+    return [await review, ...historyChecks(status, environment.name), ...otherTable, await classes, await drift, (await replayed).schemaVsSql];
   } finally {
     await db.close();
   }
 }
 
+/** The migrations recorded in drizzle's default table instead of the configured one (src/io/recorded-elsewhere.ts). */
+async function defaultTableCheck(db: Database, project: ProjectConfig, status: MigrationStatus<LocalMigration>, env: string): Promise<CheckResult[]> {
+  const { recordedElsewhere } = await import('../io/recorded-elsewhere.js');
+  const message = await recordedElsewhere(db.sql, historyTables(project), status, env);
+  return message ? [{ id: 'migrations-table', ok: false, message }] : [];
+}
+
 function historyChecks(status: MigrationStatus<LocalMigration>, env: string): CheckResult[] {
   const modified = status.migrations.filter((m) => m.state === 'modified').map((m) => m.migration.tag);
+  const cosmetic = status.migrations.filter((m) => m.state === 'cosmetic').map((m) => m.migration.tag);
   const failed = status.migrations.filter((m) => m.state === 'failed').map((m) => m.migration.tag);
   return [
     modified.length
       ? { id: 'applied-unmodified', ok: false, message: `${modified.length} applied migration file${modified.length === 1 ? ' was' : 's were'} modified after being applied to ${env}: restore them from git and write a new migration instead`, details: modified }
-      : { id: 'applied-unmodified', ok: true, message: `every applied migration matches its checksum in ${env}` },
+      : cosmetic.length
+        ? { id: 'applied-unmodified', ok: true, message: `every applied migration matches what was applied to ${env}; ${cosmetic.length} changed since only in comments or white space (cosmetic)`, details: cosmetic }
+        : { id: 'applied-unmodified', ok: true, message: `every applied migration matches its checksum in ${env}` },
     status.unknown.length
       ? { id: 'no-unknown-migrations', ok: false, message: `${env} has ${status.unknown.length} migration${status.unknown.length === 1 ? '' : 's'} this folder does not know: deploy from the branch that has them, or merge it first`, details: status.unknown.map((r) => `row ${r.id}: created_at ${r.createdAt}, hash ${r.hash.slice(0, 12)}…`) }
       : { id: 'no-unknown-migrations', ok: true, message: `${env} has no migrations unknown to the folder` },
@@ -183,21 +246,92 @@ async function pendingCheck(pending: LocalMigration[], all: readonly LocalMigrat
   return { id: 'pending', ok: true, message: `${pending.length} pending migration${pending.length === 1 ? '' : 's'} (\`dbctl migrate --dry-run\` shows the plan)`, details };
 }
 
-/** The live schema against the newest applied migration's snapshot. */
-async function driftCheck(sql: Parameters<typeof readStatus>[0], project: ProjectConfig, status: MigrationStatus<LocalMigration>, env: string): Promise<CheckResult> {
-  const { detectDrift } = await import('../drizzle/live/drift.js');
-  const { emptySnapshot, snapshotOfMigration } = await import('../drizzle/live/code.js');
-  const applied = status.migrations.filter((m) => m.state === 'applied');
-  const newest = applied[applied.length - 1]?.migration.tag;
+/**
+ * Drift and schema-vs-sql, from one replay: the applied migrations (in the order the database
+ * applied them) run into a scratch database, its schema compared with the live one by the same
+ * introspection; then the pending migrations on top, and the result compared with the schema in
+ * code (what `drizzle-kit push` would try to undo). Without a scratch database drift fails closed.
+ */
+async function replayChecks(
+  ctx: CommandContext,
+  project: ProjectConfig,
+  status: MigrationStatus<LocalMigration>,
+  environment: ResolvedEnvironment,
+  db: Database,
+): Promise<{ drift: CheckResult; schemaVsSql: CheckResult }> {
+  const env = environment.name;
+  const [{ withReplay, appliedOrder }, { compareLiveWithReplay, readSide, compareReadings, userSchemas }, { replayMigrations }, { loadKit }] = await Promise.all([
+    import('../drizzle/live/replayed.js'),
+    import('../drizzle/live/compare.js'),
+    import('../drizzle/live/replay.js'),
+    import('../drizzle/generate/kit.js'),
+  ]);
+  const applied = appliedOrder(status.migrations.filter((m) => m.state === 'applied' || m.state === 'modified' || m.state === 'cosmetic'));
+  const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration);
+  const newest = applied[applied.length - 1]?.tag;
+  let schemaVsSql: CheckResult = { id: 'schema-vs-sql', ok: true, message: 'skipped: the migrations could not be replayed (see drift)' };
   try {
-    const expected = newest ? await snapshotOfMigration(project.drizzle, newest) : await emptySnapshot(project.drizzle);
-    const drift = await detectDrift(sql, project.drizzle, expected, { excludeSchemas: [project.history.schema] });
-    return drift.drift
-      ? { id: 'drift', ok: false, message: `the ${env} schema differs from what its applied migrations produce: run \`dbctl fix --env ${env}\` to write the repair as a migration`, details: drift.summary }
-      : { id: 'drift', ok: true, message: `the ${env} schema matches its applied migrations${newest ? ` (up to ${newest})` : ''}` };
+    const drift = await withReplay(db.sql, applied, scratchOptions(ctx, project, environment, db), async ({ scratch, replay }) => {
+      const where = `replayed ${replay.replayed.length} migration${replay.replayed.length === 1 ? '' : 's'} in a ${scratch.where}`;
+      const excludeSchemas = [project.history.schema];
+      const compared = await compareLiveWithReplay(db.sql, scratch.sql, project.drizzle, { excludeSchemas });
+      try {
+        let sqlSide = compared.expected;
+        if (pending.length > 0) {
+          await replayMigrations(scratch.sql, pending, []);
+          sqlSide = await readSide(scratch.sql, project.drizzle, { schemas: await userSchemas(scratch.sql), excludeSchemas });
+        }
+        schemaVsSql = await schemaVsSqlCheck(project, sqlSide, await loadKit(project.drizzle.baseDir), compareReadings);
+      } catch (error) {
+        schemaVsSql = { id: 'schema-vs-sql', ok: true, message: `skipped: ${firstLine(error)}` };
+      }
+      return compared.drift
+        ? { id: 'drift', ok: false, message: `the ${env} schema differs from what its applied migrations produce (${where}): run \`dbctl fix --env ${env}\` to write the repair as a migration`, details: compared.summary }
+        : { id: 'drift', ok: true, message: `the ${env} schema matches what its applied migrations produce${newest ? ` (up to ${newest})` : ''}; ${where}` };
+    });
+    return { drift, schemaVsSql };
   } catch (error) {
-    return { id: 'drift', ok: false, message: `cannot compare the ${env} schema with the migrations: ${firstLine(error)}` };
+    const hint = isDbctlError(error) && error.hint ? `; ${error.hint}` : '';
+    return { drift: { id: 'drift', ok: false, message: `cannot compare the ${env} schema with what its migrations produce: ${firstLine(error)}${hint}` }, schemaVsSql };
   }
+}
+
+/** What the migrations' SQL makes against the schema in code (information: never fails). */
+async function schemaVsSqlCheck(
+  project: ProjectConfig,
+  sqlSide: import('../drizzle/live/compare.js').SchemaReading,
+  kit: Awaited<ReturnType<typeof import('../drizzle/generate/kit.js').loadKit>>,
+  compare: typeof import('../drizzle/live/compare.js').compareReadings,
+): Promise<CheckResult> {
+  const [{ codeSnapshot }, { alignLive }, { withTableFilter }] = await Promise.all([
+    import('../drizzle/live/code.js'),
+    import('../drizzle/live/align.js'),
+    import('../drizzle/live/introspect.js'),
+  ]);
+  const code = withTableFilter(kit, project.drizzle, kit.pgSchema.parse(await codeSnapshot(project.drizzle)));
+  const aligned = alignLive(sqlSide.schema.snapshot, code, sqlSide.schema.facts);
+  const result = await compare(
+    { schema: { snapshot: aligned, facts: sqlSide.schema.facts }, extras: [] },
+    { schema: { snapshot: code, facts: sqlSide.schema.facts }, extras: [] },
+    kit,
+    { actual: "the migrations' SQL", expected: 'the schema in code' },
+  );
+  return result.drift
+    ? { id: 'schema-vs-sql', ok: true, message: `the migrations' SQL and the schema in code differ in ${result.summary.length} place${result.summary.length === 1 ? '' : 's'} (\`drizzle-kit push\` would try to undo these; declare them in code or leave them to SQL)`, details: result.summary }
+    : { id: 'schema-vs-sql', ok: true, message: "the migrations' SQL makes exactly what the schema in code declares" };
+}
+
+/** Where a scratch database may be made for `environment` (see src/io/scratch.ts). */
+export function scratchOptions(ctx: CommandContext, project: ProjectConfig, environment: ResolvedEnvironment, db: Database): ScratchOptions {
+  const input = project.shadow?.url;
+  const shadowUrl = isEnvReference(input) ? ctx.env[input.__dbctlEnv] || undefined : typeof input === 'string' && input !== '' ? input : undefined;
+  if (shadowUrl) ctx.out.addSecrets(secretsOf(shadowUrl));
+  return {
+    shadowUrl,
+    environment: { name: environment.name, url: environment.url, protected: environment.protected, sql: db.sql },
+    projectDir: project.projectDir,
+    application: 'dbctl scratch',
+  };
 }
 
 function firstLine(error: unknown): string {

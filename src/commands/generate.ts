@@ -1,16 +1,17 @@
 /**
- * `dbctl generate`: drizzle-kit generate without prompts, then a review of the new migration.
+ * `dbctl generate`: drizzle-kit generate, then a review of the new migration.
  *
  * Rename questions drizzle-kit would ask are answered with `--rename FROM=TO` (a rename) or
- * `--create NAME` (a new object); an unanswered one fails with exit 2 listing every question and
- * the flags that answer it, and nothing is written. Needs no database.
+ * `--create NAME` (a new object). At a terminal (not CI) a question no flag answers is asked with a
+ * picker, and the flags that repeat the answers are printed; elsewhere an unanswered one fails with
+ * exit 2 listing every question and the flags that answer it, and nothing is written. Needs no database.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadProject } from '../config/index.js';
 import type { ProjectConfig } from '../config/types.js';
 import { ExitCode } from '../errors.js';
-import { generateMigration, type GenerateResult, type WrittenMigration } from '../drizzle/generate/index.js';
+import { generateMigration, shellWord, type GenerateResult, type WrittenMigration } from '../drizzle/generate/index.js';
 import type { CommandContext } from './context.js';
 
 /** Flags of `dbctl generate`. */
@@ -42,9 +43,15 @@ export async function runGenerate(ctx: CommandContext, options: GenerateCommandO
     custom: options.custom,
     renames: options.rename ?? [],
     creates: options.create ?? [],
+    // at a terminal, a question no flag answers is asked, as drizzle-kit asks it
+    ask: ctx.out.interactive && !ctx.out.json ? async (question) => (await import('../io/prompt.js')).askRename(question) : undefined,
   });
   const shown = (file: string) => path.relative(ctx.cwd, file) || file;
   for (const rename of result.renames) ctx.out.info(`~ ${rename.from} › ${rename.to}  (${rename.kind} renamed)`);
+  if (result.askedFlags.length > 0) {
+    const flags = [...(options.rename ?? []).map((r) => `--rename ${shellWord(r)}`), ...(options.create ?? []).map((c) => `--create ${shellWord(c)}`), ...result.askedFlags];
+    ctx.out.info(`to repeat these answers without a terminal (CI): dbctl generate${options.name ? ` --name ${shellWord(options.name)}` : ''} ${flags.join(' ')}`);
+  }
   const migration = result.migration;
   if (!migration) {
     ctx.out.info('No schema changes, nothing to migrate');
@@ -53,7 +60,7 @@ export async function runGenerate(ctx: CommandContext, options: GenerateCommandO
   }
   if (migration.custom) ctx.out.info(`✓ wrote ${shown(migration.sqlPath)}: an empty migration for your SQL`);
   else ctx.out.info(`✓ wrote ${shown(migration.sqlPath)} (${migration.statements.length} statement${migration.statements.length === 1 ? '' : 's'})`);
-  ctx.out.info(`  and ${shown(migration.snapshotPath)}, ${shown(migration.journalPath)}`);
+  ctx.out.info(`  and ${shown(migration.snapshotPath)}${migration.journalPath ? `, ${shown(migration.journalPath)}` : ''}`);
   const review = await reviewNewMigration(ctx, project, migration);
   if (ctx.out.json) ctx.out.writeJson(generateDocument(result, review.report, shown));
   else if (review.text) ctx.out.info(review.text.replace(/\n$/, ''));
@@ -69,7 +76,7 @@ function generateDocument(result: GenerateResult, review: unknown, shown: (file:
       idx: migration.idx,
       file: shown(migration.sqlPath),
       snapshot: shown(migration.snapshotPath),
-      journal: shown(migration.journalPath),
+      journal: migration.journalPath ? shown(migration.journalPath) : null,
       custom: migration.custom,
       statements: migration.statements.length,
     },
@@ -93,13 +100,14 @@ export async function reviewNewMigration(
     import('../render/review/index.js'),
     import('../sql/parser.js'),
   ]);
-  const context = await earlierMigrations(migration);
+  const context = migration.earlier ?? (await earlierMigrations(migration));
   (await import('./review.js')).assertRuleSettings(project);
   const parser = await loadSqlParser();
   const report = reviewMigrations(
     {
       migrations: [{ tag: migration.tag, file: path.relative(project.projectDir, migration.sqlPath) || migration.sqlPath, sql: migration.sql }],
       rules: project.review.rules,
+      appliedByDbctl: project.review.appliedBy !== 'drizzle-kit',
       context,
     },
     parser,

@@ -84,6 +84,11 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
       document.error ??= { tag: null, statement: null, message: ctx.out.redact(error.message) };
       document.error.code ??= error.code;
       if (ctx.out.json) ctx.out.writeJson(document);
+    } else {
+      // anything unexpected still leaves the document a script waits for
+      document.status = 'failed';
+      document.error ??= { tag: null, statement: null, message: ctx.out.redact(error instanceof Error ? error.message : String(error)) };
+      if (ctx.out.json) ctx.out.writeJson(document);
     }
     throw error;
   }
@@ -122,6 +127,9 @@ async function migrate(
   const out = ctx.out;
   const tables = historyTables(project, ctx.out);
   const scope = lockScope(tables);
+  // --no-backup on a protected environment is refused before anything connects or writes (the
+  // same guard as below, asked early with nothing planned yet; it refuses --no-backup there)
+  if (!options.dryRun && options.backup === false && environment.protected) await enforce(destructiveGuard(ctx, environment, options, []));
   const db = await connect(environment, {
     envName: environment.name,
     application: 'dbctl migrate',
@@ -168,7 +176,9 @@ async function migrate(
 
     // Nothing to do is the common case (every container start): one read decides it, without the
     // lock. Anything else (pending, modified, unknown, failed) is read again under the lock below.
-    if (upToDate(await readStatus(db.sql, folder, tables), options.to)) {
+    const first = await readStatus(db.sql, folder, tables);
+    for (const m of first.migrations) if (m.state === 'cosmetic') out.info(`note: ${m.migration.tag} changed since it was applied only in comments or white space (cosmetic); going on`);
+    if (upToDate(first, options.to)) {
       out.info(`${environmentLabel(environment)}: nothing pending`);
       return ExitCode.ok;
     }
@@ -180,7 +190,7 @@ async function migrate(
       connectionClosed: () => session.closed,
       openProbe: () => postgres(driverOptions(environment.connection, { max: 1, application: 'dbctl migrate (probe)', idleTimeoutS: 0 })),
     });
-    await ensureHistoryTables(db.sql, tables);
+    await ensureHistoryTables(db.sql, tables, folder);
     const status = await readStatus(db.sql, folder, tables);
     const failed = status.migrations.find((m) => m.state === 'failed');
     assertHistoryConsistent(status, document, failed ? await whatRan(db.sql, failed.migration) : []);

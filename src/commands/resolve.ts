@@ -39,10 +39,10 @@ export async function runResolve(ctx: CommandContext, options: ResolveOptions): 
   const db = await connect(environment, { envName: environment.name, application: 'dbctl resolve' });
   try {
     await acquireMigrationLock(db.sql, lockScope(tables), { waitMs: project.migrate.waitMs });
-    await ensureHistoryTables(db.sql, tables);
+    await ensureHistoryTables(db.sql, tables, folder);
     const status = await readStatus(db.sql, folder, tables);
     const entry = status.migrations.find((m) => m.migration.tag === tag)!;
-    if (entry.state === 'applied' || entry.state === 'modified') {
+    if (entry.state === 'applied' || entry.state === 'modified' || entry.state === 'cosmetic') {
       throw new DbctlError('USAGE', `${tag} is already recorded as applied in ${environment.name}; there is nothing to resolve`, {
         hint: 'run `dbctl status` to see what needs attention',
       });

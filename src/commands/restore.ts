@@ -1,7 +1,8 @@
 /**
- * `dbctl restore ID [--tables a,b] [--into-schema S] [--allow-restore]`: puts a backup back into
- * the environment (dropped tables recreated with their rows; dropped or retyped columns re-added
- * and filled by primary key). On a protected environment it needs `--yes` or a confirmation when
+ * `dbctl restore ID [--tables a,b] [--into-schema S] [--overwrite] [--allow-restore]`: puts a
+ * backup back into the environment (dropped tables recreated with their rows, partitioned tables
+ * with their partitions; dropped or retyped columns re-added and filled by primary key). A value
+ * written since the backup is a conflict (exit 1, RESTORE_CONFLICT) unless `--overwrite`. On a protected environment it needs `--yes` or a confirmation when
  * interactive, `--allow-restore` when not (else exit 3). An unknown id is exit 2.
  */
 import { projectTarget } from '../backup/migrate.js';
@@ -25,6 +26,8 @@ export interface RestoreCommandOptions {
   intoSchema?: string;
   /** `--allow-restore` */
   allowRestore?: boolean;
+  /** `--overwrite`: replace values written since the backup (otherwise such a conflict is exit 1) */
+  overwrite?: boolean;
 }
 
 /** Runs `dbctl restore`. */
@@ -63,6 +66,7 @@ export async function runRestore(ctx: CommandContext, options: RestoreCommandOpt
     const result = await restoreBackup(db.sql, target, id, {
       ...(options.tables ? { tables: [options.tables] } : {}),
       ...(options.intoSchema ? { intoSchema: options.intoSchema } : {}),
+      ...(options.overwrite ? { overwrite: true } : {}),
       onProgress: progress.listener,
     });
     progress.stop();

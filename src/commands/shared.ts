@@ -8,7 +8,7 @@ import { environmentSecrets } from '../config/resolve.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { secretsOf, describeTarget } from '../core/url.js';
 import { osUsername } from '../io/db.js';
-import { planStatus, type MigrationStatus } from '../core/plan.js';
+import { markCosmetic, planStatus, type MigrationStatus } from '../core/plan.js';
 import { readMigrationFolder, type LocalMigration, type MigrationFolder } from '../drizzle/folder.js';
 import { readDrizzleRows, readHistoryLatest, type HistoryTables } from '../io/history.js';
 import type { CommandContext } from './context.js';
@@ -60,7 +60,12 @@ export async function readStatus(
   tables: HistoryTables,
 ): Promise<MigrationStatus<LocalMigration>> {
   const [rows, history] = await Promise.all([readDrizzleRows(sql, tables), readHistoryLatest(sql, tables)]);
-  return planStatus(folder.migrations, rows, history);
+  const status = planStatus(folder.migrations, rows, history);
+  // a changed file is looked into only when there is one: comments and white space are `cosmetic`
+  const modified = status.migrations.filter((m) => m.state === 'modified' && m.row);
+  if (modified.length === 0) return status;
+  const { cosmeticTags } = await import('../io/cosmetic.js');
+  return markCosmetic(status, await cosmeticTags(modified.map((m) => ({ migration: m.migration, appliedHash: m.row!.hash }))));
 }
 
 /** `development (user@host:5432/app)` for headers: where the connection really goes, from its one resolution. */

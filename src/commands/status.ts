@@ -20,6 +20,8 @@ export async function runStatus(ctx: CommandContext, _options: unknown): Promise
     const counts = summarize(status);
     if (ctx.out.json) ctx.out.writeJson(statusDocument(environment.name, status));
     else for (const line of renderStatus(environmentLabel(environment), status)) ctx.out.info(line);
+    const elsewhere = await (await import('../io/recorded-elsewhere.js')).recordedElsewhere(db.sql, historyTables(project), status, environment.name);
+    if (elsewhere) ctx.out.warn(elsewhere);
     return counts.failed + counts.modified + counts.unknown > 0 ? ExitCode.failure : ExitCode.ok;
   } finally {
     await db.close();

@@ -65,6 +65,13 @@ export function drizzleSettingsFrom(raw: unknown, where: { file: string; label: 
     });
   }
   const config = raw as Record<string, unknown>;
+  const legacy = legacyKeys(config);
+  if (legacy.length > 0) {
+    throw new DbctlError('DRIZZLE_CONFIG_INVALID', `${label} uses config keys drizzle-kit no longer reads (from drizzle-kit 0.20 and before)`, {
+      details: legacy,
+      hint: 'rename them as shown; see https://orm.drizzle.team/docs/drizzle-config-file',
+    });
+  }
   if (config.dialect !== 'postgresql') {
     const found = config.dialect === undefined ? 'has no dialect' : `has dialect ${JSON.stringify(config.dialect)}`;
     throw new DbctlError('DRIZZLE_CONFIG_INVALID', `${label} ${found}; dbctl supports PostgreSQL only`, {
@@ -111,6 +118,19 @@ export function drizzleSettingsFrom(raw: unknown, where: { file: string; label: 
     });
   }
   return settings;
+}
+
+/** Each pre-0.21 drizzle-kit key the config uses, with its replacement ("driver: 'pg' → dialect: 'postgresql'"). */
+function legacyKeys(config: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  if (config.driver !== undefined && config.dialect === undefined) {
+    found.push(config.driver === 'pg' ? "driver: 'pg' → dialect: 'postgresql'" : `driver: ${JSON.stringify(config.driver)} → dialect: 'postgresql' (driver now names a special driver such as 'pglite' only)`);
+  }
+  const credentials = config.dbCredentials;
+  if (typeof credentials === 'object' && credentials !== null && 'connectionString' in credentials && !('url' in credentials)) {
+    found.push('dbCredentials.connectionString → dbCredentials.url');
+  }
+  return found;
 }
 
 /**

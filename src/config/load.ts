@@ -54,6 +54,8 @@ export async function loadProject(options: LoadOptions): Promise<ProjectConfig> 
     migrate: parsed.migrate,
     review: parsed.review,
     history: parsed.history,
+    ...(parsed.shadow ? { shadow: parsed.shadow } : {}),
+    ...(parsed.check ? { check: parsed.check } : {}),
   };
 }
 
@@ -123,9 +125,16 @@ async function importNamespace(file: string): Promise<unknown> {
   const compiled = await importCompiledConfig(file, jitiVersion, virtualModules);
   if (compiled) return compiled;
   const { createJiti } = requireFromHere('jiti') as typeof import('jiti');
+  // imports through the project's tsconfig `paths` (`@app/server/db`) resolve as drizzle-kit resolves them
+  const tsconfig = nearestTsconfig(path.dirname(file));
   // jiti's own file cache (node_modules/.cache/jiti or $TMPDIR/jiti, world-readable) must not get a literal password either
   const secret = holdsLiteralSecret(readFileSync(file, 'utf8'));
-  const jiti = createJiti(import.meta.url, { virtualModules, moduleCache: false, ...(secret ? { fsCache: false } : {}) });
+  const jiti = createJiti(import.meta.url, {
+    virtualModules,
+    moduleCache: false,
+    ...(tsconfig ? { tsconfigPaths: tsconfig } : {}),
+    ...(secret ? { fsCache: false } : {}),
+  });
   const namespace = await jiti.import(file);
   storeCompiledConfig(file, jitiVersion, (source, filename) => jiti.transform({ source, filename, ts: true, async: true }));
   return namespace;
@@ -135,6 +144,15 @@ const requireFromHere = createRequire(import.meta.url);
 
 function hasDefault(mod: unknown): mod is { default: unknown } {
   return typeof mod === 'object' && mod !== null && 'default' in mod;
+}
+
+/** The tsconfig.json nearest above `dir` (the one TypeScript would use for a file there), or undefined. */
+function nearestTsconfig(dir: string): string | undefined {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const candidate = path.join(current, 'tsconfig.json');
+    if (isFile(candidate)) return candidate;
+    if (path.dirname(current) === current || existsSync(path.join(current, '.git'))) return undefined;
+  }
 }
 
 function isFile(file: string): boolean {

@@ -9,7 +9,7 @@ import { redactText } from '../core/url.js';
 import { DbctlError } from '../errors.js';
 import { env, isEnvReference } from './define.js';
 import { protectHostProblem } from './protection.js';
-import type { EnvironmentConfig, ProjectConfig, RuleSetting, UrlInput } from './types.js';
+import type { EnvironmentConfig, ProjectConfig, ReviewAppliedBy, RuleSetting, UrlInput } from './types.js';
 
 /** The dbctl config's own settings (everything but the drizzle config's). */
 export interface ParsedConfig {
@@ -20,13 +20,15 @@ export interface ParsedConfig {
   backup: ProjectConfig['backup'];
   migrate: ProjectConfig['migrate'];
   review: ProjectConfig['review'];
+  shadow?: ProjectConfig['shadow'];
+  check?: ProjectConfig['check'];
   history: ProjectConfig['history'];
 }
 
 /** Default migrate settings (milliseconds): lock_timeout 5s, no statement_timeout, wait 60s, 3 retries. */
 export const DEFAULT_MIGRATE: ProjectConfig['migrate'] = { lockTimeoutMs: 5_000, statementTimeoutMs: 0, waitMs: 60_000, lockRetries: 3 };
 
-const TOP_KEYS = ['drizzleConfig', 'environments', 'protect', 'backup', 'migrate', 'review', 'history'];
+const TOP_KEYS = ['drizzleConfig', 'environments', 'protect', 'backup', 'migrate', 'review', 'history', 'shadow', 'check'];
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RULE_SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'off'];
 
@@ -55,10 +57,15 @@ export function parseUserConfig(raw: unknown, options: { projectDir: string; lab
   });
   const backup = parseBackup(section(config.backup, 'backup', ['dir', 'target', 'keep'], problems), options.projectDir, problems);
   const migrate = parseMigrate(section(config.migrate, 'migrate', ['lockTimeout', 'statementTimeout', 'wait', 'lockRetries'], problems), problems);
-  const review = section(config.review, 'review', ['rules'], problems);
+  const review = section(config.review, 'review', ['rules', 'appliedBy'], problems);
   const rules = parseRules(review.rules, problems);
+  const appliedBy = parseAppliedBy(review.appliedBy, problems);
   const history = section(config.history, 'history', ['schema'], problems);
   const historySchema = nonEmptyString(history.schema, 'history.schema', problems) ?? 'dbctl';
+  const shadow = section(config.shadow, 'shadow', ['url'], problems);
+  const shadowUrl = parseUrlInput(shadow.url, 'shadow.url', problems);
+  const checkSection = section(config.check, 'check', ['acceptJournal'], problems);
+  const acceptJournal = stringArray(checkSection.acceptJournal, 'check.acceptJournal', problems) ?? [];
 
   if (problems.length > 0) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
@@ -67,7 +74,11 @@ export function parseUserConfig(raw: unknown, options: { projectDir: string; lab
       hint: 'fix them and run the command again',
     });
   }
-  return { drizzleConfig, environments, protectHosts, backup, migrate, review: { rules }, history: { schema: historySchema } };
+  return {
+    drizzleConfig, environments, protectHosts, backup, migrate, review: { rules, ...(appliedBy ? { appliedBy } : {}) }, history: { schema: historySchema },
+    ...(shadowUrl !== undefined && shadowUrl !== null ? { shadow: { url: shadowUrl } } : {}),
+    ...(acceptJournal.length > 0 ? { check: { acceptJournal } } : {}),
+  };
 }
 
 function parseEnvironments(value: unknown, problems: Problems): Record<string, EnvironmentConfig> {
@@ -141,6 +152,14 @@ function parseMigrate(migrate: Obj, problems: Problems): ProjectConfig['migrate'
   if (Number.isInteger(migrate.lockRetries) && (migrate.lockRetries as number) >= 0) lockRetries = migrate.lockRetries as number;
   else if (migrate.lockRetries !== undefined) problems.push(`migrate.lockRetries: expected a whole number (0 or more), got ${describe(migrate.lockRetries)}`);
   return { lockTimeoutMs, statementTimeoutMs, waitMs, lockRetries };
+}
+
+/** `review.appliedBy`: `dbctl` or `drizzle-kit`; undefined when not set. */
+function parseAppliedBy(value: unknown, problems: Problems): ReviewAppliedBy | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'dbctl' || value === 'drizzle-kit') return value;
+  problems.push(`review.appliedBy: expected "dbctl" or "drizzle-kit", got ${describe(value)}`);
+  return undefined;
 }
 
 function parseRules(value: unknown, problems: Problems): Record<string, RuleSetting> {

@@ -26,6 +26,9 @@ export interface UserEnvironment {
   protected?: boolean;
 }
 
+/** The tool that applies the migrations, for review (`review.appliedBy`, `--applied-by`). */
+export type ReviewAppliedBy = 'dbctl' | 'drizzle-kit';
+
 /** Severity a user may give a review rule. */
 export type RuleSetting = 'error' | 'warning' | 'off';
 
@@ -56,10 +59,23 @@ export interface UserConfig {
   review?: {
     /** Per-rule severity override or `off`. */
     rules?: Record<string, RuleSetting>;
+    /**
+     * Which tool applies the migrations (default `dbctl`). With `drizzle-kit` (drizzle-kit migrate,
+     * drizzle-orm's migrate()), review also reports what dbctl's apply engine would handle: no
+     * lock_timeout / statement_timeout, CONCURRENTLY inside the one transaction, enum values
+     * added and used in one transaction.
+     */
+    appliedBy?: ReviewAppliedBy;
   };
   history?: {
     /** Schema of dbctl's own history table. Default `dbctl`. */
     schema?: string;
+  };
+  /** A server where dbctl may create and drop scratch databases (replaying migrations for drift and fix). */
+  shadow?: { url?: string | EnvReference };
+  check?: {
+    /** Folder problems recorded as accepted (they predate the baseline): `prevId@0066`, `orphan@0012_x`, ... */
+    acceptJournal?: string[];
   };
 }
 
@@ -116,8 +132,13 @@ export interface ProjectConfig {
   protectHosts: string[];
   backup: { dir: string; target: 'dir' | 'database'; keep: number | undefined };
   migrate: { lockTimeoutMs: number; statementTimeoutMs: number; waitMs: number; lockRetries: number };
-  review: { rules: Record<string, RuleSetting> };
+  /** `appliedBy` is absent when the config does not set it (the default is `dbctl`). */
+  review: { rules: Record<string, RuleSetting>; appliedBy?: ReviewAppliedBy };
   history: { schema: string };
+  /** `shadow.url` as written (resolved only when a scratch database is needed). */
+  shadow?: { url: UrlInput };
+  /** `check.acceptJournal`: accepted folder problems. */
+  check?: { acceptJournal: string[] };
 }
 
 /** The environment a command targets, with its url resolved and its protection decided. */

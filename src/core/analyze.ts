@@ -125,6 +125,7 @@ export class MigrationAnalyzer {
       parser: this.parser,
       session: this.session,
       columnType: (table, column) => this.knowledge.columnType(table, column),
+      indexColumnsNotNull: (_table, index) => this.knowledge.indexColumnsNotNull(index),
     });
     const classifications: StatementClassification[] = [];
     const statements: MigrationStatement[] = [];
@@ -214,7 +215,9 @@ function chunksOf(parsed: ParsedMigration, classifications: readonly StatementCl
  */
 export function analyzeMigration(parser: SqlParser, statements: readonly Chunk[], analyzer = new MigrationAnalyzer(parser)): AnalyzedChunk[] {
   const live = statements.filter((s) => s.sql.trim() !== '');
-  const text = live.map((s) => s.sql).join(STATEMENT_BREAKPOINT);
+  // on lines of its own, as drizzle-kit writes it: `--> statement-breakpoint` is also an SQL line
+  // comment, which would otherwise swallow the statement after it
+  const text = live.map((s) => s.sql).join(`\n${STATEMENT_BREAKPOINT}\n`);
   const { chunks } = analyzer.analyze(text, { keepNodes: false });
   return chunks.map((chunk, k) => {
     const source = live[k];

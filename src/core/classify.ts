@@ -153,6 +153,11 @@ export interface ClassifyOptions {
   /** The current type of an existing column (from earlier migrations), when known. */
   columnType?: (table: string, column: string) => TypeInfo | undefined;
   /**
+   * Whether every column of an existing index is already NOT NULL (for `ADD PRIMARY KEY USING
+   * INDEX`, which otherwise runs a SET NOT NULL scan); undefined when not known (a scan is assumed).
+   */
+  indexColumnsNotNull?: (table: string, index: string) => boolean | undefined;
+  /**
    * The parser, to see into `DO` blocks, PL/pgSQL and SQL function bodies and constant `EXECUTE`
    * strings. Without it those are opaque (destructive).
    */
@@ -668,6 +673,25 @@ function knownColumnType(objects: NewObjects, options: ClassifyOptions, table: s
   return options.columnType?.(before, objects.columnOrigins.get(`${before}.${column}`) ?? column);
 }
 
+/**
+ * Whether a `DefElem` option (VACUUM / REINDEX / CLUSTER options) is on: present, with no value or
+ * a value PostgreSQL reads as true (`FULL`, `FULL true`, `FULL 1`, `FULL on`; not `false`/`off`/`0`).
+ */
+function optionOn(options: any[] | undefined, name: string): boolean {
+  for (const option of options ?? []) {
+    const elem = option?.DefElem;
+    if (String(elem?.defname ?? '').toLowerCase() !== name) continue;
+    const arg = elem.arg;
+    if (!arg) return true;
+    // the parser's JSON omits zero values: `FULL 0` arrives as `{ Integer: {} }`
+    if (arg.Integer) return Number(arg.Integer.ival ?? 0) !== 0;
+    if (arg.Boolean) return Boolean(arg.Boolean.boolval);
+    const value = String(arg.String?.sval ?? 'true').toLowerCase();
+    return !['false', 'off', 'no', '0'].includes(value);
+  }
+  return false;
+}
+
 const HANDLERS: Record<string, Handler> = {
   CreateStmt(body, fx, objects) {
     const table = rangeVarName(body.relation);
@@ -1047,15 +1071,16 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   VacuumStmt(body, fx) {
-    const options = defElemNames(body.options);
     const rels = (body.rels ?? []).map((r: any) => rangeVarName(r?.VacuumRelation?.relation).qualified);
     if (!body.is_vacuumcmd) {
       for (const rel of rels) fx.lock('SHARE UPDATE EXCLUSIVE', rel, { scans: true });
       return `ANALYZE ${rels.join(', ')}`.trim();
     }
     fx.transactional = false;
-    const full = options.has('full');
-    for (const rel of rels) {
+    // option values are read: `VACUUM (FULL false)` is a plain VACUUM
+    const full = optionOn(body.options, 'full');
+    // no table named: every table of the database (undefined target = tables not named)
+    for (const rel of rels.length ? rels : [undefined]) {
       if (full) fx.lock('ACCESS EXCLUSIVE', rel, { rewrites: true });
       else fx.lock('SHARE UPDATE EXCLUSIVE', rel, { scans: true });
     }
@@ -1064,8 +1089,10 @@ const HANDLERS: Record<string, Handler> = {
 
   ClusterStmt(body, fx) {
     if (!body.relation) {
+      // a bare CLUSTER re-clusters every previously clustered table of the database, each under ACCESS EXCLUSIVE
       fx.transactional = false;
-      return 'CLUSTER';
+      fx.lock('ACCESS EXCLUSIVE', undefined, { rewrites: true });
+      return 'CLUSTER (every clustered table)';
     }
     const table = rangeVarName(body.relation).qualified;
     fx.lock('ACCESS EXCLUSIVE', table, { rewrites: true });
@@ -1073,16 +1100,18 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   ReindexStmt(body, fx, objects) {
-    const concurrently = defElemNames(body.params).has('concurrently');
+    const concurrently = optionOn(body.params, 'concurrently');
     const kind: string = body.kind ?? '';
     const target = body.relation ? rangeVarName(body.relation).qualified : String(body.name ?? '');
-    if (concurrently || kind === 'REINDEX_OBJECT_SCHEMA' || kind === 'REINDEX_OBJECT_DATABASE' || kind === 'REINDEX_OBJECT_SYSTEM') {
-      fx.transactional = false;
-    }
-    const lockTarget = kind === 'REINDEX_OBJECT_INDEX' ? objects.indexes.get(target) ?? target : target;
+    const whole = kind === 'REINDEX_OBJECT_SCHEMA' || kind === 'REINDEX_OBJECT_DATABASE' || kind === 'REINDEX_OBJECT_SYSTEM';
+    if (concurrently || whole) fx.transactional = false;
+    const lockTarget = kind === 'REINDEX_OBJECT_INDEX' ? objects.indexes.get(target) ?? target : whole ? undefined : target;
+    const newSchema = kind === 'REINDEX_OBJECT_SCHEMA' && objects.schemas.has(target);
     if (concurrently) fx.lock('SHARE UPDATE EXCLUSIVE', lockTarget, { scans: true });
-    else if (kind === 'REINDEX_OBJECT_TABLE' || kind === 'REINDEX_OBJECT_INDEX') {
-      // SHARE on the table blocks writes; ACCESS EXCLUSIVE on the index blocks reads that use it.
+    else if (!newSchema) {
+      // SHARE on the table blocks writes; ACCESS EXCLUSIVE on the index blocks every read that plans
+      // with it (the planner locks all indexes of the table), so reads block too. A schema or
+      // database reindexes each of its tables that way in turn.
       fx.lock('ACCESS EXCLUSIVE', lockTarget, { scans: true });
     }
     const what = kind.replace(/^REINDEX_OBJECT_/, '');
@@ -1091,7 +1120,8 @@ const HANDLERS: Record<string, Handler> = {
 
   RefreshMatViewStmt(body, fx) {
     const view = rangeVarName(body.relation).qualified;
-    if (body.concurrent) fx.lock('EXCLUSIVE', view, { scans: true });
+    // CONCURRENTLY takes EXCLUSIVE, which leaves reads alone (a materialized view takes no writes)
+    if (body.concurrent) fx.lock('EXCLUSIVE', view, { scans: true, blocks: 'nothing' });
     else fx.lock('ACCESS EXCLUSIVE', view, { scans: true });
     return `REFRESH MATERIALIZED VIEW${body.concurrent ? ' CONCURRENTLY' : ''} ${view}`;
   },
@@ -1338,8 +1368,12 @@ function alterTableCmd(
         case 'CONSTR_EXCLUSION': {
           const kind = c.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'EXCLUDE';
           if (c.indexname) {
-            fx.lock('ACCESS EXCLUSIVE', table);
-            return `ADD CONSTRAINT${name} ${kind} USING INDEX ${c.indexname}`;
+            // PRIMARY KEY USING INDEX makes the index's columns NOT NULL: a scan under ACCESS
+            // EXCLUSIVE unless they already are (unknown counts as a scan)
+            const index = qualify(schema, String(c.indexname)).qualified;
+            const nullable = c.contype === 'CONSTR_PRIMARY' && !objects.tables.has(table) && options.indexColumnsNotNull?.(table, index) !== true;
+            fx.lock('ACCESS EXCLUSIVE', table, { scans: nullable });
+            return `ADD CONSTRAINT${name} ${kind} USING INDEX ${c.indexname}${nullable ? ' (SET NOT NULL scan)' : ''}`;
           }
           fx.lock('ACCESS EXCLUSIVE', table, { scans: true });
           if (c.conname) fx.create({ kind: 'index', schema, table: tableName, name: String(c.conname) });

@@ -29,8 +29,11 @@ export interface PlanMigration {
   hash: string;
 }
 
-/** The state of one local migration in one database. */
-export type MigrationState = 'applied' | 'pending' | 'failed' | 'modified';
+/**
+ * The state of one local migration in one database. `cosmetic`: applied, and the file changed
+ * since only in comments or white space (the same statements, see `markCosmetic`).
+ */
+export type MigrationState = 'applied' | 'pending' | 'failed' | 'modified' | 'cosmetic';
 
 /** One local migration with its state. */
 export interface PlannedMigration<M extends PlanMigration = PlanMigration> {
@@ -103,7 +106,7 @@ export function planStatus<M extends PlanMigration>(
 
 /** Counts per state, for summaries and exit codes. */
 export function summarize(status: MigrationStatus): Record<MigrationState | 'unknown', number> {
-  const counts = { applied: 0, pending: 0, failed: 0, modified: 0, unknown: status.unknown.length };
+  const counts = { applied: 0, pending: 0, failed: 0, modified: 0, cosmetic: 0, unknown: status.unknown.length };
   for (const m of status.migrations) counts[m.state]++;
   return counts;
 }
@@ -120,4 +123,22 @@ export function selectPending<M extends PlanMigration>(status: MigrationStatus<M
     list = list.slice(0, end + 1);
   }
   return list.filter((m) => m.state === 'pending');
+}
+
+/**
+ * The status with each `modified` migration for which `isCosmetic` holds turned `cosmetic` (the
+ * file changed only in comments or white space since it was applied). Only modified migrations
+ * are asked, so an unchanged folder costs nothing.
+ */
+export function markCosmetic<M extends PlanMigration>(status: MigrationStatus<M>, cosmetic: ReadonlySet<string>): MigrationStatus<M> {
+  if (cosmetic.size === 0) return status;
+  return {
+    ...status,
+    migrations: status.migrations.map((m) => (m.state === 'modified' && cosmetic.has(m.migration.tag) ? { ...m, state: 'cosmetic' } : m)),
+  };
+}
+
+/** True when a migration's statements were applied as they are now (applied, or applied and only reformatted). */
+export function isApplied(state: MigrationState): boolean {
+  return state === 'applied' || state === 'cosmetic';
 }

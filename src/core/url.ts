@@ -175,7 +175,9 @@ export function resolveConnection(url: string, env: UrlEnv = {}, fallbackUser?: 
   const queryHost = nonEmpty(take('host'));
   const queryPort = nonEmpty(take('port'));
   let hosts: { host: string; port: number | undefined }[];
-  if (queryHost !== undefined) hosts = queryHost.split(',').map((host) => ({ host, port: undefined }));
+  // ?host= replaces the hosts only: a port written in the url's authority still counts (as in libpq)
+  const urlPort = parts.hosts.length === 1 ? parts.hosts[0]!.port : undefined;
+  if (queryHost !== undefined) hosts = queryHost.split(',').map((host) => ({ host, port: urlPort }));
   else if (parts.hosts.some((h) => h.host !== '')) hosts = parts.hosts;
   else if (nonEmpty(env.PGHOST) !== undefined) hosts = env.PGHOST!.split(',').map((host) => ({ host, port: undefined }));
   else hosts = [{ host: 'localhost', port: parts.hosts[0]?.port }];
@@ -475,6 +477,7 @@ export function redactText(text: string, secrets: readonly string[]): string {
     // Very short secrets would blank out ordinary words; the url forms below still catch them.
     if ([...secret].length >= 4) out = out.replace(secretPattern(secret), '***');
   }
-  out = out.replace(/(postgres(?:ql)?:\/\/[^:/?#@\s]*:)(\S*)@/gi, '$1***@');
+  // up to the last '@' before a quote or line end: a password may hold spaces or an unencoded '@'
+  out = out.replace(/(postgres(?:ql)?:\/\/[^:/?#@\s]*:)([^'"`\n]*)@/gi, '$1***@');
   return out.replace(/(password=)([^&\s'"]+)/gi, '$1***');
 }

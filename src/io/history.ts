@@ -5,6 +5,7 @@
  */
 import type postgres from 'postgres';
 import type { DrizzleRow, HistoryLatest, HistoryOutcome } from '../core/plan.js';
+import { DbctlError } from '../errors.js';
 
 /** Where the two tables live. */
 export interface HistoryTables {
@@ -13,6 +14,19 @@ export interface HistoryTables {
   historySchema: string;
   /** Scrubs secrets (the run's passwords) from what history rows store: the error's message and statement. */
   redact?: (text: string) => string;
+  /**
+   * drizzle's table has drizzle-orm 1.0's `name` and `applied_at` columns, and each applied
+   * migration's row gets its `name` (the folder name), as drizzle-orm 1.0 writes it. Set by
+   * `ensureHistoryTables` for a drizzle-kit 1.0 folder.
+   */
+  drizzleNames?: boolean;
+}
+
+/** What `ensureHistoryTables` needs of the folder to give drizzle's table drizzle-orm 1.0's shape. */
+export interface DrizzleTableFolder {
+  /** `folders` (drizzle-kit 1.0): the table gets 1.0's shape; otherwise 0.31's is kept. */
+  format?: 'journal' | 'folders';
+  migrations: readonly { tag: string; hash: string; when: number }[];
 }
 
 /** Quotes an identifier for SQL text. */
@@ -60,16 +74,26 @@ export async function readHistoryLatest(sql: postgres.Sql, tables: HistoryTables
   );
 }
 
-/** Creates drizzle's table (exactly as drizzle-orm does) and dbctl's history table if absent. */
-export async function ensureHistoryTables(sql: postgres.Sql, tables: HistoryTables): Promise<void> {
+/**
+ * Creates drizzle's table (exactly as drizzle-orm does) and dbctl's history table if absent. With
+ * a drizzle-kit 1.0 folder, drizzle's table is drizzle-orm 1.0's (`name`, `applied_at`), and an
+ * existing 0.x table is upgraded as drizzle-orm 1.0's migrator upgrades it (see
+ * `ensureDrizzleTableV1`); `tables.drizzleNames` is set then. Call it under the migration lock.
+ */
+export async function ensureHistoryTables(sql: postgres.Sql, tables: HistoryTables, folder?: DrizzleTableFolder): Promise<void> {
   await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(tables.drizzleSchema)}`);
-  await sql.unsafe(`
+  if (folder?.format === 'folders') {
+    await ensureDrizzleTableV1(sql, tables, folder.migrations);
+    tables.drizzleNames = true;
+  } else {
+    await sql.unsafe(`
 			CREATE TABLE IF NOT EXISTS ${drizzleTableName(tables)} (
 				id SERIAL PRIMARY KEY,
 				hash text NOT NULL,
 				created_at bigint
 			)
 		`);
+  }
   await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(tables.historySchema)}`);
   await sql.unsafe(`
     CREATE TABLE IF NOT EXISTS ${historyTableName(tables)} (
@@ -95,6 +119,66 @@ export async function ensureHistoryTables(sql: postgres.Sql, tables: HistoryTabl
   await sql.unsafe(
     `CREATE INDEX IF NOT EXISTS migration_history_tag_idx ON ${historyTableName(tables)} (migrations_table, tag, id)`,
   );
+}
+
+/**
+ * drizzle-orm 1.0's migrations table: created as its migrator creates it, or, when a 0.x table
+ * (id, hash, created_at) exists, upgraded as its `upgradeIfNeeded` does: every row matched to a
+ * local migration (by `created_at` truncated to the second, the same second shared by several
+ * decided by hash, else by hash alone), then in one transaction the `name` and `applied_at` columns
+ * added and each row's `name` set (its `applied_at` NULL: unknown). A row that matches no local
+ * migration stops the upgrade before anything changes, as drizzle-orm's does.
+ */
+async function ensureDrizzleTableV1(sql: postgres.Sql, tables: HistoryTables, local: DrizzleTableFolder['migrations']): Promise<void> {
+  const table = drizzleTableName(tables);
+  const columns = await sql<{ column_name: string }[]>`
+    SELECT a.attname AS column_name FROM pg_catalog.pg_attribute a
+      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE a.attnum > 0 AND NOT a.attisdropped AND n.nspname = ${tables.drizzleSchema} AND c.relname = ${tables.drizzleTable}`;
+  if (columns.length === 0) {
+    await sql.unsafe(`
+			CREATE TABLE IF NOT EXISTS ${table} (
+				id SERIAL PRIMARY KEY,
+				hash text NOT NULL,
+				created_at bigint,
+				name text,
+				applied_at timestamp with time zone DEFAULT now()
+			)
+		`);
+    return;
+  }
+  if (columns.some((c) => c.column_name === 'name')) return;
+  const rows = await sql.unsafe<{ id: number; hash: string; created_at: string | null }[]>(`SELECT id, hash, created_at FROM ${table} ORDER BY id ASC`);
+  const sorted = [...local].sort((a, b) => (a.when !== b.when ? a.when - b.when : a.tag.localeCompare(b.tag)));
+  const byMillis = new Map<number, typeof sorted>();
+  const byHash = new Map<string, (typeof sorted)[number]>();
+  for (const m of sorted) {
+    byMillis.set(m.when, [...(byMillis.get(m.when) ?? []), m]);
+    byHash.set(m.hash, m);
+  }
+  const names: { id: number; name: string }[] = [];
+  const unmatched: number[] = [];
+  for (const row of rows) {
+    const text = String(row.created_at);
+    const millis = Number(`${text.slice(0, text.length - 3)}000`);
+    const candidates = byMillis.get(millis);
+    const matched =
+      candidates && candidates.length === 1 ? candidates[0] : candidates && candidates.length > 1 ? candidates.find((c) => c.hash === row.hash) : byHash.get(row.hash);
+    if (matched) names.push({ id: row.id, name: matched.tag });
+    else unmatched.push(row.id);
+  }
+  if (unmatched.length > 0) {
+    throw new DbctlError(
+      'HISTORY_MISMATCH',
+      `${table} has ${unmatched.length} row${unmatched.length === 1 ? '' : 's'} (id ${unmatched.join(', ')}) matching no migration in the folder, so it cannot be upgraded to drizzle-orm 1.0's shape`,
+      { hint: 'restore the missing migrations from git (or run `drizzle-kit up` on the journal folder that applied them), then run dbctl migrate again' },
+    );
+  }
+  await sql.begin(async (tx) => {
+    await tx.unsafe(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS "name" text`);
+    await tx.unsafe(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS "applied_at" timestamp with time zone DEFAULT now()`);
+    for (const { id, name } of names) await tx.unsafe(`UPDATE ${table} SET "name" = $1, "applied_at" = NULL WHERE "id" = $2`, [name, id]);
+  });
 }
 
 /** One attempt to record in dbctl's history. */
@@ -140,8 +224,8 @@ export async function recordHistory(sql: postgres.Sql | postgres.TransactionSql,
 }
 
 /**
- * Records an applied migration: drizzle's row (hash, created_at = journal `when`, as drizzle-orm
- * writes it) and dbctl's history row, in one round trip (a prepared statement), inside the
+ * Records an applied migration: drizzle's row (hash, created_at = journal `when`, and with
+ * `tables.drizzleNames` the name = tag, as drizzle-orm writes it) and dbctl's history row, in one round trip (a prepared statement), inside the
  * caller's transaction. Both rows are written only if this backend holds the migration lock
  * (`lockKeys`); returns false when it does not (a transaction-mode pooler), so the caller rolls back.
  */
@@ -161,7 +245,7 @@ export async function recordApplied(
           AND classid = $16::int::oid AND objid = $17::int::oid AND objsubid = 2
           AND ($18::int IS NULL OR pg_backend_pid() = $18::int)
           AND ($19::text IS NULL OR current_setting('dbctl.session', true) = $19::text)),
-     drizzle_row AS (INSERT INTO ${drizzleTableName(tables)} ("hash", "created_at") SELECT $3, $4 FROM guard RETURNING id)
+     drizzle_row AS (INSERT INTO ${drizzleTableName(tables)} ${tables.drizzleNames ? '("hash", "created_at", "name") SELECT $3, $4, $2' : '("hash", "created_at") SELECT $3, $4'} FROM guard RETURNING id)
      INSERT INTO ${historyTableName(tables)} (${HISTORY_COLUMNS}) SELECT ${HISTORY_VALUES} FROM guard`,
     [...historyParams(tables, record), k1, k2, session?.pid ?? null, session?.token ?? null] as never[],
     { prepare: true },

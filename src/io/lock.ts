@@ -88,6 +88,7 @@ export async function acquireMigrationLock(sql: postgres.Sql, scope: string, opt
                coalesce(current_setting(${SESSION_MARKER}, true) = ${token}, false) as mine,
                case when coalesce(current_setting(${SESSION_MARKER}, true) = ${token}, false)
                      and not exists (select 1 from pg_locks where locktype = 'advisory' and granted
+                                        and database = (select oid from pg_database where datname = current_database())
                                         and classid = ${k1}::int::oid and objid = ${k2}::int::oid and objsubid = 2)
                     then pg_try_advisory_lock(${k1}::int, ${k2}::int) else false end as ok`,
       remaining() + 1_000,
@@ -196,8 +197,8 @@ export function lockNotHeld(reason: 'pooler' | 'unknown' = 'unknown'): DbctlErro
   return new DbctlError(
     'LOCK_NOT_HELD',
     reason === 'pooler'
-      ? 'the url goes through a transaction-mode pooler (PgBouncer, Neon -pooler, Supabase port 6543): the migration lock cannot hold there, nothing was applied'
-      : 'the migration lock is not held by the connection running migrations: the url points at a transaction-mode pooler (PgBouncer) or the connection was reset',
+      ? 'the url goes through a transaction-mode pooler (PgBouncer, Neon -pooler, Supabase port 6543) where the migration lock cannot hold: nothing was applied; migrate needs a directUrl'
+      : 'the migration lock is not held by the connection running migrations: the url points at a transaction-mode pooler (PgBouncer) or the connection was reset; migrate needs a directUrl',
     {
       hint: 'set `directUrl` for this environment in the dbctl config to a direct (or session-mode) connection and run `dbctl migrate` again',
     },
@@ -238,6 +239,7 @@ async function describeHolder(sql: postgres.Sql, k1: number, k2: number): Promis
     select a.pid, a.application_name, a.client_addr::text as client_addr, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS') as since
       from pg_locks l join pg_stat_activity a on a.pid = l.pid
      where l.locktype = 'advisory' and l.granted and l.classid = ${k1}::int::oid and l.objid = ${k2}::int::oid and l.objsubid = 2
+       and l.database = (select oid from pg_database where datname = current_database())
      limit 1`;
   if (!holder) return 'another run';
   return `pid ${holder.pid}${holder.application_name ? `, ${holder.application_name}` : ''}${holder.client_addr ? ` from ${holder.client_addr}` : ''}${holder.since ? `, connected since ${holder.since}` : ''}`;

@@ -31,7 +31,7 @@ export interface Output {
 }
 
 /** A copy of a JSON-able value with every string (keys too) passed through `redact`. */
-function redactStrings(value: unknown, redact: (text: string) => string): unknown {
+export function redactStrings(value: unknown, redact: (text: string) => string): unknown {
   if (typeof value === 'string') return redact(value);
   if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact));
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) {

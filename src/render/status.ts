@@ -10,6 +10,7 @@ const COLOR: Record<MigrationState, (s: string) => string> = {
   pending: kleur.yellow,
   failed: kleur.red,
   modified: kleur.red,
+  cosmetic: kleur.green,
 };
 
 /** The `--json` document of `dbctl status`. */
@@ -37,6 +38,8 @@ export function renderStatus(label: string, status: MigrationStatus<LocalMigrati
     const note =
       m.state === 'modified'
         ? 'file changed since it was applied (checksum differs)'
+        : m.state === 'cosmetic'
+          ? 'applied; the file changed since only in comments or white space (same statements)'
         : m.state === 'failed'
           ? `stopped part-way${m.lastError ? `: ${m.lastError}` : ''}; repair it, then \`dbctl resolve ${m.migration.tag} --applied\` or \`--rolled-back\``
           : m.state === 'pending' && m.outOfOrder
@@ -55,6 +58,7 @@ export function renderStatus(label: string, status: MigrationStatus<LocalMigrati
     `${c.applied} applied, ${c.pending} pending` +
       (c.failed ? `, ${c.failed} failed` : '') +
       (c.modified ? `, ${c.modified} modified` : '') +
+      (c.cosmetic ? `, ${c.cosmetic} cosmetic` : '') +
       (c.unknown ? `, ${c.unknown} unknown` : ''),
   );
   if (c.modified || c.unknown) {

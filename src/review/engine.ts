@@ -116,7 +116,7 @@ function reviewOne(
   });
   const inTransaction = explicitTransactions(statements);
   const ctx: RuleContext = {
-    migration: { tag: migration.tag, file: migration.file },
+    migration: { tag: migration.tag, file: migration.file, ...(migration.answeredCreate ? { answeredCreate: migration.answeredCreate } : {}) },
     statements,
     appliedByDbctl: options.appliedByDbctl,
     knowledge,
@@ -126,6 +126,8 @@ function reviewOne(
   };
 
   const raw: RawFinding[] = [];
+  /** Statements some rule reported as an error (before suppression): their hazard is named. */
+  const reviewed = new Set<number>();
   for (const statement of statements) {
     if (statement.kind === 'ParseError') {
       const rule = options.byId.get('syntax-error');
@@ -140,8 +142,15 @@ function reviewOne(
       }
     } else {
       for (const rule of options.rules) {
-        if (rule.engine || options.settings[rule.id] === 'off') continue;
+        if (rule.engine) continue;
+        // a rule set to `off` still runs: what it would report counts as reviewed for the generic
+        // unreviewed-lock / unreviewed-destruction findings (the user chose to accept that hazard)
+        const off = options.settings[rule.id] === 'off';
         for (const finding of normalize(rule.check(statement, ctx))) {
+          if (off) {
+            if ((finding.severity ?? rule.defaultSeverity) === 'error') reviewed.add(statement.index);
+            continue;
+          }
           const offset = finding.at !== undefined && finding.at >= 0 ? statement.parsed.baseOffset + finding.at : undefined;
           raw.push({ rule, statement: statement.index, finding, offset });
         }
@@ -150,8 +159,10 @@ function reviewOne(
     knowledge.apply(statement.kind, statement.node, ordinal);
   }
 
+  for (const item of raw) if ((item.finding.severity ?? item.rule.defaultSeverity) === 'error') reviewed.add(item.statement);
+  raw.push(...unreviewedFindings(statements, reviewed, options));
   const directives = findDirectives(migration.sql, parsed.statements);
-  const kept = applyDirectives(dropYielded(raw), directives, statements.length, options);
+  const kept = applyDirectives(dropRepeats(dropYielded(raw)), directives, statements.length, options);
 
   const reported: ReviewStatement[] = statements.map((statement) => ({
     index: statement.index,
@@ -180,6 +191,57 @@ function reviewOne(
 function normalize(result: RuleFinding | RuleFinding[] | undefined | void): RuleFinding[] {
   if (!result) return [];
   return Array.isArray(result) ? result : [result];
+}
+
+/**
+ * The engine's safety net: a statement the classification calls locking or destructive on an
+ * existing object that no rule reported as an error gets `unreviewed-destruction` /
+ * `unreviewed-lock`, naming the lock or the data and why, so nothing blocking or destructive goes
+ * unsaid (a rule set to `off` counts as reviewed).
+ */
+function unreviewedFindings(statements: RuleStatement[], reviewed: Set<number>, options: EngineOptions): RawFinding[] {
+  const out: RawFinding[] = [];
+  const destruction = options.byId.get('unreviewed-destruction');
+  const lock = options.byId.get('unreviewed-lock');
+  for (const statement of statements) {
+    if (reviewed.has(statement.index) || statement.kind === 'ParseError') continue;
+    const c = statement.classification;
+    if (c.class === 'destructive' && destruction && options.settings[destruction.id] !== 'off') {
+      const what = c.destroys.map(describeDestroyed).join('; ');
+      out.push({
+        rule: destruction,
+        statement: statement.index,
+        finding: { message: `${c.summary} destroys data no other rule reports: ${what}.` },
+      });
+    } else if (c.class === 'locking' && lock && options.settings[lock.id] !== 'off') {
+      out.push({
+        rule: lock,
+        statement: statement.index,
+        finding: { message: `${c.summary}: ${describeLock(c.lock)}. No specific rule covers this statement.`, table: c.lock.tables.find((t) => !c.newTables.includes(t)) },
+      });
+    }
+  }
+  return out;
+}
+
+/** "column public.users.email (DROP COLUMN)". */
+function describeDestroyed(d: RuleStatement['classification']['destroys'][number]): string {
+  const where = d.column ? `column ${d.schema}.${d.table}.${d.column}` : d.table ? `${d.kind === 'rows' ? 'the rows of' : String(d.kind)} ${d.schema}.${d.table}` : `${String(d.kind)} ${[d.schema, d.name].filter(Boolean).join('.')}`;
+  return `${where} (${d.reason})`;
+}
+
+/**
+ * One hazard, one finding: the same rule reporting the same message twice on a statement (a rule
+ * that looks at every statement of the migration, e.g.) keeps the first.
+ */
+function dropRepeats(raw: RawFinding[]): RawFinding[] {
+  const seen = new Set<string>();
+  return raw.filter((item) => {
+    const key = `${item.statement}\u0000${item.rule.id}\u0000${item.finding.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Drops findings whose rule yields to another rule reporting the same statement and position. */

@@ -32,10 +32,43 @@ export interface KnownNotNullCheck {
   validatedIn: number | undefined;
 }
 
+/** An index as known from the migrations replayed so far. */
+export interface KnownIndex {
+  table: string;
+  /** Its key columns; undefined when it has expressions. */
+  columns: string[] | undefined;
+  /** The constraint that took it over (`ADD CONSTRAINT ... USING INDEX`), with the statement's migration ordinal. */
+  usedBy?: { constraint: string; ordinal: number };
+}
+
 /** Schema knowledge accumulated statement by statement. */
 export class SchemaKnowledge {
   private readonly tables = new Map<string, Map<string, KnownColumn>>();
   private checks: KnownNotNullCheck[] = [];
+  /** Indexes by qualified name (`schema.index`). */
+  private readonly indexes = new Map<string, KnownIndex>();
+
+  /** True once any table is known (an earlier migration or statement created one). */
+  knowsAnyTable(): boolean {
+    return this.tables.size > 0;
+  }
+
+  /** A known index (qualified `schema.index`). */
+  index(name: string): KnownIndex | undefined {
+    return this.indexes.get(name);
+  }
+
+  /** Whether every key column of an index is known NOT NULL; undefined when the index or a column is unknown. */
+  indexColumnsNotNull(name: string): boolean | undefined {
+    const index = this.indexes.get(name);
+    if (!index?.columns) return undefined;
+    for (const column of index.columns) {
+      const known = this.tables.get(index.table)?.get(column);
+      if (!known) return undefined;
+      if (!known.notNull) return false;
+    }
+    return true;
+  }
 
   /** The known columns of a table, or undefined when the table is unknown. */
   tableColumns(table: string): Map<string, KnownColumn> | undefined {
@@ -70,7 +103,12 @@ export class SchemaKnowledge {
         if (body.removeType === 'OBJECT_TABLE') {
           for (const object of body.objects ?? []) this.dropTable(objectName(object).qualified);
         }
+        if (body.removeType === 'OBJECT_INDEX') {
+          for (const object of body.objects ?? []) this.indexes.delete(objectName(object).qualified);
+        }
         return;
+      case 'IndexStmt':
+        return this.createIndex(body);
       default:
         return;
     }
@@ -129,6 +167,7 @@ export class SchemaKnowledge {
         case 'AT_AddConstraint': {
           const c = cmd.def?.Constraint;
           if (c?.contype === 'CONSTR_CHECK') this.addCheck(table, c, ordinal);
+          if (c?.indexname) this.useIndex(table, c, ordinal);
           break;
         }
         case 'AT_ValidateConstraint':
@@ -174,8 +213,30 @@ export class SchemaKnowledge {
     }
   }
 
+  private createIndex(body: any): void {
+    if (!body.idxname) return;
+    const table = rangeVarName(body.relation);
+    const params: any[] = (body.indexParams ?? []).map((p: any) => p?.IndexElem ?? {});
+    const columns = params.every((p) => typeof p.name === 'string') ? params.map((p) => String(p.name)) : undefined;
+    this.indexes.set(qualify(table.schema, String(body.idxname)).qualified, { table: table.qualified, columns });
+  }
+
+  /** `ADD CONSTRAINT c ... USING INDEX i`: i now belongs to c, renamed to c; PRIMARY KEY makes its columns NOT NULL. */
+  private useIndex(table: string, constraint: any, ordinal: number): void {
+    const schema = table.slice(0, table.indexOf('.'));
+    const name = qualify(schema, String(constraint.indexname)).qualified;
+    const known = this.indexes.get(name) ?? { table, columns: undefined };
+    const conname = constraint.conname ? String(constraint.conname) : String(constraint.indexname);
+    const used: KnownIndex = { ...known, usedBy: { constraint: conname, ordinal } };
+    this.indexes.set(name, used);
+    const renamed = qualify(schema, conname).qualified;
+    if (renamed !== name) this.indexes.set(renamed, { ...used });
+    if (constraint.contype === 'CONSTR_PRIMARY') for (const column of known.columns ?? []) this.setNotNull(table, column, true);
+  }
+
   private dropTable(table: string): void {
     this.tables.delete(table);
+    for (const [name, index] of this.indexes) if (index.table === table) this.indexes.delete(name);
     this.checks = this.checks.filter((check) => check.table !== table);
   }
 

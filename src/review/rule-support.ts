@@ -2,7 +2,7 @@
  * Helpers shared by the rules in rules/ (not a rule itself): reading ALTER TABLE commands,
  * column definitions and names, timeout settings.
  */
-import { columnConstraints, createTableElements, rangeVarName, typeInfo, type QualifiedName, type TypeInfo } from '../sql/ast.js';
+import { columnConstraints, createTableElements, rangeVarName, stringList, typeInfo, type QualifiedName, type TypeInfo } from '../sql/ast.js';
 import type { RuleContext, RuleStatement } from './types.js';
 
 /** An ALTER TABLE on a table (not an index, view or sequence): its target and unwrapped commands. */
@@ -155,4 +155,40 @@ export function notNullRecipe(table: string, column: string): string {
   const t = shortTable(table);
   const check = `${tableName(table)}_${column}_not_null`;
   return `1) ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID; 2) in a later migration: ALTER TABLE ${t} VALIDATE CONSTRAINT ${check}; (no blocking) 3) in a later migration: ALTER TABLE ${t} ALTER COLUMN ${column} SET NOT NULL; (PostgreSQL 12+ uses the validated CHECK and skips the scan) then ALTER TABLE ${t} DROP CONSTRAINT ${check};`;
+}
+
+const SERIAL_NAMES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
+
+/** True when a column name reads as an id or a counter: `id`, `user_id`, `userId`, `*_count`, `*_total`. */
+export function idLikeName(column: string): boolean {
+  return /(^|_)ids?$/i.test(column) || /[a-z0-9]Ids?$/.test(column) || /_(count|total)$/i.test(column);
+}
+
+/**
+ * True when a declared integer column is id-like: a primary key, identity or serial column, a
+ * foreign key (inline, in the CREATE TABLE, or added by a later statement of the migration, as
+ * drizzle-kit writes them), or named like an id or a counter. Integer columns with natural bounds
+ * (a port, an MTU, a position) are not.
+ */
+export function idLikeColumn(stmt: RuleStatement, ctx: RuleContext, use: ColumnTypeUse): boolean {
+  if (SERIAL_NAMES.has(use.type.name) || idLikeName(use.column)) return true;
+  const keyed = (c: any, column: string) =>
+    (c.contype === 'CONSTR_PRIMARY' && stringList(c.keys).includes(column)) || (c.contype === 'CONSTR_FOREIGN' && stringList(c.fk_attrs).includes(column));
+  const inlineKey = (def: any) => columnConstraints(def).some((c) => c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_IDENTITY');
+  if (stmt.kind === 'CreateStmt' && stmt.node) {
+    const { columns, constraints } = createTableElements(stmt.node);
+    const def = columns.find((d: any) => String(d.colname) === use.column);
+    if (def && inlineKey(def)) return true;
+    if (constraints.some((c: any) => keyed(c, use.column))) return true;
+  }
+  for (const other of ctx.statements) {
+    const alter = alterTable(other);
+    if (!alter || alter.table.qualified !== use.table) continue;
+    for (const cmd of alter.cmds) {
+      if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint && keyed(cmd.def.Constraint, use.column)) return true;
+      if (cmd.subtype === 'AT_AddColumn' && String(cmd.def?.ColumnDef?.colname) === use.column && inlineKey(cmd.def.ColumnDef)) return true;
+      if (cmd.subtype === 'AT_AddIdentity' && String(cmd.name) === use.column) return true;
+    }
+  }
+  return false;
 }

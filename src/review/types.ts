@@ -48,7 +48,12 @@ export interface RuleStatement {
 
 /** What rules know around a statement. */
 export interface RuleContext {
-  migration: { tag: string; file: string };
+  migration: {
+    tag: string;
+    file: string;
+    /** Objects drizzle's snapshots show were answered "create" (not a rename): `schema.table`, `schema.table.column`. */
+    answeredCreate?: string[];
+  };
   /** Every statement of the migration (rules may look ahead or back). */
   statements: RuleStatement[];
   /** Whether dbctl applies the migration (it sets lock/statement timeouts and commits after enum values). */
@@ -94,6 +99,11 @@ export interface ReviewMigrationInput {
   /** Path shown in reports (relative to the project). */
   file: string;
   sql: string;
+  /**
+   * Objects this migration adds that drizzle's snapshots show drizzle-kit was told are new (its
+   * rename question answered "create"): `schema.table` and `schema.table.column`.
+   */
+  answeredCreate?: string[];
 }
 
 /** Input of `reviewMigrations`. */
@@ -101,7 +111,11 @@ export interface ReviewInput {
   migrations: ReviewMigrationInput[];
   /** Per-rule severity override or `off`. */
   rules?: Record<string, RuleSeverityOverride>;
-  /** dbctl applies these migrations (default true): timeouts are set, enum values committed. */
+  /**
+   * dbctl applies these migrations (default true): timeouts are set, enum values committed,
+   * CONCURRENTLY run outside the transaction. false (`review.appliedBy: 'drizzle-kit'`) reports
+   * those hazards too.
+   */
   appliedByDbctl?: boolean;
   facts?: ReviewFacts;
   /**

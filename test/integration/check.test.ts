@@ -83,7 +83,7 @@ describe('dbctl check', () => {
     expect((await project.dbctl(['migrate'])).code).toBe(0);
     const pass = await project.dbctl(['check', '--env', 'development', '--format', 'json']);
     expect(pass.code, pass.stdout).toBe(0);
-    expect(pass.json().checks.map((c: Check) => c.id)).toEqual(['schema', 'journal', 'review', 'applied-unmodified', 'no-unknown-migrations', 'no-failed-migrations', 'pending', 'drift']);
+    expect(pass.json().checks.map((c: Check) => c.id)).toEqual(['schema', 'journal', 'review', 'applied-unmodified', 'no-unknown-migrations', 'no-failed-migrations', 'pending', 'drift', 'schema-vs-sql']);
 
     await db.sql.unsafe('ALTER TABLE users ADD COLUMN "by_hand" text');
     const drift = await project.dbctl(['check', '--env', 'development', '--format', 'json']);

@@ -24,7 +24,7 @@ import { diffLive } from '../../src/drizzle/live/diff.js';
 import { isDbctlError } from '../../src/errors.js';
 import { detectDrift, schemaDiffersFromSnapshot } from '../../src/drizzle/live/drift.js';
 import { introspect } from '../../src/drizzle/live/introspect.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, supportsNullsNotDistinct, type TestDatabase } from '../support/db.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const root = path.join(repoRoot, '.tmp', `drift-${process.pid}-${Date.now().toString(36)}`);
@@ -116,7 +116,7 @@ export const members = pgTable('members', {
 }, (t) => [
   primaryKey({ columns: [t.orgId, t.userId] }),
   foreignKey({ columns: [t.orgId], foreignColumns: [orgs.id], name: 'members_org_fk' }).onDelete('cascade').onUpdate('restrict'),
-  unique('members_role_uq').on(t.orgId, t.role).nullsNotDistinct(),
+  unique('members_role_uq').on(t.orgId, t.role)${supportsNullsNotDistinct ? '.nullsNotDistinct()' : ''},
   index('members_role_idx').on(t.role.desc().nullsFirst()),
   index('members_partial_idx').on(t.userId).where(sql\`\${t.role} = 'admin'\`),
   index('members_expr_idx').on(sql\`lower(\${t.role})\`),

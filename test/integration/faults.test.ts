@@ -113,7 +113,7 @@ describe('a connection lost while migrating', () => {
   });
 
   it('network drop (the PgBouncer in between killed) mid-migration: exit 1, one line, a JSON document, and a rerun finishes exactly once', async () => {
-    pooler = await startPgBouncer({ poolMode: 'session' });
+    pooler = await startPgBouncer({ serverUrl: adminUrl(), poolMode: 'session' });
     const { db, project, first, second } = await twoMigrations(pooler.urlFor(adminUrl()).replace(/\/[^/?]*(\?|$)/, '/__DB__$1'));
     admin = postgres(adminUrl(), { max: 1 });
     const running = project.dbctl(['migrate', '--json']);
@@ -138,7 +138,7 @@ describe('a connection lost while migrating', () => {
 
 describe('TLS', () => {
   it('a server that requires TLS is named as such, and sslmode=require then works', async () => {
-    pooler = await startPgBouncer({ poolMode: 'session', requireTls: true });
+    pooler = await startPgBouncer({ serverUrl: adminUrl(), poolMode: 'session', requireTls: true });
     db = await createTestDatabase('tlsreq');
     project = await createProject(pooler.urlFor(db.url));
     await project.addMigration({ name: 'a', sql: ['CREATE TABLE "a" ("id" int);'] });

@@ -6,7 +6,7 @@
  * Each project has a data migration (an INSERT) so that a double application would be visible.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { adminUrl, createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createProject, type TestProject } from '../support/project.js';
 import { startPgBouncer, type RunningPgBouncer } from '../support/pgbouncer.js';
 import type { CliResult } from '../support/cli.js';
@@ -64,7 +64,7 @@ for (const poolSize of [1, 5]) {
   describe(`through a transaction-mode PgBouncer (pool size ${poolSize})`, () => {
     let pooler: RunningPgBouncer;
     beforeAll(async () => {
-      pooler = await startPgBouncer({ poolMode: 'transaction', poolSize });
+      pooler = await startPgBouncer({ serverUrl: adminUrl(), poolMode: 'transaction', poolSize });
     });
     afterAll(async () => {
       await pooler?.stop();
@@ -81,6 +81,7 @@ for (const poolSize of [1, 5]) {
             expect(doc.status).toBe('failed');
             expect(doc.applied).toEqual([]);
             expect(doc.error.code).toBe('LOCK_NOT_HELD');
+            expect(doc.error.message).toContain('directUrl');
             expect(run.stderr).toContain('directUrl');
             expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
             expect(ms[i]).toBeLessThan((WAIT_S + 15) * 1000);
@@ -164,7 +165,7 @@ for (const poolSize of [1, 5]) {
 describe('through a session-mode PgBouncer (pool size 5)', () => {
   let pooler: RunningPgBouncer;
   beforeAll(async () => {
-    pooler = await startPgBouncer({ poolMode: 'session', poolSize: 5 });
+    pooler = await startPgBouncer({ serverUrl: adminUrl(), poolMode: 'session', poolSize: 5 });
   });
   afterAll(async () => {
     await pooler?.stop();

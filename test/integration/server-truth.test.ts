@@ -90,6 +90,9 @@ describe('the guards judge the resolved target', () => {
     expect(result.json().status).toBe('refused');
     expect(result.stderr).toContain(prod2.name);
     expect(await fingerprint(prod2)).toBe(before);
+    // refused before anything was written: not even dbctl's history schema exists there
+    const [schemas] = await prod2.sql<{ n: number }[]>`select count(*)::int as n from pg_namespace where nspname in ('dbctl', 'drizzle')`;
+    expect(schemas!.n).toBe(0);
     // the run was labelled with the database it would have reached, not the url's path
     expect(result.stderr).not.toMatch(new RegExp(`/${staging.name}\\b`));
   });

@@ -15,6 +15,15 @@ export interface TestDatabase {
 
 let counter = 0;
 
+/**
+ * The PostgreSQL major the test project runs on when it is not the default one (the `pgNN` projects
+ * of vitest.config.ts); undefined on the main project (PostgreSQL 15 embedded, or the server given).
+ */
+export const testServerMajor: number | undefined = Number(process.env.DBCTL_TEST_PG_MAJOR) || undefined;
+
+/** True when the test server supports `UNIQUE NULLS NOT DISTINCT` (PostgreSQL 15 and later). */
+export const supportsNullsNotDistinct = testServerMajor === undefined || testServerMajor >= 15;
+
 /** The superuser url of the test server. */
 export function adminUrl(): string {
   return inject('adminUrl');

@@ -144,9 +144,15 @@ ${tls}`;
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  // a test process that dies without stopping it must not leave a pgbouncer behind
+  const reap = () => {
+    if (!dead) child.kill('SIGKILL');
+  };
+  process.once('exit', reap);
   let stopped: Promise<void> | undefined;
   const terminate = (signal: NodeJS.Signals) =>
     (stopped ??= (async () => {
+      process.removeListener('exit', reap);
       if (!dead) {
         child.kill(signal);
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -165,7 +171,8 @@ ${tls}`;
       return parsed.toString();
     },
     kill: () => terminate('SIGKILL'),
-    stop: () => terminate('SIGINT'),
+    // SIGTERM: PgBouncer's immediate shutdown (SIGINT would wait for clients to finish)
+    stop: () => terminate('SIGTERM'),
   };
 }
 

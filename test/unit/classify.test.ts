@@ -43,7 +43,9 @@ describe('lock levels and classes on existing tables', () => {
     ['ALTER TABLE posts SET TABLESPACE fast', 'ACCESS EXCLUSIVE', { rewritesTable: true }, 'locking'],
     ['VACUUM FULL posts', 'ACCESS EXCLUSIVE', { rewritesTable: true }, 'locking'],
     ['CLUSTER posts USING posts_pkey', 'ACCESS EXCLUSIVE', { rewritesTable: true }, 'locking'],
-    ['REFRESH MATERIALIZED VIEW CONCURRENTLY stats', 'EXCLUSIVE', { blocks: 'writes' }, 'locking'],
+    // EXCLUSIVE leaves reads alone, and a materialized view takes no writes: nothing the application does is blocked (issue 13)
+    ['REFRESH MATERIALIZED VIEW CONCURRENTLY stats', 'EXCLUSIVE', { blocks: 'nothing', scansTable: true }, 'safe'],
+    ['REFRESH MATERIALIZED VIEW stats', 'ACCESS EXCLUSIVE', { blocks: 'reads-and-writes', scansTable: true }, 'locking'],
     ['LOCK TABLE posts IN SHARE MODE', 'SHARE', { blocks: 'writes', scansTable: false }, 'safe'],
     ['INSERT INTO posts (a) VALUES (1)', 'ROW EXCLUSIVE', { blocks: 'nothing' }, 'safe'],
     ['UPDATE posts SET a = 1 WHERE id = 2', 'ROW EXCLUSIVE', { blocks: 'nothing' }, 'safe'],

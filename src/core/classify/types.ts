@@ -21,6 +21,26 @@ const TEXTUAL_UNBOUNDED = (t: TypeInfo) => !t.array && (t.name === 'text' || (t.
 const INT_RANK: Record<string, number> = { int2: 1, int4: 2, int8: 3 };
 const FLOAT_RANK: Record<string, number> = { float4: 1, float8: 2 };
 
+/** Types whose `(p)` is a fractional-second precision PostgreSQL widens without a rewrite. */
+const PRECISION_TYPES = new Set(['timestamp', 'timestamptz', 'time', 'interval']);
+/** interval's "no field restriction" typmod (INTERVAL_FULL_RANGE). */
+const INTERVAL_FULL_RANGE = 32767;
+
+/**
+ * True when `to` keeps every value of `from` exactly and PostgreSQL's support function for the
+ * type skips the rewrite: the precision rises or becomes unspecified (6, the maximum); for
+ * interval the field range also stays the same or becomes unrestricted.
+ */
+function precisionWidens(from: TypeInfo, to: TypeInfo): boolean {
+  const isInterval = base(from) === 'interval';
+  const fieldsOf = (t: TypeInfo) => (isInterval ? t.mods[0] ?? INTERVAL_FULL_RANGE : undefined);
+  const precisionOf = (t: TypeInfo) => (isInterval ? t.mods[1] : t.mods[0]);
+  if (isInterval && fieldsOf(to) !== INTERVAL_FULL_RANGE && fieldsOf(to) !== fieldsOf(from)) return false;
+  const p1 = precisionOf(from);
+  const p2 = precisionOf(to);
+  return p2 === undefined || (p1 !== undefined && p2 >= p1);
+}
+
 /** Normalises spellings drizzle and people use (`integer` arrives as `int4` from the parser already). */
 function base(t: TypeInfo): string {
   return t.name === 'character varying' ? 'varchar' : t.name;
@@ -68,6 +88,9 @@ export function typeChangeEffect(from: TypeInfo | undefined, to: TypeInfo, arbit
       if (p2 - s2 >= p1 - s1 && s2 >= s1) return { known: true, rewrites: true, lossless: true, reason: `${arrow} rewrites the table but keeps every value` };
     }
     return { known: true, rewrites: true, lossless: false, reason: `${arrow} can round or overflow values` };
+  }
+  if (f === t && !from.array && PRECISION_TYPES.has(f) && precisionWidens(from, to)) {
+    return { known: true, rewrites: false, lossless: true, reason: `${arrow} only raises the fractional-second precision: no rewrite` };
   }
   if (f === 'cidr' && t === 'inet') return { known: true, rewrites: false, lossless: true, reason: `${arrow} needs no rewrite` };
   if ((f === 'varbit' && t === 'varbit') && (to.mods.length === 0 || (from.mods.length > 0 && to.mods[0]! >= from.mods[0]!))) {

@@ -7,7 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { DbctlError } from '../../errors.js';
-import { loadKit } from './kit.js';
+import { loadKit, resolveDrizzleKit } from '../kit/index.js';
+import { generateWithKitV1 } from '../kit/cli-v1.js';
+import { assertFolderFormat } from '../folder.js';
+import { splitStatements } from '../../core/statements.js';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { serializeSchema } from './load-schema.js';
 import { checkName, migrationTag, migrationTime, prefixMode } from './naming.js';
 import { readOutFolder } from './out-folder.js';
@@ -38,6 +42,9 @@ export async function generateMigration(options: GenerateOptions): Promise<Gener
     throw new DbctlError('USAGE', '--rename and --create answer questions about a schema change; a --custom migration has none');
   }
   const baseDir = options.baseDir ?? path.dirname(options.configPath);
+  const installed = resolveDrizzleKit(baseDir);
+  assertFolderFormat(options.out, installed.line, path.relative(baseDir, options.out) || '.', installed.version);
+  if (installed.line === '1.0') return await generateV1(options, installed, baseDir);
   const kit = await loadKit(baseDir);
   const folder = readOutFolder(options.out, kit);
   const prev = folder.previous;
@@ -49,17 +56,58 @@ export async function generateMigration(options: GenerateOptions): Promise<Gener
     const { id: _id, prevId: _prevId, ...prevRest } = prev;
     const custom = { id, prevId: prev.id, ...prevRest } as Snapshot;
     const migration = await write(folder, custom, [], { mode, name, breakpoints, now, custom: true });
-    return { migration, renames: [], schemaFiles: [] };
+    return { migration, renames: [], askedFlags: [], schemaFiles: [] };
   }
 
   const files = schemaFiles(options.schema, baseDir);
   // drizzle-kit generate does not apply schemaFilter
   const serialized = await serializeSchema(files, kit, { casing: options.casing, loader: options.schemaLoader });
   const cur = { id, prevId: prev.id, ...serialized } as Snapshot;
-  const { sqlStatements, renames } = await diffSnapshots(prev, cur, { renames: options.renames ?? [], creates: options.creates ?? [] }, 'generate', kit);
-  if (sqlStatements.length === 0) return { migration: null, renames, schemaFiles: files };
+  const diffAnswers = { renames: options.renames ?? [], creates: options.creates ?? [], ...(options.ask ? { ask: options.ask } : {}) };
+  const { sqlStatements, renames, askedFlags } = await diffSnapshots(prev, cur, diffAnswers, 'generate', kit);
+  if (sqlStatements.length === 0) return { migration: null, renames, askedFlags, schemaFiles: files };
   const migration = await write(folder, cur, sqlStatements, { mode, name, breakpoints, now, custom: false });
-  return { migration, renames, schemaFiles: files };
+  return { migration, renames, askedFlags, schemaFiles: files };
+}
+
+/**
+ * drizzle-kit 1.0: its own `generate` writes `<out>/<YYYYMMDDHHMMSS>_<name>/{migration.sql,
+ * snapshot.json}` (see kit/cli-v1.ts); dbctl reads back what it wrote.
+ */
+async function generateV1(options: GenerateOptions, kit: ReturnType<typeof resolveDrizzleKit>, baseDir: string): Promise<GenerateResult> {
+  const { migrationPath, renames } = await generateWithKitV1({
+    kit,
+    configPath: options.configPath,
+    cwd: baseDir,
+    name: options.name,
+    custom: options.custom,
+    renames: options.renames ?? [],
+    creates: options.creates ?? [],
+  });
+  if (!migrationPath) return { migration: null, renames, askedFlags: [], schemaFiles: [] };
+  const folder = path.dirname(migrationPath);
+  const tag = path.basename(folder);
+  const tags = readdirSync(options.out)
+    .filter((name) => existsSync(path.join(options.out, name, 'migration.sql')))
+    .sort((a, b) => a.localeCompare(b));
+  const sql = readFileSync(migrationPath, 'utf8');
+  const earlier = tags.filter((t) => t !== tag).map((t) => ({ tag: t, sql: readFileSync(path.join(options.out, t, 'migration.sql'), 'utf8') }));
+  return {
+    migration: {
+      tag,
+      idx: tags.indexOf(tag),
+      sqlPath: migrationPath,
+      snapshotPath: path.join(folder, 'snapshot.json'),
+      journalPath: '',
+      sql,
+      statements: splitStatements(sql).map((s) => s.sql),
+      custom: options.custom === true,
+      earlier,
+    },
+    renames,
+    askedFlags: [],
+    schemaFiles: [],
+  };
 }
 
 /** drizzle-kit's `writeResult`, atomically. */

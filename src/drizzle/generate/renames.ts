@@ -89,24 +89,30 @@ interface Named {
   schema?: string;
 }
 
+/** A rename question asked on the terminal: resolves to the candidate renamed, or null for "new". */
+export type RenameQuestioner = (question: { kind: EntityKind; created: string; candidates: string[] }) => Promise<string | null>;
+
 /** One resolver run's bookkeeping. */
 export class RenameSession {
   readonly ambiguities: Ambiguity[] = [];
   readonly applied: AppliedRename[] = [];
   /** Every question drizzle-kit would have asked, with the answer given (for messages). */
   readonly questions: { kind: EntityKind; created: string; candidates: string[] }[] = [];
+  /** The flags that repeat the answers given at the terminal (to run the same generate in CI). */
+  readonly askedFlags: string[] = [];
 
-  constructor(readonly answers: RenameAnswers) {}
+  /** `ask`, in an interactive run, answers a question no flag answers (as drizzle-kit's picker does). */
+  constructor(readonly answers: RenameAnswers, private readonly ask?: RenameQuestioner) {}
 
   /**
    * drizzle-kit's prompt loop (`promptNamedWithSchemasConflict` and its siblings), answered from
    * flags: returns which created objects are renames of which deleted ones.
    */
-  decide<T>(kind: EntityKind, created: T[], deleted: T[], show: (item: T) => string): { created: T[]; deleted: T[]; renamed: { from: T; to: T }[] } {
+  async decide<T>(kind: EntityKind, created: T[], deleted: T[], show: (item: T) => string): Promise<{ created: T[]; deleted: T[]; renamed: { from: T; to: T }[] }> {
     if (created.length === 0 || deleted.length === 0) return { created, deleted, renamed: [] };
     const result = { created: [] as T[], deleted: [] as T[], renamed: [] as { from: T; to: T }[] };
     let leftMissing = [...deleted];
-    created.forEach((item, index) => {
+    for (const [index, item] of created.entries()) {
       const name = show(item);
       // A deleted object some answer renames into a later created object is not a candidate here.
       const claimedLater = new Set(created.slice(index + 1).flatMap((later) => this.answers.renamedTo(show(later))));
@@ -117,11 +123,25 @@ export class RenameSession {
         result.renamed.push({ from, to: item });
         this.applied.push({ kind, from: show(from), to: name });
         leftMissing = leftMissing.filter((it) => it !== from);
-        return;
+        continue;
       }
       if (leftMissing.length > 0 && this.answers.takeCreate(name)) {
         result.created.push(item);
-        return;
+        continue;
+      }
+      if (candidates.length > 0 && this.ask) {
+        const answer = await this.ask({ kind, created: name, candidates: candidates.map(show) });
+        const chosen = answer === null ? undefined : candidates.find((it) => show(it) === answer);
+        if (chosen !== undefined) {
+          result.renamed.push({ from: chosen, to: item });
+          this.applied.push({ kind, from: show(chosen), to: name });
+          this.askedFlags.push(`--rename ${shellWord(`${show(chosen)}=${name}`)}`);
+          leftMissing = leftMissing.filter((it) => it !== chosen);
+        } else {
+          this.askedFlags.push(`--create ${shellWord(name)}`);
+          result.created.push(item);
+        }
+        continue;
       }
       if (candidates.length > 0) {
         this.ambiguities.push({
@@ -132,7 +152,7 @@ export class RenameSession {
         });
       }
       result.created.push(item);
-    });
+    }
     result.deleted.push(...leftMissing);
     return result;
   }
@@ -151,7 +171,7 @@ export class RenameSession {
   } {
     const withSchemas = (kind: EntityKind): Resolver =>
       async (input: { created: Named[]; deleted: Named[] }) => {
-        const { created, deleted, renamed } = this.decide(kind, input.created, input.deleted, (it) => qualified(it.schema, it.name));
+        const { created, deleted, renamed } = await this.decide(kind, input.created, input.deleted, (it) => qualified(it.schema, it.name));
         const moved = renamed
           .filter((it) => it.from.schema !== it.to.schema)
           .map((it) => ({ name: it.from.name, schemaFrom: it.from.schema || 'public', schemaTo: it.to.schema || 'public' }));
@@ -159,13 +179,13 @@ export class RenameSession {
       };
     const plain = (kind: EntityKind, keepSameName: boolean): Resolver =>
       async (input: { created: Named[]; deleted: Named[] }) => {
-        const { created, deleted, renamed } = this.decide(kind, input.created, input.deleted, (it) => it.name);
+        const { created, deleted, renamed } = await this.decide(kind, input.created, input.deleted, (it) => it.name);
         return { created, deleted, renamed: keepSameName ? renamed : renamed.filter((it) => it.from.name !== it.to.name) };
       };
     const inTable = (kind: EntityKind): Resolver =>
       async (input: { tableName: string; schema: string; created: Named[]; deleted: Named[] }) => {
         const table = qualified(input.schema, input.tableName);
-        const { created, deleted, renamed } = this.decide(kind, input.created, input.deleted, (it) => `${table}.${it.name}`);
+        const { created, deleted, renamed } = await this.decide(kind, input.created, input.deleted, (it) => `${table}.${it.name}`);
         return { tableName: input.tableName, schema: input.schema, created, deleted, renamed };
       };
     return {

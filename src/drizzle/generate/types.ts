@@ -2,6 +2,7 @@
  * Shapes shared by the generate modules: what `generate` needs, what it returns, and the slice of
  * drizzle-kit's internals it drives.
  */
+import type { RenameQuestioner } from './renames.js';
 import type { JournalEntry as FolderJournalEntry } from '../folder.js';
 
 /** A drizzle-kit PostgreSQL snapshot (`meta/NNNN_snapshot.json`), kept as plain JSON. */
@@ -146,6 +147,8 @@ export interface GenerateOptions {
   renames?: readonly string[] | undefined;
   /** `--create NAME` answers ("NAME is new, not renamed"). */
   creates?: readonly string[] | undefined;
+  /** In an interactive run: asks a rename question no flag answers (drizzle-kit's picker). */
+  ask?: RenameQuestioner | undefined;
   /** How schema files load: `tsx` (drizzle-kit's own loader, default) or `jiti` (fallback; tests). */
   schemaLoader?: 'tsx' | 'jiti' | undefined;
   /** Clock for `when` and the timestamp prefixes (tests). */
@@ -185,12 +188,19 @@ export interface WrittenMigration {
   sql: string;
   statements: string[];
   custom: boolean;
+  /**
+   * The migrations before this one (drizzle-kit 1.0's folder, which has no journal to list them):
+   * the review's context. `journalPath` is '' then.
+   */
+  earlier?: { tag: string; sql: string }[];
 }
 
 /** The outcome of `generate`: the migration written, or `null` when the schema did not change. */
 export interface GenerateResult {
   migration: WrittenMigration | null;
   renames: AppliedRename[];
+  /** The flags that repeat the answers given at the terminal, for running the same generate in CI. */
+  askedFlags: string[];
   /** Schema files read (absolute). */
   schemaFiles: string[];
 }

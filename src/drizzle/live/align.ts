@@ -72,8 +72,35 @@ export function alignLive(live: PgSnapshot, expected: PgSnapshot, facts?: Pick<L
       }
       if (column.generated !== undefined && target.generated !== undefined) column.generated = target.generated;
     }
+    alignSingleColumnPrimaryKey(table, other);
   }
   return aligned;
+}
+
+/**
+ * A primary key of one column is one thing in PostgreSQL, however it was declared: drizzle-kit's
+ * introspection reads it as the column's `primaryKey`, its serializer writes a table-level
+ * `primaryKey({ columns: [t.id] })` as a composite key of one column. The live side takes the
+ * expected side's form when the column is the same (and the constraint name, where known, too).
+ */
+function alignSingleColumnPrimaryKey(table: Table, other: Table): void {
+  const liveKeys = Object.values(table.compositePrimaryKeys) as unknown as { name: string; columns: string[] }[];
+  const wantKeys = Object.values(other.compositePrimaryKeys) as unknown as { name: string; columns: string[] }[];
+  const liveColumn = Object.values(table.columns).filter((c) => c.primaryKey === true);
+  const wantColumn = Object.values(other.columns).filter((c) => c.primaryKey === true);
+  if (liveKeys.length === 0 && liveColumn.length === 1 && wantKeys.length === 1 && wantColumn.length === 0 && wantKeys[0]!.columns.length === 1) {
+    const key = wantKeys[0]!;
+    if (key.columns[0] !== liveColumn[0]!.name) return;
+    liveColumn[0]!.primaryKey = false;
+    (table.compositePrimaryKeys as Record<string, unknown>)[key.name] = structuredClone(key);
+  } else if (wantKeys.length === 0 && wantColumn.length === 1 && liveKeys.length === 1 && liveColumn.length === 0 && liveKeys[0]!.columns.length === 1) {
+    const key = liveKeys[0]!;
+    if (key.columns[0] !== wantColumn[0]!.name) return;
+    const column = table.columns[key.columns[0]!];
+    if (!column) return;
+    column.primaryKey = true;
+    delete (table.compositePrimaryKeys as Record<string, unknown>)[key.name];
+  }
 }
 
 function sameParameters(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {

@@ -9,8 +9,8 @@
  * (select list, joins, conditions) with the table condition widened to the schemas and the table's
  * schema and name added as keys, so each table gets the same rows it would have read itself.
  * drizzle-kit's own code still turns the rows into its snapshot. Rows come in a fixed order:
- * columns by number (as drizzle-kit orders them), a constraint's columns by column number (the
- * order drizzle-kit's per-table queries return them in), constraints and indexes by name; where
+ * columns by number (as drizzle-kit orders them), a constraint's columns in the constraint's own
+ * order (their position in `conkey`: a composite UNIQUE on (b, a) is (b, a), whatever the table's order), constraints and indexes by name; where
  * drizzle-kit's index query keeps an arbitrary one of several operator classes, the batch keeps the
  * column's own.
  *
@@ -121,9 +121,19 @@ const CONSTRAINTS: BatchedQuery = {
   names: (text) => pair(/WHERE tc\.table_name = '([^']*)' and constraint_schema = '([^']*)';\s*$/.exec(text), 2, 1),
   perTable: (schema, table) => `SELECT c.column_name, c.data_type, constraint_type, constraint_name, constraint_schema${CONSTRAINTS_FROM}
       WHERE tc.table_name = '${table}' and constraint_schema = '${schema}';`,
+  // a constraint's columns in the constraint's own order (their position in conkey), not the table's
   batch: (schemas) => `SELECT ${KEYS('constraint_schema', 'tc.table_name')} c.column_name, c.data_type, constraint_type, constraint_name, constraint_schema${CONSTRAINTS_FROM}
+      LEFT JOIN (SELECT kn.nspname AS key_schema, kt.relname AS key_table, k.conname AS key_name, ka.attname AS key_column,
+                        array_position(k.conkey, ka.attnum) AS key_position
+                   FROM pg_catalog.pg_constraint k
+                   JOIN pg_catalog.pg_namespace kn ON kn.oid = k.connamespace
+                   JOIN pg_catalog.pg_class kt ON kt.oid = k.conrelid
+                   JOIN pg_catalog.pg_attribute ka ON ka.attrelid = k.conrelid AND ka.attnum = ANY (k.conkey)
+                  WHERE kn.nspname IN (${schemas})) AS key_order
+        ON key_order.key_schema = constraint_schema AND key_order.key_table = tc.table_name
+       AND key_order.key_name = constraint_name AND key_order.key_column = c.column_name
       WHERE constraint_schema IN (${schemas})
-      ORDER BY constraint_schema, tc.table_name, constraint_name, c.ordinal_position`,
+      ORDER BY constraint_schema, tc.table_name, constraint_name, key_order.key_position, c.ordinal_position`,
 };
 
 const CHECKS_SELECT = `
@@ -204,7 +214,7 @@ const FOREIGN_KEYS: BatchedQuery = {
   batch: (schemas) => `SELECT ${KEYS('nsp.nspname', 'rel.relname')}${FOREIGN_KEYS_SELECT}
             nsp.nspname IN (${schemas})
             AND con.contype IN ('f')
-          ORDER BY nsp.nspname, rel.relname, con.oid, att.attnum, fatt.attnum`,
+          ORDER BY nsp.nspname, rel.relname, con.oid, array_position(con.conkey, att.attnum), array_position(con.confkey, fatt.attnum)`,
 };
 
 const INDEXES_SELECT = `t.relname as table_name, ic.relname AS indexname,

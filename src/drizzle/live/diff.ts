@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DbctlError } from '../../errors.js';
 import { loadKit } from '../generate/kit.js';
-import { ambiguityError, RenameAnswers, RenameSession } from '../generate/renames.js';
+import { ambiguityError, RenameAnswers, RenameSession, type RenameQuestioner } from '../generate/renames.js';
 import type { AppliedRename, Ambiguity, KitInternals } from '../generate/types.js';
 import type { PgSnapshot } from './introspect.js';
 
@@ -24,7 +24,7 @@ export type DiffAnswers =
    * `dbctl <command>` (default), or is answered "new" with `unanswered: 'create'` (then answers
    * that match no question are ignored too).
    */
-  | { renames?: readonly string[]; creates?: readonly string[]; command?: string; unanswered?: 'error' | 'create' }
+  | { renames?: readonly string[]; creates?: readonly string[]; command?: string; unanswered?: 'error' | 'create'; ask?: RenameQuestioner }
   /** No renames: every question is answered "new" (drift detection: a rename shows as drop + add). */
   | 'no-renames';
 
@@ -34,6 +34,8 @@ export interface SnapshotDiff {
   /** drizzle-kit's JSON statements, in order. */
   statements: { type: string; [key: string]: unknown }[];
   renames: AppliedRename[];
+  /** The flags that repeat the answers given at the terminal (see `RenameSession.askedFlags`). */
+  askedFlags: string[];
   /** Questions that had no answer (only with 'no-renames', else the diff throws). */
   unanswered: Ambiguity[];
 }
@@ -54,7 +56,8 @@ export async function diffSnapshots(
   const validatedFrom = k.pgSchema.parse(from);
   const validatedTo = k.pgSchema.parse(to);
   const action = mode === 'push' ? 'push' : undefined;
-  const session = new RenameSession(answers === 'no-renames' ? new RenameAnswers() : new RenameAnswers(answers.renames ?? [], answers.creates ?? []));
+  const session =
+    answers === 'no-renames' ? new RenameSession(new RenameAnswers()) : new RenameSession(new RenameAnswers(answers.renames ?? [], answers.creates ?? []), answers.ask);
   const r = session.resolvers();
   const result = await k.applyPgSnapshotsDiff(
     k.squashPgScheme(validatedFrom, action),
@@ -77,6 +80,7 @@ export async function diffSnapshots(
     sqlStatements: result.sqlStatements,
     statements: result.statements as SnapshotDiff['statements'],
     renames: session.applied,
+    askedFlags: session.askedFlags,
     unanswered: session.ambiguities,
   };
 }

@@ -5,7 +5,8 @@
  *   forgotten `generate`); drizzle-kit's generate diff, so it differs exactly when
  *   `drizzle-kit generate` would write a migration. Needs no database.
  * - `detectDrift`: the live database against the snapshot of the newest applied migration (what
- *   the applied migrations produce): tables, columns, types, nullability, defaults, indexes,
+ *   drizzle-kit's snapshots say the migrations produce; `check` and `fix` judge drift against the
+ *   migrations replayed by PostgreSQL instead, see compare.ts): tables, columns, types, nullability, defaults, indexes,
  *   unique, foreign key and check constraints, primary keys, enums, sequences, views, schemas.
  *   Compared as drizzle-kit push compares a database with code (introspection, then its diff in
  *   push mode), after aligning spellings that mean the same (see align.ts), so a database migrated

@@ -20,6 +20,9 @@ import { describeDifferences, type KitStatement } from './describe.js';
 import { diffSnapshots } from './diff.js';
 import { introspectWith, readOnly, schemasOf, withTableFilter, type LiveFacts } from './introspect.js';
 import { writeMigration } from './write-migration.js';
+import { DbctlError } from '../../errors.js';
+import { idempotent } from './idempotent.js';
+import type { CatalogObject } from './catalog-extras.js';
 
 /** What a fix would write. */
 export interface FixPlan {
@@ -82,6 +85,169 @@ function rebuildInvalidIndexes(
     const drop = `DROP INDEX IF EXISTS "${broken.schema}"."${broken.name}";`;
     if (at >= 0) out.splice(at, 0, drop);
     else out.unshift(drop);
+  }
+  return out;
+}
+
+/** What a fix against the replayed migrations would write, proven on a copy. */
+export interface ReplayedFixPlan {
+  statements: string[];
+  /** The drift lines: what the database has, what the migrations make. */
+  summary: string[];
+  renames: AppliedRename[];
+  invalidIndexes: LiveFacts['invalidIndexes'];
+  /** Data the fix destroys: `column users.nickname (3 values)`. */
+  destroys: string[];
+  /** How the fix was proven: applied to a copy of the live schema, zero drift left. */
+  proof: string | null;
+}
+
+/**
+ * The fix-forward migration taking the live database to what the applied migrations produce
+ * (the replay in `scratch`, see replay.ts), never the other way: drizzle-kit's diff between the
+ * two introspected schemas plus what catalog-extras.ts repairs (functions, triggers, view, index
+ * and constraint definitions, extensions). Before it is returned it is proven in the scratch
+ * database: the replayed schema is turned into a copy of the live one (checked equal), the fix is
+ * applied to it, and the result must show zero drift against the replay. When a difference cannot
+ * be expressed (enum value order, an extension no migration creates), the fix does not apply, or
+ * drift is left, it throws OPERATION_FAILED saying what, and nothing is written. Reads the live
+ * database only; changes only the scratch database.
+ */
+export async function planReplayedFix(
+  live: postgres.Sql,
+  scratch: postgres.Sql,
+  settings: DrizzleSettings,
+  answers: { renames?: readonly string[]; creates?: readonly string[] } = {},
+  options: { excludeSchemas?: readonly string[] } = {},
+): Promise<ReplayedFixPlan> {
+  const { compareLiveWithReplay, compareReadings, readSide, userSchemas, withoutEnumReorders, withoutRedefined } = await import('./compare.js');
+  const { runStatements } = await import('./replay.js');
+  const kit = await loadKit(settings.baseDir);
+  const excludeSchemas = options.excludeSchemas;
+  const compared = await compareLiveWithReplay(live, scratch, settings, { excludeSchemas });
+  const { actual, expected } = compared;
+  const empty: ReplayedFixPlan = { statements: [], summary: [], renames: [], invalidIndexes: actual.schema.facts.invalidIndexes, destroys: [], proof: null };
+  if (!compared.drift) return empty;
+
+  const unexpressible = compared.extras.filter((e) => e.sql === null).map((e) => e.unexpressible ?? e.line);
+  if (unexpressible.length > 0) {
+    throw new DbctlError('OPERATION_FAILED', `fix cannot express ${unexpressible.length === 1 ? 'one difference' : `${unexpressible.length} differences`} as a migration; nothing written`, {
+      details: unexpressible.map((line) => `  - ${line}`),
+      hint: 'repair these by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
+    });
+  }
+  const diff = await diffSnapshots(actual.schema.snapshot, expected.schema.snapshot, { ...answers, command: 'fix' }, 'push', kit);
+  const kitStatements = withoutRedefined(withoutEnumReorders(diff.statements as KitStatement[], actual.schema.snapshot, expected.schema.snapshot), compared.extras);
+  const invalid = actual.schema.facts.invalidIndexes;
+  // a primary key dropped first (PostgreSQL allows one per table), then each statement's SQL
+  const rebuilt = pkFirst(kitStatements).map((st) => concurrentlyIfInvalid(st, invalid));
+  const sqlFromKit = rebuilt.flatMap((st) => primaryKeySql(st, actual.extras, expected.extras) ?? kit.fromJson([st], 'postgresql', 'push'));
+  const kitSql = rebuildInvalidIndexes(sqlFromKit, rebuilt, kit.fromJson, invalid);
+  const extraFirst = compared.extras.filter((e) => e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in '))).flatMap((e) => e.sql ?? []);
+  const extraLast = compared.extras.filter((e) => !(e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in ')))).flatMap((e) => e.sql ?? []);
+  const statements = await idempotent([...extraFirst, ...kitSql, ...extraLast]);
+  const summary = [...compared.summary];
+  const destroys = await destroyedData(live, kitStatements);
+
+  // the proof: a copy of the live schema, made from the replay; the fix on it; zero drift left
+  const reverse = await compareReadings(expected, actual, kit, { actual: 'the migrations', expected: 'the database' });
+  const cannotCopy = reverse.extras.filter((e) => e.sql === null).map((e) => e.line);
+  const reverseSql = pkFirst(reverse.kitStatements).flatMap((st) => primaryKeySql(st, expected.extras, actual.extras) ?? kit.fromJson([st], 'postgresql', 'push'));
+  const toLive = [...reverse.extras.filter((e) => e.kind === 'extension' || e.kind === 'function').flatMap((e) => e.sql ?? []), ...reverseSql, ...reverse.extras.filter((e) => !(e.kind === 'extension' || e.kind === 'function')).flatMap((e) => e.sql ?? [])];
+  const refuse = (what: string, details: string[]) =>
+    new DbctlError('OPERATION_FAILED', `fix cannot prove its migration repairs the drift (${what}); nothing written`, {
+      details: [...details.map((line) => `  - ${line}`), '  the migration it would have written:', ...statements.map((s) => `    ${s}`)],
+      hint: 'repair these differences by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
+    });
+  // first on the replay itself: a fix is replayed by every later check and applied to environments
+  // without this drift, where it must change nothing
+  try {
+    await runStatements(scratch, 'the fix', statements, 'the fix fails on the replayed migrations');
+  } catch (error) {
+    throw refuse('it fails where there is no drift', [(error as Error).message]);
+  }
+  const replayedAgain = await readSide(scratch, settings, { schemas: await userSchemas(scratch), excludeSchemas, kit });
+  const undone = await compareReadings(replayedAgain, expected, kit, { actual: 'the replayed migrations with the fix', expected: 'the migrations' });
+  if (undone.drift) throw refuse('where there is no drift it would change what the migrations made', undone.summary);
+  if (cannotCopy.length > 0) throw refuse('the live schema cannot be copied into the scratch database', cannotCopy);
+  try {
+    await runStatements(scratch, 'copy', toLive, 'the live schema cannot be copied into the scratch database');
+    for (const index of invalid) await scratch.unsafe(`DROP INDEX IF EXISTS "${index.schema}"."${index.name}"`);
+  } catch (error) {
+    throw refuse('the live schema cannot be copied into the scratch database', [(error as Error).message]);
+  }
+  const schemas = await userSchemas(scratch);
+  const copy = await readSide(scratch, settings, { schemas, excludeSchemas, kit });
+  const copyDrift = await compareReadings(copy, actual, kit, { actual: 'the copy', expected: 'the database' });
+  if (copyDrift.drift) throw refuse('the copy of the live schema differs from it', copyDrift.summary);
+  try {
+    await runStatements(scratch, 'the fix', statements, 'the fix fails on a copy of the live schema');
+  } catch (error) {
+    throw refuse('it fails on a copy of the live schema', [(error as Error).message]);
+  }
+  const after = await readSide(scratch, settings, { schemas: await userSchemas(scratch), excludeSchemas, kit });
+  const left = await compareReadings(after, expected, kit);
+  if (left.drift) throw refuse('applied to a copy of the live schema, it leaves drift', left.summary);
+  return { statements, summary, renames: diff.renames, invalidIndexes: invalid, destroys, proof: 'applied to a copy of the live schema in a scratch database: no drift left; applied to the replayed migrations: nothing changed' };
+}
+
+/** The statements with primary keys dropped first (PostgreSQL allows one per table). */
+function pkFirst(statements: readonly KitStatement[]): KitStatement[] {
+  const drop = (st: KitStatement) => st.type === 'alter_table_alter_column_drop_pk';
+  return [...statements.filter(drop), ...statements.filter((st) => !drop(st))];
+}
+
+/**
+ * drizzle-kit cannot name a single-column primary key (its introspection loses the name): it writes
+ * `ADD PRIMARY KEY` under PostgreSQL's default name, and a commented-out `DROP CONSTRAINT
+ * "<constraint_name>"`. Both sides' catalogs know the names: the key is added under the name the
+ * migrations give it, and dropped by the name the database has.
+ */
+function primaryKeySql(st: KitStatement, actual: readonly CatalogObject[], expected: readonly CatalogObject[]): string[] | null {
+  if (st.type !== 'alter_table_alter_column_set_pk' && st.type !== 'alter_table_alter_column_drop_pk') return null;
+  const schema = typeof st.schema === 'string' && st.schema !== '' ? st.schema : 'public';
+  const table = String(st.tableName);
+  const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const pkOf = (objects: readonly CatalogObject[]) =>
+    objects.find((o) => o.kind === 'constraint' && o.key.startsWith(`${schema}.${table}.`) && o.key.split('.').length === 3 && o.def.startsWith('PRIMARY KEY'));
+  if (st.type === 'alter_table_alter_column_set_pk') {
+    const pk = pkOf(expected);
+    return pk ? [`ALTER TABLE ${ident(schema)}.${ident(table)} ADD CONSTRAINT ${ident(pk.key.split('.')[2]!)} ${pk.def};`] : null;
+  }
+  const pk = pkOf(actual);
+  return pk ? [`ALTER TABLE ${ident(schema)}.${ident(table)} DROP CONSTRAINT IF EXISTS ${ident(pk.key.split('.')[2]!)};`] : null;
+}
+
+/** A rebuilt invalid index is built CONCURRENTLY again, as the migration that failed meant to. */
+function concurrentlyIfInvalid(st: KitStatement, invalid: LiveFacts['invalidIndexes']): KitStatement {
+  if (st.type !== 'create_index_pg' || invalid.length === 0) return st;
+  const data = st.data as { name?: string; concurrently?: boolean } | undefined;
+  const schema = typeof st.schema === 'string' && st.schema !== '' ? st.schema : 'public';
+  if (!invalid.some((it) => it.name === data?.name && it.schema === schema && it.table === st.tableName)) return st;
+  return { ...st, data: { ...data, concurrently: true } };
+}
+
+/** The data the statements destroy in the live database (columns and tables holding rows). */
+async function destroyedData(live: postgres.Sql, statements: readonly KitStatement[]): Promise<string[]> {
+  const out: string[] = [];
+  const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  for (const st of statements) {
+    const schema = typeof st.schema === 'string' && st.schema !== '' ? st.schema : 'public';
+    const table = String(st.tableName ?? '');
+    try {
+      if (st.type === 'alter_table_drop_column') {
+        const column = String(st.columnName);
+        const [row] = await live.unsafe(`select count(${ident(column)})::bigint as n from ${ident(schema)}.${ident(table)}`);
+        const n = Number(row?.n ?? 0);
+        if (n > 0) out.push(`column ${schema === 'public' ? '' : `${schema}.`}${table}.${column} (${n} value${n === 1 ? '' : 's'})`);
+      } else if (st.type === 'drop_table') {
+        const [row] = await live.unsafe(`select count(*)::bigint as n from ${ident(schema)}.${ident(table)}`);
+        const n = Number(row?.n ?? 0);
+        if (n > 0) out.push(`table ${schema === 'public' ? '' : `${schema}.`}${table} (${n} row${n === 1 ? '' : 's'})`);
+      }
+    } catch {
+      out.push(`${st.type === 'drop_table' ? 'table' : 'column'} of ${table} (its rows could not be counted)`);
+    }
   }
   return out;
 }

@@ -73,7 +73,7 @@ export function findMigration(migrations: readonly LocalMigration[], tag: string
 
 /** Computes the revert of `tag` (reads the folder and the schema files; writes nothing). */
 export async function planRevert(settings: DrizzleSettings, tag: string, parser: SqlParser): Promise<RevertPlan> {
-  const kit = await loadKit(settings.baseDir);
+  const kit = await loadKit(settings.baseDir, 'dbctl revert');
   const folder = await readMigrationFolder(settings.out, settings.baseDir);
   const migration = findMigration(folder.migrations, tag, settings.outRelative);
   const out = readOutFolder(settings.out, kit);

@@ -1,6 +1,7 @@
 /**
  * GitHub Actions workflow commands: one `::error` / `::warning` annotation per finding, pointing at
- * the migration file and line, then a one-line summary (a plain line, which Actions shows as is).
+ * the migration file and line. Nothing else: the command writes the summary line to stderr, so
+ * stdout holds only the annotations.
  */
 import type { ReviewReport } from '../../review/types.js';
 
@@ -29,7 +30,5 @@ export function renderGithub(report: ReviewReport): string {
       out.push(`::${f.severity} ${props.join(',')}::${escapeData(`${f.message}\nfix: ${f.fix}`)}`);
     }
   }
-  const { errors, warnings } = report.summary;
-  out.push(`dbctl review: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${report.migrations.length} migration${report.migrations.length === 1 ? '' : 's'}`);
-  return `${out.join('\n')}\n`;
+  return out.length ? `${out.join('\n')}\n` : '';
 }

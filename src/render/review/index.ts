@@ -15,6 +15,13 @@ export type ReviewFormat = 'text' | 'json' | 'junit' | 'github' | 'markdown';
 /** Every review format, for option validation and help. */
 export const REVIEW_FORMATS: readonly ReviewFormat[] = ['text', 'json', 'junit', 'github', 'markdown'];
 
+/** One line: "dbctl review: 2 errors, 1 warning in 3 migrations" (stderr beside a machine format). */
+export function reviewSummaryLine(report: ReviewReport): string {
+  const { errors, warnings } = report.summary;
+  const n = report.migrations.length;
+  return `dbctl review: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${n} migration${n === 1 ? '' : 's'}`;
+}
+
 /** Renders a review report; `color` only affects `text`. */
 export function renderReview(report: ReviewReport, format: ReviewFormat, options: { color: boolean }): string {
   switch (format) {

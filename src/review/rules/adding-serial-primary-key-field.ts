@@ -1,10 +1,11 @@
 /**
- * adding-serial-primary-key-field: ADD COLUMN ... PRIMARY KEY on an existing table fills the
- * column and builds the primary key index under ACCESS EXCLUSIVE.
+ * adding-serial-primary-key-field: ADD COLUMN ... PRIMARY KEY, or ADD [CONSTRAINT ...] PRIMARY KEY
+ * (without USING INDEX), on an existing table builds the primary key index (and fills the column)
+ * under ACCESS EXCLUSIVE. squawk reports both under this id.
  */
-import { typeInfo } from '../../sql/ast.js';
+import { stringList, typeInfo } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { columnsAddedToExistingTable, locationOr, tableName } from '../rule-support.js';
+import { alterTable, columnsAddedToExistingTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
 
 /** Flags a PRIMARY KEY column added to an existing table. */
 const rule: Rule = {
@@ -13,9 +14,9 @@ const rule: Rule = {
   sizeSensitive: true,
   docs: {
     problem:
-      'Adding a primary key column (typically serial or identity) to an existing table rewrites the table to fill it and builds the primary key index while holding an ACCESS EXCLUSIVE lock: reads and writes are blocked throughout.',
+      'Adding a primary key (`ADD PRIMARY KEY`, or a serial/identity column with PRIMARY KEY) to an existing table builds its index (and, for a new column, rewrites the table to fill it) while holding an ACCESS EXCLUSIVE lock: reads and writes are blocked throughout.',
     fix:
-      'Add the column without the constraint, backfill it in batches, `CREATE UNIQUE INDEX CONCURRENTLY`, make it NOT NULL through a validated CHECK, then `ADD CONSTRAINT ... PRIMARY KEY USING INDEX ...` (a brief lock).',
+      'Add the column without the constraint and backfill it in batches (for a new column), `CREATE UNIQUE INDEX CONCURRENTLY`, make the columns NOT NULL through a validated CHECK, then `ADD CONSTRAINT ... PRIMARY KEY USING INDEX ...` (a brief lock).',
   },
   check(stmt, ctx) {
     const out: RuleFinding[] = [];
@@ -28,6 +29,23 @@ const rule: Rule = {
         fix: `1) ALTER TABLE ${table} ADD COLUMN ${column} <type> (no PRIMARY KEY), set its default, backfill in batches; 2) CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${table} (${column}); 3) make ${column} NOT NULL via a validated CHECK; 4) ALTER TABLE ${table} ADD CONSTRAINT ${tableName(qualified)}_pkey PRIMARY KEY USING INDEX ${index};`,
         at: locationOr(pk.location, def.location),
       });
+    }
+    const alter = alterTable(stmt);
+    if (alter && isExisting(alter.table.qualified, stmt, ctx)) {
+      const t = shortTable(alter.table.qualified);
+      for (const cmd of alter.cmds) {
+        const c = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+        if (c?.contype !== 'CONSTR_PRIMARY' || c.indexname) continue;
+        const columns = stringList(c.keys).join(', ');
+        const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_pkey`;
+        const index = `${name}_idx`;
+        out.push({
+          message: `Adding primary key ${name} (${columns}) to ${t} builds its index under an ACCESS EXCLUSIVE lock (and checks the columns are NOT NULL): reads and writes are blocked for the whole build.`,
+          fix: `1) CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${t} (${columns}); 2) make the columns NOT NULL through a validated CHECK; 3) ALTER TABLE ${t} ADD CONSTRAINT ${name} PRIMARY KEY USING INDEX ${index};`,
+          at: locationOr(c.location, alter.location),
+          table: alter.table.qualified,
+        });
+      }
     }
     return out;
   },

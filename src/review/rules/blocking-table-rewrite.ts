@@ -23,13 +23,13 @@ const rule: Rule = {
   sizeSensitive: true,
   docs: {
     problem:
-      'VACUUM FULL, CLUSTER, REINDEX, REFRESH MATERIALIZED VIEW and ALTER TABLE SET TABLESPACE / SET LOGGED / SET UNLOGGED / SET ACCESS METHOD rewrite or scan a whole table while holding a lock that blocks reads or writes.',
+      'VACUUM FULL, CLUSTER (a bare `CLUSTER;` too), REINDEX (TABLE, INDEX, SCHEMA, DATABASE, SYSTEM; `CONCURRENTLY false` included), REFRESH MATERIALIZED VIEW and ALTER TABLE SET TABLESPACE / SET LOGGED / SET UNLOGGED / SET ACCESS METHOD rewrite or scan a whole table while holding a lock that blocks reads or writes.',
     fix: 'Use the concurrent form (REINDEX CONCURRENTLY, REFRESH MATERIALIZED VIEW CONCURRENTLY), an online tool (pg_repack instead of VACUUM FULL / CLUSTER), or run the maintenance outside migrations in a quiet window.',
   },
   check(stmt) {
     const lock = stmt.classification.lock;
     if (!lock.level || lock.blocks === 'nothing' || (!lock.rewritesTable && !lock.scansTable)) return;
-    const on = lock.tables.join(', ');
+    const on = lock.tables.join(', ') || 'every table it covers';
     const blocks = lock.blocks === 'writes' ? 'writes' : 'reads and writes';
     switch (stmt.kind) {
       case 'VacuumStmt':

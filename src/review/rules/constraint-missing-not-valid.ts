@@ -4,7 +4,8 @@
  * add gains nothing, because the add's lock is held until commit.
  */
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
+import { columnConstraints } from '../../sql/ast.js';
+import { alterTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
 
 /** Flags validating constraints added to existing tables, and same-transaction validation. */
 const rule: Rule = {
@@ -36,6 +37,18 @@ const rule: Rule = {
           fix: `1) ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} (...) NOT VALID; 2) in a later migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}; (reads and writes continue).`,
           at: locationOr(c.location, alter.location),
         });
+      } else if (cmd.subtype === 'AT_AddColumn') {
+        // an inline CHECK on ADD COLUMN is validated against every row (eugene E1)
+        const def = cmd.def?.ColumnDef ?? {};
+        for (const c of columnConstraints(def)) {
+          if (c.contype !== 'CONSTR_CHECK') continue;
+          const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_${def.colname}_check`;
+          out.push({
+            message: `ADD COLUMN ${def.colname} with an inline CHECK on ${table}: every existing row is checked while holding an ACCESS EXCLUSIVE lock (reads and writes blocked).`,
+            fix: `1) ALTER TABLE ${table} ADD COLUMN ${def.colname} ... (without the CHECK); 2) ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (...) NOT VALID; 3) in a later migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${name};`,
+            at: locationOr(c.location, def.location, alter.location),
+          });
+        }
       } else if (cmd.subtype === 'AT_ValidateConstraint') {
         const name = String(cmd.name);
         const addedHere = ctx.statements.slice(0, stmt.index).some((earlier) => {

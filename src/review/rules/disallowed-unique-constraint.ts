@@ -1,6 +1,6 @@
 /**
- * disallowed-unique-constraint: ADD UNIQUE / PRIMARY KEY (without USING INDEX) on an existing
- * table builds the index under ACCESS EXCLUSIVE.
+ * disallowed-unique-constraint: ADD UNIQUE (without USING INDEX) on an existing table builds the
+ * index under ACCESS EXCLUSIVE. (ADD PRIMARY KEY is adding-serial-primary-key-field, as in squawk.)
  */
 import { columnConstraints, stringList } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
@@ -13,9 +13,9 @@ const rule: Rule = {
   sizeSensitive: true,
   docs: {
     problem:
-      'Adding a UNIQUE or PRIMARY KEY constraint to an existing table builds its index while holding an ACCESS EXCLUSIVE lock: reads and writes are blocked for the whole build.',
+      'Adding a UNIQUE constraint to an existing table builds its index while holding an ACCESS EXCLUSIVE lock: reads and writes are blocked for the whole build.',
     fix:
-      'Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY`, then attach it: `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX ...` (or PRIMARY KEY USING INDEX), which only takes a brief lock.',
+      'Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY`, then attach it: `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX ...`, which only takes a brief lock.',
   },
   check(stmt, ctx) {
     const alter = alterTable(stmt);
@@ -34,7 +34,8 @@ const rule: Rule = {
     for (const cmd of alter.cmds) {
       if (cmd.subtype === 'AT_AddConstraint') {
         const c = cmd.def?.Constraint;
-        if (!c || c.indexname || (c.contype !== 'CONSTR_UNIQUE' && c.contype !== 'CONSTR_PRIMARY')) continue;
+        // ADD PRIMARY KEY is adding-serial-primary-key-field (squawk's id for it)
+        if (!c || c.indexname || c.contype !== 'CONSTR_UNIQUE') continue;
         const columns = stringList(c.keys).join(', ');
         const kind = c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'PRIMARY KEY';
         const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_${c.contype === 'CONSTR_UNIQUE' ? `${stringList(c.keys).join('_')}_key` : 'pkey'}`;

@@ -3,6 +3,22 @@
  * documented in (hazards that lose data or block first, then robustness, style, engine findings).
  */
 import type { Rule } from '../types.js';
+import addingExclusionConstraint from './adding-exclusion-constraint.js';
+import attachPartitionWithoutCheck from './attach-partition-without-check.js';
+import banAlterDomainWithAddConstraint from './ban-alter-domain-with-add-constraint.js';
+import banCreateDomainWithConstraint from './ban-create-domain-with-constraint.js';
+import identifierTooLong from './identifier-too-long.js';
+import lockHeldDuringSlowStatement from './lock-held-during-slow-statement.js';
+import opaqueStatement from './opaque-statement.js';
+import preferBigintOverSmallint from './prefer-bigint-over-smallint.js';
+import preferJsonb from './prefer-jsonb.js';
+import renamingEnumValue from './renaming-enum-value.js';
+import renamingSchema from './renaming-schema.js';
+import requireConcurrentPartitionDetach from './require-concurrent-partition-detach.js';
+import requireEnumValueOrdering from './require-enum-value-ordering.js';
+import reusedConstraintIndex from './reused-constraint-index.js';
+import unreviewedDestruction from './unreviewed-destruction.js';
+import unreviewedLock from './unreviewed-lock.js';
 import addingFieldWithDefault from './adding-field-with-default.js';
 import addingForeignKeyConstraint from './adding-foreign-key-constraint.js';
 import addingNotNullableField from './adding-not-nullable-field.js';
@@ -52,6 +68,8 @@ export const RULES: readonly Rule[] = [
   banTruncateCascade,
   renameAsDropAndAdd,
   mutationWithoutWhere,
+  opaqueStatement,
+  unreviewedDestruction,
   // Locks that block reads or writes on existing tables
   addingRequiredField,
   addingNotNullableField,
@@ -63,27 +81,41 @@ export const RULES: readonly Rule[] = [
   disallowedUniqueConstraint,
   changingColumnType,
   requireConcurrentIndexCreation,
+  addingExclusionConstraint,
+  attachPartitionWithoutCheck,
+  banAlterDomainWithAddConstraint,
   blockingTableRewrite,
+  lockHeldDuringSlowStatement,
+  unreviewedLock,
   // Migrations that fail or are not atomic
   banConcurrentIndexCreationInTransaction,
   transactionNesting,
   enumValueAddedAndUsed,
+  reusedConstraintIndex,
   syntaxError,
   // Compatibility with the running application
   renamingColumn,
   renamingTable,
+  renamingEnumValue,
+  renamingSchema,
   banDropNotNull,
   // Robustness
   requireConcurrentIndexDeletion,
+  requireConcurrentPartitionDetach,
   requireLockTimeout,
   requireStatementTimeout,
   preferRobustStmts,
+  identifierTooLong,
   // Style
   preferBigintOverInt,
+  preferBigintOverSmallint,
+  preferJsonb,
   preferIdentity,
   preferTextField,
   preferTimestamptz,
   banCharField,
+  requireEnumValueOrdering,
+  banCreateDomainWithConstraint,
   // Directives
   unusedIgnore,
   unknownRule,

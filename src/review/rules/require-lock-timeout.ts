@@ -9,10 +9,11 @@ import { firstBlockingStatement, setsVariableBefore } from '../rule-support.js';
 /** Flags the first blocking statement of a file applied without dbctl and without lock_timeout. */
 const rule: Rule = {
   id: 'require-lock-timeout',
-  defaultSeverity: 'warning',
+  // eugene's E9: a lock that blocks reads or writes, waited for without a timeout, stalls the application
+  defaultSeverity: 'error',
   docs: {
     problem:
-      'A statement that needs a strong lock waits for every running query on the table, and every new query queues behind it: without lock_timeout a brief ALTER TABLE can stall the application for as long as the slowest running query. dbctl migrate sets lock_timeout (`--lock-timeout`, default 5s) and retries; this rule applies when migrations are applied by other tools.',
+      'A statement that needs a strong lock waits for every running query on the table, and every new query queues behind it: without lock_timeout a brief ALTER TABLE can stall the application for as long as the slowest running query. dbctl migrate sets lock_timeout (`--lock-timeout`, default 5s) and retries; this rule applies when migrations are applied by other tools (`review.appliedBy: \'drizzle-kit\'`).',
     fix: "Start the migration with `SET lock_timeout = '5s';` and retry on timeout, or apply with `dbctl migrate`.",
   },
   check(stmt, ctx) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnSql, definitionText, retargetIndex, tableDdl } from '../../../src/backup/ddl.js';
+import { columnSql, createUserTypeSql, definitionText, retargetIndex, tableDdl } from '../../../src/backup/ddl.js';
 import type { TableDefinition } from '../../../src/backup/types.js';
 
 const definition: TableDefinition = {
@@ -70,5 +70,62 @@ describe('table DDL', () => {
   it('retargets index definitions, or gives up on an unexpected shape', () => {
     expect(retargetIndex('CREATE UNIQUE INDEX i ON ONLY public.t USING btree (a)', 'public.t', '"x"."t"')).toBe('CREATE UNIQUE INDEX i ON ONLY "x"."t" USING btree (a)');
     expect(retargetIndex('CREATE INDEX i ON other.t USING btree (a)', 'public.t', '"x"."t"')).toBeNull();
+  });
+});
+
+describe('partitions and types', () => {
+  const base: TableDefinition = {
+    tableRef: 'public.events',
+    columns: [{ name: 'id', type: 'integer', notNull: true, default: null, identity: null, generated: null, collation: null }],
+    constraints: [],
+    indexes: [{ name: 'events_id_idx', def: 'CREATE INDEX events_id_idx ON ONLY public.events USING btree (id)' }],
+    referencedBy: [],
+    sequences: [],
+    enums: [],
+    ddl: '',
+  };
+
+  it('recreates a partitioned table with its partitions, and its indexes on every partition', () => {
+    const ddl = tableDdl(
+      {
+        ...base,
+        partitionBy: 'RANGE (id)',
+        partitions: [
+          { schema: 'public', table: 'events_a', parentSchema: 'public', parentTable: 'events', bound: 'FOR VALUES FROM (1) TO (10)', partitionBy: 'LIST (id)' },
+          { schema: 'public', table: 'events_a1', parentSchema: 'public', parentTable: 'events_a', bound: 'FOR VALUES IN (1)', partitionBy: null },
+          { schema: 'public', table: 'events_d', parentSchema: 'public', parentTable: 'events', bound: 'DEFAULT', partitionBy: null },
+        ],
+      },
+      { schema: 'public', table: 'events' },
+      'original',
+    );
+    expect(ddl.createTable).toMatch(/\) PARTITION BY RANGE \(id\)$/);
+    expect(ddl.partitions).toEqual([
+      'CREATE TABLE "public"."events_a" PARTITION OF "public"."events" FOR VALUES FROM (1) TO (10) PARTITION BY LIST (id)',
+      'CREATE TABLE "public"."events_a1" PARTITION OF "public"."events_a" FOR VALUES IN (1)',
+      'CREATE TABLE "public"."events_d" PARTITION OF "public"."events" DEFAULT',
+    ]);
+    expect(ddl.constraints).toEqual(['CREATE INDEX events_id_idx ON public.events USING btree (id)']);
+    expect(ddl.attach).toBeNull();
+    // an inspection copy is a plain table, and says so
+    const inspect = tableDdl({ ...base, partitionBy: 'RANGE (id)', partitions: [] }, { schema: 'inspect', table: 'events' }, 'inspect');
+    expect(inspect.createTable).not.toContain('PARTITION BY');
+    expect(inspect.omitted.join()).toContain('partitioning');
+  });
+
+  it('attaches a partition back to its parent', () => {
+    const ddl = tableDdl(
+      { ...base, indexes: [], partitionOf: { schema: 'public', table: 'events_a', parentSchema: 'public', parentTable: 'events', bound: 'FOR VALUES FROM (1) TO (10)', partitionBy: null } },
+      { schema: 'public', table: 'events_a' },
+      'original',
+    );
+    expect(ddl.attach).toBe('ALTER TABLE "public"."events" ATTACH PARTITION "public"."events_a" FOR VALUES FROM (1) TO (10)');
+  });
+
+  it('writes enum and domain types', () => {
+    expect(createUserTypeSql({ kind: 'enum', schema: 'public', name: 'mood', labels: ['a', "b'c"] })).toBe(`CREATE TYPE "public"."mood" AS ENUM ('a', 'b''c')`);
+    expect(
+      createUserTypeSql({ kind: 'domain', schema: 'app', name: 'posint', baseType: 'integer', notNull: true, default: '1', collation: null, checks: [{ name: 'posint_check', def: 'CHECK ((VALUE > 0))' }] }),
+    ).toBe('CREATE DOMAIN "app"."posint" AS integer DEFAULT 1 NOT NULL CONSTRAINT "posint_check" CHECK ((VALUE > 0))');
   });
 });

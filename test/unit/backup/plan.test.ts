@@ -130,3 +130,26 @@ describe('retention', () => {
     expect(chooseExpired(all, 'dev', 0)).toEqual([]);
   });
 });
+
+describe('planBackup: what it cannot hold fails the plan', () => {
+  it('fails a dropped type whose columns were not read, and notes it once they were; notes indexes, sequences and missing tables', () => {
+    const type: DestroyedObject = { kind: 'type', schema: 'public', name: 'mood', reason: 'DROP TYPE CASCADE' };
+    const unread = planBackup([type], { tables: [] });
+    expect(unread.failed).toEqual([expect.objectContaining({ name: 'mood', why: expect.stringContaining('which columns use type public.mood') })]);
+    const read = planBackup([type], { tables: [], dependentsRead: true });
+    expect(read.failed).toEqual([]);
+    expect(read.skipped).toEqual([expect.objectContaining({ name: 'mood' })]);
+
+    const plan = planBackup(
+      [
+        { kind: 'index', schema: 'public', name: 'i', reason: 'DROP INDEX' },
+        { kind: 'other', schema: 'public', name: 's', reason: 'DROP SEQUENCE' },
+        drop('gone'),
+        { kind: 'other', schema: '', name: 'db', reason: 'DROP DATABASE' },
+      ],
+      { tables: [], dependentsRead: true },
+    );
+    expect(plan.skipped.map((s) => s.why)).toEqual([expect.stringContaining('index'), expect.stringContaining('sequence'), expect.stringContaining('does not exist')]);
+    expect(plan.failed).toEqual([expect.objectContaining({ name: 'db', reason: 'DROP DATABASE' })]);
+  });
+});

@@ -22,7 +22,11 @@ const object = (extra: Partial<BackupObject> = {}): BackupObject => ({
 const whole = (extra: Partial<BackupObject> = {}) =>
   object({ whole: true, affectedColumns: [], definition: { tableRef: 'public.t', columns: [col('id', 'integer'), col('email')], constraints: [], indexes: [], referencedBy: [], sequences: [], enums: [], ddl: '' }, ...extra });
 const current = (columns: [string, string][], extra: Partial<CurrentTable> = {}): CurrentTable => ({
-  columns: columns.map(([name, type]) => ({ name, type, notNull: false, generated: false })),
+  oid: '16384',
+  ref: 'public.t',
+  partitioned: false,
+  partitionOf: null,
+  columns: columns.map(([name, type], i) => ({ name, type, notNull: false, generated: false, attnum: i + 1 })),
   primaryKey: ['id'],
   hasUniqueKey: true,
   empty: false,
@@ -84,5 +88,26 @@ describe('orderByReferences', () => {
       { from: 'public.b', to: 'public.a' },
     ];
     expect(orderByReferences([t('child'), t('grandchild'), t('other'), t('parent'), t('a'), t('b')], edges).map((x) => x.table)).toEqual(['parent', 'child', 'grandchild', 'other', 'b', 'a']);
+  });
+});
+
+describe('planRestoreObject: values written since the backup', () => {
+  it('marks a dropped column that exists again (another attribute) for the conflict check, not the same column retyped', () => {
+    const backed = object({ tableOid: '16384', columns: [col('id', 'integer', { attnum: 1 }), col('email', 'text', { attnum: 2 })] });
+    const again = planRestoreObject(backed, current([['id', 'integer'], ['name', 'text'], ['email', 'text']]), null);
+    expect(again).toMatchObject({ kind: 'fill-columns', reAdded: ['email'], overwrite: false });
+    const same = planRestoreObject(backed, current([['id', 'integer'], ['email', 'integer']]), null);
+    expect(same).toMatchObject({ kind: 'fill-columns', reAdded: [] });
+    const otherTable = planRestoreObject(backed, current([['id', 'integer'], ['email', 'text']], { oid: '99999' }), null);
+    expect(otherTable).toMatchObject({ reAdded: ['email'] });
+    // a manifest without oids: a column backed up for DROP COLUMN that exists is one added again
+    expect(planRestoreObject(object({ reasons: ['DROP COLUMN email'] }), current([['id', 'integer'], ['email', 'text']]), null)).toMatchObject({ reAdded: ['email'] });
+  });
+
+  it('marks a table created again with rows, matches rows by primary key, and refuses --overwrite without one', () => {
+    const backed = whole({ tableOid: '16384' });
+    expect(planRestoreObject(backed, current([['id', 'integer'], ['email', 'text']], { oid: '20000' }), null)).toMatchObject({ kind: 'insert', recreated: true, key: ['id'] });
+    expect(planRestoreObject(backed, current([['id', 'integer'], ['email', 'text']]), null, true)).toMatchObject({ kind: 'insert', recreated: false, overwrite: true });
+    expect(planRestoreObject(backed, current([['id', 'integer'], ['email', 'text']], { primaryKey: [] }), null, true)).toMatchObject({ kind: 'refuse', message: expect.stringContaining('--overwrite') });
   });
 });

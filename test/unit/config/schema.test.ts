@@ -105,7 +105,7 @@ describe('parseUserConfig', () => {
   it('says "1 problem" in the singular and lists known keys when nothing is close', () => {
     const result = problems({ banana: 1 }, 'dbctl.config.json');
     expect(result.message).toBe('dbctl.config.json has 1 problem');
-    expect(result.details).toEqual(['banana: unknown key; known keys: drizzleConfig, environments, protect, backup, migrate, review, history']);
+    expect(result.details).toEqual(['banana: unknown key; known keys: drizzleConfig, environments, protect, backup, migrate, review, history, shadow, check']);
   });
 
   it('rejects a config that is not an object', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planStatus, selectPending, summarize, type DrizzleRow, type HistoryLatest } from '../../../src/core/plan.js';
+import { markCosmetic, planStatus, selectPending, summarize, type DrizzleRow, type HistoryLatest } from '../../../src/core/plan.js';
 
 const m = (tag: string, when: number, hash = `h-${tag}`) => ({ tag, when, hash });
 const row = (id: number, createdAt: number, hash: string): DrizzleRow => ({ id, createdAt, hash });
@@ -20,7 +20,15 @@ describe('planStatus', () => {
     const status = planStatus([m('a', 1), m('b', 2)], [row(1, 1, 'edited'), row(2, 99, 'other')], new Map());
     expect(status.migrations.map((p) => p.state)).toEqual(['modified', 'pending']);
     expect(status.unknown).toEqual([row(2, 99, 'other')]);
-    expect(summarize(status)).toEqual({ applied: 0, pending: 1, failed: 0, modified: 1, unknown: 1 });
+    expect(summarize(status)).toEqual({ applied: 0, pending: 1, failed: 0, modified: 1, cosmetic: 0, unknown: 1 });
+  });
+
+  it('turns the modified migrations it is told are only reformatted into cosmetic, and nothing else', () => {
+    const status = planStatus([m('a', 1), m('b', 2)], [row(1, 1, 'edited')], new Map());
+    const marked = markCosmetic(status, new Set(['a', 'b']));
+    expect(marked.migrations.map((p) => p.state)).toEqual(['cosmetic', 'pending']);
+    expect(summarize(marked)).toEqual({ applied: 0, pending: 1, failed: 0, modified: 0, cosmetic: 1, unknown: 0 });
+    expect(markCosmetic(status, new Set())).toBe(status);
   });
 
   it('accepts a row whose timestamp moved but whose hash matches', () => {

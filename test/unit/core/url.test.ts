@@ -55,6 +55,8 @@ const resolveCases: ResolveCase[] = [
   { url: 'postgres://u@h/db?options=-c%20statement_timeout%3D0', env: { PGOPTIONS: '-c search_path=x' }, expect: { startup: { options: '-c statement_timeout=0' } } },
   // query parameters
   { url: 'postgres://u@h/db?host=other', expect: { hosts: ['other'] } },
+  { url: 'postgres://u@h:6000/db?host=/tmp', expect: { hosts: ['/tmp'], ports: [6000], socket: true } },
+  { url: 'postgres://u@:6000/db?host=/tmp', expect: { hosts: ['/tmp'], ports: [6000], socket: true } },
   { url: 'postgres://u@h:5432/db?port=6432', expect: { ports: [6432] } },
   { url: 'postgres://u@h/db?user=admin', expect: { user: 'admin' } },
   { url: 'postgres://u:a@h/db?password=b', expect: { password: 'b' } },
@@ -122,6 +124,8 @@ const problemCases: { url: string; env?: Env; says: string }[] = [
 ];
 
 describe('resolveConnection', () => {
+  it('has at least 60 url/env cases', () => expect(resolveCases.length + problemCases.length).toBeGreaterThanOrEqual(60));
+
   it.each(resolveCases)('$url $env', (c) => {
     expect(resolveConnection(c.url, c.env ?? {}, OS)).toMatchObject(c.expect);
   });
@@ -295,5 +299,18 @@ describe('redaction', () => {
     expect(secretsOf('postgres://u:p@ss@h/db')).toContain('p@ss');
     expect(secretsOf('postgres://u:50%@h/db')).toContain('50%');
     expect(redactText('postgres://u:p@ss word@h/db', secretsOf('postgres://u:p@ss word@h/db'))).not.toContain('ss word');
+  });
+});
+
+describe('redaction of urls dbctl was never told about', () => {
+  it.each([
+    ['postgres://u:p ss@h/db', 'p ss'],
+    ['postgres://u:p@ss word@h/db', 'ss word'],
+    ['error near "postgres://admin:hunter 2@db/app"', 'hunter 2'],
+    ["url: 'postgresql://admin:s3cr@t!@db.example.com/app'", 's3cr@t!'],
+  ])('%s', (text, secret) => {
+    const redacted = redactText(text, []);
+    expect(redacted).not.toContain(secret);
+    expect(redacted).toContain('***@');
   });
 });

@@ -97,7 +97,7 @@ describe('suppression directives', () => {
 
   it('works across a drizzle breakpoint and with several ids', async () => {
     const sql =
-      'CREATE TABLE "x" ("id" bigint);--> statement-breakpoint\n-- dbctl-ignore ban-drop-column, rename-as-drop-and-add: not a rename\nALTER TABLE "users" DROP COLUMN "age";--> statement-breakpoint\nALTER TABLE "users" ADD COLUMN "years" integer;';
+      'CREATE TABLE "x" ("id" bigint);--> statement-breakpoint\n-- dbctl-ignore ban-drop-column, rename-as-drop-and-add: not a rename\nALTER TABLE "users" DROP COLUMN "age", ADD COLUMN "years" integer;';
     const report = await review(sql, { context: CONTEXT });
     expect(findingsOf(report, 'ban-drop-column')).toEqual([]);
     expect(findingsOf(report, 'rename-as-drop-and-add')).toEqual([]);

@@ -84,7 +84,11 @@ const CASES: Record<string, RuleCases> = {
     ],
   },
   'adding-serial-primary-key-field': {
-    trigger: [{ why: 'serial PRIMARY KEY column', sql: 'ALTER TABLE "posts" ADD COLUMN "pk" serial PRIMARY KEY;' }],
+    trigger: [
+      { why: 'serial PRIMARY KEY column', sql: 'ALTER TABLE "posts" ADD COLUMN "pk" serial PRIMARY KEY;' },
+      { why: 'ADD CONSTRAINT ... PRIMARY KEY on an existing table (squawk)', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_pk" PRIMARY KEY ("id");' },
+      { why: 'ADD PRIMARY KEY without a name', sql: 'ALTER TABLE "posts" ADD PRIMARY KEY ("id");' },
+    ],
     nearMiss: [
       { why: 'PRIMARY KEY USING INDEX', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_pkey" PRIMARY KEY USING INDEX "posts_id_idx";' },
       { why: 'serial PK in CREATE TABLE', sql: 'CREATE TABLE "t" ("id" serial PRIMARY KEY);' },
@@ -126,12 +130,12 @@ const CASES: Record<string, RuleCases> = {
   'disallowed-unique-constraint': {
     trigger: [
       { why: 'ADD UNIQUE', sql: 'ALTER TABLE "users" ADD CONSTRAINT "users_email_unique" UNIQUE("email");' },
-      { why: 'ADD PRIMARY KEY', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_pk" PRIMARY KEY ("id");' },
       { why: 'ADD COLUMN ... UNIQUE', sql: 'ALTER TABLE "users" ADD COLUMN "handle" text UNIQUE;' },
     ],
     nearMiss: [
       { why: 'UNIQUE USING INDEX', sql: 'ALTER TABLE "users" ADD CONSTRAINT "users_email_unique" UNIQUE USING INDEX "users_email_idx";' },
       { why: 'new table', sql: 'CREATE TABLE "t" ("e" text);\nALTER TABLE "t" ADD CONSTRAINT "t_e_unique" UNIQUE("e");' },
+      { why: "ADD PRIMARY KEY is squawk's adding-serial-primary-key-field", sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_pk" PRIMARY KEY ("id");' },
     ],
   },
   'require-concurrent-index-creation': {
@@ -231,10 +235,164 @@ const CASES: Record<string, RuleCases> = {
   },
   'prefer-bigint-over-int': {
     trigger: [
-      { why: 'integer column', sql: 'CREATE TABLE "t" ("n" integer);' },
-      { why: 'integer added', sql: 'ALTER TABLE "users" ADD COLUMN "n" int;' },
+      { why: 'integer primary key', sql: 'CREATE TABLE "t" ("n" integer PRIMARY KEY);' },
+      { why: 'integer foreign key column added', sql: 'ALTER TABLE "users" ADD COLUMN "team_id" int;' },
+      { why: 'serial', sql: 'CREATE TABLE "t" ("seq" serial);' },
+      { why: 'identity', sql: 'CREATE TABLE "t" ("n" integer GENERATED ALWAYS AS IDENTITY);' },
+      { why: 'array element type int[] (id-like)', sql: 'CREATE TABLE "t" ("tag_ids" int[]);' },
+      { why: 'counter', sql: 'CREATE TABLE "t" ("view_count" integer DEFAULT 0 NOT NULL);' },
+      { why: 'camelCase id', sql: 'CREATE TABLE "t" ("ownerId" integer);' },
+      {
+        why: 'foreign key added by a later statement, as drizzle-kit writes it',
+        sql: 'CREATE TABLE "t" ("owner" integer);--> statement-breakpoint\nALTER TABLE "t" ADD CONSTRAINT "t_owner_fk" FOREIGN KEY ("owner") REFERENCES "users"("id");',
+      },
+      { why: 'table-level primary key', sql: 'CREATE TABLE "t" ("a" integer, "b" integer, PRIMARY KEY ("a", "b"));' },
     ],
-    nearMiss: [{ why: 'bigint', sql: 'CREATE TABLE "t" ("n" bigint);' }],
+    nearMiss: [
+      { why: 'bigint', sql: 'CREATE TABLE "t" ("n" bigint);' },
+      { why: 'a port (not id-like)', sql: 'CREATE TABLE "servers" ("port" integer NOT NULL, "mtu" integer, "position" integer);' },
+      { why: 'bigint[]', sql: 'CREATE TABLE "t" ("tag_ids" bigint[]);' },
+      { why: 'a word ending in "id" that is not an id', sql: 'CREATE TABLE "t" ("paid" integer, "valid" integer);' },
+    ],
+  },
+  'prefer-bigint-over-smallint': {
+    trigger: [
+      { why: 'smallint id', sql: 'CREATE TABLE "t" ("id" smallint PRIMARY KEY);' },
+      { why: 'smallserial', sql: 'CREATE TABLE "t" ("n" smallserial);' },
+      { why: 'smallint[] of ids', sql: 'ALTER TABLE "users" ADD COLUMN "role_ids" smallint[];' },
+    ],
+    nearMiss: [
+      { why: 'a bounded smallint', sql: 'CREATE TABLE "t" ("priority" smallint);' },
+      { why: 'bigint id', sql: 'CREATE TABLE "t" ("id" bigint PRIMARY KEY);' },
+    ],
+  },
+  'prefer-jsonb': {
+    trigger: [
+      { why: 'json column', sql: 'CREATE TABLE "t" ("data" json);' },
+      { why: 'json added', sql: 'ALTER TABLE "users" ADD COLUMN "meta" json;' },
+    ],
+    nearMiss: [{ why: 'jsonb', sql: 'CREATE TABLE "t" ("data" jsonb);' }],
+  },
+  'identifier-too-long': {
+    trigger: [
+      {
+        why: "drizzle-kit's generated foreign-key name",
+        sql: 'ALTER TABLE "organization_memberships" ADD CONSTRAINT "organization_memberships_organization_id_organizations_id_foreign_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;',
+        options: { rules: { 'adding-foreign-key-constraint': 'off' } },
+      },
+      { why: 'long table name', sql: 'CREATE TABLE "table_very_long_very_long_very_long_very_long_very_long_very_long" ("id" bigint);' },
+      { why: 'multibyte name over 63 bytes', sql: `CREATE TABLE "t" ("${'é'.repeat(32)}" text);` },
+    ],
+    nearMiss: [
+      { why: '63 bytes exactly', sql: `CREATE TABLE "${'a'.repeat(63)}" ("id" bigint);` },
+      { why: 'short names', sql: 'CREATE TABLE "t" ("id" bigint);' },
+    ],
+  },
+  'require-concurrent-partition-detach': {
+    trigger: [{ why: 'DETACH PARTITION', sql: 'ALTER TABLE "events" DETACH PARTITION "events_2023";' }],
+    nearMiss: [
+      { why: 'CONCURRENTLY', sql: 'ALTER TABLE "events" DETACH PARTITION "events_2023" CONCURRENTLY;' },
+      { why: 'FINALIZE', sql: 'ALTER TABLE "events" DETACH PARTITION "events_2023" FINALIZE;' },
+    ],
+  },
+  'require-enum-value-ordering': {
+    trigger: [
+      { why: 'ADD VALUE without position', sql: `ALTER TYPE "public"."mood" ADD VALUE 'meh';` },
+      { why: 'ADD VALUE IF NOT EXISTS without position', sql: `ALTER TYPE "mood" ADD VALUE IF NOT EXISTS 'meh';` },
+    ],
+    nearMiss: [
+      { why: 'BEFORE', sql: `ALTER TYPE "mood" ADD VALUE 'meh' BEFORE 'sad';` },
+      { why: 'AFTER', sql: `ALTER TYPE "mood" ADD VALUE 'meh' AFTER 'happy';` },
+    ],
+  },
+  'ban-alter-domain-with-add-constraint': {
+    trigger: [{ why: 'ALTER DOMAIN ADD CONSTRAINT', sql: 'ALTER DOMAIN "positive" ADD CONSTRAINT "positive_check" CHECK (VALUE > 0);' }],
+    nearMiss: [{ why: 'ALTER DOMAIN SET DEFAULT', sql: 'ALTER DOMAIN "positive" SET DEFAULT 1;' }],
+  },
+  'ban-create-domain-with-constraint': {
+    trigger: [{ why: 'CREATE DOMAIN ... CHECK', sql: 'CREATE DOMAIN "positive" AS integer CHECK (VALUE > 0);' }],
+    nearMiss: [{ why: 'CREATE DOMAIN without constraint', sql: 'CREATE DOMAIN "email" AS text;' }],
+  },
+  'renaming-enum-value': {
+    trigger: [{ why: 'RENAME VALUE', sql: `ALTER TYPE "mood" RENAME VALUE 'sad' TO 'unhappy';` }],
+    nearMiss: [{ why: 'ADD VALUE', sql: `ALTER TYPE "mood" ADD VALUE 'meh' AFTER 'sad';` }],
+  },
+  'renaming-schema': {
+    trigger: [{ why: 'ALTER SCHEMA RENAME', sql: 'ALTER SCHEMA "audit" RENAME TO "audit_log";' }],
+    nearMiss: [{ why: 'CREATE SCHEMA', sql: 'CREATE SCHEMA "audit_log";' }],
+  },
+  'adding-exclusion-constraint': {
+    trigger: [{ why: 'ADD CONSTRAINT ... EXCLUDE (eugene E8)', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "no_overlap" EXCLUDE USING gist ("author_id" WITH =);' }],
+    nearMiss: [{ why: 'EXCLUDE on a new table', sql: 'CREATE TABLE "t" ("r" int4range);\nALTER TABLE "t" ADD CONSTRAINT "x" EXCLUDE USING gist ("r" WITH &&);' }],
+  },
+  'attach-partition-without-check': {
+    trigger: [{ why: 'ATTACH PARTITION of an existing table', sql: `ALTER TABLE "events" ATTACH PARTITION "events_2024" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');` }],
+    nearMiss: [
+      {
+        why: 'partition created in this migration',
+        sql: `CREATE TABLE "events_2025" ("id" bigint, "at" timestamptz);\nALTER TABLE "events" ATTACH PARTITION "events_2025" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');`,
+      },
+    ],
+  },
+  'reused-constraint-index': {
+    trigger: [
+      {
+        why: 'second UNIQUE USING INDEX after the index was consumed',
+        sql: 'ALTER TABLE "users" ADD CONSTRAINT "users_email_key" UNIQUE USING INDEX "users_email_idx";\nALTER TABLE "users" ADD CONSTRAINT "users_email_key2" UNIQUE USING INDEX "users_email_idx";',
+      },
+      {
+        why: 'consumed in an earlier migration',
+        sql: ['ALTER TABLE "users" ADD CONSTRAINT "users_email_idx" UNIQUE USING INDEX "users_email_idx";', 'ALTER TABLE "posts" ADD CONSTRAINT "p" UNIQUE USING INDEX "users_email_idx";'],
+      },
+    ],
+    nearMiss: [{ why: 'one USING INDEX', sql: 'ALTER TABLE "users" ADD CONSTRAINT "users_email_key" UNIQUE USING INDEX "users_email_idx";' }],
+  },
+  'lock-held-during-slow-statement': {
+    trigger: [
+      {
+        why: 'index build after an ALTER TABLE in the same transaction (eugene E4)',
+        sql: 'ALTER TABLE "users" ADD COLUMN "x" text;\nCREATE INDEX "posts_title_idx" ON "posts" ("title");',
+      },
+      {
+        why: 'validation after a brief ALTER on another table',
+        sql: 'ALTER TABLE "users" RENAME COLUMN "mood" TO "feeling";\nALTER TABLE "posts" VALIDATE CONSTRAINT "posts_views_check";',
+      },
+    ],
+    nearMiss: [
+      { why: 'the slow statement first', sql: 'CREATE INDEX "posts_title_idx" ON "posts" ("title");\nALTER TABLE "users" ADD COLUMN "x" text;' },
+      { why: 'CONCURRENTLY runs outside the transaction', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "i" ON "posts" ("title");' },
+      { why: 'the lock is on a table created in the migration', sql: 'CREATE TABLE "t" ("a" text);\nALTER TABLE "t" ADD COLUMN "b" text;\nCREATE INDEX "i" ON "posts" ("title");' },
+      { why: 'separate migrations', sql: ['ALTER TABLE "users" ADD COLUMN "x" text;', 'CREATE INDEX "posts_title_idx" ON "posts" ("title");'] },
+    ],
+  },
+  'opaque-statement': {
+    trigger: [
+      { why: 'DO block with dynamic SQL', sql: `DO $$ BEGIN EXECUTE 'DROP TABLE ' || 'posts'; END $$;` },
+      { why: 'user function call', sql: 'SELECT archive_old_posts();' },
+      { why: 'CALL a procedure', sql: 'CALL cleanup();' },
+    ],
+    nearMiss: [
+      { why: 'setval', sql: `SELECT setval('users_id_seq', 100);` },
+      { why: 'a plain query', sql: 'SELECT 1;' },
+    ],
+  },
+  'unreviewed-lock': {
+    trigger: [{ why: 'a rewrite no specific rule covers (materialized view SET TABLESPACE)', sql: 'ALTER MATERIALIZED VIEW "stats" SET TABLESPACE "fast";' }],
+    nearMiss: [
+      { why: 'covered by a specific rule', sql: 'CREATE INDEX "i" ON "users" ("email");' },
+      { why: 'covered by a specific rule set to off (the user accepted that hazard)', sql: 'CLUSTER;', options: { rules: { 'blocking-table-rewrite': 'off' } } },
+      { why: 'nothing blocking', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;' },
+    ],
+  },
+  'unreviewed-destruction': {
+    trigger: [
+      { why: 'DROP TYPE ... CASCADE', sql: 'DROP TYPE "public"."mood" CASCADE;' },
+      { why: 'DROP SEQUENCE', sql: 'DROP SEQUENCE "users_id_seq";' },
+    ],
+    nearMiss: [
+      { why: 'covered by ban-drop-column', sql: 'ALTER TABLE "users" DROP COLUMN "age";' },
+      { why: 'type created in this migration', sql: `CREATE TYPE "t" AS ENUM ('a');\nDROP TYPE "t";` },
+    ],
   },
   'prefer-identity': {
     trigger: [{ why: 'serial', sql: 'CREATE TABLE "t" ("id" serial PRIMARY KEY NOT NULL);' }],
@@ -277,6 +435,18 @@ const CASES: Record<string, RuleCases> = {
       {
         why: 'drop + unrelated create',
         sql: 'CREATE TABLE "invoices" ("id" bigint, "total" numeric, "due" date);\nDROP TABLE "posts";',
+      },
+      {
+        why: 'json dropped, text added (incompatible types: not a rename)',
+        sql: [
+          'CREATE TABLE "Chat" ("id" uuid PRIMARY KEY, "messages" json NOT NULL);',
+          'ALTER TABLE "Chat" ADD COLUMN "title" text NOT NULL;--> statement-breakpoint\nALTER TABLE "Chat" DROP COLUMN IF EXISTS "messages";',
+        ],
+      },
+      {
+        why: 'drizzle snapshots show the rename question was answered "create"',
+        sql: 'ALTER TABLE "users" ADD COLUMN "full_name" varchar(50);--> statement-breakpoint\nALTER TABLE "users" DROP COLUMN "name";',
+        options: { answeredCreate: [['public.users.full_name']] },
       },
     ],
   },

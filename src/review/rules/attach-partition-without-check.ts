@@ -1,0 +1,40 @@
+/**
+ * attach-partition-without-check (dbctl): ALTER TABLE ... ATTACH PARTITION scans the attached
+ * table (and the default partition) under ACCESS EXCLUSIVE to prove every row fits the bound,
+ * unless a validated CHECK constraint already proves it.
+ */
+import { rangeVarName } from '../../sql/ast.js';
+import type { Rule, RuleFinding } from '../types.js';
+import { alterTable, isExisting, shortTable } from '../rule-support.js';
+
+/** Flags ATTACH PARTITION of an existing table. */
+const rule: Rule = {
+  id: 'attach-partition-without-check',
+  defaultSeverity: 'error',
+  sizeSensitive: true,
+  docs: {
+    problem:
+      '`ATTACH PARTITION` scans the attached table to prove every row fits the partition bound, holding an ACCESS EXCLUSIVE lock on it (and scans the default partition too, if there is one).',
+    fix: 'Before attaching, add a CHECK constraint matching the partition bound NOT VALID and VALIDATE it (no blocking); ATTACH PARTITION then skips the scan; drop the CHECK afterwards.',
+  },
+  check(stmt, ctx) {
+    const alter = alterTable(stmt);
+    if (!alter) return;
+    const out: RuleFinding[] = [];
+    for (const cmd of alter.cmds) {
+      if (cmd.subtype !== 'AT_AttachPartition' || !cmd.def?.PartitionCmd?.name) continue;
+      const partition = rangeVarName(cmd.def.PartitionCmd.name).qualified;
+      if (!isExisting(partition, stmt, ctx)) continue;
+      const p = shortTable(partition);
+      out.push({
+        message: `ATTACH PARTITION ${p} scans ${p} under an ACCESS EXCLUSIVE lock to prove every row fits the partition bound (and scans the default partition of ${shortTable(alter.table.qualified)}, if any).`,
+        fix: `1) ALTER TABLE ${p} ADD CONSTRAINT ${p.replace(/.*\./, '')}_bound CHECK (<the partition bound>) NOT VALID; 2) ALTER TABLE ${p} VALIDATE CONSTRAINT ${p.replace(/.*\./, '')}_bound; 3) ATTACH PARTITION (no scan); 4) drop the CHECK.`,
+        at: cmd.def.PartitionCmd.name.location ?? alter.location,
+        table: partition,
+      });
+    }
+    return out;
+  },
+};
+
+export default rule;

@@ -1,0 +1,37 @@
+/**
+ * reused-constraint-index (dbctl): `ADD CONSTRAINT ... USING INDEX i` when i already became a
+ * constraint's index (an earlier USING INDEX renamed it to that constraint): the migration can
+ * never apply.
+ */
+import { qualify } from '../../sql/ast.js';
+import type { Rule, RuleFinding } from '../types.js';
+import { alterTable, locationOr, shortTable } from '../rule-support.js';
+
+/** Flags USING INDEX of an index a constraint already owns. */
+const rule: Rule = {
+  id: 'reused-constraint-index',
+  defaultSeverity: 'error',
+  docs: {
+    problem:
+      '`ADD CONSTRAINT ... USING INDEX i` hands the index to the constraint (and renames it to the constraint\'s name). A second USING INDEX of the same index fails ("index does not exist" or "is already associated with a constraint"): the migration can never apply.',
+    fix: 'Build one index per constraint (`CREATE UNIQUE INDEX CONCURRENTLY`), or drop the duplicate ADD CONSTRAINT.',
+  },
+  check(stmt, ctx) {
+    const alter = alterTable(stmt);
+    if (!alter) return;
+    const out: RuleFinding[] = [];
+    for (const cmd of alter.cmds) {
+      const c = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+      if (!c?.indexname) continue;
+      const index = ctx.knowledge.index(qualify(alter.table.schema, String(c.indexname)).qualified);
+      if (!index?.usedBy) continue;
+      out.push({
+        message: `Index ${c.indexname} already belongs to constraint ${index.usedBy.constraint} (an earlier ADD CONSTRAINT ... USING INDEX took it${index.usedBy.constraint !== c.indexname ? ` and renamed it ${index.usedBy.constraint}` : ''}): this ADD CONSTRAINT on ${shortTable(alter.table.qualified)} fails, so the migration cannot apply.`,
+        at: locationOr(c.location, alter.location),
+      });
+    }
+    return out;
+  },
+};
+
+export default rule;
