@@ -52,7 +52,8 @@ export const SNAPSHOT_COLUMN = 'dbctl_snapshot';
  * (`s`: exported at the end, it still shows the database as it was before the transaction, since to
  * the importing side this transaction is in progress and none of its changes are visible), and the
  * user relations it holds a write lock on
- * (AccessExclusive: drop, truncate, alter; RowExclusive: delete, update) that may have lost rows.
+ * (AccessExclusive: drop, truncate, alter; RowExclusive with rows updated or deleted by this
+ * transaction: an INSERT-only migration has no suspects, so it needs no second connection) that may have lost rows.
  * Those are the dropped ones (no catalog row any more), and tables with data pages or on new
  * storage. A table still on its original storage (relfilenode = oid: never rewritten) without
  * pages held no rows when the transaction began either: files only shrink by new storage. Kept
@@ -62,6 +63,7 @@ export function lockedQuery(): string {
   return `select pg_catalog.json_build_object('l', x.l, 's', case when x.l is null then null else pg_catalog.pg_export_snapshot() end) as ${SNAPSHOT_COLUMN}
   from (select pg_catalog.array_agg(l.relation) as l from pg_catalog.pg_lock_status() l
          where l.pid = pg_catalog.pg_backend_pid() and l.locktype = 'relation' and l.mode in ('AccessExclusiveLock', 'RowExclusiveLock') and l.relation >= 16384
+           and (l.mode = 'AccessExclusiveLock' or pg_catalog.pg_stat_get_xact_tuples_updated(l.relation) + pg_catalog.pg_stat_get_xact_tuples_deleted(l.relation) > 0)
            and coalesce((select c.relkind = 'r' and (c.relfilenode <> c.oid or pg_catalog.pg_relation_size(c.oid) > 0) from pg_catalog.pg_class c where c.oid = l.relation), true)) x`;
 }
 
