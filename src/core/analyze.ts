@@ -20,6 +20,7 @@ import { STATEMENT_BREAKPOINT, eachMigrationStatement, type MigrationStatement, 
 import type { SqlParser } from '../sql/parser.js';
 import { SchemaKnowledge } from '../review/knowledge.js';
 import { plpgsqlItems } from './classify/plpgsql.js';
+import { shiftLocations } from '../sql/ast.js';
 
 /** A chunk with what it does and how it must run. */
 export interface AnalyzedChunk extends StatementExecution {
@@ -267,18 +268,3 @@ export function innerStatementOf(parser: SqlParser, statement: MigrationStatemen
   return { kind: inner.kind, node: inner.node[inner.kind] };
 }
 
-/** Adds `delta` to every non-negative `location` of a tree (NaN: every location becomes -1). */
-function shiftLocations(node: unknown, delta: number): void {
-  if (node === null || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const item of node) shiftLocations(item, delta);
-    return;
-  }
-  const record = node as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const value = record[key];
-    if (key === 'location' && typeof value === 'number') {
-      if (value >= 0) record[key] = Number.isNaN(delta) ? -1 : value + delta;
-    } else if (value !== null && typeof value === 'object') shiftLocations(value, delta);
-  }
-}

@@ -229,3 +229,22 @@ export function notNullTestedColumns(expr: any): string[] {
   visit(expr);
   return out;
 }
+
+/**
+ * Adds `delta` to every non-negative `location` of an AST, in place (a statement parsed on its own
+ * placed back into its file); a NaN `delta` (the place is unknown) makes every location -1.
+ */
+export function shiftLocations(node: unknown, delta: number): void {
+  if (delta === 0 || node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) shiftLocations(item, delta);
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (key === 'location' && typeof value === 'number') {
+      if (value >= 0) record[key] = Number.isNaN(delta) ? -1 : value + delta;
+    } else if (value !== null && typeof value === 'object') shiftLocations(value, delta);
+  }
+}

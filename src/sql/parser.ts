@@ -6,6 +6,7 @@
  * with them, whatever characters it holds.
  */
 import { setFlagsFromString } from 'node:v8';
+import { shiftLocations } from './ast.js';
 
 type LibPgQuery = typeof import('libpg-query');
 
@@ -289,21 +290,6 @@ function splitAtSemicolons(sql: string): { start: number; end: number }[] | null
   return pieces;
 }
 
-/** Adds `delta` to every non-negative `location` of an AST, in place. */
-function shiftLocations(node: unknown, delta: number): void {
-  if (delta === 0 || node === null || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const item of node) shiftLocations(item, delta);
-    return;
-  }
-  const record = node as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const value = record[key];
-    if (key === 'location' && typeof value === 'number') {
-      if (value >= 0) record[key] = value + delta;
-    } else if (value !== null && typeof value === 'object') shiftLocations(value, delta);
-  }
-}
 
 /** True when `sql` has nothing but whitespace (libpg-query rejects empty input). */
 function isBlank(sql: string): boolean {
