@@ -106,9 +106,8 @@ async function main(): Promise<void> {
       expect: 1,
     },
     { title: 'Production is protected: first bring it up to the release before', run: [['migrate', '--env', 'production', '--to', '0004_customer_full_name']], expect: 0 },
-    { title: 'The destructive migration is refused there without an explicit allow', run: [['migrate', '--env', 'production']], expect: 3 },
     {
-      title: 'The release is reviewed: allow it; dbctl backs up orders.status first',
+      title: 'The destructive migration is refused there without an explicit allow (production holds orders: the drop destroys data)',
       before: async () => {
         dropTag = await newestTag();
         const prod = postgres(urlOf('shop_production'), { max: 1, onnotice: () => {} });
@@ -117,9 +116,10 @@ async function main(): Promise<void> {
         await prod.end();
         return 'production has 50 shipped orders';
       },
-      run: [['migrate', '--env', 'production', '--allow-destructive']],
-      expect: 0,
+      run: [['migrate', '--env', 'production']],
+      expect: 3,
     },
+    { title: 'The release is reviewed: allow it; dbctl backs up orders.status first', run: [['migrate', '--env', 'production', '--allow-destructive']], expect: 0 },
     { title: 'The backups', run: [['backups', '--env', 'production']], expect: 0 },
     { title: 'Nobody pushes schema straight into production, whatever the flags', run: [['push', '--env', 'production', '--force', '--yes']], expect: 3 },
     // 4. fixing forward
