@@ -5,7 +5,7 @@
  * command refuses (exit 4) rather than guess.
  */
 import path from 'node:path';
-import type { ProjectConfig } from '../config/types.js';
+import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import { applyDrop, planDrop } from '../drizzle/drop.js';
 import { connect } from '../io/db.js';
@@ -31,10 +31,9 @@ export async function runDrop(ctx: CommandContext, options: DropOptions): Promis
   const project = await openProject(ctx);
   const folder = await openFolder(project);
   const plan = planDrop(folder, options.args?.[0], project.drizzle.prefix);
-  const names = ctx.globals.env !== undefined || ctx.globals.url !== undefined ? [ctx.globals.env] : visibleEnvironments(ctx, project);
+  const environments = ctx.globals.env !== undefined || ctx.globals.url !== undefined ? [targetEnvironment(ctx, project)] : visibleEnvironments(ctx, project);
   const checked: DropDocument['checked'] = [];
-  for (const name of names) {
-    const environment = targetEnvironment({ ...ctx, globals: { ...ctx.globals, env: name } }, project);
+  for (const environment of environments) {
     const db = await connect(environment, { envName: environment.name, application: 'dbctl drop' });
     try {
       const status = await readStatus(db.sql, folder, historyTables(project));
@@ -61,15 +60,14 @@ export async function runDrop(ctx: CommandContext, options: DropOptions): Promis
   return ExitCode.ok;
 }
 
-/** The configured environments whose url can be resolved in this shell (others are out of sight). */
-function visibleEnvironments(ctx: CommandContext, project: ProjectConfig): (string | undefined)[] {
+/** The configured environments whose url can be resolved in this shell, resolved (others are out of sight). */
+function visibleEnvironments(ctx: CommandContext, project: ProjectConfig): ResolvedEnvironment[] {
   const names: (string | undefined)[] = Object.keys(project.environments);
-  return (names.length > 0 ? names : [undefined]).filter((name) => {
+  return (names.length > 0 ? names : [undefined]).flatMap((name) => {
     try {
-      targetEnvironment({ ...ctx, globals: { ...ctx.globals, env: name } }, project);
-      return true;
+      return [targetEnvironment({ ...ctx, globals: { ...ctx.globals, env: name } }, project)];
     } catch (error) {
-      if (error instanceof DbctlError && error.code === 'URL_UNSET') return false;
+      if (error instanceof DbctlError && error.code === 'URL_UNSET') return [];
       throw error;
     }
   });
