@@ -4,7 +4,7 @@
  * session pool mode, optionally requiring TLS from clients (self-signed cert made with openssl).
  * PgBouncer refuses to run as root, so as root it runs as the `postgres` OS user (or `nobody`).
  *
- * Never skipped: a missing binary fails with a message saying how to install it (`.ci/run` does).
+ * Never skipped: a missing binary fails with a message saying how to install it (`npm test` installs it first where it can: scripts/ensure-pgbouncer.mjs).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -53,7 +53,7 @@ export function pgbouncerBinary(): string {
 
 function missing(): never {
   throw new Error(
-    'pgbouncer is not installed: the pooler tests need a real PgBouncer (Debian/Ubuntu: `apt-get install -y pgbouncer`; `.ci/run` installs it). ' +
+    'pgbouncer is not installed: the pooler tests need a real PgBouncer (Debian/Ubuntu: `apt-get install -y pgbouncer`; `npm test` installs it where it can). ' +
       'Set DBCTL_TEST_PGBOUNCER to its path if it lives elsewhere.',
   );
 }
