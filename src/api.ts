@@ -12,187 +12,15 @@
  * - This module imports no command at load time: `import('dbctl')` stays cheap, and each command
  *   loads on its first call.
  */
-import type { CommandContext, CommandRun } from './commands/context.js';
+import type { CommandContext, CommandRun } from './ops/context.js';
 import type { Output } from './io/output.js';
-import type { MigrateDocument } from './render/migrate.js';
-import type { ReviewReport } from './review/types.js';
-import type { CheckReport } from './render/check.js';
-import type { PushDocument } from './commands/push.js';
-import type { DropDocument } from './commands/drop.js';
-import type { FixDocument } from './commands/fix.js';
-import type { RevertDocument } from './commands/revert.js';
 import { DbctlError, ERROR_CODES, ExitCode, isDbctlError, type DbctlErrorCode } from './errors.js';
 
-/** Where an API call's human lines go (progress, warnings); without one, nowhere. */
-export interface Reporter {
-  /** A line of progress or result, as the CLI prints it (no colors). */
-  info(line: string): void;
-  /** A warning line, as the CLI prints it on stderr (no colors). */
-  warn(line: string): void;
-}
+export type * from './ops/options.js';
+import type { BaseOptions, MigrateOptions, ReviewOptions, CheckOptions, GenerateOptions, FixOptions, PushOptions, BackupOptions, RestoreOptions, RevertOptions, DropOptions, ResolveOptions, Duration } from './ops/options.js';
 
-/** The options every operation takes: the CLI's global flags, plus where to run. */
-export interface BaseOptions {
-  /** The environment (`--env`); default `$DBCTL_ENV`, else the config's default. */
-  env?: string;
-  /** A database url for this run, replacing the environment's (`--url`). */
-  url?: string;
-  /** The dbctl config file (`--config`), relative to `cwd`. */
-  config?: string;
-  /** The project directory (where dbctl.config and `.env` are read); default `process.cwd()`. */
-  cwd?: string;
-  /** Confirms what the CLI would ask about (`--yes`); default false. */
-  yes?: boolean;
-  /** Extra detail in the reporter's lines (`--verbose`). */
-  verbose?: boolean;
-  /** Receives the human lines; without one nothing is written anywhere. */
-  reporter?: Reporter;
-}
-
-/** A duration as the CLI takes it (`500ms`, `5s`, `2m`), or milliseconds. */
-export type Duration = string | number;
-
-/** Options of `migrate()`: `dbctl migrate`'s flags in camelCase. */
-export interface MigrateOptions extends BaseOptions {
-  /** Apply up to and including this migration. */
-  to?: string;
-  /** Resolve to the plan and change nothing. */
-  dryRun?: boolean;
-  /** Allow destructive migrations on a protected environment (an API call never asks). */
-  allowDestructive?: boolean;
-  /** `false`: no backup before destructive migrations (`--no-backup`). */
-  backup?: boolean;
-  /** How long to wait for another run holding the migration lock (default 60s or migrate.wait). */
-  wait?: Duration;
-  /** PostgreSQL lock_timeout for each attempt (default 5s or migrate.lockTimeout). */
-  lockTimeout?: Duration;
-  /** PostgreSQL statement_timeout for migration statements (default none or migrate.statementTimeout). */
-  statementTimeout?: Duration;
-  /** Retry connecting until the database accepts connections, for this long. */
-  waitForDb?: Duration;
-}
-
-/** Options of `review()`: which migrations, as `dbctl review` selects them. */
-export interface ReviewOptions extends BaseOptions {
-  /** Migration tags (or their NNNN prefix). */
-  tags?: string[];
-  /** Every migration. */
-  all?: boolean;
-  /** Migrations added since a git ref. */
-  since?: string;
-  /** Who applies the migrations: `dbctl` (default) or `drizzle-kit`. */
-  appliedBy?: 'dbctl' | 'drizzle-kit';
-}
-
-/** Options of `check()`. */
-export interface CheckOptions extends BaseOptions {
-  /** Review the migrations added since a git ref. */
-  since?: string;
-  /** Who applies the migrations: `dbctl` (default) or `drizzle-kit`. */
-  appliedBy?: 'dbctl' | 'drizzle-kit';
-  /** Accept today's folder problems (writes dbctl.baseline.json). */
-  baseline?: boolean;
-}
-
-/** Options of `generate()`. */
-export interface GenerateOptions extends BaseOptions {
-  /** Migration name. */
-  name?: string;
-  /** An empty migration for hand-written SQL. */
-  custom?: boolean;
-  /** Rename answers: `table.old_column=table.new_column`, `old_table=new_table`. */
-  rename?: string[];
-  /** "New" answers: `table.column` or `table`. */
-  create?: string[];
-}
-
-/** Options of `fix()`. */
-export interface FixOptions extends BaseOptions {
-  /** Migration name (default fix_<env>). */
-  name?: string;
-  /** Rename answers, as for `generate()`. */
-  rename?: string[];
-  /** "New" answers, as for `generate()`. */
-  create?: string[];
-}
-
-/** Options of `push()`. */
-export interface PushOptions extends BaseOptions {
-  /** Apply statements that lose data (never on a protected environment). */
-  force?: boolean;
-  /** Rename answers, as for `generate()`. */
-  rename?: string[];
-  /** "New" answers, as for `generate()`. */
-  create?: string[];
-}
-
-/** Options of `backup()`. */
-export interface BackupOptions extends BaseOptions {
-  /** Tables to back up (schema.table, public by default); default every table of the user schemas. */
-  tables?: string | string[];
-}
-
-/** Options of `restore()`. */
-export interface RestoreOptions extends BaseOptions {
-  /** The backup id (see `backups()`). */
-  id: string;
-  /** Restore only these tables. */
-  tables?: string | string[];
-  /** Restore into another schema, for inspection. */
-  intoSchema?: string;
-  /** Replace values written since the backup. */
-  overwrite?: boolean;
-  /** Allow restoring into a protected environment. */
-  allowRestore?: boolean;
-}
-
-/** Options of `revert()`. */
-export interface RevertOptions extends BaseOptions {
-  /** The migration to undo (or its NNNN prefix). */
-  tag: string;
-  /** Migration name (default revert_<TAG>). */
-  name?: string;
-}
-
-/** Options of `drop()`. */
-export interface DropOptions extends BaseOptions {
-  /** The first migration to remove; default the newest. */
-  tag?: string;
-}
-
-/** Options of `resolve()`: exactly one of `applied` and `rolledBack`. */
-export interface ResolveOptions extends BaseOptions {
-  /** The failed migration. */
-  tag: string;
-  /** The migration is now fully applied. */
-  applied?: boolean;
-  /** The migration was undone; apply it again later. */
-  rolledBack?: boolean;
-}
-
-/** `status()`'s document. */
-export type StatusDocument = ReturnType<typeof import('./render/status.js').statusDocument>;
-/** `backup()`'s document. */
-export type BackupDocument = ReturnType<typeof import('./backup/render.js').backupDocument>;
-/** `backups()`'s document. */
-export type BackupsDocument = ReturnType<typeof import('./backup/render.js').backupsDocument>;
-/** `restore()`'s document. */
-export type RestoreDocument = ReturnType<typeof import('./backup/render.js').restoreDocument>;
-/** `generate()`'s document. */
-export interface GenerateDocument {
-  /** The migration written; null when the schema had no changes. */
-  migration: { tag: string; idx: number; file: string; snapshot: string; journal: string | null; custom: boolean; statements: number } | null;
-  renames: import('./drizzle/generate/types.js').AppliedRename[];
-  /** The new migration's review; null when nothing was written. */
-  review: ReviewReport | null;
-}
-/** `resolve()`'s document. */
-export interface ResolveDocument {
-  env: string;
-  tag: string;
-  resolved: 'applied' | 'rolled-back';
-}
-export type { MigrateDocument, ReviewReport, CheckReport, PushDocument, DropDocument, FixDocument, RevertDocument };
+export type * from './render/documents.js';
+import type { StatusDocument, BackupDocument, BackupsDocument, RestoreDocument, GenerateDocument, ResolveDocument, MigrateDocument, ReviewReport, CheckReport, PushDocument, DropDocument, FixDocument, RevertDocument } from './render/documents.js';
 
 /** Applies pending migrations (`dbctl migrate --json`). */
 export function migrate(options: MigrateOptions = {}): Promise<MigrateDocument> {
@@ -210,7 +38,7 @@ export function migrate(options: MigrateOptions = {}): Promise<MigrateDocument> 
 
 /** Applied, pending, failed, modified and unknown migrations (`dbctl status --json`). */
 export function status(options: BaseOptions = {}): Promise<StatusDocument> {
-  return run('status', options, async () => (await import('./commands/status.js')).runStatus, {});
+  return call('status', options, async (ctx) => (await import('./ops/status.js')).status(options, ctx));
 }
 
 /** Reviews migrations (`dbctl review --format json`); review errors reject with exit 1 and the report. */
@@ -311,6 +139,25 @@ export function resolve(options: ResolveOptions): Promise<ResolveDocument> {
     applied: options.applied,
     rolledBack: options.rolledBack,
   });
+}
+
+/**
+ * Runs one operation for an API caller in a context built from its options (lines to its reporter,
+ * never interactive): the document comes back, and a thrown error rejects as a `DbctlError`
+ * (anything else wrapped as `OPERATION_FAILED`), both with every secret the run met scrubbed.
+ */
+async function call<Document>(name: string, options: BaseOptions, operation: (ctx: CommandContext) => Promise<Document>): Promise<Document> {
+  let redact = (text: string) => text;
+  try {
+    const [{ opContext }, { redactStrings }] = await Promise.all([import('./ops/run.js'), import('./io/output.js')]);
+    const ctx = await opContext(options);
+    redact = ctx.out.redact;
+    return redactStrings(await operation(ctx), redact) as Document;
+  } catch (error) {
+    const rejected = rejection(name, error, undefined);
+    if (rejected.document !== undefined) rejected.document = (await import('./io/output.js')).redactStrings(rejected.document, redact);
+    throw scrubbed(rejected, redact);
+  }
 }
 
 /** A duration option as the command's flag text. */

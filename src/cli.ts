@@ -3,7 +3,7 @@
  * exits the process. Command modules are imported lazily so `dbctl --version` starts fast.
  */
 import { Command, Option, CommanderError } from 'commander';
-import type { CommandContext, GlobalOptions } from './commands/context.js';
+import type { CommandContext, GlobalOptions } from './ops/context.js';
 import { isDbctlError, ExitCode } from './errors.js';
 import { createOutput, type Output } from './io/output.js';
 import { secretsOf } from './core/url.js';

@@ -79,6 +79,11 @@ export const ERROR_CODES = {
   LOCK_TIMEOUT: ExitCode.lockTimeout,
   /** The connection was lost while a migration ran (server restart, terminated backend, network drop). */
   CONNECTION_LOST: ExitCode.failure,
+  /**
+   * The API caller's `AbortSignal` fired: the run stopped at its next safe point (before connecting,
+   * between migrations, while waiting for the lock). What was committed stays committed.
+   */
+  ABORTED: ExitCode.failure,
 } as const satisfies Record<string, ExitCodeValue>;
 
 /** A documented dbctl error code. */
@@ -106,6 +111,11 @@ export class DbctlError extends Error {
    * API (`import { migrate } from 'dbctl'`); the CLI prints it instead.
    */
   document?: unknown;
+  /**
+   * True when `document` tells the whole outcome (status with failed migrations, review errors, a
+   * failed check): the CLI prints the document and exits with `exitCode`, adding no error line.
+   */
+  reported?: boolean;
 
   constructor(code: DbctlErrorCode, message: string, options: DbctlErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -9,8 +9,8 @@ import { backupDocument, renderBackup } from '../backup/render.js';
 import { ExitCode } from '../errors.js';
 import { connect } from '../io/db.js';
 import { DBCTL_VERSION } from '../version.js';
-import type { CommandContext } from './context.js';
-import { environmentLabel, openProject, targetEnvironment } from './shared.js';
+import type { CommandContext } from '../ops/context.js';
+import { environmentLabel, openProject, targetEnvironment } from '../ops/shared.js';
 
 /** Options of `dbctl backup`. */
 export interface BackupCommandOptions {

@@ -8,8 +8,8 @@ import { backupsDocument, renderBackups } from '../backup/render.js';
 import type { BackupManifest } from '../backup/types.js';
 import { ExitCode } from '../errors.js';
 import { connect } from '../io/db.js';
-import type { CommandContext } from './context.js';
-import { openProject, targetEnvironment } from './shared.js';
+import type { CommandContext } from '../ops/context.js';
+import { openProject, targetEnvironment } from '../ops/shared.js';
 
 /** Runs `dbctl backups`. */
 export async function runBackups(ctx: CommandContext, _options: unknown): Promise<number> {

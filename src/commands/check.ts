@@ -20,9 +20,9 @@ import { secretsOf } from '../core/url.js';
 import { readTableFacts } from '../io/table-facts.js';
 import { CHECK_FORMATS, renderCheck, type CheckFormat, type CheckResult } from '../render/check.js';
 import { loadSqlParser } from '../sql/parser.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../ops/context.js';
 import { reviewSelected } from './review.js';
-import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from '../ops/shared.js';
 
 /** Flags of `dbctl check`. */
 export interface CheckOptions {

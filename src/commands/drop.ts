@@ -9,8 +9,8 @@ import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import { applyDrop, planDrop } from '../drizzle/drop.js';
 import { connect } from '../io/db.js';
-import type { CommandContext } from './context.js';
-import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+import type { CommandContext } from '../ops/context.js';
+import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from '../ops/shared.js';
 
 /** Flags and arguments of `dbctl drop`. */
 export interface DropOptions {

@@ -21,9 +21,9 @@ import { appliedOrder, withReplay } from '../drizzle/live/replayed.js';
 import { writeMigration } from '../drizzle/live/write-migration.js';
 import { scratchOptions } from './check.js';
 import { connect } from '../io/db.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../ops/context.js';
 import { reviewNewMigration } from './generate.js';
-import { environmentLabel, historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+import { environmentLabel, historyTables, openFolder, openProject, readStatus, targetEnvironment } from '../ops/shared.js';
 
 /** Flags of `dbctl fix`. */
 export interface FixOptions {

@@ -12,7 +12,7 @@ import { loadProject } from '../config/index.js';
 import type { ProjectConfig } from '../config/types.js';
 import { ExitCode } from '../errors.js';
 import { generateMigration, shellWord, type GenerateResult, type WrittenMigration } from '../drizzle/generate/index.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../ops/context.js';
 
 /** Flags of `dbctl generate`. */
 export interface GenerateCommandOptions {

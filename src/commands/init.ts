@@ -11,7 +11,7 @@ import { importModule } from '../config/load.js';
 import { ExitCode } from '../errors.js';
 import { detectLayout, type ProjectLayout } from '../io/project-layout.js';
 import { fillTemplate, runDbctlCommand, type TemplateFacts } from '../render/templates.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../ops/context.js';
 import { packageFile } from '../package-files.js';
 
 /** Flags of `dbctl init`. */

@@ -22,8 +22,8 @@ import { ensureHistoryTables } from '../io/history.js';
 import { acquireMigrationLock, releaseMigrationLock, type HeldLock } from '../io/lock.js';
 import { DBCTL_VERSION } from '../version.js';
 import { createMigrateReporter, failureLines, renderPlan, type MigrateDocument } from '../render/migrate.js';
-import type { CommandContext } from './context.js';
-import { environmentLabel, historyTables, lockScope, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+import type { CommandContext } from '../ops/context.js';
+import { environmentLabel, historyTables, lockScope, openFolder, openProject, readStatus, targetEnvironment } from '../ops/shared.js';
 
 /** Flags of `dbctl migrate`. */
 export interface MigrateOptions {

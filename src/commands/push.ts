@@ -21,8 +21,8 @@ import { applyPush, planPush } from '../drizzle/live/push.js';
 import { connect, osUsername } from '../io/db.js';
 import { enforce } from '../io/prompt.js';
 import { loadSqlParser } from '../sql/parser.js';
-import type { CommandContext } from './context.js';
-import { environmentLabel, openProject, targetEnvironment } from './shared.js';
+import type { CommandContext } from '../ops/context.js';
+import { environmentLabel, openProject, targetEnvironment } from '../ops/shared.js';
 
 /** Flags of `dbctl push`. */
 export interface PushOptions {

@@ -8,8 +8,8 @@ import { connect } from '../io/db.js';
 import { ensureHistoryTables, recordApplied, recordHistory, type HistoryRecord } from '../io/history.js';
 import { acquireMigrationLock, lockKeys, lockNotHeld, releaseMigrationLock } from '../io/lock.js';
 import { DBCTL_VERSION } from '../version.js';
-import type { CommandContext } from './context.js';
-import { environmentLabel, historyTables, lockScope, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+import type { CommandContext } from '../ops/context.js';
+import { environmentLabel, historyTables, lockScope, openFolder, openProject, readStatus, targetEnvironment } from '../ops/shared.js';
 
 /** Flags of `dbctl resolve`. */
 export interface ResolveOptions {

@@ -13,8 +13,8 @@ import type { BackupManifest } from '../backup/types.js';
 import { guardRestore } from '../core/guards.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import { connect } from '../io/db.js';
-import type { CommandContext } from './context.js';
-import { environmentLabel, openProject, targetEnvironment } from './shared.js';
+import type { CommandContext } from '../ops/context.js';
+import { environmentLabel, openProject, targetEnvironment } from '../ops/shared.js';
 
 /** Options of `dbctl restore`. */
 export interface RestoreCommandOptions {

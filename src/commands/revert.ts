@@ -9,10 +9,10 @@ import type { ProjectConfig } from '../config/types.js';
 import { DbctlError, ExitCode } from '../errors.js';
 import { planRevert, writeRevert, type RevertPlan } from '../drizzle/revert/revert.js';
 import { loadSqlParser } from '../sql/parser.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../ops/context.js';
 import { printSql } from './fix.js';
 import { reviewNewMigration } from './generate.js';
-import { openProject } from './shared.js';
+import { openProject } from '../ops/shared.js';
 
 /** Flags and arguments of `dbctl revert`. */
 export interface RevertOptions {

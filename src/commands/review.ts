@@ -18,8 +18,8 @@ import { renderReview, REVIEW_FORMATS, reviewSummaryLine, type ReviewFormat } fr
 import { reviewMigrations, validateRuleSettings } from '../review/engine.js';
 import type { ReviewFacts, ReviewReport } from '../review/types.js';
 import { loadSqlParser } from '../sql/parser.js';
-import type { CommandContext } from './context.js';
-import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+import type { CommandContext } from '../ops/context.js';
+import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from '../ops/shared.js';
 
 /** Flags of `dbctl review`. */
 export interface ReviewOptions {

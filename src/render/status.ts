@@ -14,9 +14,13 @@ const COLOR: Record<MigrationState, (s: string) => string> = {
 };
 
 /** The `--json` document of `dbctl status`. */
-export function statusDocument(env: string, status: MigrationStatus<LocalMigration>) {
+export type StatusDocument = ReturnType<typeof statusDocument>;
+
+/** The `--json` document of `dbctl status`; `target` says where the connection went (no password). */
+export function statusDocument(env: string, target: string, status: MigrationStatus<LocalMigration>) {
   return {
     env,
+    target,
     migrations: status.migrations.map((m) => ({
       tag: m.migration.tag,
       state: m.state,
@@ -30,30 +34,30 @@ export function statusDocument(env: string, status: MigrationStatus<LocalMigrati
   };
 }
 
-/** Human lines for `dbctl status`. */
-export function renderStatus(label: string, status: MigrationStatus<LocalMigration>): string[] {
-  const lines = [`status of ${label}`];
-  const width = Math.max(8, ...status.migrations.map((m) => m.migration.tag.length));
-  for (const m of status.migrations) {
+/** Human lines for `dbctl status`, from its document. */
+export function renderStatus(document: StatusDocument): string[] {
+  const lines = [`status of ${document.target}`];
+  const width = Math.max(8, ...document.migrations.map((m) => m.tag.length));
+  for (const m of document.migrations) {
     const note =
       m.state === 'modified'
         ? 'file changed since it was applied (checksum differs)'
         : m.state === 'cosmetic'
           ? 'applied; the file changed since only in comments or white space (same statements)'
         : m.state === 'failed'
-          ? `stopped part-way${m.lastError ? `: ${m.lastError}` : ''}; repair it, then \`dbctl resolve ${m.migration.tag} --applied\` or \`--rolled-back\``
+          ? `stopped part-way${m.lastError ? `: ${m.lastError}` : ''}; repair it, then \`dbctl resolve ${m.tag} --applied\` or \`--rolled-back\``
           : m.state === 'pending' && m.outOfOrder
             ? 'out of order: older than an applied migration (merged from another branch); migrate applies it'
             : m.state === 'pending' && m.lastError
               ? `last attempt failed and was rolled back: ${m.lastError}`
               : '';
-    lines.push(`  ${COLOR[m.state](m.state.padEnd(8))}  ${m.migration.tag.padEnd(width)}  ${kleur.dim(note)}`.trimEnd());
+    lines.push(`  ${COLOR[m.state](m.state.padEnd(8))}  ${m.tag.padEnd(width)}  ${kleur.dim(note)}`.trimEnd());
   }
-  for (const row of status.unknown) {
+  for (const row of document.unknown) {
     lines.push(`  ${kleur.red('unknown'.padEnd(8))}  ${`(id ${row.id})`.padEnd(width)}  ${kleur.dim(`in the database, not in the folder: hash ${row.hash.slice(0, 12)}…, created_at ${row.createdAt}`)}`);
   }
-  if (status.migrations.length === 0 && status.unknown.length === 0) lines.push('  no migrations yet');
-  const c = summarize(status);
+  if (document.migrations.length === 0 && document.unknown.length === 0) lines.push('  no migrations yet');
+  const c = document.summary;
   lines.push(
     `${c.applied} applied, ${c.pending} pending` +
       (c.failed ? `, ${c.failed} failed` : '') +

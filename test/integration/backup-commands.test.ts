@@ -10,7 +10,7 @@ import { runBackup } from '../../src/commands/backup.js';
 import { runBackups } from '../../src/commands/backups.js';
 import { runRestore } from '../../src/commands/restore.js';
 import { backupBeforeMigration } from '../../src/backup/migrate.js';
-import type { CommandContext } from '../../src/commands/context.js';
+import type { CommandContext } from '../../src/ops/context.js';
 import { createOutput } from '../../src/io/output.js';
 import { loadProject } from '../../src/config/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../src/commands/context.js';
+import type { CommandContext } from '../../src/ops/context.js';
 import { runFix, type FixDocument } from '../../src/commands/fix.js';
 import { runMigrate } from '../../src/commands/migrate.js';
 import { runResolve } from '../../src/commands/resolve.js';

@@ -4,7 +4,7 @@
  * the same through the binary as a user runs it (non-interactive, CI set).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../src/commands/context.js';
+import type { CommandContext } from '../../src/ops/context.js';
 import { runGenerate } from '../../src/commands/generate.js';
 import { isDbctlError } from '../../src/errors.js';
 import { createOutput } from '../../src/io/output.js';

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../src/commands/context.js';
+import type { CommandContext } from '../../src/ops/context.js';
 import { runPush, type PushDocument } from '../../src/commands/push.js';
 import { isDbctlError } from '../../src/errors.js';
 import { createOutput } from '../../src/io/output.js';

@@ -11,7 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../src/commands/context.js';
+import type { CommandContext } from '../../src/ops/context.js';
 import { runMigrate } from '../../src/commands/migrate.js';
 import { runRestore } from '../../src/commands/restore.js';
 import { runRevert, type RevertDocument } from '../../src/commands/revert.js';

@@ -1,5 +1,6 @@
 /**
- * What every command receives: the global flags, the output channel and the process facts,
+ * What every operation runs with (built by `cli.ts` for a command, by `ops/run.ts` for an API call):
+ * what every command receives: the global flags, the output channel and the process facts,
  * gathered once by `cli.ts` so that nothing below it reads `process` directly.
  */
 import type { Output } from '../io/output.js';
@@ -23,6 +24,8 @@ export interface CommandContext {
   out: Output;
   /** The process environment, read only by config resolution. */
   env: Readonly<Record<string, string | undefined>>;
+  /** The API caller's cancellation; ops check it at their safe points (`throwIfAborted`). */
+  signal?: AbortSignal;
 }
 
 /** A command returns its exit code; it never exits the process itself. */
