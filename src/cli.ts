@@ -67,6 +67,9 @@ function action<Options>(load: () => Promise<(ctx: CommandContext, options: Opti
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** The answers to drizzle-kit's rename questions, shared by generate, push and fix. */
+const renameOption = () => new Option('--rename <from=to>', 'answer a rename question: table.old_column=table.new_column, old_table=new_table (repeatable)').argParser(collect);
+const createOption = () => new Option('--create <name>', 'answer a rename question with "new": table.column or table (repeatable)').argParser(collect);
 
 const program = new Command('dbctl')
   .description('Safe migrations for Drizzle ORM on PostgreSQL')
@@ -98,8 +101,8 @@ program
   .description('drizzle-kit generate without prompts, then review the new migration')
   .option('--name <name>', 'migration name')
   .option('--custom', 'an empty migration for hand-written SQL')
-  .option('--rename <from=to>', 'answer a rename question: table.old_column=table.new_column, old_table=new_table (repeatable)', collect)
-  .option('--create <name>', 'answer a rename question with "new": table.column or table (repeatable)', collect)
+  .addOption(renameOption())
+  .addOption(createOption())
   .action(action(async () => (await import('./commands/generate.js')).runGenerate));
 
 program
@@ -116,8 +119,8 @@ program
   .command('push')
   .description('drizzle-kit push to the environment; refused on a protected environment whatever the flags')
   .option('--force', 'apply statements that lose data without asking')
-  .option('--rename <from=to>', 'answer a rename question (repeatable)', collect)
-  .option('--create <name>', 'answer a rename question with "new" (repeatable)', collect)
+  .addOption(renameOption())
+  .addOption(createOption())
   .action(action(async () => (await import('./commands/push.js')).runPush));
 
 program
@@ -145,8 +148,8 @@ program
   .command('fix')
   .description("write a migration taking the environment's actual database to the schema in code")
   .option('--name <name>', 'migration name (default fix_<env>)')
-  .option('--rename <from=to>', 'answer a rename question (repeatable)', collect)
-  .option('--create <name>', 'answer a rename question with "new" (repeatable)', collect)
+  .addOption(renameOption())
+  .addOption(createOption())
   .action(action(async () => (await import('./commands/fix.js')).runFix));
 
 program

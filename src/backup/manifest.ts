@@ -5,18 +5,8 @@
 import { MANIFEST_FORMAT, type BackupManifest, type BackupObject, type SkippedObject } from './types.js';
 import { isBackupId } from './plan.js';
 
-/** The facts of a backup that are not its objects. */
-export interface ManifestHeader {
-  id: string;
-  env: string;
-  database: string;
-  serverVersion: string;
-  tag: string | null;
-  reason: string;
-  createdAt: Date;
-  dbctlVersion: string;
-  target: 'dir' | 'database';
-}
+/** The facts of a backup that are not its objects (its time as a Date, its compression decided later). */
+export type ManifestHeader = Omit<BackupManifest, 'format' | 'createdAt' | 'compression' | 'objects' | 'skipped' | 'totals'> & { createdAt: Date };
 
 /** Assembles a manifest; totals are computed from the objects. */
 export function buildManifest(header: ManifestHeader, objects: BackupObject[], skipped: SkippedObject[]): BackupManifest {
