@@ -43,23 +43,12 @@ export function status(options: BaseOptions = {}): Promise<StatusDocument> {
 
 /** Reviews migrations (`dbctl review --format json`); review errors reject with exit 1 and the report. */
 export function review(options: ReviewOptions = {}): Promise<ReviewReport> {
-  return run('review', options, async () => (await import('./commands/review.js')).runReview, {
-    args: options.tags ?? [],
-    all: options.all,
-    since: options.since,
-    appliedBy: options.appliedBy,
-    format: 'json',
-  });
+  return call('review', options, async (ctx) => (await import('./ops/review.js')).review(options, ctx));
 }
 
 /** The pre-deploy gate (`dbctl check --format json`); a failed check rejects with exit 1 and the report. */
 export function check(options: CheckOptions = {}): Promise<CheckReport> {
-  return run('check', options, async () => (await import('./commands/check.js')).runCheck, {
-    since: options.since,
-    appliedBy: options.appliedBy,
-    baseline: options.baseline,
-    format: 'json',
-  });
+  return call('check', options, async (ctx) => (await import('./ops/check.js')).check(options, ctx));
 }
 
 /**
@@ -67,30 +56,17 @@ export function check(options: CheckOptions = {}): Promise<CheckReport> {
  * new migration reject (exit 1) with the document, as the CLI exits 1: the migration is written.
  */
 export function generate(options: GenerateOptions = {}): Promise<GenerateDocument> {
-  return run('generate', options, async () => (await import('./commands/generate.js')).runGenerate, {
-    name: options.name,
-    custom: options.custom,
-    rename: options.rename,
-    create: options.create,
-  });
+  return call('generate', options, async (ctx) => (await import('./ops/generate.js')).generate(options, ctx));
 }
 
 /** Writes the migration taking the live database to what the applied migrations produce (`dbctl fix --json`). */
 export function fix(options: FixOptions = {}): Promise<FixDocument> {
-  return run('fix', options, async () => (await import('./commands/fix.js')).runFix, {
-    name: options.name,
-    rename: options.rename,
-    create: options.create,
-  });
+  return call('fix', options, async (ctx) => (await import('./ops/fix.js')).fix(options, ctx));
 }
 
 /** drizzle-kit push, refused on a protected environment (`dbctl push --json`). */
 export function push(options: PushOptions = {}): Promise<PushDocument> {
-  return run('push', options, async () => (await import('./commands/push.js')).runPush, {
-    force: options.force,
-    rename: options.rename,
-    create: options.create,
-  });
+  return call('push', options, async (ctx) => (await import('./ops/push.js')).push(options, ctx));
 }
 
 /** Backs up tables now (`dbctl backup --json`). */
@@ -116,10 +92,7 @@ export function restore(options: RestoreOptions): Promise<RestoreDocument> {
 
 /** Writes a new migration undoing a migration's schema changes (`dbctl revert TAG --json`). */
 export function revert(options: RevertOptions): Promise<RevertDocument> {
-  return run('revert', options, async () => (await import('./commands/revert.js')).runRevert, {
-    args: [options.tag],
-    name: options.name,
-  });
+  return call('revert', options, async (ctx) => (await import('./ops/revert.js')).revert(options, ctx));
 }
 
 /** Removes the newest migration(s) when applied nowhere dbctl can see (`dbctl drop [TAG] --json`). */

@@ -1,32 +1,17 @@
 /**
- * `dbctl fix [--name N]`: a fix-forward migration taking the environment's actual database to what
- * its applied migrations produce (replayed by PostgreSQL into a scratch database, see
- * src/drizzle/live/replayed.ts), never undoing an applied migration, and proven on a copy of the
- * live schema before it is written. The database is only read; the migration is written to the
- * folder (drizzle format; its snapshot is the newest one, since the migrations' schema does not
- * change), reviewed and printed, to be applied with `dbctl migrate`. When the database already
- * matches, it says so and writes nothing.
- *
- * Migrations not yet applied to the environment would show up as differences and be repeated in
- * the fix, so they stop it (apply them first). A migration that stopped part-way is what fix is
- * for: the fix completes it, and the output says how to record it.
+ * `dbctl fix [--name N]`: the fix operation (a fix-forward migration taking the environment's
+ * database to what its applied migrations produce); its lines are printed as it runs, `--json`
+ * prints its document. Exit 0 (a migration written, or nothing to fix).
  */
-import path from 'node:path';
-import kleur from 'kleur';
-import { DbctlError, ExitCode } from '../errors.js';
-import { planReplayedFix, type ReplayedFixPlan } from '../drizzle/live/fix.js';
-import { newestSnapshot } from '../drizzle/live/code.js';
-import { schemaDiffersFromSnapshot } from '../drizzle/live/drift.js';
-import { appliedOrder, withReplay } from '../drizzle/live/replayed.js';
-import { writeMigration } from '../drizzle/live/write-migration.js';
-import { scratchOptions } from './check.js';
-import { connect } from '../io/db.js';
 import type { CommandContext } from '../ops/context.js';
-import { reviewNewMigration } from './generate.js';
-import { environmentLabel, historyTables, openFolder, openProject, readStatus, targetEnvironment } from '../ops/shared.js';
+import { fix } from '../ops/fix.js';
+import { renderFix } from '../render/fix.js';
+import { present } from './present.js';
+
+export type { FixDocument } from '../render/fix.js';
 
 /** Flags of `dbctl fix`. */
-export interface FixOptions {
+export interface FixCommandOptions {
   /** `--name N`: the migration's name (default `fix_<env>`). */
   name?: string;
   /** `--rename FROM=TO` (repeatable): answers a rename question, as for generate. */
@@ -35,96 +20,8 @@ export interface FixOptions {
   create?: string[];
 }
 
-/** The `--json` document of `dbctl fix`. */
-export interface FixDocument {
-  env: string;
-  status: 'written' | 'up-to-date';
-  migration: { tag: string; file: string; snapshot: string; statements: number } | null;
-  statements: string[];
-  differences: string[];
-  review: unknown;
-}
-
 /** Runs `dbctl fix`: 0 (a migration written, or nothing to fix). */
-export async function runFix(ctx: CommandContext, options: FixOptions): Promise<number> {
-  const project = await openProject(ctx);
-  const settings = project.drizzle;
-  const environment = targetEnvironment(ctx, project);
-  const folder = await openFolder(project);
-  const shown = (file: string) => path.relative(ctx.cwd, file) || file;
-  const db = await connect(environment, { envName: environment.name, application: 'dbctl fix' });
-  let plan: ReplayedFixPlan;
-  let failed: string[];
-  let where = '';
-  try {
-    const status = await readStatus(db.sql, folder, historyTables(project));
-    const pending = status.migrations.filter((m) => m.state === 'pending').map((m) => m.migration.tag);
-    failed = status.migrations.filter((m) => m.state === 'failed').map((m) => m.migration.tag);
-    if (pending.length > 0) {
-      throw new DbctlError(
-        'OPERATION_FAILED',
-        `${pending.length} migration${pending.length === 1 ? ' is' : 's are'} not applied to "${environment.name}" yet (${pending.join(', ')}); a fix now would repeat ${pending.length === 1 ? 'it' : 'them'}`,
-        { hint: `apply ${pending.length === 1 ? 'it' : 'them'} first: \`dbctl migrate --env ${environment.name}\`, then run \`dbctl fix --env ${environment.name}\` again` },
-      );
-    }
-    // what the migrations produce: the applied ones as the database applied them, and a migration
-    // that stopped part-way in full (the fix completes it)
-    const replayed = appliedOrder(status.migrations.filter((m) => m.state !== 'pending'));
-    plan = await withReplay(db.sql, replayed, scratchOptions(ctx, project, environment, db), async ({ scratch, replay }) => {
-      where = `replayed ${replay.replayed.length} migration${replay.replayed.length === 1 ? '' : 's'} in a ${scratch.where}`;
-      return await planReplayedFix(db.sql, scratch.sql, settings, { renames: options.rename ?? [], creates: options.create ?? [] }, { excludeSchemas: [project.history.schema] });
-    });
-  } finally {
-    await db.close().catch(() => {});
-  }
-  const document: FixDocument = { env: environment.name, status: 'up-to-date', migration: null, statements: plan.statements, differences: plan.summary, review: null };
-  for (const rename of plan.renames) ctx.out.info(`~ ${rename.from} › ${rename.to}  (${rename.kind} renamed)`);
-  if (plan.statements.length === 0) {
-    ctx.out.info(`${environmentLabel(environment)}: the database matches what its applied migrations produce (${where}); nothing to fix, nothing written`);
-    if (ctx.out.json) ctx.out.writeJson(document);
-    return ExitCode.ok;
-  }
-  // before writing: afterwards the folder has one more snapshot (the same schema)
-  const codeAhead = await schemaDiffersFromSnapshot(settings).catch(() => null);
-  ctx.out.info(`${environmentLabel(environment)}: the database differs from what its applied migrations produce (${where}):`);
-  for (const line of plan.summary) ctx.out.info(`  - ${line}`);
-  // the migrations' schema does not change: the new migration's snapshot is the newest one
-  const snapshot = (await newestSnapshot(settings)) as Record<string, unknown>;
-  const written = await writeMigration(settings, { snapshot, statements: plan.statements, name: options.name ?? `fix_${environment.name}` });
-  document.status = 'written';
-  document.migration = { tag: written.tag, file: shown(written.sqlPath), snapshot: shown(written.snapshotPath), statements: written.statements.length };
-  ctx.out.info(`✓ wrote ${shown(written.sqlPath)} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`);
-  ctx.out.info(`  and ${shown(written.snapshotPath)}, ${shown(written.journalPath)}`);
-  if (plan.proof) ctx.out.info(`  proven: ${plan.proof}`);
-  if (!ctx.out.json) printSql(ctx, written.statements);
-  const review = await reviewNewMigration(ctx, project, written);
-  document.review = review.report;
-  if (!ctx.out.json && review.text) ctx.out.info(review.text.replace(/\n$/, ''));
-  if (plan.destroys.length > 0) {
-    ctx.out.info(`destructive: this migration destroys data the database holds and the migrations never made: ${plan.destroys.join(', ')}; \`dbctl migrate\` backs it up first (and needs --allow-destructive on a protected environment)`);
-  }
-  if (plan.invalidIndexes.length > 0) {
-    ctx.out.info(`note: invalid index${plan.invalidIndexes.length === 1 ? '' : 'es'} ${plan.invalidIndexes.map((it) => it.name).join(', ')} (a failed CREATE INDEX CONCURRENTLY) ${plan.invalidIndexes.length === 1 ? 'is' : 'are'} dropped and built again`);
-  }
-  if (codeAhead?.differs) {
-    ctx.out.info('note: the schema in code also differs from the newest migration snapshot; that is not drift and this migration does not contain it: run `dbctl generate` for it');
-  }
-  ctx.out.info(`next: review ${shown(written.sqlPath)}, commit it, and apply it: \`dbctl migrate --env ${environment.name}\``);
-  if (failed.length > 0) {
-    ctx.out.info(
-      `      ${failed.join(', ')} stopped part-way; this migration completes ${failed.length === 1 ? 'it' : 'them'}: first record ${failed.length === 1 ? 'it' : 'them'} with ${failed.map((tag) => `\`dbctl resolve ${tag} --applied --env ${environment.name}\``).join(', ')}`,
-    );
-  }
-  ctx.out.info(`      it was computed from the database of "${environment.name}": environments without the same drift may need it edited`);
-  if (ctx.out.json) ctx.out.writeJson(document);
-  return ExitCode.ok;
+export async function runFix(ctx: CommandContext, options: FixCommandOptions): Promise<number> {
+  const { name, rename, create } = options;
+  return await present(ctx, () => fix({ name, rename, create }, ctx), renderFix);
 }
-
-/** The statements of a written migration, indented. */
-export function printSql(ctx: CommandContext, statements: readonly string[]): void {
-  for (const statement of statements) {
-    const lines = statement.trim().split('\n');
-    for (const line of lines) ctx.out.info(`    ${ctx.out.color ? kleur.cyan(line) : line}`);
-  }
-}
-

@@ -28,3 +28,21 @@ export async function present<Document>(
     throw error;
   }
 }
+
+/**
+ * For a command that prints its document in a chosen format (review, check): runs `operation` and
+ * hands its document, also a rejection's, to `write`; a `reported` rejection returns its exit code,
+ * any other is rethrown for `cli.ts` to print.
+ */
+export async function presentFormat<Document>(operation: () => Promise<Document>, write: (document: Document) => void): Promise<number> {
+  try {
+    write(await operation());
+    return ExitCode.ok;
+  } catch (error) {
+    if (isDbctlError(error) && error.document !== undefined) {
+      write(error.document as Document);
+      if (error.reported) return error.exitCode;
+    }
+    throw error;
+  }
+}

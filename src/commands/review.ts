@@ -1,184 +1,34 @@
 /**
- * `dbctl review [TAG...] [--all] [--since GITREF] [--format F]`: lints migrations with the real
- * PostgreSQL parser. With `--env`, reviews what is pending there and weighs each finding with the
- * live table sizes (read-only). Exit 0 clean or warnings only, 1 with errors.
+ * `dbctl review [TAG...] [--all] [--since GITREF] [--format F]`: the review operation, printed in
+ * the chosen format. Exit 0 clean or warnings only, 1 with errors.
  */
-import type postgres from 'postgres';
-import type { ProjectConfig } from '../config/types.js';
-import { contextBefore, selectForReview } from '../core/review-selection.js';
-import { DbctlError, ExitCode } from '../errors.js';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
-import { answeredCreate } from '../review/snapshot-answers.js';
-import { connect } from '../io/db.js';
-import { filesAddedSince } from '../io/git.js';
-import { readTableFacts } from '../io/table-facts.js';
-import { renderReview, REVIEW_FORMATS, reviewSummaryLine, type ReviewFormat } from '../render/review/index.js';
-import { reviewMigrations, validateRuleSettings } from '../review/engine.js';
-import type { ReviewFacts, ReviewReport } from '../review/types.js';
-import { loadSqlParser } from '../sql/parser.js';
 import type { CommandContext } from '../ops/context.js';
-import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from '../ops/shared.js';
+import type { ReviewOptions } from '../ops/options.js';
+import { review } from '../ops/review.js';
+import { chooseReviewFormat, MACHINE_FORMATS, renderReview, reviewSummaryLine } from '../render/review/index.js';
+import { presentFormat } from './present.js';
 
-/** Flags of `dbctl review`. */
-export interface ReviewOptions {
+export { appliedByDbctl } from '../ops/review-select.js';
+
+/** Flags and arguments of `dbctl review`. */
+export interface ReviewCommandOptions {
   args: string[];
   all?: boolean;
   since?: string;
   format?: string;
-  /** `--applied-by dbctl|drizzle-kit`: overrides `review.appliedBy`. */
+  /** `--applied-by dbctl|drizzle-kit`: overrides `review.appliedBy` (validated by the operation). */
   appliedBy?: string;
 }
 
 /** Runs `dbctl review`. */
-export async function runReview(ctx: CommandContext, options: ReviewOptions): Promise<number> {
-  const format = reviewFormat(ctx, options.format);
-  // without --env review nearly always parses something: compile the parser while the config and folder load
-  if (!ctx.globals.envExplicit) loadSqlParser().catch(() => undefined);
-  const project = await openProject(ctx);
-  const folder = await openFolder(project);
-  const { report } = await reviewSelected(ctx, project, folder, {
-    tags: options.args,
-    all: Boolean(options.all),
-    since: options.since,
-    appliedBy: options.appliedBy,
-  });
-  const rendered = renderReview(report, format, { color: ctx.out.color });
-  if (rendered) ctx.out.writeStdout(rendered); // github with no findings: nothing at all on stdout
-  // machine formats keep stdout to themselves: the summary line goes to stderr
-  if (MACHINE_FORMATS.includes(format)) ctx.out.warn(reviewSummaryLine(report));
-  return report.summary.errors > 0 ? ExitCode.failure : ExitCode.ok;
-}
-
-/** Formats whose stdout is only the format itself (summaries go to stderr). */
-export const MACHINE_FORMATS: readonly ReviewFormat[] = ['json', 'junit', 'github'];
-
-/** Who applies the migrations: `--applied-by` over `review.appliedBy`, default dbctl. */
-export function appliedByDbctl(project: ProjectConfig, flag: string | undefined): boolean {
-  if (flag !== undefined && flag !== 'dbctl' && flag !== 'drizzle-kit') {
-    throw new DbctlError('USAGE', `--applied-by ${flag} is not a tool dbctl knows`, { hint: 'use --applied-by dbctl or --applied-by drizzle-kit' });
-  }
-  return (flag ?? project.review.appliedBy ?? 'dbctl') === 'dbctl';
-}
-
-/** Validates `--format`; `--json` alone means the json format. */
-export function reviewFormat(ctx: CommandContext, format: string | undefined): ReviewFormat {
-  const chosen = format ?? (ctx.out.json ? 'json' : 'text');
-  if (!(REVIEW_FORMATS as readonly string[]).includes(chosen)) {
-    throw new DbctlError('USAGE', `--format ${chosen} is not a review format`, { hint: `use one of ${REVIEW_FORMATS.join(', ')}` });
-  }
-  return chosen as ReviewFormat;
-}
-
-/**
- * Selects and reviews migrations: the named ones, all, those added since a git ref, those pending
- * in the environment when `--env` is given, else the newest. Connects only with an explicit `--env`.
- */
-export async function reviewSelected(
-  ctx: CommandContext,
-  project: ProjectConfig,
-  folder: MigrationFolder,
-  selection: { tags: string[]; all: boolean; since: string | undefined; appliedBy?: string | undefined },
-  live?: LiveFacts,
-): Promise<{ report: ReviewReport; pendingTags: string[] | null }> {
-  const known = live ?? (ctx.globals.envExplicit ? await readLiveFacts(ctx, project, folder) : undefined);
-  const facts = known?.facts;
-  const pendingTags = known?.pendingTags ?? null;
-  assertRuleSettings(project);
-  const byDbctl = appliedByDbctl(project, selection.appliedBy);
-  const addedFiles = selection.since ? await filesAddedSince(selection.since, folder.dir, ctx.cwd) : null;
-  const selected = selectForReview(folder.migrations, { tags: selection.tags, all: selection.all, addedFiles, pendingTags });
-  // nothing to review (e.g. nothing pending): the context migrations would teach nothing anyone reads
-  if (selected.length === 0) return { report: { migrations: [], summary: { errors: 0, warnings: 0 } }, pendingTags };
-  const parser = await loadSqlParser();
-  const run = (answers: Map<string, string[]>) =>
-    reviewMigrations(
-      {
-        migrations: selected.map((m) => ({ tag: m.tag, file: m.relativeFile, sql: m.text, ...(answers.get(m.tag)?.length ? { answeredCreate: answers.get(m.tag) } : {}) })),
-        rules: project.review.rules,
-        appliedByDbctl: byDbctl,
-        ...(facts ? { facts } : {}),
-        context: contextBefore(folder.migrations, selected).map((m) => ({ tag: m.tag, sql: m.text })),
-      },
-      parser,
-    );
-  let report = run(new Map());
-  // drizzle's snapshots are read only where a possible unanswered rename was found (rare): they
-  // show whether drizzle-kit asked and was answered "create"
-  const suspects = report.migrations.filter((m) => m.statements.some((s) => s.findings.some((f) => f.rule === 'rename-as-drop-and-add')));
-  if (suspects.length > 0) {
-    const answers = new Map<string, string[]>();
-    for (const m of suspects) {
-      const migration = selected.find((s) => s.tag === m.tag);
-      if (migration) answers.set(m.tag, await snapshotAnswers(folder, migration));
-    }
-    if ([...answers.values()].some((a) => a.length > 0)) report = run(answers);
-  }
-  return { report, pendingTags };
-}
-
-/** A migration's snapshot file: 1.0's `<tag>/snapshot.json` beside `migration.sql`, else 0.31's `meta/<prefix>_snapshot.json`. */
-function snapshotFile(folder: MigrationFolder, migration: LocalMigration): string {
-  if (path.basename(migration.file) === 'migration.sql') return path.join(path.dirname(migration.file), 'snapshot.json');
-  const at = migration.tag.indexOf('_');
-  return path.join(folder.dir, 'meta', `${at < 0 ? migration.tag : migration.tag.slice(0, at)}_snapshot.json`);
-}
-
-/** Parsed JSON of a file, or undefined when it is missing or not JSON. */
-async function readJson(file: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * What drizzle's snapshots show was answered "create" in a migration (see review/snapshot-answers):
- * nothing when its snapshot, or its predecessor's, is missing.
- */
-async function snapshotAnswers(folder: MigrationFolder, migration: LocalMigration): Promise<string[]> {
-  const index = folder.migrations.indexOf(migration);
-  const current = await readJson(snapshotFile(folder, migration));
-  if (current === undefined) return [];
-  if (index <= 0) return answeredCreate(undefined, current);
-  const previous = await readJson(snapshotFile(folder, folder.migrations[index - 1]!));
-  return previous === undefined ? [] : answeredCreate(previous, current);
-}
-
-/** What review reads from the environment's database: pending tags and table size estimates. */
-export interface LiveFacts {
-  pendingTags: string[];
-  facts: ReviewFacts;
-}
-
-/** Reads pending migrations and table estimates from the environment (read-only). */
-export async function readLiveFacts(ctx: CommandContext, project: ProjectConfig, folder: MigrationFolder): Promise<LiveFacts> {
-  const environment = targetEnvironment(ctx, project);
-  const db = await connect(environment, { envName: environment.name, application: 'dbctl review' });
-  try {
-    return await liveFactsFrom(db.sql, project, folder);
-  } finally {
-    await db.close();
-  }
-}
-
-/** The same, on an open connection. */
-export async function liveFactsFrom(sql: postgres.Sql, project: ProjectConfig, folder: MigrationFolder): Promise<LiveFacts> {
-  const status = await readStatus(sql, folder, historyTables(project));
-  return {
-    pendingTags: status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration.tag),
-    facts: await readTableFacts(sql),
-  };
-}
-
-/** Unknown rule ids or bad severities in `review.rules` are config errors (exit 2), all listed. */
-export function assertRuleSettings(project: ProjectConfig): void {
-  const problems = validateRuleSettings(project.review.rules);
-  if (problems.length === 0) return;
-  throw new DbctlError('CONFIG_INVALID', `review.rules has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
-    details: problems.map((p) => `  - review.rules.${p.rule}: ${p.message}`),
-    hint: 'fix the rule ids in dbctl.config (the README lists every rule)',
+export async function runReview(ctx: CommandContext, options: ReviewCommandOptions): Promise<number> {
+  const format = chooseReviewFormat(ctx.out.json, options.format);
+  const operation = () =>
+    review({ tags: options.args, all: Boolean(options.all), since: options.since, appliedBy: options.appliedBy as ReviewOptions['appliedBy'] }, ctx);
+  return await presentFormat(operation, (report) => {
+    const rendered = renderReview(report, format, { color: ctx.out.color });
+    if (rendered) ctx.out.writeStdout(rendered); // github with no findings: nothing at all on stdout
+    // machine formats keep stdout to themselves: the summary line goes to stderr
+    if (MACHINE_FORMATS.includes(format)) ctx.out.warn(reviewSummaryLine(report));
   });
 }

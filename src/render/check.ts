@@ -2,6 +2,7 @@
  * Views of `dbctl check`: text, the contract's json, junit, GitHub workflow commands, markdown.
  */
 import kleur from 'kleur';
+import { DbctlError } from '../errors.js';
 import { createXml } from './xml.js';
 
 /** One check's outcome, as the contract's JSON has it. */
@@ -22,6 +23,25 @@ export interface CheckReport {
 export const CHECK_FORMATS = ['text', 'json', 'junit', 'github', 'markdown'] as const;
 /** One of CHECK_FORMATS. */
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
+
+/** Validates `--format`; without one, `--json` means the json format, else text. */
+export function chooseCheckFormat(json: boolean, format: string | undefined): CheckFormat {
+  const chosen = (format ?? (json ? 'json' : 'text')) as CheckFormat;
+  if (!CHECK_FORMATS.includes(chosen)) {
+    throw new DbctlError('USAGE', `--format ${chosen} is not a check format`, { hint: `use one of ${CHECK_FORMATS.join(', ')}` });
+  }
+  return chosen;
+}
+
+/** Formats whose stdout is only the format itself (the summary line goes to stderr). */
+export const CHECK_MACHINE_FORMATS: readonly CheckFormat[] = ['json', 'junit', 'github'];
+
+/** One line: "dbctl check: failed (schema, journal), 3 checks" (stderr beside a machine format). */
+export function checkSummaryLine(report: CheckReport): string {
+  const failed = report.checks.filter((c) => !c.ok).map((c) => c.id);
+  const n = report.checks.length;
+  return `dbctl check: ${report.ok ? 'passed' : `failed (${failed.join(', ')})`}, ${n} check${n === 1 ? '' : 's'}`;
+}
 
 /** Renders the report in a format. */
 export function renderCheck(report: CheckReport, format: CheckFormat): string {

@@ -7,10 +7,11 @@ export type { StatusDocument } from './status.js';
 export type { MigrateDocument } from './migrate.js';
 export type { CheckReport } from './check.js';
 export type { ReviewReport } from '../review/types.js';
-export type { PushDocument } from '../commands/push.js';
+export type { PushDocument } from './push.js';
 export type { DropDocument } from '../commands/drop.js';
-export type { FixDocument } from '../commands/fix.js';
-export type { RevertDocument } from '../commands/revert.js';
+export type { FixDocument } from './fix.js';
+export type { RevertDocument } from './revert.js';
+export type { GenerateDocument } from './generate.js';
 
 /** `backup()`'s document. */
 export type BackupDocument = ReturnType<typeof import('../backup/render.js').backupDocument>;
@@ -18,14 +19,6 @@ export type BackupDocument = ReturnType<typeof import('../backup/render.js').bac
 export type BackupsDocument = ReturnType<typeof import('../backup/render.js').backupsDocument>;
 /** `restore()`'s document. */
 export type RestoreDocument = ReturnType<typeof import('../backup/render.js').restoreDocument>;
-/** `generate()`'s document. */
-export interface GenerateDocument {
-  /** The migration written; null when the schema had no changes. */
-  migration: { tag: string; idx: number; file: string; snapshot: string; journal: string | null; custom: boolean; statements: number } | null;
-  renames: import('../drizzle/generate/types.js').AppliedRename[];
-  /** The new migration's review; null when nothing was written. */
-  review: import('../review/types.js').ReviewReport | null;
-}
 /** `resolve()`'s document. */
 export interface ResolveDocument {
   env: string;

@@ -2,6 +2,7 @@
  * Review report formatters: text (default), json (the contract's shape), junit, github (workflow
  * annotations), markdown (pull-request comment).
  */
+import { DbctlError } from '../../errors.js';
 import type { ReviewReport } from '../../review/types.js';
 import { renderGithub } from './github.js';
 import { renderJson } from './json.js';
@@ -14,6 +15,18 @@ export type ReviewFormat = 'text' | 'json' | 'junit' | 'github' | 'markdown';
 
 /** Every review format, for option validation and help. */
 export const REVIEW_FORMATS: readonly ReviewFormat[] = ['text', 'json', 'junit', 'github', 'markdown'];
+
+/** Formats whose stdout is only the format itself (summaries go to stderr). */
+export const MACHINE_FORMATS: readonly ReviewFormat[] = ['json', 'junit', 'github'];
+
+/** Validates `--format`; without one, `--json` means the json format, else text. */
+export function chooseReviewFormat(json: boolean, format: string | undefined): ReviewFormat {
+  const chosen = format ?? (json ? 'json' : 'text');
+  if (!(REVIEW_FORMATS as readonly string[]).includes(chosen)) {
+    throw new DbctlError('USAGE', `--format ${chosen} is not a review format`, { hint: `use one of ${REVIEW_FORMATS.join(', ')}` });
+  }
+  return chosen as ReviewFormat;
+}
 
 /** One line: "dbctl review: 2 errors, 1 warning in 3 migrations" (stderr beside a machine format). */
 export function reviewSummaryLine(report: ReviewReport): string {

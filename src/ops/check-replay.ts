@@ -1,0 +1,93 @@
+/**
+ * `check`'s replay of the migrations: drift (the live schema against what its applied migrations
+ * produce in a scratch database) and schema-vs-sql (what the migrations' SQL makes against the
+ * schema in code).
+ */
+import type { MigrationStatus } from '../core/plan.js';
+import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
+import { isDbctlError } from '../errors.js';
+import type { LocalMigration } from '../drizzle/folder.js';
+import type { Database } from '../io/db.js';
+import type { CheckResult } from '../render/check.js';
+import type { CommandContext } from './context.js';
+import { scratchOptions } from './schema-scratch.js';
+
+/**
+ * Drift and schema-vs-sql, from one replay: the applied migrations (in the order the database
+ * applied them) run into a scratch database, its schema compared with the live one by the same
+ * introspection; then the pending migrations on top, and the result compared with the schema in
+ * code (what `drizzle-kit push` would try to undo). Without a scratch database drift fails closed.
+ */
+export async function replayChecks(
+  ctx: CommandContext,
+  project: ProjectConfig,
+  status: MigrationStatus<LocalMigration>,
+  environment: ResolvedEnvironment,
+  db: Database,
+): Promise<{ drift: CheckResult; schemaVsSql: CheckResult }> {
+  const env = environment.name;
+  const [{ withReplay, appliedOrder }, { compareLiveWithReplay, readSide, compareReadings, userSchemas }, { replayMigrations }, { loadKit }] = await Promise.all([
+    import('../drizzle/live/replayed.js'),
+    import('../drizzle/live/compare.js'),
+    import('../drizzle/live/replay.js'),
+    import('../drizzle/generate/kit.js'),
+  ]);
+  const applied = appliedOrder(status.migrations.filter((m) => m.state === 'applied' || m.state === 'modified' || m.state === 'cosmetic'));
+  const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration);
+  const newest = applied[applied.length - 1]?.tag;
+  let schemaVsSql: CheckResult = { id: 'schema-vs-sql', ok: true, message: 'skipped: the migrations could not be replayed (see drift)' };
+  try {
+    const drift = await withReplay(db.sql, applied, scratchOptions(ctx, project, environment, db), async ({ scratch, replay }) => {
+      const where = `replayed ${replay.replayed.length} migration${replay.replayed.length === 1 ? '' : 's'} in a ${scratch.where}`;
+      const excludeSchemas = [project.history.schema];
+      const compared = await compareLiveWithReplay(db.sql, scratch.sql, project.drizzle, { excludeSchemas });
+      try {
+        let sqlSide = compared.expected;
+        if (pending.length > 0) {
+          await replayMigrations(scratch.sql, pending, []);
+          sqlSide = await readSide(scratch.sql, project.drizzle, { schemas: await userSchemas(scratch.sql), excludeSchemas });
+        }
+        schemaVsSql = await schemaVsSqlCheck(project, sqlSide, await loadKit(project.drizzle.baseDir), compareReadings);
+      } catch (error) {
+        schemaVsSql = { id: 'schema-vs-sql', ok: true, message: `skipped: ${firstLine(error)}` };
+      }
+      return compared.drift
+        ? { id: 'drift', ok: false, message: `the ${env} schema differs from what its applied migrations produce (${where}): run \`dbctl fix --env ${env}\` to write the repair as a migration`, details: compared.summary }
+        : { id: 'drift', ok: true, message: `the ${env} schema matches what its applied migrations produce${newest ? ` (up to ${newest})` : ''}; ${where}` };
+    });
+    return { drift, schemaVsSql };
+  } catch (error) {
+    const hint = isDbctlError(error) && error.hint ? `; ${error.hint}` : '';
+    return { drift: { id: 'drift', ok: false, message: `cannot compare the ${env} schema with what its migrations produce: ${firstLine(error)}${hint}` }, schemaVsSql };
+  }
+}
+
+/** What the migrations' SQL makes against the schema in code (information: never fails). */
+async function schemaVsSqlCheck(
+  project: ProjectConfig,
+  sqlSide: import('../drizzle/live/compare.js').SchemaReading,
+  kit: Awaited<ReturnType<typeof import('../drizzle/generate/kit.js').loadKit>>,
+  compare: typeof import('../drizzle/live/compare.js').compareReadings,
+): Promise<CheckResult> {
+  const [{ codeSnapshot }, { alignLive }, { withTableFilter }] = await Promise.all([
+    import('../drizzle/live/code.js'),
+    import('../drizzle/live/align.js'),
+    import('../drizzle/live/introspect.js'),
+  ]);
+  const code = withTableFilter(kit, project.drizzle, kit.pgSchema.parse(await codeSnapshot(project.drizzle)));
+  const aligned = alignLive(sqlSide.schema.snapshot, code, sqlSide.schema.facts);
+  const result = await compare(
+    { schema: { snapshot: aligned, facts: sqlSide.schema.facts }, extras: [] },
+    { schema: { snapshot: code, facts: sqlSide.schema.facts }, extras: [] },
+    kit,
+    { actual: "the migrations' SQL", expected: 'the schema in code' },
+  );
+  return result.drift
+    ? { id: 'schema-vs-sql', ok: true, message: `the migrations' SQL and the schema in code differ in ${result.summary.length} place${result.summary.length === 1 ? '' : 's'} (\`drizzle-kit push\` would try to undo these; declare them in code or leave them to SQL)`, details: result.summary }
+    : { id: 'schema-vs-sql', ok: true, message: "the migrations' SQL makes exactly what the schema in code declares" };
+}
+
+/** The first line of an error's message. */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
