@@ -24,16 +24,7 @@ import type { StatusDocument, BackupDocument, BackupsDocument, RestoreDocument, 
 
 /** Applies pending migrations (`dbctl migrate --json`). */
 export function migrate(options: MigrateOptions = {}): Promise<MigrateDocument> {
-  return run('migrate', options, async () => (await import('./commands/migrate.js')).runMigrate, {
-    to: options.to,
-    dryRun: options.dryRun,
-    allowDestructive: options.allowDestructive,
-    backup: options.backup,
-    wait: duration(options.wait),
-    lockTimeout: duration(options.lockTimeout),
-    statementTimeout: duration(options.statementTimeout),
-    waitForDb: duration(options.waitForDb),
-  });
+  return call('migrate', options, async (ctx) => (await import('./ops/migrate.js')).migrate(options, ctx));
 }
 
 /** Applied, pending, failed, modified and unknown migrations (`dbctl status --json`). */
@@ -158,13 +149,6 @@ async function call<Document>(name: string, options: BaseOptions, operation: (ct
     if (rejected.document !== undefined) rejected.document = (await import('./io/output.js')).redactStrings(rejected.document, redact);
     throw scrubbed(rejected, redact);
   }
-}
-
-/** A duration option as the command's flag text. */
-function duration(value: Duration | undefined): string | undefined {
-  if (value === undefined || typeof value === 'string') return value;
-  if (!Number.isSafeInteger(value) || value < 0) throw new DbctlError('USAGE', `${value} is not a duration in milliseconds`, { hint: 'give a whole number of milliseconds, or a text such as 5s' });
-  return `${value}ms`;
 }
 
 /** A table list option as the command's comma-separated flag text. */
