@@ -125,11 +125,7 @@ export function resolve(options: ResolveOptions): Promise<ResolveDocument> {
   if (Boolean(options.applied) === Boolean(options.rolledBack)) {
     return Promise.reject(new DbctlError('USAGE', 'resolve needs exactly one of applied: true and rolledBack: true'));
   }
-  return run('resolve', options, async () => (await import('./commands/resolve.js')).runResolve, {
-    args: [options.tag],
-    applied: options.applied,
-    rolledBack: options.rolledBack,
-  });
+  return call('resolve', options, async (ctx) => (await import('./ops/resolve.js')).resolve(options, ctx));
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 export type { StatusDocument } from './status.js';
 export type { MigrateDocument } from './migrate.js';
+export type { ResolveDocument } from './resolve.js';
 export type { CheckReport } from './check.js';
 export type { ReviewReport } from '../review/types.js';
 export type { PushDocument } from '../commands/push.js';
@@ -25,10 +26,4 @@ export interface GenerateDocument {
   renames: import('../drizzle/generate/types.js').AppliedRename[];
   /** The new migration's review; null when nothing was written. */
   review: import('../review/types.js').ReviewReport | null;
-}
-/** `resolve()`'s document. */
-export interface ResolveDocument {
-  env: string;
-  tag: string;
-  resolved: 'applied' | 'rolled-back';
 }
