@@ -115,9 +115,7 @@ export function revert(options: RevertOptions): Promise<RevertDocument> {
 
 /** Removes the newest migration(s) when applied nowhere dbctl can see (`dbctl drop [TAG] --json`). */
 export function drop(options: DropOptions = {}): Promise<DropDocument> {
-  return run('drop', options, async () => (await import('./commands/drop.js')).runDrop, {
-    args: options.tag === undefined ? [] : [options.tag],
-  });
+  return call('drop', options, async (ctx) => (await import('./ops/drop.js')).drop(options, ctx));
 }
 
 /** Records the outcome of a failed migration after manual repair (`dbctl resolve TAG --json`). */

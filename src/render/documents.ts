@@ -9,7 +9,7 @@ export type { ResolveDocument } from './resolve.js';
 export type { CheckReport } from './check.js';
 export type { ReviewReport } from '../review/types.js';
 export type { PushDocument } from '../commands/push.js';
-export type { DropDocument } from '../commands/drop.js';
+export type { DropDocument } from './drop.js';
 export type { FixDocument } from '../commands/fix.js';
 export type { RevertDocument } from '../commands/revert.js';
 
