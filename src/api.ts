@@ -86,23 +86,17 @@ export function push(options: PushOptions = {}): Promise<PushDocument> {
 
 /** Backs up tables now (`dbctl backup --json`). */
 export function backup(options: BackupOptions = {}): Promise<BackupDocument> {
-  return run('backup', options, async () => (await import('./commands/backup.js')).runBackup, { tables: list(options.tables) });
+  return call('backup', options, async (ctx) => (await import('./ops/backup.js')).backup(options, ctx));
 }
 
 /** Lists backups (`dbctl backups --json`). */
 export function backups(options: BaseOptions = {}): Promise<BackupsDocument> {
-  return run('backups', options, async () => (await import('./commands/backups.js')).runBackups, {});
+  return call('backups', options, async (ctx) => (await import('./ops/backups.js')).backups(options, ctx));
 }
 
 /** Restores a backup (`dbctl restore ID --json`). */
 export function restore(options: RestoreOptions): Promise<RestoreDocument> {
-  return run('restore', options, async () => (await import('./commands/restore.js')).runRestore, {
-    args: [options.id],
-    tables: list(options.tables),
-    intoSchema: options.intoSchema,
-    overwrite: options.overwrite,
-    allowRestore: options.allowRestore,
-  });
+  return call('restore', options, async (ctx) => (await import('./ops/restore.js')).restore(options, ctx));
 }
 
 /** Writes a new migration undoing a migration's schema changes (`dbctl revert TAG --json`). */
@@ -143,11 +137,6 @@ async function call<Document>(name: string, options: BaseOptions, operation: (ct
     if (rejected.document !== undefined) rejected.document = (await import('./io/output.js')).redactStrings(rejected.document, redact);
     throw scrubbed(rejected, redact);
   }
-}
-
-/** A table list option as the command's comma-separated flag text. */
-function list(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(',') : value;
 }
 
 /**

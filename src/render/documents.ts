@@ -13,12 +13,7 @@ export type { DropDocument } from './drop.js';
 export type { FixDocument } from '../commands/fix.js';
 export type { RevertDocument } from '../commands/revert.js';
 
-/** `backup()`'s document. */
-export type BackupDocument = ReturnType<typeof import('../backup/render.js').backupDocument>;
-/** `backups()`'s document. */
-export type BackupsDocument = ReturnType<typeof import('../backup/render.js').backupsDocument>;
-/** `restore()`'s document. */
-export type RestoreDocument = ReturnType<typeof import('../backup/render.js').restoreDocument>;
+export type { BackupDocument, BackupsDocument, RestoreDocument } from '../backup/render.js';
 /** `generate()`'s document. */
 export interface GenerateDocument {
   /** The migration written; null when the schema had no changes. */
