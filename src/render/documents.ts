@@ -6,6 +6,7 @@
 export type { StatusDocument } from './status.js';
 export type { MigrateDocument } from './migrate.js';
 export type { ResolveDocument } from './resolve.js';
+export type { InitDocument } from './init.js';
 export type { CheckReport } from './check.js';
 export type { ReviewReport } from '../review/types.js';
 export type { PushDocument } from '../commands/push.js';
