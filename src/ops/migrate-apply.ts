@@ -13,13 +13,13 @@ import { driverOptions, type Database } from '../io/db.js';
 import { backupName, describeDestruction } from '../io/destruction.js';
 import { ensureHistoryTables, type HistoryTables } from '../io/history.js';
 import { acquireMigrationLock, releaseMigrationLock, type HeldLock } from '../io/lock.js';
+import { enforce } from '../io/prompt.js';
 import { appliedSummary, createMigrateReporter, failureLines } from '../render/migrate.js';
 import { DBCTL_VERSION } from '../version.js';
 import type { MigrateRun } from './migrate.js';
 import { analyzePending, destructiveGuard, parseBackupExtra, refuseInconsistentHistory, refuseOwnTransactionControl, visibleModifies, whatRan, type Analysis } from './migrate-plan.js';
 import { outcome, throwIfAborted } from './run.js';
 import { environmentLabel, lockScope, readStatus } from './shared.js';
-import { enforce } from '../io/prompt.js';
 
 /**
  * Everything after "something to do": the lock (waiting up to `--wait`, stopping at once when the
