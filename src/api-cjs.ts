@@ -47,3 +47,5 @@ export const revert: Api['revert'] = async (options) => (await load()).revert(op
 export const drop: Api['drop'] = async (options) => (await load()).drop(options);
 /** See `resolve` in the ES module API. */
 export const resolve: Api['resolve'] = async (options) => (await load()).resolve(options);
+/** See `init` in the ES module API. */
+export const init: Api['init'] = async (options) => (await load()).init(options);

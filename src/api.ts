@@ -12,28 +12,18 @@
  * - This module imports no command at load time: `import('dbctl')` stays cheap, and each command
  *   loads on its first call.
  */
-import type { CommandContext, CommandRun } from './ops/context.js';
-import type { Output } from './io/output.js';
-import { DbctlError, ERROR_CODES, ExitCode, isDbctlError, type DbctlErrorCode } from './errors.js';
+import type { CommandContext } from './ops/context.js';
+import { DbctlError, isDbctlError } from './errors.js';
 
 export type * from './ops/options.js';
-import type { BaseOptions, MigrateOptions, ReviewOptions, CheckOptions, GenerateOptions, FixOptions, PushOptions, BackupOptions, RestoreOptions, RevertOptions, DropOptions, ResolveOptions, Duration } from './ops/options.js';
+import type { BaseOptions, MigrateOptions, ReviewOptions, CheckOptions, GenerateOptions, FixOptions, PushOptions, BackupOptions, RestoreOptions, RevertOptions, DropOptions, ResolveOptions, InitOptions } from './ops/options.js';
 
 export type * from './render/documents.js';
-import type { StatusDocument, BackupDocument, BackupsDocument, RestoreDocument, GenerateDocument, ResolveDocument, MigrateDocument, ReviewReport, CheckReport, PushDocument, DropDocument, FixDocument, RevertDocument } from './render/documents.js';
+import type { StatusDocument, BackupDocument, BackupsDocument, RestoreDocument, GenerateDocument, ResolveDocument, MigrateDocument, ReviewReport, CheckReport, PushDocument, DropDocument, FixDocument, RevertDocument, InitDocument } from './render/documents.js';
 
 /** Applies pending migrations (`dbctl migrate --json`). */
 export function migrate(options: MigrateOptions = {}): Promise<MigrateDocument> {
-  return run('migrate', options, async () => (await import('./commands/migrate.js')).runMigrate, {
-    to: options.to,
-    dryRun: options.dryRun,
-    allowDestructive: options.allowDestructive,
-    backup: options.backup,
-    wait: duration(options.wait),
-    lockTimeout: duration(options.lockTimeout),
-    statementTimeout: duration(options.statementTimeout),
-    waitForDb: duration(options.waitForDb),
-  });
+  return call('migrate', options, async (ctx) => (await import('./ops/migrate.js')).migrate(options, ctx));
 }
 
 /** Applied, pending, failed, modified and unknown migrations (`dbctl status --json`). */
@@ -71,23 +61,17 @@ export function push(options: PushOptions = {}): Promise<PushDocument> {
 
 /** Backs up tables now (`dbctl backup --json`). */
 export function backup(options: BackupOptions = {}): Promise<BackupDocument> {
-  return run('backup', options, async () => (await import('./commands/backup.js')).runBackup, { tables: list(options.tables) });
+  return call('backup', options, async (ctx) => (await import('./ops/backup.js')).backup(options, ctx));
 }
 
 /** Lists backups (`dbctl backups --json`). */
 export function backups(options: BaseOptions = {}): Promise<BackupsDocument> {
-  return run('backups', options, async () => (await import('./commands/backups.js')).runBackups, {});
+  return call('backups', options, async (ctx) => (await import('./ops/backups.js')).backups(options, ctx));
 }
 
 /** Restores a backup (`dbctl restore ID --json`). */
 export function restore(options: RestoreOptions): Promise<RestoreDocument> {
-  return run('restore', options, async () => (await import('./commands/restore.js')).runRestore, {
-    args: [options.id],
-    tables: list(options.tables),
-    intoSchema: options.intoSchema,
-    overwrite: options.overwrite,
-    allowRestore: options.allowRestore,
-  });
+  return call('restore', options, async (ctx) => (await import('./ops/restore.js')).restore(options, ctx));
 }
 
 /** Writes a new migration undoing a migration's schema changes (`dbctl revert TAG --json`). */
@@ -97,9 +81,7 @@ export function revert(options: RevertOptions): Promise<RevertDocument> {
 
 /** Removes the newest migration(s) when applied nowhere dbctl can see (`dbctl drop [TAG] --json`). */
 export function drop(options: DropOptions = {}): Promise<DropDocument> {
-  return run('drop', options, async () => (await import('./commands/drop.js')).runDrop, {
-    args: options.tag === undefined ? [] : [options.tag],
-  });
+  return call('drop', options, async (ctx) => (await import('./ops/drop.js')).drop(options, ctx));
 }
 
 /** Records the outcome of a failed migration after manual repair (`dbctl resolve TAG --json`). */
@@ -107,11 +89,12 @@ export function resolve(options: ResolveOptions): Promise<ResolveDocument> {
   if (Boolean(options.applied) === Boolean(options.rolledBack)) {
     return Promise.reject(new DbctlError('USAGE', 'resolve needs exactly one of applied: true and rolledBack: true'));
   }
-  return run('resolve', options, async () => (await import('./commands/resolve.js')).runResolve, {
-    args: [options.tag],
-    applied: options.applied,
-    rolledBack: options.rolledBack,
-  });
+  return call('resolve', options, async (ctx) => (await import('./ops/resolve.js')).resolve(options, ctx));
+}
+
+/** Writes dbctl.config.ts and, when asked, the deploy templates fitted to the project (`dbctl init --json`). */
+export function init(options: InitOptions = {}): Promise<InitDocument> {
+  return call('init', options, async (ctx) => (await import('./ops/init.js')).init(options, ctx));
 }
 
 /**
@@ -127,96 +110,10 @@ async function call<Document>(name: string, options: BaseOptions, operation: (ct
     redact = ctx.out.redact;
     return redactStrings(await operation(ctx), redact) as Document;
   } catch (error) {
-    const rejected = rejection(name, error, undefined);
+    const rejected = rejection(name, error, (error as { document?: unknown } | undefined)?.document);
     if (rejected.document !== undefined) rejected.document = (await import('./io/output.js')).redactStrings(rejected.document, redact);
     throw scrubbed(rejected, redact);
   }
-}
-
-/** A duration option as the command's flag text. */
-function duration(value: Duration | undefined): string | undefined {
-  if (value === undefined || typeof value === 'string') return value;
-  if (!Number.isSafeInteger(value) || value < 0) throw new DbctlError('USAGE', `${value} is not a duration in milliseconds`, { hint: 'give a whole number of milliseconds, or a text such as 5s' });
-  return `${value}ms`;
-}
-
-/** A table list option as the command's comma-separated flag text. */
-function list(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(',') : value;
-}
-
-/**
- * Runs one command as the CLI would with `--json` and without a terminal: builds its context,
- * captures its document, and turns a non-zero exit code into a rejection.
- */
-async function run<Document>(
-  name: string,
-  options: BaseOptions,
-  load: () => Promise<CommandRun<never>>,
-  commandOptions: Record<string, unknown>,
-): Promise<Document> {
-  const captured = { document: undefined as unknown, text: '' };
-  let code: number;
-  let redact = (text: string) => text;
-  try {
-    const ctx = await apiContext(options, captured);
-    redact = ctx.out.redact;
-    const command = (await load()) as CommandRun<Record<string, unknown>>;
-    code = await command(ctx, commandOptions);
-    if (captured.document === undefined && captured.text.trim() !== '') captured.document = JSON.parse(captured.text);
-  } catch (error) {
-    throw scrubbed(rejection(name, error, captured.document), redact);
-  }
-  if (code === ExitCode.ok) return captured.document as Document;
-  throw exitError(name, code, captured.document);
-}
-
-/** The CommandContext of an API call: `--json`, never interactive, output captured. */
-async function apiContext(options: BaseOptions, captured: { document: unknown; text: string }): Promise<CommandContext> {
-  const [{ loadDotenv }, { liveEnvironment }, { redactText, secretsOf }, { redactStrings }, { stripVTControlCharacters }] = await Promise.all([
-    import('./io/dotenv.js'),
-    import('./io/process-env.js'),
-    import('./core/url.js'),
-    import('./io/output.js'),
-    import('node:util'),
-  ]);
-  const cwd = options.cwd ?? process.cwd();
-  const secrets = new Set<string>();
-  const redact = (text: string) => redactText(text, [...secrets]);
-  const line = (text: string) => stripVTControlCharacters(redact(text));
-  const reporter = options.reporter;
-  let jsonWritten = false;
-  const out: Output = {
-    json: true,
-    color: false,
-    interactive: false,
-    tty: false,
-    verbose: Boolean(options.verbose),
-    info: (text) => reporter?.info(line(text)),
-    warn: (text) => reporter?.warn(line(text)),
-    writeJson: (document) => {
-      jsonWritten = true;
-      captured.document = redactStrings(document, redact);
-    },
-    get jsonWritten() {
-      return jsonWritten;
-    },
-    writeStdout: (text) => void (captured.text += redact(text)),
-    addSecrets: (found) => found.forEach((secret) => secret && secrets.add(secret)),
-    redact,
-  };
-  out.addSecrets(secretsOf(options.url));
-  const globals = {
-    env: options.env ?? (process.env.DBCTL_ENV || undefined),
-    envExplicit: options.env !== undefined,
-    url: options.url,
-    config: options.config,
-    json: true,
-    yes: Boolean(options.yes),
-    verbose: Boolean(options.verbose),
-  };
-  loadDotenv(cwd, process.env);
-  return { cwd, globals, out, env: liveEnvironment() };
 }
 
 /** What a thrown error rejects with: a DbctlError as it is (plus the run's document), anything else wrapped. */
@@ -243,41 +140,4 @@ function scrubbed(error: DbctlError, redact: (text: string) => string): DbctlErr
   if (error.hint !== undefined) (error as { hint: string | undefined }).hint = redact(error.hint);
   if (error.stack !== undefined) error.stack = redact(error.stack);
   return error;
-}
-
-/** The rejection for a command that returned a non-zero exit code (its outcome is in the document). */
-function exitError(name: string, exitCode: number, document: unknown): DbctlError {
-  const fromDocument = (document as { error?: { code?: string; message?: string } } | undefined)?.error;
-  const documented = fromDocument?.code as DbctlErrorCode | undefined;
-  const code: DbctlErrorCode =
-    documented && documented in ERROR_CODES && ERROR_CODES[documented] === exitCode ? documented : defaultCode(name, exitCode);
-  const error = new DbctlError(code, fromDocument?.message ?? summary(name, document) ?? `dbctl ${name} failed (exit ${exitCode})`, {
-    hint: 'the error\'s `document` holds the full result',
-  });
-  error.document = document;
-  return error;
-}
-
-/** The documented code for an exit code a command returned without throwing. */
-function defaultCode(name: string, exitCode: number): DbctlErrorCode {
-  switch (exitCode) {
-    case ExitCode.usage:
-      return 'USAGE';
-    case ExitCode.refused:
-      return 'REFUSED';
-    case ExitCode.unreachable:
-      return 'DB_UNREACHABLE';
-    case ExitCode.lockTimeout:
-      return 'LOCK_TIMEOUT';
-    default:
-      return name === 'migrate' ? 'MIGRATION_FAILED' : 'OPERATION_FAILED';
-  }
-}
-
-/** One line saying why a check or review failed, from its document. */
-function summary(name: string, document: unknown): string | undefined {
-  const doc = document as { checks?: { id: string; ok: boolean }[]; summary?: { errors?: number } } | undefined;
-  if (doc?.checks) return `dbctl ${name} failed: ${doc.checks.filter((c) => !c.ok).map((c) => c.id).join(', ')}`;
-  if (typeof doc?.summary?.errors === 'number') return `dbctl ${name} found ${doc.summary.errors} error${doc.summary.errors === 1 ? '' : 's'}`;
-  return undefined;
 }

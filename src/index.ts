@@ -4,7 +4,7 @@
 export { defineConfig, env } from './config/define.js';
 export type { UserConfig, UserEnvironment, RuleSetting } from './config/types.js';
 export { DbctlError, ERROR_CODES, ExitCode, isDbctlError, type DbctlErrorCode } from './errors.js';
-export { migrate, status, review, check, generate, fix, push, backup, backups, restore, revert, drop, resolve } from './api.js';
+export { migrate, status, review, check, generate, fix, push, backup, backups, restore, revert, drop, resolve, init } from './api.js';
 export type {
   Reporter,
   BaseOptions,
@@ -20,6 +20,8 @@ export type {
   RevertOptions,
   DropOptions,
   ResolveOptions,
+  InitOptions,
+  InitDocument,
   MigrateDocument,
   StatusDocument,
   ReviewReport,

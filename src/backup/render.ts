@@ -1,5 +1,6 @@
 /**
- * Text and JSON for `dbctl backup`, `dbctl backups` and `dbctl restore`. Pure.
+ * Text and JSON for `dbctl backup`, `dbctl backups` and `dbctl restore`: each text view renders
+ * from its `--json` document. Pure.
  */
 import { formatAge, formatBytes, summarize } from './manifest.js';
 import type { RestoreResult } from './restore.js';
@@ -26,6 +27,8 @@ export function backupDocument(manifest: BackupManifest, dir: string | null) {
       table: o.table,
       whole: o.whole,
       columns: o.columns.map((c) => c.name),
+      /** Besides the primary key, the columns kept when not `whole`. */
+      affectedColumns: o.affectedColumns,
       rows: o.rows,
       bytes: o.bytes,
       file: o.file,
@@ -36,16 +39,19 @@ export function backupDocument(manifest: BackupManifest, dir: string | null) {
   };
 }
 
-/** The text of `dbctl backup`. */
-export function renderBackup(manifest: BackupManifest, dir: string | null): string[] {
-  const lines = [`backup ${manifest.id} (${locationOf(manifest, dir)})`];
-  const width = Math.max(0, ...manifest.objects.map((o) => `${o.schema}.${o.table}`.length));
-  for (const o of manifest.objects) {
+/** The `--json` document of `dbctl backup`. */
+export type BackupDocument = ReturnType<typeof backupDocument>;
+
+/** The text of `dbctl backup`, from its document. */
+export function renderBackup(document: BackupDocument): string[] {
+  const lines = [`backup ${document.id} (${document.location})`];
+  const width = Math.max(0, ...document.objects.map((o) => `${o.schema}.${o.table}`.length));
+  for (const o of document.objects) {
     const what = o.whole ? 'whole table' : `key + ${o.affectedColumns.join(', ')}`;
     lines.push(`  ${`${o.schema}.${o.table}`.padEnd(width)}  ${n(o.rows).padStart(12)} rows  ${formatBytes(o.bytes).padStart(9)}  ${what}`);
   }
-  if (manifest.objects.length === 0) lines.push('  no tables to back up');
-  lines.push(`${manifest.objects.length} object(s), ${n(manifest.totals.rows)} rows, ${formatBytes(manifest.totals.bytes)}; verified`);
+  if (document.objects.length === 0) lines.push('  no tables to back up');
+  lines.push(`${document.objects.length} object(s), ${n(document.rows)} rows, ${formatBytes(document.bytes)}; verified`);
   return lines;
 }
 
@@ -54,12 +60,15 @@ export function backupsDocument(manifests: readonly BackupManifest[], now: Date)
   return manifests.map((m) => ({ ...summarize(m), ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(m.createdAt)) / 1000)) }));
 }
 
-/** The table of `dbctl backups`. */
-export function renderBackups(manifests: readonly BackupManifest[], where: string, now: Date): string[] {
-  if (manifests.length === 0) return [`no backups in ${where}`];
-  const rows = manifests.map((m) => {
-    const s = summarize(m);
-    return [s.id, s.env, s.tag ?? '(manual)', String(s.objects), n(s.rows), formatBytes(s.bytes), formatAge(s.createdAt, now)];
+/** The `--json` document of `dbctl backups` (an array). */
+export type BackupsDocument = ReturnType<typeof backupsDocument>;
+
+/** The table of `dbctl backups`, from its document; `where` names the target listed. */
+export function renderBackups(document: BackupsDocument, where: string): string[] {
+  if (document.length === 0) return [`no backups in ${where}`];
+  const rows = document.map((s) => {
+    const age = formatAge(s.createdAt, new Date(Date.parse(s.createdAt) + s.ageSeconds * 1000));
+    return [s.id, s.env, s.tag ?? '(manual)', String(s.objects), n(s.rows), formatBytes(s.bytes), age];
   });
   const header = ['ID', 'ENV', 'TAG', 'OBJECTS', 'ROWS', 'SIZE', 'AGE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -68,11 +77,12 @@ export function renderBackups(manifests: readonly BackupManifest[], where: strin
   return [`backups in ${where}`, line(header), ...rows.map(line)];
 }
 
-/** The JSON document of `dbctl restore --json`. */
-export function restoreDocument(result: RestoreResult) {
+/** The JSON document of `dbctl restore --json`; `intoEnv` is the environment restored into (`env` is the backup's). */
+export function restoreDocument(result: RestoreResult, intoEnv: string) {
   return {
     id: result.id,
     env: result.env,
+    intoEnv,
     tag: result.tag,
     objects: result.objects.map((o) => ({
       schema: o.schema,
@@ -88,20 +98,22 @@ export function restoreDocument(result: RestoreResult) {
   };
 }
 
-/** The text of `dbctl restore`. */
-export function renderRestore(result: RestoreResult, envName: string): string[] {
-  const lines = [`restored backup ${result.id} into "${envName}":`];
-  for (const o of result.objects) {
-    const into = `${o.into.schema}.${o.into.table}`;
+/** The `--json` document of `dbctl restore`. */
+export type RestoreDocument = ReturnType<typeof restoreDocument>;
+
+/** The text of `dbctl restore`, from its document. */
+export function renderRestore(document: RestoreDocument): string[] {
+  const lines = [`restored backup ${document.id} into "${document.intoEnv}":`];
+  for (const o of document.objects) {
     const what =
       o.action === 'created'
-        ? `recreated ${into} with ${n(o.rows)} rows`
+        ? `recreated ${o.into} with ${n(o.rows)} rows`
         : o.action === 'inserted'
-          ? `put ${n(o.rows)} rows back into ${into}`
-          : `filled ${o.columns.join(', ')} back into ${n(o.rows)} rows of ${into}`;
+          ? `put ${n(o.rows)} rows back into ${o.into}`
+          : `filled ${o.columns.join(', ')} back into ${n(o.rows)} rows of ${o.into}`;
     lines.push(`  ${o.schema}.${o.table}: ${what}`);
     for (const note of o.notes) lines.push(`    note: ${note}`);
   }
-  lines.push(`done in ${(result.ms / 1000).toFixed(1)}s`);
+  lines.push(`done in ${(document.ms / 1000).toFixed(1)}s`);
   return lines;
 }

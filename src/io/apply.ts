@@ -74,6 +74,11 @@ export interface ApplySettings {
   /** `schema.table` of dbctl's and drizzle's own tables, never compared. */
   ownTables?: string[];
   onEvent?: (event: ApplyEvent) => void;
+  /**
+   * A safe point before each migration (the caller's cancellation): what it throws stops the run
+   * there, with the migrations applied before it attached to the error as `applied`.
+   */
+  beforeEach?: (migration: LocalMigration) => void;
 }
 
 /** Progress events for renderers. */
@@ -142,6 +147,11 @@ export async function applyMigrations(sql: postgres.Sql, items: readonly ApplyIt
   if (settings.precommitCheck !== false && items.length > 0) await preparePrecommit(sql);
   for (const [index, item] of items.entries()) {
     const { migration, outOfOrder } = item.planned;
+    try {
+      settings.beforeEach?.(migration);
+    } catch (error) {
+      throw Object.assign(error as Error, { applied: [...applied] });
+    }
     settings.onEvent?.({ type: 'start', tag: migration.tag, index, total: items.length });
     const startedAt = new Date();
     const t0 = performance.now();

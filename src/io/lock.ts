@@ -57,6 +57,10 @@ export interface AcquireOptions {
   openProbe?: () => postgres.Sql;
   /** True once the main connection closed (then a changed backend is a lost session, not a pooler). */
   connectionClosed?: () => boolean;
+  /** The caller's cancellation: the wait wakes at once when it fires, and `stopIfAborted` ends it. */
+  signal?: AbortSignal;
+  /** A safe point, called before each attempt and when `signal` fires: what it throws stops the wait (nothing held). */
+  stopIfAborted?: () => void;
 }
 
 /** How long one probe statement on the second client may wait for a server connection. */
@@ -80,6 +84,7 @@ export async function acquireMigrationLock(sql: postgres.Sql, scope: string, opt
   let told = false;
   let delay = 50;
   for (;;) {
+    options.stopIfAborted?.();
     // The lock is taken only on our own session (marker intact) and only if no backend holds it:
     // a re-entrant grant on a backend shared through a pooler is never taken.
     const [row] = await bounded(
@@ -110,7 +115,7 @@ export async function acquireMigrationLock(sql: postgres.Sql, scope: string, opt
         hint: 'let it finish and run `dbctl migrate` again, or raise --wait',
       });
     }
-    await sleep(Math.min(delay, remaining()));
+    await wake(Math.min(delay, remaining()), options.signal);
     delay = Math.min(delay * 2, 500);
   }
   const lock: HeldLock = { scope, keys, pid: session.pid, token };
@@ -243,6 +248,21 @@ async function describeHolder(sql: postgres.Sql, k1: number, k2: number): Promis
      limit 1`;
   if (!holder) return 'another run';
   return `pid ${holder.pid}${holder.application_name ? `, ${holder.application_name}` : ''}${holder.client_addr ? ` from ${holder.client_addr}` : ''}${holder.since ? `, connected since ${holder.since}` : ''}`;
+}
+
+/** Sleeps `ms`, or less when `signal` fires first. */
+function wake(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** The driver-style error for a session that closed under us (the caller reports it as a lost connection). */

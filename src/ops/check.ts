@@ -22,7 +22,7 @@ import type { CommandContext } from './context.js';
 import type { CheckOptions } from './options.js';
 import { reviewSelected, type LiveFacts } from './review-select.js';
 import { opContext, outcome, throwIfAborted } from './run.js';
-import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+import { historyConsistency, historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
 
 /** Where `dbctl check --baseline` records the accepted folder problems, relative to the project. */
 export const BASELINE_FILE = 'dbctl.baseline.json';
@@ -198,12 +198,11 @@ async function defaultTableCheck(db: Database, project: ProjectConfig, status: M
   return message ? [{ id: 'migrations-table', ok: false, message }] : [];
 }
 
-// TODO(integrator): use the shared history check
-/** The applied migrations against the folder: modified, unknown and failed ones (history consistency). */
+/** The applied migrations against the folder (the history consistency migrate also decides by), as checks. */
 function historyChecks(status: MigrationStatus<LocalMigration>, env: string): CheckResult[] {
-  const modified = status.migrations.filter((m) => m.state === 'modified').map((m) => m.migration.tag);
-  const cosmetic = status.migrations.filter((m) => m.state === 'cosmetic').map((m) => m.migration.tag);
-  const failed = status.migrations.filter((m) => m.state === 'failed').map((m) => m.migration.tag);
+  const history = historyConsistency(status);
+  const tags = (list: readonly { migration: LocalMigration }[]) => list.map((m) => m.migration.tag);
+  const [modified, cosmetic, failed] = [tags(history.modified), tags(history.cosmetic), tags(history.failed)];
   return [
     modified.length
       ? { id: 'applied-unmodified', ok: false, message: `${modified.length} applied migration file${modified.length === 1 ? ' was' : 's were'} modified after being applied to ${env}: restore them from git and write a new migration instead`, details: modified }

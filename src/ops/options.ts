@@ -55,6 +55,8 @@ export interface MigrateOptions extends BaseOptions {
   statementTimeout?: Duration;
   /** Retry connecting until the database accepts connections, for this long. */
   waitForDb?: Duration;
+  /** Tables/columns (`schema.table[.column]`, comma-separated) backed up before the first migration (`--backup-extra`). */
+  backupExtra?: string;
 }
 
 /** Options of `review()`: which migrations, as `dbctl review` selects them. */
@@ -153,4 +155,20 @@ export interface ResolveOptions extends BaseOptions {
   applied?: boolean;
   /** The migration was undone; apply it again later. */
   rolledBack?: boolean;
+  /** Record a migration that has no failed record (applied or undone by hand outside dbctl). */
+  force?: boolean;
+}
+
+/** Options of `init()`: which templates to write besides the config. */
+export interface InitOptions extends BaseOptions {
+  /** A container entrypoint that migrates, then starts the app (+ Dockerfile lines). */
+  entrypoint?: boolean;
+  /** A GitHub Actions workflow. */
+  githubActions?: boolean;
+  /** A Kubernetes Job and init-container example. */
+  kubernetes?: boolean;
+  /** Every template. */
+  all?: boolean;
+  /** Overwrite existing files. */
+  force?: boolean;
 }

@@ -8,7 +8,7 @@ import { environmentSecrets } from '../config/resolve.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { secretsOf, describeTarget } from '../core/url.js';
 import { osUsername } from '../io/db.js';
-import { markCosmetic, planStatus, type MigrationStatus } from '../core/plan.js';
+import { markCosmetic, planStatus, type DrizzleRow, type MigrationStatus, type PlanMigration, type PlannedMigration } from '../core/plan.js';
 import { readMigrationFolder, type LocalMigration, type MigrationFolder } from '../drizzle/folder.js';
 import { readDrizzleRows, readHistoryLatest, type HistoryTables } from '../io/history.js';
 import type { CommandContext } from './context.js';
@@ -66,6 +66,31 @@ export async function readStatus(
   if (modified.length === 0) return status;
   const { cosmeticTags } = await import('../io/cosmetic.js');
   return markCosmetic(status, await cosmeticTags(modified.map((m) => ({ migration: m.migration, appliedHash: m.row!.hash }))));
+}
+
+/** What stands between the folder and the database's record: the history-consistency decision. */
+export interface HistoryConsistency<M extends PlanMigration = LocalMigration> {
+  /** True when nothing is modified, unknown or failed part-way (cosmetic changes are fine). */
+  ok: boolean;
+  /** Applied migrations whose file changed since (checksum differs). */
+  modified: PlannedMigration<M>[];
+  /** Applied migrations changed since only in comments or white space: a note, not a problem. */
+  cosmetic: PlannedMigration<M>[];
+  /** Database rows no migration in the folder matches. */
+  unknown: DrizzleRow[];
+  /** Migrations an earlier run left stopped part-way (`dbctl resolve` first). */
+  failed: PlannedMigration<M>[];
+}
+
+/**
+ * The one history-consistency decision (migrate refuses on it, check reports it): modified,
+ * unknown or part-way failed migrations mean the database's record and the folder disagree.
+ */
+export function historyConsistency<M extends PlanMigration>(status: MigrationStatus<M>): HistoryConsistency<M> {
+  const modified = status.migrations.filter((m) => m.state === 'modified');
+  const failed = status.migrations.filter((m) => m.state === 'failed');
+  const cosmetic = status.migrations.filter((m) => m.state === 'cosmetic');
+  return { ok: modified.length + failed.length + status.unknown.length === 0, modified, cosmetic, unknown: status.unknown, failed };
 }
 
 /** `development (user@host:5432/app)` for headers: where the connection really goes, from its one resolution. */

@@ -24,6 +24,21 @@ export interface MigrateDocument {
   plan?: { tag: string; outOfOrder: boolean; statements: { index: number; line: number; sql: string; class: string; transactional: boolean }[]; backup: string[] }[];
 }
 
+/** The line closing a run that applied everything it planned, from its document. */
+export function appliedSummary(document: MigrateDocument): string {
+  const total = document.applied.reduce((sum, a) => sum + a.ms, 0);
+  return `${document.applied.length} migration${document.applied.length === 1 ? '' : 's'} applied in ${total}ms`;
+}
+
+/**
+ * The text view of a finished run: nothing more. `migrate` streams its text while it runs
+ * (progress, the plan, the closing line from `appliedSummary`, failures on stderr), so a terminal
+ * and an API reporter see each line when it happens; the document is for `--json`.
+ */
+export function renderMigrate(_document: MigrateDocument): string[] {
+  return [];
+}
+
 /** Progress for a run: a ticking line on a TTY, one line per migration otherwise. */
 export function createMigrateReporter(out: Output): { onEvent: (event: ApplyEvent) => void; done: () => void } {
   let ticker: NodeJS.Timeout | undefined;
