@@ -10,7 +10,7 @@
  * Pure: no fs, process or network.
  */
 import type { ParsedStatement } from '../sql/parser.js';
-import { stringConstants } from '../sql/ast.js';
+import { nodeOf, stringConstants, unwrap } from '../sql/ast.js';
 import { Effects, fallbackSummary, NewObjects } from './classify/effects.js';
 import { runStatement } from './classify/execute.js';
 import type { ClassifyOptions, StatementClassification } from './classify/model.js';
@@ -89,8 +89,9 @@ export class Classifier {
         this.enumValues.delete(constant);
       }
     }
-    const value = statement.kind === 'AlterEnumStmt' ? statement.node.AlterEnumStmt.newVal : undefined;
-    if (typeof value !== 'string' || statement.node.AlterEnumStmt.oldVal) return;
+    const alterEnum = nodeOf(statement.node, 'AlterEnumStmt');
+    const value = statement.kind === 'AlterEnumStmt' ? alterEnum?.newVal : undefined;
+    if (typeof value !== 'string' || alterEnum?.oldVal) return;
     const list = this.enumValues.get(value);
     if (list) list.push(result);
     else this.enumValues.set(value, [result]);
@@ -102,7 +103,7 @@ function classifyOne(statement: ParsedStatement, objects: NewObjects, options: C
   if (statement.kind === 'ParseError' || !statement.node) {
     return fx.result(`unparseable SQL: ${statement.error?.message ?? 'syntax error'}`);
   }
-  const body = statement.node[statement.kind];
+  const body = unwrap(statement.node, statement.kind);
   objects.text = statement.text;
   const summary = runStatement(statement.kind, body, fx, objects, options) ?? fallbackSummary(statement.text);
   return fx.result(summary);

@@ -5,7 +5,7 @@
  *
  * Pure: no fs, process or network.
  */
-import { columnConstraints, columnDefault, typeInfo } from '../../sql/ast.js';
+import { columnConstraints, columnDefault, nodeOf, typeInfo, type Pg } from '../../sql/ast.js';
 import { knownColumnType, type Effects, type Handlers, type NewObjects } from './effects.js';
 import type { ClassifyOptions } from './model.js';
 import { columnKey, qualify, rangeVarName } from './names.js';
@@ -27,7 +27,7 @@ export const alterTableHandlers: Handlers = {
     fx.touch(table);
     objects.alterTarget = target;
     const at: AlterTarget = { table, schema: target.schema, tableName: target.name, fx, objects, options };
-    for (const wrapped of body.cmds ?? []) phrases.push(alterTableCmd(wrapped.AlterTableCmd ?? {}, at));
+    for (const wrapped of body.cmds ?? []) phrases.push(alterTableCmd(nodeOf(wrapped, 'AlterTableCmd') ?? {}, at));
     return `ALTER TABLE ${table} ${phrases.join(', ')}`;
   },
 };
@@ -44,13 +44,13 @@ interface AlterTarget {
 }
 
 /** Classifies one sub-command kind; returns its phrase for the summary. */
-type SubCommand = (cmd: any, at: AlterTarget) => string;
+type SubCommand = (cmd: Pg.AlterTableCmd, at: AlterTarget) => string;
 
 /** `AT_SetStatistics` → `SET STATISTICS`. */
 const words = (subtype: string): string => subtype.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
 
 /** Classifies one ALTER TABLE sub-command; returns its phrase for the summary. */
-function alterTableCmd(cmd: any, at: AlterTarget): string {
+function alterTableCmd(cmd: Pg.AlterTableCmd, at: AlterTarget): string {
   const subtype: string = cmd.subtype ?? '';
   const piece = SUB_COMMANDS[subtype];
   if (piece) return piece(cmd, at);
@@ -61,7 +61,7 @@ function alterTableCmd(cmd: any, at: AlterTarget): string {
 
 /** ADD COLUMN: rewrites for a volatile default, serial, identity or stored generated column; scans for an index or a check. */
 const addColumn: SubCommand = (cmd, { table, schema, tableName, fx, objects }) => {
-  const def = cmd.def?.ColumnDef ?? {};
+  const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
   const name = String(def.colname ?? '?');
   const type = typeInfo(def.typeName);
   const constraints = columnConstraints(def);
@@ -98,7 +98,7 @@ const dropColumn: SubCommand = (cmd, { table, schema, tableName, fx, objects }) 
 /** ALTER COLUMN TYPE: a rewrite unless binary-coercible; destroys data when the conversion can lose it. */
 const alterColumnType: SubCommand = (cmd, { table, schema, tableName, fx, objects, options }) => {
   const column = String(cmd.name ?? '');
-  const def = cmd.def?.ColumnDef ?? {};
+  const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
   const to = typeInfo(def.typeName);
   const key = columnKey(table, column);
   const from = knownColumnType(objects, options, table, column);
@@ -130,7 +130,7 @@ const columnDefaultOrNull: SubCommand = (cmd, { table, fx }) => {
 
 /** ADD CONSTRAINT: CHECK / FOREIGN KEY / NOT NULL scan unless NOT VALID; PRIMARY KEY / UNIQUE / EXCLUDE build an index. */
 const addConstraint: SubCommand = (cmd, { table, schema, tableName, fx, objects, options }) => {
-  const c = cmd.def?.Constraint ?? {};
+  const c = nodeOf(cmd.def, 'Constraint') ?? {};
   const name = c.conname ? ` ${c.conname}` : '';
   const notValid = Boolean(c.skip_validation);
   switch (c.contype) {
@@ -191,13 +191,13 @@ const REWRITING: Record<string, (column: string) => string> = {
 /** SET TABLESPACE / LOGGED / UNLOGGED / ACCESS METHOD, SET EXPRESSION: a table rewrite. */
 const rewriteTable: SubCommand = (cmd, { table, fx }) => {
   fx.lock('ACCESS EXCLUSIVE', table, { rewrites: true });
-  return REWRITING[cmd.subtype]!(String(cmd.name ?? ''));
+  return REWRITING[cmd.subtype ?? '']!(String(cmd.name ?? ''));
 };
 
 /** Statistics, attribute and storage options, CLUSTER ON: SHARE UPDATE EXCLUSIVE, no blocking. */
 const storageOption: SubCommand = (cmd, { table, fx }) => {
   fx.lock('SHARE UPDATE EXCLUSIVE', table);
-  return words(cmd.subtype);
+  return words(cmd.subtype ?? '');
 };
 
 /** ENABLE / DISABLE TRIGGER: SHARE ROW EXCLUSIVE (blocks writes). */
@@ -206,9 +206,15 @@ const enableOrDisableTrigger: SubCommand = (cmd, { table, fx }) => {
   return `${String(cmd.subtype).startsWith('AT_Disable') ? 'DISABLE' : 'ENABLE'} TRIGGER ${String(cmd.name ?? '') || 'ALL'}`;
 };
 
+/** The partition an ATTACH / DETACH PARTITION names. */
+function partitionName(cmd: Pg.AlterTableCmd): string | undefined {
+  const name = nodeOf(cmd.def, 'PartitionCmd')?.name;
+  return name ? rangeVarName(name).qualified : undefined;
+}
+
 /** ATTACH PARTITION: the partition is scanned under ACCESS EXCLUSIVE (unless a matching CHECK proves its bounds). */
 const attachPartition: SubCommand = (cmd, { table, fx }) => {
-  const partition = cmd.def?.PartitionCmd?.name ? rangeVarName(cmd.def.PartitionCmd.name).qualified : undefined;
+  const partition = partitionName(cmd);
   fx.lock('SHARE UPDATE EXCLUSIVE', table);
   fx.lock('ACCESS EXCLUSIVE', partition, { scans: true });
   return `ATTACH PARTITION ${partition ?? '?'}`;
@@ -216,8 +222,8 @@ const attachPartition: SubCommand = (cmd, { table, fx }) => {
 
 /** DETACH PARTITION: ACCESS EXCLUSIVE on both, or CONCURRENTLY outside a transaction. */
 const detachPartition: SubCommand = (cmd, { table, fx }) => {
-  const partition = cmd.def?.PartitionCmd?.name ? rangeVarName(cmd.def.PartitionCmd.name).qualified : undefined;
-  if (cmd.def?.PartitionCmd?.concurrent) {
+  const partition = partitionName(cmd);
+  if (nodeOf(cmd.def, 'PartitionCmd')?.concurrent) {
     fx.transactional = false;
     fx.lock('SHARE UPDATE EXCLUSIVE', table);
     return `DETACH PARTITION ${partition ?? '?'} CONCURRENTLY`;

@@ -5,7 +5,7 @@
  *
  * Pure: no fs, process or network.
  */
-import { columnConstraints, createTableElements, stringList, typeInfo } from '../../sql/ast.js';
+import { columnConstraints, createTableElements, nodeOf, stringList, typeInfo } from '../../sql/ast.js';
 import type { Handlers } from './effects.js';
 import { columnKey, rangeVarName } from './names.js';
 
@@ -45,7 +45,7 @@ export const createHandlers: Handlers = {
   },
 
   CreateSchemaStmt(body, fx, objects) {
-    const schema = String(body.schemaname ?? body.authrole?.RoleSpec?.rolename ?? '?');
+    const schema = String(body.schemaname ?? body.authrole?.rolename ?? '?');
     objects.schemas.add(schema);
     fx.create({ kind: 'schema', schema, name: schema });
     return `CREATE SCHEMA ${schema}`;
@@ -85,9 +85,12 @@ export const createHandlers: Handlers = {
     let language = 'sql';
     let text: string | undefined;
     for (const option of body.options ?? []) {
-      const def = option?.DefElem;
-      if (def?.defname === 'language') language = String(def.arg?.String?.sval ?? 'sql').toLowerCase();
-      if (def?.defname === 'as') text = def.arg?.List ? stringList(def.arg.List.items)[0] : def.arg?.String?.sval;
+      const def = nodeOf(option, 'DefElem');
+      if (def?.defname === 'language') language = String(nodeOf(def.arg, 'String')?.sval ?? 'sql').toLowerCase();
+      if (def?.defname === 'as') {
+        const list = nodeOf(def.arg, 'List');
+        text = list ? stringList(list.items)[0] : nodeOf(def.arg, 'String')?.sval;
+      }
     }
     objects.functions.set(name, { name, language, text: objects.text, body: text, sqlBody: body.sql_body });
     fx.create({ kind: body.is_procedure ? 'procedure' : 'function', schema: parts.length > 1 ? parts[parts.length - 2]! : 'public', name });

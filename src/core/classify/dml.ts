@@ -4,6 +4,7 @@
  *
  * Pure: no fs, process or network.
  */
+import { nodeOf } from '../../sql/ast.js';
 import type { Handlers } from './effects.js';
 import { columnKey, rangeVarName } from './names.js';
 
@@ -11,7 +12,7 @@ import { columnKey, rangeVarName } from './names.js';
 export const dmlHandlers: Handlers = {
   TruncateStmt(body, fx, objects) {
     const cascade = body.behavior === 'DROP_CASCADE';
-    const names = (body.relations ?? []).map((r: any) => rangeVarName(r));
+    const names = (body.relations ?? []).map((r) => rangeVarName(r));
     for (const n of names) {
       fx.lock('ACCESS EXCLUSIVE', n.qualified);
       if (!objects.tables.has(n.qualified)) fx.destroy({ kind: 'rows', schema: n.schema, table: n.name, reason: cascade ? 'TRUNCATE CASCADE' : 'TRUNCATE', ...(cascade ? { cascade } : {}) }, n);
@@ -33,7 +34,7 @@ export const dmlHandlers: Handlers = {
 
   UpdateStmt(body, fx, objects) {
     const table = rangeVarName(body.relation);
-    const columns = (body.targetList ?? []).map((t: any) => String(t?.ResTarget?.name ?? '?'));
+    const columns = (body.targetList ?? []).map((t) => String(nodeOf(t, 'ResTarget')?.name ?? '?'));
     if (!body.whereClause) {
       fx.lock('ROW EXCLUSIVE', table.qualified, { scans: true, rewrites: true, blocks: 'writes' });
       if (!objects.tables.has(table.qualified)) {

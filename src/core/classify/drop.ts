@@ -5,16 +5,16 @@
  *
  * Pure: no fs, process or network.
  */
-import { stringList } from '../../sql/ast.js';
+import { nodeOf, stringList, type Pg } from '../../sql/ast.js';
 import type { Effects, Handlers, NewObjects } from './effects.js';
 import { objectName, qualify, type Name } from './names.js';
 
 /** DROP <object> and DROP OWNED. */
 export const dropHandlers: Handlers = {
   DropStmt(body, fx, objects) {
-    const removeType: string = body.removeType;
+    const removeType: string = body.removeType ?? '';
     const cascade = body.behavior === 'DROP_CASCADE';
-    const names: Name[] = (body.objects ?? []).map((o: unknown) => objectName(o));
+    const names: Name[] = (body.objects ?? []).map((o) => objectName(o));
     const drop: Drop = {
       removeType,
       cascade,
@@ -43,7 +43,7 @@ interface Drop {
   concurrent: boolean;
   names: Name[];
   /** The raw object nodes (triggers, policies and rules name their table in them). */
-  objects: unknown[];
+  objects: Pg.Node[];
   /** The qualified names, comma-separated, for the summary. */
   list: string;
   /** `TABLE`, `MATERIALIZED VIEW`, ... */
@@ -126,7 +126,7 @@ const dropExtension: DropPiece = ({ names, cascade, suffix }, fx) => {
 /** DROP TRIGGER / POLICY / RULE: ACCESS EXCLUSIVE on the table named in the object. */
 const dropOnTable: DropPiece = ({ objects: nodes, what, list }, fx) => {
   for (const o of nodes) {
-    const parts = stringList((o as { List?: { items?: unknown[] } } | undefined)?.List?.items);
+    const parts = stringList(nodeOf(o, 'List')?.items);
     if (parts.length >= 2) fx.lock('ACCESS EXCLUSIVE', qualify(parts.length > 2 ? parts[0] : undefined, parts[parts.length - 2]!).qualified);
   }
   return `DROP ${what} ${list}`;

@@ -6,7 +6,7 @@
  * Pure: no fs, process or network.
  */
 import type { SqlParser } from '../../sql/parser.js';
-import type { TypeInfo } from '../../sql/ast.js';
+import { nodeOf, type NodeBody, type NodeKind, type Pg, type TypeInfo } from '../../sql/ast.js';
 import {
   BLOCK_RANK,
   BLOCKS,
@@ -40,7 +40,7 @@ export class NewObjects {
   /** Functions and procedures defined in this migration, by lower-case name: a call runs their body. */
   readonly functions = new Map<string, FunctionDefinition>();
   /** Prepared statements (`PREPARE name AS ...`). */
-  readonly prepared = new Map<string, { kind: string; body: any }>();
+  readonly prepared = new Map<string, { kind: string; body: unknown }>();
   /** Functions being inlined (recursion guard). */
   readonly active = new Set<string>();
   /** The text of the statement being classified (what the PL/pgSQL parser is given). */
@@ -75,7 +75,7 @@ export interface FunctionDefinition {
   /** The body string (`AS $$ ... $$`), for SQL functions. */
   body: string | undefined;
   /** `BEGIN ATOMIC ... END` statements, for SQL-standard bodies. */
-  sqlBody: any;
+  sqlBody: Pg.Node | undefined;
 }
 
 /** Accumulates the effects of one statement. */
@@ -182,10 +182,10 @@ export class Effects {
  * Classifies one statement body of the kind it is registered under: records its effects into
  * `fx`, what it creates into `objects`, and returns its one-line summary.
  */
-export type Handler = (body: any, fx: Effects, objects: NewObjects, options: ClassifyOptions) => string;
+export type Handler<K extends NodeKind> = (body: NodeBody<K>, fx: Effects, objects: NewObjects, options: ClassifyOptions) => string;
 
-/** A statement family's handlers, by node kind (`CreateStmt`, `DropStmt`, ...). */
-export type Handlers = Record<string, Handler>;
+/** A statement family's handlers, by node kind (`CreateStmt`, `DropStmt`, ...), each given its kind's typed body. */
+export type Handlers = { [K in NodeKind]?: Handler<K> };
 
 /** A readable one-line start of a statement, for kinds without a dedicated summary. */
 export function fallbackSummary(text: string): string {
@@ -205,16 +205,18 @@ export function knownColumnType(objects: NewObjects, options: ClassifyOptions, t
  * Whether a `DefElem` option (VACUUM / REINDEX / CLUSTER options) is on: present, with no value or
  * a value PostgreSQL reads as true (`FULL`, `FULL true`, `FULL 1`, `FULL on`; not `false`/`off`/`0`).
  */
-export function optionOn(options: any[] | undefined, name: string): boolean {
+export function optionOn(options: readonly Pg.Node[] | undefined, name: string): boolean {
   for (const option of options ?? []) {
-    const elem = option?.DefElem;
-    if (String(elem?.defname ?? '').toLowerCase() !== name) continue;
+    const elem = nodeOf(option, 'DefElem');
+    if (!elem || String(elem.defname ?? '').toLowerCase() !== name) continue;
     const arg = elem.arg;
     if (!arg) return true;
     // the parser's JSON omits zero values: `FULL 0` arrives as `{ Integer: {} }`
-    if (arg.Integer) return Number(arg.Integer.ival ?? 0) !== 0;
-    if (arg.Boolean) return Boolean(arg.Boolean.boolval);
-    const value = String(arg.String?.sval ?? 'true').toLowerCase();
+    const integer = nodeOf(arg, 'Integer');
+    if (integer) return Number(integer.ival ?? 0) !== 0;
+    const boolean = nodeOf(arg, 'Boolean');
+    if (boolean) return Boolean(boolean.boolval);
+    const value = String(nodeOf(arg, 'String')?.sval ?? 'true').toLowerCase();
     return !['false', 'off', 'no', '0'].includes(value);
   }
   return false;

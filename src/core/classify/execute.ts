@@ -6,7 +6,7 @@
  *
  * Pure: no fs, process or network.
  */
-import { defElemNames, stringList, walk } from '../../sql/ast.js';
+import { bodyOf, defElemNames, nodeOf, nodeType, stringList, unwrap, walk, type Pg } from '../../sql/ast.js';
 import { alterTableHandlers } from './alter-table.js';
 import { BUILTIN_FUNCTIONS } from './builtins.js';
 import { createHandlers } from './create.js';
@@ -24,7 +24,8 @@ import { userTypeHandlers } from './user-types.js';
 /** DO, CALL, PREPARE, EXECUTE, EXPLAIN. */
 export const executeHandlers: Handlers = {
   DoStmt(body, fx, objects, options) {
-    const language = (body.args ?? []).find((a: any) => a?.DefElem?.defname === 'language')?.DefElem?.arg?.String?.sval;
+    const languageOption = (body.args ?? []).map((a) => nodeOf(a, 'DefElem')).find((d) => d?.defname === 'language');
+    const language = nodeOf(languageOption?.arg, 'String')?.sval;
     if (language && String(language).toLowerCase() !== 'plpgsql') {
       fx.unknown('DO block', `DO block in ${language}`);
       return `DO block (LANGUAGE ${language})`;
@@ -48,9 +49,8 @@ export const executeHandlers: Handlers = {
   },
 
   PrepareStmt(body, _fx, objects) {
-    const query = body.query ?? {};
-    const kind = Object.keys(query)[0];
-    if (kind) objects.prepared.set(String(body.name), { kind, body: query[kind] });
+    const kind = nodeType(body.query ?? {});
+    if (kind) objects.prepared.set(String(body.name), { kind, body: unwrap(body.query) });
     return `PREPARE ${body.name}`;
   },
 
@@ -63,15 +63,14 @@ export const executeHandlers: Handlers = {
 
   ExplainStmt(body, fx, objects, options) {
     const analyze = defElemNames(body.options).has('analyze');
-    const query = body.query ?? {};
-    const kind = Object.keys(query)[0];
-    if (analyze && kind) runStatement(kind, query[kind], fx, objects, options);
+    const kind = nodeType(body.query ?? {});
+    if (analyze && kind) runStatement(kind, unwrap(body.query), fx, objects, options);
     return `EXPLAIN${analyze ? ' ANALYZE' : ''}`;
   },
 };
 
 /** THE table: every statement kind dbctl classifies, by family. Kinds not listed are safe, transactional and lock nothing known. */
-const HANDLERS: Handlers = {
+const HANDLERS = {
   ...createHandlers,
   ...alterTableHandlers,
   ...renameHandlers,
@@ -82,7 +81,15 @@ const HANDLERS: Handlers = {
   ...sessionHandlers,
   ...databaseHandlers,
   ...executeHandlers,
-};
+} satisfies Handlers;
+
+/**
+ * The handler of a statement kind, taking the body as the parser gave it. The one cast of the
+ * table: the parser's key names the body's type, so each handler gets the body it declares.
+ */
+function handlerOf(kind: string): ((body: unknown, fx: Effects, objects: NewObjects, options: ClassifyOptions) => string) | undefined {
+  return (HANDLERS as Record<string, ((body: unknown, fx: Effects, objects: NewObjects, options: ClassifyOptions) => string) | undefined>)[kind];
+}
 
 /** Statements that execute expressions (function calls) and may hold data-modifying sub-statements. */
 const EXECUTING = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CopyStmt', 'CreateTableAsStmt', 'ReturnStmt', 'PLAssignStmt']);
@@ -90,27 +97,28 @@ const EXECUTING = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt
 const NESTED_DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
 /** Runs one statement node (top level or nested) through the table; returns its summary. */
-export function runStatement(kind: string, body: any, fx: Effects, objects: NewObjects, options: ClassifyOptions): string | undefined {
-  const handler = HANDLERS[kind];
+export function runStatement(kind: string, body: unknown, fx: Effects, objects: NewObjects, options: ClassifyOptions): string | undefined {
+  const handler = handlerOf(kind);
   const summary = handler ? handler(body, fx, objects, options) : undefined;
   if (EXECUTING.has(kind)) seeInside(body, fx, objects, options);
   return summary;
 }
 
 /** Walks a statement for nested data-modifying statements and function calls. */
-function seeInside(body: any, fx: Effects, objects: NewObjects, options: ClassifyOptions): void {
+function seeInside(body: unknown, fx: Effects, objects: NewObjects, options: ClassifyOptions): void {
   walk(body, (key, value) => {
     if (NESTED_DML.has(key)) {
       runStatement(key, value, fx, objects, options);
       return false;
     }
-    if (key === 'FuncCall') functionCall(value, fx, objects, options);
+    const call = bodyOf(key, value, 'FuncCall');
+    if (call) functionCall(call, fx, objects, options);
     return undefined;
   });
 }
 
 /** A function call: builtins destroy nothing, functions defined in the migration are inlined, others are opaque. */
-function functionCall(call: any, fx: Effects, objects: NewObjects, options: ClassifyOptions): void {
+function functionCall(call: Pg.FuncCall, fx: Effects, objects: NewObjects, options: ClassifyOptions): void {
   const parts = stringList(call.funcname);
   const name = (parts[parts.length - 1] ?? '').toLowerCase();
   const schema = parts.length > 1 ? parts[parts.length - 2]!.toLowerCase() : undefined;
@@ -128,10 +136,10 @@ function functionCall(call: any, fx: Effects, objects: NewObjects, options: Clas
 }
 
 /** `set_config('search_path', 'a, b', is_local)`: a search_path change when constant, else opaque. */
-function setConfig(args: any[] | undefined, fx: Effects): void {
-  const setting = args?.[0]?.A_Const?.sval?.sval;
+function setConfig(args: readonly Pg.Node[] | undefined, fx: Effects): void {
+  const setting = nodeOf(args?.[0], 'A_Const')?.sval?.sval;
   if (typeof setting === 'string' && setting.toLowerCase() !== 'search_path') return;
-  const value = args?.[1]?.A_Const?.sval?.sval;
+  const value = nodeOf(args?.[1], 'A_Const')?.sval?.sval;
   if (setting === undefined || typeof value !== 'string') {
     fx.unknown('set_config()', 'set_config with a computed setting');
     return;
@@ -180,7 +188,7 @@ function runSqlText(text: string, fx: Effects, objects: NewObjects, options: Cla
   const outer = objects.text;
   for (const statement of parsed.statements) {
     objects.text = statement.text;
-    summaries.push(runStatement(statement.kind, statement.node[statement.kind], fx, objects, options) ?? fallbackSummary(statement.text));
+    summaries.push(runStatement(statement.kind, unwrap(statement.node, statement.kind), fx, objects, options) ?? fallbackSummary(statement.text));
   }
   objects.text = outer;
   return summaries;
@@ -227,9 +235,9 @@ function assignedExpression(text: string): string {
 function constantString(expression: string, objects: NewObjects): string | undefined {
   const parsed = objects.parser?.parse(`SELECT ${expression}`);
   if (!parsed || 'error' in parsed || parsed.statements.length !== 1) return undefined;
-  const select = parsed.statements[0]!.node?.SelectStmt;
+  const select = nodeOf(parsed.statements[0]!.node, 'SelectStmt');
   const targets = select?.targetList ?? [];
-  if (targets.length !== 1 || select.fromClause || select.whereClause) return undefined;
-  const value = targets[0]?.ResTarget?.val?.A_Const?.sval?.sval;
+  if (!select || targets.length !== 1 || select.fromClause || select.whereClause) return undefined;
+  const value = nodeOf(nodeOf(targets[0], 'ResTarget')?.val, 'A_Const')?.sval?.sval;
   return typeof value === 'string' ? value : undefined;
 }

@@ -5,6 +5,7 @@
  *
  * Pure: no fs, process or network.
  */
+import { nodeOf } from '../../sql/ast.js';
 import { optionOn, type Handlers } from './effects.js';
 import { qualify, rangeVarName } from './names.js';
 
@@ -59,7 +60,7 @@ export const indexHandlers: Handlers = {
   },
 
   VacuumStmt(body, fx) {
-    const rels = (body.rels ?? []).map((r: any) => rangeVarName(r?.VacuumRelation?.relation).qualified);
+    const rels = (body.rels ?? []).map((r) => rangeVarName(nodeOf(r, 'VacuumRelation')?.relation).qualified);
     if (!body.is_vacuumcmd) {
       for (const rel of rels) fx.lock('SHARE UPDATE EXCLUSIVE', rel, { scans: true });
       return `ANALYZE ${rels.join(', ')}`.trim();

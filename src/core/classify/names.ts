@@ -5,10 +5,14 @@
  * Pure: no fs, process or network.
  */
 import {
+  isNodeList,
+  nodeOf,
   objectName as astObjectName,
+  rangeVarOf,
   qualify as astQualify,
   stringList,
   typeQualifiedName as astTypeQualifiedName,
+  type Pg,
   type QualifiedName,
 } from '../../sql/ast.js';
 
@@ -44,24 +48,27 @@ export function qualify(schema: string | undefined | null, name: string): Name {
 }
 
 /** The name of a RangeVar (with or without its wrapper). */
-export function rangeVarName(rangeVar: any): Name {
-  const rv = rangeVar?.RangeVar ?? rangeVar ?? {};
+export function rangeVarName(rangeVar: Pg.RangeVar | Pg.Node | undefined): Name {
+  const rv = rangeVarOf(rangeVar) ?? {};
   return qualify(rv.schemaname, String(rv.relname ?? '?'));
 }
 
 /** The name of a DROP / COMMENT object (a List of Strings, an ObjectWithArgs, a TypeName). */
-export function objectName(object: any): Name {
-  if (object?.ObjectWithArgs) return objectName(object.ObjectWithArgs.objname ?? []);
-  const parts = object?.List ? stringList(object.List.items) : Array.isArray(object) ? stringList(object) : null;
+export function objectName(object: Pg.Node | readonly Pg.Node[] | undefined): Name {
+  const withArgs = nodeOf(object, 'ObjectWithArgs');
+  if (withArgs) return objectName(withArgs.objname ?? []);
+  const list = nodeOf(object, 'List');
+  const parts = list ? stringList(list.items) : Array.isArray(object) ? stringList(object) : null;
   if (parts) return parts.length > 1 ? qualify(parts[parts.length - 2], parts[parts.length - 1]!) : qualify(undefined, parts[0] ?? '?');
-  if (object?.TypeName) return typeQualifiedName(object.TypeName);
+  const typeName = nodeOf(object, 'TypeName');
+  if (typeName) return typeQualifiedName(typeName);
   const plain = astObjectName(object);
   return qualify(undefined, plain.name);
 }
 
-/** The name of a user type (a TypeName body). */
-export function typeQualifiedName(typeName: any): Name {
-  const parts = stringList(typeName?.names);
+/** The name of a user type: a TypeName body, or the list of names `CREATE TYPE s.t AS ENUM` gives. */
+export function typeQualifiedName(typeName: Pg.TypeName | readonly Pg.Node[] | undefined): Name {
+  const parts = stringList(isNodeList(typeName) ? typeName : typeName?.names);
   if (parts.length > 1) return qualify(parts[parts.length - 2], parts[parts.length - 1]!);
   return qualify(undefined, astTypeQualifiedName(typeName).name);
 }

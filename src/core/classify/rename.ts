@@ -12,7 +12,7 @@ import { columnKey, qualify, rangeVarName, type Name } from './names.js';
 /** ALTER ... RENAME and ALTER ... SET SCHEMA. */
 export const renameHandlers: Handlers = {
   RenameStmt(body, fx, objects) {
-    const type: string = body.renameType;
+    const type: string = body.renameType ?? '';
     const newName = String(body.newname);
     if (body.relation) {
       const rel = rangeVarName(body.relation);

@@ -5,7 +5,7 @@
  *
  * Pure: no fs, process or network.
  */
-import { defElemNames } from '../../sql/ast.js';
+import { defElemNames, nodeOf, type Pg } from '../../sql/ast.js';
 import type { Handlers } from './effects.js';
 import { LOCK_LEVELS } from './model.js';
 import { parseSearchPath, rangeVarName, setSearchPath } from './names.js';
@@ -39,7 +39,7 @@ export const sessionHandlers: Handlers = {
   LockStmt(body, fx) {
     const mode = Number(body.mode ?? 8);
     const level = LOCK_LEVELS[Math.min(Math.max(mode, 1), 8) - 1]!;
-    const tables = (body.relations ?? []).map((r: any) => rangeVarName(r).qualified);
+    const tables = (body.relations ?? []).map((r) => rangeVarName(r).qualified);
     for (const table of tables) fx.lock(level, table);
     return `LOCK TABLE ${tables.join(', ')} IN ${level} MODE`;
   },
@@ -94,11 +94,11 @@ export const databaseHandlers: Handlers = {
 };
 
 /** `SET search_path ...`, `RESET search_path`, `SET search_path TO DEFAULT`, `RESET ALL`. */
-function trackSearchPath(body: any): void {
+function trackSearchPath(body: Pg.VariableSetStmt): void {
   if (body.kind === 'VAR_SET_VALUE') {
     const entries: string[] = [];
     for (const arg of body.args ?? []) {
-      const value = arg?.A_Const?.sval?.sval;
+      const value = nodeOf(arg, 'A_Const')?.sval?.sval;
       if (typeof value === 'string') entries.push(...(value.includes(',') ? parseSearchPath(value) : [value]));
     }
     setSearchPath(entries);
