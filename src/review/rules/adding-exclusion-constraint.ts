@@ -3,6 +3,7 @@
  * its index and checks every row under ACCESS EXCLUSIVE; unlike UNIQUE it has no USING INDEX or
  * NOT VALID form.
  */
+import { nodeOf } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
 
@@ -21,7 +22,7 @@ const rule: Rule = {
     if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
     const out: RuleFinding[] = [];
     for (const cmd of alter.cmds) {
-      const c = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+      const c = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
       if (c?.contype !== 'CONSTR_EXCLUSION') continue;
       out.push({
         message: `EXCLUDE constraint ${c.conname ?? ''} on ${shortTable(alter.table.qualified)} builds its index and checks every row under an ACCESS EXCLUSIVE lock: reads and writes are blocked until it finishes.`.replace('  ', ' '),

@@ -2,7 +2,7 @@
  * adding-foreign-key-constraint: a FOREIGN KEY added to an existing table without NOT VALID
  * validates every row while holding SHARE ROW EXCLUSIVE locks on both tables.
  */
-import { columnConstraints, rangeVarName } from '../../sql/ast.js';
+import { nodeOf, columnConstraints, rangeVarName } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
 
@@ -33,12 +33,12 @@ const rule: Rule = {
     };
     for (const cmd of alter.cmds) {
       if (cmd.subtype === 'AT_AddConstraint') {
-        const c = cmd.def?.Constraint;
+        const c = nodeOf(cmd.def, 'Constraint');
         if (c?.contype !== 'CONSTR_FOREIGN' || c.skip_validation) continue;
         const columns = (c.fk_attrs ?? []).map((a: any) => a?.String?.sval).join(', ');
         report(c, String(c.conname ?? `${alter.table.name}_${columns}_fkey`), columns, locationOr(c.location, alter.location));
       } else if (cmd.subtype === 'AT_AddColumn') {
-        const def = cmd.def?.ColumnDef ?? {};
+        const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
         for (const c of columnConstraints(def)) {
           if (c.contype !== 'CONSTR_FOREIGN' || c.skip_validation) continue;
           report(c, String(c.conname ?? `${alter.table.name}_${def.colname}_fkey`), String(def.colname), locationOr(c.location, def.location));

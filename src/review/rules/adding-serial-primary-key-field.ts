@@ -3,7 +3,7 @@
  * (without USING INDEX), on an existing table builds the primary key index (and fills the column)
  * under ACCESS EXCLUSIVE. squawk reports both under this id.
  */
-import { stringList, typeInfo } from '../../sql/ast.js';
+import { nodeOf, stringList, typeInfo } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { alterTable, columnsAddedToExistingTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
 
@@ -34,7 +34,7 @@ const rule: Rule = {
     if (alter && isExisting(alter.table.qualified, stmt, ctx)) {
       const t = shortTable(alter.table.qualified);
       for (const cmd of alter.cmds) {
-        const c = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+        const c = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
         if (c?.contype !== 'CONSTR_PRIMARY' || c.indexname) continue;
         const columns = stringList(c.keys).join(', ');
         const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_pkey`;

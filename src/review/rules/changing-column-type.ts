@@ -4,7 +4,7 @@
  * varchar(n) → varchar, numeric precision up with the same scale), which are exempt, as is any
  * change on a table created in the same migration.
  */
-import { typeInfo } from '../../sql/ast.js';
+import { nodeOf, typeInfo } from '../../sql/ast.js';
 import { isPlainUsingCast, typeChangeEffect } from '../../core/classify/types.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
@@ -28,7 +28,7 @@ const rule: Rule = {
     for (const cmd of alter.cmds) {
       if (cmd.subtype !== 'AT_AlterColumnType') continue;
       const column = String(cmd.name);
-      const def = cmd.def?.ColumnDef ?? {};
+      const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
       const to = typeInfo(def.typeName);
       const from = ctx.knowledge.columnType(alter.table.qualified, column);
       const effect = typeChangeEffect(from, to, !isPlainUsingCast(def.raw_default, column));

@@ -2,7 +2,7 @@
  * require-concurrent-partition-detach (squawk): DETACH PARTITION without CONCURRENTLY takes an
  * ACCESS EXCLUSIVE lock on the partitioned table.
  */
-import { rangeVarName } from '../../sql/ast.js';
+import { nodeOf, rangeVarName } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { alterTable, isExisting, shortTable } from '../rule-support.js';
 
@@ -20,7 +20,7 @@ const rule: Rule = {
     if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
     const out: RuleFinding[] = [];
     for (const cmd of alter.cmds) {
-      const partition = cmd.subtype === 'AT_DetachPartition' ? cmd.def?.PartitionCmd : undefined;
+      const partition = cmd.subtype === 'AT_DetachPartition' ? nodeOf(cmd.def, 'PartitionCmd') : undefined;
       if (!partition || partition.concurrent) continue;
       const name = partition.name ? shortTable(rangeVarName(partition.name).qualified) : '<partition>';
       out.push({
