@@ -2,7 +2,7 @@
  * adding-foreign-key-constraint: a FOREIGN KEY added to an existing table without NOT VALID
  * validates every row while holding SHARE ROW EXCLUSIVE locks on both tables.
  */
-import { nodeOf, columnConstraints, rangeVarName } from '../../sql/ast.js';
+import { columnConstraints, nodeOf, rangeVarName, type Pg } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
 
@@ -22,7 +22,7 @@ const rule: Rule = {
     if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
     const table = shortTable(alter.table.qualified);
     const out: RuleFinding[] = [];
-    const report = (constraint: any, name: string, columns: string, at: number) => {
+    const report = (constraint: Pg.Constraint, name: string, columns: string, at: number) => {
       const referenced = constraint.pktable ? shortTable(rangeVarName(constraint.pktable).qualified) : '?';
       out.push({
         message: `Foreign key ${name} on ${table} validates every existing row while holding SHARE ROW EXCLUSIVE locks on ${table} and ${referenced}: writes to both tables are blocked until the scan ends.`,
@@ -35,7 +35,7 @@ const rule: Rule = {
       if (cmd.subtype === 'AT_AddConstraint') {
         const c = nodeOf(cmd.def, 'Constraint');
         if (c?.contype !== 'CONSTR_FOREIGN' || c.skip_validation) continue;
-        const columns = (c.fk_attrs ?? []).map((a: any) => a?.String?.sval).join(', ');
+        const columns = (c.fk_attrs ?? []).map((a) => nodeOf(a, 'String')?.sval).join(', ');
         report(c, String(c.conname ?? `${alter.table.name}_${columns}_fkey`), columns, locationOr(c.location, alter.location));
       } else if (cmd.subtype === 'AT_AddColumn') {
         const def = nodeOf(cmd.def, 'ColumnDef') ?? {};

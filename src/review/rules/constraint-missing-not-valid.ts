@@ -4,7 +4,7 @@
  * add gains nothing, because the add's lock is held until commit.
  */
 import type { Rule, RuleFinding } from '../types.js';
-import { nodeOf, columnConstraints } from '../../sql/ast.js';
+import { columnConstraints, nodeOf } from '../../sql/ast.js';
 import { alterTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
 
 /** Flags validating constraints added to existing tables, and same-transaction validation. */

@@ -2,7 +2,7 @@
  * disallowed-unique-constraint: ADD UNIQUE (without USING INDEX) on an existing table builds the
  * index under ACCESS EXCLUSIVE. (ADD PRIMARY KEY is adding-serial-primary-key-field, as in squawk.)
  */
-import { nodeOf, columnConstraints, stringList } from '../../sql/ast.js';
+import { columnConstraints, nodeOf, stringList } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { alterTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
 

@@ -6,7 +6,7 @@
  * finding), as a warning; not at all when drizzle's snapshots show drizzle-kit asked the rename
  * question and was answered "create".
  */
-import { nodeOf, createTableElements, rangeVarName, typeInfo, type TypeInfo } from '../../sql/ast.js';
+import { createTableElements, nodeOf, rangeVarName, typeInfo, type TypeInfo } from '../../sql/ast.js';
 import type { Rule, RuleContext, RuleFinding, RuleStatement } from '../types.js';
 import { alterTable, columnRenameFlag, perMigration, shortTable, tableRenameFlag } from '../rule-support.js';
 
@@ -92,7 +92,7 @@ function tableFindings(stmt: RuleStatement, ctx: RuleContext, drops: Dropped): R
   const table = rangeVarName(stmt.node.relation).qualified;
   if (ctx.migration.answeredCreate?.includes(table)) return [];
   const columns = createTableElements(stmt.node).columns;
-  const families = columns.map((c: any) => typeFamily(typeInfo(c.typeName))).sort();
+  const families = columns.map((c) => typeFamily(typeInfo(c.typeName))).sort();
   const createdCount = ctx.statements.filter((s) => s.kind === 'CreateStmt').length;
   const match = drops.tables.find((d) => {
     if (d.table === table) return false;
