@@ -25,6 +25,15 @@ export function alterTable(stmt: RuleStatement): AlterTable | null {
   };
 }
 
+/**
+ * The ALTER TABLE of a statement when its table existed before this migration, else null: the
+ * hazards of changing a table (locks held over rows, scans, rewrites) exist only where rows may be.
+ */
+export function alterExistingTable(stmt: RuleStatement, ctx: RuleContext): AlterTable | null {
+  const alter = alterTable(stmt);
+  return alter && isExisting(alter.table.qualified, stmt, ctx) ? alter : null;
+}
+
 /** True when `table` existed before this migration (was not created earlier in it). */
 export function isExisting(table: string, stmt: RuleStatement, ctx: RuleContext): boolean {
   return !stmt.classification.newTables.includes(table) && !ctx.isNewTable(table, stmt.index);
@@ -48,8 +57,8 @@ export interface AddedColumn {
  * (rewrites, failing NOT NULL, index builds) exist only where rows may already be.
  */
 export function columnsAddedToExistingTable(stmt: RuleStatement, ctx: RuleContext): AddedColumn[] {
-  const alter = alterTable(stmt);
-  if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return [];
+  const alter = alterExistingTable(stmt, ctx);
+  if (!alter) return [];
   return alter.cmds
     .filter((cmd) => cmd.subtype === 'AT_AddColumn')
     .map((cmd) => {

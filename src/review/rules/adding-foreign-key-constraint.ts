@@ -4,7 +4,7 @@
  */
 import { columnConstraints, nodeOf, rangeVarName, type Pg } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
+import { alterExistingTable, locationOr, shortTable } from '../rule-support.js';
 
 /** Flags FOREIGN KEY / REFERENCES added to an existing table without NOT VALID. */
 const rule: Rule = {
@@ -18,8 +18,8 @@ const rule: Rule = {
       'Add the constraint with NOT VALID (only new rows are checked, the lock is brief), then in a later migration run `ALTER TABLE ... VALIDATE CONSTRAINT ...`, which scans under SHARE UPDATE EXCLUSIVE and blocks neither reads nor writes.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const table = shortTable(alter.table.qualified);
     const out: RuleFinding[] = [];
     const report = (constraint: Pg.Constraint, name: string, columns: string, at: number) => {

@@ -5,7 +5,7 @@
  */
 import { nodeOf, qualify } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, notNullRecipe, shortTable } from '../rule-support.js';
+import { alterExistingTable, notNullRecipe, shortTable } from '../rule-support.js';
 
 /** Flags SET NOT NULL on an existing table that has no CHECK (col IS NOT NULL) at all. */
 const rule: Rule = {
@@ -19,8 +19,8 @@ const rule: Rule = {
       'Add `CHECK (col IS NOT NULL) NOT VALID`; validate it in a later migration (no blocking); then SET NOT NULL in a later migration (PostgreSQL 12+ skips the scan thanks to the validated CHECK) and drop the CHECK.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     for (const cmd of alter.cmds) {
       const constraint = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;

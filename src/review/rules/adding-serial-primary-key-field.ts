@@ -5,7 +5,7 @@
  */
 import { nodeOf, stringList, typeInfo } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, columnsAddedToExistingTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
+import { alterExistingTable, columnsAddedToExistingTable, locationOr, shortTable, tableName } from '../rule-support.js';
 
 /** Flags a PRIMARY KEY column added to an existing table. */
 const rule: Rule = {
@@ -30,8 +30,8 @@ const rule: Rule = {
         at: locationOr(pk.location, def.location),
       });
     }
-    const alter = alterTable(stmt);
-    if (alter && isExisting(alter.table.qualified, stmt, ctx)) {
+    const alter = alterExistingTable(stmt, ctx);
+    if (alter) {
       const t = shortTable(alter.table.qualified);
       for (const cmd of alter.cmds) {
         const c = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;

@@ -7,7 +7,7 @@
 import { nodeOf, typeInfo } from '../../sql/ast.js';
 import { isPlainUsingCast, typeChangeEffect } from '../../core/classify/types.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
+import { alterExistingTable, locationOr, shortTable } from '../rule-support.js';
 
 /** Flags column type changes that rewrite an existing table. */
 const rule: Rule = {
@@ -21,8 +21,8 @@ const rule: Rule = {
       'Expand and contract: add a new column with the new type, write to both (trigger or application), backfill in batches, switch reads, then drop the old column in a later release.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     const table = shortTable(alter.table.qualified);
     for (const cmd of alter.cmds) {

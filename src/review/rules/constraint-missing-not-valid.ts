@@ -5,7 +5,7 @@
  */
 import type { Rule, RuleFinding } from '../types.js';
 import { columnConstraints, nodeOf } from '../../sql/ast.js';
-import { alterTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
+import { alterExistingTable, alterTable, locationOr, shortTable, tableName } from '../rule-support.js';
 
 /** Flags validating constraints added to existing tables, and same-transaction validation. */
 const rule: Rule = {
@@ -21,8 +21,8 @@ const rule: Rule = {
       'Add the constraint NOT VALID in one migration (brief lock, new rows checked), and run `ALTER TABLE ... VALIDATE CONSTRAINT ...` in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     const table = shortTable(alter.table.qualified);
     for (const cmd of alter.cmds) {

@@ -4,7 +4,7 @@
  */
 import { columnConstraints, nodeOf, stringList } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
+import { alterExistingTable, locationOr, shortTable, tableName } from '../rule-support.js';
 
 /** Flags unique/primary key constraints that build their index under the table lock. */
 const rule: Rule = {
@@ -18,8 +18,8 @@ const rule: Rule = {
       'Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY`, then attach it: `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX ...`, which only takes a brief lock.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     const table = shortTable(alter.table.qualified);
     const report = (kind: string, name: string, columns: string, at: number) => {

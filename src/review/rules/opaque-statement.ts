@@ -23,7 +23,7 @@ const BUILTIN_FUNCTIONS: ReadonlySet<string> = new Set([
 
 /** Why a statement is opaque, or null when the review sees what it does. */
 export function opaqueReason(stmt: RuleStatement): string | null {
-  if ((stmt.classification.destroys as { kind: string }[]).some((d) => d.kind === 'opaque')) return `${stmt.classification.summary} runs code the analysis cannot see into`;
+  if (stmt.classification.destroys.some((d) => d.kind === 'opaque')) return `${stmt.classification.summary} runs code the analysis cannot see into`;
   switch (stmt.kind) {
     case 'DoStmt': {
       // Until the classification walks DO blocks, it reports nothing for them: opaque. Once it

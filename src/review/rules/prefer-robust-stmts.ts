@@ -10,7 +10,7 @@
  */
 import { nodeOf, rangeVarName } from '../../sql/ast.js';
 import type { Rule } from '../types.js';
-import { alterTable, isExisting, perMigration, shortTable } from '../rule-support.js';
+import { alterExistingTable, alterTable, perMigration, shortTable } from '../rule-support.js';
 
 /** The statements whose create/drop has an idempotent form, and where it goes. */
 function missingGuards(stmt: Parameters<Rule['check']>[0], ctx: Parameters<Rule['check']>[1]): string[] {
@@ -34,8 +34,8 @@ function missingGuards(stmt: Parameters<Rule['check']>[0], ctx: Parameters<Rule[
       return [`DROP ${what}${stmt.node.concurrent ? ' CONCURRENTLY' : ''} IF EXISTS`];
     }
     case 'AlterTableStmt': {
-      const alter = alterTable(stmt);
-      if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return [];
+      const alter = alterExistingTable(stmt, ctx);
+      if (!alter) return [];
       const out: string[] = [];
       for (const cmd of alter.cmds) {
         if (cmd.subtype === 'AT_AddColumn' && !cmd.missing_ok) out.push(`ADD COLUMN IF NOT EXISTS ${nodeOf(cmd.def, 'ColumnDef')?.colname}`);
