@@ -7,6 +7,16 @@
  * Context-aware across one migration: objects created earlier in the same migration are new, so
  * locking or dropping them costs nothing (CREATE INDEX on a table created above is 'safe').
  *
+ * This file is the entry (the Classifier over one migration); the table itself lives in classify/:
+ * - model.ts: the vocabulary (classes, lock levels, destroyed/modified/created objects, options);
+ * - effects.ts, names.ts: what a run accumulates, and names qualified as the session would;
+ * - execute.ts: the dispatcher over the families below, and statements that run other statements
+ *   (function calls, DO, CALL, PREPARE/EXECUTE, EXPLAIN ANALYZE, PL/pgSQL via plpgsql.ts);
+ * - one file per statement family: create.ts, alter-table.ts (one piece per sub-command),
+ *   rename.ts, drop.ts (one piece per object kind), dml.ts, indexes.ts (index builds and table
+ *   maintenance), user-types.ts, session.ts (transactions, SET, LOCK, database-wide statements);
+ * - types.ts, volatility.ts, builtins.ts: type-change, default-volatility and builtin-function facts.
+ *
  * Pure: no fs, process or network.
  */
 import type { ParsedStatement } from '../sql/parser.js';
