@@ -21,8 +21,9 @@ export type NodeBody<K extends NodeKind> = Extract<Pg.Node, { [P in K]: unknown 
  * The node's key is checked; its fields are the parser's, as `@pgsql/types` describes them.
  */
 export function nodeOf<K extends NodeKind>(node: unknown, kind: K): NodeBody<K> | undefined {
-  if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, kind)) return undefined;
-  return (node as Record<K, NodeBody<K>>)[kind];
+  if (node === null || typeof node !== 'object') return undefined;
+  const body = (node as Record<string, unknown>)[kind];
+  return body !== null && typeof body === 'object' ? (body as NodeBody<K>) : undefined;
 }
 
 /**
