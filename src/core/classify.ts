@@ -26,19 +26,7 @@ import { runStatement } from './classify/execute.js';
 import type { ClassifyOptions, StatementClassification } from './classify/model.js';
 import { searchPath, setSearchPath } from './classify/names.js';
 
-export {
-  describeLock,
-  LOCK_LEVELS,
-  lockBlocks,
-  type ClassifyOptions,
-  type CreatedObject,
-  type DestroyedObject,
-  type LockInfo,
-  type LockLevel,
-  type ModifiedTable,
-  type StatementClass,
-  type StatementClassification,
-} from './classify/model.js';
+export * from './classify/model.js';
 export { parseSearchPath } from './classify/names.js';
 
 /**

@@ -6,7 +6,7 @@
  * Pure: no fs, process or network.
  */
 import { defElemNames, nodeOf, type Pg } from '../../sql/ast.js';
-import type { Handlers } from './effects.js';
+import type { Effects, Handlers } from './effects.js';
 import { LOCK_LEVELS } from './model.js';
 import { parseSearchPath, rangeVarName, setSearchPath } from './names.js';
 
@@ -57,41 +57,29 @@ export const databaseHandlers: Handlers = {
     return `DROP DATABASE ${body.dbname}`;
   },
 
-  CreatedbStmt(body, fx) {
-    fx.transactional = false;
-    return `CREATE DATABASE ${body.dbname}`;
-  },
+  CreatedbStmt: (body, fx) => outsideTransaction(fx, `CREATE DATABASE ${body.dbname}`),
 
   AlterDatabaseStmt(body, fx) {
     if (defElemNames(body.options).has('tablespace')) fx.transactional = false;
     return `ALTER DATABASE ${body.dbname}`;
   },
 
-  AlterSystemStmt(body, fx) {
-    fx.transactional = false;
-    return `ALTER SYSTEM SET ${body.setstmt?.name ?? ''}`.trim();
-  },
+  AlterSystemStmt: (body, fx) => outsideTransaction(fx, `ALTER SYSTEM SET ${body.setstmt?.name ?? ''}`.trim()),
 
-  CreateTableSpaceStmt(body, fx) {
-    fx.transactional = false;
-    return `CREATE TABLESPACE ${body.tablespacename}`;
-  },
+  CreateTableSpaceStmt: (body, fx) => outsideTransaction(fx, `CREATE TABLESPACE ${body.tablespacename}`),
 
-  DropTableSpaceStmt(body, fx) {
-    fx.transactional = false;
-    return `DROP TABLESPACE ${body.tablespacename}`;
-  },
+  DropTableSpaceStmt: (body, fx) => outsideTransaction(fx, `DROP TABLESPACE ${body.tablespacename}`),
 
-  CreateSubscriptionStmt(body, fx) {
-    fx.transactional = false;
-    return `CREATE SUBSCRIPTION ${body.subname}`;
-  },
+  CreateSubscriptionStmt: (body, fx) => outsideTransaction(fx, `CREATE SUBSCRIPTION ${body.subname}`),
 
-  DropSubscriptionStmt(body, fx) {
-    fx.transactional = false;
-    return `DROP SUBSCRIPTION ${body.subname}`;
-  },
+  DropSubscriptionStmt: (body, fx) => outsideTransaction(fx, `DROP SUBSCRIPTION ${body.subname}`),
 };
+
+/** Marks a statement that cannot run inside a transaction block; returns its summary. */
+function outsideTransaction(fx: Effects, summary: string): string {
+  fx.transactional = false;
+  return summary;
+}
 
 /** `SET search_path ...`, `RESET search_path`, `SET search_path TO DEFAULT`, `RESET ALL`. */
 function trackSearchPath(body: Pg.VariableSetStmt): void {
