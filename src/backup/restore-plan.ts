@@ -11,6 +11,7 @@
  *   back by primary key (with a cast to the column's current type when that differs).
  * - `--into-schema S` recreates every object as a new table in S, for inspection.
  */
+import { DbctlError } from '../errors.js';
 import type { BackupManifest, BackupObject, ColumnInfo } from './types.js';
 import { displayName } from './sql-text.js';
 import { usesSequence } from './ddl.js';
@@ -74,13 +75,15 @@ export type RestoreAction =
     }
   | { kind: 'refuse'; message: string; hint: string };
 
-/** Selects the objects `--tables` names (every object when none given); throws a message naming unknown tables. */
+/** Selects the objects `--tables` names (every object when none given); USAGE naming unknown tables. */
 export function selectObjects(manifest: BackupManifest, tables: readonly { schema: string; table: string }[] | undefined): BackupObject[] {
   if (!tables || tables.length === 0) return manifest.objects;
   const unknown = tables.filter((t) => !manifest.objects.some((o) => o.schema === t.schema && o.table === t.table));
   if (unknown.length) {
     const have = manifest.objects.map((o) => displayName(o.schema, o.table)).join(', ') || 'none';
-    throw new Error(`backup ${manifest.id} has no ${unknown.map((t) => displayName(t.schema, t.table)).join(', ')} (it holds: ${have})`);
+    throw new DbctlError('USAGE', `backup ${manifest.id} has no ${unknown.map((t) => displayName(t.schema, t.table)).join(', ')} (it holds: ${have})`, {
+      hint: `run \`dbctl backups --json\` to see what backup ${manifest.id} holds`,
+    });
   }
   return manifest.objects.filter((o) => tables.some((t) => t.schema === o.schema && t.table === o.table));
 }

@@ -78,6 +78,7 @@ interface RestoreRequest {
 /** Reads a backup's manifest from its target (USAGE when there is no such backup). */
 export async function readManifest(target: BackupTarget, id: string, sql?: postgres.Sql): Promise<BackupManifest> {
   if (target.kind === 'dir') return await readDirectoryManifest(target.dir, id);
+  // an internal assertion (a caller passing no connection for the database target is a dbctl bug), not a user-facing outcome
   if (!sql) throw new Error('the database target needs a connection');
   return await readDatabaseManifest(sql, id);
 }
@@ -130,12 +131,7 @@ async function openRestore(sql: postgres.Sql, target: BackupTarget, id: string, 
       throw new DbctlError('USAGE', `--tables: ${(error as Error).message}`, { hint: 'write --tables users,billing.invoices' });
     }
   }
-  let objects: BackupObject[];
-  try {
-    objects = selectObjects(manifest, names);
-  } catch (error) {
-    throw new DbctlError('USAGE', (error as Error).message, { hint: `run \`dbctl backups --json\` to see what backup ${id} holds` });
-  }
+  const objects = selectObjects(manifest, names);
   const intoSchema = options.intoSchema ?? null;
   if (intoSchema !== null && !intoSchema.trim()) throw new DbctlError('USAGE', '--into-schema needs a schema name');
   return {

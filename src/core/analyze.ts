@@ -253,7 +253,7 @@ export function analyzePendingMigrations<M extends { text: string }>(parser: Sql
  * duplicate_object THEN null; END $$;`. Its tree's locations are moved to where the statement sits
  * in the DO block's parse input (so carets point into the file); null for any other statement.
  */
-export function innerStatementOf(parser: SqlParser, statement: MigrationStatement): { kind: string; node: any } | null {
+export function innerStatementOf(parser: SqlParser, statement: MigrationStatement): { kind: string; node: unknown } | null {
   if (statement.kind !== 'DoStmt' || !statement.node) return null;
   const plpgsql = parser.parsePlpgsql(statement.text);
   if ('error' in plpgsql || plpgsql.functions.length !== 1) return null;

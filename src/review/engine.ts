@@ -6,6 +6,7 @@
  */
 import { describeLock } from '../core/classify.js';
 import { MigrationAnalyzer, innerStatementOf } from '../core/analyze.js';
+import { unwrap } from '../sql/ast.js';
 import type { ParsedMigration } from '../sql/migration.js';
 import type { SqlParser } from '../sql/parser.js';
 import { findDirectives, type IgnoreDirective } from './directives.js';
@@ -24,6 +25,7 @@ import type {
   RuleFinding,
   RuleSeverityOverride,
   RuleStatement,
+  TypedStatement,
   Severity,
 } from './types.js';
 
@@ -99,8 +101,7 @@ function reviewOne(
     const inner = p.kind === 'DoStmt' ? innerStatementOf(analyzer.parser, p) : null;
     return {
       index,
-      kind: inner?.kind ?? p.kind,
-      node: inner ? inner.node : p.node ? p.node[p.kind] : null,
+      ...typedStatement(inner?.kind ?? p.kind, inner ? inner.node : p.node ? unwrap(p.node, p.kind) : null),
       parsed: p,
       classification: classifications[index]!,
     };
@@ -451,6 +452,15 @@ export function validateRuleSettings(settings: Record<string, unknown>, rules: r
     }
   }
   return problems;
+}
+
+/**
+ * The parser's (kind, body) pair as rules read it: `kind` names the body's type (`ParseError` with
+ * a null body for text that did not parse). The one cast between the parser and the rules: the
+ * parser keys every body by its node type, which is what `TypedStatement` says.
+ */
+function typedStatement(kind: string, node: unknown): TypedStatement | { kind: 'ParseError'; node: null } {
+  return { kind, node } as TypedStatement | { kind: 'ParseError'; node: null };
 }
 
 /** The registered rule id closest to a misspelt one (edit distance ≤ 3), if any. */

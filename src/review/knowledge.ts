@@ -4,13 +4,16 @@
  * Only what the rules need; unknown things stay unknown (rules then stay conservative).
  */
 import {
+  bodyOf,
   columnConstraints,
   createTableElements,
+  nodeOf,
   notNullTestedColumns,
   objectName,
   qualify,
   rangeVarName,
   typeInfo,
+  type Pg,
   type TypeInfo,
 } from '../sql/ast.js';
 
@@ -90,31 +93,29 @@ export class SchemaKnowledge {
   }
 
   /** Learns from one parsed statement (`kind`, node body) of migration `ordinal`. */
-  apply(kind: string, body: any, ordinal: number): void {
+  apply(kind: string, body: unknown, ordinal: number): void {
     if (!body) return;
-    switch (kind) {
-      case 'CreateStmt':
-        return this.createTable(body, ordinal);
-      case 'AlterTableStmt':
-        return this.alterTable(body, ordinal);
-      case 'RenameStmt':
-        return this.rename(body);
-      case 'DropStmt':
-        if (body.removeType === 'OBJECT_TABLE') {
-          for (const object of body.objects ?? []) this.dropTable(objectName(object).qualified);
-        }
-        if (body.removeType === 'OBJECT_INDEX') {
-          for (const object of body.objects ?? []) this.indexes.delete(objectName(object).qualified);
-        }
-        return;
-      case 'IndexStmt':
-        return this.createIndex(body);
-      default:
-        return;
+    const create = bodyOf(kind, body, 'CreateStmt');
+    if (create) return this.createTable(create, ordinal);
+    const alter = bodyOf(kind, body, 'AlterTableStmt');
+    if (alter) return this.alterTable(alter, ordinal);
+    const rename = bodyOf(kind, body, 'RenameStmt');
+    if (rename) return this.rename(rename);
+    const drop = bodyOf(kind, body, 'DropStmt');
+    if (drop) {
+      if (drop.removeType === 'OBJECT_TABLE') {
+        for (const object of drop.objects ?? []) this.dropTable(objectName(object).qualified);
+      }
+      if (drop.removeType === 'OBJECT_INDEX') {
+        for (const object of drop.objects ?? []) this.indexes.delete(objectName(object).qualified);
+      }
+      return;
     }
+    const index = bodyOf(kind, body, 'IndexStmt');
+    if (index) return this.createIndex(index);
   }
 
-  private createTable(body: any, ordinal: number): void {
+  private createTable(body: Pg.CreateStmt, ordinal: number): void {
     const table = rangeVarName(body.relation).qualified;
     const columns = new Map<string, KnownColumn>();
     const { columns: defs, constraints } = createTableElements(body);
@@ -129,19 +130,19 @@ export class SchemaKnowledge {
     this.tables.set(table, columns);
     for (const c of constraints) {
       if (c.contype === 'CONSTR_CHECK') this.addCheck(table, c, ordinal);
-      if (c.contype === 'CONSTR_PRIMARY') for (const key of c.keys ?? []) this.setNotNull(table, String(key?.String?.sval), true);
+      if (c.contype === 'CONSTR_PRIMARY') for (const key of c.keys ?? []) this.setNotNull(table, String(nodeOf(key, 'String')?.sval), true);
     }
   }
 
-  private alterTable(body: any, ordinal: number): void {
+  private alterTable(body: Pg.AlterTableStmt, ordinal: number): void {
     if (body.objtype && body.objtype !== 'OBJECT_TABLE') return;
     const table = rangeVarName(body.relation).qualified;
     for (const wrapped of body.cmds ?? []) {
-      const cmd = wrapped.AlterTableCmd ?? {};
+      const cmd = nodeOf(wrapped, 'AlterTableCmd') ?? {};
       const column = String(cmd.name ?? '');
       switch (cmd.subtype) {
         case 'AT_AddColumn': {
-          const def = cmd.def?.ColumnDef ?? {};
+          const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
           const cons = columnConstraints(def);
           this.columnsOf(table).set(String(def.colname), {
             type: typeInfo(def.typeName),
@@ -155,7 +156,7 @@ export class SchemaKnowledge {
           break;
         case 'AT_AlterColumnType': {
           const known = this.columnsOf(table).get(column);
-          this.columnsOf(table).set(column, { type: typeInfo(cmd.def?.ColumnDef?.typeName), notNull: known?.notNull ?? false });
+          this.columnsOf(table).set(column, { type: typeInfo(nodeOf(cmd.def, 'ColumnDef')?.typeName), notNull: known?.notNull ?? false });
           break;
         }
         case 'AT_SetNotNull':
@@ -165,7 +166,7 @@ export class SchemaKnowledge {
           this.setNotNull(table, column, false);
           break;
         case 'AT_AddConstraint': {
-          const c = cmd.def?.Constraint;
+          const c = nodeOf(cmd.def, 'Constraint');
           if (c?.contype === 'CONSTR_CHECK') this.addCheck(table, c, ordinal);
           if (c?.indexname) this.useIndex(table, c, ordinal);
           break;
@@ -187,7 +188,7 @@ export class SchemaKnowledge {
     }
   }
 
-  private rename(body: any): void {
+  private rename(body: Pg.RenameStmt): void {
     if (!body.relation) return;
     const rel = rangeVarName(body.relation);
     if (body.renameType === 'OBJECT_TABLE') {
@@ -213,16 +214,16 @@ export class SchemaKnowledge {
     }
   }
 
-  private createIndex(body: any): void {
+  private createIndex(body: Pg.IndexStmt): void {
     if (!body.idxname) return;
     const table = rangeVarName(body.relation);
-    const params: any[] = (body.indexParams ?? []).map((p: any) => p?.IndexElem ?? {});
+    const params = (body.indexParams ?? []).map((p) => nodeOf(p, 'IndexElem') ?? {});
     const columns = params.every((p) => typeof p.name === 'string') ? params.map((p) => String(p.name)) : undefined;
     this.indexes.set(qualify(table.schema, String(body.idxname)).qualified, { table: table.qualified, columns });
   }
 
   /** `ADD CONSTRAINT c ... USING INDEX i`: i now belongs to c, renamed to c; PRIMARY KEY makes its columns NOT NULL. */
-  private useIndex(table: string, constraint: any, ordinal: number): void {
+  private useIndex(table: string, constraint: Pg.Constraint, ordinal: number): void {
     const schema = table.slice(0, table.indexOf('.'));
     const name = qualify(schema, String(constraint.indexname)).qualified;
     const known = this.indexes.get(name) ?? { table, columns: undefined };
@@ -254,7 +255,7 @@ export class SchemaKnowledge {
     if (known) known.notNull = notNull;
   }
 
-  private addCheck(table: string, constraint: any, ordinal: number): void {
+  private addCheck(table: string, constraint: Pg.Constraint, ordinal: number): void {
     const columns = notNullTestedColumns(constraint.raw_expr);
     if (columns.length === 0) return;
     const validated = !constraint.skip_validation;

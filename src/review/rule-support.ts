@@ -2,7 +2,7 @@
  * Helpers shared by the rules in rules/ (not a rule itself): reading ALTER TABLE commands,
  * column definitions and names, timeout settings.
  */
-import { columnConstraints, createTableElements, rangeVarName, stringList, typeInfo, type QualifiedName, type TypeInfo } from '../sql/ast.js';
+import { columnConstraints, createTableElements, nodeOf, rangeVarName, stringList, typeInfo, type Pg, type QualifiedName, type TypeInfo } from '../sql/ast.js';
 import type { RuleContext, RuleStatement } from './types.js';
 
 /** An ALTER TABLE on a table (not an index, view or sequence): its target and unwrapped commands. */
@@ -10,7 +10,7 @@ export interface AlterTable {
   table: QualifiedName;
   /** Location of the table name, for the caret. */
   location: number;
-  cmds: any[];
+  cmds: Pg.AlterTableCmd[];
 }
 
 /** The ALTER TABLE of a statement, or null for any other statement. */
@@ -21,8 +21,17 @@ export function alterTable(stmt: RuleStatement): AlterTable | null {
   return {
     table: rangeVarName(stmt.node.relation),
     location: stmt.node.relation?.location ?? -1,
-    cmds: (stmt.node.cmds ?? []).map((c: any) => c?.AlterTableCmd ?? {}),
+    cmds: (stmt.node.cmds ?? []).map((c) => nodeOf(c, 'AlterTableCmd') ?? {}),
   };
+}
+
+/**
+ * The ALTER TABLE of a statement when its table existed before this migration, else null: the
+ * hazards of changing a table (locks held over rows, scans, rewrites) exist only where rows may be.
+ */
+export function alterExistingTable(stmt: RuleStatement, ctx: RuleContext): AlterTable | null {
+  const alter = alterTable(stmt);
+  return alter && isExisting(alter.table.qualified, stmt, ctx) ? alter : null;
 }
 
 /** True when `table` existed before this migration (was not created earlier in it). */
@@ -38,9 +47,9 @@ export interface AddedColumn {
   shortTable: string;
   column: string;
   /** The ColumnDef node. */
-  def: any;
+  def: Pg.ColumnDef;
   /** Its column constraints (NOT NULL, DEFAULT, PRIMARY KEY, IDENTITY, ...). */
-  constraints: any[];
+  constraints: Pg.Constraint[];
 }
 
 /**
@@ -48,12 +57,12 @@ export interface AddedColumn {
  * (rewrites, failing NOT NULL, index builds) exist only where rows may already be.
  */
 export function columnsAddedToExistingTable(stmt: RuleStatement, ctx: RuleContext): AddedColumn[] {
-  const alter = alterTable(stmt);
-  if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return [];
+  const alter = alterExistingTable(stmt, ctx);
+  if (!alter) return [];
   return alter.cmds
     .filter((cmd) => cmd.subtype === 'AT_AddColumn')
     .map((cmd) => {
-      const def = cmd.def?.ColumnDef ?? {};
+      const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
       return { table: alter.table.qualified, shortTable: shortTable(alter.table.qualified), column: String(def.colname), def, constraints: columnConstraints(def) };
     });
 }
@@ -82,7 +91,7 @@ export function declaredColumnTypes(stmt: RuleStatement): ColumnTypeUse[] {
   const alter = alterTable(stmt);
   if (alter) {
     for (const cmd of alter.cmds) {
-      const def = cmd.def?.ColumnDef;
+      const def = nodeOf(cmd.def, 'ColumnDef');
       if (!def?.typeName) continue;
       const type = typeInfo(def.typeName);
       if (cmd.subtype === 'AT_AddColumn') {
@@ -172,21 +181,23 @@ export function idLikeName(column: string): boolean {
  */
 export function idLikeColumn(stmt: RuleStatement, ctx: RuleContext, use: ColumnTypeUse): boolean {
   if (SERIAL_NAMES.has(use.type.name) || idLikeName(use.column)) return true;
-  const keyed = (c: any, column: string) =>
+  const keyed = (c: Pg.Constraint, column: string) =>
     (c.contype === 'CONSTR_PRIMARY' && stringList(c.keys).includes(column)) || (c.contype === 'CONSTR_FOREIGN' && stringList(c.fk_attrs).includes(column));
-  const inlineKey = (def: any) => columnConstraints(def).some((c) => c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_IDENTITY');
+  const inlineKey = (def: Pg.ColumnDef | undefined) => columnConstraints(def).some((c) => c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_IDENTITY');
   if (stmt.kind === 'CreateStmt' && stmt.node) {
     const { columns, constraints } = createTableElements(stmt.node);
-    const def = columns.find((d: any) => String(d.colname) === use.column);
+    const def = columns.find((d) => String(d.colname) === use.column);
     if (def && inlineKey(def)) return true;
-    if (constraints.some((c: any) => keyed(c, use.column))) return true;
+    if (constraints.some((c) => keyed(c, use.column))) return true;
   }
   for (const other of ctx.statements) {
     const alter = alterTable(other);
     if (!alter || alter.table.qualified !== use.table) continue;
     for (const cmd of alter.cmds) {
-      if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint && keyed(cmd.def.Constraint, use.column)) return true;
-      if (cmd.subtype === 'AT_AddColumn' && String(cmd.def?.ColumnDef?.colname) === use.column && inlineKey(cmd.def.ColumnDef)) return true;
+      const constraint = nodeOf(cmd.def, 'Constraint');
+      const column = nodeOf(cmd.def, 'ColumnDef');
+      if (cmd.subtype === 'AT_AddConstraint' && constraint && keyed(constraint, use.column)) return true;
+      if (cmd.subtype === 'AT_AddColumn' && String(column?.colname) === use.column && inlineKey(column)) return true;
       if (cmd.subtype === 'AT_AddIdentity' && String(cmd.name) === use.column) return true;
     }
   }

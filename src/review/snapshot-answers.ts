@@ -9,13 +9,22 @@
 /** Tables (`schema.table`) and their columns, as one snapshot records them. */
 type Shape = Map<string, Set<string>>;
 
+/**
+ * The fields of a snapshot this module reads (drizzle-kit 0.31's `tables` map, 1.0's `ddl` list);
+ * JSON from a file, so every field may be missing or of another type, and is checked as it is read.
+ */
+interface SnapshotJson {
+  tables?: Record<string, { name?: unknown; schema?: unknown; columns?: object | null } | null>;
+  ddl?: ({ entityType?: unknown; schema?: unknown; name?: unknown; table?: unknown } | null)[];
+}
+
 /** Reads a snapshot's tables and columns; undefined when the JSON is neither known shape. */
 export function snapshotShape(snapshot: unknown): Shape | undefined {
   if (!snapshot || typeof snapshot !== 'object') return undefined;
-  const s = snapshot as Record<string, any>;
+  const s = snapshot as SnapshotJson;
   const shape: Shape = new Map();
   if (s.tables && typeof s.tables === 'object') {
-    for (const [key, table] of Object.entries<any>(s.tables)) {
+    for (const [key, table] of Object.entries(s.tables)) {
       const name = table?.name ? `${table.schema || 'public'}.${table.name}` : key.includes('.') ? key : `public.${key}`;
       shape.set(name, new Set(Object.keys(table?.columns ?? {})));
     }

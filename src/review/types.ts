@@ -3,6 +3,7 @@
  * `review --format json` document, with a few added fields).
  */
 import type { StatementClass, StatementClassification } from '../core/classify.js';
+import type { NodeBody, NodeKind } from '../sql/ast.js';
 import type { MigrationStatement } from '../sql/migration.js';
 import type { SchemaKnowledge } from './knowledge.js';
 
@@ -34,17 +35,23 @@ export interface RuleFinding {
   table?: string;
 }
 
+/**
+ * A statement's kind with its typed body: testing `stmt.kind === 'RenameStmt'` makes `stmt.node`
+ * a `Pg.RenameStmt` (the parser's JSON as `@pgsql/types` describes it).
+ */
+export type TypedStatement = { [K in NodeKind]: { kind: K; node: NodeBody<K> } }[NodeKind];
+
 /** One statement as rules see it. */
-export interface RuleStatement {
+export type RuleStatement = {
   /** 0-based index in the migration. */
   index: number;
-  /** Node type, e.g. `AlterTableStmt`, or `ParseError`. */
-  kind: string;
-  /** The node body (`parsed.node[kind]`), or null for a parse error. */
-  node: any;
   parsed: MigrationStatement;
   classification: StatementClassification;
-}
+} & (
+  | TypedStatement
+  /** A statement that did not parse: `kind` is `ParseError`, `node` null. */
+  | { kind: 'ParseError'; node: null }
+);
 
 /** What rules know around a statement. */
 export interface RuleContext {

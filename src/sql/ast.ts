@@ -1,7 +1,45 @@
 /**
  * Small, pure helpers over libpg-query ASTs: names, types, expressions, walking.
  * Nothing here decides policy; the classification table and the rules do.
+ *
+ * The typed boundary: the parser's JSON is typed by `@pgsql/types` (shipped with libpg-query, the
+ * same PostgreSQL version), re-exported here as `Pg`. `nodeOf` / `bodyOf` are where an untyped tree
+ * becomes a typed node: the only casts over the AST, each checked by the node's own key.
  */
+import type * as Pg from '@pgsql/types';
+
+export type { Pg };
+
+/** Every node type name (`AlterTableStmt`, `ColumnDef`, `String`, ...). */
+export type NodeKind = Pg.Node extends infer N ? (N extends unknown ? keyof N : never) : never;
+
+/** The body of a node of type `K` (`NodeBody<'ColumnDef'>` is `Pg.ColumnDef`). */
+export type NodeBody<K extends NodeKind> = Extract<Pg.Node, { [P in K]: unknown }>[K];
+
+/**
+ * The body of `node` when it is a `kind` node (`{ ColumnDef: body }` → body), else undefined.
+ * The node's key is checked; its fields are the parser's, as `@pgsql/types` describes them.
+ */
+export function nodeOf<K extends NodeKind>(node: unknown, kind: K): NodeBody<K> | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  const body = (node as Record<string, unknown>)[kind];
+  return body !== null && typeof body === 'object' ? (body as NodeBody<K>) : undefined;
+}
+
+/**
+ * A statement body of kind `kind`: `body` when `statementKind` (the parser's key for it) is `kind`.
+ * For bodies already unwrapped from their node (a `RuleStatement.node`, a `walk` value).
+ */
+export function bodyOf<K extends NodeKind>(statementKind: string, body: unknown, kind: K): NodeBody<K> | undefined {
+  if (statementKind !== kind || body === null || typeof body !== 'object') return undefined;
+  return body as NodeBody<K>;
+}
+
+/** A field that is either a wrapped node (`{ RangeVar: {...} }`) or its bare body (`RangeVar` fields are bare). */
+function bare<K extends NodeKind>(node: unknown, kind: K): NodeBody<K> | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  return nodeOf(node, kind) ?? (node as NodeBody<K>);
+}
 
 /** The schema unqualified names resolve to. */
 export const DEFAULT_SCHEMA = 'public';
@@ -14,6 +52,16 @@ export interface QualifiedName {
   qualified: string;
 }
 
+/** True for a list of nodes (a field such as `CreateEnumStmt.typeName` is one). */
+export function isNodeList(value: unknown): value is readonly Pg.Node[] {
+  return Array.isArray(value);
+}
+
+/** The RangeVar of a field holding one, wrapped (`{ RangeVar: {...} }`) or bare (most fields). */
+export function rangeVarOf(node: Pg.RangeVar | Pg.Node | undefined): Pg.RangeVar | undefined {
+  return bare(node, 'RangeVar');
+}
+
 /** Returns the single key of a node object (`{ AlterTableStmt: ... }` → `AlterTableStmt`). */
 export function nodeType(node: unknown): string | undefined {
   if (node === null || typeof node !== 'object') return undefined;
@@ -21,10 +69,10 @@ export function nodeType(node: unknown): string | undefined {
 }
 
 /** Returns the body of a node wrapper (`{ ColumnDef: body }` → body), or undefined. */
-export function unwrap(node: any, type?: string): any {
+export function unwrap(node: unknown, type?: string): unknown {
   if (node === null || typeof node !== 'object') return undefined;
   const key = type ?? Object.keys(node)[0];
-  return key === undefined ? undefined : node[key];
+  return key === undefined ? undefined : (node as Record<string, unknown>)[key];
 }
 
 /** Qualifies a schema and name, defaulting the schema to `public`. */
@@ -34,30 +82,32 @@ export function qualify(schema: string | undefined | null, name: string): Qualif
 }
 
 /** The qualified name of a RangeVar (table reference). */
-export function rangeVarName(rangeVar: any): QualifiedName {
-  const rv = rangeVar?.RangeVar ?? rangeVar ?? {};
+export function rangeVarName(rangeVar: Pg.RangeVar | Pg.Node | undefined): QualifiedName {
+  const rv = bare(rangeVar, 'RangeVar') ?? {};
   return qualify(rv.schemaname, String(rv.relname ?? '?'));
 }
 
 /** The string values of a list of `String` nodes (`[{String:{sval:'a'}}]` → `['a']`). */
-export function stringList(items: any[] | undefined): string[] {
+export function stringList(items: readonly Pg.Node[] | undefined): string[] {
   return (items ?? []).map((item) => {
-    const s = item?.String;
+    const s = nodeOf(item, 'String');
     if (s) return String(s.sval ?? '');
-    const a = item?.A_Star;
-    if (a) return '*';
+    if (nodeOf(item, 'A_Star')) return '*';
     return '';
   });
 }
 
 /** The qualified name of a `List` of `String` nodes (`DROP TABLE s.t` objects), or of a TypeName. */
-export function objectName(object: any): QualifiedName {
-  if (object?.List) {
-    const parts = stringList(object.List.items);
+export function objectName(object: Pg.Node | readonly Pg.Node[] | undefined): QualifiedName {
+  const list = nodeOf(object, 'List');
+  if (list) {
+    const parts = stringList(list.items);
     return parts.length > 1 ? qualify(parts[parts.length - 2], parts[parts.length - 1]!) : qualify(undefined, parts[0] ?? '?');
   }
-  if (object?.String) return qualify(undefined, String(object.String.sval));
-  if (object?.TypeName) return typeQualifiedName(object.TypeName);
+  const string = nodeOf(object, 'String');
+  if (string) return qualify(undefined, String(string.sval));
+  const typeName = nodeOf(object, 'TypeName');
+  if (typeName) return typeQualifiedName(typeName);
   if (Array.isArray(object)) {
     const parts = stringList(object);
     return parts.length > 1 ? qualify(parts[parts.length - 2], parts[parts.length - 1]!) : qualify(undefined, parts[0] ?? '?');
@@ -93,14 +143,14 @@ const DISPLAY_NAMES: Record<string, string> = {
 };
 
 /** Reads a TypeName node (with or without its `TypeName` wrapper). */
-export function typeInfo(typeName: any): TypeInfo {
-  const t = typeName?.TypeName ?? typeName ?? {};
+export function typeInfo(typeName: Pg.TypeName | Pg.Node | undefined): TypeInfo {
+  const t = bare(typeName, 'TypeName') ?? {};
   const names = stringList(t.names);
   const name = (names[names.length - 1] ?? '?').toLowerCase();
   const schema = names.length > 1 ? names[names.length - 2] : undefined;
   const mods: number[] = [];
   for (const mod of t.typmods ?? []) {
-    const ival = mod?.A_Const?.ival;
+    const ival = nodeOf(mod, 'A_Const')?.ival;
     if (ival !== undefined) mods.push(Number(ival.ival ?? 0));
   }
   const array = Array.isArray(t.arrayBounds) && t.arrayBounds.length > 0;
@@ -110,40 +160,45 @@ export function typeInfo(typeName: any): TypeInfo {
 }
 
 /** The qualified name of a user type (`DROP TYPE`, enum names); built-ins keep `pg_catalog`. */
-export function typeQualifiedName(typeName: any): QualifiedName {
-  const t = typeName?.TypeName ?? typeName ?? {};
-  const names = stringList(t.names ?? t);
+export function typeQualifiedName(typeName: Pg.TypeName | Pg.Node | readonly Pg.Node[] | undefined): QualifiedName {
+  const names = Array.isArray(typeName) ? stringList(typeName) : stringList(bare(typeName, 'TypeName')?.names);
   return names.length > 1 ? qualify(names[names.length - 2], names[names.length - 1]!) : qualify(undefined, names[0] ?? '?');
 }
 
 /** The column definitions and table constraints of a CREATE TABLE. */
-export function createTableElements(create: any): { columns: any[]; constraints: any[] } {
-  const columns: any[] = [];
-  const constraints: any[] = [];
+export function createTableElements(create: Pg.CreateStmt | undefined): { columns: Pg.ColumnDef[]; constraints: Pg.Constraint[] } {
+  const columns: Pg.ColumnDef[] = [];
+  const constraints: Pg.Constraint[] = [];
   for (const element of create?.tableElts ?? []) {
-    if (element?.ColumnDef) columns.push(element.ColumnDef);
-    else if (element?.Constraint) constraints.push(element.Constraint);
+    const column = nodeOf(element, 'ColumnDef');
+    const constraint = nodeOf(element, 'Constraint');
+    if (column) columns.push(column);
+    else if (constraint) constraints.push(constraint);
   }
   return { columns, constraints };
 }
 
 /** The constraints attached to a ColumnDef (unwrapped). */
-export function columnConstraints(columnDef: any): any[] {
-  return (columnDef?.constraints ?? []).map((c: any) => c?.Constraint).filter(Boolean);
+export function columnConstraints(columnDef: Pg.ColumnDef | undefined): Pg.Constraint[] {
+  return (columnDef?.constraints ?? []).map((c) => nodeOf(c, 'Constraint')).filter((c): c is Pg.Constraint => c !== undefined);
 }
 
 /** Finds a column constraint by `contype` (`CONSTR_NOTNULL`, `CONSTR_DEFAULT`, ...). */
-export function findColumnConstraint(columnDef: any, contype: string): any {
+export function findColumnConstraint(columnDef: Pg.ColumnDef | undefined, contype: Pg.ConstrType): Pg.Constraint | undefined {
   return columnConstraints(columnDef).find((c) => c.contype === contype);
 }
 
 /** The default expression of a ColumnDef (from `DEFAULT ...` or `raw_default`), if any. */
-export function columnDefault(columnDef: any): any {
+export function columnDefault(columnDef: Pg.ColumnDef | undefined): Pg.Node | undefined {
   return findColumnConstraint(columnDef, 'CONSTR_DEFAULT')?.raw_expr ?? columnDef?.raw_default;
 }
 
-/** Depth-first walk over every object in an AST; `visit` returning false skips the children. */
-export function walk(node: unknown, visit: (key: string, value: any) => boolean | void): void {
+/**
+ * Depth-first walk over every object in an AST; `visit` returning false skips the children.
+ * `value` is whatever sits under `key`: a node body when `key` is a node type (read it with
+ * `bodyOf(key, value, 'FuncCall')`), a field's object or array otherwise.
+ */
+export function walk(node: unknown, visit: (key: string, value: object) => boolean | void): void {
   const stack: unknown[] = [node];
   while (stack.length > 0) {
     const current = stack.pop();
@@ -165,7 +220,8 @@ export function walk(node: unknown, visit: (key: string, value: any) => boolean 
 export function stringConstants(node: unknown): Set<string> {
   const out = new Set<string>();
   walk(node, (key, value) => {
-    if (key === 'A_Const' && value.sval && typeof value.sval.sval === 'string') out.add(value.sval.sval);
+    const constant = bodyOf(key, value, 'A_Const');
+    if (constant?.sval && typeof constant.sval.sval === 'string') out.add(constant.sval.sval);
   });
   return out;
 }
@@ -174,9 +230,10 @@ export function stringConstants(node: unknown): Set<string> {
 export function calledFunctions(expr: unknown): { name: string; location: number }[] {
   const out: { name: string; location: number }[] = [];
   walk(expr, (key, value) => {
-    if (key === 'FuncCall') {
-      const parts = stringList(value.funcname);
-      out.push({ name: (parts[parts.length - 1] ?? '').toLowerCase(), location: value.location ?? -1 });
+    const call = bodyOf(key, value, 'FuncCall');
+    if (call) {
+      const parts = stringList(call.funcname);
+      out.push({ name: (parts[parts.length - 1] ?? '').toLowerCase(), location: call.location ?? -1 });
     }
   });
   return out;
@@ -203,10 +260,10 @@ export function firstLocation(node: unknown): number {
 }
 
 /** Reads a `DefElem` list into name → node (e.g. VACUUM / REINDEX options). */
-export function defElemNames(options: any[] | undefined): Set<string> {
+export function defElemNames(options: readonly Pg.Node[] | undefined): Set<string> {
   const out = new Set<string>();
   for (const option of options ?? []) {
-    const name = option?.DefElem?.defname;
+    const name = nodeOf(option, 'DefElem')?.defname;
     if (typeof name === 'string') out.add(name.toLowerCase());
   }
   return out;
@@ -216,14 +273,16 @@ export function defElemNames(options: any[] | undefined): Set<string> {
  * When `expr` is `col IS NOT NULL` (possibly inside ANDs), the tested column names.
  * Used to recognise `CHECK (col IS NOT NULL)`.
  */
-export function notNullTestedColumns(expr: any): string[] {
+export function notNullTestedColumns(expr: Pg.Node | undefined): string[] {
   const out: string[] = [];
-  const visit = (e: any): void => {
-    if (e?.NullTest && e.NullTest.nulltesttype === 'IS_NOT_NULL') {
-      const fields = stringList(e.NullTest.arg?.ColumnRef?.fields);
+  const visit = (e: Pg.Node | undefined): void => {
+    const test = nodeOf(e, 'NullTest');
+    const bool = nodeOf(e, 'BoolExpr');
+    if (test && test.nulltesttype === 'IS_NOT_NULL') {
+      const fields = stringList(nodeOf(test.arg, 'ColumnRef')?.fields);
       if (fields.length > 0) out.push(fields[fields.length - 1]!);
-    } else if (e?.BoolExpr && e.BoolExpr.boolop === 'AND_EXPR') {
-      for (const arg of e.BoolExpr.args ?? []) visit(arg);
+    } else if (bool && bool.boolop === 'AND_EXPR') {
+      for (const arg of bool.args ?? []) visit(arg);
     }
   };
   visit(expr);

@@ -200,3 +200,20 @@ describe('creates, summaries and unparseable statements', () => {
     expect(describeLock(last('CREATE TABLE x (a int)').lock)).toContain('no lock on existing tables');
   });
 });
+
+describe('names the typed AST reads right (found when the rules and the table moved to @pgsql/types)', () => {
+  it('CREATE TYPE s.t keeps its schema: a later DROP TYPE of public.t still destroys the existing public type', () => {
+    const [, drop] = classify("CREATE TYPE s.mood AS ENUM ('a'); DROP TYPE public.mood");
+    expect(drop!.destroys[0]).toMatchObject({ kind: 'type', schema: 'public', name: 'mood' });
+    const [, dropNew] = classify("CREATE TYPE s.mood AS ENUM ('a'); DROP TYPE s.mood");
+    expect(dropNew!.destroys).toEqual([]);
+    const [, domain] = classify('CREATE DOMAIN s.pos AS int; DROP DOMAIN public.pos');
+    expect(domain!.destroys[0]).toMatchObject({ kind: 'type', schema: 'public', name: 'pos' });
+  });
+
+  it('CREATE SCHEMA AUTHORIZATION r creates the schema r (a later DROP SCHEMA r destroys nothing that existed)', () => {
+    const [create, drop] = classify('CREATE SCHEMA AUTHORIZATION bob; DROP SCHEMA bob');
+    expect(create!.creates).toEqual([{ kind: 'schema', schema: 'bob', name: 'bob' }]);
+    expect(drop!.destroys).toEqual([]);
+  });
+});

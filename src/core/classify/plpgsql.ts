@@ -20,93 +20,115 @@ export type PlpgsqlItem =
 const EXPRESSION_FIELDS = ['cond', 'expr', 'query', 'sqlstmt', 'lower', 'upper', 'step', 't_expr', 'retvar'];
 const BODY_FIELDS = ['body', 'then_body', 'else_body', 'stmts', 'action'];
 
+/**
+ * Reads a path of fields from the parser's PL/pgSQL JSON (no types ship for that tree, unlike the
+ * SQL one): undefined as soon as a step is not an object.
+ */
+function get(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** The elements of a JSON list (none when it is not one). */
+function items(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
 /** Every item one PL/pgSQL function (`PLpgSQL_function`) runs, in source order. */
-export function plpgsqlItems(fn: any): PlpgsqlItem[] {
+export function plpgsqlItems(fn: unknown): PlpgsqlItem[] {
   const out: PlpgsqlItem[] = [];
-  const datums: any[] = fn?.datums ?? [];
+  const datums = items(get(fn, 'datums'));
   // Variable defaults run when the block is entered.
   for (const datum of datums) {
-    const variable = datum?.PLpgSQL_var ?? datum?.PLpgSQL_rec;
-    const def = variable?.default_val?.PLpgSQL_expr?.query;
+    const variable = get(datum, 'PLpgSQL_var') ?? get(datum, 'PLpgSQL_rec');
+    const def = get(variable, 'default_val', 'PLpgSQL_expr', 'query');
     if (typeof def === 'string') out.push({ kind: 'expr', text: def, assign: false });
   }
-  if (fn?.action) statement(fn.action, out);
+  if (get(fn, 'action')) statement(get(fn, 'action'), out);
   return out;
 }
 
-function expr(node: any, out: PlpgsqlItem[], mode: 'sql' | 'expr'): void {
-  const e = node?.PLpgSQL_expr;
-  if (!e || typeof e.query !== 'string') return;
-  const parseMode = Number(e.parseMode ?? 0);
+/** A `PLpgSQL_expr`: an SQL statement (statement mode), else an expression or an assignment. */
+function expr(node: unknown, out: PlpgsqlItem[], mode: 'sql' | 'expr'): void {
+  const e = get(node, 'PLpgSQL_expr');
+  const query = get(e, 'query');
+  if (!e || typeof query !== 'string') return;
+  const parseMode = Number(get(e, 'parseMode') ?? 0);
   // parseMode 0: a whole SQL statement; 2: an expression; 3-5: an assignment `target := expr`.
-  if (mode === 'sql' && parseMode === 0) out.push({ kind: 'sql', text: e.query });
-  else out.push({ kind: 'expr', text: e.query, assign: parseMode >= 3 });
+  if (mode === 'sql' && parseMode === 0) out.push({ kind: 'sql', text: query });
+  else out.push({ kind: 'expr', text: query, assign: parseMode >= 3 });
 }
 
-function list(nodes: any, out: PlpgsqlItem[]): void {
+/** A list of PL/pgSQL statements. */
+function list(nodes: unknown, out: PlpgsqlItem[]): void {
   if (!Array.isArray(nodes)) return;
   for (const node of nodes) statement(node, out);
 }
 
-function statement(node: any, out: PlpgsqlItem[]): void {
+/** One PL/pgSQL statement (`{ PLpgSQL_stmt_if: {...} }`). */
+function statement(node: unknown, out: PlpgsqlItem[]): void {
   if (!node || typeof node !== 'object') return;
   const type = Object.keys(node)[0];
   if (!type) return;
-  const body = node[type] ?? {};
+  const body = get(node, type) ?? {};
   switch (type) {
     case 'PLpgSQL_stmt_block':
-      list(body.body, out);
-      for (const exception of body.exceptions?.PLpgSQL_exception_block?.exc_list ?? []) list(exception?.PLpgSQL_exception?.action, out);
+      list(get(body, 'body'), out);
+      for (const exception of items(get(body, 'exceptions', 'PLpgSQL_exception_block', 'exc_list'))) list(get(exception, 'PLpgSQL_exception', 'action'), out);
       return;
     case 'PLpgSQL_stmt_execsql':
-      expr(body.sqlstmt, out, 'sql');
+      expr(get(body, 'sqlstmt'), out, 'sql');
       return;
     case 'PLpgSQL_stmt_dynexecute':
     case 'PLpgSQL_stmt_dynfors':
-      if (body.query?.PLpgSQL_expr?.query !== undefined) out.push({ kind: 'dynamic', text: String(body.query.PLpgSQL_expr.query) });
+      if (get(body, 'query', 'PLpgSQL_expr', 'query') !== undefined) out.push({ kind: 'dynamic', text: String(get(body, 'query', 'PLpgSQL_expr', 'query')) });
       else out.push({ kind: 'opaque', what: 'EXECUTE' });
-      for (const param of body.params ?? []) expr(param, out, 'expr');
-      list(body.body, out);
+      for (const param of items(get(body, 'params'))) expr(param, out, 'expr');
+      list(get(body, 'body'), out);
       return;
     case 'PLpgSQL_stmt_open':
-      if (body.dynquery) out.push({ kind: 'dynamic', text: String(body.dynquery?.PLpgSQL_expr?.query ?? '') });
-      if (body.query) expr(body.query, out, 'sql');
-      if (body.argquery) expr(body.argquery, out, 'expr');
+      if (get(body, 'dynquery')) out.push({ kind: 'dynamic', text: String(get(body, 'dynquery', 'PLpgSQL_expr', 'query') ?? '') });
+      if (get(body, 'query')) expr(get(body, 'query'), out, 'sql');
+      if (get(body, 'argquery')) expr(get(body, 'argquery'), out, 'expr');
       return;
     case 'PLpgSQL_stmt_if':
-      expr(body.cond, out, 'expr');
-      list(body.then_body, out);
-      for (const elsif of body.elsif_list ?? []) {
-        expr(elsif?.PLpgSQL_if_elsif?.cond, out, 'expr');
-        list(elsif?.PLpgSQL_if_elsif?.stmts, out);
+      expr(get(body, 'cond'), out, 'expr');
+      list(get(body, 'then_body'), out);
+      for (const elsif of items(get(body, 'elsif_list'))) {
+        expr(get(elsif, 'PLpgSQL_if_elsif', 'cond'), out, 'expr');
+        list(get(elsif, 'PLpgSQL_if_elsif', 'stmts'), out);
       }
-      list(body.else_body, out);
+      list(get(body, 'else_body'), out);
       return;
     case 'PLpgSQL_stmt_case':
-      expr(body.t_expr, out, 'expr');
-      for (const when of body.case_when_list ?? []) {
-        expr(when?.PLpgSQL_case_when?.expr, out, 'expr');
-        list(when?.PLpgSQL_case_when?.stmts, out);
+      expr(get(body, 't_expr'), out, 'expr');
+      for (const when of items(get(body, 'case_when_list'))) {
+        expr(get(when, 'PLpgSQL_case_when', 'expr'), out, 'expr');
+        list(get(when, 'PLpgSQL_case_when', 'stmts'), out);
       }
-      list(body.else_stmts, out);
+      list(get(body, 'else_stmts'), out);
       return;
     case 'PLpgSQL_stmt_fors':
     case 'PLpgSQL_stmt_forc':
-      expr(body.query, out, 'sql');
-      if (body.argquery) expr(body.argquery, out, 'expr');
-      list(body.body, out);
+      expr(get(body, 'query'), out, 'sql');
+      if (get(body, 'argquery')) expr(get(body, 'argquery'), out, 'expr');
+      list(get(body, 'body'), out);
       return;
     case 'PLpgSQL_stmt_return_query':
-      if (body.dynquery) out.push({ kind: 'dynamic', text: String(body.dynquery?.PLpgSQL_expr?.query ?? '') });
-      if (body.query) expr(body.query, out, 'sql');
+      if (get(body, 'dynquery')) out.push({ kind: 'dynamic', text: String(get(body, 'dynquery', 'PLpgSQL_expr', 'query') ?? '') });
+      if (get(body, 'query')) expr(get(body, 'query'), out, 'sql');
       return;
     case 'PLpgSQL_stmt_raise':
-      for (const param of body.params ?? []) expr(param, out, 'expr');
-      for (const option of body.options ?? []) expr(option?.PLpgSQL_raise_option?.expr, out, 'expr');
+      for (const param of items(get(body, 'params'))) expr(param, out, 'expr');
+      for (const option of items(get(body, 'options'))) expr(get(option, 'PLpgSQL_raise_option', 'expr'), out, 'expr');
       return;
     case 'PLpgSQL_stmt_perform':
     case 'PLpgSQL_stmt_call':
-      expr(body.expr, out, 'sql');
+      expr(get(body, 'expr'), out, 'sql');
       return;
     case 'PLpgSQL_stmt_getdiag':
     case 'PLpgSQL_stmt_exit':
@@ -114,8 +136,8 @@ function statement(node: any, out: PlpgsqlItem[]): void {
     case 'PLpgSQL_stmt_close':
     case 'PLpgSQL_stmt_commit':
     case 'PLpgSQL_stmt_rollback':
-      if (body.cond) expr(body.cond, out, 'expr');
-      if (body.expr) expr(body.expr, out, 'expr');
+      if (get(body, 'cond')) expr(get(body, 'cond'), out, 'expr');
+      if (get(body, 'expr')) expr(get(body, 'expr'), out, 'expr');
       return;
     case 'PLpgSQL_stmt_assign':
     case 'PLpgSQL_stmt_return':
@@ -125,9 +147,9 @@ function statement(node: any, out: PlpgsqlItem[]): void {
     case 'PLpgSQL_stmt_while':
     case 'PLpgSQL_stmt_fori':
     case 'PLpgSQL_stmt_foreach_a':
-      for (const field of EXPRESSION_FIELDS) if (body[field]) expr(body[field], out, 'expr');
-      if (body.message) expr(body.message, out, 'expr');
-      for (const field of BODY_FIELDS) list(body[field], out);
+      for (const field of EXPRESSION_FIELDS) if (get(body, field)) expr(get(body, field), out, 'expr');
+      if (get(body, 'message')) expr(get(body, 'message'), out, 'expr');
+      for (const field of BODY_FIELDS) list(get(body, field), out);
       return;
     default:
       out.push({ kind: 'opaque', what: type.replace(/^PLpgSQL_stmt_/, '').toUpperCase() });

@@ -2,7 +2,7 @@
  * What changing a column's type costs: whether PostgreSQL rewrites the table, and whether the
  * change can lose data. Pure; used by the classification table and the changing-column-type rule.
  */
-import type { TypeInfo } from '../../sql/ast.js';
+import { nodeOf, type Pg, type TypeInfo } from '../../sql/ast.js';
 
 /** The effect of `ALTER COLUMN ... TYPE new` on a column whose old type may be unknown. */
 export interface TypeChangeEffect {
@@ -118,11 +118,11 @@ export function typeChangeEffect(from: TypeInfo | undefined, to: TypeInfo, arbit
  * True when a `USING` expression is only `column::type` (or `CAST(column AS type)`) for the
  * altered column, which is what drizzle-kit writes and changes nothing about the conversion.
  */
-export function isPlainUsingCast(using: any, column: string): boolean {
+export function isPlainUsingCast(using: Pg.Node | undefined, column: string): boolean {
   if (!using) return true;
-  let expr = using;
-  while (expr?.TypeCast) expr = expr.TypeCast.arg;
-  const fields: any[] = expr?.ColumnRef?.fields ?? [];
-  const last = fields[fields.length - 1]?.String?.sval;
+  let expr: Pg.Node | undefined = using;
+  for (let cast = nodeOf(expr, 'TypeCast'); cast; cast = nodeOf(expr, 'TypeCast')) expr = cast.arg;
+  const fields = nodeOf(expr, 'ColumnRef')?.fields ?? [];
+  const last = nodeOf(fields[fields.length - 1], 'String')?.sval;
   return typeof last === 'string' && last === column;
 }

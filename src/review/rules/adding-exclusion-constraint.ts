@@ -3,8 +3,9 @@
  * its index and checks every row under ACCESS EXCLUSIVE; unlike UNIQUE it has no USING INDEX or
  * NOT VALID form.
  */
+import { nodeOf } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
+import { alterExistingTable, locationOr, shortTable } from '../rule-support.js';
 
 /** Flags exclusion constraints added to existing tables. */
 const rule: Rule = {
@@ -17,11 +18,11 @@ const rule: Rule = {
     fix: 'Declare the exclusion constraint when the table is created; on a table with rows, add it in a maintenance window, or build a new table with the constraint, copy the rows in batches and swap names.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     for (const cmd of alter.cmds) {
-      const c = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+      const c = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
       if (c?.contype !== 'CONSTR_EXCLUSION') continue;
       out.push({
         message: `EXCLUDE constraint ${c.conname ?? ''} on ${shortTable(alter.table.qualified)} builds its index and checks every row under an ACCESS EXCLUSIVE lock: reads and writes are blocked until it finishes.`.replace('  ', ' '),

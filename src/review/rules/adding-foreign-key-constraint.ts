@@ -2,9 +2,9 @@
  * adding-foreign-key-constraint: a FOREIGN KEY added to an existing table without NOT VALID
  * validates every row while holding SHARE ROW EXCLUSIVE locks on both tables.
  */
-import { columnConstraints, rangeVarName } from '../../sql/ast.js';
+import { columnConstraints, nodeOf, rangeVarName, type Pg } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
+import { alterExistingTable, locationOr, shortTable } from '../rule-support.js';
 
 /** Flags FOREIGN KEY / REFERENCES added to an existing table without NOT VALID. */
 const rule: Rule = {
@@ -18,11 +18,11 @@ const rule: Rule = {
       'Add the constraint with NOT VALID (only new rows are checked, the lock is brief), then in a later migration run `ALTER TABLE ... VALIDATE CONSTRAINT ...`, which scans under SHARE UPDATE EXCLUSIVE and blocks neither reads nor writes.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const table = shortTable(alter.table.qualified);
     const out: RuleFinding[] = [];
-    const report = (constraint: any, name: string, columns: string, at: number) => {
+    const report = (constraint: Pg.Constraint, name: string, columns: string, at: number) => {
       const referenced = constraint.pktable ? shortTable(rangeVarName(constraint.pktable).qualified) : '?';
       out.push({
         message: `Foreign key ${name} on ${table} validates every existing row while holding SHARE ROW EXCLUSIVE locks on ${table} and ${referenced}: writes to both tables are blocked until the scan ends.`,
@@ -33,12 +33,12 @@ const rule: Rule = {
     };
     for (const cmd of alter.cmds) {
       if (cmd.subtype === 'AT_AddConstraint') {
-        const c = cmd.def?.Constraint;
+        const c = nodeOf(cmd.def, 'Constraint');
         if (c?.contype !== 'CONSTR_FOREIGN' || c.skip_validation) continue;
-        const columns = (c.fk_attrs ?? []).map((a: any) => a?.String?.sval).join(', ');
+        const columns = (c.fk_attrs ?? []).map((a) => nodeOf(a, 'String')?.sval).join(', ');
         report(c, String(c.conname ?? `${alter.table.name}_${columns}_fkey`), columns, locationOr(c.location, alter.location));
       } else if (cmd.subtype === 'AT_AddColumn') {
-        const def = cmd.def?.ColumnDef ?? {};
+        const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
         for (const c of columnConstraints(def)) {
           if (c.contype !== 'CONSTR_FOREIGN' || c.skip_validation) continue;
           report(c, String(c.conname ?? `${alter.table.name}_${def.colname}_fkey`), String(def.colname), locationOr(c.location, def.location));

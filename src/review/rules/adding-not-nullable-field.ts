@@ -3,9 +3,9 @@
  * When a CHECK (col IS NOT NULL) is already known for the column, set-not-null-without-check
  * judges instead (whether that CHECK was validated in time), so one hazard gives one finding.
  */
-import { qualify } from '../../sql/ast.js';
+import { nodeOf, qualify } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, notNullRecipe, shortTable } from '../rule-support.js';
+import { alterExistingTable, notNullRecipe, shortTable } from '../rule-support.js';
 
 /** Flags SET NOT NULL on an existing table that has no CHECK (col IS NOT NULL) at all. */
 const rule: Rule = {
@@ -19,26 +19,27 @@ const rule: Rule = {
       'Add `CHECK (col IS NOT NULL) NOT VALID`; validate it in a later migration (no blocking); then SET NOT NULL in a later migration (PostgreSQL 12+ skips the scan thanks to the validated CHECK) and drop the CHECK.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     for (const cmd of alter.cmds) {
+      const constraint = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
       let column: string | undefined;
       if (cmd.subtype === 'AT_SetNotNull') column = String(cmd.name);
-      else if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.contype === 'CONSTR_NOTNULL' && !cmd.def.Constraint.skip_validation) {
-        column = String(cmd.def.Constraint.keys?.[0]?.String?.sval ?? '?');
+      else if (constraint?.contype === 'CONSTR_NOTNULL' && !constraint.skip_validation) {
+        column = String(nodeOf(constraint.keys?.[0], 'String')?.sval ?? '?');
       }
-      if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.contype === 'CONSTR_PRIMARY' && cmd.def.Constraint.indexname) {
+      if (constraint?.contype === 'CONSTR_PRIMARY' && constraint.indexname) {
         // PRIMARY KEY USING INDEX sets its columns NOT NULL: a scan unless they already are
-        const index = qualify(alter.table.schema, String(cmd.def.Constraint.indexname)).qualified;
+        const index = qualify(alter.table.schema, String(constraint.indexname)).qualified;
         const notNull = ctx.knowledge.indexColumnsNotNull(index);
         if (notNull === true) continue;
         const columns = ctx.knowledge.index(index)?.columns;
         const t = shortTable(alter.table.qualified);
         out.push({
-          message: `ADD PRIMARY KEY USING INDEX ${cmd.def.Constraint.indexname} on ${t} makes ${columns ? columns.join(', ') : "the index's columns"} NOT NULL: ${notNull === false ? 'at least one is nullable' : 'they are not known to be NOT NULL'}, so PostgreSQL scans the whole table under an ACCESS EXCLUSIVE lock (reads and writes blocked).`,
+          message: `ADD PRIMARY KEY USING INDEX ${constraint.indexname} on ${t} makes ${columns ? columns.join(', ') : "the index's columns"} NOT NULL: ${notNull === false ? 'at least one is nullable' : 'they are not known to be NOT NULL'}, so PostgreSQL scans the whole table under an ACCESS EXCLUSIVE lock (reads and writes blocked).`,
           fix: columns ? columns.map((c) => notNullRecipe(alter.table.qualified, c)).join(' ') + ' Then add the primary key USING INDEX.' : 'Make every column of the index NOT NULL first (a validated CHECK (col IS NOT NULL), then SET NOT NULL), then add the primary key USING INDEX.',
-          at: cmd.def.Constraint.location ?? alter.location,
+          at: constraint.location ?? alter.location,
           table: alter.table.qualified,
         });
         continue;

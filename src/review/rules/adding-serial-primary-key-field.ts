@@ -3,9 +3,9 @@
  * (without USING INDEX), on an existing table builds the primary key index (and fills the column)
  * under ACCESS EXCLUSIVE. squawk reports both under this id.
  */
-import { stringList, typeInfo } from '../../sql/ast.js';
+import { nodeOf, stringList, typeInfo } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, columnsAddedToExistingTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
+import { alterExistingTable, columnsAddedToExistingTable, locationOr, shortTable, tableName } from '../rule-support.js';
 
 /** Flags a PRIMARY KEY column added to an existing table. */
 const rule: Rule = {
@@ -30,11 +30,11 @@ const rule: Rule = {
         at: locationOr(pk.location, def.location),
       });
     }
-    const alter = alterTable(stmt);
-    if (alter && isExisting(alter.table.qualified, stmt, ctx)) {
+    const alter = alterExistingTable(stmt, ctx);
+    if (alter) {
       const t = shortTable(alter.table.qualified);
       for (const cmd of alter.cmds) {
-        const c = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+        const c = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
         if (c?.contype !== 'CONSTR_PRIMARY' || c.indexname) continue;
         const columns = stringList(c.keys).join(', ');
         const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_pkey`;

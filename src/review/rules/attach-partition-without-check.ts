@@ -3,7 +3,7 @@
  * table (and the default partition) under ACCESS EXCLUSIVE to prove every row fits the bound,
  * unless a validated CHECK constraint already proves it.
  */
-import { rangeVarName } from '../../sql/ast.js';
+import { nodeOf, rangeVarName } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { alterTable, isExisting, shortTable } from '../rule-support.js';
 
@@ -22,14 +22,15 @@ const rule: Rule = {
     if (!alter) return;
     const out: RuleFinding[] = [];
     for (const cmd of alter.cmds) {
-      if (cmd.subtype !== 'AT_AttachPartition' || !cmd.def?.PartitionCmd?.name) continue;
-      const partition = rangeVarName(cmd.def.PartitionCmd.name).qualified;
+      const named = nodeOf(cmd.def, 'PartitionCmd')?.name;
+      if (cmd.subtype !== 'AT_AttachPartition' || !named) continue;
+      const partition = rangeVarName(named).qualified;
       if (!isExisting(partition, stmt, ctx)) continue;
       const p = shortTable(partition);
       out.push({
         message: `ATTACH PARTITION ${p} scans ${p} under an ACCESS EXCLUSIVE lock to prove every row fits the partition bound (and scans the default partition of ${shortTable(alter.table.qualified)}, if any).`,
         fix: `1) ALTER TABLE ${p} ADD CONSTRAINT ${p.replace(/.*\./, '')}_bound CHECK (<the partition bound>) NOT VALID; 2) ALTER TABLE ${p} VALIDATE CONSTRAINT ${p.replace(/.*\./, '')}_bound; 3) ATTACH PARTITION (no scan); 4) drop the CHECK.`,
-        at: cmd.def.PartitionCmd.name.location ?? alter.location,
+        at: named.location ?? alter.location,
         table: partition,
       });
     }

@@ -2,7 +2,7 @@
  * ban-alter-domain-with-add-constraint (squawk): ALTER DOMAIN ... ADD CONSTRAINT checks every
  * column of every table that uses the domain, under lock.
  */
-import { typeQualifiedName } from '../../sql/ast.js';
+import { nodeOf, typeQualifiedName } from '../../sql/ast.js';
 import type { Rule } from '../types.js';
 import { shortTable } from '../rule-support.js';
 
@@ -18,13 +18,14 @@ const rule: Rule = {
   check(stmt) {
     if (stmt.kind !== 'AlterDomainStmt' || stmt.node?.subtype !== 'C') return;
     const domain = shortTable(typeQualifiedName(stmt.node.typeName).qualified);
-    const notValid = Boolean(stmt.node.def?.Constraint?.skip_validation);
+    const constraint = nodeOf(stmt.node.def, 'Constraint');
+    const notValid = Boolean(constraint?.skip_validation);
     return {
       message: notValid
         ? `ALTER DOMAIN ${domain} ADD CONSTRAINT ... NOT VALID: new values are checked, but validating it later still scans every column of type ${domain}, and domain constraints are hard to change online.`
         : `ALTER DOMAIN ${domain} ADD CONSTRAINT checks every column of type ${domain} in every table that uses it, holding locks that block writes until done.`,
       severity: notValid ? 'warning' : 'error',
-      at: stmt.node.def?.Constraint?.location ?? -1,
+      at: constraint?.location ?? -1,
     };
   },
 };

@@ -2,7 +2,7 @@
  * ban-create-domain-with-constraint (squawk): a domain with a CHECK constraint cannot later change
  * that constraint without checking every column of the domain under lock.
  */
-import { typeQualifiedName } from '../../sql/ast.js';
+import { nodeOf, typeQualifiedName, type Pg } from '../../sql/ast.js';
 import type { Rule } from '../types.js';
 import { shortTable } from '../rule-support.js';
 
@@ -17,7 +17,7 @@ const rule: Rule = {
   },
   check(stmt) {
     if (stmt.kind !== 'CreateDomainStmt' || !stmt.node) return;
-    const constraints: any[] = (stmt.node.constraints ?? []).map((c: any) => c?.Constraint ?? {});
+    const constraints: Pg.Constraint[] = (stmt.node.constraints ?? []).map((c) => nodeOf(c, 'Constraint') ?? {});
     const check = constraints.find((c) => c.contype === 'CONSTR_CHECK');
     if (!check) return;
     const domain = shortTable(typeQualifiedName(stmt.node.domainname).qualified);

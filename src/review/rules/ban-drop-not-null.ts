@@ -2,7 +2,7 @@
  * ban-drop-not-null: DROP NOT NULL lets NULLs in where code assumes a value.
  */
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, shortTable } from '../rule-support.js';
+import { alterExistingTable, shortTable } from '../rule-support.js';
 
 /** Flags DROP NOT NULL on existing tables. */
 const rule: Rule = {
@@ -13,8 +13,8 @@ const rule: Rule = {
     fix: 'Release code that handles NULL in this column first (update the drizzle schema and every reader), then drop NOT NULL.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     return alter.cmds
       .filter((cmd) => cmd.subtype === 'AT_DropNotNull')
       .map(

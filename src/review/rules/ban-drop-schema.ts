@@ -14,7 +14,7 @@ const rule: Rule = {
   check(stmt) {
     const schemas = stmt.classification.destroys.filter((d) => d.kind === 'schema');
     if (schemas.length === 0) return;
-    const cascade = stmt.node?.behavior === 'DROP_CASCADE';
+    const cascade = stmt.kind === 'DropStmt' && stmt.node.behavior === 'DROP_CASCADE';
     const names = schemas.map((d) => d.schema).join(', ');
     return {
       message: cascade

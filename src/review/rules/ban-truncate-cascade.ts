@@ -2,7 +2,7 @@
  * ban-truncate-cascade: TRUNCATE ... CASCADE also empties every table that references the named
  * ones, recursively.
  */
-import { rangeVarName } from '../../sql/ast.js';
+import { rangeVarName, rangeVarOf } from '../../sql/ast.js';
 import type { Rule } from '../types.js';
 import { shortTable } from '../rule-support.js';
 
@@ -16,11 +16,11 @@ const rule: Rule = {
   },
   check(stmt) {
     if (stmt.kind !== 'TruncateStmt' || stmt.node?.behavior !== 'DROP_CASCADE') return;
-    const tables = (stmt.node.relations ?? []).map((r: any) => shortTable(rangeVarName(r).qualified)).join(', ');
+    const tables = (stmt.node.relations ?? []).map((r) => shortTable(rangeVarName(r).qualified)).join(', ');
     return {
       message: `TRUNCATE ${tables} CASCADE also empties every table that references ${tables}, recursively, including tables this migration never names.`,
       fix: `List every table to empty explicitly: TRUNCATE ${tables}, <referencing tables>; (without CASCADE, a forgotten reference fails instead of deleting rows).`,
-      at: stmt.node.relations?.[0]?.RangeVar?.location ?? -1,
+      at: rangeVarOf(stmt.node.relations?.[0])?.location ?? -1,
     };
   },
 };

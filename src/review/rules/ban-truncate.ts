@@ -2,6 +2,7 @@
  * ban-truncate (dbctl): TRUNCATE of a table that existed before the migration deletes all its rows.
  * TRUNCATE ... CASCADE is reported by ban-truncate-cascade instead.
  */
+import { rangeVarOf } from '../../sql/ast.js';
 import type { Rule } from '../types.js';
 import { shortTable } from '../rule-support.js';
 
@@ -19,7 +20,7 @@ const rule: Rule = {
     if (tables.length === 0) return;
     return {
       message: `TRUNCATE ${tables.join(', ')} deletes every row in every environment this migration reaches.`,
-      at: stmt.node.relations?.[0]?.RangeVar?.location ?? -1,
+      at: rangeVarOf(stmt.node.relations?.[0])?.location ?? -1,
     };
   },
 };

@@ -50,10 +50,10 @@ const rule: Rule = {
         };
       default: {
         const alter = alterTable(stmt);
-        const cmd = alter?.cmds.find((c) => ALTER_REWRITES[c.subtype]);
+        const cmd = alter?.cmds.find((c) => ALTER_REWRITES[c.subtype ?? '']);
         if (!alter || !cmd) return;
         return {
-          message: `ALTER TABLE ${alter.table.qualified} ${ALTER_REWRITES[cmd.subtype]} under an ACCESS EXCLUSIVE lock: reads and writes are blocked until it finishes.`,
+          message: `ALTER TABLE ${alter.table.qualified} ${ALTER_REWRITES[cmd.subtype ?? '']} under an ACCESS EXCLUSIVE lock: reads and writes are blocked until it finishes.`,
           fix: 'Create a new table with the desired properties, copy the data in batches, and swap names in a short transaction; or run it in a maintenance window outside migrations.',
           at: alter.location,
         };

@@ -4,10 +4,10 @@
  * varchar(n) → varchar, numeric precision up with the same scale), which are exempt, as is any
  * change on a table created in the same migration.
  */
-import { typeInfo } from '../../sql/ast.js';
+import { nodeOf, typeInfo } from '../../sql/ast.js';
 import { isPlainUsingCast, typeChangeEffect } from '../../core/classify/types.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, locationOr, shortTable } from '../rule-support.js';
+import { alterExistingTable, locationOr, shortTable } from '../rule-support.js';
 
 /** Flags column type changes that rewrite an existing table. */
 const rule: Rule = {
@@ -21,14 +21,14 @@ const rule: Rule = {
       'Expand and contract: add a new column with the new type, write to both (trigger or application), backfill in batches, switch reads, then drop the old column in a later release.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     const table = shortTable(alter.table.qualified);
     for (const cmd of alter.cmds) {
       if (cmd.subtype !== 'AT_AlterColumnType') continue;
       const column = String(cmd.name);
-      const def = cmd.def?.ColumnDef ?? {};
+      const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
       const to = typeInfo(def.typeName);
       const from = ctx.knowledge.columnType(alter.table.qualified, column);
       const effect = typeChangeEffect(from, to, !isPlainUsingCast(def.raw_default, column));

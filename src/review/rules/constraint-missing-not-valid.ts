@@ -4,8 +4,8 @@
  * add gains nothing, because the add's lock is held until commit.
  */
 import type { Rule, RuleFinding } from '../types.js';
-import { columnConstraints } from '../../sql/ast.js';
-import { alterTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
+import { columnConstraints, nodeOf } from '../../sql/ast.js';
+import { alterExistingTable, alterTable, locationOr, shortTable, tableName } from '../rule-support.js';
 
 /** Flags validating constraints added to existing tables, and same-transaction validation. */
 const rule: Rule = {
@@ -21,13 +21,13 @@ const rule: Rule = {
       'Add the constraint NOT VALID in one migration (brief lock, new rows checked), and run `ALTER TABLE ... VALIDATE CONSTRAINT ...` in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     const table = shortTable(alter.table.qualified);
     for (const cmd of alter.cmds) {
       if (cmd.subtype === 'AT_AddConstraint') {
-        const c = cmd.def?.Constraint;
+        const c = nodeOf(cmd.def, 'Constraint');
         if (!c || c.skip_validation || (c.contype !== 'CONSTR_CHECK' && c.contype !== 'CONSTR_FOREIGN')) continue;
         const kind = c.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY';
         const lock = c.contype === 'CONSTR_CHECK' ? 'an ACCESS EXCLUSIVE lock (reads and writes blocked)' : 'SHARE ROW EXCLUSIVE locks (writes blocked)';
@@ -39,7 +39,7 @@ const rule: Rule = {
         });
       } else if (cmd.subtype === 'AT_AddColumn') {
         // an inline CHECK on ADD COLUMN is validated against every row (eugene E1)
-        const def = cmd.def?.ColumnDef ?? {};
+        const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
         for (const c of columnConstraints(def)) {
           if (c.contype !== 'CONSTR_CHECK') continue;
           const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_${def.colname}_check`;
@@ -55,7 +55,7 @@ const rule: Rule = {
           const prior = alterTable(earlier);
           return (
             prior?.table.qualified === alter.table.qualified &&
-            prior.cmds.some((p) => p.subtype === 'AT_AddConstraint' && p.def?.Constraint?.conname === name && p.def.Constraint.skip_validation)
+            prior.cmds.some((p) => p.subtype === 'AT_AddConstraint' && nodeOf(p.def, 'Constraint')?.conname === name && nodeOf(p.def, 'Constraint')?.skip_validation)
           );
         });
         if (!addedHere) continue;

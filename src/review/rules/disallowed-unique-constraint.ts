@@ -2,9 +2,9 @@
  * disallowed-unique-constraint: ADD UNIQUE (without USING INDEX) on an existing table builds the
  * index under ACCESS EXCLUSIVE. (ADD PRIMARY KEY is adding-serial-primary-key-field, as in squawk.)
  */
-import { columnConstraints, stringList } from '../../sql/ast.js';
+import { columnConstraints, nodeOf, stringList } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, locationOr, shortTable, tableName } from '../rule-support.js';
+import { alterExistingTable, locationOr, shortTable, tableName } from '../rule-support.js';
 
 /** Flags unique/primary key constraints that build their index under the table lock. */
 const rule: Rule = {
@@ -18,8 +18,8 @@ const rule: Rule = {
       'Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY`, then attach it: `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX ...`, which only takes a brief lock.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     const table = shortTable(alter.table.qualified);
     const report = (kind: string, name: string, columns: string, at: number) => {
@@ -33,7 +33,7 @@ const rule: Rule = {
     };
     for (const cmd of alter.cmds) {
       if (cmd.subtype === 'AT_AddConstraint') {
-        const c = cmd.def?.Constraint;
+        const c = nodeOf(cmd.def, 'Constraint');
         // ADD PRIMARY KEY is adding-serial-primary-key-field (squawk's id for it)
         if (!c || c.indexname || c.contype !== 'CONSTR_UNIQUE') continue;
         const columns = stringList(c.keys).join(', ');
@@ -41,7 +41,7 @@ const rule: Rule = {
         const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_${c.contype === 'CONSTR_UNIQUE' ? `${stringList(c.keys).join('_')}_key` : 'pkey'}`;
         report(kind, name, columns, locationOr(c.location, alter.location));
       } else if (cmd.subtype === 'AT_AddColumn') {
-        const def = cmd.def?.ColumnDef ?? {};
+        const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
         const unique = columnConstraints(def).find((c) => c.contype === 'CONSTR_UNIQUE');
         if (!unique) continue;
         const name = unique.conname ? String(unique.conname) : `${tableName(alter.table.qualified)}_${def.colname}_key`;

@@ -70,9 +70,11 @@ const rule: Rule = {
     const lower = text.toLowerCase();
     const seen = new Set<string>();
     const out: RuleFinding[] = [];
-    const check = (value: any) => {
+    const check = (value: object) => {
+      // any node body: its name fields are read by name (an object's own fields, whatever its type)
+      const fields = value as Record<string, unknown>;
       for (const field of NAME_FIELDS) {
-        const name = value?.[field];
+        const name = fields[field];
         if (typeof name !== 'string' || seen.has(name) || encoder.encode(name).length < MAX_IDENTIFIER_BYTES - 3) continue; // a multibyte character may end the cut 1-3 bytes short
         seen.add(name);
         const written = writtenIdentifier(text, lower, name);
@@ -80,7 +82,7 @@ const rule: Rule = {
         out.push({
           message: `\`${written}\` is ${encoder.encode(written).length} bytes: PostgreSQL truncates it to \`${name}\` (63 bytes).`,
           fix: `Use a name of at most 63 bytes${field === 'conname' ? " (drizzle: foreignKey({ name: '...' }) or .unique('...'))" : ''}.`,
-          at: typeof value.location === 'number' ? value.location : -1,
+          at: typeof fields.location === 'number' ? fields.location : -1,
         });
       }
     };

@@ -2,7 +2,7 @@
  * mutation-without-where (dbctl): UPDATE or DELETE without WHERE on a table that existed before
  * the migration: every row is rewritten or deleted in one transaction.
  */
-import { rangeVarName } from '../../sql/ast.js';
+import { nodeOf, rangeVarName } from '../../sql/ast.js';
 import type { Rule } from '../types.js';
 import { isExisting, shortTable } from '../rule-support.js';
 
@@ -28,7 +28,7 @@ const rule: Rule = {
         table: table.qualified,
       };
     }
-    const columns = (stmt.node.targetList ?? []).map((t: any) => t?.ResTarget?.name).filter(Boolean).join(', ');
+    const columns = (stmt.node.targetList ?? []).map((t) => nodeOf(t, 'ResTarget')?.name).filter(Boolean).join(', ');
     return {
       message: `UPDATE ${t} without WHERE rewrites every row (${columns}) in one transaction: it holds row locks on the whole table, blocking concurrent writes, and bloats it.`,
       fix: `Backfill in batches outside the schema migration: UPDATE ${t} SET ... WHERE id BETWEEN <x> AND <y>, committing between batches; or add the WHERE clause you meant.`,

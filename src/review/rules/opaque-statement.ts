@@ -7,7 +7,7 @@
  * Minimal detection until the shared analysis (core/classify) sees into DO blocks and marks what it
  * cannot see as `kind: 'opaque'` in `destroys`: that mark is honoured here too.
  */
-import { stringList, walk } from '../../sql/ast.js';
+import { bodyOf, stringList, walk } from '../../sql/ast.js';
 import { NON_VOLATILE_FUNCTIONS, VOLATILE_FUNCTIONS } from '../../core/classify/volatility.js';
 import type { Rule, RuleStatement } from '../types.js';
 
@@ -23,7 +23,7 @@ const BUILTIN_FUNCTIONS: ReadonlySet<string> = new Set([
 
 /** Why a statement is opaque, or null when the review sees what it does. */
 export function opaqueReason(stmt: RuleStatement): string | null {
-  if ((stmt.classification.destroys as { kind: string }[]).some((d) => d.kind === 'opaque')) return `${stmt.classification.summary} runs code the analysis cannot see into`;
+  if (stmt.classification.destroys.some((d) => d.kind === 'opaque')) return `${stmt.classification.summary} runs code the analysis cannot see into`;
   switch (stmt.kind) {
     case 'DoStmt': {
       // Until the classification walks DO blocks, it reports nothing for them: opaque. Once it
@@ -56,8 +56,9 @@ export function opaqueReason(stmt: RuleStatement): string | null {
 function userFunctions(node: unknown): string[] {
   const out = new Set<string>();
   walk(node, (key, value) => {
-    if (key !== 'FuncCall') return;
-    const parts = stringList(value.funcname);
+    const call = bodyOf(key, value, 'FuncCall');
+    if (!call) return;
+    const parts = stringList(call.funcname);
     const name = (parts[parts.length - 1] ?? '').toLowerCase();
     if (parts.length > 1 && parts[0] === 'pg_catalog') return;
     if (!BUILTIN_FUNCTIONS.has(name)) out.add(parts.join('.'));

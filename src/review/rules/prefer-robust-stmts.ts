@@ -8,42 +8,41 @@
  * transaction (CREATE INDEX CONCURRENTLY, ...), an enum value dbctl commits after, or an explicit
  * COMMIT/ROLLBACK. Statements inside an explicit BEGIN ... COMMIT of the file are exempt.
  */
-import { rangeVarName } from '../../sql/ast.js';
+import { nodeOf, rangeVarName } from '../../sql/ast.js';
 import type { Rule } from '../types.js';
-import { alterTable, isExisting, perMigration, shortTable } from '../rule-support.js';
+import { alterExistingTable, alterTable, perMigration, shortTable } from '../rule-support.js';
 
 /** The statements whose create/drop has an idempotent form, and where it goes. */
 function missingGuards(stmt: Parameters<Rule['check']>[0], ctx: Parameters<Rule['check']>[1]): string[] {
-  const node = stmt.node;
-  if (!node) return [];
+  if (!stmt.node) return [];
   switch (stmt.kind) {
     case 'CreateStmt':
-      return node.if_not_exists ? [] : [`CREATE TABLE IF NOT EXISTS ${shortTable(rangeVarName(node.relation).qualified)}`];
+      return stmt.node.if_not_exists ? [] : [`CREATE TABLE IF NOT EXISTS ${shortTable(rangeVarName(stmt.node.relation).qualified)}`];
     case 'IndexStmt':
-      return node.if_not_exists || !node.idxname ? [] : [`CREATE INDEX${node.concurrent ? ' CONCURRENTLY' : ''} IF NOT EXISTS ${node.idxname}`];
+      return stmt.node.if_not_exists || !stmt.node.idxname ? [] : [`CREATE INDEX${stmt.node.concurrent ? ' CONCURRENTLY' : ''} IF NOT EXISTS ${stmt.node.idxname}`];
     case 'CreateSchemaStmt':
-      return node.if_not_exists ? [] : [`CREATE SCHEMA IF NOT EXISTS ${node.schemaname}`];
+      return stmt.node.if_not_exists ? [] : [`CREATE SCHEMA IF NOT EXISTS ${stmt.node.schemaname}`];
     case 'CreateSeqStmt':
-      return node.if_not_exists ? [] : [`CREATE SEQUENCE IF NOT EXISTS ${shortTable(rangeVarName(node.sequence).qualified)}`];
+      return stmt.node.if_not_exists ? [] : [`CREATE SEQUENCE IF NOT EXISTS ${shortTable(rangeVarName(stmt.node.sequence).qualified)}`];
     case 'CreateExtensionStmt':
-      return node.if_not_exists ? [] : [`CREATE EXTENSION IF NOT EXISTS ${node.extname}`];
+      return stmt.node.if_not_exists ? [] : [`CREATE EXTENSION IF NOT EXISTS ${stmt.node.extname}`];
     case 'CreateTableAsStmt':
-      return node.if_not_exists ? [] : ['CREATE ... IF NOT EXISTS'];
+      return stmt.node.if_not_exists ? [] : ['CREATE ... IF NOT EXISTS'];
     case 'DropStmt': {
-      if (node.missing_ok) return [];
-      const what = String(node.removeType ?? '').replace(/^OBJECT_/, '').replace(/_/g, ' ');
-      return [`DROP ${what}${node.concurrent ? ' CONCURRENTLY' : ''} IF EXISTS`];
+      if (stmt.node.missing_ok) return [];
+      const what = String(stmt.node.removeType ?? '').replace(/^OBJECT_/, '').replace(/_/g, ' ');
+      return [`DROP ${what}${stmt.node.concurrent ? ' CONCURRENTLY' : ''} IF EXISTS`];
     }
     case 'AlterTableStmt': {
-      const alter = alterTable(stmt);
-      if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return [];
+      const alter = alterExistingTable(stmt, ctx);
+      if (!alter) return [];
       const out: string[] = [];
       for (const cmd of alter.cmds) {
-        if (cmd.subtype === 'AT_AddColumn' && !cmd.missing_ok) out.push(`ADD COLUMN IF NOT EXISTS ${cmd.def?.ColumnDef?.colname}`);
+        if (cmd.subtype === 'AT_AddColumn' && !cmd.missing_ok) out.push(`ADD COLUMN IF NOT EXISTS ${nodeOf(cmd.def, 'ColumnDef')?.colname}`);
         if (cmd.subtype === 'AT_DropColumn' && !cmd.missing_ok) out.push(`DROP COLUMN IF EXISTS ${cmd.name}`);
         if (cmd.subtype === 'AT_DropConstraint' && !cmd.missing_ok) out.push(`DROP CONSTRAINT IF EXISTS ${cmd.name}`);
         if (cmd.subtype === 'AT_AddConstraint') {
-          const name = cmd.def?.Constraint?.conname;
+          const name = nodeOf(cmd.def, 'Constraint')?.conname;
           if (!name || droppedBefore(stmt, ctx, alter.table.qualified, String(name))) continue;
           out.push(`ALTER TABLE ${shortTable(alter.table.qualified)} DROP CONSTRAINT IF EXISTS ${name} before ADD CONSTRAINT ${name}`);
         }

@@ -6,7 +6,7 @@
  * finding), as a warning; not at all when drizzle's snapshots show drizzle-kit asked the rename
  * question and was answered "create".
  */
-import { createTableElements, rangeVarName, typeInfo, type TypeInfo } from '../../sql/ast.js';
+import { createTableElements, nodeOf, rangeVarName, typeInfo, type TypeInfo } from '../../sql/ast.js';
 import type { Rule, RuleContext, RuleFinding, RuleStatement } from '../types.js';
 import { alterTable, columnRenameFlag, perMigration, shortTable, tableRenameFlag } from '../rule-support.js';
 
@@ -65,9 +65,10 @@ function columnFindings(stmt: RuleStatement, ctx: RuleContext, drops: Dropped): 
   const dropsHere = drops.columns.filter((d) => d.table === table);
   if (dropsHere.length === 0) return [];
   for (const cmd of alter.cmds) {
-    if (cmd.subtype !== 'AT_AddColumn' || !cmd.def?.ColumnDef) continue;
-    const column = String(cmd.def.ColumnDef.colname);
-    const type = typeInfo(cmd.def.ColumnDef.typeName);
+    const def = nodeOf(cmd.def, 'ColumnDef');
+    if (cmd.subtype !== 'AT_AddColumn' || !def) continue;
+    const column = String(def.colname);
+    const type = typeInfo(def.typeName);
     if (ctx.migration.answeredCreate?.includes(`${table}.${column}`)) continue;
     const candidates = dropsHere.filter((d) => {
       if (d.column === column) return false;
@@ -80,7 +81,7 @@ function columnFindings(stmt: RuleStatement, ctx: RuleContext, drops: Dropped): 
     out.push({
       message: `${t}.${column} (${type.display}) is added and ${names.map((n) => `${t}.${n}`).join(' / ')} ${names.length > 1 ? 'are' : 'is'} dropped in the same migration with a compatible type: if this was a rename, drizzle generated a drop plus an add and every value of ${names[0]} is lost.`,
       fix: `If it was a rename, regenerate with \`dbctl generate ${columnRenameFlag(table, names[0]!, column)}\`${names.length > 1 ? ` (or ${names.slice(1).map((n) => `\`${columnRenameFlag(table, n, column)}\``).join(', ')})` : ''}: drizzle-kit then writes RENAME COLUMN and keeps the data. If it really is a new column, mark it \`-- dbctl-ignore rename-as-drop-and-add: not a rename\`.`,
-      at: cmd.def.ColumnDef.location ?? alter.location,
+      at: def.location ?? alter.location,
     });
   }
   return out;
@@ -91,7 +92,7 @@ function tableFindings(stmt: RuleStatement, ctx: RuleContext, drops: Dropped): R
   const table = rangeVarName(stmt.node.relation).qualified;
   if (ctx.migration.answeredCreate?.includes(table)) return [];
   const columns = createTableElements(stmt.node).columns;
-  const families = columns.map((c: any) => typeFamily(typeInfo(c.typeName))).sort();
+  const families = columns.map((c) => typeFamily(typeInfo(c.typeName))).sort();
   const createdCount = ctx.statements.filter((s) => s.kind === 'CreateStmt').length;
   const match = drops.tables.find((d) => {
     if (d.table === table) return false;

@@ -23,7 +23,7 @@ const rule: Rule = {
         .filter((c) => c.kind === 'index' && c.name)
         .map((c) => `${c.schema}.${c.name}`),
     );
-    const names = (stmt.node.objects ?? []).map((o: any) => objectName(o).qualified).filter((n: string) => !created.has(n));
+    const names = (stmt.node.objects ?? []).map((o) => objectName(o).qualified).filter((n) => !created.has(n));
     if (names.length === 0) return;
     const shown = names.map((n: string) => n.replace(/^public\./, '')).join(', ');
     return {

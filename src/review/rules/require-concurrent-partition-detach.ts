@@ -2,9 +2,9 @@
  * require-concurrent-partition-detach (squawk): DETACH PARTITION without CONCURRENTLY takes an
  * ACCESS EXCLUSIVE lock on the partitioned table.
  */
-import { rangeVarName } from '../../sql/ast.js';
+import { nodeOf, rangeVarName } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, shortTable } from '../rule-support.js';
+import { alterExistingTable, shortTable } from '../rule-support.js';
 
 /** Flags DETACH PARTITION without CONCURRENTLY on an existing partitioned table. */
 const rule: Rule = {
@@ -16,11 +16,11 @@ const rule: Rule = {
     fix: '`ALTER TABLE parent DETACH PARTITION child CONCURRENTLY` (PostgreSQL 14+; SHARE UPDATE EXCLUSIVE, cannot run in a transaction: dbctl migrate runs it on its own).',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     for (const cmd of alter.cmds) {
-      const partition = cmd.subtype === 'AT_DetachPartition' ? cmd.def?.PartitionCmd : undefined;
+      const partition = cmd.subtype === 'AT_DetachPartition' ? nodeOf(cmd.def, 'PartitionCmd') : undefined;
       if (!partition || partition.concurrent) continue;
       const name = partition.name ? shortTable(rangeVarName(partition.name).qualified) : '<partition>';
       out.push({

@@ -3,7 +3,7 @@
  * constraint's index (an earlier USING INDEX renamed it to that constraint): the migration can
  * never apply.
  */
-import { qualify } from '../../sql/ast.js';
+import { nodeOf, qualify } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { alterTable, locationOr, shortTable } from '../rule-support.js';
 
@@ -21,7 +21,7 @@ const rule: Rule = {
     if (!alter) return;
     const out: RuleFinding[] = [];
     for (const cmd of alter.cmds) {
-      const c = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+      const c = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
       if (!c?.indexname) continue;
       const index = ctx.knowledge.index(qualify(alter.table.schema, String(c.indexname)).qualified);
       if (!index?.usedBy) continue;

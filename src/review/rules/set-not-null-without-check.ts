@@ -5,7 +5,7 @@
  * is validated. With no CHECK at all, adding-not-nullable-field reports the plain SET NOT NULL.
  */
 import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, notNullRecipe, shortTable } from '../rule-support.js';
+import { alterExistingTable, notNullRecipe, shortTable } from '../rule-support.js';
 
 /** Flags SET NOT NULL whose CHECK (col IS NOT NULL) was not validated in an earlier migration. */
 const rule: Rule = {
@@ -18,8 +18,8 @@ const rule: Rule = {
     fix: 'Add the CHECK NOT VALID in one migration, VALIDATE it in the next, and SET NOT NULL (then drop the CHECK) in a later one.',
   },
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter || !isExisting(alter.table.qualified, stmt, ctx)) return;
+    const alter = alterExistingTable(stmt, ctx);
+    if (!alter) return;
     const out: RuleFinding[] = [];
     const table = alter.table.qualified;
     for (const cmd of alter.cmds) {

@@ -16,7 +16,7 @@ const rule: Rule = {
     fix: 'Remove BEGIN/COMMIT/ROLLBACK from the migration. dbctl wraps each migration in a transaction and runs the statements that cannot be in one (CREATE INDEX CONCURRENTLY, ...) outside it by itself.',
   },
   check(stmt) {
-    if (stmt.kind !== 'TransactionStmt' || !CONTROL.has(stmt.node?.kind)) return;
+    if (stmt.kind !== 'TransactionStmt' || !CONTROL.has(stmt.node.kind ?? '')) return;
     const what = stmt.classification.summary;
     const ends = stmt.node.kind !== 'TRANS_STMT_BEGIN' && stmt.node.kind !== 'TRANS_STMT_START';
     return {

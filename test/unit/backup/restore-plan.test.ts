@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DbctlError } from '../../../src/errors.js';
 import { orderByReferences, planRestoreObject, selectObjects, type CurrentTable } from '../../../src/backup/restore-plan.js';
 import type { BackupManifest, BackupObject, ColumnInfo } from '../../../src/backup/types.js';
 
@@ -75,6 +76,19 @@ describe('selectObjects', () => {
     expect(selectObjects(manifest, undefined)).toHaveLength(2);
     expect(selectObjects(manifest, [{ schema: 's', table: 'b' }]).map((o) => o.table)).toEqual(['b']);
     expect(() => selectObjects(manifest, [{ schema: 'public', table: 'c' }])).toThrow('backup x has no public.c (it holds: public.a, s.b)');
+  });
+  it('refuses an unknown table with a USAGE DbctlError naming the next command (callers need not re-wrap it)', () => {
+    const thrown = (() => {
+      try {
+        selectObjects(manifest, [{ schema: 'public', table: 'c' }]);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(thrown).toBeInstanceOf(DbctlError);
+    expect((thrown as DbctlError).code).toBe('USAGE');
+    expect((thrown as DbctlError).hint).toContain('dbctl backups --json');
   });
 });
 
