@@ -5,6 +5,7 @@
  * Callers run these inside a transaction with `search_path = pg_catalog`, so every type, default,
  * constraint and index definition comes back schema-qualified and can be replayed anywhere.
  */
+import { DbctlError } from '../errors.js';
 import type postgres from 'postgres';
 import type { CatalogQuestion, CatalogTable } from './plan.js';
 import type { CurrentTable } from './restore-plan.js';
@@ -434,7 +435,11 @@ export async function readCurrentTable(sql: Sql, schema: string, table: string):
     const [other] = await sql<{ kind: string }[]>`
       select c.relkind::pg_catalog.text as kind from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
       where n.nspname = ${schema} and c.relname = ${table}`;
-    if (other) throw new Error(`${schema}.${table} exists but is not a table (relkind ${other.kind})`);
+    if (other) {
+      throw new DbctlError('BACKUP_FAILED', `${schema}.${table} exists but is not a table (relkind ${other.kind}): it cannot be backed up or restored as one`, {
+        hint: 'name tables only (dbctl backup --tables schema.table), or drop or rename the object in the way before restoring',
+      });
+    }
     return null;
   }
   const [columns, keys, [rows]] = await Promise.all([

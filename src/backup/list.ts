@@ -21,6 +21,7 @@ export async function listBackups(target: BackupTarget, options: ListOptions = {
   let all: BackupManifest[];
   if (target.kind === 'dir') all = await listDirectory(target.dir, options.onProblem);
   else {
+    // internal assertion (a caller's bug, never a user's input): a plain Error
     if (!options.sql) throw new Error('listing the database target needs a connection');
     all = await listDatabase(options.sql, options.onProblem);
   }

@@ -2,6 +2,7 @@
  * Building and checking backup manifests. A manifest read back from disk or the database is
  * untrusted: it is validated before anything is restored from it. Pure.
  */
+import { DbctlError } from '../errors.js';
 import { MANIFEST_FORMAT, type BackupManifest, type BackupObject, type SkippedObject } from './types.js';
 import { isBackupId } from './plan.js';
 
@@ -32,11 +33,29 @@ export function buildManifest(header: ManifestHeader, objects: BackupObject[], s
   };
 }
 
-/** Checks a parsed manifest's shape; throws an Error saying what is wrong. */
+/** A stored manifest's text, parsed and validated: `OPERATION_FAILED` naming the backup when it is unusable. */
+export function parseManifest(text: string, id: string): BackupManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw unusable(id, `its manifest is not JSON (${(error as Error).message})`);
+  }
+  return validateManifest(value, id);
+}
+
+/** The error for a backup whose manifest cannot be trusted. */
+function unusable(id: string | undefined, why: string): DbctlError {
+  return new DbctlError('OPERATION_FAILED', `backup ${id ?? '(unknown id)'} cannot be used: ${why}`, {
+    hint: 'dbctl backups lists the usable backups',
+  });
+}
+
+/** Checks a parsed manifest's shape; `OPERATION_FAILED` saying what is wrong. */
 export function validateManifest(value: unknown, expectedId?: string): BackupManifest {
   const problems: string[] = [];
   const m = value as Partial<BackupManifest> | null;
-  if (!m || typeof m !== 'object') throw new Error('the manifest is not a JSON object');
+  if (!m || typeof m !== 'object') throw unusable(expectedId, 'the manifest is not a JSON object');
   if (m.format !== MANIFEST_FORMAT) problems.push(`format ${JSON.stringify(m.format)} (this dbctl reads format ${MANIFEST_FORMAT})`);
   if (typeof m.id !== 'string' || !isBackupId(m.id)) problems.push('id');
   else if (expectedId !== undefined && m.id !== expectedId) problems.push(`id ${m.id} (expected ${expectedId})`);
@@ -54,7 +73,7 @@ export function validateManifest(value: unknown, expectedId?: string): BackupMan
   }
   if (!Array.isArray(m.skipped)) problems.push('skipped');
   if (!m.totals || typeof m.totals !== 'object') problems.push('totals');
-  if (problems.length) throw new Error(`the manifest is invalid: ${problems.join(', ')}`);
+  if (problems.length) throw unusable(expectedId ?? (typeof m.id === 'string' ? m.id : undefined), `the manifest is invalid: ${problems.join(', ')}`);
   return m as BackupManifest;
 }
 

@@ -11,6 +11,7 @@
  *   caller reads them from `pg_depend` and adds them as objects, then sets `dependentsRead`).
  * - Anything else that may hold data and cannot be copied is `failed`: the backup must fail.
  */
+import { DbctlError } from '../errors.js';
 import type { DestroyedObject } from '../core/classify.js';
 import type { ColumnInfo, SkippedObject } from './types.js';
 import { displayName } from './sql-text.js';
@@ -234,19 +235,24 @@ export interface TableName {
   table: string;
 }
 
-/** Parses `--tables a,b,s.c`; unqualified names are in `public`. Throws on an empty or malformed list. */
+/** Parses `--tables a,b,s.c`; unqualified names are in `public`. An empty or malformed list is a USAGE error. */
 export function parseTableList(text: string, defaultSchema = 'public'): TableName[] {
   const names: TableName[] = [];
   for (const raw of splitOutsideQuotes(text, ',')) {
     const part = raw.trim();
     if (!part) continue;
     const pieces = splitOutsideQuotes(part, '.').map((p) => unquote(p.trim()));
-    if (pieces.length > 2 || pieces.some((p) => p === '')) throw new Error(`"${part}" is not a table name (write table or schema.table)`);
+    if (pieces.length > 2 || pieces.some((p) => p === '')) throw badTableList(`"${part}" is not a table name (write table or schema.table)`);
     const name = pieces.length === 2 ? { schema: pieces[0]!, table: pieces[1]! } : { schema: defaultSchema, table: pieces[0]! };
     if (!names.some((n) => n.schema === name.schema && n.table === name.table)) names.push(name);
   }
-  if (names.length === 0) throw new Error('no table names given');
+  if (names.length === 0) throw badTableList('no table names given');
   return names;
+}
+
+/** The USAGE error for a `--tables` list that does not parse. */
+function badTableList(why: string): DbctlError {
+  return new DbctlError('USAGE', `--tables: ${why}`, { hint: 'write --tables users,billing.invoices' });
 }
 
 function splitOutsideQuotes(text: string, separator: string): string[] {

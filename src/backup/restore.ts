@@ -125,11 +125,7 @@ async function openRestore(sql: postgres.Sql, target: BackupTarget, id: string, 
   const manifest = await readManifest(target, id, sql);
   let names: TableName[] | undefined;
   if (options.tables?.length) {
-    try {
-      names = options.tables.flatMap((t) => (typeof t === 'string' ? parseTableList(t) : [t]));
-    } catch (error) {
-      throw new DbctlError('USAGE', `--tables: ${(error as Error).message}`, { hint: 'write --tables users,billing.invoices' });
-    }
+    names = options.tables.flatMap((t) => (typeof t === 'string' ? parseTableList(t) : [t]));
   }
   const objects = selectObjects(manifest, names);
   const intoSchema = options.intoSchema ?? null;

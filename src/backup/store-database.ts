@@ -8,7 +8,7 @@
  */
 import type postgres from 'postgres';
 import { DbctlError } from '../errors.js';
-import { validateManifest } from './manifest.js';
+import { parseManifest } from './manifest.js';
 import { isBackupId, newestFirst } from './plan.js';
 import { qualify, quoteIdent } from './sql-text.js';
 import { BACKUP_SCHEMA, type BackupManifest, type ColumnInfo } from './types.js';
@@ -45,7 +45,7 @@ export async function copyIntoBackupTable(
   );
   const rows = Number(counted?.rows ?? -1);
   if (created.count !== null && created.count !== undefined && Number(created.count) !== rows) {
-    throw new Error(`backup table ${target} holds ${rows} rows, but ${created.count} were copied`);
+    throw new DbctlError('BACKUP_FAILED', `backup table ${target} holds ${rows} rows, but ${created.count} were copied`, { hint: 'this backup is not usable: run it again, and report it if it repeats' });
   }
   return { rows, bytes: Number(counted?.bytes ?? 0) };
 }
@@ -72,9 +72,9 @@ export async function listDatabase(sql: Sql, onProblem?: (message: string) => vo
   const manifests: BackupManifest[] = [];
   for (const row of rows) {
     try {
-      manifests.push(validateManifest(JSON.parse(row.manifest), row.id));
+      manifests.push(parseManifest(row.manifest, row.id));
     } catch (error) {
-      onProblem?.(`backup ${row.id}: ${(error as Error).message}`);
+      onProblem?.((error as Error).message);
     }
   }
   return manifests.sort(newestFirst);
@@ -86,11 +86,7 @@ export async function readDatabaseManifest(sql: Sql, id: string): Promise<Backup
   if (!isBackupId(id) || !(await hasManifests(sql))) throw unknownBackup(id, where);
   const [row] = await sql.unsafe<{ manifest: string }[]>(`select manifest::text as manifest from ${MANIFESTS} where id = $1`, [id]);
   if (!row) throw unknownBackup(id, where);
-  try {
-    return validateManifest(JSON.parse(row.manifest), id);
-  } catch (error) {
-    throw new DbctlError('OPERATION_FAILED', `backup ${id} cannot be used: ${(error as Error).message}`, { cause: error });
-  }
+  return parseManifest(row.manifest, id);
 }
 
 /** Drops a backup's tables and its manifest row, in one transaction. */

@@ -6,7 +6,7 @@
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DbctlError } from '../errors.js';
-import { validateManifest } from './manifest.js';
+import { parseManifest } from './manifest.js';
 import { isBackupId, newestFirst } from './plan.js';
 import type { BackupManifest } from './types.js';
 
@@ -80,6 +80,7 @@ async function syncDirectory(dir: string): Promise<void> {
 
 /** Removes one backup directory (only a directory named like a backup id). */
 export async function removeBackupDirectory(dir: string, id: string): Promise<void> {
+  // internal assertion (a caller's bug, never a user's input): a plain Error
   if (!isBackupId(id)) throw new Error(`refusing to remove ${id}: not a backup id`);
   await rm(path.join(dir, id), { recursive: true, force: true });
 }
@@ -104,9 +105,9 @@ export async function listDirectory(dir: string, onProblem?: (message: string) =
       continue; // incomplete (no manifest): a failed or running backup
     }
     try {
-      manifests.push(validateManifest(JSON.parse(text), entry));
+      manifests.push(parseManifest(text, entry));
     } catch (error) {
-      onProblem?.(`backup ${entry}: ${(error as Error).message}`);
+      onProblem?.((error as Error).message);
     }
   }
   return manifests.sort(newestFirst);
@@ -122,11 +123,7 @@ export async function readDirectoryManifest(dir: string, id: string): Promise<Ba
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw unknownBackup(id, `in ${dir}`);
     throw new DbctlError('OPERATION_FAILED', `cannot read backup ${id}: ${(error as Error).message}`, { cause: error });
   }
-  try {
-    return validateManifest(JSON.parse(text), id);
-  } catch (error) {
-    throw new DbctlError('OPERATION_FAILED', `backup ${id} cannot be used: ${(error as Error).message}`, { cause: error });
-  }
+  return parseManifest(text, id);
 }
 
 /** The error for an id that names no backup. */

@@ -357,12 +357,7 @@ async function resolveObjects(
   if (tables === 'all') return { objects: manualSchemaObjects(await readUserSchemas(tx)), named: null };
   const named: TableName[] = [];
   for (const entry of tables) {
-    let parsed: TableName[];
-    try {
-      parsed = typeof entry === 'string' ? parseTableList(entry) : [entry];
-    } catch (error) {
-      throw new DbctlError('USAGE', `--tables: ${(error as Error).message}`, { hint: 'write --tables users,billing.invoices' });
-    }
+    const parsed = typeof entry === 'string' ? parseTableList(entry) : [entry];
     for (const name of parsed) if (!named.some((n) => n.schema === name.schema && n.table === name.table)) named.push(name);
   }
   return { objects: manualTableObjects(named), named };
