@@ -16,7 +16,7 @@ import { DbctlError, ExitCode } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import type { ApplyFailure, ApplyItem, ApplyResult } from '../io/apply.js';
 import { backupName, describeDestruction } from '../io/destruction.js';
-import { connect, driverOptions, isConnectionLoss, lossReason } from '../io/db.js';
+import { connect, connectAhead, driverOptions, isConnectionLoss, lossReason, type PendingConnection } from '../io/db.js';
 import { describeTarget } from '../core/url.js';
 import { ensureHistoryTables } from '../io/history.js';
 import { acquireMigrationLock, releaseMigrationLock, type HeldLock } from '../io/lock.js';
@@ -51,21 +51,29 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
     waitForDbMs: options.waitForDb ? parseDuration(options.waitForDb, '--wait-for-db') : 0,
   };
   const environment = targetEnvironment(ctx, project);
-  const folder = await openFolder(project);
-  if (options.to !== undefined && !folder.migrations.some((m) => m.tag === options.to)) {
-    throw new DbctlError('UNKNOWN_MIGRATION', `--to ${options.to}: no such migration in ${project.drizzle.outRelative}`, {
-      hint: 'run `dbctl status` to list the migrations',
-    });
+  /** `closed`: the session went away under the run (not the close at its end, `ending`). */
+  const session = { closed: false, ending: false };
+  // the connection opens while the folder is read (--no-backup on a protected environment is refused before anything connects)
+  const ahead = options.backup === false && environment.protected && !options.dryRun ? undefined : connectAhead(environment, migrateConnection(ctx, environment, settings, session));
+  let folder: MigrationFolder;
+  try {
+    folder = await openFolder(project);
+    if (options.to !== undefined && !folder.migrations.some((m) => m.tag === options.to)) {
+      throw new DbctlError('UNKNOWN_MIGRATION', `--to ${options.to}: no such migration in ${project.drizzle.outRelative}`, {
+        hint: 'run `dbctl status` to list the migrations',
+      });
+    }
+  } catch (error) {
+    await ahead?.abandon();
+    throw error;
   }
   const document: MigrateDocument = { env: environment.name, applied: [], pending: [], status: 'nothing-pending' };
   const emit = (exitCode: number) => {
     if (ctx.out.json) ctx.out.writeJson(document);
     return exitCode;
   };
-  /** `closed`: the session went away under the run (not the close at its end, `ending`). */
-  const session = { closed: false, ending: false };
   try {
-    return emit(await migrate(ctx, project, environment, folder, options, settings, document, session));
+    return emit(await migrate(ctx, project, environment, folder, options, settings, document, session, ahead));
   } catch (caught) {
     // a connection lost outside a migration (status read, lock, history tables): nothing was
     // applied by this run unless `document.applied` says so. A lock check that failed after the
@@ -92,6 +100,17 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
     }
     throw error;
   }
+}
+
+/** How `migrate` connects: one session, waiting for the database as asked, noting when the session closes under it. */
+function migrateConnection(ctx: CommandContext, environment: ResolvedEnvironment, settings: { waitForDbMs: number }, session: { closed: boolean; ending: boolean }) {
+  return {
+    envName: environment.name,
+    application: 'dbctl migrate',
+    waitForDbMs: settings.waitForDbMs,
+    onWait: (message: string) => ctx.out.warn(message),
+    onClose: () => (session.closed ||= !session.ending),
+  };
 }
 
 /**
@@ -123,20 +142,21 @@ async function migrate(
   settings: { waitMs: number; lockTimeoutMs: number; statementTimeoutMs: number; waitForDbMs: number },
   document: MigrateDocument,
   session: { closed: boolean; ending: boolean },
+  ahead: PendingConnection | undefined,
 ): Promise<number> {
   const out = ctx.out;
-  const tables = historyTables(project, ctx.out);
+  let tables: ReturnType<typeof historyTables>;
+  try {
+    tables = historyTables(project, ctx.out);
+    // --no-backup on a protected environment is refused before anything connects or writes (the
+    // same guard as below, asked early with nothing planned yet; it refuses --no-backup there)
+    if (!options.dryRun && options.backup === false && environment.protected) await enforce(destructiveGuard(ctx, environment, options, []));
+  } catch (error) {
+    await ahead?.abandon();
+    throw error;
+  }
   const scope = lockScope(tables);
-  // --no-backup on a protected environment is refused before anything connects or writes (the
-  // same guard as below, asked early with nothing planned yet; it refuses --no-backup there)
-  if (!options.dryRun && options.backup === false && environment.protected) await enforce(destructiveGuard(ctx, environment, options, []));
-  const db = await connect(environment, {
-    envName: environment.name,
-    application: 'dbctl migrate',
-    waitForDbMs: settings.waitForDbMs,
-    onWait: (message) => out.warn(message),
-    onClose: () => (session.closed ||= !session.ending),
-  });
+  const db = ahead ? await ahead.ready() : await connect(environment, migrateConnection(ctx, environment, settings, session));
   let monitor: postgres.Sql | undefined;
   let lock: HeldLock | undefined;
   try {
