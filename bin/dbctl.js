@@ -5,5 +5,8 @@ if (rest.length === 0 && (first === '--version' || first === '-V')) {
   const { readFileSync } = await import('node:fs');
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
 } else {
+  // Node >= 22.1 can keep V8's compiled code of dist/ between runs (in os.tmpdir()/node-compile-cache;
+  // NODE_DISABLE_COMPILE_CACHE=1 turns it off); on older Node there is no such cache and this does nothing
+  (await import('node:module')).default.enableCompileCache?.();
   await import('../dist/bundle/cli.js');
 }
