@@ -4,7 +4,7 @@
  * environment, never the password; and that waits for a database still starting (`--wait-for-db`).
  */
 import { userInfo } from 'node:os';
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { DbctlError } from '../errors.js';
 import { describeTarget, describeUrl, resolveConnection, serverMismatch, UrlProblem, type ConnectionTarget, type ServerFacts } from '../core/url.js';
 import type { ResolvedEnvironment } from '../config/types.js';
@@ -117,9 +117,11 @@ export async function connect(to: ConnectTo, options: ConnectOptions): Promise<D
   const target = targetOf(to);
   const deadline = Date.now() + (options.waitForDbMs ?? 0);
   let delay = 200;
+  // loaded here, not at the top: commands that connect only with --env (review, check) start without it
+  const { default: open } = await import('postgres');
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
-    const sql = postgres({
+    const sql = open({
       ...driverOptions(target, { max: options.max ?? 1, application: options.application, ...(options.settings ? { settings: options.settings } : {}) }),
       // never recycled by the driver: a session lock (migrate's) must live as long as the run
       max_lifetime: 0,
