@@ -30,6 +30,8 @@ export interface ParseCache {
   readonly dir: string;
   /** True when the directory existed when opened: earlier runs stored results here. */
   readonly warm: boolean;
+  /** True when an entry for `kind` on `input` exists (not yet checked: `get` may still find it unusable). */
+  has(kind: ParseCallKind, input: string): boolean;
   /** The stored outcome of `kind` on `input`, or undefined (a miss, or an entry that does not check out). */
   get(kind: ParseCallKind, input: string): CachedOutcome | undefined;
   /** Queues an outcome to be stored when the process exits (inputs above `MAX_INPUT_CHARS` are not kept). */
@@ -104,6 +106,9 @@ export function openParseCache(from: string, parserVersion: string, dbctlVersion
   return {
     dir,
     warm,
+    has(kind, input) {
+      return warm && input.length <= MAX_INPUT_CHARS && existsSync(fileOf(kind, sha256(input)));
+    },
     get(kind, input) {
       if (!warm || input.length > MAX_INPUT_CHARS) return undefined;
       const hash = sha256(input);

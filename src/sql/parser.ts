@@ -148,22 +148,58 @@ export function useBaselineWasmCompiler(): void {
 }
 
 /** Loads the WASM parser once (later calls return the same instance). */
-export function loadSqlParser(): Promise<SqlParser> {
+export async function loadSqlParser(): Promise<SqlParser> {
   loading ??= (async () => {
     if (cacheWanted) {
       const [{ openSqlParseCache }, { startSyncParserWorker }] = await Promise.all([import('../io/parse-cache.js'), import('../io/parser-worker.js')]);
       cache = openSqlParseCache(process.cwd());
       startWorker = startSyncParserWorker;
-      // a warm cache: the WASM module is loaded (on a worker thread) only if an input is missing
-      if (cache?.warm) return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
+      // a warm cache: the WASM module is loaded only if an input is missing (see primeSqlParser)
+      if (cache?.warm) {
+        loadForPrimed();
+        return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
+      }
     }
+    await loadLib();
+    return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
+  })();
+  const parser = await loading;
+  if (libLoading) await libLoading;
+  return parser;
+}
+
+let libLoading: Promise<void> | undefined;
+
+/** Loads the WASM module on this thread, once. */
+function loadLib(): Promise<void> {
+  libLoading ??= (async () => {
     loadCount += 1;
     const module = await import('libpg-query');
     await module.loadModule();
     lib = module;
-    return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
   })();
-  return loading;
+  return libLoading;
+}
+
+let primed: readonly string[] | undefined;
+
+/**
+ * Tells the parser which texts it is about to parse whole (a migration folder's files): with a
+ * warm parse cache that lacks any of them (a new migration), the WASM module starts loading on
+ * this thread now, and the next `loadSqlParser()` waits for it, instead of parsing that text on a
+ * worker thread later. Does nothing without the parse cache.
+ */
+export function primeSqlParser(texts: readonly string[]): void {
+  if (!cacheWanted) return;
+  primed = texts;
+  if (loading && cache !== null) loadForPrimed(); // otherwise the cache is not open yet: loadSqlParser does it
+}
+
+function loadForPrimed(): void {
+  const texts = primed;
+  primed = undefined;
+  if (!texts || !cache?.warm || lib || libLoading) return;
+  if (texts.some((text) => !isBlank(text) && !cache!.has('parse', text))) loadLib().catch(() => {});
 }
 
 /** How many times the WASM module was initialised in this process (for tests: it must be 1). */
