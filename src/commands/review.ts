@@ -17,7 +17,7 @@ import { readTableFacts } from '../io/table-facts.js';
 import { renderReview, REVIEW_FORMATS, reviewSummaryLine, type ReviewFormat } from '../render/review/index.js';
 import { reviewMigrations, validateRuleSettings } from '../review/engine.js';
 import type { ReviewFacts, ReviewReport } from '../review/types.js';
-import { loadSqlParser } from '../sql/parser.js';
+import { loadSqlParser, primeSqlParser } from '../sql/parser.js';
 import type { CommandContext } from './context.js';
 import { historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
 
@@ -38,6 +38,7 @@ export async function runReview(ctx: CommandContext, options: ReviewOptions): Pr
   if (!ctx.globals.envExplicit) loadSqlParser().catch(() => undefined);
   const project = await openProject(ctx);
   const folder = await openFolder(project);
+  primeSqlParser(folder.migrations.map((m) => m.text)); // a file the parse cache lacks: load the parser now
   const { report } = await reviewSelected(ctx, project, folder, {
     tags: options.args,
     all: Boolean(options.all),
