@@ -34,6 +34,8 @@ export interface ParseCache {
   has(kind: ParseCallKind, input: string): boolean;
   /** The stored outcome of `kind` on `input`, or undefined (a miss, or an entry that does not check out). */
   get(kind: ParseCallKind, input: string): CachedOutcome | undefined;
+  /** True when an outcome for `input` would be stored (not too long, and this run's queue not full): ask before building it. */
+  wants(input: string): boolean;
   /** Queues an outcome to be stored when the process exits (inputs above `MAX_INPUT_CHARS` are not kept). */
   put(kind: ParseCallKind, input: string, outcome: CachedOutcome): void;
   /** Writes the queued entries now (also done once on process exit). */
@@ -45,7 +47,12 @@ const FORMAT = 1;
 /** Inputs longer than this are not cached (a large data migration's pieces would fill the disk). */
 export const MAX_INPUT_CHARS = 128 * 1024;
 /** At most this many characters of results wait in memory for the exit. */
-const MAX_QUEUED_CHARS = 32 * 1024 * 1024;
+const MAX_QUEUED_CHARS = 8 * 1024 * 1024;
+/**
+ * At most this many entries are stored by one run (a 200-migration folder needs about 200; a
+ * 20,000-statement migration parsed chunk by chunk would otherwise write 20,000 files at exit).
+ */
+export const MAX_QUEUED_ENTRIES = 1000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -125,8 +132,11 @@ export function openParseCache(from: string, parserVersion: string, dbctlVersion
       }
       return undefined;
     },
+    wants(input) {
+      return input.length <= MAX_INPUT_CHARS && queued.size < MAX_QUEUED_ENTRIES && queuedChars < MAX_QUEUED_CHARS;
+    },
     put(kind, input, outcome) {
-      if (input.length > MAX_INPUT_CHARS) return;
+      if (input.length > MAX_INPUT_CHARS || queued.size >= MAX_QUEUED_ENTRIES) return;
       const hash = sha256(input);
       const content = JSON.stringify({ v: FORMAT, k: kind, h: hash, n: input.length, ...outcome });
       if (queuedChars + content.length > MAX_QUEUED_CHARS) return;

@@ -30,12 +30,13 @@ function rawCall(kind: ParseCallKind, input: string): any {
   const stored = cache.get(kind, input);
   if (stored) return replay(stored);
   if (!lib) {
-    // the cache had everything the last runs needed, not this: ask the parser on a worker thread
+    // the cache had every file about to be parsed, not this derived input: ask the parser on a worker thread
     worker ??= startWorker!();
     const outcome = worker.call(kind, input);
     cache.put(kind, input, outcome);
     return replay(outcome);
   }
+  if (!cache.wants(input)) return callLib(kind, input);
   let result: unknown;
   try {
     result = callLib(kind, input);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cacheRoot, MAX_INPUT_CHARS, openParseCache } from '../../../src/io/parse-cache.js';
+import { cacheRoot, MAX_INPUT_CHARS, MAX_QUEUED_ENTRIES, openParseCache } from '../../../src/io/parse-cache.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -104,9 +104,21 @@ describe('parse cache', () => {
     expect(cacheRoot(bare) === null || !cacheRoot(bare)!.startsWith(bare)).toBe(true);
     const cache = openParseCache(dir, '18.1.5', '0.1.0', env)!;
     const long = `SELECT '${'x'.repeat(MAX_INPUT_CHARS)}'`;
+    expect(cache.wants(long)).toBe(false);
     cache.put('parse', long, { json: TREE });
     cache.flush();
     expect(existsSync(cache.dir)).toBe(false); // nothing was queued
+  });
+
+  it('stores at most MAX_QUEUED_ENTRIES entries per run (a huge migration parsed chunk by chunk)', () => {
+    const dir = project();
+    const cache = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    for (let i = 0; i < MAX_QUEUED_ENTRIES + 50; i++) {
+      if (i === MAX_QUEUED_ENTRIES) expect(cache.wants(`SELECT ${i}`)).toBe(false);
+      cache.put('parse', `SELECT ${i}`, { json: TREE });
+    }
+    cache.flush();
+    expect(readdirSync(cache.dir)).toHaveLength(MAX_QUEUED_ENTRIES);
   });
 });
 
