@@ -128,16 +128,14 @@ export async function connect(to: ConnectTo, options: ConnectOptions): Promise<D
       ...(options.onClose ? { onclose: options.onClose } : {}),
     });
     let facts: { pid: number; version: string; num: string; db: string; usr: string; susr: string; addr: string | null; port: number | null } | undefined;
-    // an abort ends the attempt at once (a server that does not answer would hold it for connect_timeout)
-    const stop = () => void sql.end({ timeout: 0 }).catch(() => {});
-    options.signal?.addEventListener('abort', stop, { once: true });
+    // an abort is honoured between attempts and once this one has finished, never in its middle:
+    // postgres.js ended during its handshake throws from a callback (`write CONNECTION_DESTROYED`)
     try {
       [facts] = await sql<NonNullable<typeof facts>[]>`
         select pg_backend_pid() as pid, current_setting('server_version') as version,
                current_setting('server_version_num') as num, current_database() as db, current_user as usr,
                session_user as susr, host(inet_server_addr()) as addr, inet_server_port() as port`;
     } catch (error) {
-      options.signal?.removeEventListener('abort', stop);
       await sql.end({ timeout: 0 }).catch(() => {});
       options.signal?.throwIfAborted();
       const code = errorCode(error);
@@ -149,7 +147,6 @@ export async function connect(to: ConnectTo, options: ConnectOptions): Promise<D
       }
       throw connectionError(error, options.envName, target, options.waitForDbMs);
     }
-    options.signal?.removeEventListener('abort', stop);
     if (options.signal?.aborted) {
       await sql.end({ timeout: 0 }).catch(() => {});
       options.signal.throwIfAborted();
@@ -347,7 +344,8 @@ export interface PendingConnection {
  * while the server accepts the connection, authenticates and answers the facts query: the same
  * one connection and the same checks, begun a few milliseconds sooner. Its failure is not
  * reported until `ready()` is awaited, so whatever the caller does first still reports first; a
- * caller that stops before `ready()` calls `abandon()` (nothing was run on the connection).
+ * caller that stops before `ready()` calls `abandon()` (nothing was run on the connection), which
+ * lets an attempt under way finish (at most connect_timeout) and closes what it opened.
  */
 export function connectAhead(to: ConnectTo, options: ConnectOptions): PendingConnection {
   const controller = new AbortController();
