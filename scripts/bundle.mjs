@@ -20,6 +20,25 @@ const outdir = path.join(repoRoot, 'dist', 'bundle');
  */
 const external = ['drizzle-kit', 'drizzle-kit/*', 'drizzle-orm', 'drizzle-orm/*', 'libpg-query', 'jiti', 'xmlbuilder2'];
 
+/**
+ * postgres.js imports `tls` at its top (about 3 ms of Node's own module loading at every start);
+ * dbctl needs it only for a connection with sslmode: here it is required on the first TLS connect.
+ */
+const lazyTls = {
+  name: 'lazy-tls',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]postgres[\\/]src[\\/]connection\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "import tls from 'tls'\n";
+      if (!source.includes(eager) || (source.match(/\btls\./g) ?? []).length !== 1 || !source.includes('tls.connect(')) {
+        throw new Error(`${args.path}: postgres.js no longer uses tls as scripts/bundle.mjs expects (one import, one tls.connect)`);
+      }
+      const lazy = "const tls = { connect: (...args) => require('node:tls').connect(...args) }\n";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: repoRoot,
@@ -31,6 +50,7 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   external,
+  plugins: [lazyTls],
   // the inlined CommonJS libraries (commander, prompts) call require() for Node's own modules
   banner: { js: "import { createRequire as __dbctlCreateRequire } from 'node:module'; const require = __dbctlCreateRequire(import.meta.url);" },
   legalComments: 'none',

@@ -10,10 +10,11 @@ import { secretsOf } from './core/url.js';
 import { loadDotenv } from './io/dotenv.js';
 import { liveEnvironment } from './io/process-env.js';
 import { DBCTL_VERSION as version } from './version.js';
-import { useBaselineWasmCompiler } from './sql/parser.js';
+import { useBaselineWasmCompiler, useParseCache } from './sql/parser.js';
 
 // a CLI run is short: compiling the SQL parser's WASM once, without background tier-up, is faster
 useBaselineWasmCompiler();
+useParseCache();
 
 
 /** Options commander collects for the global flags. */

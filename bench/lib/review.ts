@@ -6,7 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ReviewReport } from '../../src/review/types.js';
 import { agreement, type AgreementRow, type SquawkFinding } from './agreement.js';
@@ -69,8 +70,15 @@ export async function ensureSquawk(log: (line: string) => void): Promise<string>
 
 /** What issue 3's measures found. */
 export interface ReviewResults {
-  /** `dbctl review --all` vs `squawk <200 files>`, text output, both from spawn to exit. */
+  /**
+   * `dbctl review --all` vs `squawk <200 files>`, text output, both from spawn to exit; dbctl's
+   * parse cache warm (every file parsed by an earlier run: a CI job that keeps node_modules/.cache).
+   */
   review: Paired;
+  /** The same with the newest migration not in the parse cache (a pull request's new migration: parsed on the worker thread). */
+  reviewNewest: Paired;
+  /** The same with no parse cache at all (a first run: everything parsed, and stored). */
+  reviewCold: Paired;
   /** dbctl's exit code and error / warning counts, squawk's exit code and finding count. */
   reviewFacts: { dbctlExit: number; errors: number; warnings: number; squawkExit: number; squawkFindings: number; squawkAssumeInTransaction: number };
   agreement: AgreementRow[];
@@ -102,10 +110,27 @@ export async function reviewMeasures(
   const squawkBin = await ensureSquawk(log);
   const project = await createProject('review', corpus);
   let review: Paired;
+  let reviewNewest: Paired;
+  let reviewCold: Paired;
   let reviewFacts: ReviewResults['reviewFacts'];
   let rows: AgreementRow[];
   try {
     const files = (await readdir(path.join(project.dir, 'drizzle'))).filter((f) => f.endsWith('.sql')).sort().map((f) => `drizzle/${f}`);
+    // the project's own node_modules holds dbctl's parse cache (src/io/parse-cache.ts), apart from the repository's
+    const cacheRoot = path.join(project.dir, 'node_modules', '.cache', 'dbctl');
+    await mkdir(path.join(project.dir, 'node_modules'), { recursive: true });
+    const parseCacheDirs = async () => (await readdir(cacheRoot).catch(() => [] as string[])).filter((n) => n.startsWith('parse-')).map((n) => path.join(cacheRoot, n));
+    const dropParseCache = async () => {
+      for (const dir of await parseCacheDirs()) await rm(dir, { recursive: true, force: true });
+    };
+    // a file of up to 1 MB is parsed whole: its entry is keyed by the SHA-256 of its text
+    const newestText = await readFile(path.join(project.dir, files.at(-1)!), 'utf8');
+    const newestEntry = `parse-${createHash('sha256').update(newestText).digest('hex').slice(0, 40)}.json`;
+    const dropNewest = async () => {
+      const dirs = await parseCacheDirs();
+      if (!dirs.some((dir) => existsSync(path.join(dir, newestEntry)))) throw new Error(`the parse cache holds no entry ${newestEntry} for ${files.at(-1)}: the bench's idea of the cache key is out of date`);
+      for (const dir of dirs) await rm(path.join(dir, newestEntry), { force: true });
+    };
     const dbctl = (args: string[]) => timedNode(dbctlBin, ['review', '--all', ...args], { cwd: project.dir });
     const squawk = (args: string[]) => timedNode(squawkBin, [...args, ...files], { cwd: project.dir });
 
@@ -126,9 +151,21 @@ export async function reviewMeasures(
     };
 
     // The timed runs: each tool's default human output, as a developer or CI runs it.
+    // (the warm-up above stored every file in the parse cache)
     review = await alternateSides(runs.review, async (side) =>
       side === 'dbctl' ? linted('dbctl review --all', await dbctl([])) : linted('squawk', await squawk([])),
     );
+    // the cache is changed between runs, outside the timed part
+    reviewNewest = await alternateSides(runs.review, async (side) => {
+      if (side === 'baseline') return linted('squawk', await squawk([]));
+      await dropNewest();
+      return linted('dbctl review --all (newest not cached)', await dbctl([]));
+    });
+    reviewCold = await alternateSides(runs.review, async (side) => {
+      if (side === 'baseline') return linted('squawk', await squawk([]));
+      await dropParseCache();
+      return linted('dbctl review --all (no parse cache)', await dbctl([]));
+    });
   } finally {
     await project.cleanup();
   }
@@ -149,7 +186,7 @@ export async function reviewMeasures(
     await run('dbctl');
     await run('baseline');
     const generate = await alternateSides(runs.generate, run);
-    return { review, reviewFacts, agreement: rows, generate, generateProject: { migrations, tables }, squawkVersion: squawkVersion() };
+    return { review, reviewNewest, reviewCold, reviewFacts, agreement: rows, generate, generateProject: { migrations, tables }, squawkVersion: squawkVersion() };
   } finally {
     await gen.cleanup();
   }

@@ -4,7 +4,7 @@
  * environment, never the password; and that waits for a database still starting (`--wait-for-db`).
  */
 import { userInfo } from 'node:os';
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { DbctlError } from '../errors.js';
 import { describeTarget, describeUrl, resolveConnection, serverMismatch, UrlProblem, type ConnectionTarget, type ServerFacts } from '../core/url.js';
 import type { ResolvedEnvironment } from '../config/types.js';
@@ -46,6 +46,8 @@ export interface ConnectOptions {
   settings?: Record<string, string>;
   /** Called when a connection of the pool closes (a lost session: its locks and settings are gone). */
   onClose?: () => void;
+  /** Stops the attempts (and `--wait-for-db`'s retries); the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const TRANSIENT = new Set([
@@ -115,14 +117,19 @@ export async function connect(to: ConnectTo, options: ConnectOptions): Promise<D
   const target = targetOf(to);
   const deadline = Date.now() + (options.waitForDbMs ?? 0);
   let delay = 200;
+  // loaded here, not at the top: commands that connect only with --env (review, check) start without it
+  const { default: open } = await import('postgres');
   for (let attempt = 1; ; attempt++) {
-    const sql = postgres({
+    options.signal?.throwIfAborted();
+    const sql = open({
       ...driverOptions(target, { max: options.max ?? 1, application: options.application, ...(options.settings ? { settings: options.settings } : {}) }),
       // never recycled by the driver: a session lock (migrate's) must live as long as the run
       max_lifetime: 0,
       ...(options.onClose ? { onclose: options.onClose } : {}),
     });
     let facts: { pid: number; version: string; num: string; db: string; usr: string; susr: string; addr: string | null; port: number | null } | undefined;
+    // an abort is honoured between attempts and once this one has finished, never in its middle:
+    // postgres.js ended during its handshake throws from a callback (`write CONNECTION_DESTROYED`)
     try {
       [facts] = await sql<NonNullable<typeof facts>[]>`
         select pg_backend_pid() as pid, current_setting('server_version') as version,
@@ -130,14 +137,19 @@ export async function connect(to: ConnectTo, options: ConnectOptions): Promise<D
                session_user as susr, host(inet_server_addr()) as addr, inet_server_port() as port`;
     } catch (error) {
       await sql.end({ timeout: 0 }).catch(() => {});
+      options.signal?.throwIfAborted();
       const code = errorCode(error);
       if (code && TRANSIENT.has(code) && !tlsProblem(error) && Date.now() + delay < deadline) {
         options.onWait?.(`database for "${options.envName}" not reachable yet (${reason(error)}); retrying (attempt ${attempt})`);
-        await sleep(delay);
+        await sleep(delay, options.signal);
         delay = Math.min(Math.round(delay * 1.5), 2000);
         continue;
       }
       throw connectionError(error, options.envName, target, options.waitForDbMs);
+    }
+    if (options.signal?.aborted) {
+      await sql.end({ timeout: 0 }).catch(() => {});
+      options.signal.throwIfAborted();
     }
     const server: ServerFacts = { database: facts!.db, sessionUser: facts!.susr, currentUser: facts!.usr, address: facts!.addr, port: facts!.port };
     const refusal = identityRefusal(to, target, server, options.envName);
@@ -302,7 +314,51 @@ export function connectionError(error: unknown, envName: string, url: string | C
   });
 }
 
-/** Promise-based sleep. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Promise-based sleep; an aborted `signal` ends it early with the signal's reason. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A connection being opened ahead of its first use (see `connectAhead`). */
+export interface PendingConnection {
+  /** The open connection, or the error `connect` gave (DB_UNREACHABLE, TARGET_MISMATCH, ...). */
+  ready(): Promise<Database>;
+  /** Gives it up unused: stops the attempts, or closes it if it opened. Safe to call after `ready()` too (closes it). */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Starts `connect(to, options)` now and lets the caller do other work (read the migrations folder)
+ * while the server accepts the connection, authenticates and answers the facts query: the same
+ * one connection and the same checks, begun a few milliseconds sooner. Its failure is not
+ * reported until `ready()` is awaited, so whatever the caller does first still reports first; a
+ * caller that stops before `ready()` calls `abandon()` (nothing was run on the connection), which
+ * lets an attempt under way finish (at most connect_timeout) and closes what it opened.
+ */
+export function connectAhead(to: ConnectTo, options: ConnectOptions): PendingConnection {
+  const controller = new AbortController();
+  const abandoned = new Error('connection abandoned');
+  options.signal?.addEventListener('abort', () => controller.abort(options.signal!.reason), { once: true });
+  const opening = connect(to, { ...options, signal: controller.signal });
+  opening.catch(() => {}); // reported by ready(), or never when abandoned
+  return {
+    ready: () => opening,
+    async abandon() {
+      controller.abort(abandoned);
+      const db = await opening.catch(() => undefined);
+      await db?.close().catch(() => {});
+    },
+  };
 }

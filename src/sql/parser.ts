@@ -7,14 +7,73 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { shiftLocations } from './ast.js';
+import type { CachedOutcome, ParseCache, ParseCallKind } from '../io/parse-cache.js';
+import type { SyncParserWorker } from '../io/parser-worker.js';
 
 type LibPgQuery = typeof import('libpg-query');
 
 /** The WASM module's functions, set once `loadSqlParser()` has loaded it (imported lazily: ~25 ms). */
 let lib: Pick<LibPgQuery, 'parseSync' | 'scanSync' | 'parsePlPgSQLSync'> | undefined;
-const parseSync = (sql: string) => lib!.parseSync(sql);
-const parsePlPgSQLSync = (sql: string) => lib!.parsePlPgSQLSync(sql);
-const scanSync = (sql: string) => lib!.scanSync(sql);
+const parseSync = (sql: string) => rawCall('parse', sql);
+const parsePlPgSQLSync = (sql: string) => rawCall('plpgsql', sql);
+const scanSync = (sql: string): { tokens: { start: number; end: number; tokenName: string }[] } => rawCall('scan', sql);
+
+/** The parse cache of this run (`useParseCache()`), once `loadSqlParser()` has opened it. */
+let cache: ParseCache | null = null;
+let cacheWanted = false;
+/** The parser on a worker thread: a cache miss in a run that did not load the WASM module. */
+let worker: SyncParserWorker | undefined;
+
+/** One call of the WASM parser, through the parse cache when there is one (a result, or the parser's error thrown). */
+function rawCall(kind: ParseCallKind, input: string): any {
+  if (!cache) return callLib(kind, input);
+  const stored = cache.get(kind, input);
+  if (stored) return replay(stored);
+  if (!lib) {
+    // the cache had every file about to be parsed, not this derived input: ask the parser on a worker thread
+    worker ??= startWorker!();
+    const outcome = worker.call(kind, input);
+    cache.put(kind, input, outcome);
+    return replay(outcome);
+  }
+  if (!cache.wants(input)) return callLib(kind, input);
+  let result: unknown;
+  try {
+    result = callLib(kind, input);
+  } catch (error) {
+    const details = (error as { sqlDetails?: unknown }).sqlDetails;
+    cache.put(kind, input, { error: { message: error instanceof Error ? error.message : String(error), ...(details !== undefined ? { sqlDetails: details } : {}) } });
+    throw error;
+  }
+  cache.put(kind, input, { json: JSON.stringify(result) }); // stored before any caller changes the tree
+  return result;
+}
+
+function callLib(kind: ParseCallKind, input: string): any {
+  if (kind === 'parse') return lib!.parseSync(input);
+  if (kind === 'plpgsql') return lib!.parsePlPgSQLSync(input);
+  return lib!.scanSync(input);
+}
+
+/** A stored outcome as the parser gave it: a fresh result, or its error thrown again. */
+function replay(outcome: CachedOutcome): any {
+  if ('json' in outcome) return JSON.parse(outcome.json);
+  const error = new Error(outcome.error.message) as Error & { sqlDetails?: unknown };
+  if (outcome.error.sqlDetails !== undefined) error.sqlDetails = outcome.error.sqlDetails;
+  throw error;
+}
+
+let startWorker: (() => SyncParserWorker) | undefined;
+
+/**
+ * For a CLI run: keep the parser's results in the parse cache (`io/parse-cache.ts`, under
+ * `node_modules/.cache/dbctl/`) and, when an earlier run left one, use it instead of loading the
+ * WASM module at all (an input it lacks is parsed on a worker thread). Call before the first
+ * `loadSqlParser()`.
+ */
+export function useParseCache(): void {
+  if (!loading) cacheWanted = true;
+}
 
 /** Where and why a piece of SQL failed to parse. */
 export interface SqlParseError {
@@ -90,15 +149,58 @@ export function useBaselineWasmCompiler(): void {
 }
 
 /** Loads the WASM parser once (later calls return the same instance). */
-export function loadSqlParser(): Promise<SqlParser> {
+export async function loadSqlParser(): Promise<SqlParser> {
   loading ??= (async () => {
+    if (cacheWanted) {
+      const [{ openSqlParseCache }, { startSyncParserWorker }] = await Promise.all([import('../io/parse-cache.js'), import('../io/parser-worker.js')]);
+      cache = openSqlParseCache(process.cwd());
+      startWorker = startSyncParserWorker;
+      // a warm cache: the WASM module is loaded only if an input is missing (see primeSqlParser)
+      if (cache?.warm) {
+        loadForPrimed();
+        return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
+      }
+    }
+    await loadLib();
+    return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
+  })();
+  const parser = await loading;
+  if (libLoading) await libLoading;
+  return parser;
+}
+
+let libLoading: Promise<void> | undefined;
+
+/** Loads the WASM module on this thread, once. */
+function loadLib(): Promise<void> {
+  libLoading ??= (async () => {
     loadCount += 1;
     const module = await import('libpg-query');
     await module.loadModule();
     lib = module;
-    return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
   })();
-  return loading;
+  return libLoading;
+}
+
+let primed: readonly string[] | undefined;
+
+/**
+ * Tells the parser which texts it is about to parse whole (a migration folder's files): with a
+ * warm parse cache that lacks any of them (a new migration), the WASM module starts loading on
+ * this thread now, and the next `loadSqlParser()` waits for it, instead of parsing that text on a
+ * worker thread later. Does nothing without the parse cache.
+ */
+export function primeSqlParser(texts: readonly string[]): void {
+  if (!cacheWanted) return;
+  primed = texts;
+  if (loading && cache !== null) loadForPrimed(); // otherwise the cache is not open yet: loadSqlParser does it
+}
+
+function loadForPrimed(): void {
+  const texts = primed;
+  primed = undefined;
+  if (!texts || !cache?.warm || lib || libLoading) return;
+  if (texts.some((text) => !isBlank(text) && !cache!.has('parse', text))) loadLib().catch(() => {});
 }
 
 /** How many times the WASM module was initialised in this process (for tests: it must be 1). */

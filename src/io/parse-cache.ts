@@ -1,0 +1,174 @@
+/**
+ * A content-addressed cache of the SQL parser's raw results, like `eslint --cache`: every pull
+ * request runs `dbctl review`, and most of the migrations it reads were parsed the same way by the
+ * run before. An entry is the parser's output for one input text, stored under
+ * `node_modules/.cache/dbctl/parse-<key>/` (the nearest `node_modules` above the working
+ * directory), where the key covers the libpg-query version, dbctl's version and this format; a new
+ * parser or dbctl gets a new directory (the old ones are removed when it is made).
+ *
+ * Safe by construction: an entry names the kind of call and the SHA-256 of its input and holds both,
+ * and one whose file does not read back as exactly that (truncated, edited, another format) is a
+ * miss. Writes go to a temporary file renamed into place (never half an entry), 0600 files in a
+ * 0700 directory (a migration's parse tree holds its literals); an unwritable or missing directory
+ * only means no cache. `DBCTL_PARSE_CACHE=off` turns it off.
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { DBCTL_VERSION } from '../version.js';
+
+/** The parser calls whose results are kept. */
+export type ParseCallKind = 'parse' | 'plpgsql' | 'scan';
+
+/** What a call gave: its result as JSON text, or the error it threw (message and libpg-query's details). */
+export type CachedOutcome = { json: string } | { error: { message: string; sqlDetails?: unknown } };
+
+/** An open cache directory. */
+export interface ParseCache {
+  /** The directory of this parser and dbctl version. */
+  readonly dir: string;
+  /** True when the directory existed when opened: earlier runs stored results here. */
+  readonly warm: boolean;
+  /** True when an entry for `kind` on `input` exists (not yet checked: `get` may still find it unusable). */
+  has(kind: ParseCallKind, input: string): boolean;
+  /** The stored outcome of `kind` on `input`, or undefined (a miss, or an entry that does not check out). */
+  get(kind: ParseCallKind, input: string): CachedOutcome | undefined;
+  /** True when an outcome for `input` would be stored (not too long, and this run's queue not full): ask before building it. */
+  wants(input: string): boolean;
+  /** Queues an outcome to be stored when the process exits (inputs above `MAX_INPUT_CHARS` are not kept). */
+  put(kind: ParseCallKind, input: string, outcome: CachedOutcome): void;
+  /** Writes the queued entries now (also done once on process exit). */
+  flush(): void;
+}
+
+/** Bump when the entry format changes. */
+const FORMAT = 1;
+/** Inputs longer than this are not cached (a large data migration's pieces would fill the disk). */
+export const MAX_INPUT_CHARS = 128 * 1024;
+/** At most this many characters of results wait in memory for the exit. */
+const MAX_QUEUED_CHARS = 8 * 1024 * 1024;
+/**
+ * At most this many entries are stored by one run (a 200-migration folder needs about 200; a
+ * 20,000-statement migration parsed chunk by chunk would otherwise write 20,000 files at exit).
+ */
+export const MAX_QUEUED_ENTRIES = 1000;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** `node_modules/.cache/dbctl` in the nearest `node_modules` at or above `from`; null when there is none. */
+export function cacheRoot(from: string): string | null {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const modules = path.join(dir, 'node_modules');
+    if (existsSync(modules)) return path.join(modules, '.cache', 'dbctl');
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+/**
+ * Opens the cache for results of parser `parserVersion` run by dbctl `dbctlVersion`, above `from`;
+ * null when turned off (`DBCTL_PARSE_CACHE=off`) or there is no `node_modules` to keep it in.
+ */
+export function openParseCache(from: string, parserVersion: string, dbctlVersion: string, environment: NodeJS.ProcessEnv = process.env): ParseCache | null {
+  const setting = (environment.DBCTL_PARSE_CACHE ?? '').toLowerCase();
+  if (setting === 'off' || setting === '0' || setting === 'false') return null;
+  let root: string | null;
+  try {
+    root = cacheRoot(from);
+  } catch {
+    return null;
+  }
+  if (!root) return null;
+  const dir = path.join(root, `parse-${sha256(`${FORMAT}\0${parserVersion}\0${dbctlVersion}`).slice(0, 16)}`);
+  const warm = existsSync(dir);
+  const queued = new Map<string, string>(); // file -> content
+  let queuedChars = 0;
+  let exitHooked = false;
+  const fileOf = (kind: ParseCallKind, hash: string) => path.join(dir, `${kind}-${hash.slice(0, 40)}.json`);
+
+  const flush = () => {
+    if (queued.size === 0) return;
+    const entries = [...queued];
+    queued.clear();
+    queuedChars = 0;
+    try {
+      if (!existsSync(dir)) {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        chmodSync(dir, 0o700);
+        // a new parser or dbctl version: the older versions' entries will not be read again
+        for (const name of readdirSync(root!)) {
+          if (name.startsWith('parse-') && path.join(root!, name) !== dir) rmSync(path.join(root!, name), { recursive: true, force: true });
+        }
+      }
+      for (const [file, content] of entries) {
+        const temporary = `${file}.${process.pid}.tmp`;
+        writeFileSync(temporary, content, { mode: 0o600 });
+        renameSync(temporary, file);
+      }
+    } catch {
+      // no cache (read-only checkout, full disk, ...): the next run parses again
+    }
+  };
+
+  return {
+    dir,
+    warm,
+    has(kind, input) {
+      return warm && input.length <= MAX_INPUT_CHARS && existsSync(fileOf(kind, sha256(input)));
+    },
+    get(kind, input) {
+      if (!warm || input.length > MAX_INPUT_CHARS) return undefined;
+      const hash = sha256(input);
+      let entry: { v?: unknown; k?: unknown; h?: unknown; n?: unknown; json?: unknown; error?: { message?: unknown; sqlDetails?: unknown } };
+      try {
+        entry = JSON.parse(readFileSync(fileOf(kind, hash), 'utf8'));
+      } catch {
+        return undefined; // missing, unreadable or not JSON (a corrupt entry is a miss and is stored again)
+      }
+      if (entry === null || typeof entry !== 'object' || entry.v !== FORMAT || entry.k !== kind || entry.h !== hash || entry.n !== input.length) return undefined;
+      if (typeof entry.json === 'string') return { json: entry.json };
+      if (entry.error && typeof entry.error.message === 'string') {
+        return { error: { message: entry.error.message, ...(entry.error.sqlDetails !== undefined ? { sqlDetails: entry.error.sqlDetails } : {}) } };
+      }
+      return undefined;
+    },
+    wants(input) {
+      return input.length <= MAX_INPUT_CHARS && queued.size < MAX_QUEUED_ENTRIES && queuedChars < MAX_QUEUED_CHARS;
+    },
+    put(kind, input, outcome) {
+      if (input.length > MAX_INPUT_CHARS || queued.size >= MAX_QUEUED_ENTRIES) return;
+      const hash = sha256(input);
+      const content = JSON.stringify({ v: FORMAT, k: kind, h: hash, n: input.length, ...outcome });
+      if (queuedChars + content.length > MAX_QUEUED_CHARS) return;
+      queued.set(fileOf(kind, hash), content);
+      queuedChars += content.length;
+      if (!exitHooked) {
+        exitHooked = true;
+        process.once('exit', flush);
+      }
+    },
+    flush,
+  };
+}
+
+/** The installed libpg-query's version (its package.json beside its entry), or null when unreadable. */
+function parserVersion(): string | null {
+  try {
+    const entry = createRequire(import.meta.url).resolve('libpg-query');
+    for (let dir = path.dirname(entry); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+      const manifest = path.join(dir, 'package.json');
+      if (!existsSync(manifest)) continue;
+      const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (name === 'libpg-query' && version) return version;
+    }
+  } catch {
+    // no version, no cache
+  }
+  return null;
+}
+
+/** The parse cache for the installed libpg-query and this dbctl, above `from`; null when off or unknown. */
+export function openSqlParseCache(from: string): ParseCache | null {
+  const version = parserVersion();
+  return version ? openParseCache(from, version, DBCTL_VERSION) : null;
+}

@@ -1,0 +1,124 @@
+/**
+ * The parse cache on its own: entries stored at exit (here: `flush`) and read back by a later
+ * process (here: a second `openParseCache`), keyed by input and versions; corrupt, foreign or
+ * truncated entries are misses; an unwritable place, a missing node_modules or
+ * `DBCTL_PARSE_CACHE=off` mean no cache, never an error.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cacheRoot, MAX_INPUT_CHARS, MAX_QUEUED_ENTRIES, openParseCache } from '../../../src/io/parse-cache.js';
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A project directory with its own node_modules (the cache goes in node_modules/.cache/dbctl). */
+function project(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dbctl-parse-cache-'));
+  made.push(dir);
+  mkdirSync(path.join(dir, 'node_modules'));
+  return dir;
+}
+
+const env = {};
+const SQL = 'ALTER TABLE "users" ADD COLUMN "age" integer;';
+const TREE = JSON.stringify({ version: 180001, stmts: [{ stmt: { AlterTableStmt: {} } }] });
+
+describe('parse cache', () => {
+  it('stores outcomes when flushed and gives them back to a later run, keyed by call kind and input', () => {
+    const dir = project();
+    const first = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    expect(first.warm).toBe(false);
+    expect(first.get('parse', SQL)).toBeUndefined();
+    first.put('parse', SQL, { json: TREE });
+    first.put('plpgsql', 'DO $$ BEGIN END $$', { error: { message: 'syntax error', sqlDetails: { message: 'syntax error', cursorPosition: 3 } } });
+    first.flush();
+    expect(first.dir.startsWith(path.join(dir, 'node_modules', '.cache', 'dbctl', 'parse-'))).toBe(true);
+    expect(statSync(first.dir).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(first.dir)) expect(statSync(path.join(first.dir, name)).mode & 0o777).toBe(0o600);
+
+    const later = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    expect(later.warm).toBe(true);
+    expect(later.get('parse', SQL)).toEqual({ json: TREE });
+    expect(later.get('scan', SQL)).toBeUndefined(); // another call on the same text
+    expect(later.get('parse', `${SQL} `)).toBeUndefined(); // another text
+    expect(later.get('plpgsql', 'DO $$ BEGIN END $$')).toEqual({ error: { message: 'syntax error', sqlDetails: { message: 'syntax error', cursorPosition: 3 } } });
+  });
+
+  it('keeps each parser and dbctl version apart, and drops the older versions when a new one is stored', () => {
+    const dir = project();
+    const old = openParseCache(dir, '17.0.0', '0.1.0', env)!;
+    old.put('parse', SQL, { json: TREE });
+    old.flush();
+    const newer = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    expect(newer.dir).not.toBe(old.dir);
+    expect(newer.warm).toBe(false);
+    expect(newer.get('parse', SQL)).toBeUndefined();
+    const otherDbctl = openParseCache(dir, '17.0.0', '0.2.0', env)!;
+    expect(otherDbctl.dir).not.toBe(old.dir);
+    newer.put('parse', SQL, { json: TREE });
+    newer.flush();
+    expect(existsSync(old.dir)).toBe(false);
+    expect(openParseCache(dir, '18.1.5', '0.1.0', env)!.get('parse', SQL)).toEqual({ json: TREE });
+  });
+
+  it('treats a corrupt, truncated or foreign entry as a miss, and a new put repairs it', () => {
+    const dir = project();
+    const cache = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    const texts = ['SELECT 1', 'SELECT 2', 'SELECT 3', 'SELECT 4', 'SELECT 5'];
+    for (const text of texts) cache.put('parse', text, { json: TREE });
+    cache.flush();
+    const files = readdirSync(cache.dir).map((name) => path.join(cache.dir, name));
+    const entries = files.map((f) => ({ file: f, entry: JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown> }));
+    // garbage, half an entry, another entry's content, another format, another kind
+    writeFileSync(entries[0]!.file, 'not json at all');
+    writeFileSync(entries[1]!.file, readFileSync(entries[1]!.file, 'utf8').slice(0, 30));
+    writeFileSync(entries[2]!.file, JSON.stringify(entries[3]!.entry));
+    writeFileSync(entries[3]!.file, JSON.stringify({ ...entries[3]!.entry, v: 999 }));
+    writeFileSync(entries[4]!.file, JSON.stringify({ ...entries[4]!.entry, k: 'scan' }));
+    const later = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    for (const text of texts) expect(later.get('parse', text)).toBeUndefined();
+    for (const text of texts) later.put('parse', text, { json: TREE });
+    later.flush();
+    const repaired = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    for (const text of texts) expect(repaired.get('parse', text)).toEqual({ json: TREE });
+  });
+
+  it('is no cache, never an error, when its place cannot be written', () => {
+    const dir = project();
+    writeFileSync(path.join(dir, 'node_modules', '.cache'), 'a file where the cache directory would go');
+    const cache = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    cache.put('parse', SQL, { json: TREE });
+    expect(() => cache.flush()).not.toThrow();
+    expect(openParseCache(dir, '18.1.5', '0.1.0', env)!.get('parse', SQL)).toBeUndefined();
+  });
+
+  it('is off with DBCTL_PARSE_CACHE=off or without a node_modules above, and skips very long inputs', () => {
+    const dir = project();
+    expect(openParseCache(dir, '18.1.5', '0.1.0', { DBCTL_PARSE_CACHE: 'off' })).toBeNull();
+    const bare = mkdtempSync(path.join(tmpdir(), 'dbctl-parse-cache-bare-'));
+    made.push(bare);
+    expect(cacheRoot(bare) === null || !cacheRoot(bare)!.startsWith(bare)).toBe(true);
+    const cache = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    const long = `SELECT '${'x'.repeat(MAX_INPUT_CHARS)}'`;
+    expect(cache.wants(long)).toBe(false);
+    cache.put('parse', long, { json: TREE });
+    cache.flush();
+    expect(existsSync(cache.dir)).toBe(false); // nothing was queued
+  });
+
+  it('stores at most MAX_QUEUED_ENTRIES entries per run (a huge migration parsed chunk by chunk)', () => {
+    const dir = project();
+    const cache = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    for (let i = 0; i < MAX_QUEUED_ENTRIES + 50; i++) {
+      if (i === MAX_QUEUED_ENTRIES) expect(cache.wants(`SELECT ${i}`)).toBe(false);
+      cache.put('parse', `SELECT ${i}`, { json: TREE });
+    }
+    cache.flush();
+    expect(readdirSync(cache.dir)).toHaveLength(MAX_QUEUED_ENTRIES);
+  });
+});
+
