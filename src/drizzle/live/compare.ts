@@ -1,7 +1,7 @@
 /**
  * Drift as the contract defines it: the live schema against what the applied migrations produce,
  * replayed by PostgreSQL into a scratch database (replay.ts). Both sides are read by the SAME
- * introspection (introspect.ts with catalog-batch.ts, plus catalog-extras.ts for what drizzle-kit
+ * introspection (introspect.ts with ../kit/catalog-batch.ts, plus catalog-extras.ts for what drizzle-kit
  * does not see), so whatever the introspection reads in its own way it reads alike on both sides,
  * and hand-written SQL in migrations (indexes, columns, defaults, functions, triggers) counts as
  * what the migrations make.
@@ -13,7 +13,7 @@
  */
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit } from '../kit/index.js';
 import type { KitInternals } from '../generate/types.js';
 import { compareExtras, readCatalogExtras, type CatalogObject, type ExtraDifference } from './catalog-extras.js';
 import { describeDifferences, type KitStatement } from './describe.js';

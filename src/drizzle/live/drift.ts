@@ -19,7 +19,7 @@
  */
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit } from '../kit/index.js';
 import type { SnapshotHeaders } from '../snapshot-headers.js';
 import { alignLive } from './align.js';
 import { codeSnapshot, newestSnapshot } from './code.js';

@@ -12,7 +12,7 @@
  */
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit } from '../kit/index.js';
 import type { AppliedRename, WrittenMigration } from '../generate/types.js';
 import { alignLive } from './align.js';
 import { codeSchema } from './code.js';

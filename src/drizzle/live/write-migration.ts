@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { DrizzleSettings } from '../../config/types.js';
 import { BREAKPOINT } from '../generate/generate.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit } from '../kit/index.js';
 import { checkName, migrationTag, prefixMode } from '../generate/naming.js';
 import { readOutFolder } from '../generate/out-folder.js';
 import type { JournalEntry, WrittenMigration } from '../generate/types.js';

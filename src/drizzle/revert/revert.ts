@@ -22,7 +22,7 @@ import { describeDestroyed } from '../../core/destroyed.js';
 import { DbctlError } from '../../errors.js';
 import type { SqlParser } from '../../sql/parser.js';
 import { readMigrationFolder, type LocalMigration } from '../folder.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit } from '../kit/index.js';
 import { readOutFolder } from '../generate/out-folder.js';
 import { schemaFiles } from '../generate/schema-files.js';
 import type { WrittenMigration } from '../generate/types.js';
