@@ -1,0 +1,144 @@
+/**
+ * drizzle-kit 1.0.0-rc.5 (installed from the registry into the same cache as
+ * drizzle-versions.test.ts): push, fix, revert and check --env through 1.0's own api-postgres,
+ * on the real embedded PostgreSQL. Data-loss routes seed rows and prove them unchanged after a
+ * refusal (md5 over ordered rows).
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { dbctlBin, runNode, type CliResult } from '../support/cli.js';
+
+const run = promisify(execFile);
+const KIT = '1.0.0-rc.5';
+const cacheDir = path.join(tmpdir(), 'dbctl-test-drizzle', `${KIT}-orm${KIT}`);
+const projectsDir = path.join(cacheDir, 'projects-v1live');
+
+/** Installs drizzle-kit and drizzle-orm 1.0.0-rc.5 into the cache unless a finished install is there. */
+async function install(): Promise<void> {
+  const ready = path.join(cacheDir, '.dbctl-ready');
+  if (existsSync(ready)) return;
+  rmSync(cacheDir, { recursive: true, force: true });
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(path.join(cacheDir, 'package.json'), JSON.stringify({ name: 'dbctl-drizzle-cache', private: true }));
+  await run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', cacheDir, `drizzle-kit@${KIT}`, `drizzle-orm@${KIT}`, 'postgres@3'], {
+    cwd: cacheDir,
+    timeout: 240_000,
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
+  writeFileSync(ready, new Date().toISOString());
+}
+
+const databases: TestDatabase[] = [];
+beforeAll(install, 300_000);
+afterAll(async () => {
+  await Promise.all(databases.map((db) => db.drop()));
+  rmSync(projectsDir, { recursive: true, force: true });
+});
+
+async function database(): Promise<TestDatabase> {
+  const db = await createTestDatabase('kitv1');
+  databases.push(db);
+  return db;
+}
+
+export const USERS = `import { pgTable, serial, text, integer } from 'drizzle-orm/pg-core';
+export const users = pgTable('users', { id: serial('id').primaryKey(), name: text('name').notNull(), age: integer('age') });
+`;
+const USERS_EMAIL = USERS.replace("age: integer('age')", "age: integer('age'), email: text('email')");
+const USERS_NO_AGE = USERS.replace(", age: integer('age')", '');
+
+function project(environments: Record<string, unknown> = { development: { url: 'env:DATABASE_URL' } }) {
+  const dir = path.join(projectsDir, randomUUID().slice(0, 8));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'drizzle.config.ts'),
+    `import { defineConfig } from 'drizzle-kit';
+export default defineConfig({ dialect: 'postgresql', schema: './schema.ts', out: './drizzle', dbCredentials: { url: process.env.DATABASE_URL! } });
+`,
+  );
+  writeFileSync(path.join(dir, 'schema.ts'), USERS);
+  writeFileSync(path.join(dir, 'dbctl.config.json'), JSON.stringify({ environments }));
+  return { dir, out: path.join(dir, 'drizzle'), schema: (text: string) => writeFileSync(path.join(dir, 'schema.ts'), text) };
+}
+
+const dbctl = (cwd: string, url: string, args: string[]): Promise<CliResult> => runNode(dbctlBin, args, { cwd, env: { DATABASE_URL: url } });
+const drizzleKit = (cwd: string, url: string, args: string[]): Promise<CliResult> =>
+  runNode(path.join(cacheDir, 'node_modules', 'drizzle-kit', 'bin.cjs'), args, { cwd, env: { DATABASE_URL: url } });
+const show = (r: CliResult) => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
+
+async function md5(db: TestDatabase, table: string): Promise<string> {
+  const [row] = await db.sql.unsafe(`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from ${table} t`);
+  return String(row!.h);
+}
+
+async function columns(db: TestDatabase, table = 'users'): Promise<string[]> {
+  const rows = await db.sql`select column_name from information_schema.columns where table_schema = 'public' and table_name = ${table} order by ordinal_position`;
+  return rows.map((r) => String(r.column_name));
+}
+
+describe.concurrent('drizzle-kit 1.0: push', () => {
+  it('creates the schema, then adds a column, through drizzle-kit 1.0 pushSchema', async () => {
+    const db = await database();
+    const p = project();
+    const first = await dbctl(p.dir, db.url, ['push', '--json']);
+    expect(first.code, show(first)).toBe(0);
+    expect(await columns(db)).toEqual(['id', 'name', 'age']);
+    // dbctl's own schemas and drizzle's are never part of the diff
+    const again = await dbctl(p.dir, db.url, ['push', '--json']);
+    expect(again.code, show(again)).toBe(0);
+    expect(again.json().status).toBe('nothing-to-push');
+    p.schema(USERS_EMAIL);
+    const second = await dbctl(p.dir, db.url, ['push', '--json']);
+    expect(second.code, show(second)).toBe(0);
+    expect(second.json().dataLoss).toBe(false);
+    expect(await columns(db)).toEqual(['id', 'name', 'age', 'email']);
+  }, 120_000);
+
+  it('a dropped non-empty column is data loss: refused without --force (rows unchanged), applied with it', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['push'])).code).toBe(0);
+    await db.sql`insert into users (name, age) values ('ada', 36), ('alan', 41)`;
+    const before = await md5(db, 'users');
+    p.schema(USERS_NO_AGE);
+    const refused = await dbctl(p.dir, db.url, ['push', '--json']);
+    expect(refused.code, show(refused)).toBe(3);
+    expect(refused.json().dataLoss).toBe(true);
+    expect(refused.json().warnings.join('\n')).toMatch(/users\.age/);
+    expect(await md5(db, 'users')).toBe(before);
+    const forced = await dbctl(p.dir, db.url, ['push', '--force']);
+    expect(forced.code, show(forced)).toBe(0);
+    expect(await columns(db)).toEqual(['id', 'name']);
+  }, 120_000);
+
+  it('a rename is asked as a flag (exit 2, nothing changed) and applied with --rename', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['push'])).code).toBe(0);
+    await db.sql`insert into users (name, age) values ('ada', 36)`;
+    p.schema(USERS.replace("age: integer('age')", "years: integer('years')"));
+    const asked = await dbctl(p.dir, db.url, ['push']);
+    expect(asked.code, show(asked)).toBe(2);
+    expect(asked.stderr).toMatch(/--rename/);
+    expect(asked.stderr).toMatch(/dbctl push/);
+    expect(await columns(db)).toEqual(['id', 'name', 'age']);
+    const renamed = await dbctl(p.dir, db.url, ['push', '--rename', 'users.age=users.years']);
+    expect(renamed.code, show(renamed)).toBe(0);
+    expect(await columns(db)).toEqual(['id', 'name', 'years']);
+    const [row] = await db.sql`select years from users`;
+    expect(row).toEqual({ years: 36 });
+  }, 120_000);
+
+  it('is refused on a protected environment before connecting', async () => {
+    const p = project({ production: { url: 'postgres://nobody@127.0.0.1:1/none', protected: true } });
+    const refused = await dbctl(p.dir, 'postgres://unused', ['push', '--env', 'production']);
+    expect(refused.code, show(refused)).toBe(3);
+  }, 60_000);
+});
