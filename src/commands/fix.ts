@@ -15,10 +15,9 @@ import path from 'node:path';
 import kleur from 'kleur';
 import { DbctlError, ExitCode } from '../errors.js';
 import { planReplayedFix, type ReplayedFixPlan } from '../drizzle/live/fix.js';
-import { newestSnapshot } from '../drizzle/live/code.js';
 import { schemaDiffersFromSnapshot } from '../drizzle/live/drift.js';
 import { appliedOrder, withReplay } from '../drizzle/live/replayed.js';
-import { writeMigration } from '../drizzle/live/write-migration.js';
+import { writeUnchangedSchemaMigration } from '../drizzle/live/write-migration.js';
 import { scratchOptions } from './check.js';
 import { connect } from '../io/db.js';
 import type { CommandContext } from './context.js';
@@ -89,12 +88,11 @@ export async function runFix(ctx: CommandContext, options: FixOptions): Promise<
   ctx.out.info(`${environmentLabel(environment)}: the database differs from what its applied migrations produce (${where}):`);
   for (const line of plan.summary) ctx.out.info(`  - ${line}`);
   // the migrations' schema does not change: the new migration's snapshot is the newest one
-  const snapshot = (await newestSnapshot(settings)) as Record<string, unknown>;
-  const written = await writeMigration(settings, { snapshot, statements: plan.statements, name: options.name ?? `fix_${environment.name}` });
+  const written = await writeUnchangedSchemaMigration(settings, plan.statements, options.name ?? `fix_${environment.name}`);
   document.status = 'written';
   document.migration = { tag: written.tag, file: shown(written.sqlPath), snapshot: shown(written.snapshotPath), statements: written.statements.length };
   ctx.out.info(`✓ wrote ${shown(written.sqlPath)} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`);
-  ctx.out.info(`  and ${shown(written.snapshotPath)}, ${shown(written.journalPath)}`);
+  ctx.out.info(`  and ${shown(written.snapshotPath)}${written.journalPath ? `, ${shown(written.journalPath)}` : ''}`);
   if (plan.proof) ctx.out.info(`  proven: ${plan.proof}`);
   if (!ctx.out.json) printSql(ctx, written.statements);
   const review = await reviewNewMigration(ctx, project, written);

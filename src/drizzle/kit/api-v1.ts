@@ -10,8 +10,10 @@
  * and records each data-loss confirmation as a warning before confirming it, so the caller sees
  * every statement and decides (`--force`) itself.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import vm from 'node:vm';
 import type postgres from 'postgres';
 import { DbctlError } from '../../errors.js';
 import { shellWord } from '../generate/renames.js';
@@ -54,15 +56,50 @@ export interface ApiPostgresV1 {
   reconstruct(files: Record<string, unknown>, id?: string): Promise<SchemaStateV1>;
 }
 
-const loaded = new Map<string, ApiPostgresV1>();
+/**
+ * The functions `api-postgres`'s own exports are made of (src/ext/api-postgres.ts of drizzle-kit
+ * 1.0): its introspection (`fromDatabaseForDrizzle`, what `pushSchema` reads a database with), the
+ * interim-to-DDL step, the DDL diff (`ddlDiff`), the hint-driven resolvers and the footprints
+ * generate writes. Read from the same bundle as the exports (the bundle compiled with one line
+ * appended that hands them out), for what the exports do not offer: two databases compared.
+ */
+export interface ApiInternalsV1 {
+  fromDatabaseForDrizzle(db: { query: (text: string, params?: unknown[]) => Promise<any[]> }, filter: (it: unknown) => boolean, progress: () => void, migrations: { table: string; schema: string }): Promise<unknown>;
+  interimToDDL(interim: unknown): { ddl: { entities: { list(): unknown[] } }; errors: unknown[] };
+  ddlDiff(from: unknown, to: unknown, ...resolversAndMode: unknown[]): Promise<{ sqlStatements: string[]; statements: { type: string; [key: string]: unknown }[]; groupedStatements: unknown[]; deltas: unknown[] }>;
+  resolver(entity: string, hints: unknown): unknown;
+  runWithApiHints<T>(hints: unknown[], run: (hints: unknown) => Promise<T>): Promise<T>;
+  prepareEntityFilter(dialect: 'postgresql', params: EntitiesFilterV1, existing: unknown[]): (it: unknown) => boolean;
+}
+
+const INTERNAL_INITS = ['init_utils$4', 'init_ddl$4', 'init_pull_utils', 'init_hints', 'init_prompts', 'init_diff', 'init_introspect'] as const;
+const INTERNAL_NAMES = ['fromDatabaseForDrizzle', 'interimToDDL', 'ddlDiff', 'resolver', 'runWithApiHints', 'prepareEntityFilter'] as const;
+const APPENDIX = `
+;module.exports.__dbctlInternals = function () {
+  ${INTERNAL_INITS.map((name) => `if (typeof ${name} === 'function') ${name}();`).join(' ')}
+  return { ${INTERNAL_NAMES.map((name) => `${name}: typeof ${name} === 'undefined' ? undefined : ${name}`).join(', ')} };
+};
+`;
+
+const loaded = new Map<string, { api: ApiPostgresV1; internals: () => ApiInternalsV1 }>();
+
+/** drizzle-kit 1.0's internals behind `api-postgres` (exit 2 naming the version when they are not there). */
+export function loadInternalsV1(kit: InstalledKit): ApiInternalsV1 {
+  loadApiV1(kit);
+  return loaded.get(kit.packageDir)!.internals();
+}
 
 /** Loads drizzle-kit 1.0's `api-postgres` (once per install), resolved from drizzle-kit's own folder. */
 export function loadApiV1(kit: InstalledKit): ApiPostgresV1 {
   const cached = loaded.get(kit.packageDir);
-  if (cached) return cached;
+  if (cached) return cached.api;
   let api: ApiPostgresV1;
+  const file = path.join(kit.packageDir, 'api-postgres.js');
   try {
-    api = createRequire(path.join(kit.packageDir, 'package.json'))('./api-postgres.js') as ApiPostgresV1;
+    const module = { exports: {} as Record<string, unknown> };
+    const run = vm.compileFunction(readFileSync(file, 'utf8') + APPENDIX, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+    run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+    api = module.exports as unknown as ApiPostgresV1;
   } catch (error) {
     throw new DbctlError('DRIZZLE_CONFIG_INVALID', `drizzle-kit ${kit.version}'s api-postgres failed to load: ${(error as Error).message.split('\n')[0]}`, {
       hint: `reinstall it: npm install -D drizzle-kit@${kit.version}`,
@@ -76,7 +113,20 @@ export function loadApiV1(kit: InstalledKit): ApiPostgresV1 {
       });
     }
   }
-  loaded.set(kit.packageDir, api);
+  let internals: ApiInternalsV1 | undefined;
+  const readInternals = (): ApiInternalsV1 => {
+    if (internals) return internals;
+    const hook = (api as unknown as { __dbctlInternals?: () => Record<string, unknown> }).__dbctlInternals;
+    const found = typeof hook === 'function' ? hook() : {};
+    const missing = INTERNAL_NAMES.filter((name) => typeof found[name] !== 'function');
+    if (missing.length > 0) {
+      throw new DbctlError('DRIZZLE_CONFIG_INVALID', `dbctl cannot read drizzle-kit ${kit.version}'s api-postgres: it has no ${missing.join(', ')} of the expected shape`, {
+        hint: 'install the drizzle-kit 1.0 dbctl is tested with: npm install -D drizzle-kit@1.0.0-rc.5 drizzle-orm@1.0.0-rc.5',
+      });
+    }
+    return (internals = found as unknown as ApiInternalsV1);
+  };
+  loaded.set(kit.packageDir, { api, internals: readInternals });
   return api;
 }
 
