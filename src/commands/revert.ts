@@ -75,7 +75,7 @@ export async function runRevert(ctx: CommandContext, options: RevertOptions): Pr
   const written = (await writeRevert(settings, plan, { name: options.name }))!;
   document.migration = { tag: written.tag, file: shown(written.sqlPath), snapshot: shown(written.snapshotPath), statements: written.statements.length };
   ctx.out.info(`✓ wrote ${shown(written.sqlPath)}: undoes ${plan.tag} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`);
-  ctx.out.info(`  and ${shown(written.snapshotPath)}, ${shown(written.journalPath)}`);
+  ctx.out.info(`  and ${shown(written.snapshotPath)}${written.journalPath ? `, ${shown(written.journalPath)}` : ''}`);
   if (!ctx.out.json) printSql(ctx, written.statements);
   const review = await reviewNewMigration(ctx, project, written);
   document.review = review.report;

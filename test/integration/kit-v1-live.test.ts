@@ -193,3 +193,46 @@ describe.concurrent('drizzle-kit 1.0: check --env and fix', () => {
     expect(await columns(db)).toEqual(['id', 'name', 'age']);
   }, 240_000);
 });
+
+describe.concurrent('drizzle-kit 1.0: revert', () => {
+  it('undoes the newest migration in 1.0 folder format; drizzle-kit generate then agrees with the code changed back', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    await nextSecond();
+    p.schema(USERS_EMAIL);
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'email'])).code).toBe(0);
+    expect((await dbctl(p.dir, db.url, ['migrate'])).code).toBe(0);
+    const [init, email] = readdirSync(p.out).sort();
+
+    const older = await dbctl(p.dir, db.url, ['revert', init!]);
+    expect(older.code, show(older)).toBe(2);
+    expect(older.stderr).toMatch(/only the newest migration/);
+
+    const revert = await dbctl(p.dir, db.url, ['revert', email!, '--json']);
+    expect(revert.code, show(revert)).toBe(0);
+    const folders = readdirSync(p.out).sort();
+    expect(folders).toHaveLength(3);
+    expect(folders[2]).toBe(`${folders[2]!.slice(0, 14)}_revert_${email}`);
+    expect(readdirSync(path.join(p.out, folders[2]!)).sort()).toEqual(['migration.sql', 'snapshot.json']);
+    const snap = (f: string) => JSON.parse(readFileSync(path.join(p.out, f, 'snapshot.json'), 'utf8')) as Record<string, unknown>;
+    const written = snap(folders[2]!);
+    expect(Object.keys(written)).toEqual(Object.keys(snap(email!)));
+    expect(written.prevIds).toEqual([snap(email!).id]);
+    expect(readFileSync(path.join(p.out, folders[2]!, 'migration.sql'), 'utf8')).toMatch(/DROP COLUMN "email"/);
+
+    // the code changed back: drizzle-kit 1.0's own generate sees no difference
+    p.schema(USERS);
+    await nextSecond();
+    const kitGenerate = await drizzleKit(p.dir, db.url, ['generate', '--name', 'after_revert']);
+    expect(kitGenerate.code, show(kitGenerate)).toBe(0);
+    expect(readdirSync(p.out)).toHaveLength(3);
+    const migrate = await dbctl(p.dir, db.url, ['migrate']);
+    expect(migrate.code, show(migrate)).toBe(0);
+    expect(await columns(db)).toEqual(['id', 'name', 'age']);
+    // the folder (prevIds chain) and the schema agree; the review rightly flags the revert's DROP COLUMN
+    const check = await dbctl(p.dir, db.url, ['check']);
+    expect(check.stdout, show(check)).toMatch(/pass\s+schema/);
+    expect(check.stdout, show(check)).toMatch(/pass\s+journal: 3 migrations/);
+  }, 240_000);
+});

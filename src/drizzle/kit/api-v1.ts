@@ -70,10 +70,14 @@ export interface ApiInternalsV1 {
   resolver(entity: string, hints: unknown): unknown;
   runWithApiHints<T>(hints: unknown[], run: (hints: unknown) => Promise<T>): Promise<T>;
   prepareEntityFilter(dialect: 'postgresql', params: EntitiesFilterV1, existing: unknown[]): (it: unknown) => boolean;
+  /** A DDL from a state's `ddl` entity list. */
+  fromEntities(entities: unknown[]): unknown;
+  /** generate's `footprints` of a diff's grouped statements. */
+  footprintsOf(grouped: unknown[]): unknown[];
 }
 
-const INTERNAL_INITS = ['init_utils$4', 'init_ddl$4', 'init_pull_utils', 'init_hints', 'init_prompts', 'init_diff', 'init_introspect'] as const;
-const INTERNAL_NAMES = ['fromDatabaseForDrizzle', 'interimToDDL', 'ddlDiff', 'resolver', 'runWithApiHints', 'prepareEntityFilter'] as const;
+const INTERNAL_INITS = ['init_utils$4', 'init_ddl$4', 'init_pull_utils', 'init_hints', 'init_prompts', 'init_diff', 'init_introspect', 'init_commutativity'] as const;
+const INTERNAL_NAMES = ['fromDatabaseForDrizzle', 'interimToDDL', 'ddlDiff', 'resolver', 'runWithApiHints', 'prepareEntityFilter', 'fromEntities', 'footprintsOf'] as const;
 const APPENDIX = `
 ;module.exports.__dbctlInternals = function () {
   ${INTERNAL_INITS.map((name) => `if (typeof ${name} === 'function') ${name}();`).join(' ')}
