@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { dbctlBin, runNode, type CliResult } from '../support/cli.js';
+import { CREATE, RENAME_FIRST, runInTerminal } from '../fixtures/generate/support.js';
 
 const run = promisify(execFile);
 const KIT = '1.0.0-rc.5';
@@ -235,4 +236,28 @@ describe.concurrent('drizzle-kit 1.0: revert', () => {
     expect(check.stdout, show(check)).toMatch(/pass\s+schema/);
     expect(check.stdout, show(check)).toMatch(/pass\s+journal: 3 migrations/);
   }, 240_000);
+});
+
+describe.concurrent('drizzle-kit 1.0: generate at a terminal', () => {
+  it('asks each rename question with the picker, in drizzle-kit order, and prints the flags for CI', async () => {
+    const p = project();
+    expect((await dbctl(p.dir, 'postgres://unused', ['generate', '--name', 'init'])).code).toBe(0);
+    await nextSecond();
+    p.schema(USERS.replace("pgTable('users'", "pgTable('people'").replace("age: integer('age')", "years: integer('years'), note: integer('note')").replace("name: text('name')", "label: text('label')"));
+    const answers = [
+      { prompt: 'Is people table created or renamed', keys: RENAME_FIRST },
+      { prompt: 'Is label column in people table created or renamed', keys: RENAME_FIRST },
+      { prompt: 'Is years column in people table created or renamed', keys: CREATE },
+      { prompt: 'Is note column in people table created or renamed', keys: RENAME_FIRST },
+    ];
+    const ours = await runInTerminal(dbctlBin, p.dir, ['generate', '--name', 'renames'], { answers, env: { DATABASE_URL: 'postgres://unused' } });
+    expect(ours.code, ours.output).toBe(0);
+    expect(ours.output).toContain('to repeat these answers without a terminal (CI): dbctl generate --name renames --rename users=people --rename people.name=people.label --create people.years --rename people.age=people.note');
+    const folder = readdirSync(p.out).sort()[1]!;
+    const sql = readFileSync(path.join(p.out, folder, 'migration.sql'), 'utf8');
+    expect(sql).toMatch(/RENAME TO "people"/);
+    expect(sql).toMatch(/RENAME COLUMN "name" TO "label"/);
+    expect(sql).toMatch(/RENAME COLUMN "age" TO "note"/);
+    expect(sql).toMatch(/ADD COLUMN "years"/);
+  }, 120_000);
 });
