@@ -101,8 +101,9 @@ export { resolveDrizzleKit, type InstalledKit } from './resolve.js';
 
 /**
  * Loads (once per drizzle-kit install) the 0.31 internals `generate`, `check`, `push`, `fix`,
- * `revert` and drift read. With drizzle-kit 1.0 installed, the commands that need them say so
- * (exit 2) instead: 1.0 has none of these internals.
+ * `revert` and drift read. With drizzle-kit 1.0 those commands go through 1.0's own api-postgres
+ * (api-v1.ts and the *-v1.ts beside it); whatever still asks for 0.31's internals there says so
+ * (exit 2): 1.0 has none of them.
  */
 export function loadKit(fromDir: string, purpose = 'this command (it reads drizzle-kit 0.31\'s internals)'): Promise<KitInternals> {
   let located: InstalledKit;
@@ -114,7 +115,7 @@ export function loadKit(fromDir: string, purpose = 'this command (it reads drizz
   if (located.line !== '0.31') {
     return Promise.reject(
       new DbctlError('DRIZZLE_CONFIG_INVALID', `dbctl does not support ${purpose} with drizzle-kit ${located.version} yet; it needs drizzle-kit 0.31.x`, {
-        hint: 'with drizzle-kit 1.0, dbctl generate, review, migrate, status, check and resolve work; run the rest with drizzle-kit itself (npx drizzle-kit push)',
+        hint: 'with drizzle-kit 1.0, dbctl generate, review, migrate, status, check (and check --env), push, fix, revert (of the newest migration), resolve and drop work; run this step with drizzle-kit itself',
       }),
     );
   }
