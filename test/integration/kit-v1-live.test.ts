@@ -261,3 +261,29 @@ describe.concurrent('drizzle-kit 1.0: generate at a terminal', () => {
     expect(sql).toMatch(/ADD COLUMN "years"/);
   }, 120_000);
 });
+
+describe.concurrent('drizzle-kit 1.0: status matches rows by name', () => {
+  it('two folders of the same second: the applied one is matched by its name, an edit of it is modified, the other pending', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    await nextSecond();
+    expect((await dbctl(p.dir, db.url, ['generate', '--custom', '--name', 'b_branch'])).code).toBe(0);
+    const [init, b] = readdirSync(p.out).sort();
+    writeFileSync(path.join(p.out, b!, 'migration.sql'), 'CREATE TABLE b_made (id integer);');
+    // drizzle-kit 1.0 applies init and b (rows with their names)
+    const kitMigrate = await drizzleKit(p.dir, db.url, ['migrate']);
+    expect(kitMigrate.code, show(kitMigrate)).toBe(0);
+    // a branch merged later: a sibling of b generated in the same second, sorting before it
+    const a = `${b!.slice(0, 14)}_a_branch`;
+    mkdirSync(path.join(p.out, a));
+    const snapshot = JSON.parse(readFileSync(path.join(p.out, b!, 'snapshot.json'), 'utf8')) as { id: string };
+    writeFileSync(path.join(p.out, a, 'snapshot.json'), JSON.stringify({ ...snapshot, id: randomUUID() }, null, 2));
+    writeFileSync(path.join(p.out, a, 'migration.sql'), 'CREATE TABLE a_made (id integer);');
+    writeFileSync(path.join(p.out, b!, 'migration.sql'), 'CREATE TABLE b_made (id integer, edited integer);');
+    const status = await dbctl(p.dir, db.url, ['status', '--json']);
+    const states = Object.fromEntries(status.json().migrations.map((m: { tag: string; state: string }) => [m.tag, m.state]));
+    expect(states, show(status)).toEqual({ [init!]: 'applied', [a]: 'pending', [b!]: 'modified' });
+    expect(init! < a).toBe(true);
+  }, 120_000);
+});
