@@ -137,6 +137,23 @@ describe.concurrent('drizzle-kit 1.0: push', () => {
     expect(row).toEqual({ years: 36 });
   }, 120_000);
 
+  it('a column type change on a non-empty table needs --force (rows unchanged without it)', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['push'])).code).toBe(0);
+    await db.sql`insert into users (name, age) values ('ada', 36)`;
+    const before = await md5(db, 'users');
+    p.schema(USERS.replace("age: integer('age')", "age: text('age')"));
+    const refused = await dbctl(p.dir, db.url, ['push', '--json']);
+    expect(refused.code, show(refused)).toBe(3);
+    expect(refused.json().warnings.join('\n')).toMatch(/change age column type to text in users table with 1 items/);
+    expect(await md5(db, 'users')).toBe(before);
+    const forced = await dbctl(p.dir, db.url, ['push', '--force']);
+    expect(forced.code, show(forced)).toBe(0);
+    const [row] = await db.sql`select age from users`;
+    expect(row).toEqual({ age: '36' });
+  }, 120_000);
+
   it('is refused on a protected environment before connecting', async () => {
     const p = project({ production: { url: 'postgres://nobody@127.0.0.1:1/none', protected: true } });
     const refused = await dbctl(p.dir, 'postgres://unused', ['push', '--env', 'production']);

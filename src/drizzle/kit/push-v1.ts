@@ -57,10 +57,11 @@ export async function planPushV1(
   const { sqlStatements, hints } = answered.result;
   // what pushSchema's own `apply` runs: the statements its checks add, then the diff's
   const statements = [...hints.map((h) => h.statement).filter((s): s is string => typeof s === 'string'), ...sqlStatements];
-  const warnings = [...answered.confirms.map(confirmWarning), ...hints.map((h) => stripAnsi(h.hint))];
+  const typeWarnings = await typeChangeWarnings(sql, sqlStatements);
+  const warnings = [...answered.confirms.map(confirmWarning), ...hints.map((h) => stripAnsi(h.hint)), ...typeWarnings];
   return {
     statements,
-    dataLoss: answered.confirms.length > 0 || hints.length > 0,
+    dataLoss: answered.confirms.length > 0 || hints.length > 0 || typeWarnings.length > 0,
     warnings,
     summary: [],
     renames: answered.renames,
@@ -71,4 +72,36 @@ export async function planPushV1(
 function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+/**
+ * A column type change on a non-empty table may fail or lose precision (numeric to integer, text
+ * shortened): drizzle-kit 1.0's push checks do not count it, dbctl does, as on 0.31 (a warning, and
+ * --force needed). The statements are read with the SQL parser, the rows counted on the database.
+ */
+async function typeChangeWarnings(sql: postgres.Sql, statements: readonly string[]): Promise<string[]> {
+  const { loadSqlParser } = await import('../../sql/parser.js');
+  const { rangeVarName, typeInfo, unwrap } = await import('../../sql/ast.js');
+  const parser = await loadSqlParser();
+  const warnings: string[] = [];
+  const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  for (const text of statements) {
+    for (const statement of parser.parseAll(text)) {
+      const alter = unwrap(statement.node, 'AlterTableStmt') as { relation?: unknown; cmds?: unknown[] } | undefined;
+      if (statement.kind !== 'AlterTableStmt' || !alter) continue;
+      const table = rangeVarName(alter.relation);
+      for (const raw of alter.cmds ?? []) {
+        const cmd = unwrap(raw, 'AlterTableCmd') as { subtype?: string; name?: string; def?: unknown } | undefined;
+        if (cmd?.subtype !== 'AT_AlterColumnType' || !cmd.name) continue;
+        const [row] = await sql.unsafe(`select count(*)::bigint as n from ${ident(table.schema)}.${ident(table.name)}`);
+        const count = Number(row?.n ?? 0);
+        if (count === 0) continue;
+        const to = typeInfo((unwrap(cmd.def, 'ColumnDef') as { typeName?: unknown } | undefined)?.typeName).name;
+        warnings.push(
+          `· You're about to change ${cmd.name} column type to ${to} in ${table.schema === 'public' ? '' : `${table.schema}.`}${table.name} table with ${count} items; values that do not convert make the push fail, others may lose precision`,
+        );
+      }
+    }
+  }
+  return warnings;
 }
