@@ -212,6 +212,36 @@ describe.concurrent('drizzle-kit 1.0: check --env and fix', () => {
   }, 240_000);
 });
 
+describe.concurrent('drizzle-kit 1.0: an invalid index', () => {
+  it('counts as missing for check --env; fix drops it before building it again', async () => {
+    const db = await database();
+    const p = project();
+    p.schema(`import { pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+export const users = pgTable('users', { id: serial('id').primaryKey(), email: text('email').notNull() }, (t) => [uniqueIndex('users_email_idx').on(t.email)]);
+`);
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    expect((await dbctl(p.dir, db.url, ['migrate'])).code).toBe(0);
+    // the index rebuilt CONCURRENTLY over duplicates: PostgreSQL leaves it invalid
+    await db.sql.unsafe(`drop index users_email_idx; insert into users (email) values ('a@x'), ('a@x')`);
+    await expect(db.sql.unsafe('create unique index concurrently users_email_idx on users (email)')).rejects.toThrow();
+    const [flag] = await db.sql`select i.indisvalid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'users_email_idx'`;
+    expect(flag).toEqual({ indisvalid: false });
+    const drifted = await dbctl(p.dir, db.url, ['check', '--env', 'development']);
+    expect(drifted.code, show(drifted)).toBe(1);
+    expect(drifted.stdout + drifted.stderr).toMatch(/users_email_idx/);
+    await nextSecond();
+    const fix = await dbctl(p.dir, db.url, ['fix', '--json']);
+    expect(fix.code, show(fix)).toBe(0);
+    const statements = fix.json().statements.join('\n');
+    expect(statements).toMatch(/DROP INDEX IF EXISTS "public"."users_email_idx"[\s\S]*CREATE UNIQUE INDEX (IF NOT EXISTS )?"users_email_idx"/);
+    await db.sql`delete from users where id = (select max(id) from users)`;
+    const migrate = await dbctl(p.dir, db.url, ['migrate']);
+    expect(migrate.code, show(migrate)).toBe(0);
+    const after = await dbctl(p.dir, db.url, ['check', '--env', 'development']);
+    expect(after.code, show(after)).toBe(0);
+  }, 240_000);
+});
+
 describe.concurrent('drizzle-kit 1.0: revert', () => {
   it('undoes the newest migration in 1.0 folder format; drizzle-kit generate then agrees with the code changed back', async () => {
     const db = await database();

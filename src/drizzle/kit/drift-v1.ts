@@ -22,6 +22,8 @@ import type { InstalledKit } from './resolve.js';
 export interface ReadingV1 {
   interim: unknown;
   extras: CatalogObject[];
+  /** Indexes PostgreSQL marks invalid (a failed `CREATE INDEX CONCURRENTLY`): left out, they count as missing. */
+  invalidIndexes: { schema: string; table: string; name: string }[];
 }
 
 /** A statement of drizzle-kit 1.0's diff with the SQL it makes. */
@@ -63,7 +65,21 @@ export async function readSideV1(
       throw failed(kit, 'introspection', error);
     }
     const extras = await readCatalogExtras({ unsafe: (text: string) => db.query(text) } as unknown as postgres.Sql, schemas);
-    return { interim, extras };
+    const quoted = schemas.map((it) => `'${it.replace(/'/g, "''")}'`).join(', ');
+    const invalidIndexes = schemas.length === 0 ? [] : ((await db.query(
+      `select n.nspname as schema, t.relname as table, ic.relname as name
+         from pg_catalog.pg_index i
+         join pg_catalog.pg_class ic on ic.oid = i.indexrelid
+         join pg_catalog.pg_class t on t.oid = i.indrelid
+         join pg_catalog.pg_namespace n on n.oid = t.relnamespace
+        where not i.indisvalid and n.nspname in (${quoted})`,
+    )) as { schema: string; table: string; name: string }[]).map((row) => ({ schema: row.schema, table: row.table, name: row.name }));
+    const indexes = (interim as { indexes?: { schema?: string; table?: string; name?: string }[] }).indexes;
+    if (Array.isArray(indexes) && invalidIndexes.length > 0) {
+      const invalid = (it: { schema?: string; table?: string; name?: string }) => invalidIndexes.some((x) => x.name === it.name && x.table === it.table && x.schema === (it.schema || 'public'));
+      (interim as { indexes: unknown[] }).indexes = indexes.filter((it) => !invalid(it));
+    }
+    return { interim, extras, invalidIndexes };
   });
 }
 
@@ -198,7 +214,7 @@ export async function planReplayedFixV1(
   const excludeSchemas = options.excludeSchemas;
   const compared = await compareLiveWithReplayV1(kit, live, scratch, settings, { excludeSchemas });
   const { actual, expected } = compared;
-  const empty: ReplayedFixPlanV1 = { statements: [], summary: [], renames: [], invalidIndexes: [], destroys: [], proof: null };
+  const empty: ReplayedFixPlanV1 = { statements: [], summary: [], renames: [], invalidIndexes: actual.invalidIndexes, destroys: [], proof: null };
   if (!compared.drift) return empty;
   const unexpressible = compared.extras.filter((e) => e.sql === null).map((e) => e.unexpressible ?? e.line);
   if (unexpressible.length > 0) {
@@ -209,7 +225,14 @@ export async function planReplayedFixV1(
   }
   const answered = await answeringHints(kit.version, (hints) => diffV1(kit, internals, actual, expected, hints, true), { ...answers, command: 'fix' });
   const grouped = withoutRedefined(answered.result.groupedStatements as Grouped[], compared.extras);
-  const kitSql = grouped.flatMap((g) => g.sqlStatements);
+  // an invalid index is dropped before it is built again (it still holds its name)
+  const invalid = actual.invalidIndexes;
+  const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const kitSql = grouped.flatMap((g) => {
+    const index = g.jsonStatement.type === 'create_index' ? (g.jsonStatement.index as { schema?: string; table?: string; name?: string } | undefined) : undefined;
+    const broken = index && invalid.find((x) => x.name === index.name && x.table === index.table && x.schema === (index.schema || 'public'));
+    return broken ? [`DROP INDEX IF EXISTS ${ident(broken.schema)}.${ident(broken.name)};`, ...g.sqlStatements] : g.sqlStatements;
+  });
   const first = (e: ExtraDifference) => e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in '));
   const statements = await idempotent([...compared.extras.filter(first).flatMap((e) => e.sql ?? []), ...kitSql, ...compared.extras.filter((e) => !first(e)).flatMap((e) => e.sql ?? [])]);
   const destroys = await destroyedData(live, grouped.map((g) => g.jsonStatement));
@@ -235,6 +258,7 @@ export async function planReplayedFixV1(
   if (cannotCopy.length > 0) throw refuse('the live schema cannot be copied into the scratch database', cannotCopy);
   try {
     await runStatements(scratch, 'copy', toLive, 'the live schema cannot be copied into the scratch database');
+    for (const index of invalid) await scratch.unsafe(`DROP INDEX IF EXISTS ${ident(index.schema)}.${ident(index.name)}`);
   } catch (error) {
     throw refuse('the live schema cannot be copied into the scratch database', [(error as Error).message]);
   }
@@ -253,7 +277,7 @@ export async function planReplayedFixV1(
     statements,
     summary: [...compared.summary],
     renames: answered.renames,
-    invalidIndexes: [],
+    invalidIndexes: invalid,
     destroys,
     proof: 'applied to a copy of the live schema in a scratch database: no drift left; applied to the replayed migrations: nothing changed',
   };
