@@ -212,6 +212,31 @@ describe.concurrent('drizzle-kit 1.0: check --env and fix', () => {
   }, 240_000);
 });
 
+describe.concurrent('drizzle-kit 1.0: fix with a rename', () => {
+  it('a column renamed by hand is a rename question (exit 2, nothing written); answered, the unprovable rename is refused', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    expect((await dbctl(p.dir, db.url, ['migrate'])).code).toBe(0);
+    await db.sql.unsafe(`alter table users rename column age to years; insert into users (name, years) values ('ada', 36)`);
+    await nextSecond();
+    const asked = await dbctl(p.dir, db.url, ['fix']);
+    expect(asked.code, show(asked)).toBe(2);
+    expect(asked.stderr).toMatch(/--rename/);
+    expect(asked.stderr).toMatch(/dbctl fix/);
+    expect(readdirSync(p.out)).toHaveLength(1);
+    // answered as a rename: the rename it would write fails on the replay (where "years" never
+    // existed), so fix cannot prove it and writes nothing, as on 0.31
+    const before = await md5(db, 'users');
+    const fix = await dbctl(p.dir, db.url, ['fix', '--rename', 'users.years=users.age']);
+    expect(fix.code, show(fix)).toBe(1);
+    expect(fix.stderr).toMatch(/cannot prove/);
+    expect(fix.stderr).toMatch(/RENAME COLUMN "years" TO "age"/);
+    expect(readdirSync(p.out)).toHaveLength(1);
+    expect(await md5(db, 'users')).toBe(before);
+  }, 240_000);
+});
+
 describe.concurrent('drizzle-kit 1.0: an invalid index', () => {
   it('counts as missing for check --env; fix drops it before building it again', async () => {
     const db = await database();
