@@ -8,6 +8,8 @@ export interface DrizzleRow {
   id: number;
   hash: string;
   createdAt: number | null;
+  /** drizzle-orm 1.0's `name` column (the migration folder's name); null or absent on a 0.x row. */
+  name?: string | null;
 }
 
 /** dbctl history outcomes. `failed` means stopped part-way; it needs `dbctl resolve`. */
@@ -54,7 +56,9 @@ export interface MigrationStatus<M extends PlanMigration = PlanMigration> {
 }
 
 /**
- * Matches local migrations with drizzle rows one to one: first on timestamp and hash, then on
+ * Matches local migrations with drizzle rows one to one: a row with a `name` (drizzle-orm 1.0)
+ * only by that name, as drizzle-orm 1.0's migrator does (a different hash: modified); a row
+ * without one first on timestamp and hash, then on
  * timestamp alone (the file changed: modified), then on hash alone (the journal timestamp changed).
  * Rows left over are unknown. A migration with no row is pending, or failed when dbctl's history
  * says its last run stopped part-way.
@@ -78,9 +82,15 @@ export function planStatus<M extends PlanMigration>(
       }
     }
   };
-  claim((m, r) => r.createdAt === m.when && r.hash === m.hash, false);
-  claim((m, r) => r.createdAt === m.when, true);
-  claim((m, r) => r.hash === m.hash, false);
+  // drizzle-orm 1.0's migrator counts a migration applied when a row carries its folder name
+  // (`getMigrationsToRun`); a named row matches by name alone (hash kept: a different one is
+  // `modified`), rows without a name (written by drizzle-orm 0.x) by timestamp and hash.
+  const named = (r: DrizzleRow) => r.name !== undefined && r.name !== null;
+  claim((m, r) => named(r) && r.name === m.tag && r.hash === m.hash, false);
+  claim((m, r) => named(r) && r.name === m.tag, true);
+  claim((m, r) => !named(r) && r.createdAt === m.when && r.hash === m.hash, false);
+  claim((m, r) => !named(r) && r.createdAt === m.when, true);
+  claim((m, r) => !named(r) && r.hash === m.hash, false);
 
   const newestApplied = Math.max(
     -Infinity,

@@ -16,7 +16,7 @@ export async function readFolderFacts(
   headers?: SnapshotHeaders,
 ): Promise<{ facts: FolderFacts } | { unreadable: string } | { folders: { count: number; problems: string[] } }> {
   const { assertFolderFormat } = await import('./folder.js');
-  const { resolveDrizzleKit } = await import('./kit/load.js');
+  const { resolveDrizzleKit } = await import('./kit/resolve.js');
   let kit: { line: '0.31' | '1.0'; version: string } | null = null;
   try {
     kit = resolveDrizzleKit(dir);

@@ -150,7 +150,7 @@ function readFolders(dir: string, projectDir: string): MigrationFolder {
 
 /** The installed drizzle-kit's line, or null when none is installed where `dir` can find it. */
 async function installedLine(dir: string): Promise<{ line: '0.31' | '1.0'; version: string } | null> {
-  const { resolveDrizzleKit } = await import('./kit/load.js');
+  const { resolveDrizzleKit } = await import('./kit/resolve.js');
   try {
     const kit = resolveDrizzleKit(dir);
     return { line: kit.line, version: kit.version };

@@ -48,14 +48,15 @@ function scopeKey(tables: HistoryTables): string {
   return `${tables.drizzleSchema}.${tables.drizzleTable}`;
 }
 
-/** Reads drizzle's rows; an absent table means nothing was applied. Read-only. */
+/** Reads drizzle's rows (with drizzle-orm 1.0's `name` where the table has it); an absent table means nothing was applied. Read-only. */
 export async function readDrizzleRows(sql: postgres.Sql, tables: HistoryTables): Promise<DrizzleRow[]> {
   const [exists] = await sql<{ oid: string | null }[]>`select to_regclass(${drizzleTableName(tables)})::text as oid`;
   if (!exists?.oid) return [];
-  const rows = await sql.unsafe<{ id: number; hash: string; created_at: string | null }[]>(
-    `select id, hash, created_at from ${drizzleTableName(tables)} order by id`,
+  // `name` (drizzle-orm 1.0's column) read through the row's JSON, so one query reads both shapes
+  const rows = await sql.unsafe<{ id: number; hash: string; created_at: string | null; name: string | null }[]>(
+    `select t.id, t.hash, t.created_at, to_jsonb(t)->>'name' as name from ${drizzleTableName(tables)} t order by t.id`,
   );
-  return rows.map((r) => ({ id: r.id, hash: r.hash, createdAt: r.created_at === null ? null : Number(r.created_at) }));
+  return rows.map((r) => ({ id: r.id, hash: r.hash, createdAt: r.created_at === null ? null : Number(r.created_at), name: r.name }));
 }
 
 /** Reads the newest history row per tag; an absent table means no history. Read-only. */

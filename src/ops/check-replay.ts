@@ -30,7 +30,7 @@ export async function replayChecks(
     import('../drizzle/live/replayed.js'),
     import('../drizzle/live/compare.js'),
     import('../drizzle/live/replay.js'),
-    import('../drizzle/generate/kit.js'),
+    import('../drizzle/kit/index.js'),
   ]);
   const applied = appliedOrder(status.migrations.filter((m) => m.state === 'applied' || m.state === 'modified' || m.state === 'cosmetic'));
   const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration);
@@ -66,7 +66,7 @@ export async function replayChecks(
 async function schemaVsSqlCheck(
   project: ProjectConfig,
   sqlSide: import('../drizzle/live/compare.js').SchemaReading,
-  kit: Awaited<ReturnType<typeof import('../drizzle/generate/kit.js').loadKit>>,
+  kit: Awaited<ReturnType<typeof import('../drizzle/kit/index.js').loadKit>>,
   compare: typeof import('../drizzle/live/compare.js').compareReadings,
 ): Promise<CheckResult> {
   const [{ codeSnapshot }, { alignLive }, { withTableFilter }] = await Promise.all([

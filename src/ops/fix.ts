@@ -14,10 +14,9 @@
 import path from 'node:path';
 import { DbctlError } from '../errors.js';
 import { planReplayedFix, type ReplayedFixPlan } from '../drizzle/live/fix.js';
-import { newestSnapshot } from '../drizzle/live/code.js';
 import { schemaDiffersFromSnapshot } from '../drizzle/live/drift.js';
 import { appliedOrder, withReplay } from '../drizzle/live/replayed.js';
-import { writeMigration } from '../drizzle/live/write-migration.js';
+import { writeUnchangedSchemaMigration } from '../drizzle/live/write-migration.js';
 import { connect } from '../io/db.js';
 import { showSql, type FixDocument } from '../render/fix.js';
 import { showReview } from '../render/generate.js';
@@ -74,12 +73,11 @@ export async function fix(options: FixOptions = {}, given?: CommandContext): Pro
   for (const line of plan.summary) ctx.out.info(`  - ${line}`);
   throwIfAborted(ctx.signal); // the last point where nothing is written
   // the migrations' schema does not change: the new migration's snapshot is the newest one
-  const snapshot = (await newestSnapshot(settings)) as Record<string, unknown>;
-  const written = await writeMigration(settings, { snapshot, statements: plan.statements, name: options.name ?? `fix_${environment.name}` });
+  const written = await writeUnchangedSchemaMigration(settings, plan.statements, options.name ?? `fix_${environment.name}`);
   document.status = 'written';
   document.migration = { tag: written.tag, file: shown(written.sqlPath), snapshot: shown(written.snapshotPath), statements: written.statements.length };
   ctx.out.info(`✓ wrote ${shown(written.sqlPath)} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`);
-  ctx.out.info(`  and ${shown(written.snapshotPath)}, ${shown(written.journalPath)}`);
+  ctx.out.info(`  and ${shown(written.snapshotPath)}${written.journalPath ? `, ${shown(written.journalPath)}` : ''}`);
   if (plan.proof) ctx.out.info(`  proven: ${plan.proof}`);
   showSql(ctx.out, written.statements);
   document.review = await reviewNewMigration(project, written);

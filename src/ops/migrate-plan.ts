@@ -73,7 +73,8 @@ export async function dryRun(run: MigrateRun, sql: postgres.Sql, tables: History
  */
 export async function analyzePending<P extends { migration: LocalMigration }>(pending: P[], all: readonly LocalMigration[]): Promise<Analysis<P>[]> {
   if (pending.length === 0) return [];
-  const [{ analyzePendingMigrations }, { loadSqlParser }] = await Promise.all([import('../core/analyze.js'), import('../sql/parser.js')]);
+  const [{ analyzePendingMigrations }, { loadSqlParser, primeSqlParser }] = await Promise.all([import('../core/analyze.js'), import('../sql/parser.js')]);
+  primeSqlParser(all.map((m) => m.text));
   const parser = await loadSqlParser();
   const chunks = analyzePendingMigrations(parser, all, pending.map((p) => p.migration));
   return pending.map((planned, i) => ({ planned, chunks: chunks[i]! }));

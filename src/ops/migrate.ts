@@ -11,7 +11,7 @@ import { selectPending, type MigrationStatus } from '../core/plan.js';
 import { describeTarget } from '../core/url.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
 import { DbctlError, ExitCode } from '../errors.js';
-import { connect, isConnectionLoss, lossReason } from '../io/db.js';
+import { connect, connectAhead, isConnectionLoss, lossReason, type PendingConnection } from '../io/db.js';
 import type { MigrateDocument } from '../render/migrate.js';
 import type { CommandContext } from './context.js';
 import type { Duration, MigrateOptions } from './options.js';
@@ -55,16 +55,24 @@ export async function migrate(options: MigrateOptions = {}, given?: CommandConte
   const project = await openProject(ctx);
   const settings = migrateSettings(options, project);
   const environment = targetEnvironment(ctx, project);
-  const folder = await openFolder(project);
-  if (options.to !== undefined && !folder.migrations.some((m) => m.tag === options.to)) {
-    throw new DbctlError('UNKNOWN_MIGRATION', `--to ${options.to}: no such migration in ${project.drizzle.outRelative}`, {
-      hint: 'run `dbctl status` to list the migrations',
-    });
-  }
+  const session: MigrateSession = { closed: false, ending: false };
+  // the connection opens while the folder is read (--no-backup on a protected environment is
+  // refused before anything connects); an error before it is used abandons it
+  const ahead =
+    options.backup === false && environment.protected && !options.dryRun ? undefined : connectAhead(environment, migrateConnection(ctx, environment, settings, session));
+  const folder = await abandonOnError(ahead, async () => {
+    const read = await openFolder(project);
+    if (options.to !== undefined && !read.migrations.some((m) => m.tag === options.to)) {
+      throw new DbctlError('UNKNOWN_MIGRATION', `--to ${options.to}: no such migration in ${project.drizzle.outRelative}`, {
+        hint: 'run `dbctl status` to list the migrations',
+      });
+    }
+    return read;
+  });
   const document: MigrateDocument = { env: environment.name, applied: [], pending: [], status: 'nothing-pending' };
-  const run: MigrateRun = { ctx, options, project, environment, folder, settings, document, session: { closed: false, ending: false } };
+  const run: MigrateRun = { ctx, options, project, environment, folder, settings, document, session };
   try {
-    await connectAndRun(run);
+    await connectAndRun(run, ahead);
     return document;
   } catch (caught) {
     throw stoppedRun(run, caught);
@@ -96,22 +104,19 @@ function durationMs(value: Duration | undefined, flag: string): number | undefin
  * container start: no lock, nothing else loaded), or the apply under the lock. The connection and
  * the lock are released on every path.
  */
-async function connectAndRun(run: MigrateRun): Promise<void> {
+async function connectAndRun(run: MigrateRun, ahead: PendingConnection | undefined): Promise<void> {
   const { ctx, options, environment, folder, settings, session } = run;
-  const tables = historyTables(run.project, ctx.out);
-  if (!options.dryRun && options.backup === false && environment.protected) {
-    // --no-backup on a protected environment is refused before anything connects or writes (the
-    // same guard as before applying, asked early with nothing planned yet)
-    await (await import('./migrate-plan.js')).refuseNoBackup(run);
-  }
-  throwIfAborted(ctx.signal);
-  const db = await connect(environment, {
-    envName: environment.name,
-    application: 'dbctl migrate',
-    waitForDbMs: settings.waitForDbMs,
-    onWait: (message) => ctx.out.warn(message),
-    onClose: () => (session.closed ||= !session.ending),
+  const tables = await abandonOnError(ahead, async () => {
+    const found = historyTables(run.project, ctx.out);
+    if (!options.dryRun && options.backup === false && environment.protected) {
+      // --no-backup on a protected environment is refused before anything connects or writes (the
+      // same guard as before applying, asked early with nothing planned yet)
+      await (await import('./migrate-plan.js')).refuseNoBackup(run);
+    }
+    throwIfAborted(ctx.signal);
+    return found;
   });
+  const db = ahead ? await ahead.ready() : await connect(environment, migrateConnection(ctx, environment, settings, session));
   try {
     if (options.dryRun) return await (await import('./migrate-plan.js')).dryRun(run, db.sql, tables);
     const first = await readStatus(db.sql, folder, tables);
@@ -125,6 +130,28 @@ async function connectAndRun(run: MigrateRun): Promise<void> {
   } finally {
     session.ending = true;
     await db.close().catch(() => {});
+  }
+}
+
+/** How `migrate` connects: one session, waiting for the database as asked, noting when the session closes under it. */
+function migrateConnection(ctx: CommandContext, environment: ResolvedEnvironment, settings: MigrateSettings, session: MigrateSession) {
+  return {
+    envName: environment.name,
+    application: 'dbctl migrate',
+    waitForDbMs: settings.waitForDbMs,
+    signal: ctx.signal,
+    onWait: (message: string) => ctx.out.warn(message),
+    onClose: () => (session.closed ||= !session.ending),
+  };
+}
+
+/** Runs a step before the early connection is used; its error abandons that connection first. */
+async function abandonOnError<T>(ahead: PendingConnection | undefined, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    await ahead?.abandon();
+    throw error;
   }
 }
 

@@ -49,7 +49,7 @@ export async function revert(options: RevertOptions, given?: CommandContext): Pr
   const written = (await writeRevert(settings, plan, { name: options.name }))!;
   document.migration = { tag: written.tag, file: shown(written.sqlPath), snapshot: shown(written.snapshotPath), statements: written.statements.length };
   ctx.out.info(`✓ wrote ${shown(written.sqlPath)}: undoes ${plan.tag} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`);
-  ctx.out.info(`  and ${shown(written.snapshotPath)}, ${shown(written.journalPath)}`);
+  ctx.out.info(`  and ${shown(written.snapshotPath)}${written.journalPath ? `, ${shown(written.journalPath)}` : ''}`);
   showSql(ctx.out, written.statements);
   document.review = await reviewNewMigration(project, written);
   showReview(document.review, ctx.out);

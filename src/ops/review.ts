@@ -5,7 +5,7 @@
  */
 import { ExitCode } from '../errors.js';
 import type { ReviewReport } from '../review/types.js';
-import { loadSqlParser } from '../sql/parser.js';
+import { loadSqlParser, primeSqlParser } from '../sql/parser.js';
 import type { CommandContext } from './context.js';
 import type { ReviewOptions } from './options.js';
 import { reviewSelected } from './review-select.js';
@@ -19,6 +19,7 @@ export async function review(options: ReviewOptions = {}, given?: CommandContext
   if (!ctx.globals.envExplicit) loadSqlParser().catch(() => undefined);
   const project = await openProject(ctx);
   const folder = await openFolder(project);
+  primeSqlParser(folder.migrations.map((m) => m.text)); // a file the parse cache lacks: load the parser now
   const { report } = await reviewSelected(ctx, project, folder, {
     tags: options.tags ?? [],
     all: Boolean(options.all),

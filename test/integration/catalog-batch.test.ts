@@ -1,15 +1,15 @@
 /**
  * drizzle-kit's introspection with its per-table catalog queries answered from batches
- * (src/drizzle/live/catalog-batch.ts) reads exactly the snapshot it reads query by query: on a
+ * (src/drizzle/kit/catalog-batch.ts) reads exactly the snapshot it reads query by query: on a
  * schema with every kind of object drift compares, in two schemas, with names that need quoting,
  * and constraints whose columns are declared in another order than the table's (in the snapshot
  * in the constraint's own order, where drizzle-kit's own queries use the table's).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKit } from '../../src/drizzle/generate/kit.js';
+import { loadKit } from '../../src/drizzle/kit/index.js';
 import type { KitInternals } from '../../src/drizzle/generate/types.js';
-import { batchedCatalog, type BatchStats } from '../../src/drizzle/live/catalog-batch.js';
+import { batchedCatalog, type BatchStats } from '../../src/drizzle/kit/catalog-batch.js';
 import { kitDb } from '../../src/drizzle/live/introspect.js';
 import { createTestDatabase, supportsNullsNotDistinct, type TestDatabase } from '../support/db.js';
 

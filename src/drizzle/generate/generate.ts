@@ -75,16 +75,20 @@ export async function generateMigration(options: GenerateOptions): Promise<Gener
  * snapshot.json}` (see kit/cli-v1.ts); dbctl reads back what it wrote.
  */
 async function generateV1(options: GenerateOptions, kit: ReturnType<typeof resolveDrizzleKit>, baseDir: string): Promise<GenerateResult> {
+  // at a terminal, the questions no flag answers are asked first (kit/ask-v1.ts), their answers passed on as flags
+  const asked = options.ask && !options.custom
+    ? await (await import('../kit/ask-v1.js')).askRenamesV1(kit, { out: options.out, schema: options.schema, baseDir, renames: options.renames ?? [], creates: options.creates ?? [] }, options.ask)
+    : { renames: [], creates: [], askedFlags: [] };
   const { migrationPath, renames } = await generateWithKitV1({
     kit,
     configPath: options.configPath,
     cwd: baseDir,
     name: options.name,
     custom: options.custom,
-    renames: options.renames ?? [],
-    creates: options.creates ?? [],
+    renames: [...(options.renames ?? []), ...asked.renames],
+    creates: [...(options.creates ?? []), ...asked.creates],
   });
-  if (!migrationPath) return { migration: null, renames, askedFlags: [], schemaFiles: [] };
+  if (!migrationPath) return { migration: null, renames, askedFlags: asked.askedFlags, schemaFiles: [] };
   const folder = path.dirname(migrationPath);
   const tag = path.basename(folder);
   const tags = readdirSync(options.out)
@@ -105,7 +109,7 @@ async function generateV1(options: GenerateOptions, kit: ReturnType<typeof resol
       earlier,
     },
     renames,
-    askedFlags: [],
+    askedFlags: asked.askedFlags,
     schemaFiles: [],
   };
 }

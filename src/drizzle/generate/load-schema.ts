@@ -28,7 +28,8 @@ export async function loadSchemaExports(files: string[], kit: KitInternals, load
   return all;
 }
 
-async function importAll(files: string[], kitDir: string, loader: SchemaLoader): Promise<Record<string, unknown>[]> {
+/** Imports the schema files (TypeScript through tsx, else jiti), each module's exports in order. */
+export async function importAll(files: string[], kitDir: string, loader: SchemaLoader): Promise<Record<string, unknown>[]> {
   const kitRequire = createRequire(path.join(kitDir, 'package.json'));
   let tsx: { register(): () => void } | undefined;
   try {

@@ -16,7 +16,7 @@
  * "new", so one pass finds every question; the caller then refuses to write anything.
  */
 import { DbctlError } from '../../errors.js';
-import type { Ambiguity, AppliedRename, EntityKind, Resolver } from './types.js';
+import type { Ambiguity, AppliedRename, EntityKind, RenameQuestioner, Resolver } from './types.js';
 
 /** The parsed `--rename` and `--create` answers, tracking which ones were used. */
 export class RenameAnswers {
@@ -89,8 +89,7 @@ interface Named {
   schema?: string;
 }
 
-/** A rename question asked on the terminal: resolves to the candidate renamed, or null for "new". */
-export type RenameQuestioner = (question: { kind: EntityKind; created: string; candidates: string[] }) => Promise<string | null>;
+export type { RenameQuestioner } from './types.js';
 
 /** One resolver run's bookkeeping. */
 export class RenameSession {

@@ -2,8 +2,10 @@
  * Shapes shared by the generate modules: what `generate` needs, what it returns, and the slice of
  * drizzle-kit's internals it drives.
  */
-import type { RenameQuestioner } from './renames.js';
 import type { JournalEntry as FolderJournalEntry } from '../folder.js';
+
+/** A rename question asked on the terminal: resolves to the candidate renamed, or null for "new". */
+export type RenameQuestioner = (question: { kind: EntityKind; created: string; candidates: string[] }) => Promise<string | null>;
 
 /** A drizzle-kit PostgreSQL snapshot (`meta/NNNN_snapshot.json`), kept as plain JSON. */
 export type Snapshot = Record<string, unknown> & { id: string; prevId: string; version: string };

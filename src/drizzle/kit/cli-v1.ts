@@ -21,7 +21,7 @@ export type KitHint =
   | { type: 'create'; kind: string; entity: string[] };
 
 /** A question drizzle-kit 1.0 could not answer without a hint. */
-interface MissingHint {
+export interface MissingHint {
   type: string;
   kind: string;
   entity: string[];
@@ -35,7 +35,7 @@ type GenerateAnswer =
   | { status: string; [key: string]: unknown };
 
 /** The parts of an entity of each kind (drizzle-kit 1.0's hint tuples). */
-const TUPLE_LENGTH: Record<string, number> = { schema: 1, role: 1, table: 2, enum: 2, sequence: 2, view: 2 };
+export const TUPLE_LENGTH: Record<string, number> = { schema: 1, role: 1, table: 2, enum: 2, sequence: 2, view: 2 };
 
 /** An entity as dbctl's flags spell it: `users.age`, `auth.users`, `public` left out. */
 export function spellEntity(entity: readonly string[]): string {
@@ -156,7 +156,8 @@ function failed(version: string, answer: GenerateAnswer): DbctlError {
   });
 }
 
-function missingHintsError(open: MissingHint[]): DbctlError {
+/** AMBIGUOUS_RENAME (exit 2) listing the `--rename`/`--create` flags that answer `open`. */
+export function missingHintsError(open: MissingHint[], command = 'generate'): DbctlError {
   const details: string[] = [];
   for (const q of open) {
     const spelled = spellEntity(q.entity);
@@ -166,7 +167,7 @@ function missingHintsError(open: MissingHint[]): DbctlError {
   }
   return new DbctlError(
     'AMBIGUOUS_RENAME',
-    `${open.length} ambiguous rename${open.length === 1 ? '' : 's'}: drizzle-kit would ask whether ${open.length === 1 ? 'this is a rename' : 'these are renames'}; answer with a flag and run dbctl generate again`,
+    `${open.length} ambiguous rename${open.length === 1 ? '' : 's'}: drizzle-kit would ask whether ${open.length === 1 ? 'this is a rename' : 'these are renames'}; answer with a flag and run dbctl ${command} again`,
     { details, hint: 'pass --rename FROM=TO for a rename, or --create NAME for a new object (nothing was written)' },
   );
 }

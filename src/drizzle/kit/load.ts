@@ -12,11 +12,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { DbctlError } from '../../errors.js';
 import type { KitInternals } from '../generate/types.js';
-import { kitLine, shapeOf, SUPPORTED_KITS, type KitLine } from './versions.js';
+import { resolveDrizzleKit, type InstalledKit } from './resolve.js';
+import { shapeOf, SUPPORTED_KITS } from './versions.js';
 
 /** The names read from drizzle-kit's bundle (drizzle-kit 0.31.x, src/snapshotsDiffer.ts and friends). */
 const INTERNAL_NAMES = [
@@ -97,65 +97,13 @@ const CONSTRUCTED_AT_LOAD: Record<string, readonly string[]> = { 'drizzle-orm/si
 
 const cache = new Map<string, Promise<KitInternals>>();
 
-/** The installed drizzle-kit: its package directory, version and line. */
-export interface InstalledKit {
-  packageDir: string;
-  version: string;
-  line: KitLine;
-}
-
-/**
- * Where drizzle-kit is installed (resolved from the project first, then from dbctl itself), with
- * its version read from its own package.json. Exit 2 when it is missing or outside the lines dbctl
- * supports, saying which versions work.
- */
-export function resolveDrizzleKit(fromDir: string): InstalledKit {
-  const candidates = [path.join(fromDir, 'noop.js'), fileURLToPath(import.meta.url)];
-  for (const from of candidates) {
-    let packageDir: string | undefined;
-    try {
-      packageDir = packageDirOf(createRequire(from).resolve('drizzle-kit'));
-    } catch {
-      continue; // try the next place
-    }
-    if (!packageDir) continue;
-    const cached = installed.get(packageDir);
-    if (cached) return cached;
-    const { version } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
-    const line = kitLine(String(version));
-    if (!line) {
-      throw new DbctlError('DRIZZLE_CONFIG_INVALID', `dbctl does not support drizzle-kit ${version}; it works with ${SUPPORTED_KITS}`, {
-        hint: 'install a supported one: npm install -D drizzle-kit@0.31 drizzle-orm@0.45 (or drizzle-kit@1.0.0-rc.5 drizzle-orm@1.0.0-rc.5)',
-      });
-    }
-    const found = { packageDir, version: String(version), line };
-    installed.set(packageDir, found);
-    return found;
-  }
-  throw new DbctlError('DRIZZLE_CONFIG_INVALID', `drizzle-kit is not installed where ${fromDir} can find it`, {
-    hint: 'install it next to drizzle-orm: npm install -D drizzle-kit',
-  });
-}
-
-const installed = new Map<string, InstalledKit>();
-
-/** The directory of the drizzle-kit package a resolved entry file belongs to. */
-function packageDirOf(entry: string): string | undefined {
-  for (let dir = path.dirname(entry); ; dir = path.dirname(dir)) {
-    try {
-      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (manifest.name === 'drizzle-kit') return dir;
-    } catch {
-      // no package.json here
-    }
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
+export { resolveDrizzleKit, type InstalledKit } from './resolve.js';
 
 /**
  * Loads (once per drizzle-kit install) the 0.31 internals `generate`, `check`, `push`, `fix`,
- * `revert` and drift read. With drizzle-kit 1.0 installed, the commands that need them say so
- * (exit 2) instead: 1.0 has none of these internals.
+ * `revert` and drift read. With drizzle-kit 1.0 those commands go through 1.0's own api-postgres
+ * (api-v1.ts and the *-v1.ts beside it); whatever still asks for 0.31's internals there says so
+ * (exit 2): 1.0 has none of them.
  */
 export function loadKit(fromDir: string, purpose = 'this command (it reads drizzle-kit 0.31\'s internals)'): Promise<KitInternals> {
   let located: InstalledKit;
@@ -167,7 +115,7 @@ export function loadKit(fromDir: string, purpose = 'this command (it reads drizz
   if (located.line !== '0.31') {
     return Promise.reject(
       new DbctlError('DRIZZLE_CONFIG_INVALID', `dbctl does not support ${purpose} with drizzle-kit ${located.version} yet; it needs drizzle-kit 0.31.x`, {
-        hint: 'with drizzle-kit 1.0, dbctl generate, review, migrate, status, check and resolve work; run the rest with drizzle-kit itself (npx drizzle-kit push)',
+        hint: 'with drizzle-kit 1.0, dbctl generate, review, migrate, status, check (and check --env), push, fix, revert (of the newest migration), resolve and drop work; run this step with drizzle-kit itself',
       }),
     );
   }

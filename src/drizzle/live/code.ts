@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DrizzleSettings } from '../../config/types.js';
 import { DbctlError } from '../../errors.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit } from '../kit/index.js';
 import { serializeSchema, type SchemaLoader } from '../generate/load-schema.js';
 import { readOutFolder, type ReadOutFolderOptions } from '../generate/out-folder.js';
 import { schemaFiles } from '../generate/schema-files.js';

@@ -1,7 +1,7 @@
 /**
  * Drift as the contract defines it: the live schema against what the applied migrations produce,
  * replayed by PostgreSQL into a scratch database (replay.ts). Both sides are read by the SAME
- * introspection (introspect.ts with catalog-batch.ts, plus catalog-extras.ts for what drizzle-kit
+ * introspection (introspect.ts with ../kit/catalog-batch.ts, plus catalog-extras.ts for what drizzle-kit
  * does not see), so whatever the introspection reads in its own way it reads alike on both sides,
  * and hand-written SQL in migrations (indexes, columns, defaults, functions, triggers) counts as
  * what the migrations make.
@@ -13,7 +13,7 @@
  */
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit, resolveDrizzleKit } from '../kit/index.js';
 import type { KitInternals } from '../generate/types.js';
 import { compareExtras, readCatalogExtras, type CatalogObject, type ExtraDifference } from './catalog-extras.js';
 import { describeDifferences, type KitStatement } from './describe.js';
@@ -156,6 +156,12 @@ export async function compareLiveWithReplay(
   settings: DrizzleSettings,
   options: { excludeSchemas?: readonly string[] } = {},
 ): Promise<ReplayComparison & { expected: SchemaReading; actual: SchemaReading }> {
+  const installed = resolveDrizzleKit(settings.baseDir);
+  if (installed.line === '1.0') {
+    // drizzle-kit 1.0's introspection and diff (kit/drift-v1.ts); its readings are its own shape
+    const v1 = await (await import('../kit/drift-v1.js')).compareLiveWithReplayV1(installed, live, scratch, settings, options);
+    return { drift: v1.drift, summary: v1.summary, statements: v1.statements, kitStatements: [], extras: v1.extras, expected: v1.expected as unknown as SchemaReading, actual: v1.actual as unknown as SchemaReading };
+  }
   const kit = await loadKit(settings.baseDir);
   const schemas = await userSchemas(scratch);
   const [expected, actual] = await Promise.all([

@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DbctlError } from '../../errors.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit } from '../kit/index.js';
 import { ambiguityError, RenameAnswers, RenameSession, type RenameQuestioner } from '../generate/renames.js';
 import type { AppliedRename, Ambiguity, KitInternals } from '../generate/types.js';
 import type { PgSnapshot } from './introspect.js';

@@ -19,7 +19,7 @@
  */
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit, resolveDrizzleKit } from '../kit/index.js';
 import type { SnapshotHeaders } from '../snapshot-headers.js';
 import { alignLive } from './align.js';
 import { codeSnapshot, newestSnapshot } from './code.js';
@@ -73,6 +73,12 @@ export async function detectDrift(
  * `headers` are the snapshots' headers when the caller has them (or is reading them).
  */
 export async function schemaDiffersFromSnapshot(settings: DrizzleSettings, options: { headers?: Promise<SnapshotHeaders> } = {}): Promise<SchemaVsSnapshot> {
+  const installed = resolveDrizzleKit(settings.baseDir);
+  if (installed.line === '1.0') {
+    // drizzle-kit 1.0's own generate, as a dry run (kit/cli-v1.ts)
+    const { kitV1SchemaDiffers } = await import('../kit/cli-v1.js');
+    return { ...(await kitV1SchemaDiffers({ kit: installed, configPath: settings.configPath, cwd: settings.baseDir })), statements: [] };
+  }
   const kit = await loadKit(settings.baseDir);
   const headers = await options.headers;
   const [newest, code] = [await newestSnapshot(settings, { validate: 'newest', headers }), await codeSnapshot(settings)];

@@ -12,7 +12,7 @@
  */
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit, resolveDrizzleKit } from '../kit/index.js';
 import type { AppliedRename, WrittenMigration } from '../generate/types.js';
 import { alignLive } from './align.js';
 import { codeSchema } from './code.js';
@@ -120,6 +120,8 @@ export async function planReplayedFix(
   answers: { renames?: readonly string[]; creates?: readonly string[] } = {},
   options: { excludeSchemas?: readonly string[] } = {},
 ): Promise<ReplayedFixPlan> {
+  const installed = resolveDrizzleKit(settings.baseDir);
+  if (installed.line === '1.0') return await (await import('../kit/drift-v1.js')).planReplayedFixV1(installed, live, scratch, settings, answers, options);
   const { compareLiveWithReplay, compareReadings, readSide, userSchemas, withoutEnumReorders, withoutRedefined } = await import('./compare.js');
   const { runStatements } = await import('./replay.js');
   const kit = await loadKit(settings.baseDir);

@@ -23,17 +23,16 @@
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
 import { DbctlError } from '../../errors.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit } from '../kit/index.js';
 import type { KitInternals, Snapshot } from '../generate/types.js';
-import { batchedCatalog } from './catalog-batch.js';
+import { batchedCatalog } from '../kit/catalog-batch.js';
+import type { KitDb } from '../kit/db.js';
 
 /** A drizzle-kit PostgreSQL snapshot (version 7), as plain JSON. */
 export type PgSnapshot = Snapshot;
 
 /** The `db` drizzle-kit's introspection and push checks query through. */
-export interface KitDb {
-  query: (text: string, params?: unknown[]) => Promise<any[]>;
-}
+export type { KitDb } from '../kit/db.js';
 
 /** Schemas dbctl and drizzle keep their own tables in: never part of the user's schema. */
 export const OWN_SCHEMAS = ['drizzle', 'dbctl', 'dbctl_backups'] as const;

@@ -16,7 +16,7 @@
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
 import { DbctlError } from '../../errors.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit, resolveDrizzleKit } from '../kit/index.js';
 import type { AppliedRename } from '../generate/types.js';
 import { alignLive } from './align.js';
 import { codeSchema } from './code.js';
@@ -46,6 +46,8 @@ export async function planPush(
   answers: { renames?: readonly string[]; creates?: readonly string[] } = {},
   options: { excludeSchemas?: readonly string[] } = {},
 ): Promise<PushPlan> {
+  const installed = resolveDrizzleKit(settings.baseDir);
+  if (installed.line === '1.0') return await (await import('../kit/push-v1.js')).planPushV1(installed, sql, settings, answers, options);
   const kit = await loadKit(settings.baseDir);
   const code = await codeSchema(settings, { schemaFilter: true });
   const expected = withTableFilter(kit, settings, code.snapshot);

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { DrizzleSettings } from '../../config/types.js';
 import { BREAKPOINT } from '../generate/generate.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit, resolveDrizzleKit } from '../kit/index.js';
 import { checkName, migrationTag, prefixMode } from '../generate/naming.js';
 import { readOutFolder } from '../generate/out-folder.js';
 import type { JournalEntry, WrittenMigration } from '../generate/types.js';
@@ -51,4 +51,17 @@ export async function writeMigration(settings: DrizzleSettings, migration: Migra
   ];
   await writeAtomically(planned);
   return { tag, idx, sqlPath, snapshotPath, journalPath: folder.journalPath, sql, statements: migration.statements, custom: false };
+}
+
+/**
+ * Writes `statements` as the next migration with the migrations' schema unchanged (a fix: its
+ * snapshot is the newest one), in the installed drizzle-kit's format: a journal entry and
+ * `meta/<prefix>_snapshot.json` on 0.31, a `<timestamp>_<name>/` folder on 1.0.
+ */
+export async function writeUnchangedSchemaMigration(settings: DrizzleSettings, statements: string[], name: string): Promise<WrittenMigration> {
+  const installed = resolveDrizzleKit(settings.baseDir);
+  if (installed.line === '1.0') return await (await import('../kit/write-v1.js')).writeUnchangedSchemaMigrationV1(installed, settings, statements, name);
+  const { newestSnapshot } = await import('./code.js');
+  const snapshot = (await newestSnapshot(settings)) as Record<string, unknown>;
+  return await writeMigration(settings, { snapshot, statements, name });
 }

@@ -22,7 +22,7 @@ import { describeDestroyed } from '../../core/destroyed.js';
 import { DbctlError } from '../../errors.js';
 import type { SqlParser } from '../../sql/parser.js';
 import { readMigrationFolder, type LocalMigration } from '../folder.js';
-import { loadKit } from '../generate/kit.js';
+import { loadKit, resolveDrizzleKit } from '../kit/index.js';
 import { readOutFolder } from '../generate/out-folder.js';
 import { schemaFiles } from '../generate/schema-files.js';
 import type { WrittenMigration } from '../generate/types.js';
@@ -32,47 +32,17 @@ import { diffSnapshots } from '../live/diff.js';
 import { writeMigration } from '../live/write-migration.js';
 import { codeChanges, type SchemaText } from './hints.js';
 import { undoChanges } from './patch.js';
-import { renamesIn, reversedAnswers, type SeenRename } from './renames.js';
+import { findMigration, type RevertPlan } from './plan.js';
+import { renamesIn, reversedAnswers } from './renames.js';
 
 type Json = Record<string, any>;
 
-/** What a revert would write, and what the user has to know about it. */
-export interface RevertPlan {
-  /** The migration reverted. */
-  tag: string;
-  /** Migrations after TAG (empty when TAG is the newest). */
-  later: string[];
-  statements: string[];
-  /** The new migration's snapshot (its id and prevId are replaced when written). */
-  snapshot: Json;
-  /** Renames TAG made, undone as renames. */
-  renames: SeenRename[];
-  /** Objects later migrations changed again, left as they are now. */
-  conflicts: string[];
-  /** Objects later migrations touched that TAG also changed (reverted anyway). */
-  overlaps: string[];
-  /** Indexes and constraints that go with what the revert removes. */
-  cascaded: string[];
-  /** Code changes that make the schema in code match the snapshot after the revert. */
-  codeChanges: string[];
-  /** Data TAG destroyed (`DROP COLUMN public.users.bio`), empty when it destroyed none. */
-  destroyed: string[];
-}
-
-/** Finds migration `tag` (exact, or the unique migration whose tag starts with `tag_`); UNKNOWN_MIGRATION otherwise. */
-export function findMigration(migrations: readonly LocalMigration[], tag: string, outLabel: string): LocalMigration {
-  const exact = migrations.find((m) => m.tag === tag);
-  if (exact) return exact;
-  const prefixed = migrations.filter((m) => m.tag.startsWith(`${tag}_`));
-  if (prefixed.length === 1) return prefixed[0]!;
-  const newest = migrations.slice(-3).map((m) => m.tag);
-  throw new DbctlError('UNKNOWN_MIGRATION', `no migration ${tag} in ${outLabel}`, {
-    hint: migrations.length === 0 ? 'the folder has no migrations yet' : `the newest are ${newest.join(', ')}; \`dbctl status\` lists them all`,
-  });
-}
+export { findMigration, type RevertPlan } from './plan.js';
 
 /** Computes the revert of `tag` (reads the folder and the schema files; writes nothing). */
 export async function planRevert(settings: DrizzleSettings, tag: string, parser: SqlParser): Promise<RevertPlan> {
+  const installed = resolveDrizzleKit(settings.baseDir);
+  if (installed.line === '1.0') return await (await import('../kit/revert-v1.js')).planRevertV1(installed, settings, tag, parser);
   const kit = await loadKit(settings.baseDir, 'dbctl revert');
   const folder = await readMigrationFolder(settings.out, settings.baseDir);
   const migration = findMigration(folder.migrations, tag, settings.outRelative);
@@ -135,6 +105,8 @@ export async function writeRevert(
   options: { name?: string | undefined; now?: Date } = {},
 ): Promise<WrittenMigration | null> {
   if (plan.statements.length === 0) return null;
+  const installed = resolveDrizzleKit(settings.baseDir);
+  if (installed.line === '1.0') return await (await import('../kit/revert-v1.js')).writeRevertV1(settings, plan, options.name ?? `revert_${plan.tag}`, options.now?.getTime());
   return await writeMigration(settings, {
     snapshot: plan.snapshot,
     statements: plan.statements,

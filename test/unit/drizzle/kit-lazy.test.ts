@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadKit } from '../../../src/drizzle/generate/kit.js';
+import { loadKit } from '../../../src/drizzle/kit/index.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 

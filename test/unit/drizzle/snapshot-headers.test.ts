@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKit } from '../../../src/drizzle/generate/kit.js';
+import { loadKit } from '../../../src/drizzle/kit/index.js';
 import { readOutFolder, type ReadOutFolderOptions } from '../../../src/drizzle/generate/out-folder.js';
 import type { KitInternals } from '../../../src/drizzle/generate/types.js';
 import { readSnapshotHeaders } from '../../../src/drizzle/snapshot-headers.js';

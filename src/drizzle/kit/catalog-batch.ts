@@ -18,7 +18,7 @@
  * drizzle-kit 0.31 sends for that table; anything else (another drizzle-kit, another query, a name
  * drizzle-kit's own quoting cannot carry) goes to the database unchanged.
  */
-import type { KitDb } from './introspect.js';
+import type { KitDb } from './db.js';
 
 type Row = Record<string, unknown>;
 
