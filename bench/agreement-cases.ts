@@ -29,9 +29,14 @@ const report = corpusMode
   : reviewCases(cases, (input) => reviewMigrations(input, parser));
 const squawkBin = await ensureSquawk((line) => console.error(line));
 const run = await timedNode(squawkBin, ['--reporter', 'json', ...files], { cwd: dir });
-if (!run.stdout.trim().startsWith('[')) throw new Error(`squawk --reporter json failed (exit ${run.code}): ${(run.stdout + run.stderr).slice(0, 400)}`);
+if (!run.stdout.trim().startsWith('['))
+  throw new Error(`squawk --reporter json failed (exit ${run.code}): ${(run.stdout + run.stderr).slice(0, 400)}`);
 const findings = JSON.parse(run.stdout) as SquawkFinding[];
 const rows = agreement(report, findings);
-const what = corpusMode ? `the bench corpus (${files.length} drizzle-kit migrations, in order)` : `${files.length} cases of ${path.relative(repoRoot, dir)}`;
-console.log(`Findings agreement on ${what} (dbctl review, applied by dbctl, vs squawk ${SQUAWK_VERSION} --reporter json), matched per statement and rule:\n`);
+const what = corpusMode
+  ? `the bench corpus (${files.length} drizzle-kit migrations, in order)`
+  : `${files.length} cases of ${path.relative(repoRoot, dir)}`;
+console.log(
+  `Findings agreement on ${what} (dbctl review, applied by dbctl, vs squawk ${SQUAWK_VERSION} --reporter json), matched per statement and rule:\n`,
+);
 console.log(renderAgreement(rows));

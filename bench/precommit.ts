@@ -18,8 +18,12 @@ try {
   const withCheck = median(paired.dbctl.ms);
   const without = median(paired.baseline.ms);
   console.log(`dbctl migrate, ${corpus.tags.length} migrations, fresh database, median of ${runs} runs each:`);
-  console.log(`  with the pre-commit check:    ${withCheck.toFixed(0)} ms  (samples ${paired.dbctl.ms.map((m) => m.toFixed(0)).join(', ')})`);
-  console.log(`  without (DBCTL_PRECOMMIT_CHECK=off): ${without.toFixed(0)} ms  (samples ${paired.baseline.ms.map((m) => m.toFixed(0)).join(', ')})`);
+  console.log(
+    `  with the pre-commit check:    ${withCheck.toFixed(0)} ms  (samples ${paired.dbctl.ms.map((m) => m.toFixed(0)).join(', ')})`,
+  );
+  console.log(
+    `  without (DBCTL_PRECOMMIT_CHECK=off): ${without.toFixed(0)} ms  (samples ${paired.baseline.ms.map((m) => m.toFixed(0)).join(', ')})`,
+  );
   console.log(`  cost: ${(((withCheck - without) / without) * 100).toFixed(1)} % (target ≤ 10 %)`);
 } finally {
   await server.stop();

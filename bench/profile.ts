@@ -97,12 +97,20 @@ async function profileRun(
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   if (warmUp) await timedNode(script.path, args, { cwd, env, nodeArgs: script.nodeArgs, timeoutMs: 600_000 });
-  const result = await timedNode(script.path, args, { cwd, env, nodeArgs: [...script.nodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`], measureMemory: true, timeoutMs: 600_000 });
+  const result = await timedNode(script.path, args, {
+    cwd,
+    env,
+    nodeArgs: [...script.nodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`],
+    measureMemory: true,
+    timeoutMs: 600_000,
+  });
   if (!okCodes.includes(result.code)) throw new Error(`dbctl ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   const { total, rows, functions } = summarize(JSON.parse(await readFile(path.join(dir, file!), 'utf8')) as CpuProfile);
   const what = script.path === dbctlBin ? `dbctl ${args.join(' ')}` : `${path.basename(script.path)} ${args.slice(1).join(' ')}`;
-  process.stdout.write(`\n## ${what} (${label}): wall ${formatMs(result.ms)} under the profiler, sampled ${formatMs(total)}, max RSS ${formatKb(result.peakRssKb)}\n`);
+  process.stdout.write(
+    `\n## ${what} (${label}): wall ${formatMs(result.ms)} under the profiler, sampled ${formatMs(total)}, max RSS ${formatKb(result.peakRssKb)}\n`,
+  );
   process.stdout.write('| self | inclusive | where |\n| ---: | ---: | --- |\n');
   for (const r of rows.slice(0, 14)) process.stdout.write(`| ${formatMs(r.self)} | ${formatMs(r.inclusive)} | ${r.group} |\n`);
   process.stdout.write('\nfunctions with the most self time:\n| self | function | where |\n| ---: | --- | --- |\n');
@@ -122,28 +130,45 @@ async function importCosts(runs = 9): Promise<void> {
     const samples: number[] = [];
     for (let i = 0; i < runs; i++) {
       try {
-        samples.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()));
+        samples.push(
+          Number(
+            execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+              cwd: repoRoot,
+              encoding: 'utf8',
+              stdio: ['ignore', 'pipe', 'ignore'],
+            }).trim(),
+          ),
+        );
       } catch {
         return 'fails';
       }
     }
     return formatMs(median(samples));
   };
-  process.stdout.write('\n## load cost of each runtime dependency alone (fresh process, in-process timer)\n| import() | require() | package |\n| ---: | ---: | --- |\n');
+  process.stdout.write(
+    '\n## load cost of each runtime dependency alone (fresh process, in-process timer)\n| import() | require() | package |\n| ---: | ---: | --- |\n',
+  );
   for (const name of names) {
     process.stdout.write(`| ${time(`await import(${JSON.stringify(name)})`)} | ${time(`require(${JSON.stringify(name)})`)} | ${name} |\n`);
   }
 }
 
 /** Counts the protocol messages each CLI sends for `migrate` on `dbName`, through a counting proxy. */
-async function roundTrips(label: string, tool: Tool, project: { migrate: (tool: Tool, url: string) => Promise<{ code: number; ms: number }> }, url: string): Promise<void> {
+async function roundTrips(
+  label: string,
+  tool: Tool,
+  project: { migrate: (tool: Tool, url: string) => Promise<{ code: number; ms: number }> },
+  url: string,
+): Promise<void> {
   const target = new URL(url);
   const proxy = await startWireProxy(Number(target.port));
   try {
     target.port = String(proxy.port);
     const result = await project.migrate(tool, target.toString());
     const c = proxy.counts();
-    process.stdout.write(`| ${label} | ${tool} | ${c.query} | ${c.sync} | ${c.parse} | ${c.connections} | ${formatMs(result.ms)} (exit ${result.code}) |\n`);
+    process.stdout.write(
+      `| ${label} | ${tool} | ${c.query} | ${c.sync} | ${c.parse} | ${c.connections} | ${formatMs(result.ms)} (exit ${result.code}) |\n`,
+    );
   } finally {
     await proxy.close();
   }
@@ -173,9 +198,14 @@ async function issueProfiles(): Promise<void> {
     const proxy = await startWireProxy(Number(target.port));
     try {
       target.port = String(proxy.port);
-      const result = await timedNode(dbctlBin, ['check', '--env', 'development'], { cwd: project50.dir, env: { DATABASE_URL: target.toString() } });
+      const result = await timedNode(dbctlBin, ['check', '--env', 'development'], {
+        cwd: project50.dir,
+        env: { DATABASE_URL: target.toString() },
+      });
       const c = proxy.counts();
-      process.stdout.write(`\ncheck --env through a counting proxy: ${c.query} simple queries, ${c.sync} extended-protocol syncs, ${c.parse} parses, ${c.connections} connection(s); wall ${formatMs(result.ms)} (exit ${result.code})\n`);
+      process.stdout.write(
+        `\ncheck --env through a counting proxy: ${c.query} simple queries, ${c.sync} extended-protocol syncs, ${c.parse} parses, ${c.connections} connection(s); wall ${formatMs(result.ms)} (exit ${result.code})\n`,
+      );
     } finally {
       await proxy.close();
     }
@@ -194,18 +224,26 @@ async function issueProfiles(): Promise<void> {
       await createWideTable(sql, 1_000_000);
       await sql.unsafe('vacuum analyze wide');
       const worker = { path: backupWorker, nodeArgs: ['--import', 'tsx'] };
-      for (const [label, statement] of [['backup before DROP COLUMN c7', 'ALTER TABLE "wide" DROP COLUMN "c7";'], ['backup before DROP TABLE wide', 'DROP TABLE "wide";']] as const) {
+      for (const [label, statement] of [
+        ['backup before DROP COLUMN c7', 'ALTER TABLE "wide" DROP COLUMN "c7";'],
+        ['backup before DROP TABLE wide', 'DROP TABLE "wide";'],
+      ] as const) {
         const out = await profileRun(label, [backupUrl, statement], project50.dir, {}, [0], false, worker);
         const parsed = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { ms?: number };
         process.stdout.write(`\nthe backup call itself took ${formatMs(parsed.ms ?? Number.NaN)} (under the profiler)\n`);
       }
       // the server's share: the same COPY read to the end by psql-less postgres.js, rows discarded
-      for (const [label, query] of [['id, c7', 'copy (select id, c7 from wide) to stdout'], ['whole table', 'copy wide to stdout']] as const) {
+      for (const [label, query] of [
+        ['id, c7', 'copy (select id, c7 from wide) to stdout'],
+        ['whole table', 'copy wide to stdout'],
+      ] as const) {
         const started = performance.now();
         let bytes = 0;
         const stream = await sql.unsafe(query).readable();
         for await (const chunk of stream) bytes += (chunk as Buffer).length;
-        process.stdout.write(`COPY of ${label} through postgres.js, nothing else done: ${formatMs(performance.now() - started)}, ${formatKb(bytes / 1024)}\n`);
+        process.stdout.write(
+          `COPY of ${label} through postgres.js, nothing else done: ${formatMs(performance.now() - started)}, ${formatKb(bytes / 1024)}\n`,
+        );
       }
     } finally {
       await sql.end({ timeout: 5 });

@@ -25,7 +25,14 @@ import { formatKb, formatMs, formatRatio, median } from './lib/stats.js';
 
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.find((a, i) => process.argv[i - 1] === '--only' || a.startsWith('--only='));
-const only = onlyArg ? new Set(onlyArg.replace(/^--only=/, '').split(',').map((s) => s.trim())) : null;
+const only = onlyArg
+  ? new Set(
+      onlyArg
+        .replace(/^--only=/, '')
+        .split(',')
+        .map((s) => s.trim()),
+    )
+  : null;
 const runs = (issue: string) => !only || only.has(issue);
 
 const RUNS = quick
@@ -36,8 +43,19 @@ const LOCK_TIMEOUT_MS = 500;
 const LOAD = { clients: 16, intervalMs: 20, holdMs: 3000, args: { dbctl: ['--lock-timeout', `${LOCK_TIMEOUT_MS}ms`], 'drizzle-kit': [] } };
 const MEMORY_LIMIT_MB = 150;
 /** Issue 4's tables: 1M rows of ~150 bytes; a 20-column 1M-row table; ~1 GB (6.5M rows of ~167 bytes on disk). */
-const BACKUP = quick ? { rows: 200_000, wideRows: 200_000, bigRows: 400_000 } : { rows: 1_000_000, wideRows: 1_000_000, bigRows: 6_500_000 };
-const TARGETS = { reviewMs: 300, reviewRatio: 1.5, generateRatio: 1.2, backupRatio: 1.0, restoreRatio: 0.8, targetedRatio: 0.3, checkMs: 1500, checkEnvMs: 2500 };
+const BACKUP = quick
+  ? { rows: 200_000, wideRows: 200_000, bigRows: 400_000 }
+  : { rows: 1_000_000, wideRows: 1_000_000, bigRows: 6_500_000 };
+const TARGETS = {
+  reviewMs: 300,
+  reviewRatio: 1.5,
+  generateRatio: 1.2,
+  backupRatio: 1.0,
+  restoreRatio: 0.8,
+  targetedRatio: 0.3,
+  checkMs: 1500,
+  checkEnvMs: 2500,
+};
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const peak = (values: number[]) => (values.length ? Math.max(...values) : Number.NaN);
@@ -49,8 +67,15 @@ function checkBuild(): string | null {
   const cli = path.join(repoRoot, 'dist', 'bundle', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/bundle/cli.js is missing: run `npm run build` first');
   const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
-  return newest(path.join(repoRoot, 'src')) > statSync(cli).mtimeMs ? 'dist/ is older than src/: these numbers are for the last build, not the current sources' : null;
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs,
+      ),
+    );
+  return newest(path.join(repoRoot, 'src')) > statSync(cli).mtimeMs
+    ? 'dist/ is older than src/: these numbers are for the last build, not the current sources'
+    : null;
 }
 
 /** A peak-RSS row held to the memory limit, with the baseline's peak beside it. */
@@ -116,7 +141,10 @@ function issue2Section(
     ...errorNotes(measures),
     ...(['dbctl', 'drizzle-kit'] as const)
       .filter((tool) => loadResults[tool].error)
-      .map((tool) => `Error in 4${tool === 'dbctl' ? '' : ' (drizzle-kit)'}: \`${String(loadResults[tool].error).split('\n').join(' ').slice(0, 400)}\``),
+      .map(
+        (tool) =>
+          `Error in 4${tool === 'dbctl' ? '' : ' (drizzle-kit)'}: \`${String(loadResults[tool].error).split('\n').join(' ').slice(0, 400)}\``,
+      ),
   ];
   return { heading: 'Issue 2: migrate, beside drizzle-kit', baseline: 'drizzle-kit', rows, notes };
 }
@@ -140,11 +168,27 @@ function scaledReviewNote(r: ReviewResults): string {
 function issue3Section(r: ReviewResults): Section {
   const f = r.reviewFacts;
   const rows: Row[] = [
-    limitRow(`1. \`review --all\`, ${MIGRATIONS} migrations, wall time with process start (baseline: \`squawk\` on the same files); parse cache warm`, r.review, TARGETS.reviewMs),
-    ratioRow(`1a. the same, beside squawk (issue 12); parse cache warm (a CI job keeping node_modules/.cache)`, r.review, TARGETS.reviewRatio),
-    ratioRow(`1b. the same; the newest migration not in the parse cache (a pull request's new migration)`, r.reviewNewest, TARGETS.reviewRatio),
+    limitRow(
+      `1. \`review --all\`, ${MIGRATIONS} migrations, wall time with process start (baseline: \`squawk\` on the same files); parse cache warm`,
+      r.review,
+      TARGETS.reviewMs,
+    ),
+    ratioRow(
+      `1a. the same, beside squawk (issue 12); parse cache warm (a CI job keeping node_modules/.cache)`,
+      r.review,
+      TARGETS.reviewRatio,
+    ),
+    ratioRow(
+      `1b. the same; the newest migration not in the parse cache (a pull request's new migration)`,
+      r.reviewNewest,
+      TARGETS.reviewRatio,
+    ),
     ratioRow(`1c. the same; no parse cache (a first run, or DBCTL_PARSE_CACHE=off)`, r.reviewCold, TARGETS.reviewRatio),
-    ratioRow(`2. \`generate\`, no schema change, ${r.generateProject.tables}-table schema (baseline: \`drizzle-kit generate\`)`, r.generate, TARGETS.generateRatio),
+    ratioRow(
+      `2. \`generate\`, no schema change, ${r.generateProject.tables}-table schema (baseline: \`drizzle-kit generate\`)`,
+      r.generate,
+      TARGETS.generateRatio,
+    ),
   ];
   const measures: Measured[] = [
     { label: '1.', paired: r.review, baseline: 'squawk' },
@@ -160,7 +204,7 @@ function issue3Section(r: ReviewResults): Section {
   const notes = [
     `Times are medians of ${RUNS.review} (1, 1b, 1c each) and ${RUNS.generate} (2) runs per tool, alternating, after one warm-up each. 1 is the ${MIGRATIONS} migrations of issue 2's corpus; squawk ${r.squawkVersion} runs through its npm wrapper (\`node …/node_modules/squawk-cli/js/bin/squawk <files>\`, which spawns the Rust binary), both with their default text output, as a developer or CI runs them. 2 is a project of ${r.generateProject.migrations} migrations whose schema file (${r.generateProject.tables} tables) matches the newest snapshot; both must say there is no change and leave the folder as it was.`,
     `Both linters exit 1 (findings): dbctl reports ${f.errors} errors and ${f.warnings} warnings (exit ${f.dbctlExit}); squawk ${f.squawkFindings} findings (exit ${f.squawkExit}), ${f.squawkAssumeInTransaction} with \`--assume-in-transaction\` (each drizzle migration runs in one transaction).`,
-    'dbctl keeps the parser\'s results in `node_modules/.cache/dbctl/parse-*` (keyed by each input\'s SHA-256, the libpg-query and dbctl versions; src/io/parse-cache.ts). 1 and 1a: every file was parsed by the warm-up, so the WASM parser is never loaded (a CI job that restores `node_modules/.cache` between runs, as for eslint --cache). 1b: before each run the newest migration\'s entry is removed, as for a pull request adding one migration: that file is parsed on a worker thread that loads the parser. 1c: before each run the whole parse cache is removed: everything is parsed, and stored when the run exits (the cost of a first run).',
+    "dbctl keeps the parser's results in `node_modules/.cache/dbctl/parse-*` (keyed by each input's SHA-256, the libpg-query and dbctl versions; src/io/parse-cache.ts). 1 and 1a: every file was parsed by the warm-up, so the WASM parser is never loaded (a CI job that restores `node_modules/.cache` between runs, as for eslint --cache). 1b: before each run the newest migration's entry is removed, as for a pull request adding one migration: that file is parsed on a worker thread that loads the parser. 1c: before each run the whole parse cache is removed: everything is parsed, and stored when the run exits (the cost of a first run).",
     ...(r.review.dbctl.error || r.review.baseline.error ? [] : [scaledReviewNote(r)]),
     ...timingNotes(measures),
     ...errorNotes(measures),
@@ -171,10 +215,27 @@ function issue3Section(r: ReviewResults): Section {
 /** Issue 4: backup and restore beside pg_dump / pg_restore, peak memory, targeted backup. */
 function issue4Section(r: BackupResults): Section {
   const rows: Row[] = [
-    throughputRow(`1. backup of a ${n(r.t.rows)}-row table (${mb(r.t.tableBytes)}): \`backup --tables t\` (baseline: \`pg_dump -Fc -t t\`)`, r.backup, r.t.tableBytes, TARGETS.backupRatio),
-    throughputRow('2. restore of that table: `restore ID` after `DROP TABLE t` (baseline: `pg_restore --data-only -t t` into it emptied)', r.restore, r.t.tableBytes, TARGETS.restoreRatio),
-    memoryRow(`3. peak memory (max RSS) of \`backup --tables big\`, a ${mb(r.big.tableBytes)} table of ${n(r.big.rows)} rows (baseline: \`pg_dump\`)`, r.memory),
-    ratioRow(`4. backup \`migrate\` takes before \`DROP COLUMN c7\` of a 20-column ${n(r.wide.rows)}-row table (baseline: before \`DROP TABLE wide\`, the whole table)`, r.targeted, TARGETS.targetedRatio),
+    throughputRow(
+      `1. backup of a ${n(r.t.rows)}-row table (${mb(r.t.tableBytes)}): \`backup --tables t\` (baseline: \`pg_dump -Fc -t t\`)`,
+      r.backup,
+      r.t.tableBytes,
+      TARGETS.backupRatio,
+    ),
+    throughputRow(
+      '2. restore of that table: `restore ID` after `DROP TABLE t` (baseline: `pg_restore --data-only -t t` into it emptied)',
+      r.restore,
+      r.t.tableBytes,
+      TARGETS.restoreRatio,
+    ),
+    memoryRow(
+      `3. peak memory (max RSS) of \`backup --tables big\`, a ${mb(r.big.tableBytes)} table of ${n(r.big.rows)} rows (baseline: \`pg_dump\`)`,
+      r.memory,
+    ),
+    ratioRow(
+      `4. backup \`migrate\` takes before \`DROP COLUMN c7\` of a 20-column ${n(r.wide.rows)}-row table (baseline: before \`DROP TABLE wide\`, the whole table)`,
+      r.targeted,
+      TARGETS.targetedRatio,
+    ),
   ];
   const measures: Measured[] = [
     { label: '1.', paired: r.backup, baseline: 'pg_dump' },
@@ -186,7 +247,7 @@ function issue4Section(r: BackupResults): Section {
     `Tables: \`t\` ${n(r.t.rows)} rows (bigint primary key, 4 text columns, an integer, a timestamptz), ~${r.t.rowTextBytes} bytes a row as COPY text, ${mb(r.t.tableBytes)} on disk (\`pg_table_size\`, the bytes behind every MB/s here); \`big\` the same columns, ${n(r.big.rows)} rows, ${mb(r.big.tableBytes)} (built UNLOGGED to save time: it reads back as a logged table does); \`wide\` id + 19 columns (integer, bigint, text, timestamptz in turn; c7 is text), ${n(r.wide.rows)} rows, ${mb(r.wide.tableBytes)}.`,
     `1 and 2 are medians of ${RUNS.backup} runs each, alternating; wall time from spawn to exit. ${r.pgDumpVersion}, against the server of the same major version over TCP like dbctl. Sizes: dbctl's backup ${mb(r.backupBytes.dbctl)} (gzip level 1), pg_dump's file ${mb(r.backupBytes.pgDump)} (its default compression). 2: dbctl recreates the dropped table (definition, constraints, indexes) and refills it; pg_restore only loads rows into the existing empty table (its primary key index kept up during the load); both checked for ${n(r.t.rows)} rows after.`,
     `3 is one run each: dbctl ${formatMs(bigMs.d)} (${mbPerSecond(r.big.tableBytes, bigMs.d).toFixed(1)} MB/s), pg_dump ${formatMs(bigMs.k)} (${mbPerSecond(r.big.tableBytes, bigMs.k).toFixed(1)} MB/s) on the ${mb(r.big.tableBytes)} table. Peak RSS of the runs of 1: dbctl ${spread(r.backup.dbctl.rssKb, formatKb)}, pg_dump ${spread(r.backup.baseline.rssKb, formatKb)}; of 2: dbctl restore ${spread(r.restore.dbctl.rssKb, formatKb)}, pg_restore ${spread(r.restore.baseline.rssKb, formatKb)}.`,
-    `4 calls the built library as \`dbctl migrate\` does before a destructive migration (\`analyzeMigration\` on the SQL finds what it destroys, \`backupBeforeMigration\` backs that up and verifies it, on a connection opened by dbctl's \`connect\`), in a child process (\`lib/backup-worker.ts\`), and times that call: medians of ${RUNS.backup} runs each, alternating. Column: ${r.targetedOutput.column || "n/a"}. Whole table: ${r.targetedOutput.table || "n/a"}. Process wall times (start-up included): column ${spread(r.targetedProcessMs.column)}, whole table ${spread(r.targetedProcessMs.table)}.`,
+    `4 calls the built library as \`dbctl migrate\` does before a destructive migration (\`analyzeMigration\` on the SQL finds what it destroys, \`backupBeforeMigration\` backs that up and verifies it, on a connection opened by dbctl's \`connect\`), in a child process (\`lib/backup-worker.ts\`), and times that call: medians of ${RUNS.backup} runs each, alternating. Column: ${r.targetedOutput.column || 'n/a'}. Whole table: ${r.targetedOutput.table || 'n/a'}. Process wall times (start-up included): column ${spread(r.targetedProcessMs.column)}, whole table ${spread(r.targetedProcessMs.table)}.`,
     ...timingNotes(measures),
     ...errorNotes([...measures, { label: '3.', paired: r.memory, baseline: 'pg_dump' }]),
   ];
@@ -196,7 +257,11 @@ function issue4Section(r: BackupResults): Section {
 /** Issue 5: check without and with --env, to absolute limits. */
 function issue5Section(r: CheckResults): Section {
   const rows: Row[] = [
-    limitRow(`1. \`check\` without \`--env\`, ${r.migrations} migrations, ${r.tables}-table schema (reference: \`drizzle-kit check\`)`, r.offline, TARGETS.checkMs),
+    limitRow(
+      `1. \`check\` without \`--env\`, ${r.migrations} migrations, ${r.tables}-table schema (reference: \`drizzle-kit check\`)`,
+      r.offline,
+      TARGETS.checkMs,
+    ),
     limitRow('2. `check --env development`, database migrated to the newest migration', r.online, TARGETS.checkEnvMs, false),
   ];
   const measures: Measured[] = [{ label: '1.', paired: r.offline, baseline: 'drizzle-kit check' }];
@@ -233,7 +298,9 @@ async function main(): Promise<void> {
       const noop = await nothingPending(server, corpus, RUNS.nothingPending);
       log(`issue 2 (3/4): migrate ${MIGRATIONS} migrations on a fresh database, ${RUNS.applyAll} runs each (with peak RSS)`);
       const apply = await applyAll(server, corpus, RUNS.applyAll);
-      log(`issue 2 (4/4): under load: ${LOAD.clients} clients, a query due every ${LOAD.intervalMs} ms on each, lock held until ${LOAD.holdMs} ms after the ALTER starts waiting`);
+      log(
+        `issue 2 (4/4): under load: ${LOAD.clients} clients, a query due every ${LOAD.intervalMs} ms on each, lock held until ${LOAD.holdMs} ms after the ALTER starts waiting`,
+      );
       const loadResults = {
         'drizzle-kit': await load(server, loadCorpus, 'drizzle-kit', LOAD),
         dbctl: await load(server, loadCorpus, 'dbctl', LOAD),
@@ -248,13 +315,25 @@ async function main(): Promise<void> {
         sections.push(await measure());
       } catch (error) {
         log(`issue ${id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        sections.push({ heading, baseline: 'baseline', rows: [], notes: [`Error: \`${String(error instanceof Error ? error.message : error).split('\n').join(' ').slice(0, 600)}\``] });
+        sections.push({
+          heading,
+          baseline: 'baseline',
+          rows: [],
+          notes: [
+            `Error: \`${String(error instanceof Error ? error.message : error)
+              .split('\n')
+              .join(' ')
+              .slice(0, 600)}\``,
+          ],
+        });
       }
       print(sections.at(-1)!);
     };
     await issue('3', 'Issue 3: review beside squawk, generate beside drizzle-kit', async () => {
       log(`issue 3: review --all vs squawk (${RUNS.review} runs each), agreement, generate with no change (${RUNS.generate} runs each)`);
-      return issue3Section(await reviewMeasures(corpus, corpus50, { review: RUNS.review, generate: RUNS.generate }, (line) => log(`issue 3: ${line}`)));
+      return issue3Section(
+        await reviewMeasures(corpus, corpus50, { review: RUNS.review, generate: RUNS.generate }, (line) => log(`issue 3: ${line}`)),
+      );
     });
     await issue('4', 'Issue 4: backups beside pg_dump and pg_restore', async () => {
       log('issue 4: backup, restore, peak memory, targeted backup');
@@ -275,7 +354,11 @@ async function main(): Promise<void> {
       return;
     }
     const pgDump = (await pgDumpVersion())?.replace(/^pg_dump \(PostgreSQL\) /, '') ?? 'not installed';
-    const env = await environment(server.version, [`drizzle-kit ${drizzleKitVersion()}`, `squawk-cli ${squawkVersion()}`, `pg_dump/pg_restore ${pgDump}`], loadAverage);
+    const env = await environment(
+      server.version,
+      [`drizzle-kit ${drizzleKitVersion()}`, `squawk-cli ${squawkVersion()}`, `pg_dump/pg_restore ${pgDump}`],
+      loadAverage,
+    );
     const file = await writeReadme(renderResults(env, sections));
     log(`wrote ${path.relative(repoRoot, file)} in ${formatMs(performance.now() - started)} total`);
   } finally {

@@ -24,13 +24,27 @@ try {
   const reviewMs = median(r.reviewMs);
   const cpu = r.reviewCpuMs.filter((v): v is number => v !== null);
   const rows: [string, string, string, string][] = [
-    [`review of one ${r.statements.toLocaleString('en-US')}-statement migration (median of ${r.reviewMs.length})`, `${formatMs(reviewMs)}${cpu.length ? ` (cpu ${formatMs(median(cpu))})` : ''}`, `< ${formatMs(TARGET.reviewMs)}`, reviewMs < TARGET.reviewMs ? 'pass' : 'FAIL'],
+    [
+      `review of one ${r.statements.toLocaleString('en-US')}-statement migration (median of ${r.reviewMs.length})`,
+      `${formatMs(reviewMs)}${cpu.length ? ` (cpu ${formatMs(median(cpu))})` : ''}`,
+      `< ${formatMs(TARGET.reviewMs)}`,
+      reviewMs < TARGET.reviewMs ? 'pass' : 'FAIL',
+    ],
   ];
-  for (const [key, label] of [['review', 'review'], ['dryRun', 'migrate --dry-run'], ['migrate', 'migrate (applies it)']] as const) {
+  for (const [key, label] of [
+    ['review', 'review'],
+    ['dryRun', 'migrate --dry-run'],
+    ['migrate', 'migrate (applies it)'],
+  ] as const) {
     const kb = r.peakRssKb[key];
     const ms = r.dataMs[key];
     if (kb === null && ms === null) continue;
-    rows.push([`${label} of a ${r.dataMb} MB data migration: peak RSS`, `${kb === null ? '?' : formatKb(kb)} in ${ms === null ? '?' : formatMs(ms)}`, `< ${TARGET.peakMb} MB`, kb === null ? '?' : kb / 1024 < TARGET.peakMb ? 'pass' : 'FAIL']);
+    rows.push([
+      `${label} of a ${r.dataMb} MB data migration: peak RSS`,
+      `${kb === null ? '?' : formatKb(kb)} in ${ms === null ? '?' : formatMs(ms)}`,
+      `< ${TARGET.peakMb} MB`,
+      kb === null ? '?' : kb / 1024 < TARGET.peakMb ? 'pass' : 'FAIL',
+    ]);
   }
   const out = ['| measure | dbctl | target | |', '| --- | --- | --- | --- |', ...rows.map((row) => `| ${row.join(' | ')} |`)];
   process.stdout.write(`${out.join('\n')}\n`);

@@ -59,7 +59,12 @@ async function main(): Promise<void> {
   await admin.unsafe('create database shop_production');
   const urlOf = (db: string) => server.url.replace(/\/postgres$/, `/${db}`);
   const dev = postgres(urlOf('shop_dev'), { max: 1, onnotice: () => {} });
-  const env = { ...process.env, DATABASE_URL: urlOf('shop_dev'), PRODUCTION_DATABASE_URL: urlOf('shop_production'), NO_COLOR: process.env.NO_COLOR ?? '' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: urlOf('shop_dev'),
+    PRODUCTION_DATABASE_URL: urlOf('shop_production'),
+    NO_COLOR: process.env.NO_COLOR ?? '',
+  };
   let failures = 0;
   let dropTag = '';
   let backupId = '';
@@ -68,25 +73,39 @@ async function main(): Promise<void> {
     { title: 'What is pending in development?', run: [['status']], expect: 0 },
     { title: 'What would migrate do? (nothing changes)', run: [['migrate', '--dry-run']], expect: 0 },
     { title: 'Apply the first two migrations', run: [['migrate', '--to', '0001_orders_status_and_products']], expect: 0 },
-    { title: 'Three replicas start at once: each migration is applied exactly once, the others wait for the lock', run: [['migrate'], ['migrate'], ['migrate']], expect: 0 },
+    {
+      title: 'Three replicas start at once: each migration is applied exactly once, the others wait for the lock',
+      run: [['migrate'], ['migrate'], ['migrate']],
+      expect: 0,
+    },
     { title: 'Everything applied', run: [['status']], expect: 0 },
     // 2. generate without prompts, and review
     {
       title: 'Rename customers.name to full_name and index orders.total_cents in src/schema.ts; generate cannot guess the rename',
       before: async () => {
         await editSchema("name: text('name').notNull(),", "fullName: text('full_name').notNull(),");
-        await editSchema("index('orders_created_at_idx').on(t.createdAt)]", "index('orders_created_at_idx').on(t.createdAt), index('orders_total_idx').on(t.totalCents)]");
+        await editSchema(
+          "index('orders_created_at_idx').on(t.createdAt)]",
+          "index('orders_created_at_idx').on(t.createdAt), index('orders_total_idx').on(t.totalCents)]",
+        );
         return 'edited src/schema.ts';
       },
       run: [['generate', '--name', 'customer_full_name']],
       expect: 2,
     },
-    { title: 'Answer the rename: the migration keeps the data; its review flags the blocking index build', run: [['generate', '--name', 'customer_full_name', '--rename', 'customers.name=customers.full_name']], expect: 1 },
+    {
+      title: 'Answer the rename: the migration keeps the data; its review flags the blocking index build',
+      run: [['generate', '--name', 'customer_full_name', '--rename', 'customers.name=customers.full_name']],
+      expect: 1,
+    },
     {
       title: 'Follow the review: build the index CONCURRENTLY, then review what is pending in development',
       before: async () => {
         const file = path.join(work, 'drizzle', `${await newestTag()}.sql`);
-        await writeFile(file, (await readFile(file, 'utf8')).replace('CREATE INDEX "orders_total_idx"', 'CREATE INDEX CONCURRENTLY "orders_total_idx"'));
+        await writeFile(
+          file,
+          (await readFile(file, 'utf8')).replace('CREATE INDEX "orders_total_idx"', 'CREATE INDEX CONCURRENTLY "orders_total_idx"'),
+        );
         return `edited ${path.relative(work, file)}`;
       },
       run: [['review', '--env', 'development']],
@@ -105,7 +124,11 @@ async function main(): Promise<void> {
       run: [['generate', '--name', 'drop_order_status']],
       expect: 1,
     },
-    { title: 'Production is protected: first bring it up to the release before', run: [['migrate', '--env', 'production', '--to', '0004_customer_full_name']], expect: 0 },
+    {
+      title: 'Production is protected: first bring it up to the release before',
+      run: [['migrate', '--env', 'production', '--to', '0004_customer_full_name']],
+      expect: 0,
+    },
     {
       title: 'The destructive migration is refused there without an explicit allow (production holds orders: the drop destroys data)',
       before: async () => {
@@ -119,9 +142,17 @@ async function main(): Promise<void> {
       run: [['migrate', '--env', 'production']],
       expect: 3,
     },
-    { title: 'The release is reviewed: allow it; dbctl backs up orders.status first', run: [['migrate', '--env', 'production', '--allow-destructive']], expect: 0 },
+    {
+      title: 'The release is reviewed: allow it; dbctl backs up orders.status first',
+      run: [['migrate', '--env', 'production', '--allow-destructive']],
+      expect: 0,
+    },
     { title: 'The backups', run: [['backups', '--env', 'production']], expect: 0 },
-    { title: 'Nobody pushes schema straight into production, whatever the flags', run: [['push', '--env', 'production', '--force', '--yes']], expect: 3 },
+    {
+      title: 'Nobody pushes schema straight into production, whatever the flags',
+      run: [['push', '--env', 'production', '--force', '--yes']],
+      expect: 3,
+    },
     // 4. fixing forward
     {
       title: 'The status column was still needed: revert the drop (a new migration), and restore its data in production',
@@ -131,7 +162,10 @@ async function main(): Promise<void> {
     {
       title: 'Put the column back in src/schema.ts as revert says, apply the revert, and restore the backup into production',
       before: async () => {
-        await editSchema("    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),\n  },", "    status: text('status').notNull().default('open'),\n    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),\n  },");
+        await editSchema(
+          "    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),\n  },",
+          "    status: text('status').notNull().default('open'),\n    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),\n  },",
+        );
         const listed = await dbctl(['backups', '--env', 'production', '--json'], env);
         backupId = (JSON.parse(listed.output.slice(listed.output.indexOf('['))) as { id: string }[])[0]!.id;
         return `edited src/schema.ts; the backup is ${backupId}`;
@@ -139,7 +173,11 @@ async function main(): Promise<void> {
       run: [['migrate', '--env', 'production', '--allow-destructive']],
       expect: 0,
     },
-    { title: 'Restore the status values by primary key', run: [['restore', '__BACKUP_ID__', '--env', 'production', '--allow-restore']], expect: 0 },
+    {
+      title: 'Restore the status values by primary key',
+      run: [['restore', '__BACKUP_ID__', '--env', 'production', '--allow-restore']],
+      expect: 0,
+    },
     { title: 'Development catches up', run: [['migrate']], expect: 0 },
     {
       title: 'Someone drops an index by hand in development; the CI gate with --env sees the drift',
@@ -150,7 +188,11 @@ async function main(): Promise<void> {
       run: [['check', '--env', 'development']],
       expect: 1,
     },
-    { title: 'fix writes the repair as a reviewed migration', run: [['fix', '--env', 'development', '--name', 'restore_orders_total_idx']], expect: 0 },
+    {
+      title: 'fix writes the repair as a reviewed migration',
+      run: [['fix', '--env', 'development', '--name', 'restore_orders_total_idx']],
+      expect: 0,
+    },
     { title: 'Apply it', run: [['migrate']], expect: 0 },
     { title: 'The CI gate', run: [['check', '--env', 'development']], expect: 0 },
   ];
@@ -158,14 +200,18 @@ async function main(): Promise<void> {
     for (const step of steps) {
       process.stdout.write(`\n# ${step.title}\n`);
       if (step.before) process.stdout.write(`  (${await step.before()})\n`);
-      const commands = (step.run ?? []).map((args) => args.map((a) => (a === '__DROP_TAG__' ? dropTag : a === '__BACKUP_ID__' ? backupId : a)));
+      const commands = (step.run ?? []).map((args) =>
+        args.map((a) => (a === '__DROP_TAG__' ? dropTag : a === '__BACKUP_ID__' ? backupId : a)),
+      );
       const results = await Promise.all(commands.map((args) => dbctl(args, env)));
       commands.forEach((args, i) => {
         const result = results[i]!;
         const ok = step.expect === undefined || result.code === step.expect;
         if (!ok) failures++;
         process.stdout.write(`$ dbctl ${args.join(' ')}${commands.length > 1 ? `   # replica ${i + 1}` : ''}\n`);
-        process.stdout.write(`${result.output.replace(/\s+$/, '').replace(/^/gm, '  ')}\n  (exit ${result.code}${ok ? '' : `, expected ${step.expect}`})\n`);
+        process.stdout.write(
+          `${result.output.replace(/\s+$/, '').replace(/^/gm, '  ')}\n  (exit ${result.code}${ok ? '' : `, expected ${step.expect}`})\n`,
+        );
       });
     }
   } finally {

@@ -52,7 +52,9 @@ const result = await build({
   external,
   plugins: [lazyTls],
   // the inlined CommonJS libraries (commander, prompts) call require() for Node's own modules
-  banner: { js: "import { createRequire as __dbctlCreateRequire } from 'node:module'; const require = __dbctlCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __dbctlCreateRequire } from 'node:module'; const require = __dbctlCreateRequire(import.meta.url);",
+  },
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',

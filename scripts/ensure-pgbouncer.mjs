@@ -17,15 +17,23 @@ if (!found()) {
   const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
   const sudo = !root && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
   if (apt && (root || sudo)) {
-    process.stderr.write('pgbouncer is missing (the pooler tests run a real one): installing Debian\'s package...\n');
-    const run = (args) => execFileSync(root ? args[0] : 'sudo', root ? args.slice(1) : args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    process.stderr.write("pgbouncer is missing (the pooler tests run a real one): installing Debian's package...\n");
+    const run = (args) =>
+      execFileSync(root ? args[0] : 'sudo', root ? args.slice(1) : args, {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
     try {
       run(['apt-get', 'update', '-qq']);
       run(['apt-get', 'install', '-y', '-qq', 'pgbouncer']);
     } catch {
-      process.stderr.write('could not install pgbouncer; the pooler tests will fail: install it (apt-get install pgbouncer) or set DBCTL_TEST_PGBOUNCER\n');
+      process.stderr.write(
+        'could not install pgbouncer; the pooler tests will fail: install it (apt-get install pgbouncer) or set DBCTL_TEST_PGBOUNCER\n',
+      );
     }
   } else {
-    process.stderr.write('pgbouncer is not installed; the pooler tests will fail: install it (e.g. apt-get install pgbouncer, brew install pgbouncer) or set DBCTL_TEST_PGBOUNCER\n');
+    process.stderr.write(
+      'pgbouncer is not installed; the pooler tests will fail: install it (e.g. apt-get install pgbouncer, brew install pgbouncer) or set DBCTL_TEST_PGBOUNCER\n',
+    );
   }
 }

@@ -14,7 +14,8 @@ type Api = typeof import('./index.js');
 // answers for them too (by what isDbctlError checks: the name and an exit code)
 const ownInstance = Function.prototype[Symbol.hasInstance];
 Object.defineProperty(DbctlError, Symbol.hasInstance, {
-  value: (value: unknown) => ownInstance.call(DbctlError, value) || (value instanceof Error && value.name === 'DbctlError' && 'exitCode' in value),
+  value: (value: unknown) =>
+    ownInstance.call(DbctlError, value) || (value instanceof Error && value.name === 'DbctlError' && 'exitCode' in value),
 });
 
 let api: Promise<Api> | undefined;

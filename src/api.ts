@@ -16,10 +16,39 @@ import type { CommandContext } from './ops/context.js';
 import { DbctlError, isDbctlError } from './errors.js';
 
 export type * from './ops/options.js';
-import type { BaseOptions, MigrateOptions, ReviewOptions, CheckOptions, GenerateOptions, FixOptions, PushOptions, BackupOptions, RestoreOptions, RevertOptions, DropOptions, ResolveOptions, InitOptions } from './ops/options.js';
+import type {
+  BaseOptions,
+  MigrateOptions,
+  ReviewOptions,
+  CheckOptions,
+  GenerateOptions,
+  FixOptions,
+  PushOptions,
+  BackupOptions,
+  RestoreOptions,
+  RevertOptions,
+  DropOptions,
+  ResolveOptions,
+  InitOptions,
+} from './ops/options.js';
 
 export type * from './render/documents.js';
-import type { StatusDocument, BackupDocument, BackupsDocument, RestoreDocument, GenerateDocument, ResolveDocument, MigrateDocument, ReviewReport, CheckReport, PushDocument, DropDocument, FixDocument, RevertDocument, InitDocument } from './render/documents.js';
+import type {
+  StatusDocument,
+  BackupDocument,
+  BackupsDocument,
+  RestoreDocument,
+  GenerateDocument,
+  ResolveDocument,
+  MigrateDocument,
+  ReviewReport,
+  CheckReport,
+  PushDocument,
+  DropDocument,
+  FixDocument,
+  RevertDocument,
+  InitDocument,
+} from './render/documents.js';
 
 /** Applies pending migrations (`dbctl migrate --json`). */
 export function migrate(options: MigrateOptions = {}): Promise<MigrateDocument> {
@@ -102,7 +131,11 @@ export function init(options: InitOptions = {}): Promise<InitDocument> {
  * never interactive): the document comes back, and a thrown error rejects as a `DbctlError`
  * (anything else wrapped as `OPERATION_FAILED`), both with every secret the run met scrubbed.
  */
-async function call<Document>(name: string, options: BaseOptions, operation: (ctx: CommandContext) => Promise<Document>): Promise<Document> {
+async function call<Document>(
+  name: string,
+  options: BaseOptions,
+  operation: (ctx: CommandContext) => Promise<Document>,
+): Promise<Document> {
   let redact = (text: string) => text;
   try {
     const [{ opContext }, { redactStrings }] = await Promise.all([import('./ops/run.js'), import('./io/output.js')]);

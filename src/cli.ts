@@ -14,8 +14,7 @@ import { useBaselineWasmCompiler, useParseCache } from './sql/parser.js';
 
 // a CLI run is short: compiling the SQL parser's WASM once, without background tier-up, is faster
 useBaselineWasmCompiler();
-useParseCache();
-
+useParseCache(process.cwd());
 
 /** Options commander collects for the global flags. */
 interface RawGlobals {
@@ -69,8 +68,13 @@ function action<Options>(load: () => Promise<(ctx: CommandContext, options: Opti
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 /** The answers to drizzle-kit's rename questions, shared by generate, push and fix. */
-const renameOption = () => new Option('--rename <from=to>', 'answer a rename question: table.old_column=table.new_column, old_table=new_table (repeatable)').argParser(collect);
-const createOption = () => new Option('--create <name>', 'answer a rename question with "new": table.column or table (repeatable)').argParser(collect);
+const renameOption = () =>
+  new Option(
+    '--rename <from=to>',
+    'answer a rename question: table.old_column=table.new_column, old_table=new_table (repeatable)',
+  ).argParser(collect);
+const createOption = () =>
+  new Option('--create <name>', 'answer a rename question with "new": table.column or table (repeatable)').argParser(collect);
 
 const program = new Command('dbctl')
   .description('Safe migrations for Drizzle ORM on PostgreSQL')
@@ -187,10 +191,16 @@ program
   .option('--dry-run', 'print the plan and change nothing')
   .option('--allow-destructive', 'allow destructive migrations on a protected environment')
   .option('--no-backup', 'do not back up before destructive migrations')
-  .option('--backup-extra <objects>', 'also back up these tables/columns (schema.table[.column], comma-separated) before the first migration of the run')
+  .option(
+    '--backup-extra <objects>',
+    'also back up these tables/columns (schema.table[.column], comma-separated) before the first migration of the run',
+  )
   .option('--wait <duration>', 'how long to wait for another run holding the migration lock (default 60s, or migrate.wait in the config)')
   .option('--lock-timeout <duration>', 'PostgreSQL lock_timeout for each attempt (default 5s, or migrate.lockTimeout)')
-  .option('--statement-timeout <duration>', 'PostgreSQL statement_timeout for migration statements (default 0 = none, or migrate.statementTimeout)')
+  .option(
+    '--statement-timeout <duration>',
+    'PostgreSQL statement_timeout for migration statements (default 0 = none, or migrate.statementTimeout)',
+  )
   .option('--wait-for-db <duration>', 'retry connecting until the database accepts connections (default: no retry)')
   .action(action(async () => (await import('./commands/migrate.js')).runMigrate));
 
@@ -206,8 +216,16 @@ program
 /** One or two examples per command, shown at the end of its --help. */
 const EXAMPLES: Record<string, string[]> = {
   init: ['dbctl init --entrypoint --github-actions'],
-  generate: ['dbctl generate --name add_orders', 'dbctl generate --rename users.name=users.full_name   # answer a rename question (CI)', 'dbctl generate --custom --name backfill_totals'],
-  review: ['dbctl review                      # the newest migration', 'dbctl review --since origin/main --format github', 'dbctl review --env production      # what is pending there'],
+  generate: [
+    'dbctl generate --name add_orders',
+    'dbctl generate --rename users.name=users.full_name   # answer a rename question (CI)',
+    'dbctl generate --custom --name backfill_totals',
+  ],
+  review: [
+    'dbctl review                      # the newest migration',
+    'dbctl review --since origin/main --format github',
+    'dbctl review --env production      # what is pending there',
+  ],
   push: ['dbctl push --env development'],
   backup: ['dbctl backup --env staging --tables users,orders'],
   backups: ['dbctl backups --env production --json'],
@@ -217,7 +235,11 @@ const EXAMPLES: Record<string, string[]> = {
   drop: ['dbctl drop            # the newest migration, if applied nowhere', 'dbctl drop 0004       # 0004 and every migration after it'],
   check: ['dbctl check --since origin/main --format github', 'dbctl check --env staging'],
   status: ['dbctl status --env production', 'dbctl status --json'],
-  migrate: ['dbctl migrate --env staging', 'dbctl migrate --env production --wait-for-db 60s --wait 2m', 'dbctl migrate --dry-run --to 0005'],
+  migrate: [
+    'dbctl migrate --env staging',
+    'dbctl migrate --env production --wait-for-db 60s --wait 2m',
+    'dbctl migrate --dry-run --to 0005',
+  ],
   resolve: ['dbctl resolve 0007_add_index --applied'],
 };
 for (const command of program.commands) {
@@ -297,7 +319,8 @@ function reportError(error: unknown): number {
     for (const line of error.details) write(line);
     if (error.hint) write(`hint: ${error.hint}`);
     if (output?.verbose && error.stack) write(error.stack);
-    if (output?.json && !output.jsonWritten) output.writeJson({ error: { code: error.code, message: output.redact(error.message), hint: error.hint ?? null } });
+    if (output?.json && !output.jsonWritten)
+      output.writeJson({ error: { code: error.code, message: output.redact(error.message), hint: error.hint ?? null } });
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);

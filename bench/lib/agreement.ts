@@ -49,7 +49,11 @@ interface StatementFacts {
   atomic: boolean;
 }
 
-const unquote = (name: string) => name.replace(/"/g, '').replace(/^public\./, '').toLowerCase();
+const unquote = (name: string) =>
+  name
+    .replace(/"/g, '')
+    .replace(/^public\./, '')
+    .toLowerCase();
 
 /** The facts of every statement of one migration (simple text matching: this is the bench, not the product). */
 function statementFacts(statements: { sql: string }[]): StatementFacts[] {
@@ -59,7 +63,12 @@ function statementFacts(statements: { sql: string }[]): StatementFacts[] {
     const alter = /^\s*alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?("[^"]+"(?:\."[^"]+")?|[\w.]+)/i.exec(sql);
     const index = /^\s*create\s+(?:unique\s+)?index\b[\s\S]*?\bon\s+(?:only\s+)?("[^"]+"(?:\."[^"]+")?|[\w.]+)/i.exec(sql);
     const target = alter?.[1] ?? index?.[1];
-    const facts: StatementFacts = { sql, target: target ? unquote(target) : null, targetIsNew: target ? created.has(unquote(target)) : false, atomic };
+    const facts: StatementFacts = {
+      sql,
+      target: target ? unquote(target) : null,
+      targetIsNew: target ? created.has(unquote(target)) : false,
+      atomic,
+    };
     const table = /^\s*create\s+table\s+(?:if\s+not\s+exists\s+)?("[^"]+"(?:\."[^"]+")?|[\w.]+)/i.exec(sql);
     if (table?.[1]) created.add(unquote(table[1]));
     return facts;
@@ -68,20 +77,50 @@ function statementFacts(statements: { sql: string }[]): StatementFacts[] {
 
 /** squawk's rule ids (squawk_linter's registry, 2.x), after SQUAWK_ALIASES. */
 const SQUAWK_RULE_IDS = new Set([
-  'require-concurrent-index-creation', 'require-concurrent-index-deletion', 'constraint-missing-not-valid', 'adding-field-with-default',
-  'adding-foreign-key-constraint', 'changing-column-type', 'adding-not-nullable-field', 'adding-serial-primary-key-field', 'renaming-column',
-  'renaming-table', 'disallowed-unique-constraint', 'ban-drop-database', 'prefer-bigint-over-int', 'prefer-bigint-over-smallint',
-  'prefer-identity', 'blocking-table-rewrite', 'prefer-robust-stmts', 'prefer-text-field', 'prefer-timestamptz', 'ban-char-field',
-  'ban-drop-column', 'ban-drop-table', 'ban-drop-not-null', 'transaction-nesting', 'adding-required-field',
-  'ban-concurrent-index-creation-in-transaction', 'ban-create-domain-with-constraint', 'ban-alter-domain-with-add-constraint',
-  'ban-truncate-cascade', 'ban-uncommitted-transaction', 'require-enum-value-ordering', 'require-table-schema', 'identifier-too-long',
-  'require-concurrent-partition-detach', 'require-lock-timeout', 'require-statement-timeout', 'ban-duplicate-column-assignments',
+  'require-concurrent-index-creation',
+  'require-concurrent-index-deletion',
+  'constraint-missing-not-valid',
+  'adding-field-with-default',
+  'adding-foreign-key-constraint',
+  'changing-column-type',
+  'adding-not-nullable-field',
+  'adding-serial-primary-key-field',
+  'renaming-column',
+  'renaming-table',
+  'disallowed-unique-constraint',
+  'ban-drop-database',
+  'prefer-bigint-over-int',
+  'prefer-bigint-over-smallint',
+  'prefer-identity',
+  'blocking-table-rewrite',
+  'prefer-robust-stmts',
+  'prefer-text-field',
+  'prefer-timestamptz',
+  'ban-char-field',
+  'ban-drop-column',
+  'ban-drop-table',
+  'ban-drop-not-null',
+  'transaction-nesting',
+  'adding-required-field',
+  'ban-concurrent-index-creation-in-transaction',
+  'ban-create-domain-with-constraint',
+  'ban-alter-domain-with-add-constraint',
+  'ban-truncate-cascade',
+  'ban-uncommitted-transaction',
+  'require-enum-value-ordering',
+  'require-table-schema',
+  'identifier-too-long',
+  'require-concurrent-partition-detach',
+  'require-lock-timeout',
+  'require-statement-timeout',
+  'ban-duplicate-column-assignments',
 ]);
 
 /** dbctl findings squawk has no counterpart for, and why dbctl reports them. */
 const DBCTL_ONLY: Record<string, string> = {
-  'unreviewed-lock': 'dbctl\'s safety net: the classification says the statement blocks on an existing table and no specific rule covers it',
-  'unreviewed-destruction': 'dbctl\'s safety net: the classification says the statement destroys data (DROP TYPE CASCADE, DROP SEQUENCE, ...)',
+  'unreviewed-lock': "dbctl's safety net: the classification says the statement blocks on an existing table and no specific rule covers it",
+  'unreviewed-destruction':
+    "dbctl's safety net: the classification says the statement destroys data (DROP TYPE CASCADE, DROP SEQUENCE, ...)",
   'opaque-statement': 'a DO block / CALL / user function the review cannot see into (squawk does not look inside either)',
   'lock-held-during-slow-statement': 'eugene E4: a slow statement while an earlier ACCESS EXCLUSIVE lock of the same transaction is held',
   'adding-exclusion-constraint': 'eugene E8: EXCLUDE builds its index under ACCESS EXCLUSIVE',
@@ -94,7 +133,8 @@ const DBCTL_ONLY: Record<string, string> = {
   'mutation-without-where': 'UPDATE/DELETE of every row of an existing table',
   'ban-truncate': 'TRUNCATE deletes every row (squawk only flags CASCADE)',
   'ban-drop-schema': 'DROP SCHEMA (CASCADE) deletes every object in it',
-  'constraint-missing-not-valid': 'an inline CHECK on ADD COLUMN is validated against every row (eugene E1); squawk reads only ADD CONSTRAINT',
+  'constraint-missing-not-valid':
+    'an inline CHECK on ADD COLUMN is validated against every row (eugene E1); squawk reads only ADD CONSTRAINT',
   'adding-not-nullable-field': 'PRIMARY KEY USING INDEX over a nullable column implies SET NOT NULL (eugene W14)',
 };
 
@@ -102,7 +142,8 @@ const DBCTL_ONLY: Record<string, string> = {
 const SQUAWK_ONLY: Record<string, string> = {
   'require-table-schema': 'opt-in in squawk; drizzle-kit qualifies every table outside public itself',
   'ban-duplicate-column-assignments': 'not implemented in dbctl (PostgreSQL rejects the statement: the migration fails, it loses nothing)',
-  'ban-uncommitted-transaction': 'dbctl runs each migration in its own transaction and refuses files that end their own (transaction-nesting)',
+  'ban-uncommitted-transaction':
+    'dbctl runs each migration in its own transaction and refuses files that end their own (transaction-nesting)',
 };
 
 /**
@@ -111,7 +152,8 @@ const SQUAWK_ONLY: Record<string, string> = {
  */
 function reasonFor(rule: string, side: 'squawk' | 'dbctl', facts: StatementFacts | undefined, squawkRules: Set<string>): string {
   const isNew = facts?.targetIsNew ?? false;
-  if (side === 'dbctl' && !SQUAWK_RULE_IDS.has(rule) && !squawkRules.has(rule)) return `squawk has no such rule${DBCTL_ONLY[rule] ? `: ${DBCTL_ONLY[rule]}` : ''}`;
+  if (side === 'dbctl' && !SQUAWK_RULE_IDS.has(rule) && !squawkRules.has(rule))
+    return `squawk has no such rule${DBCTL_ONLY[rule] ? `: ${DBCTL_ONLY[rule]}` : ''}`;
   switch (rule) {
     case 'prefer-robust-stmts':
       if (side === 'squawk' && facts?.atomic) {
@@ -120,16 +162,20 @@ function reasonFor(rule: string, side: 'squawk' | 'dbctl', facts: StatementFacts
       break;
     case 'require-lock-timeout':
     case 'require-statement-timeout':
-      if (side === 'squawk') return `\`dbctl migrate\` sets ${rule === 'require-lock-timeout' ? 'lock_timeout (and retries)' : 'statement_timeout'} itself, so dbctl applies this rule only to migrations applied by other tools`;
+      if (side === 'squawk')
+        return `\`dbctl migrate\` sets ${rule === 'require-lock-timeout' ? 'lock_timeout (and retries)' : 'statement_timeout'} itself, so dbctl applies this rule only to migrations applied by other tools`;
       break;
     case 'require-concurrent-index-creation':
-      if (side === 'squawk' && isNew) return 'the index is on a table created earlier in the same migration: empty and invisible to others until commit, so no lock on an existing table (dbctl tracks objects created in the migration)';
+      if (side === 'squawk' && isNew)
+        return 'the index is on a table created earlier in the same migration: empty and invisible to others until commit, so no lock on an existing table (dbctl tracks objects created in the migration)';
       break;
     case 'adding-foreign-key-constraint':
-      if (side === 'squawk' && isNew) return 'the foreign key is added to a table created earlier in the same migration: no existing rows to validate, so the locks are brief';
+      if (side === 'squawk' && isNew)
+        return 'the foreign key is added to a table created earlier in the same migration: no existing rows to validate, so the locks are brief';
       break;
     case 'constraint-missing-not-valid':
-      if (side === 'squawk' && isNew) return 'the constraint is added to a table created earlier in the same migration: no existing rows to validate';
+      if (side === 'squawk' && isNew)
+        return 'the constraint is added to a table created earlier in the same migration: no existing rows to validate';
       if (side === 'squawk' && facts && /\b(unique|primary\s+key|exclude)\b/i.test(facts.sql)) {
         return 'squawk also reports UNIQUE / PRIMARY KEY / EXCLUDE under this id, though NOT VALID does not apply to them: dbctl reports each once, as disallowed-unique-constraint / adding-serial-primary-key-field / adding-exclusion-constraint';
       }
@@ -139,22 +185,26 @@ function reasonFor(rule: string, side: 'squawk' | 'dbctl', facts: StatementFacts
       break;
     case 'prefer-bigint-over-int':
     case 'prefer-bigint-over-smallint':
-      if (side === 'squawk') return 'the column is not id-like (no primary key, identity/serial, foreign key, or name ending in id/_count/_total): a port, a rank or a position has natural bounds, so dbctl does not ask for bigint';
+      if (side === 'squawk')
+        return 'the column is not id-like (no primary key, identity/serial, foreign key, or name ending in id/_count/_total): a port, a rank or a position has natural bounds, so dbctl does not ask for bigint';
       break;
     case 'adding-serial-primary-key-field':
     case 'disallowed-unique-constraint':
       if (side === 'squawk' && isNew) return 'the key is added to a table created earlier in the same migration: no rows to index';
-      if (side === 'squawk' && facts && /\busing\s+index\b/i.test(facts.sql)) return 'USING INDEX attaches an index built beforehand: a brief lock (dbctl reports a nullable PRIMARY KEY column as adding-not-nullable-field instead)';
+      if (side === 'squawk' && facts && /\busing\s+index\b/i.test(facts.sql))
+        return 'USING INDEX attaches an index built beforehand: a brief lock (dbctl reports a nullable PRIMARY KEY column as adding-not-nullable-field instead)';
       break;
     case 'identifier-too-long':
-      if (side === 'squawk') return 'the name is in a statement dbctl reads differently (squawk checks every name, references included; dbctl checks the names a statement declares)';
+      if (side === 'squawk')
+        return 'the name is in a statement dbctl reads differently (squawk checks every name, references included; dbctl checks the names a statement declares)';
       break;
     case 'ban-drop-column':
     case 'ban-drop-table':
       if (side === 'squawk' && isNew) return 'the object was created earlier in the same migration: nothing to lose';
       break;
     case 'changing-column-type':
-      if (side === 'squawk') return 'the change needs no rewrite (varchar longer or to text, numeric precision up, timestamp/time/interval precision up), known from the earlier migrations';
+      if (side === 'squawk')
+        return 'the change needs no rewrite (varchar longer or to text, numeric precision up, timestamp/time/interval precision up), known from the earlier migrations';
       break;
     case 'require-enum-value-ordering':
     case 'ban-create-domain-with-constraint':
@@ -163,8 +213,10 @@ function reasonFor(rule: string, side: 'squawk' | 'dbctl', facts: StatementFacts
       if (side === 'squawk') return 'the object was created in the same migration or the statement differs in a way squawk does not read';
       break;
     case 'blocking-table-rewrite':
-      if (side === 'squawk') return 'squawk flags the statement by its keywords; dbctl reads the option values (`VACUUM (FULL false)`, `REINDEX (CONCURRENTLY true)`) and what the lock blocks (REFRESH ... CONCURRENTLY blocks no reads)';
-      if (side === 'dbctl') return 'dbctl reports REINDEX, VACUUM FULL, CLUSTER and REFRESH without CONCURRENTLY under one rule; squawk has prefer-repack / require-concurrent-reindex for some and nothing for the rest (a bare CLUSTER, REINDEX SCHEMA, REFRESH)';
+      if (side === 'squawk')
+        return 'squawk flags the statement by its keywords; dbctl reads the option values (`VACUUM (FULL false)`, `REINDEX (CONCURRENTLY true)`) and what the lock blocks (REFRESH ... CONCURRENTLY blocks no reads)';
+      if (side === 'dbctl')
+        return 'dbctl reports REINDEX, VACUUM FULL, CLUSTER and REFRESH without CONCURRENTLY under one rule; squawk has prefer-repack / require-concurrent-reindex for some and nothing for the rest (a bare CLUSTER, REINDEX SCHEMA, REFRESH)';
       break;
     default:
       break;
@@ -188,7 +240,8 @@ export function agreement(report: ReviewReport, squawk: SquawkFinding[]): Agreem
   };
   for (const migration of report.migrations) {
     files.set(migration.file, { starts: migration.statements.map((s) => s.line), facts: statementFacts(migration.statements) });
-    for (const statement of migration.statements) for (const f of statement.findings) bump(migration.file, statement.index, f.rule, 'dbctl');
+    for (const statement of migration.statements)
+      for (const f of statement.findings) bump(migration.file, statement.index, f.rule, 'dbctl');
     for (const f of migration.findings ?? []) bump(migration.file, -1, f.rule, 'dbctl');
   }
   for (const f of squawk) {
@@ -218,12 +271,18 @@ export function agreement(report: ReviewReport, squawk: SquawkFinding[]): Agreem
     }
     rows.set(entry.rule, row);
   }
-  return [...rows.values()].sort((a, b) => b.both + b.onlySquawk + b.onlyDbctl - (a.both + a.onlySquawk + a.onlyDbctl) || a.rule.localeCompare(b.rule));
+  return [...rows.values()].sort(
+    (a, b) => b.both + b.onlySquawk + b.onlyDbctl - (a.both + a.onlySquawk + a.onlyDbctl) || a.rule.localeCompare(b.rule),
+  );
 }
 
 /** The agreement as a markdown table. */
 export function renderAgreement(rows: AgreementRow[]): string {
-  const total = rows.reduce((acc, r) => ({ both: acc.both + r.both, s: acc.s + r.onlySquawk, d: acc.d + r.onlyDbctl }), { both: 0, s: 0, d: 0 });
+  const total = rows.reduce((acc, r) => ({ both: acc.both + r.both, s: acc.s + r.onlySquawk, d: acc.d + r.onlyDbctl }), {
+    both: 0,
+    s: 0,
+    d: 0,
+  });
   const why = (r: AgreementRow) =>
     r.why.length ? r.why.map((w) => `${w.count} only ${w.side}: ${w.reason}`).join('; ') : r.both ? 'same statements' : '';
   return [
@@ -254,10 +313,15 @@ export function reviewCases(
   const tag = (file: string) => file.replace(/\.sql$/, '');
   const reports = [
     review({ migrations: [{ tag: tag(base.file), file: base.file, sql: base.sql }] }),
-    ...rest.map((c) => review({ migrations: [{ tag: tag(c.file), file: c.file, sql: c.sql }], context: [{ tag: tag(base.file), sql: base.sql }] })),
+    ...rest.map((c) =>
+      review({ migrations: [{ tag: tag(c.file), file: c.file, sql: c.sql }], context: [{ tag: tag(base.file), sql: base.sql }] }),
+    ),
   ];
   return {
     migrations: reports.flatMap((r) => r.migrations),
-    summary: reports.reduce((acc, r) => ({ errors: acc.errors + r.summary.errors, warnings: acc.warnings + r.summary.warnings }), { errors: 0, warnings: 0 }),
+    summary: reports.reduce((acc, r) => ({ errors: acc.errors + r.summary.errors, warnings: acc.warnings + r.summary.warnings }), {
+      errors: 0,
+      warnings: 0,
+    }),
   };
 }

@@ -35,19 +35,29 @@ export interface WorkerResult {
 async function main(): Promise<void> {
   const [url, sqlText] = process.argv.slice(2);
   if (!url || !sqlText) throw new Error('usage: backup-worker.ts <url> <sql>');
-  const [{ loadProject }, { createOutput }, { loadSqlParser }, { splitStatements }, { analyzeMigration }, { connect }, { backupBeforeMigration }] =
-    await Promise.all([
-      dist<Load>('config/load.js'),
-      dist<Out>('io/output.js'),
-      dist<Parser>('sql/parser.js'),
-      dist<Statements>('core/statements.js'),
-      dist<Analyze>('core/analyze.js'),
-      dist<Db>('io/db.js'),
-      dist<Migrate>('backup/migrate.js'),
-    ]);
+  const [
+    { loadProject },
+    { createOutput },
+    { loadSqlParser },
+    { splitStatements },
+    { analyzeMigration },
+    { connect },
+    { backupBeforeMigration },
+  ] = await Promise.all([
+    dist<Load>('config/load.js'),
+    dist<Out>('io/output.js'),
+    dist<Parser>('sql/parser.js'),
+    dist<Statements>('core/statements.js'),
+    dist<Analyze>('core/analyze.js'),
+    dist<Db>('io/db.js'),
+    dist<Migrate>('backup/migrate.js'),
+  ]);
   const lines: string[] = [];
   const sink = { write: (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)), isTTY: false };
-  const out = createOutput({ json: false, color: false, verbose: false }, { stdout: sink, stderr: sink, stdinIsTTY: false, ci: true, noColorEnv: true });
+  const out = createOutput(
+    { json: false, color: false, verbose: false },
+    { stdout: sink, stderr: sink, stdinIsTTY: false, ci: true, noColorEnv: true },
+  );
   const project = await loadProject({ cwd: process.cwd(), env: process.env });
   const chunks = analyzeMigration(await loadSqlParser(), splitStatements(sqlText));
   const destroyed = chunks.flatMap((c) => c.destroys);

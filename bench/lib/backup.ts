@@ -125,7 +125,7 @@ async function createTables(sql: postgres.Sql, options: BackupOptions, log: (lin
   await sql.unsafe(`create unlogged table big (${ROW_COLUMNS})`);
   const seed = Math.min(options.bigRows, SEED_ROWS);
   await sql.unsafe(`insert into big select ${ROW} from generate_series(1, ${seed}) i`);
-  for (let have = seed; have < options.bigRows; ) {
+  for (let have = seed; have < options.bigRows;) {
     const add = Math.min(have, options.bigRows - have);
     await sql.unsafe(`insert into big select id + ${have}, email, name, score, created_at, payload from big where id <= ${add}`);
     have += add;
@@ -149,12 +149,18 @@ export async function pgDumpVersion(): Promise<string | null> {
 }
 
 /** The issue 4 measures on a fresh database of `server`. */
-export async function backupMeasures(server: BenchServer, corpus: Corpus, options: BackupOptions, log: (line: string) => void): Promise<BackupResults> {
+export async function backupMeasures(
+  server: BenchServer,
+  corpus: Corpus,
+  options: BackupOptions,
+  log: (line: string) => void,
+): Promise<BackupResults> {
   const version = await pgDumpVersion();
   if (!version) throw new Error(`${PG_DUMP} and ${PG_RESTORE} are needed (Debian: apt-get install postgresql-client-15)`);
   const serverMajor = /PostgreSQL (\d+)/.exec(server.version)?.[1];
   const dumpMajor = /\) (\d+)/.exec(version)?.[1];
-  if (serverMajor !== dumpMajor) throw new Error(`${version} does not match the server (${server.version}): pg_dump must be of the server's major version`);
+  if (serverMajor !== dumpMajor)
+    throw new Error(`${version} does not match the server (${server.version}): pg_dump must be of the server's major version`);
 
   const url = await server.createDatabase('backup_bench');
   const sql = postgres(url, { max: 1, onnotice: () => {} });
@@ -165,7 +171,8 @@ export async function backupMeasures(server: BenchServer, corpus: Corpus, option
   /** Removes every dbctl backup but `keep` (they are ~70 MB each). */
   const dropBackups = async (keep: string | null = null) => {
     if (!existsSync(backupsDir)) return;
-    for (const entry of await readdir(backupsDir)) if (entry !== keep) await rm(path.join(backupsDir, entry), { recursive: true, force: true });
+    for (const entry of await readdir(backupsDir))
+      if (entry !== keep) await rm(path.join(backupsDir, entry), { recursive: true, force: true });
   };
   const count = async (table: string) => Number((await sql.unsafe<{ n: string }[]>(`select count(*) as n from ${table}`))[0]!.n);
 
@@ -178,7 +185,10 @@ export async function backupMeasures(server: BenchServer, corpus: Corpus, option
     const dumpFile = path.join(scratch, 't.dump');
     let kept: { id: string; bytes: number } | null = null;
     const dbctlBackup = async (table: string, timeoutMs = 300_000): Promise<TimedResult & { id: string; bytes: number }> => {
-      const result = ok(`dbctl backup --tables ${table}`, await timedNode(dbctlBin, ['--json', 'backup', '--tables', table], { cwd: project.dir, env, measureMemory: true, timeoutMs }));
+      const result = ok(
+        `dbctl backup --tables ${table}`,
+        await timedNode(dbctlBin, ['--json', 'backup', '--tables', table], { cwd: project.dir, env, measureMemory: true, timeoutMs }),
+      );
       const doc = JSON.parse(result.stdout) as { id: string; rows: number; bytes: number };
       const expected = await count(table);
       if (doc.rows !== expected) throw new Error(`dbctl backup --tables ${table} holds ${doc.rows} rows of ${expected}`);
@@ -203,10 +213,20 @@ export async function backupMeasures(server: BenchServer, corpus: Corpus, option
       let result: TimedResult;
       if (side === 'dbctl') {
         await sql.unsafe('drop table t');
-        result = ok(`dbctl restore ${keptId}`, await timedNode(dbctlBin, ['restore', keptId], { cwd: project.dir, env, measureMemory: true, timeoutMs: 300_000 }));
+        result = ok(
+          `dbctl restore ${keptId}`,
+          await timedNode(dbctlBin, ['restore', keptId], { cwd: project.dir, env, measureMemory: true, timeoutMs: 300_000 }),
+        );
       } else {
         await sql.unsafe('truncate t');
-        result = ok('pg_restore --data-only -t t', await timedCommand(PG_RESTORE, ['--data-only', '-t', 't', '-d', url, dumpFile], { cwd: scratch, measureMemory: true, timeoutMs: 300_000 }));
+        result = ok(
+          'pg_restore --data-only -t t',
+          await timedCommand(PG_RESTORE, ['--data-only', '-t', 't', '-d', url, dumpFile], {
+            cwd: scratch,
+            measureMemory: true,
+            timeoutMs: 300_000,
+          }),
+        );
       }
       const rows = await count('t');
       if (rows !== t.rows) throw new Error(`${side === 'dbctl' ? 'dbctl restore' : 'pg_restore'} left ${rows} rows in t, not ${t.rows}`);
@@ -238,11 +258,16 @@ export async function backupMeasures(server: BenchServer, corpus: Corpus, option
     const targetedOutput = { column: '', table: '' };
     const worker = async (side: 'dbctl' | 'baseline'): Promise<TimedResult> => {
       const statement = side === 'dbctl' ? 'ALTER TABLE "wide" DROP COLUMN "c7";' : 'DROP TABLE "wide";';
-      const result = ok(`backup before ${statement}`, await timedNode(backupWorker, [url, statement], { cwd: project.dir, nodeArgs: ['--import', 'tsx'], timeoutMs: 300_000 }));
+      const result = ok(
+        `backup before ${statement}`,
+        await timedNode(backupWorker, [url, statement], { cwd: project.dir, nodeArgs: ['--import', 'tsx'], timeoutMs: 300_000 }),
+      );
       const parsed = JSON.parse(result.stdout.trim().split('\n').pop()!) as WorkerResult;
       (side === 'dbctl' ? targetedProcessMs.column : targetedProcessMs.table).push(result.ms);
       // dbctl's summary line without the backup's id and directory: `1 object(s), 1,000,000 rows, 12.5 MB (verified)`
-      const summary = parsed.output.filter((l) => l.startsWith('backup ')).map((l) => l.replace(/^backup \S+ in .*?: /, '').replace(/^backup \S+ /, ''));
+      const summary = parsed.output
+        .filter((l) => l.startsWith('backup '))
+        .map((l) => l.replace(/^backup \S+ in .*?: /, '').replace(/^backup \S+ /, ''));
       targetedOutput[side === 'dbctl' ? 'column' : 'table'] = `${parsed.destroyed.join(', ')}: ${summary.join(' ')}`;
       await dropBackups();
       // wall time of the backup itself; the worker's CPU time includes its start-up, so none is reported

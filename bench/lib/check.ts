@@ -68,11 +68,15 @@ export async function checkMeasures(server: BenchServer, corpus: Corpus, runs: n
 
     // warm-up runs, which also record what each check said
     const offlineVerdicts = verdicts(checked('dbctl check --format json', await dbctl(['--format', 'json'])));
-    const onlineVerdicts = verdicts(checked('dbctl check --env development --format json', await dbctl(['--env', 'development', '--format', 'json'])));
+    const onlineVerdicts = verdicts(
+      checked('dbctl check --env development --format json', await dbctl(['--env', 'development', '--format', 'json'])),
+    );
     ok('drizzle-kit check', await timedNode(drizzleKitBin, ['check'], { cwd: project.dir, env }));
 
     const offline = await alternateSides(runs, async (side) =>
-      side === 'dbctl' ? checked('dbctl check', await dbctl([])) : ok('drizzle-kit check', await timedNode(drizzleKitBin, ['check'], { cwd: project.dir, env })),
+      side === 'dbctl'
+        ? checked('dbctl check', await dbctl([]))
+        : ok('drizzle-kit check', await timedNode(drizzleKitBin, ['check'], { cwd: project.dir, env })),
     );
     const online: Paired = { dbctl: noSamples(), baseline: noSamples() };
     for (let i = 0; i < runs; i++) {

@@ -72,7 +72,10 @@ export function growthSteps(count: number, tableEvery = 5): SchemaStep[] {
         indexes: [],
       };
       if (newest) {
-        t.columns.push({ name: `${newest.name}_id`, builder: `integer('${newest.name}_id').references(() => ${newest.name}.id, { onDelete: 'cascade' })` });
+        t.columns.push({
+          name: `${newest.name}_id`,
+          builder: `integer('${newest.name}_id').references(() => ${newest.name}.id, { onDelete: 'cascade' })`,
+        });
         t.indexes.push({ name: `${t.name}_${newest.name}_id_idx`, column: `${newest.name}_id` });
       }
       tables.push(t);
@@ -168,7 +171,10 @@ export async function ensureCorpus(key: string, steps: SchemaStep[]): Promise<Co
     const statements = await generateMigration(prev, cur);
     const tag = `${String(idx).padStart(4, '0')}_${step.name}`;
     // Exactly what drizzle-kit's writeResult writes.
-    await writeFile(path.join(dir, 'drizzle', 'meta', `${tag.slice(0, 4)}_snapshot.json`), JSON.stringify({ ...cur, _meta: { columns: {}, schemas: {}, tables: {} } }, null, 2));
+    await writeFile(
+      path.join(dir, 'drizzle', 'meta', `${tag.slice(0, 4)}_snapshot.json`),
+      JSON.stringify({ ...cur, _meta: { columns: {}, schemas: {}, tables: {} } }, null, 2),
+    );
     await writeFile(path.join(dir, 'drizzle', `${tag}.sql`), statements.join(BREAKPOINT));
     journal.entries.push({ idx, version: cur.version, when: firstWhen + idx * 3_600_000, tag, breakpoints: true });
     tags.push(tag);
@@ -180,10 +186,13 @@ export async function ensureCorpus(key: string, steps: SchemaStep[]): Promise<Co
   await rm(scratch, { recursive: true, force: true });
 
   // The real CLI must agree that the folder is up to date with the schema file.
-  const check = expectOk('drizzle-kit generate (corpus check)', await timedNode(path.join(repoRoot, 'node_modules', 'drizzle-kit', 'bin.cjs'), ['generate'], {
-    cwd: dir,
-    env: { DATABASE_URL: 'postgres://unused@127.0.0.1/unused' },
-  }));
+  const check = expectOk(
+    'drizzle-kit generate (corpus check)',
+    await timedNode(path.join(repoRoot, 'node_modules', 'drizzle-kit', 'bin.cjs'), ['generate'], {
+      cwd: dir,
+      env: { DATABASE_URL: 'postgres://unused@127.0.0.1/unused' },
+    }),
+  );
   if (!/No schema changes/.test(check.stdout + check.stderr)) {
     throw new Error(`drizzle-kit generate found changes the generated corpus lacks:\n${check.stdout}${check.stderr}`);
   }

@@ -90,7 +90,7 @@ export async function load(server: BenchServer, corpus: Corpus, tool: Tool, opti
       // Connections are staggered across the interval so that the load is even. A connection that
       // was stuck sends its overdue queries back to back until it has caught up.
       for (let n = 0; ; n++) {
-        const due = t0 + ((n + i / clients.length) * options.intervalMs);
+        const due = t0 + (n + i / clients.length) * options.intervalMs;
         if (due > lastDue) break;
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
@@ -119,7 +119,8 @@ export async function load(server: BenchServer, corpus: Corpus, tool: Tool, opti
     const migrateEnd = performance.now();
     clearTimeout(timer);
     release();
-    if (!waited) throw new Error(`${tool} migrate never waited for the lock on load_t (exit ${result.code}): ${result.stderr || result.stdout}`);
+    if (!waited)
+      throw new Error(`${tool} migrate never waited for the lock on load_t (exit ${result.code}): ${result.stderr || result.stdout}`);
     await longTransaction;
     // Every query due while the migration ran gets sent and timed, however late.
     lastDue = migrateEnd + 100;
@@ -135,9 +136,11 @@ export async function load(server: BenchServer, corpus: Corpus, tool: Tool, opti
       migrateMs: result.ms,
       migrateCode: result.code,
     };
-    if (result.code !== 0) out.error = `${tool} migrate exited ${result.code}: ${(result.stderr || result.stdout).trim().split('\n').slice(0, 8).join('\n')}`;
+    if (result.code !== 0)
+      out.error = `${tool} migrate exited ${result.code}: ${(result.stderr || result.stdout).trim().split('\n').slice(0, 8).join('\n')}`;
     else {
-      const [col] = await clients[0]!`select count(*)::int as n from information_schema.columns where table_name = 'load_t' and column_name = 'extra'`;
+      const [col] =
+        await clients[0]!`select count(*)::int as n from information_schema.columns where table_name = 'load_t' and column_name = 'extra'`;
       if (col?.n !== 1) out.error = `${tool} migrate exited 0 but load_t.extra does not exist`;
     }
     return out;

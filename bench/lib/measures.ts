@@ -118,7 +118,8 @@ export async function applyAll(server: BenchServer, corpus: Corpus, runs: number
       const url = await server.createDatabase(name);
       const result = ok(`${tool} migrate (${corpus.tags.length} pending)`, await project.migrate(tool, url, [], { measureMemory: true }));
       const applied = await appliedCount(url);
-      if (applied !== corpus.tags.length) throw new Error(`${tool} migrate exited 0 but recorded ${applied} of ${corpus.tags.length} migrations`);
+      if (applied !== corpus.tags.length)
+        throw new Error(`${tool} migrate exited 0 but recorded ${applied} of ${corpus.tags.length} migrations`);
       await server.dropDatabase(name);
       return result;
     });
@@ -166,9 +167,13 @@ export async function applyPrecommit(server: BenchServer, corpus: Corpus, runs: 
       const name = `precommit_${side}_${run}`;
       const url = await server.createDatabase(name);
       const env = side === 'baseline' ? { DBCTL_PRECOMMIT_CHECK: 'off' } : {};
-      const result = ok(`dbctl migrate (${side === 'dbctl' ? 'with' : 'without'} the pre-commit check)`, await project.migrate('dbctl', url, [], { env }));
+      const result = ok(
+        `dbctl migrate (${side === 'dbctl' ? 'with' : 'without'} the pre-commit check)`,
+        await project.migrate('dbctl', url, [], { env }),
+      );
       const applied = await appliedCount(url);
-      if (applied !== corpus.tags.length) throw new Error(`dbctl migrate exited 0 but recorded ${applied} of ${corpus.tags.length} migrations`);
+      if (applied !== corpus.tags.length)
+        throw new Error(`dbctl migrate exited 0 but recorded ${applied} of ${corpus.tags.length} migrations`);
       await server.dropDatabase(name);
       return result;
     });

@@ -29,13 +29,20 @@ export async function createProject(label: string, corpus: Corpus): Promise<Benc
   for (const entry of ['drizzle', 'schema.ts', 'drizzle.config.ts']) {
     await cp(path.join(corpus.dir, entry), path.join(dir, entry), { recursive: true });
   }
-  await writeFile(path.join(dir, 'dbctl.config.json'), JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } } }, null, 2));
+  await writeFile(
+    path.join(dir, 'dbctl.config.json'),
+    JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } } }, null, 2),
+  );
   const journalPath = path.join(dir, 'drizzle', 'meta', '_journal.json');
   const fullJournal = await readFile(journalPath, 'utf8');
   return {
     dir,
     migrate: (tool, url, extra = [], options = {}) =>
-      timedNode(tool === 'dbctl' ? dbctlBin : drizzleKitBin, ['migrate', ...extra], { ...options, cwd: dir, env: { ...options.env, DATABASE_URL: url } }),
+      timedNode(tool === 'dbctl' ? dbctlBin : drizzleKitBin, ['migrate', ...extra], {
+        ...options,
+        cwd: dir,
+        env: { ...options.env, DATABASE_URL: url },
+      }),
     async limitJournal(count) {
       const journal = JSON.parse(fullJournal) as { entries: unknown[] };
       journal.entries = journal.entries.slice(0, count);

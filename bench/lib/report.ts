@@ -95,7 +95,11 @@ export function renderSection(section: Section): string {
 
 /** The whole results section: environment, then each section. */
 export function renderResults(env: Environment, sections: Section[]): string {
-  return [`Measured ${env.date} · Node ${env.node} · ${env.postgres} · ${env.machine} · ${env.versions}`, '', sections.map(renderSection).join('\n\n')].join('\n');
+  return [
+    `Measured ${env.date} · Node ${env.node} · ${env.postgres} · ${env.machine} · ${env.versions}`,
+    '',
+    sections.map(renderSection).join('\n\n'),
+  ].join('\n');
 }
 
 /** Replaces the text between the result markers of bench/README.md (appending them if missing). */
@@ -110,7 +114,10 @@ export async function writeReadme(section: string): Promise<string> {
   const block = `${START}\n${section}\n${END}`;
   const start = text.indexOf(START);
   const end = text.indexOf(END);
-  text = start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + END.length) : `${text.trimEnd()}\n\n## Results\n\n${block}\n`;
+  text =
+    start >= 0 && end > start
+      ? text.slice(0, start) + block + text.slice(end + END.length)
+      : `${text.trimEnd()}\n\n## Results\n\n${block}\n`;
   await writeFile(file, text);
   return file;
 }

@@ -54,17 +54,26 @@ export async function ensureSquawk(log: (line: string) => void): Promise<string>
     log(`installing squawk-cli@${SQUAWK_VERSION} into ${path.relative(repoRoot, squawkPrefix)}/ (npm registry)`);
     await mkdir(squawkPrefix, { recursive: true });
     await writeFile(path.join(squawkPrefix, 'package.json'), `${JSON.stringify({ name: 'dbctl-bench-squawk', private: true }, null, 2)}\n`);
-    const npm = spawnSync('npm', ['install', '--prefix', squawkPrefix, '--ignore-scripts', '--no-audit', '--no-fund', `squawk-cli@${SQUAWK_VERSION}`], {
-      cwd: squawkPrefix,
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    if (npm.status !== 0) throw new Error(`npm install squawk-cli@${SQUAWK_VERSION} failed (exit ${npm.status ?? npm.signal}): ${(npm.stderr ?? '').trim().split('\n').slice(-6).join(' ')}`);
+    const npm = spawnSync(
+      'npm',
+      ['install', '--prefix', squawkPrefix, '--ignore-scripts', '--no-audit', '--no-fund', `squawk-cli@${SQUAWK_VERSION}`],
+      {
+        cwd: squawkPrefix,
+        encoding: 'utf8',
+        timeout: 300_000,
+      },
+    );
+    if (npm.status !== 0)
+      throw new Error(
+        `npm install squawk-cli@${SQUAWK_VERSION} failed (exit ${npm.status ?? npm.signal}): ${(npm.stderr ?? '').trim().split('\n').slice(-6).join(' ')}`,
+      );
     bin = findSquawk();
-    if (!bin) throw new Error(`npm installed squawk-cli@${SQUAWK_VERSION} but ${path.relative(repoRoot, wrapperIn(squawkPrefix))} is missing`);
+    if (!bin)
+      throw new Error(`npm installed squawk-cli@${SQUAWK_VERSION} but ${path.relative(repoRoot, wrapperIn(squawkPrefix))} is missing`);
   }
   const version = await timedNode(bin, ['--version'], { cwd: repoRoot });
-  if (version.code !== 0) throw new Error(`${bin} --version exited ${version.code}: ${(version.stdout + version.stderr).trim().slice(0, 400)}`);
+  if (version.code !== 0)
+    throw new Error(`${bin} --version exited ${version.code}: ${(version.stdout + version.stderr).trim().slice(0, 400)}`);
   return bin;
 }
 
@@ -80,7 +89,14 @@ export interface ReviewResults {
   /** The same with no parse cache at all (a first run: everything parsed, and stored). */
   reviewCold: Paired;
   /** dbctl's exit code and error / warning counts, squawk's exit code and finding count. */
-  reviewFacts: { dbctlExit: number; errors: number; warnings: number; squawkExit: number; squawkFindings: number; squawkAssumeInTransaction: number };
+  reviewFacts: {
+    dbctlExit: number;
+    errors: number;
+    warnings: number;
+    squawkExit: number;
+    squawkFindings: number;
+    squawkAssumeInTransaction: number;
+  };
   agreement: AgreementRow[];
   /** `dbctl generate` vs `drizzle-kit generate`, no schema change. */
   generate: Paired;
@@ -115,11 +131,15 @@ export async function reviewMeasures(
   let reviewFacts: ReviewResults['reviewFacts'];
   let rows: AgreementRow[];
   try {
-    const files = (await readdir(path.join(project.dir, 'drizzle'))).filter((f) => f.endsWith('.sql')).sort().map((f) => `drizzle/${f}`);
+    const files = (await readdir(path.join(project.dir, 'drizzle')))
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .map((f) => `drizzle/${f}`);
     // the project's own node_modules holds dbctl's parse cache (src/io/parse-cache.ts), apart from the repository's
     const cacheRoot = path.join(project.dir, 'node_modules', '.cache', 'dbctl');
     await mkdir(path.join(project.dir, 'node_modules'), { recursive: true });
-    const parseCacheDirs = async () => (await readdir(cacheRoot).catch(() => [] as string[])).filter((n) => n.startsWith('parse-')).map((n) => path.join(cacheRoot, n));
+    const parseCacheDirs = async () =>
+      (await readdir(cacheRoot).catch(() => [] as string[])).filter((n) => n.startsWith('parse-')).map((n) => path.join(cacheRoot, n));
     const dropParseCache = async () => {
       for (const dir of await parseCacheDirs()) await rm(dir, { recursive: true, force: true });
     };
@@ -128,7 +148,10 @@ export async function reviewMeasures(
     const newestEntry = `parse-${createHash('sha256').update(newestText).digest('hex').slice(0, 40)}.json`;
     const dropNewest = async () => {
       const dirs = await parseCacheDirs();
-      if (!dirs.some((dir) => existsSync(path.join(dir, newestEntry)))) throw new Error(`the parse cache holds no entry ${newestEntry} for ${files.at(-1)}: the bench's idea of the cache key is out of date`);
+      if (!dirs.some((dir) => existsSync(path.join(dir, newestEntry))))
+        throw new Error(
+          `the parse cache holds no entry ${newestEntry} for ${files.at(-1)}: the bench's idea of the cache key is out of date`,
+        );
       for (const dir of dirs) await rm(path.join(dir, newestEntry), { force: true });
     };
     const dbctl = (args: string[]) => timedNode(dbctlBin, ['review', '--all', ...args], { cwd: project.dir });
@@ -139,7 +162,9 @@ export async function reviewMeasures(
     const report = JSON.parse(dbctlJson.stdout) as ReviewReport;
     const squawkJson = linted('squawk --reporter json', await squawk(['--reporter', 'json']));
     const findings = JSON.parse(squawkJson.stdout) as SquawkFinding[];
-    const assumed = JSON.parse(linted('squawk --assume-in-transaction', await squawk(['--reporter', 'json', '--assume-in-transaction'])).stdout) as SquawkFinding[];
+    const assumed = JSON.parse(
+      linted('squawk --assume-in-transaction', await squawk(['--reporter', 'json', '--assume-in-transaction'])).stdout,
+    ) as SquawkFinding[];
     rows = agreement(report, findings);
     reviewFacts = {
       dbctlExit: dbctlJson.code,
@@ -178,15 +203,31 @@ export async function reviewMeasures(
     const tables = tableCount(generateCorpus);
     const run = async (side: 'dbctl' | 'baseline') => {
       const what = side === 'dbctl' ? 'dbctl generate' : 'drizzle-kit generate';
-      const result = ok(`${what} (no change)`, await timedNode(side === 'dbctl' ? dbctlBin : drizzleKitBin, ['generate'], { cwd: gen.dir, env: { DATABASE_URL: 'postgres://unused@127.0.0.1/unused' } }));
-      if (!/no schema changes/i.test(result.stdout + result.stderr)) throw new Error(`${what} did not report "no schema changes": ${(result.stdout + result.stderr).slice(0, 400)}`);
+      const result = ok(
+        `${what} (no change)`,
+        await timedNode(side === 'dbctl' ? dbctlBin : drizzleKitBin, ['generate'], {
+          cwd: gen.dir,
+          env: { DATABASE_URL: 'postgres://unused@127.0.0.1/unused' },
+        }),
+      );
+      if (!/no schema changes/i.test(result.stdout + result.stderr))
+        throw new Error(`${what} did not report "no schema changes": ${(result.stdout + result.stderr).slice(0, 400)}`);
       if ((await readFile(journal, 'utf8')) !== before) throw new Error(`${what} changed the journal with no schema change`);
       return result;
     };
     await run('dbctl');
     await run('baseline');
     const generate = await alternateSides(runs.generate, run);
-    return { review, reviewNewest, reviewCold, reviewFacts, agreement: rows, generate, generateProject: { migrations, tables }, squawkVersion: squawkVersion() };
+    return {
+      review,
+      reviewNewest,
+      reviewCold,
+      reviewFacts,
+      agreement: rows,
+      generate,
+      generateProject: { migrations, tables },
+      squawkVersion: squawkVersion(),
+    };
   } finally {
     await gen.cleanup();
   }

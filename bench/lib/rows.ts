@@ -71,7 +71,9 @@ export function timingNotes(measures: Measured[]): string[] {
     `Wall time spread (min / median / max): ${measures.map((m) => `${m.label} dbctl ${spread(m.paired.dbctl.ms)}, ${m.baseline} ${spread(m.paired.baseline.ms)}`).join('; ')}.`,
     `Fastest run of each (least disturbed by other work on the machine): ${measures.map((m) => `${m.label} ${compare(m.paired, m.baseline, (s) => s.ms, fastest)}`).join('; ')}.`,
     ...(withCpu.length
-      ? [`CPU time (user + system, median; 10 ms resolution): ${withCpu.map((m) => `${m.label} ${compare(m.paired, m.baseline, (s) => s.cpuMs, median)}`).join('; ')}.`]
+      ? [
+          `CPU time (user + system, median; 10 ms resolution): ${withCpu.map((m) => `${m.label} ${compare(m.paired, m.baseline, (s) => s.cpuMs, median)}`).join('; ')}.`,
+        ]
       : []),
   ];
 }

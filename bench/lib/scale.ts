@@ -40,7 +40,9 @@ export function manyStatements(n: number): string {
         out.push(`CREATE INDEX "t${i - 2}_name_idx" ON "t${i - 2}" USING btree ("name");`);
         break;
       case 3:
-        out.push(`ALTER TABLE "t${i - 3}" ADD CONSTRAINT "t${i - 3}_parent_fk" FOREIGN KEY ("parent_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;`);
+        out.push(
+          `ALTER TABLE "t${i - 3}" ADD CONSTRAINT "t${i - 3}_parent_fk" FOREIGN KEY ("parent_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;`,
+        );
         break;
       case 4:
         out.push(`ALTER TABLE "users" ALTER COLUMN "c${i - 3}" SET DATA TYPE varchar(200);`);
@@ -56,9 +58,10 @@ export function manyStatements(n: number): string {
 export function dataMigration(bytes: number): string {
   const parts: string[] = [];
   let size = 0;
-  for (let i = 0; size < bytes; ) {
+  for (let i = 0; size < bytes;) {
     const rows: string[] = [];
-    for (let r = 0; r < 20; r++, i++) rows.push(`(${i}, 'product number ${i}', 'a description of product ${i}, long enough to look real', ${i % 997})`);
+    for (let r = 0; r < 20; r++, i++)
+      rows.push(`(${i}, 'product number ${i}', 'a description of product ${i}, long enough to look real', ${i % 997})`);
     const s = `INSERT INTO "items" ("id", "name", "description", "stock") VALUES ${rows.join(',\n')};`;
     parts.push(s);
     size += s.length + 27;
@@ -70,16 +73,26 @@ async function project(label: string, migrations: { tag: string; sql: string }[]
   const dir = path.join(repoRoot, '.tmp', `bench-${label}-${randomUUID().slice(0, 8)}`);
   await mkdir(path.join(dir, 'drizzle', 'meta'), { recursive: true });
   await writeFile(path.join(dir, 'drizzle.config.ts'), DRIZZLE_CONFIG);
-  await writeFile(path.join(dir, 'schema.ts'), `import { pgTable, bigint } from 'drizzle-orm/pg-core';\nexport const users = pgTable('users', { id: bigint('id', { mode: 'number' }).primaryKey() });\n`);
-  await writeFile(path.join(dir, 'dbctl.config.json'), JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } } }, null, 2));
+  await writeFile(
+    path.join(dir, 'schema.ts'),
+    `import { pgTable, bigint } from 'drizzle-orm/pg-core';\nexport const users = pgTable('users', { id: bigint('id', { mode: 'number' }).primaryKey() });\n`,
+  );
+  await writeFile(
+    path.join(dir, 'dbctl.config.json'),
+    JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } } }, null, 2),
+  );
   const when = Date.now() - 1_000_000;
   const entries = migrations.map((m, idx) => ({ idx, version: '7', when: when + idx * 1000, tag: m.tag, breakpoints: true }));
-  await writeFile(path.join(dir, 'drizzle', 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries }, null, 2));
+  await writeFile(
+    path.join(dir, 'drizzle', 'meta', '_journal.json'),
+    JSON.stringify({ version: '7', dialect: 'postgresql', entries }, null, 2),
+  );
   for (const m of migrations) await writeFile(path.join(dir, 'drizzle', `${m.tag}.sql`), m.sql);
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-const BASE = 'CREATE TABLE "users" (\n\t"id" bigint PRIMARY KEY NOT NULL\n);\n--> statement-breakpoint\nCREATE TABLE "items" (\n\t"id" bigint PRIMARY KEY NOT NULL,\n\t"name" text,\n\t"description" text,\n\t"stock" integer\n);\n';
+const BASE =
+  'CREATE TABLE "users" (\n\t"id" bigint PRIMARY KEY NOT NULL\n);\n--> statement-breakpoint\nCREATE TABLE "items" (\n\t"id" bigint PRIMARY KEY NOT NULL,\n\t"name" text,\n\t"description" text,\n\t"stock" integer\n);\n';
 
 function checked(what: string, result: TimedResult, codes: number[] = [0]): TimedResult {
   if (!codes.includes(result.code)) throw new Error(`${what} exited ${result.code}: ${(result.stderr || result.stdout).slice(0, 600)}`);
@@ -87,7 +100,13 @@ function checked(what: string, result: TimedResult, codes: number[] = [0]): Time
 }
 
 /** Runs the measures; `server` (optional) lets `migrate` really apply the 50 MB migration. */
-export async function scaleMeasures(options: { runs: number; statements: number; dataMb: number; server?: BenchServer; log: (line: string) => void }): Promise<ScaleResults> {
+export async function scaleMeasures(options: {
+  runs: number;
+  statements: number;
+  dataMb: number;
+  server?: BenchServer;
+  log: (line: string) => void;
+}): Promise<ScaleResults> {
   const { runs, statements, dataMb, server, log } = options;
   const results: ScaleResults = {
     statements,
@@ -105,7 +124,11 @@ export async function scaleMeasures(options: { runs: number; statements: number;
   try {
     log(`review of one ${statements.toLocaleString('en-US')}-statement migration (${runs} runs)`);
     for (let run = 0; run < runs; run++) {
-      const result = checked('dbctl review 0001_many', await timedNode(dbctlBin, ['review', '0001_many'], { cwd: big.dir, measureMemory: true, timeoutMs: 600_000 }), [0, 1]);
+      const result = checked(
+        'dbctl review 0001_many',
+        await timedNode(dbctlBin, ['review', '0001_many'], { cwd: big.dir, measureMemory: true, timeoutMs: 600_000 }),
+        [0, 1],
+      );
       results.reviewMs.push(result.ms);
       results.reviewCpuMs.push(result.cpuMs);
     }
@@ -119,20 +142,33 @@ export async function scaleMeasures(options: { runs: number; statements: number;
   ]);
   try {
     log(`${dataMb} MB data migration: review`);
-    const review = checked('dbctl review 0001_data', await timedNode(dbctlBin, ['review', '0001_data'], { cwd: data.dir, measureMemory: true, timeoutMs: 1_800_000 }), [0, 1]);
+    const review = checked(
+      'dbctl review 0001_data',
+      await timedNode(dbctlBin, ['review', '0001_data'], { cwd: data.dir, measureMemory: true, timeoutMs: 1_800_000 }),
+      [0, 1],
+    );
     results.peakRssKb.review = review.peakRssKb;
     results.dataMs.review = review.ms;
     if (server) {
       const url = await server.createDatabase('dbctl_bench_scale');
       try {
         const env = { DATABASE_URL: url };
-        checked('dbctl migrate --to 0000_base', await timedNode(dbctlBin, ['migrate', '--to', '0000_base'], { cwd: data.dir, env, timeoutMs: 600_000 }));
+        checked(
+          'dbctl migrate --to 0000_base',
+          await timedNode(dbctlBin, ['migrate', '--to', '0000_base'], { cwd: data.dir, env, timeoutMs: 600_000 }),
+        );
         log(`${dataMb} MB data migration: migrate --dry-run`);
-        const dry = checked('dbctl migrate --dry-run', await timedNode(dbctlBin, ['migrate', '--dry-run'], { cwd: data.dir, env, measureMemory: true, timeoutMs: 1_800_000 }));
+        const dry = checked(
+          'dbctl migrate --dry-run',
+          await timedNode(dbctlBin, ['migrate', '--dry-run'], { cwd: data.dir, env, measureMemory: true, timeoutMs: 1_800_000 }),
+        );
         results.peakRssKb.dryRun = dry.peakRssKb;
         results.dataMs.dryRun = dry.ms;
         log(`${dataMb} MB data migration: migrate`);
-        const applied = checked('dbctl migrate', await timedNode(dbctlBin, ['migrate'], { cwd: data.dir, env, measureMemory: true, timeoutMs: 1_800_000 }));
+        const applied = checked(
+          'dbctl migrate',
+          await timedNode(dbctlBin, ['migrate'], { cwd: data.dir, env, measureMemory: true, timeoutMs: 1_800_000 }),
+        );
         results.peakRssKb.migrate = applied.peakRssKb;
         results.dataMs.migrate = applied.ms;
       } finally {

@@ -50,7 +50,9 @@ export class DatabaseMigrationsModule {
       if (error instanceof DbctlError) {
         // exit 3: a destructive migration on a protected environment; the release must allow it
         // (allowDestructive: true, e.g. from DBCTL_ALLOW_DESTRUCTIVE), nothing was applied
-        logger.warn(`database migration stopped (${error.code}, exit ${error.exitCode}): ${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
+        logger.warn(
+          `database migration stopped (${error.code}, exit ${error.exitCode}): ${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`,
+        );
       }
       throw error;
     }

@@ -9,7 +9,17 @@ import { DbctlError } from '../errors.js';
 import type postgres from 'postgres';
 import type { CatalogQuestion, CatalogTable } from './plan.js';
 import type { CurrentTable } from './restore-plan.js';
-import type { ColumnInfo, ConstraintInfo, EnumInfo, IndexInfo, PartitionInfo, ReferencingConstraint, SequenceInfo, TableDefinition, UserTypeInfo } from './types.js';
+import type {
+  ColumnInfo,
+  ConstraintInfo,
+  EnumInfo,
+  IndexInfo,
+  PartitionInfo,
+  ReferencingConstraint,
+  SequenceInfo,
+  TableDefinition,
+  UserTypeInfo,
+} from './types.js';
 import { BACKUP_SCHEMA } from './types.js';
 import { definitionText } from './ddl.js';
 
@@ -125,7 +135,7 @@ async function readColumns(sql: Sql, oids: string[]): Promise<Map<string, Column
       notNull: row.not_null,
       default: row.default,
       identity: row.identity === 'a' || row.identity === 'd' ? row.identity : null,
-      generated: row.generated === 's' ? row.generated_expr ?? '' : null,
+      generated: row.generated === 's' ? (row.generated_expr ?? '') : null,
       collation: row.collation,
       ...(row.user_type ? { storedAsText: true } : {}),
       attnum: row.attnum,
@@ -175,7 +185,23 @@ export async function readDefinitions(sql: Sql, tables: readonly CatalogTableWit
       join pg_catalog.pg_namespace n on n.oid = r.relnamespace
       where c.contype = 'f' and c.confrelid = any(${oids}::pg_catalog.oid[]) and c.conrelid <> c.confrelid and c.conparentid = 0
       order by n.nspname, r.relname, c.conname`,
-    sql<{ oid: string; column: string; schema: string; name: string; deptype: string; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; last_value: string | null }[]>`
+    sql<
+      {
+        oid: string;
+        column: string;
+        schema: string;
+        name: string;
+        deptype: string;
+        type: string;
+        start: string;
+        increment: string;
+        min: string;
+        max: string;
+        cache: string;
+        cycle: boolean;
+        last_value: string | null;
+      }[]
+    >`
       select d.refobjid::pg_catalog.int8::pg_catalog.text as oid, a.attname as column, sn.nspname as schema, s.relname as name, d.deptype,
              pg_catalog.format_type(q.seqtypid, null) as type, q.seqstart::pg_catalog.text as start, q.seqincrement::pg_catalog.text as increment,
              q.seqmin::pg_catalog.text as min, q.seqmax::pg_catalog.text as max, q.seqcache::pg_catalog.text as cache, q.seqcycle as cycle,
@@ -198,29 +224,28 @@ export async function readDefinitions(sql: Sql, tables: readonly CatalogTableWit
     readPartitioning(sql, oids),
   ]);
   for (const table of tables) {
-    const mine = <T extends { oid: string }>(rows: readonly T[]) => rows.filter((r) => r.oid === table.oid).map(({ oid: _oid, ...rest }) => rest);
+    const mine = <T extends { oid: string }>(rows: readonly T[]) =>
+      rows.filter((r) => r.oid === table.oid).map(({ oid: _oid, ...rest }) => rest);
     const definition: Omit<TableDefinition, 'ddl'> = {
       tableRef: table.ref,
       columns: table.columns.map(({ storedAsText: _s, attnum: _a, ...c }) => c),
       constraints: mine(constraints).map((c) => ({ name: c.name, type: c.type, def: c.def })),
       indexes: mine(indexes),
       referencedBy: mine(referencing),
-      sequences: mine(sequences).map(
-        (s): SequenceInfo => ({
-          schema: s.schema,
-          name: s.name,
-          column: s.column,
-          kind: s.deptype === 'i' ? 'identity' : 'serial',
-          type: s.type,
-          start: s.start,
-          increment: s.increment,
-          min: s.min,
-          max: s.max,
-          cache: s.cache,
-          cycle: s.cycle,
-          lastValue: s.last_value,
-        }),
-      ),
+      sequences: mine(sequences).map((s): SequenceInfo => ({
+        schema: s.schema,
+        name: s.name,
+        column: s.column,
+        kind: s.deptype === 'i' ? 'identity' : 'serial',
+        type: s.type,
+        start: s.start,
+        increment: s.increment,
+        min: s.min,
+        max: s.max,
+        cache: s.cache,
+        cycle: s.cycle,
+        lastValue: s.last_value,
+      })),
       enums: mine(enums).map((e): EnumInfo => ({ schema: e.schema, name: e.name, labels: e.labels ?? [] })),
       ...partitioning.get(table.oid),
     };
@@ -233,8 +258,23 @@ export async function readDefinitions(sql: Sql, tables: readonly CatalogTableWit
  * How the tables take part in partitioning: a partitioned table's key (`pg_get_partkeydef`) and
  * every partition below it (parents first, with `pg_get_expr(relpartbound)`); a partition's parent.
  */
-async function readPartitioning(sql: Sql, oids: string[]): Promise<Map<string, Pick<TableDefinition, 'partitionBy' | 'partitions' | 'partitionOf'>>> {
-  const rows = await sql<{ root: string; depth: number; schema: string; table: string; parent_schema: string; parent_table: string; bound: string; partition_by: string | null; is_root: boolean }[]>`
+async function readPartitioning(
+  sql: Sql,
+  oids: string[],
+): Promise<Map<string, Pick<TableDefinition, 'partitionBy' | 'partitions' | 'partitionOf'>>> {
+  const rows = await sql<
+    {
+      root: string;
+      depth: number;
+      schema: string;
+      table: string;
+      parent_schema: string;
+      parent_table: string;
+      bound: string;
+      partition_by: string | null;
+      is_root: boolean;
+    }[]
+  >`
     with recursive tree(root, oid, depth) as (
       select c.oid, c.oid, 0 from pg_catalog.pg_class c where c.oid = any(${oids}::pg_catalog.oid[]) and (c.relkind = 'p' or c.relispartition)
       union all
@@ -285,7 +325,10 @@ export interface RowSecurityFact {
  * enabled and the user is neither a superuser nor BYPASSRLS, and either FORCE ROW LEVEL SECURITY
  * is set or the user is not the table's owner. Also the roles the user may SET ROLE to that bypass it.
  */
-export async function readRowSecurity(sql: Sql, oids: readonly string[]): Promise<{ user: string; filtered: RowSecurityFact[]; bypassRoles: string[] }> {
+export async function readRowSecurity(
+  sql: Sql,
+  oids: readonly string[],
+): Promise<{ user: string; filtered: RowSecurityFact[]; bypassRoles: string[] }> {
   const [me] = await sql<{ user: string; bypass: boolean; roles: string[] | null }[]>`
     select current_user::pg_catalog.text as user, (r.rolsuper or r.rolbypassrls) as bypass,
            (select pg_catalog.array_agg(o.rolname::pg_catalog.text order by o.rolname) from pg_catalog.pg_roles o
@@ -360,11 +403,30 @@ export async function readCascadeDependents(
  * The enum and domain types (user schemas) the given columns use, directly, as arrays or through
  * domains, and the extensions whose types they use, per table oid, bases before the types built on them.
  */
-export async function readUserTypes(sql: Sql, columns: readonly { oid: string; columns: string[] }[]): Promise<Map<string, UserTypeInfo[]>> {
+export async function readUserTypes(
+  sql: Sql,
+  columns: readonly { oid: string; columns: string[] }[],
+): Promise<Map<string, UserTypeInfo[]>> {
   const result = new Map<string, UserTypeInfo[]>();
   const pairs = columns.flatMap((c) => c.columns.map((name) => [c.oid, name] as const));
   if (pairs.length === 0) return result;
-  const rows = await sql<{ rel: string; depth: number; typtype: string; extname: string | null; extschema: string | null; schema: string; name: string; base: string | null; not_null: boolean; default: string | null; collation: string | null; labels: string[] | null; checks: { name: string; def: string }[] | null }[]>`
+  const rows = await sql<
+    {
+      rel: string;
+      depth: number;
+      typtype: string;
+      extname: string | null;
+      extschema: string | null;
+      schema: string;
+      name: string;
+      base: string | null;
+      not_null: boolean;
+      default: string | null;
+      collation: string | null;
+      labels: string[] | null;
+      checks: { name: string; def: string }[] | null;
+    }[]
+  >`
     with recursive used(rel, oid, depth) as (
       select a.attrelid, a.atttypid, 0 from pg_catalog.pg_attribute a
       where (a.attrelid::pg_catalog.int8::pg_catalog.text, a.attname::pg_catalog.text) in
@@ -401,14 +463,24 @@ export async function readUserTypes(sql: Sql, columns: readonly { oid: string; c
     const list = result.get(row.rel) ?? [];
     if (row.extname) {
       // a type of an extension comes back with the extension
-      if (!list.some((t) => t.kind === 'extension' && t.name === row.extname)) list.push({ kind: 'extension', schema: row.extschema ?? 'public', name: row.extname });
+      if (!list.some((t) => t.kind === 'extension' && t.name === row.extname))
+        list.push({ kind: 'extension', schema: row.extschema ?? 'public', name: row.extname });
       result.set(row.rel, list);
       continue;
     }
     list.push(
       row.typtype === 'e'
         ? { kind: 'enum', schema: row.schema, name: row.name, labels: row.labels ?? [] }
-        : { kind: 'domain', schema: row.schema, name: row.name, baseType: row.base ?? 'text', notNull: row.not_null, default: row.default, collation: row.collation, checks: row.checks ?? [] },
+        : {
+            kind: 'domain',
+            schema: row.schema,
+            name: row.name,
+            baseType: row.base ?? 'text',
+            notNull: row.not_null,
+            default: row.default,
+            collation: row.collation,
+            checks: row.checks ?? [],
+          },
     );
     result.set(row.rel, list);
   }
@@ -436,9 +508,13 @@ export async function readCurrentTable(sql: Sql, schema: string, table: string):
       select c.relkind::pg_catalog.text as kind from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
       where n.nspname = ${schema} and c.relname = ${table}`;
     if (other) {
-      throw new DbctlError('BACKUP_FAILED', `${schema}.${table} exists but is not a table (relkind ${other.kind}): it cannot be backed up or restored as one`, {
-        hint: 'name tables only (dbctl backup --tables schema.table), or drop or rename the object in the way before restoring',
-      });
+      throw new DbctlError(
+        'BACKUP_FAILED',
+        `${schema}.${table} exists but is not a table (relkind ${other.kind}): it cannot be backed up or restored as one`,
+        {
+          hint: 'name tables only (dbctl backup --tables schema.table), or drop or rename the object in the way before restoring',
+        },
+      );
     }
     return null;
   }
@@ -452,7 +528,13 @@ export async function readCurrentTable(sql: Sql, schema: string, table: string):
     ref: found.ref,
     partitioned: found.kind === 'p',
     partitionOf: found.parent,
-    columns: (columns.get(found.oid) ?? []).map((c) => ({ name: c.name, type: c.type, notNull: c.notNull, generated: c.generated !== null, attnum: c.attnum ?? 0 })),
+    columns: (columns.get(found.oid) ?? []).map((c) => ({
+      name: c.name,
+      type: c.type,
+      notNull: c.notNull,
+      generated: c.generated !== null,
+      attnum: c.attnum ?? 0,
+    })),
     primaryKey: keys.get(found.oid) ?? [],
     hasUniqueKey: found.has_unique,
     empty: rows?.empty ?? true,
@@ -498,7 +580,10 @@ export async function readCascadeTables(
 }
 
 /** Foreign keys among the given tables (`from` references `to`, both `schema.table`). */
-export async function readReferenceEdges(sql: Sql, tables: readonly { schema: string; table: string }[]): Promise<{ from: string; to: string }[]> {
+export async function readReferenceEdges(
+  sql: Sql,
+  tables: readonly { schema: string; table: string }[],
+): Promise<{ from: string; to: string }[]> {
   if (tables.length === 0) return [];
   const rows = await sql<{ from: string; to: string }[]>`
     with wanted as (select * from unnest(${tables.map((t) => t.schema)}::pg_catalog.text[], ${tables.map((t) => t.table)}::pg_catalog.text[]) as w(s, t))

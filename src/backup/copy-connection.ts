@@ -21,7 +21,15 @@ import { CopyDataSplitter, type CopySink } from './copy-frames.js';
 import { quoteLiteral } from './sql-text.js';
 
 /** Settings that change how values are written as COPY text. */
-const OUTPUT_SETTINGS = ['DateStyle', 'IntervalStyle', 'TimeZone', 'extra_float_digits', 'bytea_output', 'lc_monetary', 'xmloption'] as const;
+const OUTPUT_SETTINGS = [
+  'DateStyle',
+  'IntervalStyle',
+  'TimeZone',
+  'extra_float_digits',
+  'bytea_output',
+  'lc_monetary',
+  'xmloption',
+] as const;
 
 /**
  * Settings that decide which rows COPY sees: `row_security` (off: filtering raises an error) and

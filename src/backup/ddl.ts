@@ -74,12 +74,17 @@ export function tableDdl(definition: TableDefinition, target: TableTarget, mode:
   const partitions =
     mode === 'original' && definition.partitionBy
       ? (definition.partitions ?? []).map(
-          (p) => `CREATE TABLE ${qualify(p.schema, p.table)} PARTITION OF ${qualify(p.parentSchema, p.parentTable)} ${p.bound}${p.partitionBy ? ` PARTITION BY ${p.partitionBy}` : ''}`,
+          (p) =>
+            `CREATE TABLE ${qualify(p.schema, p.table)} PARTITION OF ${qualify(p.parentSchema, p.parentTable)} ${p.bound}${p.partitionBy ? ` PARTITION BY ${p.partitionBy}` : ''}`,
         )
       : [];
   const parent = definition.partitionOf;
-  const attach = mode === 'original' && parent ? `ALTER TABLE ${qualify(parent.parentSchema, parent.parentTable)} ATTACH PARTITION ${table} ${parent.bound}` : null;
-  if (mode === 'inspect' && definition.partitionBy) omitted.push(`partitioning (PARTITION BY ${definition.partitionBy}): restored as a plain table`);
+  const attach =
+    mode === 'original' && parent
+      ? `ALTER TABLE ${qualify(parent.parentSchema, parent.parentTable)} ATTACH PARTITION ${table} ${parent.bound}`
+      : null;
+  if (mode === 'inspect' && definition.partitionBy)
+    omitted.push(`partitioning (PARTITION BY ${definition.partitionBy}): restored as a plain table`);
 
   const constraints: string[] = [];
   const foreignKeys: string[] = [];
@@ -92,7 +97,12 @@ export function tableDdl(definition: TableDefinition, target: TableTarget, mode:
   }
   for (const index of definition.indexes) {
     // `ON ONLY` (a partitioned table's index as pg_get_indexdef prints it) would leave the partitions without it
-    const sql = mode === 'original' ? (definition.partitionBy ? index.def.replace(' ON ONLY ', ' ON ') : index.def) : retargetIndex(index.def, definition.tableRef, table);
+    const sql =
+      mode === 'original'
+        ? definition.partitionBy
+          ? index.def.replace(' ON ONLY ', ' ON ')
+          : index.def
+        : retargetIndex(index.def, definition.tableRef, table);
     if (sql) constraints.push(sql);
     else omitted.push(`index ${index.name}`);
   }
@@ -107,7 +117,12 @@ export function tableDdl(definition: TableDefinition, target: TableTarget, mode:
   }
   const referencedBy =
     mode === 'original'
-      ? definition.referencedBy.map((r) => ({ schema: r.schema, table: r.table, name: r.name, sql: `ALTER TABLE ${qualify(r.schema, r.table)} ADD CONSTRAINT ${quoteIdent(r.name)} ${r.def}` }))
+      ? definition.referencedBy.map((r) => ({
+          schema: r.schema,
+          table: r.table,
+          name: r.name,
+          sql: `ALTER TABLE ${qualify(r.schema, r.table)} ADD CONSTRAINT ${quoteIdent(r.name)} ${r.def}`,
+        }))
       : [];
   return {
     schema: target.schema,

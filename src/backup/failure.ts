@@ -54,9 +54,15 @@ export function copyFailure(table: string | null, error: unknown, dir: string | 
     });
   }
   if (typeof code === 'string' && code.startsWith('E')) {
-    return new DbctlError('BACKUP_FAILED', `backup${what} could not be written${dir ? ` to ${dir}` : ''}: ${fsReason(error)}`, { hint: FS_HINT, cause: error });
+    return new DbctlError('BACKUP_FAILED', `backup${what} could not be written${dir ? ` to ${dir}` : ''}: ${fsReason(error)}`, {
+      hint: FS_HINT,
+      cause: error,
+    });
   }
-  return new DbctlError('BACKUP_FAILED', `backup${what} failed: ${message}`, { hint: 'run again with --verbose for details', cause: error });
+  return new DbctlError('BACKUP_FAILED', `backup${what} failed: ${message}`, {
+    hint: 'run again with --verbose for details',
+    cause: error,
+  });
 }
 
 /** The error when a written backup does not read back as written. */

@@ -82,7 +82,9 @@ function compress(data: Buffer, options: ZlibOptions): Promise<Buffer> {
 }
 
 function decompress(data: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => gunzip(data, { chunkSize: BATCH_BYTES }, (error, result) => (error ? reject(error) : resolve(result))));
+  return new Promise((resolve, reject) =>
+    gunzip(data, { chunkSize: BATCH_BYTES }, (error, result) => (error ? reject(error) : resolve(result))),
+  );
 }
 
 /**

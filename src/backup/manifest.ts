@@ -7,7 +7,9 @@ import { MANIFEST_FORMAT, type BackupManifest, type BackupObject, type SkippedOb
 import { isBackupId } from './plan.js';
 
 /** The facts of a backup that are not its objects (its time as a Date, its compression decided later). */
-export type ManifestHeader = Omit<BackupManifest, 'format' | 'createdAt' | 'compression' | 'objects' | 'skipped' | 'totals'> & { createdAt: Date };
+export type ManifestHeader = Omit<BackupManifest, 'format' | 'createdAt' | 'compression' | 'objects' | 'skipped' | 'totals'> & {
+  createdAt: Date;
+};
 
 /** Assembles a manifest; totals are computed from the objects. */
 export function buildManifest(header: ManifestHeader, objects: BackupObject[], skipped: SkippedObject[]): BackupManifest {
@@ -73,7 +75,8 @@ export function validateManifest(value: unknown, expectedId?: string): BackupMan
   }
   if (!Array.isArray(m.skipped)) problems.push('skipped');
   if (!m.totals || typeof m.totals !== 'object') problems.push('totals');
-  if (problems.length) throw unusable(expectedId ?? (typeof m.id === 'string' ? m.id : undefined), `the manifest is invalid: ${problems.join(', ')}`);
+  if (problems.length)
+    throw unusable(expectedId ?? (typeof m.id === 'string' ? m.id : undefined), `the manifest is invalid: ${problems.join(', ')}`);
   return m as BackupManifest;
 }
 
@@ -83,13 +86,20 @@ function objectProblems(o: Partial<BackupObject>, dir: boolean): string[] {
   if (typeof o.schema !== 'string' || !o.schema) problems.push('schema');
   if (typeof o.table !== 'string' || !o.table) problems.push('table');
   if (typeof o.whole !== 'boolean') problems.push('whole');
-  if (!Array.isArray(o.columns) || o.columns.length === 0 || o.columns.some((c) => typeof c?.name !== 'string' || typeof c?.type !== 'string')) problems.push('columns');
+  if (
+    !Array.isArray(o.columns) ||
+    o.columns.length === 0 ||
+    o.columns.some((c) => typeof c?.name !== 'string' || typeof c?.type !== 'string')
+  )
+    problems.push('columns');
   if (!Array.isArray(o.primaryKey)) problems.push('primaryKey');
   if (!Array.isArray(o.affectedColumns)) problems.push('affectedColumns');
   if (typeof o.rows !== 'number' || o.rows < 0) problems.push('rows');
-  if (typeof o.file !== 'string' || !o.file || (dir && (o.file.includes('/') || o.file.includes('\\') || o.file.startsWith('.')))) problems.push('file');
+  if (typeof o.file !== 'string' || !o.file || (dir && (o.file.includes('/') || o.file.includes('\\') || o.file.startsWith('.'))))
+    problems.push('file');
   if (dir && (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256))) problems.push('sha256');
-  if (o.definition !== null && o.definition !== undefined && (typeof o.definition !== 'object' || !Array.isArray(o.definition.columns))) problems.push('definition');
+  if (o.definition !== null && o.definition !== undefined && (typeof o.definition !== 'object' || !Array.isArray(o.definition.columns)))
+    problems.push('definition');
   return problems;
 }
 

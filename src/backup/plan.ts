@@ -136,7 +136,8 @@ export function planBackup(objects: readonly DestroyedObject[], facts: CatalogFa
         }
         for (const table of tables) {
           // a partition's rows are copied through its partitioned parent when that is copied too
-          if (table.partitionOf && tables.some((t) => t.schema === table.partitionOf!.schema && t.table === table.partitionOf!.table)) continue;
+          if (table.partitionOf && tables.some((t) => t.schema === table.partitionOf!.schema && t.table === table.partitionOf!.table))
+            continue;
           const acc = entry(table);
           acc.whole = true;
           addReason(acc, object.reason);
@@ -186,8 +187,10 @@ export function planBackup(objects: readonly DestroyedObject[], facts: CatalogFa
         break;
       default:
         if (/^DROP SEQUENCE\b/i.test(object.reason)) skip('a sequence holds no rows (its current value is not backed up)');
-        else if (/^DROP EXTENSION\b/i.test(object.reason) && facts.dependentsRead) skip('the columns and tables it takes with it are backed up');
-        else if (object.kind === 'opaque') skip('a statement dbctl cannot see into names nothing to copy (PostgreSQL judges what it destroyed before commit)');
+        else if (/^DROP EXTENSION\b/i.test(object.reason) && facts.dependentsRead)
+          skip('the columns and tables it takes with it are backed up');
+        else if (object.kind === 'opaque')
+          skip('a statement dbctl cannot see into names nothing to copy (PostgreSQL judges what it destroyed before commit)');
         else fail(`dbctl cannot back up a ${object.kind === 'other' ? object.reason : object.kind}`);
     }
   }
@@ -212,7 +215,9 @@ export function planBackup(objects: readonly DestroyedObject[], facts: CatalogFa
       });
       continue;
     }
-    const keyColumns = table.primaryKey.map((name) => table.columns.find((c) => c.name === name)).filter((c): c is ColumnInfo => c !== undefined);
+    const keyColumns = table.primaryKey
+      .map((name) => table.columns.find((c) => c.name === name))
+      .filter((c): c is ColumnInfo => c !== undefined);
     const affected = data.filter((c) => acc.affected.has(c.name) && !table.primaryKey.includes(c.name));
     items.push({
       schema: table.schema,
@@ -242,7 +247,8 @@ export function parseTableList(text: string, defaultSchema = 'public'): TableNam
     const part = raw.trim();
     if (!part) continue;
     const pieces = splitOutsideQuotes(part, '.').map((p) => unquote(p.trim()));
-    if (pieces.length > 2 || pieces.some((p) => p === '')) throw badTableList(`"${part}" is not a table name (write table or schema.table)`);
+    if (pieces.length > 2 || pieces.some((p) => p === ''))
+      throw badTableList(`"${part}" is not a table name (write table or schema.table)`);
     const name = pieces.length === 2 ? { schema: pieces[0]!, table: pieces[1]! } : { schema: defaultSchema, table: pieces[0]! };
     if (!names.some((n) => n.schema === name.schema && n.table === name.table)) names.push(name);
   }
@@ -296,7 +302,10 @@ export function backupId(now: Date, env: string, tag: string | null, randomHex: 
 
 /** `20261121T101500Z`. */
 export function timestamp(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 const ID_PATTERN = /^\d{8}T\d{6}Z-[A-Za-z0-9_.-]+$/;
@@ -308,7 +317,10 @@ export function isBackupId(id: string): boolean {
 
 /** File-name-safe text: letters, digits, `_` and `.`, at most `max` characters. */
 export function slug(text: string, max = 40): string {
-  const cleaned = text.replace(/[^A-Za-z0-9_.]+/g, '_').replace(/^[._]+/, '').slice(0, max);
+  const cleaned = text
+    .replace(/[^A-Za-z0-9_.]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, max);
   return cleaned || 'x';
 }
 

@@ -33,7 +33,14 @@ export async function previewBackup(
     const objects = await expandObjects(tx, destroyed);
     const plan = planBackup(objects, { ...(await readCatalog(tx, catalogQuestion(objects))), dependentsRead: true });
     return {
-      items: plan.items.map((i) => ({ schema: i.schema, table: i.table, whole: i.whole, columns: i.columns.map((c) => c.name), estimatedRows: i.estimatedRows, reasons: i.reasons })),
+      items: plan.items.map((i) => ({
+        schema: i.schema,
+        table: i.table,
+        whole: i.whole,
+        columns: i.columns.map((c) => c.name),
+        estimatedRows: i.estimatedRows,
+        reasons: i.reasons,
+      })),
       skipped: plan.skipped,
       failed: plan.failed,
     };

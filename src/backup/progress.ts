@@ -69,7 +69,12 @@ export function progressRenderer(out: Output, options: { stream?: BarStream; qui
             expected = Math.round(event.rows * 1.1);
             bar.setTotal(expected);
           }
-          bar.update(event.rows, { name: event.name, rows: event.rows.toLocaleString('en-US'), mb: (event.bytes / 1e6).toFixed(1), rate: rate(event.bytes) });
+          bar.update(event.rows, {
+            name: event.name,
+            rows: event.rows.toLocaleString('en-US'),
+            mb: (event.bytes / 1e6).toFixed(1),
+            rate: rate(event.bytes),
+          });
         }
         break;
       case 'object-done': {
@@ -77,7 +82,9 @@ export function progressRenderer(out: Output, options: { stream?: BarStream; qui
         if (!options.quiet) {
           const seconds = event.ms / 1000;
           const verb = event.operation === 'backup' ? 'backed up' : 'restored';
-          out.info(`  ${verb} ${event.name}: ${event.rows.toLocaleString('en-US')} rows, ${formatBytes(event.bytes)} in ${seconds.toFixed(1)}s`);
+          out.info(
+            `  ${verb} ${event.name}: ${event.rows.toLocaleString('en-US')} rows, ${formatBytes(event.bytes)} in ${seconds.toFixed(1)}s`,
+          );
         }
         break;
       }

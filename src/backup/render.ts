@@ -73,7 +73,11 @@ export function renderBackups(document: BackupsDocument, where: string): string[
   const header = ['ID', 'ENV', 'TAG', 'OBJECTS', 'ROWS', 'SIZE', 'AGE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const right = new Set([3, 4, 5, 6]);
-  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [`backups in ${where}`, line(header), ...rows.map(line)];
 }
 

@@ -81,9 +81,13 @@ export function selectObjects(manifest: BackupManifest, tables: readonly { schem
   const unknown = tables.filter((t) => !manifest.objects.some((o) => o.schema === t.schema && o.table === t.table));
   if (unknown.length) {
     const have = manifest.objects.map((o) => displayName(o.schema, o.table)).join(', ') || 'none';
-    throw new DbctlError('USAGE', `backup ${manifest.id} has no ${unknown.map((t) => displayName(t.schema, t.table)).join(', ')} (it holds: ${have})`, {
-      hint: `run \`dbctl backups --json\` to see what backup ${manifest.id} holds`,
-    });
+    throw new DbctlError(
+      'USAGE',
+      `backup ${manifest.id} has no ${unknown.map((t) => displayName(t.schema, t.table)).join(', ')} (it holds: ${have})`,
+      {
+        hint: `run \`dbctl backups --json\` to see what backup ${manifest.id} holds`,
+      },
+    );
   }
   return manifest.objects.filter((o) => tables.some((t) => t.schema === o.schema && t.table === o.table));
 }
@@ -110,7 +114,12 @@ export function isReAdded(object: BackupObject, current: CurrentTable, name: str
  * Decides how to restore `object` given the table now at the destination (null when absent).
  * `overwrite` (`--overwrite`): values written since the backup may be replaced by the backup's.
  */
-export function planRestoreObject(object: BackupObject, current: CurrentTable | null, intoSchema: string | null, overwrite = false): RestoreAction {
+export function planRestoreObject(
+  object: BackupObject,
+  current: CurrentTable | null,
+  intoSchema: string | null,
+  overwrite = false,
+): RestoreAction {
   const name = displayName(object.schema, object.table);
   if (intoSchema !== null) {
     if (current) {
@@ -126,7 +135,11 @@ export function planRestoreObject(object: BackupObject, current: CurrentTable | 
   if (object.whole) {
     if (!current) {
       if (!object.definition) {
-        return { kind: 'refuse', message: `backup of ${name} has no table definition`, hint: `restore it into another schema with --into-schema` };
+        return {
+          kind: 'refuse',
+          message: `backup of ${name} has no table definition`,
+          hint: `restore it into another schema with --into-schema`,
+        };
       }
       return { kind: 'create', schema: object.schema, table: object.table, mode: 'original', notes: [] };
     }
@@ -214,7 +227,8 @@ export function planRestoreObject(object: BackupObject, current: CurrentTable | 
     const now = current.columns.find((c) => c.name === columnName);
     if (!now) {
       const withDefault = backed.default !== null && !usesSequence(backed.default);
-      if (backed.default !== null && !withDefault) notes.push(`column ${columnName} re-added without its default ${backed.default} (its sequence went with the column)`);
+      if (backed.default !== null && !withDefault)
+        notes.push(`column ${columnName} re-added without its default ${backed.default} (its sequence went with the column)`);
       add.push({ column: backed, withDefault, setNotNull: backed.notNull });
       update.push({ name: columnName, castTo: null });
       notes.push(`column ${columnName} re-added as ${backed.type}`);
@@ -243,7 +257,10 @@ export function sameType(a: string, b: string): boolean {
  * referenced, among the tables being restored), as existing foreign keys check rows as they go in.
  * Cycles and unrelated tables keep their order.
  */
-export function orderByReferences<T extends { schema: string; table: string }>(items: readonly T[], edges: readonly { from: string; to: string }[]): T[] {
+export function orderByReferences<T extends { schema: string; table: string }>(
+  items: readonly T[],
+  edges: readonly { from: string; to: string }[],
+): T[] {
   const name = (i: { schema: string; table: string }) => `${i.schema}.${i.table}`;
   const done = new Set<string>();
   const visiting = new Set<string>();

@@ -18,7 +18,14 @@ import { orderByReferences, planRestoreObject, selectObjects, type ColumnCopy, t
 import { displayName, qualify, quoteIdent, quoteLiteral } from './sql-text.js';
 import { readDatabaseManifest } from './store-database.js';
 import { readDirectoryManifest } from './store-dir.js';
-import { BACKUP_SCHEMA, type BackupManifest, type BackupObject, type BackupTarget, type ProgressListener, type UserTypeInfo } from './types.js';
+import {
+  BACKUP_SCHEMA,
+  type BackupManifest,
+  type BackupObject,
+  type BackupTarget,
+  type ProgressListener,
+  type UserTypeInfo,
+} from './types.js';
 
 /** Options of a restore. */
 export interface RestoreOptions {
@@ -90,7 +97,12 @@ export async function readManifest(target: BackupTarget, id: string, sql?: postg
  * data, constraints, partitions attached, foreign keys), verify (recreated tables hold the
  * backup's row counts). Any failure rolls everything back.
  */
-export async function restoreBackup(sql: postgres.Sql, target: BackupTarget, id: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+export async function restoreBackup(
+  sql: postgres.Sql,
+  target: BackupTarget,
+  id: string,
+  options: RestoreOptions = {},
+): Promise<RestoreResult> {
   const started = performance.now();
   const request = await openRestore(sql, target, id, options);
   const at = { current: 'the restore' };
@@ -107,14 +119,23 @@ export async function restoreBackup(sql: postgres.Sql, target: BackupTarget, id:
       await verifyRestore(tx, steps, restored);
       return restored;
     });
-    const result: RestoreResult = { id, env: request.manifest.env, tag: request.manifest.tag, objects: results, ms: performance.now() - started };
+    const result: RestoreResult = {
+      id,
+      env: request.manifest.env,
+      tag: request.manifest.tag,
+      objects: results,
+      ms: performance.now() - started,
+    };
     request.progress({ type: 'done', operation: 'restore', id, rows: results.reduce((s, r) => s + r.rows, 0), bytes: 0, ms: result.ms });
     return result;
   } catch (error) {
     if (isDbctlError(error)) throw error;
-    const message = error instanceof ChecksumMismatchError ? error.message : (error as Error)?.message ?? String(error);
+    const message = error instanceof ChecksumMismatchError ? error.message : ((error as Error)?.message ?? String(error));
     throw new DbctlError('OPERATION_FAILED', `restore of backup ${id} failed at ${at.current}: ${message}; nothing was changed`, {
-      hint: error instanceof ChecksumMismatchError ? 'the backup is damaged; restore another backup' : 'fix the cause above, or restore into another schema with --into-schema <schema> to inspect the data',
+      hint:
+        error instanceof ChecksumMismatchError
+          ? 'the backup is damaged; restore another backup'
+          : 'fix the cause above, or restore into another schema with --into-schema <schema> to inspect the data',
       cause: error,
     });
   }
@@ -151,8 +172,14 @@ async function planSteps(tx: postgres.TransactionSql, request: RestoreRequest): 
   for (const object of request.objects) {
     const now = await readCurrentTable(tx, request.intoSchema ?? object.schema, object.table);
     const action = planRestoreObject(object, now, request.intoSchema, request.overwrite);
-    if (action.kind === 'refuse') throw new DbctlError('OPERATION_FAILED', `cannot restore ${displayName(object.schema, object.table)}: ${action.message}`, { hint: action.hint });
-    const ddl = action.kind === 'create' && object.definition ? tableDdl(object.definition, { schema: action.schema, table: action.table }, action.mode) : null;
+    if (action.kind === 'refuse')
+      throw new DbctlError('OPERATION_FAILED', `cannot restore ${displayName(object.schema, object.table)}: ${action.message}`, {
+        hint: action.hint,
+      });
+    const ddl =
+      action.kind === 'create' && object.definition
+        ? tableDdl(object.definition, { schema: action.schema, table: action.table }, action.mode)
+        : null;
     steps.push({ index: steps.length, object, action, ddl, relation: null });
   }
   const kept: Step[] = [];
@@ -164,9 +191,12 @@ async function planSteps(tx: postgres.TransactionSql, request: RestoreRequest): 
     }
     const parentName = displayName(parent.parentSchema, parent.parentTable);
     // the parent comes back with its partitions, and its data file holds their rows
-    const viaParent = steps.find((s) => s.ddl && s.object.definition?.partitions?.some((p) => p.schema === step.object.schema && p.table === step.object.table));
+    const viaParent = steps.find(
+      (s) => s.ddl && s.object.definition?.partitions?.some((p) => p.schema === step.object.schema && p.table === step.object.table),
+    );
     if (viaParent) {
-      if (viaParent.action.kind === 'create') viaParent.action.notes.push(`${displayName(step.object.schema, step.object.table)} recreated as its partition, with its rows`);
+      if (viaParent.action.kind === 'create')
+        viaParent.action.notes.push(`${displayName(step.object.schema, step.object.table)} recreated as its partition, with its rows`);
       continue;
     }
     const current = await readCurrentTable(tx, parent.parentSchema, parent.parentTable);
@@ -174,14 +204,22 @@ async function planSteps(tx: postgres.TransactionSql, request: RestoreRequest): 
       throw new DbctlError(
         'OPERATION_FAILED',
         `cannot restore ${displayName(step.object.schema, step.object.table)}: it was a partition of ${parentName}, which ${current ? 'is no longer partitioned' : 'no longer exists'}, so it cannot be attached back; nothing was changed`,
-        { hint: `restore ${parentName} first (from the backup that holds it), or restore into another schema with --into-schema <schema> to inspect the rows` },
+        {
+          hint: `restore ${parentName} first (from the backup that holds it), or restore into another schema with --into-schema <schema> to inspect the rows`,
+        },
       );
     }
     kept.push(step);
   }
-  const edges = await readReferenceEdges(tx, kept.filter((s) => s.action.kind !== 'create').map((s) => s.action));
+  const edges = await readReferenceEdges(
+    tx,
+    kept.filter((s) => s.action.kind !== 'create').map((s) => s.action),
+  );
   if (edges.length === 0) return kept;
-  return orderByReferences(kept.map((step) => ({ schema: step.action.schema, table: step.action.table, step })), edges).map((o) => o.step);
+  return orderByReferences(
+    kept.map((step) => ({ schema: step.action.schema, table: step.action.table, step })),
+    edges,
+  ).map((o) => o.step);
 }
 
 /**
@@ -203,24 +241,35 @@ async function checkConflicts(tx: postgres.TransactionSql, request: RestoreReque
       const keyColumns = action.key.map((k) => action.columns.find((c) => c.name === k)!);
       const differs = `row(${action.columns.map((c) => `t.${quoteIdent(c.name)}::pg_catalog.text`).join(', ')}) is distinct from row(${action.columns.map((c) => `(${sourceExpression(object, 'b', c)})::pg_catalog.text`).join(', ')})`;
       const changed = await conflictingRows(tx, step, request, keyColumns, differs);
-      if (changed.rows) conflicts.push(`${name}: ${changed.rows} row(s) changed since the backup (${describeKeys(action.key, changed.keys, changed.rows)})`);
+      if (changed.rows)
+        conflicts.push(
+          `${name}: ${changed.rows} row(s) changed since the backup (${describeKeys(action.key, changed.keys, changed.rows)})`,
+        );
     } else if (action.kind === 'fill-columns') {
       for (const column of action.reAdded) {
         const copy = action.update.find((c) => c.name === column)!;
         // the value ADD COLUMN gave every row (its default) was not written since the backup
         const byDefault = await columnDefault(tx, action.schema, action.table, column);
-        const notDefault = byDefault === null ? '' : ` and t.${quoteIdent(column)}::pg_catalog.text is distinct from (${byDefault})::pg_catalog.text`;
+        const notDefault =
+          byDefault === null ? '' : ` and t.${quoteIdent(column)}::pg_catalog.text is distinct from (${byDefault})::pg_catalog.text`;
         const differs = `t.${quoteIdent(column)} is not null and t.${quoteIdent(column)}::pg_catalog.text is distinct from (${sourceExpression(object, 'b', copy)})::pg_catalog.text${notDefault}`;
         const written = await conflictingRows(tx, step, request, action.key, differs);
         const keys = object.primaryKey;
-        if (written.rows) conflicts.push(`column ${name}.${column} was dropped after the backup and added again, and ${written.rows} row(s) hold values written since (${describeKeys(keys, written.keys, written.rows)})`);
+        if (written.rows)
+          conflicts.push(
+            `column ${name}.${column} was dropped after the backup and added again, and ${written.rows} row(s) hold values written since (${describeKeys(keys, written.keys, written.rows)})`,
+          );
       }
     }
   }
   if (conflicts.length === 0) return;
-  throw new DbctlError('RESTORE_CONFLICT', `restore of backup ${request.id} would overwrite data written since the backup: ${conflicts.join('; ')}; nothing was changed`, {
-    hint: `run \`dbctl restore ${request.id} --overwrite\` to replace those values with the backup's, or restore into another schema with --into-schema <schema> to compare first`,
-  });
+  throw new DbctlError(
+    'RESTORE_CONFLICT',
+    `restore of backup ${request.id} would overwrite data written since the backup: ${conflicts.join('; ')}; nothing was changed`,
+    {
+      hint: `run \`dbctl restore ${request.id} --overwrite\` to replace those values with the backup's, or restore into another schema with --into-schema <schema> to compare first`,
+    },
+  );
 }
 
 /**
@@ -239,11 +288,20 @@ async function columnDefault(tx: postgres.TransactionSql, schema: string, table:
 }
 
 /** Rows of the step's table matched by key to the backup's where `differs` holds: how many, and the first few keys. */
-async function conflictingRows(tx: postgres.TransactionSql, step: Step, request: RestoreRequest, key: readonly ColumnCopy[], differs: string): Promise<{ rows: number; keys: string[] }> {
+async function conflictingRows(
+  tx: postgres.TransactionSql,
+  step: Step,
+  request: RestoreRequest,
+  key: readonly ColumnCopy[],
+  differs: string,
+): Promise<{ rows: number; keys: string[] }> {
   const relation = await stepRelation(tx, step, request);
   const table = qualify(step.action.schema, step.action.table);
   const match = key.map((k) => `t.${quoteIdent(k.name)} = ${sourceExpression(step.object, 'b', k)}`).join(' and ');
-  const keyText = key.length === 1 ? `t.${quoteIdent(key[0]!.name)}::pg_catalog.text` : `row(${key.map((k) => `t.${quoteIdent(k.name)}`).join(', ')})::pg_catalog.text`;
+  const keyText =
+    key.length === 1
+      ? `t.${quoteIdent(key[0]!.name)}::pg_catalog.text`
+      : `row(${key.map((k) => `t.${quoteIdent(k.name)}`).join(', ')})::pg_catalog.text`;
   const order = key.map((k) => `t.${quoteIdent(k.name)}`).join(', ');
   const [row] = await tx.unsafe<{ rows: string; keys: string[] | null }[]>(
     `select count(*)::pg_catalog.text as rows, (pg_catalog.array_agg(${keyText} order by ${order}))[1:5] as keys from ${relation} b join ${table} t on ${match} where ${differs}`,
@@ -262,7 +320,12 @@ function describeKeys(key: readonly (string | ColumnCopy)[], keys: readonly stri
  * partitions); the data; then constraints and indexes, partitions attached to their parents,
  * foreign keys, sequences, and the foreign keys of other tables that pointed at recreated ones.
  */
-async function applySteps(tx: postgres.TransactionSql, request: RestoreRequest, steps: readonly Step[], at: { current: string }): Promise<RestoredObject[]> {
+async function applySteps(
+  tx: postgres.TransactionSql,
+  request: RestoreRequest,
+  steps: readonly Step[],
+  at: { current: string },
+): Promise<RestoredObject[]> {
   at.current = 'types and tables';
   const typeNotes = await createMissingTypes(tx, steps);
   await createTables(tx, steps);
@@ -282,7 +345,14 @@ async function createMissingTypes(tx: postgres.TransactionSql, steps: readonly S
   const notes = new Map<Step, string[]>();
   const done = new Set<string>();
   for (const step of steps) {
-    const types: UserTypeInfo[] = step.object.types ?? (step.ddl?.enums ?? []).map((e) => ({ kind: 'enum' as const, schema: e.schema, name: e.name, labels: step.object.definition?.enums.find((d) => d.schema === e.schema && d.name === e.name)?.labels ?? [] }));
+    const types: UserTypeInfo[] =
+      step.object.types ??
+      (step.ddl?.enums ?? []).map((e) => ({
+        kind: 'enum' as const,
+        schema: e.schema,
+        name: e.name,
+        labels: step.object.definition?.enums.find((d) => d.schema === e.schema && d.name === e.name)?.labels ?? [],
+      }));
     for (const type of types) {
       const key = `${type.schema}.${type.name}`;
       if (done.has(key)) continue;
@@ -290,7 +360,10 @@ async function createMissingTypes(tx: postgres.TransactionSql, steps: readonly S
       if (type.kind === 'extension' ? await extensionExists(tx, type.name) : await typeExists(tx, type.schema, type.name)) continue;
       await tx.unsafe(`create schema if not exists ${quoteIdent(type.schema)}`);
       await tx.unsafe(createUserTypeSql(type));
-      const what = type.kind === 'extension' ? `extension ${type.name} created again` : `type ${displayName(type.schema, type.name)} recreated (${type.kind})`;
+      const what =
+        type.kind === 'extension'
+          ? `extension ${type.name} created again`
+          : `type ${displayName(type.schema, type.name)} recreated (${type.kind})`;
       notes.set(step, [...(notes.get(step) ?? []), what]);
     }
   }
@@ -300,7 +373,10 @@ async function createMissingTypes(tx: postgres.TransactionSql, steps: readonly S
 /** Schemas, sequences and the tables to recreate (partitioned ones with their partitions), without constraints. */
 async function createTables(tx: postgres.TransactionSql, steps: readonly Step[]): Promise<void> {
   const creating = steps.filter((s) => s.action.kind === 'create');
-  const schemas = new Set([...creating.map((s) => s.action.schema), ...creating.flatMap((s) => (s.ddl ? s.object.definition?.partitions?.map((p) => p.schema) ?? [] : []))]);
+  const schemas = new Set([
+    ...creating.map((s) => s.action.schema),
+    ...creating.flatMap((s) => (s.ddl ? (s.object.definition?.partitions?.map((p) => p.schema) ?? []) : [])),
+  ]);
   for (const schema of schemas) await tx.unsafe(`create schema if not exists ${quoteIdent(schema)}`);
   for (const step of creating) {
     if (step.ddl) {
@@ -316,11 +392,25 @@ async function createTables(tx: postgres.TransactionSql, steps: readonly Step[])
 }
 
 /** Puts one object's data back; returns what was done. */
-async function loadStep(tx: postgres.TransactionSql, request: RestoreRequest, step: Step, position: number, total: number): Promise<RestoredObject> {
+async function loadStep(
+  tx: postgres.TransactionSql,
+  request: RestoreRequest,
+  step: Step,
+  position: number,
+  total: number,
+): Promise<RestoredObject> {
   const { object, action } = step;
   const name = displayName(object.schema, object.table);
   const t0 = performance.now();
-  request.progress({ type: 'object-start', operation: 'restore', name, index: position, total, expectedRows: object.rows, expectedBytes: object.rawBytes || null });
+  request.progress({
+    type: 'object-start',
+    operation: 'restore',
+    name,
+    index: position,
+    total,
+    expectedRows: object.rows,
+    expectedBytes: object.rawBytes || null,
+  });
   const into = { schema: action.schema, table: action.table };
   let restored: RestoredObject;
   if (action.kind === 'create') {
@@ -328,18 +418,56 @@ async function loadStep(tx: postgres.TransactionSql, request: RestoreRequest, st
     await loadInto(tx, request, step, columns, { direct: true, skipConflicts: false, key: [], overwrite: false });
     const notes = [...action.notes, ...(step.ddl?.omitted.map((o) => `left out: ${o}`) ?? [])];
     if (step.ddl?.partitions.length) notes.push(`recreated partitioned, with its ${step.ddl.partitions.length} partition(s)`);
-    restored = { schema: object.schema, table: object.table, into, action: 'created', columns: object.columns.map((c) => c.name), rows: object.rows, notes };
+    restored = {
+      schema: object.schema,
+      table: object.table,
+      into,
+      action: 'created',
+      columns: object.columns.map((c) => c.name),
+      rows: object.rows,
+      notes,
+    };
   } else if (action.kind === 'insert') {
     const rows = await loadInto(tx, request, step, action.columns, action);
     const notes = [...action.notes];
     if (rows < object.rows) notes.push(`${object.rows - rows} of ${object.rows} rows were already there and kept`);
-    restored = { schema: object.schema, table: object.table, into, action: 'inserted', columns: action.columns.map((c) => c.name), rows, notes };
+    restored = {
+      schema: object.schema,
+      table: object.table,
+      into,
+      action: 'inserted',
+      columns: action.columns.map((c) => c.name),
+      rows,
+      notes,
+    };
   } else {
     const rows = await fillColumns(tx, request, step, action);
-    const notes = [...action.notes, ...(rows < object.rows ? [`${object.rows - rows} of ${object.rows} backed-up rows no longer exist in the table (matched by ${object.primaryKey.join(', ')})`] : [])];
-    restored = { schema: object.schema, table: object.table, into, action: 'filled', columns: action.update.map((c) => c.name), rows, notes };
+    const notes = [
+      ...action.notes,
+      ...(rows < object.rows
+        ? [
+            `${object.rows - rows} of ${object.rows} backed-up rows no longer exist in the table (matched by ${object.primaryKey.join(', ')})`,
+          ]
+        : []),
+    ];
+    restored = {
+      schema: object.schema,
+      table: object.table,
+      into,
+      action: 'filled',
+      columns: action.update.map((c) => c.name),
+      rows,
+      notes,
+    };
   }
-  request.progress({ type: 'object-done', operation: 'restore', name, rows: restored.rows, bytes: object.rawBytes, ms: performance.now() - t0 });
+  request.progress({
+    type: 'object-done',
+    operation: 'restore',
+    name,
+    rows: restored.rows,
+    bytes: object.rawBytes,
+    ms: performance.now() - t0,
+  });
   return restored;
 }
 
@@ -349,7 +477,9 @@ async function finishTables(tx: postgres.TransactionSql, steps: readonly Step[],
     if (step.action.kind !== 'create') continue;
     if (!step.ddl) {
       if (step.object.primaryKey.length) {
-        await tx.unsafe(`alter table ${qualify(step.action.schema, step.action.table)} add primary key (${step.object.primaryKey.map(quoteIdent).join(', ')})`);
+        await tx.unsafe(
+          `alter table ${qualify(step.action.schema, step.action.table)} add primary key (${step.object.primaryKey.map(quoteIdent).join(', ')})`,
+        );
       }
       continue;
     }
@@ -357,7 +487,9 @@ async function finishTables(tx: postgres.TransactionSql, steps: readonly Step[],
     if (step.ddl.attach) {
       await tx.unsafe(step.ddl.attach);
       const parent = step.object.definition!.partitionOf!;
-      results[steps.indexOf(step)]!.notes.push(`attached again as a partition of ${displayName(parent.parentSchema, parent.parentTable)} (${parent.bound})`);
+      results[steps.indexOf(step)]!.notes.push(
+        `attached again as a partition of ${displayName(parent.parentSchema, parent.parentTable)} (${parent.bound})`,
+      );
     }
   }
   for (const step of steps) {
@@ -373,7 +505,11 @@ async function finishTables(tx: postgres.TransactionSql, steps: readonly Step[],
 }
 
 /** Re-adds a foreign key of another table that pointed at a recreated one; the other table may be gone, or its rows may no longer match: keep the restore, say so. */
-async function readdReference(tx: postgres.TransactionSql, reference: TableDdl['referencedBy'][number], result: RestoredObject): Promise<void> {
+async function readdReference(
+  tx: postgres.TransactionSql,
+  reference: TableDdl['referencedBy'][number],
+  result: RestoredObject,
+): Promise<void> {
   const label = `foreign key ${reference.name} of ${displayName(reference.schema, reference.table)}`;
   try {
     await tx.savepoint(async (sp) => {
@@ -404,9 +540,13 @@ async function verifyRestore(tx: postgres.TransactionSql, steps: readonly Step[]
     if (step.action.kind !== 'create') continue;
     const counted = await countRows(tx, qualify(step.action.schema, step.action.table), false);
     if (counted !== step.object.rows) {
-      throw new DbctlError('OPERATION_FAILED', `restore of ${displayName(step.object.schema, step.object.table)} could not be verified: the backup holds ${step.object.rows} rows, ${displayName(step.action.schema, step.action.table)} has ${counted}; nothing was changed`, {
-        hint: 'restore into another schema with --into-schema <schema> to inspect the data',
-      });
+      throw new DbctlError(
+        'OPERATION_FAILED',
+        `restore of ${displayName(step.object.schema, step.object.table)} could not be verified: the backup holds ${step.object.rows} rows, ${displayName(step.action.schema, step.action.table)} has ${counted}; nothing was changed`,
+        {
+          hint: 'restore into another schema with --into-schema <schema> to inspect the data',
+        },
+      );
     }
     results[index]!.rows = counted;
   }
@@ -425,7 +565,13 @@ function sourceExpression(object: BackupObject, alias: string, column: ColumnCop
 function bytesProgress(request: RestoreRequest, object: BackupObject): (bytes: number) => void {
   const name = displayName(object.schema, object.table);
   return (bytes) =>
-    request.progress({ type: 'object-progress', operation: 'restore', name, bytes, rows: object.rawBytes ? Math.round((object.rows * bytes) / object.rawBytes) : 0 });
+    request.progress({
+      type: 'object-progress',
+      operation: 'restore',
+      name,
+      bytes,
+      rows: object.rawBytes ? Math.round((object.rows * bytes) / object.rawBytes) : 0,
+    });
 }
 
 /**
@@ -439,7 +585,13 @@ async function stepRelation(tx: postgres.TransactionSql, step: Step, request: Re
   const temp = quoteIdent(`dbctl_restore_${step.index}`);
   const defs = object.columns.map((c) => columnSql(c, { withDefault: false, withIdentity: false, withNotNull: false }));
   await tx.unsafe(`create temporary table ${temp} (${defs.join(', ')}) on commit drop`);
-  await copyInFromFile(tx, `copy ${temp} (${object.columns.map((c) => quoteIdent(c.name)).join(', ')}) from stdin`, path.join(request.dir, object.file), object.sha256, bytesProgress(request, object));
+  await copyInFromFile(
+    tx,
+    `copy ${temp} (${object.columns.map((c) => quoteIdent(c.name)).join(', ')}) from stdin`,
+    path.join(request.dir, object.file),
+    object.sha256,
+    bytesProgress(request, object),
+  );
   await tx.unsafe(`analyze ${temp}`);
   return (step.relation = temp);
 }
@@ -458,7 +610,13 @@ async function loadInto(
   const { object, action } = step;
   const dir = request.dir;
   const table = qualify(action.schema, action.table);
-  if (how.direct && dir !== null && step.relation === null && columns.every((c) => c.castTo === null) && columns.length === object.columns.length) {
+  if (
+    how.direct &&
+    dir !== null &&
+    step.relation === null &&
+    columns.every((c) => c.castTo === null) &&
+    columns.length === object.columns.length
+  ) {
     const copySql = `copy ${table} (${object.columns.map((c) => quoteIdent(c.name)).join(', ')}) from stdin`;
     try {
       await tx.savepoint((sp) => copyInFromFile(sp, copySql, path.join(dir, object.file), object.sha256, bytesProgress(request, object)));
@@ -480,16 +638,25 @@ async function loadInto(
     const differs = `row(${updated.map((c) => `t.${quoteIdent(c.name)}::pg_catalog.text`).join(', ')}) is distinct from row(${updated.map((c) => `excluded.${quoteIdent(c.name)}::pg_catalog.text`).join(', ')})`;
     onConflict = ` on conflict (${how.key.map(quoteIdent).join(', ')}) do update set ${target} where ${differs}`;
   }
-  const result = await tx.unsafe(`insert into ${table} as t (${list}) overriding system value select ${select} from ${relation} b${onConflict}`);
+  const result = await tx.unsafe(
+    `insert into ${table} as t (${list}) overriding system value select ${select} from ${relation} b${onConflict}`,
+  );
   return Number(result.count ?? 0);
 }
 
 /** Re-adds missing columns and sets the backed-up values back by key; returns rows updated. */
-async function fillColumns(tx: postgres.TransactionSql, request: RestoreRequest, step: Step, action: Extract<RestoreAction, { kind: 'fill-columns' }>): Promise<number> {
+async function fillColumns(
+  tx: postgres.TransactionSql,
+  request: RestoreRequest,
+  step: Step,
+  action: Extract<RestoreAction, { kind: 'fill-columns' }>,
+): Promise<number> {
   const { object } = step;
   const table = qualify(action.schema, action.table);
   for (const add of action.add) {
-    await tx.unsafe(`alter table ${table} add column ${columnSql(add.column, { withDefault: false, withIdentity: false, withNotNull: false })}`);
+    await tx.unsafe(
+      `alter table ${table} add column ${columnSql(add.column, { withDefault: false, withIdentity: false, withNotNull: false })}`,
+    );
   }
   if (action.update.length === 0) return 0;
   const relation = await stepRelation(tx, step, request);
@@ -503,17 +670,23 @@ async function fillColumns(tx: postgres.TransactionSql, request: RestoreRequest,
     if (casts.length === 0) throw error;
     const backed = (name: string) => object.columns.find((c) => c.name === name)?.type ?? '?';
     const list = casts.map((c) => `${c.name} is now ${c.castTo} (was ${backed(c.name)})`).join(', ');
-    throw new DbctlError('OPERATION_FAILED', `cannot restore ${displayName(action.schema, action.table)}: column ${list} and the backed-up values cannot be cast to it: ${(error as Error).message}; nothing was changed`, {
-      hint: `change the column back to ${casts.map((c) => backed(c.name)).join(', ')} (a migration, e.g. from \`dbctl revert <tag>\`) and restore again, or restore into another schema with --into-schema <schema>`,
-      cause: error,
-    });
+    throw new DbctlError(
+      'OPERATION_FAILED',
+      `cannot restore ${displayName(action.schema, action.table)}: column ${list} and the backed-up values cannot be cast to it: ${(error as Error).message}; nothing was changed`,
+      {
+        hint: `change the column back to ${casts.map((c) => backed(c.name)).join(', ')} (a migration, e.g. from \`dbctl revert <tag>\`) and restore again, or restore into another schema with --into-schema <schema>`,
+        cause: error,
+      },
+    );
   }
   for (const add of action.add) {
     if (add.withDefault && add.column.default !== null) {
       await tx.unsafe(`alter table ${table} alter column ${quoteIdent(add.column.name)} set default ${add.column.default}`);
     }
     if (add.setNotNull) {
-      const [nulls] = await tx.unsafe<{ found: boolean }[]>(`select exists (select 1 from ${table} where ${quoteIdent(add.column.name)} is null) as found`);
+      const [nulls] = await tx.unsafe<{ found: boolean }[]>(
+        `select exists (select 1 from ${table} where ${quoteIdent(add.column.name)} is null) as found`,
+      );
       if (nulls?.found) action.notes.push(`column ${add.column.name} left nullable: some rows have no value in the backup`);
       else await tx.unsafe(`alter table ${table} alter column ${quoteIdent(add.column.name)} set not null`);
     }

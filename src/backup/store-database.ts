@@ -38,14 +38,20 @@ export async function copyIntoBackupTable(
   only = false,
 ): Promise<{ rows: number; bytes: number }> {
   const target = qualify(BACKUP_SCHEMA, name);
-  const select = columns.map((c) => (c.storedAsText ? `${quoteIdent(c.name)}::text as ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
-  const created = await sql.unsafe(`create table ${target} as select ${select} from ${only ? 'only ' : ''}${qualify(source.schema, source.table)}`);
+  const select = columns
+    .map((c) => (c.storedAsText ? `${quoteIdent(c.name)}::text as ${quoteIdent(c.name)}` : quoteIdent(c.name)))
+    .join(', ');
+  const created = await sql.unsafe(
+    `create table ${target} as select ${select} from ${only ? 'only ' : ''}${qualify(source.schema, source.table)}`,
+  );
   const [counted] = await sql.unsafe<{ rows: string; bytes: string }[]>(
     `select count(*)::text as rows, pg_catalog.pg_total_relation_size('${target.replace(/'/g, "''")}'::pg_catalog.regclass)::text as bytes from ${target}`,
   );
   const rows = Number(counted?.rows ?? -1);
   if (created.count !== null && created.count !== undefined && Number(created.count) !== rows) {
-    throw new DbctlError('BACKUP_FAILED', `backup table ${target} holds ${rows} rows, but ${created.count} were copied`, { hint: 'this backup is not usable: run it again, and report it if it repeats' });
+    throw new DbctlError('BACKUP_FAILED', `backup table ${target} holds ${rows} rows, but ${created.count} were copied`, {
+      hint: 'this backup is not usable: run it again, and report it if it repeats',
+    });
   }
   return { rows, bytes: Number(counted?.bytes ?? 0) };
 }
@@ -68,7 +74,9 @@ async function hasManifests(sql: Sql): Promise<boolean> {
 /** Every backup of the database, newest first. */
 export async function listDatabase(sql: Sql, onProblem?: (message: string) => void): Promise<BackupManifest[]> {
   if (!(await hasManifests(sql))) return [];
-  const rows = await sql.unsafe<{ id: string; manifest: string }[]>(`select id, manifest::text as manifest from ${MANIFESTS} order by created_at desc, id desc`);
+  const rows = await sql.unsafe<{ id: string; manifest: string }[]>(
+    `select id, manifest::text as manifest from ${MANIFESTS} order by created_at desc, id desc`,
+  );
   const manifests: BackupManifest[] = [];
   for (const row of rows) {
     try {

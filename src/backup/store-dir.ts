@@ -93,7 +93,8 @@ export async function listDirectory(dir: string, onProblem?: (message: string) =
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
-    if (code === 'ENOTDIR') throw new DbctlError('USAGE', `backup directory ${dir} is not a directory`, { hint: 'set backup.dir in dbctl.config.ts' });
+    if (code === 'ENOTDIR')
+      throw new DbctlError('USAGE', `backup directory ${dir} is not a directory`, { hint: 'set backup.dir in dbctl.config.ts' });
     throw new DbctlError('OPERATION_FAILED', `cannot read the backup directory ${dir}: ${(error as Error).message}`, { cause: error });
   }
   const manifests: BackupManifest[] = [];
@@ -120,7 +121,8 @@ export async function readDirectoryManifest(dir: string, id: string): Promise<Ba
   try {
     text = await readFile(path.join(dir, id, MANIFEST_FILE), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw unknownBackup(id, `in ${dir}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      throw unknownBackup(id, `in ${dir}`);
     throw new DbctlError('OPERATION_FAILED', `cannot read backup ${id}: ${(error as Error).message}`, { cause: error });
   }
   return parseManifest(text, id);

@@ -15,7 +15,17 @@ import { performance } from 'node:perf_hooks';
 import type postgres from 'postgres';
 import type { DestroyedObject } from '../core/classify.js';
 import { DbctlError, isDbctlError } from '../errors.js';
-import { countRows, readCascadeDependents, readCascadeTables, readCatalog, readDefinitions, readRowSecurity, readUserSchemas, readUserTypes, type CatalogTableWithOid } from './catalog.js';
+import {
+  countRows,
+  readCascadeDependents,
+  readCascadeTables,
+  readCatalog,
+  readDefinitions,
+  readRowSecurity,
+  readUserSchemas,
+  readUserTypes,
+  type CatalogTableWithOid,
+} from './catalog.js';
 import { startCopyConnection, type CopyConnection } from './copy-connection.js';
 import { copyOutToFile, type CopyOutResult } from './copy-out.js';
 import { copyFailure, directoryFailure, verifyFailure } from './failure.js';
@@ -39,7 +49,16 @@ import {
 import { qualify, quoteIdent } from './sql-text.js';
 import { copyIntoBackupTable, ensureBackupSchema, insertManifest, listDatabase, removeDatabaseBackup } from './store-database.js';
 import { createBackupDirectory, listDirectory, removeBackupDirectory, writeManifest } from './store-dir.js';
-import type { BackupManifest, BackupObject, BackupTarget, ColumnInfo, ProgressListener, SkippedObject, TableDefinition, UserTypeInfo } from './types.js';
+import type {
+  BackupManifest,
+  BackupObject,
+  BackupTarget,
+  ColumnInfo,
+  ProgressListener,
+  SkippedObject,
+  TableDefinition,
+  UserTypeInfo,
+} from './types.js';
 
 /** What to back up and why. */
 export interface BackupRequest {
@@ -98,43 +117,54 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
     await open?.close();
   };
   try {
-    manifest = await sql.begin(target.kind === 'dir' ? 'isolation level repeatable read read only' : 'isolation level repeatable read', async (tx) => {
-      const planned = await planInSnapshot(tx, request, target);
-      const { plan } = planned;
-      const connection = copier && plan.items.length && (await copier.attach(tx)) ? copier : null;
-      if (!connection) await closeCopier();
+    manifest = await sql.begin(
+      target.kind === 'dir' ? 'isolation level repeatable read read only' : 'isolation level repeatable read',
+      async (tx) => {
+        const planned = await planInSnapshot(tx, request, target);
+        const { plan } = planned;
+        const connection = copier && plan.items.length && (await copier.attach(tx)) ? copier : null;
+        if (!connection) await closeCopier();
 
-      progress({ type: 'start', operation: 'backup', id, objects: plan.items.length });
-      const backed: BackupObject[] = [];
-      for (const [index, item] of plan.items.entries()) {
-        const name = `${item.schema}.${item.table}`;
-        current = name;
-        const t0 = performance.now();
-        progress({ type: 'object-start', operation: 'backup', name, index, total: plan.items.length, expectedRows: item.estimatedRows, expectedBytes: null });
-        const object = await copyItem({ tx, connection, target, backupDir, id, progress }, planned, item, index);
-        backed.push(object);
-        progress({ type: 'object-done', operation: 'backup', name, rows: object.rows, bytes: object.bytes, ms: performance.now() - t0 });
-      }
-      current = null;
-      const built = buildManifest(
-        {
-          id,
-          env: request.envName,
-          database: planned.database,
-          serverVersion: planned.serverVersion,
-          tag: request.tag,
-          reason: request.reason,
-          createdAt,
-          dbctlVersion: options.dbctlVersion,
-          target: target.kind,
-        },
-        backed,
-        plan.skipped,
-      );
-      if (target.kind === 'database') await insertManifest(tx, built);
-      await closeCopier();
-      return built;
-    });
+        progress({ type: 'start', operation: 'backup', id, objects: plan.items.length });
+        const backed: BackupObject[] = [];
+        for (const [index, item] of plan.items.entries()) {
+          const name = `${item.schema}.${item.table}`;
+          current = name;
+          const t0 = performance.now();
+          progress({
+            type: 'object-start',
+            operation: 'backup',
+            name,
+            index,
+            total: plan.items.length,
+            expectedRows: item.estimatedRows,
+            expectedBytes: null,
+          });
+          const object = await copyItem({ tx, connection, target, backupDir, id, progress }, planned, item, index);
+          backed.push(object);
+          progress({ type: 'object-done', operation: 'backup', name, rows: object.rows, bytes: object.bytes, ms: performance.now() - t0 });
+        }
+        current = null;
+        const built = buildManifest(
+          {
+            id,
+            env: request.envName,
+            database: planned.database,
+            serverVersion: planned.serverVersion,
+            tag: request.tag,
+            reason: request.reason,
+            createdAt,
+            dbctlVersion: options.dbctlVersion,
+            target: target.kind,
+          },
+          backed,
+          plan.skipped,
+        );
+        if (target.kind === 'database') await insertManifest(tx, built);
+        await closeCopier();
+        return built;
+      },
+    );
 
     if (backupDir) {
       current = null;
@@ -144,11 +174,19 @@ export async function takeBackup(sql: postgres.Sql, request: BackupRequest, opti
     await closeCopier();
     if (backupDir) await rm(backupDir, { recursive: true, force: true }).catch(() => {});
     if (isDbctlError(error)) throw error;
-    if (error instanceof ReadBackError) throw verifyFailure(current ?? 'the backup', `reading ${path.basename(error.file)} back failed (${error.message})`, error);
+    if (error instanceof ReadBackError)
+      throw verifyFailure(current ?? 'the backup', `reading ${path.basename(error.file)} back failed (${error.message})`, error);
     throw copyFailure(current, error, target.kind === 'dir' ? target.dir : null);
   }
 
-  progress({ type: 'done', operation: 'backup', id, rows: manifest.totals.rows, bytes: manifest.totals.bytes, ms: performance.now() - started });
+  progress({
+    type: 'done',
+    operation: 'backup',
+    id,
+    rows: manifest.totals.rows,
+    bytes: manifest.totals.bytes,
+    ms: performance.now() - started,
+  });
   if (options.keep) await applyRetention(sql, target, request.envName, options.keep, id, options);
   return manifest;
 }
@@ -172,7 +210,9 @@ async function planInSnapshot(tx: postgres.TransactionSql, request: BackupReques
   // row_security off: a query row-level security would filter raises an error instead
   await tx`select pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true),
                   pg_catalog.set_config('row_security', 'off', true)`;
-  const [facts] = await tx<{ db: string; version: string }[]>`select current_database() as db, current_setting('server_version') as version`;
+  const [facts] = await tx<
+    { db: string; version: string }[]
+  >`select current_database() as db, current_setting('server_version') as version`;
   const objects = await resolveObjects(tx, request.objects);
   objects.objects = await expandObjects(tx, objects.objects);
   const catalog = await readCatalog(tx, catalogQuestion(objects.objects));
@@ -191,7 +231,10 @@ async function planInSnapshot(tx: postgres.TransactionSql, request: BackupReques
   const wholeTables = catalog.tables.filter((t) => plan.items.some((i) => i.whole && i.schema === t.schema && i.table === t.table));
   const [definitions, types] = await Promise.all([
     readDefinitions(tx, wholeTables),
-    readUserTypes(tx, plan.items.map((item) => ({ oid: sourceOf(item).oid, columns: item.columns.map((c) => c.name) }))),
+    readUserTypes(
+      tx,
+      plan.items.map((item) => ({ oid: sourceOf(item).oid, columns: item.columns.map((c) => c.name) })),
+    ),
   ]);
   if (target.kind === 'database') await ensureBackupSchema(tx);
   return { database: facts!.db, serverVersion: facts!.version, plan, sourceOf, definitions, types };
@@ -215,7 +258,7 @@ async function copyItem(context: CopyContext, planned: PlannedBackup, item: Plan
   const { tx, connection, progress } = context;
   const name = `${item.schema}.${item.table}`;
   const source = planned.sourceOf(item);
-  const definition = item.whole ? planned.definitions.get(source.oid) ?? null : null;
+  const definition = item.whole ? (planned.definitions.get(source.oid) ?? null) : null;
   const extra = { tableOid: source.oid, types: planned.types.get(source.oid) ?? [] };
   const count = () => countRows(tx, qualify(item.schema, item.table), item.source.kind === 'table');
   if (context.target.kind === 'dir') {
@@ -229,14 +272,26 @@ async function copyItem(context: CopyContext, planned: PlannedBackup, item: Plan
     progress({ type: 'verify', name });
     checkReadBack(name, file, result);
     checkCount(name, result.rows, counted);
-    return objectOf(item, columns, definition, extra, { rows: result.rows, file, sha256: result.sha256, bytes: result.bytes, rawBytes: result.rawBytes });
+    return objectOf(item, columns, definition, extra, {
+      rows: result.rows,
+      file,
+      sha256: result.sha256,
+      bytes: result.bytes,
+      rawBytes: result.rawBytes,
+    });
   }
   const table = databaseTableName(context.id, index, item.schema, item.table);
   const counted = await count();
   const result = await copyIntoBackupTable(tx, item, item.columns, table, item.source.kind === 'table');
   progress({ type: 'verify', name });
   checkCount(name, result.rows, counted);
-  return objectOf(item, item.columns, definition, extra, { rows: result.rows, file: table, sha256: null, bytes: result.bytes, rawBytes: 0 });
+  return objectOf(item, item.columns, definition, extra, {
+    rows: result.rows,
+    file: table,
+    sha256: null,
+    bytes: result.bytes,
+    rawBytes: 0,
+  });
 }
 
 /** Compares what was sent and written with what the file reads back as; throws BACKUP_FAILED when they differ. */
@@ -245,7 +300,8 @@ function checkReadBack(name: string, file: string, result: CopyOutResult): void 
   if (back.size !== result.bytes) throw verifyFailure(name, `${file} has ${back.size} bytes, ${result.bytes} were written`);
   if (!back.identical) throw verifyFailure(name, `${file} reads back with other bytes than were written`);
   if (back.rows !== result.rows) throw verifyFailure(name, `${file} holds ${back.rows} rows, COPY sent ${result.rows}`);
-  if (back.rawBytes !== result.rawBytes) throw verifyFailure(name, `${file} holds ${back.rawBytes} bytes of data, COPY sent ${result.rawBytes}`);
+  if (back.rawBytes !== result.rawBytes)
+    throw verifyFailure(name, `${file} holds ${back.rawBytes} bytes of data, COPY sent ${result.rawBytes}`);
 }
 
 /** Fails the backup when the rows written are not the rows PostgreSQL counts under the backup's snapshot. */
@@ -270,18 +326,26 @@ function unbackable(objects: readonly SkippedObject[]): DbctlError {
  */
 async function bypassRowSecurity(tx: postgres.TransactionSql, tables: readonly CatalogTableWithOid[]): Promise<void> {
   if (tables.length === 0) return;
-  const facts = await readRowSecurity(tx, tables.map((t) => t.oid));
+  const facts = await readRowSecurity(
+    tx,
+    tables.map((t) => t.oid),
+  );
   if (facts.filtered.length === 0) return;
   if (facts.bypassRoles.length > 0) {
     await tx`select pg_catalog.set_config('role', ${facts.bypassRoles[0]!}, true)`;
     return;
   }
   const list = facts.filtered.map(
-    (t) => `${t.schema}.${t.table} (${t.forced ? 'FORCE ROW LEVEL SECURITY' : 'ROW LEVEL SECURITY'}; ${t.policies.length ? `policies ${t.policies.join(', ')}` : 'no policy: every row hidden'})`,
+    (t) =>
+      `${t.schema}.${t.table} (${t.forced ? 'FORCE ROW LEVEL SECURITY' : 'ROW LEVEL SECURITY'}; ${t.policies.length ? `policies ${t.policies.join(', ')}` : 'no policy: every row hidden'})`,
   );
-  throw new DbctlError('BACKUP_FAILED', `backup would miss rows: row-level security hides rows of ${list.join(', ')} from role ${facts.user}, which does not bypass it; nothing was backed up`, {
-    hint: `connect as a superuser or a role with BYPASSRLS (a superuser can run ALTER ROLE ${facts.user} BYPASSRLS), or grant ${facts.user} membership in such a role`,
-  });
+  throw new DbctlError(
+    'BACKUP_FAILED',
+    `backup would miss rows: row-level security hides rows of ${list.join(', ')} from role ${facts.user}, which does not bypass it; nothing was backed up`,
+    {
+      hint: `connect as a superuser or a role with BYPASSRLS (a superuser can run ALTER ROLE ${facts.user} BYPASSRLS), or grant ${facts.user} membership in such a role`,
+    },
+  );
 }
 
 /**
@@ -293,7 +357,9 @@ export async function expandObjects(tx: postgres.TransactionSql, objects: readon
   const types = objects.filter((o) => o.kind === 'type' && o.name).map((o) => ({ schema: o.schema, name: o.name! }));
   const extensions = objects.filter((o) => o.kind === 'other' && /^DROP EXTENSION\b/i.test(o.reason) && o.name).map((o) => o.name!);
   const schemas = objects.filter((o) => o.kind === 'schema').map((o) => o.name ?? o.schema);
-  const reason = (via: string) => objects.find((o) => (o.kind === 'type' && `${o.schema}.${o.name}` === via) || (o.kind === 'other' && via === `extension ${o.name}`))?.reason;
+  const reason = (via: string) =>
+    objects.find((o) => (o.kind === 'type' && `${o.schema}.${o.name}` === via) || (o.kind === 'other' && via === `extension ${o.name}`))
+      ?.reason;
   const dependents: DestroyedObject[] = (await readCascadeDependents(tx, { types, extensions, schemas })).map((d) => {
     const why = `${reason(d.via) ?? 'DROP SCHEMA CASCADE'} (via ${d.via})`;
     return d.column === null
@@ -305,7 +371,14 @@ export async function expandObjects(tx: postgres.TransactionSql, objects: readon
 }
 
 /** Removes the environment's backups beyond the newest `keep`; failures are warnings. */
-async function applyRetention(sql: postgres.Sql, target: BackupTarget, env: string, keep: number, justTaken: string, options: TakeBackupOptions): Promise<void> {
+async function applyRetention(
+  sql: postgres.Sql,
+  target: BackupTarget,
+  env: string,
+  keep: number,
+  justTaken: string,
+  options: TakeBackupOptions,
+): Promise<void> {
   try {
     const all = target.kind === 'dir' ? await listDirectory(target.dir) : await listDatabase(sql);
     const expired = chooseExpired(all, env, keep, justTaken);

@@ -14,5 +14,9 @@ export interface BackupCommandOptions {
 
 /** Runs `dbctl backup`. */
 export async function runBackup(ctx: CommandContext, options: BackupCommandOptions): Promise<number> {
-  return await present(ctx, () => backup({ tables: options.tables }, ctx), (document, out) => renderBackup(document).forEach((line) => out.info(line)));
+  return await present(
+    ctx,
+    () => backup({ tables: options.tables }, ctx),
+    (document, out) => renderBackup(document).forEach((line) => out.info(line)),
+  );
 }

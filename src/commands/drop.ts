@@ -14,5 +14,9 @@ export interface DropOptions {
 /** Runs `dbctl drop`: 0 dropped; 1 applied in an environment (nothing removed). */
 export async function runDrop(ctx: CommandContext, options: DropOptions): Promise<number> {
   const tag = options.args?.[0];
-  return await present(ctx, () => drop(tag === undefined ? {} : { tag }, ctx), (document, out) => renderDrop(document).forEach((line) => out.info(line)));
+  return await present(
+    ctx,
+    () => drop(tag === undefined ? {} : { tag }, ctx),
+    (document, out) => renderDrop(document).forEach((line) => out.info(line)),
+  );
 }

@@ -28,7 +28,11 @@ export async function runMigrate(ctx: CommandContext, options: MigrateOptions): 
   const { to, dryRun, allowDestructive, backup, wait, lockTimeout, statementTimeout, waitForDb, backupExtra } = options;
   const flags: MigrateOpOptions = { to, dryRun, allowDestructive, backup, wait, lockTimeout, statementTimeout, waitForDb, backupExtra };
   try {
-    return await present(ctx, () => migrate(flags, ctx), (document, out) => renderMigrate(document).forEach((line) => out.info(line)));
+    return await present(
+      ctx,
+      () => migrate(flags, ctx),
+      (document, out) => renderMigrate(document).forEach((line) => out.info(line)),
+    );
   } catch (error) {
     // anything unexpected still leaves the document a script waits for
     const document = (error as { document?: unknown } | null)?.document;

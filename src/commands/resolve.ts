@@ -18,5 +18,9 @@ export interface ResolveOptions {
 /** Runs `dbctl resolve`. */
 export async function runResolve(ctx: CommandContext, options: ResolveOptions): Promise<number> {
   const flags = { tag: options.args[0] ?? '', applied: options.applied, rolledBack: options.rolledBack, force: options.force };
-  return await present(ctx, () => resolve(flags, ctx), (document, out) => renderResolve(document).forEach((line) => out.info(line)));
+  return await present(
+    ctx,
+    () => resolve(flags, ctx),
+    (document, out) => renderResolve(document).forEach((line) => out.info(line)),
+  );
 }

@@ -25,5 +25,9 @@ export interface RestoreCommandOptions {
 export async function runRestore(ctx: CommandContext, options: RestoreCommandOptions): Promise<number> {
   const { tables, intoSchema, allowRestore, overwrite } = options;
   const flags = { id: options.args?.[0] ?? '', tables, intoSchema, allowRestore, overwrite };
-  return await present(ctx, () => restore(flags, ctx), (document, out) => renderRestore(document).forEach((line) => out.info(line)));
+  return await present(
+    ctx,
+    () => restore(flags, ctx),
+    (document, out) => renderRestore(document).forEach((line) => out.info(line)),
+  );
 }

@@ -24,7 +24,10 @@ export interface ReviewCommandOptions {
 export async function runReview(ctx: CommandContext, options: ReviewCommandOptions): Promise<number> {
   const format = chooseReviewFormat(ctx.out.json, options.format);
   const operation = () =>
-    review({ tags: options.args, all: Boolean(options.all), since: options.since, appliedBy: options.appliedBy as ReviewOptions['appliedBy'] }, ctx);
+    review(
+      { tags: options.args, all: Boolean(options.all), since: options.since, appliedBy: options.appliedBy as ReviewOptions['appliedBy'] },
+      ctx,
+    );
   return await presentFormat(operation, (report) => {
     const rendered = renderReview(report, format, { color: ctx.out.color });
     if (rendered) ctx.out.writeStdout(rendered); // github with no findings: nothing at all on stdout

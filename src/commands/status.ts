@@ -8,5 +8,9 @@ import { present } from './present.js';
 
 /** Runs `dbctl status`; exit 1 when anything is failed, modified or unknown. */
 export async function runStatus(ctx: CommandContext, _options: unknown): Promise<number> {
-  return await present(ctx, () => status({}, ctx), (document, out) => renderStatus(document).forEach((line) => out.info(line)));
+  return await present(
+    ctx,
+    () => status({}, ctx),
+    (document, out) => renderStatus(document).forEach((line) => out.info(line)),
+  );
 }

@@ -24,7 +24,9 @@ import { pathToFileURL } from 'node:url';
 export type ConfigTransform = (source: string, filename: string) => string;
 
 const TYPESCRIPT = /\.(?:ts|mts|cts|tsx)$/;
-const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+  ...args: string[]
+) => (...values: unknown[]) => Promise<void>;
 
 /** Thrown inside the fast path when it cannot load the file as jiti would. */
 class NotForFastPath extends Error {}

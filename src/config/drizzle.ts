@@ -23,7 +23,8 @@ const SSL_MODES = ['require', 'allow', 'prefer', 'verify-full'];
  * drizzle-kit's defaults in `baseDir`. Returns an absolute path; missing → DRIZZLE_CONFIG_INVALID.
  */
 export function findDrizzleConfig(configured: string | undefined, baseDir: string, cwd: string): string {
-  const candidates = configured === undefined ? DEFAULT_DRIZZLE_CONFIGS.map((name) => path.resolve(baseDir, name)) : [path.resolve(baseDir, configured)];
+  const candidates =
+    configured === undefined ? DEFAULT_DRIZZLE_CONFIGS.map((name) => path.resolve(baseDir, name)) : [path.resolve(baseDir, configured)];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (found) return found;
   throw new DbctlError('DRIZZLE_CONFIG_INVALID', `drizzle config ${relativeLabel(candidates[0]!, cwd)} not found`, {
@@ -67,10 +68,14 @@ export function drizzleSettingsFrom(raw: unknown, where: { file: string; label: 
   const config = raw as Record<string, unknown>;
   const legacy = legacyKeys(config);
   if (legacy.length > 0) {
-    throw new DbctlError('DRIZZLE_CONFIG_INVALID', `${label} uses config keys drizzle-kit no longer reads (from drizzle-kit 0.20 and before)`, {
-      details: legacy,
-      hint: 'rename them as shown; see https://orm.drizzle.team/docs/drizzle-config-file',
-    });
+    throw new DbctlError(
+      'DRIZZLE_CONFIG_INVALID',
+      `${label} uses config keys drizzle-kit no longer reads (from drizzle-kit 0.20 and before)`,
+      {
+        details: legacy,
+        hint: 'rename them as shown; see https://orm.drizzle.team/docs/drizzle-config-file',
+      },
+    );
   }
   if (config.dialect !== 'postgresql') {
     const found = config.dialect === undefined ? 'has no dialect' : `has dialect ${JSON.stringify(config.dialect)}`;
@@ -89,7 +94,13 @@ export function drizzleSettingsFrom(raw: unknown, where: { file: string; label: 
   const isStringOrStrings = (v: unknown) => isString(v) || isStrings(v);
   const isBoolean = (v: unknown) => typeof v === 'boolean';
 
-  const migrations = check<Record<string, unknown>>('migrations', config.migrations, (v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object') ?? {};
+  const migrations =
+    check<Record<string, unknown>>(
+      'migrations',
+      config.migrations,
+      (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+      'an object',
+    ) ?? {};
   const out = check<string>('out', config.out, isString, 'a folder path such as "./drizzle"') ?? 'drizzle';
   const schemaFilter = check<string | string[]>('schemaFilter', config.schemaFilter, isStringOrStrings, 'a string or an array of strings');
   const settings: DrizzleSettings = {
@@ -101,7 +112,9 @@ export function drizzleSettingsFrom(raw: unknown, where: { file: string; label: 
     outRelative: out,
     migrationsTable: check<string>('migrations.table', migrations.table, isString, 'a table name') ?? '__drizzle_migrations',
     migrationsSchema: check<string>('migrations.schema', migrations.schema, isString, 'a schema name') ?? 'drizzle',
-    prefix: check<string>('migrations.prefix', migrations.prefix, (v) => PREFIXES.includes(v as string), `one of ${PREFIXES.join(', ')}`) ?? 'index',
+    prefix:
+      check<string>('migrations.prefix', migrations.prefix, (v) => PREFIXES.includes(v as string), `one of ${PREFIXES.join(', ')}`) ??
+      'index',
     casing: check('casing', config.casing, (v) => CASINGS.includes(v as string), '"camelCase" or "snake_case"'),
     url: credentialsUrl(config.dbCredentials, problems),
     schemaFilter: schemaFilter === undefined ? ['public'] : typeof schemaFilter === 'string' ? [schemaFilter] : schemaFilter,
@@ -124,7 +137,11 @@ export function drizzleSettingsFrom(raw: unknown, where: { file: string; label: 
 function legacyKeys(config: Record<string, unknown>): string[] {
   const found: string[] = [];
   if (config.driver !== undefined && config.dialect === undefined) {
-    found.push(config.driver === 'pg' ? "driver: 'pg' → dialect: 'postgresql'" : `driver: ${JSON.stringify(config.driver)} → dialect: 'postgresql' (driver now names a special driver such as 'pglite' only)`);
+    found.push(
+      config.driver === 'pg'
+        ? "driver: 'pg' → dialect: 'postgresql'"
+        : `driver: ${JSON.stringify(config.driver)} → dialect: 'postgresql' (driver now names a special driver such as 'pglite' only)`,
+    );
   }
   const credentials = config.dbCredentials;
   if (typeof credentials === 'object' && credentials !== null && 'connectionString' in credentials && !('url' in credentials)) {
@@ -173,5 +190,10 @@ export function relativeLabel(file: string, cwd: string): string {
 /** The first non-empty line of an error's message, for one-line reports. */
 export function firstLineOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n').find((line) => line.trim() !== '')?.trim() ?? 'unknown error';
+  return (
+    message
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? 'unknown error'
+  );
 }

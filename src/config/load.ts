@@ -70,11 +70,16 @@ export function findConfig(cwd: string, configPath?: string): string | null {
   }
   const file = path.resolve(cwd, configPath);
   if (!existsSync(file)) {
-    throw new DbctlError('CONFIG_INVALID', `config file ${configPath} not found`, { hint: 'check the --config path (it is relative to the current directory)' });
+    throw new DbctlError('CONFIG_INVALID', `config file ${configPath} not found`, {
+      hint: 'check the --config path (it is relative to the current directory)',
+    });
   }
-  if (!isFile(file)) throw new DbctlError('CONFIG_INVALID', `config file ${configPath} is not a file`, { hint: 'pass the config file itself to --config' });
+  if (!isFile(file))
+    throw new DbctlError('CONFIG_INVALID', `config file ${configPath} is not a file`, { hint: 'pass the config file itself to --config' });
   if (!LOADABLE.includes(path.extname(file))) {
-    throw new DbctlError('CONFIG_INVALID', `config file ${configPath} is not a .ts, .mts, .js, .mjs or .json file`, { hint: 'rename it, e.g. dbctl.config.ts' });
+    throw new DbctlError('CONFIG_INVALID', `config file ${configPath} is not a .ts, .mts, .js, .mjs or .json file`, {
+      hint: 'rename it, e.g. dbctl.config.ts',
+    });
   }
   return file;
 }

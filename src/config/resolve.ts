@@ -72,7 +72,14 @@ export function resolveEnvironment(project: ProjectConfig, options: ResolveOptio
     if (direct) via = 'directUrl';
     connection = resolveUrl(url, sourceLabel(source, direct ? 'directUrl' : 'url'), 'CONFIG_INVALID', options.env, options.osUser);
   }
-  const resolved: ResolvedEnvironment = { name, url, protected: protection.protected, protectionReasons: protection.reasons, connection, protectHosts: project.protectHosts };
+  const resolved: ResolvedEnvironment = {
+    name,
+    url,
+    protected: protection.protected,
+    protectionReasons: protection.reasons,
+    connection,
+    protectHosts: project.protectHosts,
+  };
   if (via !== 'url') resolved.via = via;
   return resolved;
 }
@@ -84,7 +91,13 @@ export function resolveEnvironment(project: ProjectConfig, options: ResolveOptio
  * Never fails for an unset url, so commands like `push` can refuse before connecting.
  * @throws DbctlError UNKNOWN_ENV; CONFIG_INVALID / USAGE for a url dbctl cannot read.
  */
-export function environmentProtection(project: ProjectConfig, envName: string | undefined, env: EnvMap, urlOverride?: string, osUser?: string): EnvironmentProtection {
+export function environmentProtection(
+  project: ProjectConfig,
+  envName: string | undefined,
+  env: EnvMap,
+  urlOverride?: string,
+  osUser?: string,
+): EnvironmentProtection {
   const name = envName === undefined || envName.trim() === '' ? DEFAULT_ENVIRONMENT : envName;
   const configured = configuredEnvironment(project, name);
   const targets: ConnectionTarget[] = [];
@@ -125,7 +138,9 @@ function configuredEnvironment(project: ProjectConfig, name: string) {
   }
   const suggestion = didYouMean(name, names);
   throw new DbctlError('UNKNOWN_ENV', `unknown environment ${JSON.stringify(name)}; configured: ${names.join(', ')}`, {
-    hint: suggestion ? `did you mean --env ${suggestion}?` : `pass --env with one of them, or add ${JSON.stringify(name)} under environments in dbctl.config.ts`,
+    hint: suggestion
+      ? `did you mean --env ${suggestion}?`
+      : `pass --env with one of them, or add ${JSON.stringify(name)} under environments in dbctl.config.ts`,
   });
 }
 
@@ -135,7 +150,11 @@ function urlSource(project: ProjectConfig, name: string, env: EnvMap): UrlSource
   const origin = `environment ${JSON.stringify(name)}`;
   if (configured === undefined) {
     if (nonEmpty(project.drizzle.url)) {
-      return { url: project.drizzle.url, variable: undefined, origin: `dbCredentials.url in ${relativeLabel(project.drizzle.configPath, project.projectDir)}` };
+      return {
+        url: project.drizzle.url,
+        variable: undefined,
+        origin: `dbCredentials.url in ${relativeLabel(project.drizzle.configPath, project.projectDir)}`,
+      };
     }
     return { url: nonEmpty(env.DATABASE_URL), variable: 'DATABASE_URL', origin };
   }

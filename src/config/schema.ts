@@ -56,7 +56,10 @@ export function parseUserConfig(raw: unknown, options: { projectDir: string; lab
     if (problem) problems.push(`protect.hosts[${i}]${entry.includes('@') ? '' : ` ${JSON.stringify(entry)}`} ${problem}`);
   });
   const backup = parseBackup(section(config.backup, 'backup', ['dir', 'target', 'keep'], problems), options.projectDir, problems);
-  const migrate = parseMigrate(section(config.migrate, 'migrate', ['lockTimeout', 'statementTimeout', 'wait', 'lockRetries'], problems), problems);
+  const migrate = parseMigrate(
+    section(config.migrate, 'migrate', ['lockTimeout', 'statementTimeout', 'wait', 'lockRetries'], problems),
+    problems,
+  );
   const review = section(config.review, 'review', ['rules', 'appliedBy'], problems);
   const rules = parseRules(review.rules, problems);
   const appliedBy = parseAppliedBy(review.appliedBy, problems);
@@ -75,7 +78,13 @@ export function parseUserConfig(raw: unknown, options: { projectDir: string; lab
     });
   }
   return {
-    drizzleConfig, environments, protectHosts, backup, migrate, review: { rules, ...(appliedBy ? { appliedBy } : {}) }, history: { schema: historySchema },
+    drizzleConfig,
+    environments,
+    protectHosts,
+    backup,
+    migrate,
+    review: { rules, ...(appliedBy ? { appliedBy } : {}) },
+    history: { schema: historySchema },
     ...(shadowUrl !== undefined && shadowUrl !== null ? { shadow: { url: shadowUrl } } : {}),
     ...(acceptJournal.length > 0 ? { check: { acceptJournal } } : {}),
   };
@@ -112,7 +121,8 @@ function parseEnvironments(value: unknown, problems: Problems): Record<string, E
 function parseUrlInput(value: unknown, at: string, problems: Problems): UrlInput {
   if (value === undefined || value === null) return value;
   if (isEnvReference(value)) {
-    if (!VARIABLE_NAME.test(value.__dbctlEnv)) problems.push(`${at}: env(${JSON.stringify(value.__dbctlEnv)}) is not a variable name; write env('DATABASE_URL')`);
+    if (!VARIABLE_NAME.test(value.__dbctlEnv))
+      problems.push(`${at}: env(${JSON.stringify(value.__dbctlEnv)}) is not a variable name; write env('DATABASE_URL')`);
     return value;
   }
   if (typeof value === 'string') {
@@ -132,7 +142,8 @@ function parseBackup(backup: Obj, projectDir: string, problems: Problems): Proje
   else if (backup.target !== undefined) problems.push(`backup.target: expected "dir" or "database", got ${describe(backup.target)}`);
   let keep: number | undefined;
   if (Number.isInteger(backup.keep) && (backup.keep as number) > 0) keep = backup.keep as number;
-  else if (backup.keep !== undefined) problems.push(`backup.keep: expected a positive whole number of backups to keep, got ${describe(backup.keep)}`);
+  else if (backup.keep !== undefined)
+    problems.push(`backup.keep: expected a positive whole number of backups to keep, got ${describe(backup.keep)}`);
   return { dir: path.resolve(projectDir, dir), target, keep };
 }
 
@@ -142,7 +153,11 @@ function parseMigrate(migrate: Obj, problems: Problems): ProjectConfig['migrate'
     if (value === undefined) return fallback;
     const ms = typeof value === 'string' ? tryParseDuration(value) : undefined;
     if (ms !== undefined) return ms;
-    problems.push(typeof value === 'string' ? `migrate.${key}: ${durationProblem(value, 'value')}` : `migrate.${key}: expected a duration such as "5s", got ${describe(value)}`);
+    problems.push(
+      typeof value === 'string'
+        ? `migrate.${key}: ${durationProblem(value, 'value')}`
+        : `migrate.${key}: expected a duration such as "5s", got ${describe(value)}`,
+    );
     return fallback;
   };
   const lockTimeoutMs = duration('lockTimeout', DEFAULT_MIGRATE.lockTimeoutMs);
@@ -150,7 +165,8 @@ function parseMigrate(migrate: Obj, problems: Problems): ProjectConfig['migrate'
   const waitMs = duration('wait', DEFAULT_MIGRATE.waitMs);
   let lockRetries = DEFAULT_MIGRATE.lockRetries;
   if (Number.isInteger(migrate.lockRetries) && (migrate.lockRetries as number) >= 0) lockRetries = migrate.lockRetries as number;
-  else if (migrate.lockRetries !== undefined) problems.push(`migrate.lockRetries: expected a whole number (0 or more), got ${describe(migrate.lockRetries)}`);
+  else if (migrate.lockRetries !== undefined)
+    problems.push(`migrate.lockRetries: expected a whole number (0 or more), got ${describe(migrate.lockRetries)}`);
   return { lockTimeoutMs, statementTimeoutMs, waitMs, lockRetries };
 }
 
@@ -190,9 +206,14 @@ function section(value: unknown, at: string, keys: string[], problems: Problems)
 function unknownKeys(value: Obj, known: string[], at: string, problems: Problems): void {
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
-    const suggestion = didYouMean(key, known.filter((name) => !name.startsWith('$')));
+    const suggestion = didYouMean(
+      key,
+      known.filter((name) => !name.startsWith('$')),
+    );
     const where = at === '' ? key : `${at}.${key}`;
-    problems.push(`${where}: unknown key${suggestion ? `; did you mean "${suggestion}"?` : `; known keys: ${known.filter((name) => !name.startsWith('$')).join(', ')}`}`);
+    problems.push(
+      `${where}: unknown key${suggestion ? `; did you mean "${suggestion}"?` : `; known keys: ${known.filter((name) => !name.startsWith('$')).join(', ')}`}`,
+    );
   }
 }
 

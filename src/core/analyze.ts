@@ -9,13 +9,7 @@
  */
 import type { MigrationStatement as Chunk } from './statements.js';
 import type { StatementExecution } from './segments.js';
-import {
-  Classifier,
-  type DestroyedObject,
-  type ModifiedTable,
-  type StatementClass,
-  type StatementClassification,
-} from './classify.js';
+import { Classifier, type DestroyedObject, type ModifiedTable, type StatementClass, type StatementClassification } from './classify.js';
 import { STATEMENT_BREAKPOINT, eachMigrationStatement, type MigrationStatement, type ParsedMigration } from '../sql/migration.js';
 import type { SqlParser } from '../sql/parser.js';
 import { SchemaKnowledge } from '../review/knowledge.js';
@@ -167,7 +161,8 @@ const KEPT_VALUE_ROWS = 0;
 function compactValues(statement: MigrationStatement): void {
   if (statement.kind !== 'InsertStmt') return;
   const select = statement.node?.InsertStmt?.selectStmt?.SelectStmt;
-  if (Array.isArray(select?.valuesLists) && select.valuesLists.length > KEPT_VALUE_ROWS) select.valuesLists = select.valuesLists.slice(0, KEPT_VALUE_ROWS);
+  if (Array.isArray(select?.valuesLists) && select.valuesLists.length > KEPT_VALUE_ROWS)
+    select.valuesLists = select.valuesLists.slice(0, KEPT_VALUE_ROWS);
 }
 
 /** Groups the classifications by drizzle chunk (in one pass). */
@@ -214,7 +209,11 @@ function chunksOf(parsed: ParsedMigration, classifications: readonly StatementCl
  * earlier migrations as context: the chunks are joined as drizzle-kit writes them and analysed
  * like a file. Each result keeps its input chunk's `index` and `line`.
  */
-export function analyzeMigration(parser: SqlParser, statements: readonly Chunk[], analyzer = new MigrationAnalyzer(parser)): AnalyzedChunk[] {
+export function analyzeMigration(
+  parser: SqlParser,
+  statements: readonly Chunk[],
+  analyzer = new MigrationAnalyzer(parser),
+): AnalyzedChunk[] {
   const live = statements.filter((s) => s.sql.trim() !== '');
   // on lines of its own, as drizzle-kit writes it: `--> statement-breakpoint` is also an SQL line
   // comment, which would otherwise swallow the statement after it
@@ -240,7 +239,11 @@ export function analyzeMigration(parser: SqlParser, statements: readonly Chunk[]
  * (those applied) teaches the schema first, in folder order; then the pending ones are analysed in
  * the order they will run, each knowing the ones before it.
  */
-export function analyzePendingMigrations<M extends { text: string }>(parser: SqlParser, folder: readonly M[], pending: readonly M[]): AnalyzedChunk[][] {
+export function analyzePendingMigrations<M extends { text: string }>(
+  parser: SqlParser,
+  folder: readonly M[],
+  pending: readonly M[],
+): AnalyzedChunk[][] {
   const analyzer = new MigrationAnalyzer(parser);
   const waiting = new Set(pending);
   for (const migration of folder) if (!waiting.has(migration)) analyzer.learn(migration.text);
@@ -267,4 +270,3 @@ export function innerStatementOf(parser: SqlParser, statement: MigrationStatemen
   shiftLocations(inner.node, at >= 0 ? statement.location + at : Number.NaN);
   return { kind: inner.kind, node: inner.node[inner.kind] };
 }
-

@@ -16,7 +16,16 @@ export interface FolderFacts {
 
 /** One inconsistency. */
 export interface FolderProblem {
-  kind: 'missing-sql' | 'extra-sql' | 'duplicate-idx' | 'duplicate-when' | 'duplicate-tag' | 'missing-snapshot' | 'broken-chain' | 'branch-collision' | 'unreadable-snapshot';
+  kind:
+    | 'missing-sql'
+    | 'extra-sql'
+    | 'duplicate-idx'
+    | 'duplicate-when'
+    | 'duplicate-tag'
+    | 'missing-snapshot'
+    | 'broken-chain'
+    | 'branch-collision'
+    | 'unreadable-snapshot';
   message: string;
   tags: string[];
   /**
@@ -29,7 +38,10 @@ export interface FolderProblem {
 }
 
 /** The problems split into those a baseline accepts and those it does not. */
-export function applyBaseline(problems: readonly FolderProblem[], accepted: readonly string[]): { failing: FolderProblem[]; accepted: FolderProblem[] } {
+export function applyBaseline(
+  problems: readonly FolderProblem[],
+  accepted: readonly string[],
+): { failing: FolderProblem[]; accepted: FolderProblem[] } {
   const ids = new Set(accepted);
   return { failing: problems.filter((p) => !ids.has(p.id)), accepted: problems.filter((p) => ids.has(p.id)) };
 }
@@ -43,7 +55,12 @@ export function checkFolder(facts: FolderFacts): FolderProblem[] {
   const journalTags = new Set(facts.entries.map((e) => e.tag));
   for (const entry of facts.entries) {
     if (!facts.sqlTags.includes(entry.tag)) {
-      problems.push({ kind: 'missing-sql', id: `missing-sql@${entry.tag}`, tags: [entry.tag], message: `journal entry ${entry.tag} has no SQL file; restore ${entry.tag}.sql from git or remove the entry` });
+      problems.push({
+        kind: 'missing-sql',
+        id: `missing-sql@${entry.tag}`,
+        tags: [entry.tag],
+        message: `journal entry ${entry.tag} has no SQL file; restore ${entry.tag}.sql from git or remove the entry`,
+      });
     }
   }
   for (const tag of facts.sqlTags) {
@@ -56,7 +73,11 @@ export function checkFolder(facts: FolderFacts): FolderProblem[] {
       });
     }
   }
-  for (const [key, kind] of [['idx', 'duplicate-idx'], ['when', 'duplicate-when'], ['tag', 'duplicate-tag']] as const) {
+  for (const [key, kind] of [
+    ['idx', 'duplicate-idx'],
+    ['when', 'duplicate-when'],
+    ['tag', 'duplicate-tag'],
+  ] as const) {
     const groups = new Map<string, string[]>();
     for (const e of facts.entries) groups.set(String(e[key]), [...(groups.get(String(e[key])) ?? []), e.tag]);
     for (const [value, tags] of groups) {
@@ -89,11 +110,22 @@ function checkSnapshots(facts: FolderFacts): FolderProblem[] {
     // prefix none: drizzle-kit keeps one `_snapshot.json`, the newest migration's
     if (prefix === '' && entry !== newest) continue;
     if (!byIdx.has(entry.idx)) {
-      problems.push({ kind: 'missing-snapshot', id: `snapshot@${entry.tag}`, tags: [entry.tag], message: `${entry.tag} has no snapshot meta/${prefix}_snapshot.json; restore it from git (drizzle-kit generate diffs against it)` });
+      problems.push({
+        kind: 'missing-snapshot',
+        id: `snapshot@${entry.tag}`,
+        tags: [entry.tag],
+        message: `${entry.tag} has no snapshot meta/${prefix}_snapshot.json; restore it from git (drizzle-kit generate diffs against it)`,
+      });
     }
   }
   for (const s of facts.snapshots) {
-    if (s.id === null) problems.push({ kind: 'unreadable-snapshot', id: `unreadable@${s.file}`, tags: tagOf(s.idx), message: `${s.file} is not a readable snapshot (merge conflict markers?); restore it from git` });
+    if (s.id === null)
+      problems.push({
+        kind: 'unreadable-snapshot',
+        id: `unreadable@${s.file}`,
+        tags: tagOf(s.idx),
+        message: `${s.file} is not a readable snapshot (merge conflict markers?); restore it from git`,
+      });
   }
   const readable = facts.snapshots.filter((s) => s.id !== null).sort((a, b) => a.idx - b.idx);
   const prevUsers = new Map<string, typeof readable>();

@@ -6,9 +6,7 @@
 
 /** What a guard decided. `confirm` only ever comes back for an interactive run. */
 export type GuardDecision =
-  | { action: 'allow' }
-  | { action: 'confirm'; question: string }
-  | { action: 'refuse'; message: string; hint: string };
+  { action: 'allow' } | { action: 'confirm'; question: string } | { action: 'refuse'; message: string; hint: string };
 
 /** Facts about the run every guard needs. */
 export interface RunFacts {
@@ -41,7 +39,10 @@ export function guardPush(run: RunFacts): GuardDecision {
 /** Data loss in a push to an unprotected environment: confirm interactively, else needs `--force`. */
 export function guardPushDataLoss(run: RunFacts, input: { dataLoss: boolean; force: boolean }): GuardDecision {
   if (!input.dataLoss || input.force) return { action: 'allow' };
-  if (run.interactive) return run.yes ? { action: 'allow' } : { action: 'confirm', question: `Apply these changes to "${run.envName}" and lose the data listed above?` };
+  if (run.interactive)
+    return run.yes
+      ? { action: 'allow' }
+      : { action: 'confirm', question: `Apply these changes to "${run.envName}" and lose the data listed above?` };
   return {
     action: 'refuse',
     message: `the push to "${run.envName}" would lose data and this run cannot ask for confirmation`,
@@ -70,7 +71,10 @@ export function guardDestructiveMigrations(
   if (run.interactive) {
     return run.yes
       ? { action: 'allow' }
-      : { action: 'confirm', question: `Apply destructive migrations to the protected environment "${run.envName}": ${list}? A backup is taken first.` };
+      : {
+          action: 'confirm',
+          question: `Apply destructive migrations to the protected environment "${run.envName}": ${list}? A backup is taken first.`,
+        };
   }
   return {
     action: 'refuse',
@@ -82,7 +86,10 @@ export function guardDestructiveMigrations(
 /** Restoring into a protected environment needs `--yes`/a confirmation when interactive, `--allow-restore` when not. */
 export function guardRestore(run: RunFacts, input: { allowRestore: boolean; what: string }): GuardDecision {
   if (!run.protected || input.allowRestore) return { action: 'allow' };
-  if (run.interactive) return run.yes ? { action: 'allow' } : { action: 'confirm', question: `Restore ${input.what} into the protected environment "${run.envName}"?` };
+  if (run.interactive)
+    return run.yes
+      ? { action: 'allow' }
+      : { action: 'confirm', question: `Restore ${input.what} into the protected environment "${run.envName}"?` };
   return {
     action: 'refuse',
     message: `restore into the protected environment "${run.envName}"${why(run)} needs confirmation`,

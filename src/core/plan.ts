@@ -92,10 +92,7 @@ export function planStatus<M extends PlanMigration>(
   claim((m, r) => !named(r) && r.createdAt === m.when, true);
   claim((m, r) => !named(r) && r.hash === m.hash, false);
 
-  const newestApplied = Math.max(
-    -Infinity,
-    ...[...matched.values()].map(({ row }) => row.createdAt ?? -Infinity),
-  );
+  const newestApplied = Math.max(-Infinity, ...[...matched.values()].map(({ row }) => row.createdAt ?? -Infinity));
   const migrations = local.map((migration): PlannedMigration<M> => {
     const match = matched.get(migration);
     if (match) {

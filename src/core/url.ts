@@ -46,21 +46,64 @@ const ENCODE_HINT = 'percent-encode special characters in the user and password 
 
 /** libpq connection keywords that are not server settings and that dbctl's driver cannot honour. */
 const UNSUPPORTED = new Set([
-  'hostaddr', 'service', 'passfile', 'replication', 'sslcert', 'sslkey', 'sslcrl', 'sslcrldir', 'sslpassword',
-  'sslcertmode', 'sslsni', 'krbsrvname', 'gsslib', 'gssencmode', 'gssdelegation', 'requirepeer', 'require_auth',
-  'channel_binding', 'load_balance_hosts', 'keepalives', 'keepalives_idle', 'keepalives_interval',
-  'keepalives_count', 'tcp_user_timeout', 'client_encoding', 'requiressl', 'min_protocol_version', 'max_protocol_version',
+  'hostaddr',
+  'service',
+  'passfile',
+  'replication',
+  'sslcert',
+  'sslkey',
+  'sslcrl',
+  'sslcrldir',
+  'sslpassword',
+  'sslcertmode',
+  'sslsni',
+  'krbsrvname',
+  'gsslib',
+  'gssencmode',
+  'gssdelegation',
+  'requirepeer',
+  'require_auth',
+  'channel_binding',
+  'load_balance_hosts',
+  'keepalives',
+  'keepalives_idle',
+  'keepalives_interval',
+  'keepalives_count',
+  'tcp_user_timeout',
+  'client_encoding',
+  'requiressl',
+  'min_protocol_version',
+  'max_protocol_version',
 ]);
 
 /** Driver settings some urls carry (postgres.js, Prisma); dbctl decides these itself. */
 const IGNORED = new Set([
-  'max', 'idle_timeout', 'max_lifetime', 'max_pipeline', 'backoff', 'keep_alive', 'debug', 'fetch_types',
-  'publications', 'application_name', 'connection_limit', 'pool_timeout', 'statement_cache_size', 'socket_timeout',
+  'max',
+  'idle_timeout',
+  'max_lifetime',
+  'max_pipeline',
+  'backoff',
+  'keep_alive',
+  'debug',
+  'fetch_types',
+  'publications',
+  'application_name',
+  'connection_limit',
+  'pool_timeout',
+  'statement_cache_size',
+  'socket_timeout',
 ]);
 
 const SSL_MODES: Record<string, SslMode> = {
-  disable: 'disable', false: 'disable', allow: 'allow', prefer: 'prefer', require: 'require',
-  'no-verify': 'require', 'verify-ca': 'verify-ca', 'verify-full': 'verify-full', true: 'verify-full',
+  disable: 'disable',
+  false: 'disable',
+  allow: 'allow',
+  prefer: 'prefer',
+  require: 'require',
+  'no-verify': 'require',
+  'verify-ca': 'verify-ca',
+  'verify-full': 'verify-full',
+  true: 'verify-full',
 };
 
 /** What a url says, before the environment fills the gaps. */
@@ -74,7 +117,8 @@ interface UrlParts {
 
 /** Strict percent-decoding: a `%` not followed by two hex digits, or bytes that are not UTF-8, are a problem. */
 function decode(text: string, what: string): string {
-  if (/%(?![0-9a-f]{2})/i.test(text)) throw new UrlProblem(`has a '%' in its ${what} that is not followed by two hex digits; ${ENCODE_HINT}`);
+  if (/%(?![0-9a-f]{2})/i.test(text))
+    throw new UrlProblem(`has a '%' in its ${what} that is not followed by two hex digits; ${ENCODE_HINT}`);
   try {
     return decodeURIComponent(text);
   } catch {
@@ -83,7 +127,8 @@ function decode(text: string, what: string): string {
 }
 
 function parsePort(text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw new UrlProblem(`has a port that is not a number from 1 to 65535`);
+  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535)
+    throw new UrlProblem(`has a port that is not a number from 1 to 65535`);
   return Number(text);
 }
 
@@ -183,20 +228,32 @@ export function resolveConnection(url: string, env: UrlEnv = {}, fallbackUser?: 
   else hosts = [{ host: 'localhost', port: parts.hosts[0]?.port }];
   if (hosts.some((h) => h.host === '')) throw new UrlProblem('has an empty host in its host list');
   const portList = (queryPort ?? (hosts.every((h) => h.port === undefined) ? nonEmpty(env.PGPORT) : undefined))?.split(',').map(parsePort);
-  if (portList && portList.length !== 1 && portList.length !== hosts.length) throw new UrlProblem('gives a different number of ports than hosts');
+  if (portList && portList.length !== 1 && portList.length !== hosts.length)
+    throw new UrlProblem('gives a different number of ports than hosts');
   const fallbackPort = portList?.length === 1 ? portList[0]! : 5432;
-  const ports = hosts.map((h, i) => (portList && portList.length > 1 ? portList[i]! : queryPort !== undefined ? fallbackPort : h.port ?? fallbackPort));
+  const ports = hosts.map((h, i) =>
+    portList && portList.length > 1 ? portList[i]! : queryPort !== undefined ? fallbackPort : (h.port ?? fallbackPort),
+  );
   const socket = hosts.some((h) => h.host.startsWith('/'));
   if (socket && hosts.length > 1) throw new UrlProblem('names a unix socket among several hosts; give one socket directory');
 
   // who and which database
-  const user = nonEmpty(take('user')) ?? parts.user ?? nonEmpty(env.PGUSER) ?? nonEmpty(env.PGUSERNAME) ?? nonEmpty(fallbackUser) ?? nonEmpty(env.USER) ?? nonEmpty(env.LOGNAME) ?? nonEmpty(env.USERNAME);
+  const user =
+    nonEmpty(take('user')) ??
+    parts.user ??
+    nonEmpty(env.PGUSER) ??
+    nonEmpty(env.PGUSERNAME) ??
+    nonEmpty(fallbackUser) ??
+    nonEmpty(env.USER) ??
+    nonEmpty(env.LOGNAME) ??
+    nonEmpty(env.USERNAME);
   // fallbackUser '' judges a url without knowing the OS user: the user (and the database it defaults to) stay empty
   if (user === undefined && fallbackUser !== '') throw new UrlProblem('names no user, and PGUSER is not set');
   const password = nonEmpty(take('password')) ?? parts.password ?? nonEmpty(env.PGPASSWORD);
   const byDatabase = nonEmpty(take('database'));
   const byDbname = nonEmpty(take('dbname'));
-  if (byDatabase !== undefined && byDbname !== undefined && byDatabase !== byDbname) throw new UrlProblem('gives ?database= and ?dbname= with different values');
+  if (byDatabase !== undefined && byDbname !== undefined && byDatabase !== byDbname)
+    throw new UrlProblem('gives ?database= and ?dbname= with different values');
   let database: string;
   let databaseFrom: string;
   if (byDatabase !== undefined) [database, databaseFrom] = [byDatabase, '?database='];
@@ -209,22 +266,28 @@ export function resolveConnection(url: string, env: UrlEnv = {}, fallbackUser?: 
   const sslText = take('sslmode') ?? take('ssl');
   take('ssl');
   const rootCert = take('sslrootcert');
-  if (rootCert !== undefined && rootCert !== 'system') throw new UrlProblem('gives ?sslrootcert= with a file, which dbctl does not read; use sslmode=verify-full with the system CAs or sslrootcert=system');
+  if (rootCert !== undefined && rootCert !== 'system')
+    throw new UrlProblem(
+      'gives ?sslrootcert= with a file, which dbctl does not read; use sslmode=verify-full with the system CAs or sslrootcert=system',
+    );
   let ssl: SslMode | undefined;
   const sslSource = sslText ?? nonEmpty(env.PGSSLMODE);
   if (sslSource !== undefined) {
     ssl = SSL_MODES[sslSource.toLowerCase()];
-    if (ssl === undefined) throw new UrlProblem(`gives an sslmode dbctl does not know; use disable, allow, prefer, require, verify-ca or verify-full`);
+    if (ssl === undefined)
+      throw new UrlProblem(`gives an sslmode dbctl does not know; use disable, allow, prefer, require, verify-ca or verify-full`);
   }
   if (rootCert === 'system' && ssl !== 'disable') ssl = 'verify-full';
   const negotiation = take('sslnegotiation');
-  if (negotiation !== undefined && negotiation !== 'direct' && negotiation !== 'postgres') throw new UrlProblem('gives an sslnegotiation other than direct or postgres');
+  if (negotiation !== undefined && negotiation !== 'direct' && negotiation !== 'postgres')
+    throw new UrlProblem('gives an sslnegotiation other than direct or postgres');
   const tsa = take('target_session_attrs') ?? nonEmpty(env.PGTARGETSESSIONATTRS);
   if (tsa !== undefined && !['any', 'read-write', 'read-only', 'primary', 'standby', 'prefer-standby'].includes(tsa)) {
     throw new UrlProblem('gives a target_session_attrs dbctl does not know');
   }
   const timeoutText = take('connect_timeout') ?? nonEmpty(env.PGCONNECT_TIMEOUT);
-  if (timeoutText !== undefined && !/^\d+$/.test(timeoutText)) throw new UrlProblem('gives a connect_timeout that is not a whole number of seconds');
+  if (timeoutText !== undefined && !/^\d+$/.test(timeoutText))
+    throw new UrlProblem('gives a connect_timeout that is not a whole number of seconds');
   const prepareText = take('prepare');
   const pgbouncer = take('pgbouncer');
   const prepare = prepareText === 'false' || pgbouncer === 'true' ? false : prepareText === 'true' ? true : undefined;
@@ -377,7 +440,7 @@ export function ipv6(text: string): string | undefined {
   }
   // RFC 5952: the longest run (2+) of zero groups becomes '::'
   let best = { at: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -442,7 +505,17 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&
 function charForms(ch: string): string {
   const forms = new Set<string>([escapeRegex(ch)]);
   const bytes = [...new TextEncoder().encode(ch)];
-  forms.add(bytes.map((b) => `%${b.toString(16).padStart(2, '0').replace(/[a-f]/g, (c) => `[${c}${c.toUpperCase()}]`)}`).join(''));
+  forms.add(
+    bytes
+      .map(
+        (b) =>
+          `%${b
+            .toString(16)
+            .padStart(2, '0')
+            .replace(/[a-f]/g, (c) => `[${c}${c.toUpperCase()}]`)}`,
+      )
+      .join(''),
+  );
   if (ch === ' ') forms.add('\\+');
   const json1 = JSON.stringify(ch).slice(1, -1);
   if (json1 !== ch) {
@@ -450,7 +523,13 @@ function charForms(ch: string): string {
     forms.add(escapeRegex(JSON.stringify(json1).slice(1, -1)));
   }
   const code = ch.codePointAt(0)!;
-  if (code > 0x7e && code <= 0xffff) forms.add(`\\\\{1,3}u${code.toString(16).padStart(4, '0').replace(/[a-f]/g, (c) => `[${c}${c.toUpperCase()}]`)}`);
+  if (code > 0x7e && code <= 0xffff)
+    forms.add(
+      `\\\\{1,3}u${code
+        .toString(16)
+        .padStart(4, '0')
+        .replace(/[a-f]/g, (c) => `[${c}${c.toUpperCase()}]`)}`,
+    );
   return forms.size === 1 ? [...forms][0]! : `(?:${[...forms].join('|')})`;
 }
 

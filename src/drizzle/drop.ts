@@ -25,18 +25,25 @@ export interface DropPlan {
  */
 export function planDrop(folder: MigrationFolder, tag: string | undefined, prefix: string): DropPlan {
   const migrations = folder.migrations;
-  if (migrations.length === 0) throw new DbctlError('USAGE', 'there is no migration to drop', { hint: '`dbctl status` lists the migrations' });
+  if (migrations.length === 0)
+    throw new DbctlError('USAGE', 'there is no migration to drop', { hint: '`dbctl status` lists the migrations' });
   let from = migrations.length - 1;
   if (tag !== undefined) {
     from = migrations.findIndex((m) => m.tag === tag || m.tag.startsWith(`${tag}_`));
     if (from === -1) {
-      throw new DbctlError('USAGE', `no migration ${tag} in ${path.basename(folder.dir)}`, { hint: `the newest is ${migrations.at(-1)!.tag}; \`dbctl status\` lists them all` });
+      throw new DbctlError('USAGE', `no migration ${tag} in ${path.basename(folder.dir)}`, {
+        hint: `the newest is ${migrations.at(-1)!.tag}; \`dbctl status\` lists them all`,
+      });
     }
   }
   if (prefix === 'none' && folder.format !== 'folders') {
-    throw new DbctlError('MIGRATIONS_FOLDER_INVALID', 'with migrations.prefix "none" drizzle keeps a single snapshot, so dropping a migration cannot restore the one before it', {
-      hint: 'delete the migration by hand and regenerate, or switch the drizzle config to prefix "index"',
-    });
+    throw new DbctlError(
+      'MIGRATIONS_FOLDER_INVALID',
+      'with migrations.prefix "none" drizzle keeps a single snapshot, so dropping a migration cannot restore the one before it',
+      {
+        hint: 'delete the migration by hand and regenerate, or switch the drizzle config to prefix "index"',
+      },
+    );
   }
   const dropped = migrations.slice(from);
   const files: string[] = [];

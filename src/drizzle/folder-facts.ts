@@ -35,7 +35,9 @@ export async function readFolderFacts(
     journal = JSON.parse(await readFile(path.join(dir, 'meta', '_journal.json'), 'utf8'));
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    return { unreadable: missing ? 'there is no meta/_journal.json' : `meta/_journal.json is not valid JSON (${(error as Error).message})` };
+    return {
+      unreadable: missing ? 'there is no meta/_journal.json' : `meta/_journal.json is not valid JSON (${(error as Error).message})`,
+    };
   }
   if (!Array.isArray(journal.entries)) return { unreadable: 'meta/_journal.json has no "entries" array' };
   const files = await readdir(dir).catch(() => [] as string[]);
@@ -52,13 +54,21 @@ export async function readFolderFacts(
         const prefix = file.slice(0, -'_snapshot.json'.length);
         const idx = entryOfPrefix.get(prefix) ?? (prefix === '' ? -1 : Number.parseInt(prefix, 10));
         const header = headers?.get(path.join(dir, 'meta', file)) ?? (await readHeader(path.join(dir, 'meta', file)));
-        return { file: `meta/${file}`, idx, id: typeof header.id === 'string' ? header.id : null, prevId: typeof header.prevId === 'string' ? header.prevId : null };
+        return {
+          file: `meta/${file}`,
+          idx,
+          id: typeof header.id === 'string' ? header.id : null,
+          prevId: typeof header.prevId === 'string' ? header.prevId : null,
+        };
       }),
   );
   return {
     facts: {
       entries: journal.entries.map((e) => ({ idx: e.idx, when: e.when, tag: e.tag })),
-      sqlTags: files.filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4)).sort(),
+      sqlTags: files
+        .filter((f) => f.endsWith('.sql'))
+        .map((f) => f.slice(0, -4))
+        .sort(),
       snapshots: snapshots.sort((a, b) => a.idx - b.idx),
     },
   };
@@ -83,7 +93,10 @@ const ORIGIN_ID = '00000000-0000-0000-0000-000000000000';
  * drizzle-kit 1.0 generates the next one on all leaves), which is not a problem.
  */
 export async function checkFolders(dir: string): Promise<{ count: number; problems: string[] }> {
-  const names = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name).sort((a, b) => a.localeCompare(b));
+  const names = (await readdir(dir, { withFileTypes: true }).catch(() => []))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort((a, b) => a.localeCompare(b));
   const problems: string[] = [];
   const ids = new Map<string, string>();
   const parents: { tag: string; prevIds: string[] }[] = [];
@@ -94,9 +107,12 @@ export async function checkFolders(dir: string): Promise<{ count: number; proble
     const hasSnapshot = files.includes('snapshot.json');
     if (!hasSql && !hasSnapshot) continue;
     if (hasSql) count++;
-    if (!/^\d{14}(_|$)/.test(tag)) problems.push(`${tag}/ does not start with a YYYYMMDDHHMMSS timestamp; drizzle orders and dates migrations by it: regenerate it`);
+    if (!/^\d{14}(_|$)/.test(tag))
+      problems.push(`${tag}/ does not start with a YYYYMMDDHHMMSS timestamp; drizzle orders and dates migrations by it: regenerate it`);
     if (!hasSql) {
-      problems.push(`${tag}/ has a snapshot.json but no migration.sql; drizzle never applies it: restore ${tag}/migration.sql from git, or delete the folder and run \`dbctl generate\``);
+      problems.push(
+        `${tag}/ has a snapshot.json but no migration.sql; drizzle never applies it: restore ${tag}/migration.sql from git, or delete the folder and run \`dbctl generate\``,
+      );
     }
     if (!hasSnapshot) {
       problems.push(`${tag}/ has no snapshot.json; restore it from git (drizzle-kit generate rebuilds the schema from the snapshots)`);
@@ -106,25 +122,39 @@ export async function checkFolders(dir: string): Promise<{ count: number; proble
     try {
       data = JSON.parse(await readFile(path.join(dir, tag, 'snapshot.json'), 'utf8')) as typeof data;
     } catch (error) {
-      problems.push(`${tag}/snapshot.json is not valid JSON (${(error as Error).message}); restore it from git or resolve the merge conflict in it`);
+      problems.push(
+        `${tag}/snapshot.json is not valid JSON (${(error as Error).message}); restore it from git or resolve the merge conflict in it`,
+      );
       continue;
     }
     if (data?.version !== '9' || data?.dialect !== 'postgres') {
-      problems.push(`${tag}/snapshot.json is not a drizzle-kit 1.0 PostgreSQL snapshot (version ${JSON.stringify(data?.version)}, dialect ${JSON.stringify(data?.dialect)}); run \`npx drizzle-kit up\``);
+      problems.push(
+        `${tag}/snapshot.json is not a drizzle-kit 1.0 PostgreSQL snapshot (version ${JSON.stringify(data?.version)}, dialect ${JSON.stringify(data?.dialect)}); run \`npx drizzle-kit up\``,
+      );
       continue;
     }
-    if (typeof data.id !== 'string' || !Array.isArray(data.prevIds) || data.prevIds.length === 0 || !data.prevIds.every((p) => typeof p === 'string')) {
+    if (
+      typeof data.id !== 'string' ||
+      !Array.isArray(data.prevIds) ||
+      data.prevIds.length === 0 ||
+      !data.prevIds.every((p) => typeof p === 'string')
+    ) {
       problems.push(`${tag}/snapshot.json lacks a string "id" or a non-empty "prevIds" list; restore it from git`);
       continue;
     }
-    if (ids.has(data.id)) problems.push(`${tag} and ${ids.get(data.id)} have the same snapshot id ${data.id} (a copied folder): delete the copy and run \`dbctl generate\``);
+    if (ids.has(data.id))
+      problems.push(
+        `${tag} and ${ids.get(data.id)} have the same snapshot id ${data.id} (a copied folder): delete the copy and run \`dbctl generate\``,
+      );
     ids.set(data.id, tag);
     parents.push({ tag, prevIds: data.prevIds as string[] });
   }
   for (const { tag, prevIds } of parents) {
     for (const prevId of prevIds) {
       if (prevId !== ORIGIN_ID && !ids.has(prevId)) {
-        problems.push(`${tag}'s parent snapshot ${prevId} is in no migration of the folder (a migration was deleted or not merged): restore it from git, or delete ${tag} and run \`dbctl generate\``);
+        problems.push(
+          `${tag}'s parent snapshot ${prevId} is in no migration of the folder (a migration was deleted or not merged): restore it from git, or delete ${tag} and run \`dbctl generate\``,
+        );
       }
     }
   }

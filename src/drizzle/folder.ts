@@ -103,7 +103,9 @@ export function assertFolderFormat(dir: string, line: '0.31' | '1.0' | null, lab
   throw new DbctlError(
     'MIGRATIONS_FOLDER_INVALID',
     `${label} is in drizzle-kit 1.0's format (a folder per migration), but drizzle-kit ${kitVersion ?? line} is installed, which reads meta/_journal.json`,
-    { hint: 'install drizzle-kit 1.0 (npm install -D drizzle-kit@1.0.0-rc.5 drizzle-orm@1.0.0-rc.5), whose `drizzle-kit up` wrote this format' },
+    {
+      hint: 'install drizzle-kit 1.0 (npm install -D drizzle-kit@1.0.0-rc.5 drizzle-orm@1.0.0-rc.5), whose `drizzle-kit up` wrote this format',
+    },
   );
 }
 
@@ -128,17 +130,33 @@ function readFolders(dir: string, projectDir: string): MigrationFolder {
   const names = readdirSync(dir)
     .filter((name) => existsSync(path.join(dir, name, 'migration.sql')))
     .sort((a, b) => a.localeCompare(b));
-  const problems = names.filter((name) => !FOLDER_NAME.test(name)).map((name) => `${name}/ does not start with a YYYYMMDDHHMMSS timestamp (drizzle-kit 1.0 names folders <timestamp>_<name>)`);
+  const problems = names
+    .filter((name) => !FOLDER_NAME.test(name))
+    .map((name) => `${name}/ does not start with a YYYYMMDDHHMMSS timestamp (drizzle-kit 1.0 names folders <timestamp>_<name>)`);
   if (problems.length > 0) {
-    throw new DbctlError('MIGRATIONS_FOLDER_INVALID', `the migrations folder ${rel(dir)} is inconsistent (${problems.length} problem${problems.length === 1 ? '' : 's'})`, {
-      details: problems.map((p) => `  - ${p}`),
-      hint: 'rename the folder to drizzle-kit 1.0\'s <YYYYMMDDHHMMSS>_<name>, or regenerate it with `dbctl generate`',
-    });
+    throw new DbctlError(
+      'MIGRATIONS_FOLDER_INVALID',
+      `the migrations folder ${rel(dir)} is inconsistent (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
+      {
+        details: problems.map((p) => `  - ${p}`),
+        hint: "rename the folder to drizzle-kit 1.0's <YYYYMMDDHHMMSS>_<name>, or regenerate it with `dbctl generate`",
+      },
+    );
   }
   const migrations = names.map((tag, idx): LocalMigration => {
     const file = path.join(dir, tag, 'migration.sql');
     const text = readFileSync(file).toString();
-    return { idx, tag, when: folderMillis(tag), breakpoints: true, file, relativeFile: rel(file), text, hash: drizzleHash(text), statements: splitStatements(text) };
+    return {
+      idx,
+      tag,
+      when: folderMillis(tag),
+      breakpoints: true,
+      file,
+      relativeFile: rel(file),
+      text,
+      hash: drizzleHash(text),
+      statements: splitStatements(text),
+    };
   });
   const journal: Journal = {
     version: '9',
@@ -269,7 +287,8 @@ function parseJournal(raw: string, label: string): Journal {
   }
   const bad = entries.findIndex(
     (e) =>
-      typeof e !== 'object' || e === null ||
+      typeof e !== 'object' ||
+      e === null ||
       typeof (e as JournalEntry).tag !== 'string' ||
       typeof (e as JournalEntry).when !== 'number' ||
       typeof (e as JournalEntry).idx !== 'number',

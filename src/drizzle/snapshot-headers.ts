@@ -45,7 +45,14 @@ function headersOf(files: string[], read: (file: string, encoding: 'utf8') => st
     }
     if (!data || typeof data !== 'object' || Array.isArray(data)) return { object: false, tablesObject: false };
     const { id, prevId, version, dialect, tables } = data as Record<string, unknown>;
-    return { object: true, id, prevId, version, dialect, tablesObject: typeof tables === 'object' && tables !== null && !Array.isArray(tables) };
+    return {
+      object: true,
+      id,
+      prevId,
+      version,
+      dialect,
+      tablesObject: typeof tables === 'object' && tables !== null && !Array.isArray(tables),
+    };
   });
 }
 

@@ -210,7 +210,15 @@ export async function applyMigrations(sql: postgres.Sql, items: readonly ApplyIt
       // a table judged empty gained rows before the transaction locked it: back it up, then run again
       const again = await prepare(failure.gainedRows);
       if (again) return { applied, failure: again, remaining: items.slice(index).map((i) => i.planned.migration.tag) };
-      failure = await runMigration(sql, migration, item.execution, settings, () => record('applied'), { ...preparation!, emptyTables: [] }, interrupted);
+      failure = await runMigration(
+        sql,
+        migration,
+        item.execution,
+        settings,
+        () => record('applied'),
+        { ...preparation!, emptyTables: [] },
+        interrupted,
+      );
     }
     if (failure?.connectionLost) {
       // the session (and its lock) is gone: find out on a new connection whether the migration
@@ -400,7 +408,13 @@ async function checkAfter(
  * Runs the segment again, statement by statement, checking after each, and rolls it back: the
  * index of the first statement whose destruction nothing allows (only on the failure path).
  */
-async function findDestroyingStatement(sql: postgres.Sql, migration: LocalMigration, segment: Segment, settings: ApplySettings, check: SegmentCheck): Promise<number> {
+async function findDestroyingStatement(
+  sql: postgres.Sql,
+  migration: LocalMigration,
+  segment: Segment,
+  settings: ApplySettings,
+  check: SegmentCheck,
+): Promise<number> {
   const fallback = segment.statements[0]!;
   if (segment.statements.length === 1) return fallback;
   try {
@@ -457,7 +471,13 @@ async function runTransactionalSegment(
       if (seen.length > 0) blockers = seen;
       if (error instanceof Rollback && check) {
         if ('gained' in error.reason) {
-          return { ...describeError(migration, segment.statements[0]!, error), message: 'tables judged empty gained rows', lockTimeout: null, backupFailed: null, gainedRows: error.reason.gained };
+          return {
+            ...describeError(migration, segment.statements[0]!, error),
+            message: 'tables judged empty gained rows',
+            lockTimeout: null,
+            backupFailed: null,
+            gainedRows: error.reason.gained,
+          };
         }
         if ('unplanned' in error.reason) {
           const index = await findDestroyingStatement(sql, migration, segment, settings, check);
@@ -553,7 +573,12 @@ function backupFailure(migration: LocalMigration, error: unknown): ApplyFailure 
   };
 }
 
-function describeError(migration: LocalMigration, index: number, error: unknown, shift = 0): Omit<SegmentFailure, 'lockTimeout' | 'backupFailed'> {
+function describeError(
+  migration: LocalMigration,
+  index: number,
+  error: unknown,
+  shift = 0,
+): Omit<SegmentFailure, 'lockTimeout' | 'backupFailed'> {
   const e = error as { message?: string; code?: string; detail?: string; hint?: string; position?: string | number };
   const statement = migration.statements[index]!;
   const raw = e.position === undefined || e.position === '' ? undefined : Number(e.position) - shift;

@@ -18,7 +18,12 @@ export interface BlockingSession {
 }
 
 /** Starts watching; `stop()` returns the blockers last seen (empty when the statement never waited). */
-export function watchBlockers(openMonitor: () => postgres.Sql, pid: number, startAfterMs = 150, everyMs = 250): { stop(): BlockingSession[] } {
+export function watchBlockers(
+  openMonitor: () => postgres.Sql,
+  pid: number,
+  startAfterMs = 150,
+  everyMs = 250,
+): { stop(): BlockingSession[] } {
   let seen: BlockingSession[] = [];
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -50,7 +50,10 @@ function statementTrees(parser: SqlParser, text: string): string[] | null {
   for (const chunk of splitStatements(text)) {
     const parsed = parser.parse(chunk.sql);
     if ('error' in parsed) return null;
-    for (const st of parsed.statements) trees.push(JSON.stringify(st.node, (key, value) => (key === 'location' || key === 'stmt_location' || key === 'stmt_len' ? undefined : value)));
+    for (const st of parsed.statements)
+      trees.push(
+        JSON.stringify(st.node, (key, value) => (key === 'location' || key === 'stmt_location' || key === 'stmt_len' ? undefined : value)),
+      );
   }
   return trees;
 }

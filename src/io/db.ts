@@ -6,7 +6,15 @@
 import { userInfo } from 'node:os';
 import type postgres from 'postgres';
 import { DbctlError } from '../errors.js';
-import { describeTarget, describeUrl, resolveConnection, serverMismatch, UrlProblem, type ConnectionTarget, type ServerFacts } from '../core/url.js';
+import {
+  describeTarget,
+  describeUrl,
+  resolveConnection,
+  serverMismatch,
+  UrlProblem,
+  type ConnectionTarget,
+  type ServerFacts,
+} from '../core/url.js';
 import type { ResolvedEnvironment } from '../config/types.js';
 import { targetReasons } from '../config/protection.js';
 
@@ -51,8 +59,18 @@ export interface ConnectOptions {
 }
 
 const TRANSIENT = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH',
-  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'EPIPE',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'EPIPE',
   '57P03', // the database system is starting up
 ]);
 
@@ -71,7 +89,8 @@ function targetOf(to: ConnectTo): ConnectionTarget {
   try {
     return resolveConnection(to, process.env, osUsername());
   } catch (error) {
-    if (error instanceof UrlProblem) throw new DbctlError('USAGE', `the database url ${error.message}`, { hint: 'fix the url and run the command again' });
+    if (error instanceof UrlProblem)
+      throw new DbctlError('USAGE', `the database url ${error.message}`, { hint: 'fix the url and run the command again' });
     throw error;
   }
 }
@@ -80,8 +99,16 @@ function targetOf(to: ConnectTo): ConnectionTarget {
  * postgres.js options built from the one resolution only: every setting the driver would
  * otherwise read from the url or the `PG*` variables is given explicitly.
  */
-export function driverOptions(target: ConnectionTarget, extra: { max?: number; application: string; settings?: Record<string, string>; connectTimeoutS?: number; idleTimeoutS?: number }): postgres.Options<{}> {
-  const ssl = target.ssl === undefined ? false : target.ssl === 'verify-ca' ? { rejectUnauthorized: true, checkServerIdentity: () => undefined } : target.ssl;
+export function driverOptions(
+  target: ConnectionTarget,
+  extra: { max?: number; application: string; settings?: Record<string, string>; connectTimeoutS?: number; idleTimeoutS?: number },
+): postgres.Options<{}> {
+  const ssl =
+    target.ssl === undefined
+      ? false
+      : target.ssl === 'verify-ca'
+        ? { rejectUnauthorized: true, checkServerIdentity: () => undefined }
+        : target.ssl;
   return {
     // postgres.js takes host and port lists at run time (its multi-host support), though typed as one
     host: target.hosts as unknown as string,
@@ -122,12 +149,18 @@ export async function connect(to: ConnectTo, options: ConnectOptions): Promise<D
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
     const sql = open({
-      ...driverOptions(target, { max: options.max ?? 1, application: options.application, ...(options.settings ? { settings: options.settings } : {}) }),
+      ...driverOptions(target, {
+        max: options.max ?? 1,
+        application: options.application,
+        ...(options.settings ? { settings: options.settings } : {}),
+      }),
       // never recycled by the driver: a session lock (migrate's) must live as long as the run
       max_lifetime: 0,
       ...(options.onClose ? { onclose: options.onClose } : {}),
     });
-    let facts: { pid: number; version: string; num: string; db: string; usr: string; susr: string; addr: string | null; port: number | null } | undefined;
+    let facts:
+      | { pid: number; version: string; num: string; db: string; usr: string; susr: string; addr: string | null; port: number | null }
+      | undefined;
     // an abort is honoured between attempts and once this one has finished, never in its middle:
     // postgres.js ended during its handshake throws from a callback (`write CONNECTION_DESTROYED`)
     try {
@@ -151,7 +184,13 @@ export async function connect(to: ConnectTo, options: ConnectOptions): Promise<D
       await sql.end({ timeout: 0 }).catch(() => {});
       options.signal.throwIfAborted();
     }
-    const server: ServerFacts = { database: facts!.db, sessionUser: facts!.susr, currentUser: facts!.usr, address: facts!.addr, port: facts!.port };
+    const server: ServerFacts = {
+      database: facts!.db,
+      sessionUser: facts!.susr,
+      currentUser: facts!.usr,
+      address: facts!.addr,
+      port: facts!.port,
+    };
     const refusal = identityRefusal(to, target, server, options.envName);
     if (refusal) {
       await sql.end({ timeout: 0 }).catch(() => {});
@@ -176,16 +215,24 @@ function identityRefusal(to: ConnectTo, target: ConnectionTarget, server: Server
   const reached = `database "${server.database}" as user "${server.sessionUser}"${server.address ? ` at ${server.address}:${server.port}` : ' over a unix socket'}`;
   const mismatch = serverMismatch(target, server);
   if (mismatch) {
-    return new DbctlError('TARGET_MISMATCH', `refused: the "${envName}" url was judged as ${judged} (database from ${target.databaseFrom}), but the server reached is ${reached}: ${mismatch}; nothing was run`, {
-      hint: 'make the url name the database and user the server really serves (query parameters such as ?database= and PG* variables count), or connect to the server directly (directUrl)',
-    });
+    return new DbctlError(
+      'TARGET_MISMATCH',
+      `refused: the "${envName}" url was judged as ${judged} (database from ${target.databaseFrom}), but the server reached is ${reached}: ${mismatch}; nothing was run`,
+      {
+        hint: 'make the url name the database and user the server really serves (query parameters such as ?database= and PG* variables count), or connect to the server directly (directUrl)',
+      },
+    );
   }
   if (typeof to !== 'string' && !to.protected && server.address) {
     const reasons = targetReasons({ hosts: [server.address], database: server.database }, to.protectHosts);
     if (reasons.length > 0) {
-      return new DbctlError('TARGET_MISMATCH', `refused: the "${envName}" url was judged unprotected as ${judged}, but the server reached is ${reached}, which is protected (${reasons.join('; ')}); nothing was run`, {
-        hint: 'use an environment that is protected for this server, or fix the url',
-      });
+      return new DbctlError(
+        'TARGET_MISMATCH',
+        `refused: the "${envName}" url was judged unprotected as ${judged}, but the server reached is ${reached}, which is protected (${reasons.join('; ')}); nothing was run`,
+        {
+          hint: 'use an environment that is protected for this server, or fix the url',
+        },
+      );
     }
   }
   return undefined;
@@ -200,7 +247,9 @@ export function errorCode(error: unknown): string | undefined {
 /** True when an error means the connection itself failed (not a SQL error). */
 export function isConnectionFailure(error: unknown): boolean {
   const code = errorCode(error);
-  return code !== undefined && (TRANSIENT.has(code) || code === '28P01' || code === '28000' || code === '3D000') || isConnectionLoss(error);
+  return (
+    (code !== undefined && (TRANSIENT.has(code) || code === '28P01' || code === '28000' || code === '3D000')) || isConnectionLoss(error)
+  );
 }
 
 /**
@@ -208,7 +257,18 @@ export function isConnectionFailure(error: unknown): boolean {
  * (57P01), server crash or restart (57P02, 57P03), connection exceptions (08xxx), the socket
  * closed or reset under the driver.
  */
-const LOST = new Set(['57P01', '57P02', '57P03', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED']);
+const LOST = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+]);
 
 /** True when an error means an open connection was lost (not a SQL error of the statement). */
 export function isConnectionLoss(error: unknown): boolean {
@@ -220,12 +280,21 @@ export function isConnectionLoss(error: unknown): boolean {
 export function lossReason(error: unknown): string {
   const code = errorCode(error);
   switch (code) {
-    case '57P01': return 'the server terminated the session (pg_terminate_backend or shutdown)';
-    case '57P02': case '57P03': return 'the server restarted';
-    case 'ECONNREFUSED': return 'connection refused';
-    case 'ECONNRESET': case 'EPIPE': case 'CONNECTION_CLOSED': case 'CONNECTION_ENDED': case 'CONNECTION_DESTROYED':
+    case '57P01':
+      return 'the server terminated the session (pg_terminate_backend or shutdown)';
+    case '57P02':
+    case '57P03':
+      return 'the server restarted';
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'CONNECTION_CLOSED':
+    case 'CONNECTION_ENDED':
+    case 'CONNECTION_DESTROYED':
       return 'the connection was closed (server restart, terminated session, pooler or network drop)';
-    default: return (error as Error)?.message ?? String(error);
+    default:
+      return (error as Error)?.message ?? String(error);
   }
 }
 
@@ -264,10 +333,16 @@ export async function beginSafely<T>(sql: postgres.Sql, fn: (tx: postgres.Transa
 export function tlsProblem(error: unknown): 'required' | 'refused' | undefined {
   const code = errorCode(error);
   const message = (error as Error)?.message ?? '';
-  if ((code === '08P01' || code === '28000' || code === '28P01') && /SSL required|SSL off|no encryption|requires? (SSL|TLS)|SSL connection is required/i.test(message)) {
+  if (
+    (code === '08P01' || code === '28000' || code === '28P01') &&
+    /SSL required|SSL off|no encryption|requires? (SSL|TLS)|SSL connection is required/i.test(message)
+  ) {
     return 'required';
   }
-  if (/before secure TLS connection was established|wrong version number|SSL routines|packet length too long/i.test(message) || code === 'EPROTO') {
+  if (
+    /before secure TLS connection was established|wrong version number|SSL routines|packet length too long/i.test(message) ||
+    code === 'EPROTO'
+  ) {
     return 'refused';
   }
   return undefined;
@@ -279,14 +354,26 @@ function reason(error: unknown): string {
   if (tls === 'refused') return 'the server does not accept TLS';
   const code = errorCode(error);
   switch (code) {
-    case 'ECONNREFUSED': return 'connection refused';
-    case 'ENOTFOUND': case 'EAI_AGAIN': return 'host not found';
-    case 'ETIMEDOUT': case 'CONNECT_TIMEOUT': return 'connection timed out';
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return 'host unreachable';
-    case '28P01': case '28000': return 'authentication failed';
-    case '3D000': return 'database does not exist';
-    case '57P03': return 'the database is starting up';
-    default: return (error as Error)?.message ?? String(error);
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ETIMEDOUT':
+    case 'CONNECT_TIMEOUT':
+      return 'connection timed out';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    case '28P01':
+    case '28000':
+      return 'authentication failed';
+    case '3D000':
+      return 'database does not exist';
+    case '57P03':
+      return 'the database is starting up';
+    default:
+      return (error as Error)?.message ?? String(error);
   }
 }
 

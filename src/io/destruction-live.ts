@@ -48,7 +48,8 @@ export async function resolveLive(sql: postgres.Sql, objects: readonly Destroyed
   const candidates = (o: Extra): string[] => {
     if (o.kind === 'schema') return [quoteIdent(o.schema || o.name || '')];
     const name = o.kind === 'type' ? (o.name ?? '') : (o.table ?? o.name ?? '');
-    const schemas = o.qualified === false || !o.schema ? (o.searchPath?.map((s) => (s === '$user' ? session!.user : s)) ?? sessionPath) : [o.schema];
+    const schemas =
+      o.qualified === false || !o.schema ? (o.searchPath?.map((s) => (s === '$user' ? session!.user : s)) ?? sessionPath) : [o.schema];
     return schemas.map((s) => `${quoteIdent(s)}.${quoteIdent(name)}`);
   };
   const names = [...new Set(relevant.flatMap(candidates))];
@@ -63,7 +64,11 @@ export async function resolveLive(sql: postgres.Sql, objects: readonly Destroyed
   for (const o of relevant) {
     const hits = candidates(o).map((c) => byName.get(c));
     const hit =
-      o.kind === 'type' ? hits.find((h) => h?.typ)?.typ : o.kind === 'schema' ? hits.find((h) => h?.nsp)?.nsp : hits.find((h) => h?.rel)?.rel;
+      o.kind === 'type'
+        ? hits.find((h) => h?.typ)?.typ
+        : o.kind === 'schema'
+          ? hits.find((h) => h?.nsp)?.nsp
+          : hits.find((h) => h?.rel)?.rel;
     if (!hit) result.missing.push(o);
     else if (o.kind === 'type') typeOids.set(o, hit);
     else if (o.kind === 'schema') schemaOids.set(o, hit);
@@ -73,9 +78,26 @@ export async function resolveLive(sql: postgres.Sql, objects: readonly Destroyed
   const reach = await sql<{ key: string; schema: string; table: string; oid: string; col: string | null }[]>`
     with input as (
       select * from pg_catalog.jsonb_to_recordset(${sql.json(
-        [...relOids.entries()].map(([o, oid]) => ({ key: `r${relevant.indexOf(o)}`, oid, kind: o.kind, col: o.column ?? null, cascade: cascades(o) }))
-          .concat([...typeOids.entries()].map(([o, oid]) => ({ key: `t${relevant.indexOf(o)}`, oid, kind: 'type', col: null, cascade: cascades(o) })))
-          .concat([...schemaOids.entries()].map(([o, oid]) => ({ key: `s${relevant.indexOf(o)}`, oid, kind: 'schema', col: null, cascade: cascades(o) }))) as never,
+        [...relOids.entries()]
+          .map(([o, oid]) => ({ key: `r${relevant.indexOf(o)}`, oid, kind: o.kind, col: o.column ?? null, cascade: cascades(o) }))
+          .concat(
+            [...typeOids.entries()].map(([o, oid]) => ({
+              key: `t${relevant.indexOf(o)}`,
+              oid,
+              kind: 'type',
+              col: null,
+              cascade: cascades(o),
+            })),
+          )
+          .concat(
+            [...schemaOids.entries()].map(([o, oid]) => ({
+              key: `s${relevant.indexOf(o)}`,
+              oid,
+              kind: 'schema',
+              col: null,
+              cascade: cascades(o),
+            })),
+          ) as never,
       )}::jsonb) as x(key text, oid oid, kind text, col text, cascade boolean)
     ),
     types as (
@@ -109,7 +131,13 @@ export async function resolveLive(sql: postgres.Sql, objects: readonly Destroyed
   for (const r of reach) tables.set(r.oid, { schema: r.schema, table: r.table });
   const rows = await tableHoldsRows(sql, [...tables.entries()]);
   for (const o of relevant) {
-    const key = relOids.has(o) ? `r${relevant.indexOf(o)}` : typeOids.has(o) ? `t${relevant.indexOf(o)}` : schemaOids.has(o) ? `s${relevant.indexOf(o)}` : null;
+    const key = relOids.has(o)
+      ? `r${relevant.indexOf(o)}`
+      : typeOids.has(o)
+        ? `t${relevant.indexOf(o)}`
+        : schemaOids.has(o)
+          ? `s${relevant.indexOf(o)}`
+          : null;
     if (!key) continue;
     for (const r of reach.filter((x) => x.key === key)) {
       const columnOf = o.kind === 'column' || o.kind === 'type' ? (r.col ?? undefined) : undefined;
@@ -135,16 +163,28 @@ export async function resolveLive(sql: postgres.Sql, objects: readonly Destroyed
  * unqualified ones through the migration's `SET search_path` or the session's search_path (the
  * first schema where the table exists). References that resolve to nothing are left out.
  */
-export async function resolveTables(sql: postgres.Sql, refs: readonly { schema: string; table: string; qualified?: boolean; searchPath?: string[] }[]): Promise<string[]> {
+export async function resolveTables(
+  sql: postgres.Sql,
+  refs: readonly { schema: string; table: string; qualified?: boolean; searchPath?: string[] }[],
+): Promise<string[]> {
   if (refs.length === 0) return [];
   const unqualified = refs.some((r) => r.qualified === false);
-  const [session] = unqualified ? await sql<{ path: string[]; user: string }[]>`select pg_catalog.current_schemas(false) as path, current_user as user` : [];
+  const [session] = unqualified
+    ? await sql<{ path: string[]; user: string }[]>`select pg_catalog.current_schemas(false) as path, current_user as user`
+    : [];
   const candidates = refs.map((r) =>
-    (r.qualified === false ? (r.searchPath?.map((s) => (s === '$user' ? session!.user : s)) ?? session!.path) : [r.schema]).map((s) => ({ schema: s, table: r.table })),
+    (r.qualified === false ? (r.searchPath?.map((s) => (s === '$user' ? session!.user : s)) ?? session!.path) : [r.schema]).map((s) => ({
+      schema: s,
+      table: r.table,
+    })),
   );
   const names = [...new Set(candidates.flat().map((c) => `${quoteIdent(c.schema)}.${quoteIdent(c.table)}`))];
   const found = new Set(
-    (await sql<{ name: string }[]>`select u.name from pg_catalog.unnest(${names}::text[]) as u(name) where pg_catalog.to_regclass(u.name) is not null`).map((r) => r.name),
+    (
+      await sql<
+        { name: string }[]
+      >`select u.name from pg_catalog.unnest(${names}::text[]) as u(name) where pg_catalog.to_regclass(u.name) is not null`
+    ).map((r) => r.name),
   );
   const out: string[] = [];
   for (const list of candidates) {
@@ -166,9 +206,14 @@ async function tableHoldsRows(sql: postgres.Sql, tables: [string, { schema: stri
   const out = new Map<string, boolean>();
   if (tables.length === 0) return out;
   const checks = tables
-    .map(([oid, t], i) => `select '${oid}' as oid, (exists (select 1 from ${quoteIdent(t.schema)}.${quoteIdent(t.table)}) or (c${i}.hidden)) as rows from (
+    .map(
+      (
+        [oid, t],
+        i,
+      ) => `select '${oid}' as oid, (exists (select 1 from ${quoteIdent(t.schema)}.${quoteIdent(t.table)}) or (c${i}.hidden)) as rows from (
         select c.relrowsecurity and not (r.rolsuper or r.rolbypassrls or (c.relowner = r.oid and not c.relforcerowsecurity)) as hidden
-          from pg_catalog.pg_class c, pg_catalog.pg_roles r where c.oid = ${Number(oid)} and r.rolname = current_user) c${i}`)
+          from pg_catalog.pg_class c, pg_catalog.pg_roles r where c.oid = ${Number(oid)} and r.rolname = current_user) c${i}`,
+    )
     .join('\nunion all\n');
   for (const r of await sql.unsafe<{ oid: string; rows: boolean }[]>(checks)) out.set(r.oid, r.rows);
   return out;

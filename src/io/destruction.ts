@@ -101,11 +101,24 @@ select pg_catalog.json_build_object('t', (select pg_catalog.json_agg(pg_catalog.
 commit`;
 }
 
-type RawTable = [number, string, string, number, boolean | null, number | string, number | string, [number, string, number, number, string][] | null, string[]?];
+type RawTable = [
+  number,
+  string,
+  string,
+  number,
+  boolean | null,
+  number | string,
+  number | string,
+  [number, string, number, number, string][] | null,
+  string[]?,
+];
 
 /** Parses the json value of one of the queries above. */
 export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; suspects: number[]; extra: Record<string, unknown> } {
-  const doc = (typeof value === 'string' ? JSON.parse(value) : value) as { t?: RawTable[] | null; l?: (number | string)[] | null } & Record<string, unknown>;
+  const doc = (typeof value === 'string' ? JSON.parse(value) : value) as { t?: RawTable[] | null; l?: (number | string)[] | null } & Record<
+    string,
+    unknown
+  >;
   const snapshot: CatalogSnapshot = new Map();
   for (const [oid, schema, name, filenode, pages, updated, deleted, columns, ancestors] of doc.t ?? []) {
     snapshot.set(Number(oid), {
@@ -162,7 +175,8 @@ export function losslessChange(before: SnapshotColumn, after: SnapshotColumn): b
     return false;
   }
   if (WIDER[before.typeOid]?.includes(after.typeOid) && after.typmod === -1) return true;
-  if ((before.typeOid === 1043 && after.typeOid === 25) || (before.typeOid === 25 && after.typeOid === 1043 && after.typmod === -1)) return true;
+  if ((before.typeOid === 1043 && after.typeOid === 25) || (before.typeOid === 25 && after.typeOid === 1043 && after.typmod === -1))
+    return true;
   return false;
 }
 
@@ -195,7 +209,8 @@ export function compareSnapshots(before: CatalogSnapshot, after: CatalogSnapshot
         found.push({ kind: 'column', ...at, column: column.name, what: `retyped ${column.type} → ${current.type}` });
       }
     }
-    if (!retyped && !sameStorage && !now.pages) found.push({ kind: 'rows', ...at, what: 'emptied (TRUNCATE or a rewrite that kept no rows)' });
+    if (!retyped && !sameStorage && !now.pages)
+      found.push({ kind: 'rows', ...at, what: 'emptied (TRUNCATE or a rewrite that kept no rows)' });
     if (now.deleted > 0) found.push({ kind: 'rows', ...at, what: `${now.deleted} row${now.deleted === 1 ? '' : 's'} deleted` });
     if (now.updated > 0) found.push({ kind: 'rows', ...at, what: `${now.updated} row${now.updated === 1 ? '' : 's'} updated` });
   }

@@ -19,7 +19,10 @@ export function loadDotenv(dir: string, env: NodeJS.ProcessEnv): string[] {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return [];
-    throw new DbctlError('CONFIG_INVALID', `.env could not be read (${code ?? 'error'})`, { hint: 'make .env readable, or remove it', cause: error });
+    throw new DbctlError('CONFIG_INVALID', `.env could not be read (${code ?? 'error'})`, {
+      hint: 'make .env readable, or remove it',
+      cause: error,
+    });
   }
   const added: string[] = [];
   for (const [name, value] of Object.entries(parse(text))) {

@@ -63,7 +63,11 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     for (const p of [dir, socketDir, pwfile]) await chown(p, owner.uid, owner.gid);
   }
   try {
-    await run(path.join(bin, 'initdb'), [`--pgdata=${dir}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], owner);
+    await run(
+      path.join(bin, 'initdb'),
+      [`--pgdata=${dir}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+      owner,
+    );
   } finally {
     await rm(pwfile, { force: true });
   }
@@ -82,7 +86,10 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 
 /** The uid/gid of the `postgres` OS user, created when missing (PostgreSQL refuses to run as root). */
 function ensurePostgresUser(): { uid: number; gid: number } {
-  const ids = () => ({ uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) });
+  const ids = () => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
+    gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
+  });
   try {
     return ids();
   } catch {
@@ -90,7 +97,9 @@ function ensurePostgresUser(): { uid: number; gid: number } {
       execFileSync('groupadd', ['-f', 'postgres'], { stdio: 'ignore' });
       execFileSync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' });
     } catch (error) {
-      throw new Error(`running as root, and the 'postgres' OS user to run the server as could not be created (${(error as Error).message.split('\n')[0]})`);
+      throw new Error(
+        `running as root, and the 'postgres' OS user to run the server as could not be created (${(error as Error).message.split('\n')[0]})`,
+      );
     }
     return ids();
   }
@@ -132,7 +141,10 @@ async function othersCanTraverse(dir: string): Promise<boolean> {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return access(file, fsConstants.F_OK).then(() => true, () => false);
+  return access(file, fsConstants.F_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Runs a program to completion, failing with the last lines it printed. */
@@ -155,7 +167,14 @@ function lastLines(text: string): string {
 }
 
 /** Starts postgres and resolves once it accepts connections. */
-function startServer(file: string, dataDir: string, port: number, socketDir: string, settings: string[], owner: { uid: number; gid: number } | undefined): Promise<ChildProcess> {
+function startServer(
+  file: string,
+  dataDir: string,
+  port: number,
+  socketDir: string,
+  settings: string[],
+  owner: { uid: number; gid: number } | undefined,
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const args = ['-D', dataDir, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1', ...settings];
     const child = spawn(file, args, { ...owner, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });

@@ -14,7 +14,9 @@ async function git(args: string[], cwd: string): Promise<string> {
     const { stdout } = await run('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
+    const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message)
+      .trim()
+      .split('\n')[0];
     throw new DbctlError('USAGE', `git ${args[0]} failed in ${cwd}: ${stderr}`, {
       hint: 'run inside the git checkout and pass a ref that exists (in CI fetch the base branch, e.g. actions/checkout with fetch-depth: 0)',
     });
@@ -24,7 +26,9 @@ async function git(args: string[], cwd: string): Promise<string> {
 /** Absolute paths of files under `dir` added since `ref` (committed, staged, unstaged or untracked). */
 export async function filesAddedSince(ref: string, dir: string, cwd: string): Promise<string[]> {
   await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd).catch(() => {
-    throw new DbctlError('USAGE', `--since ${ref}: no such git ref`, { hint: 'fetch it first (git fetch origin main) or pass a commit, branch or tag that exists' });
+    throw new DbctlError('USAGE', `--since ${ref}: no such git ref`, {
+      hint: 'fetch it first (git fetch origin main) or pass a commit, branch or tag that exists',
+    });
   });
   const top = (await git(['rev-parse', '--show-toplevel'], cwd)).trim();
   const added = await git(['diff', '--name-only', '--diff-filter=A', '--no-renames', ref, '--', dir], cwd);

@@ -71,7 +71,10 @@ export async function readHistoryLatest(sql: postgres.Sql, tables: HistoryTables
     [scopeKey(tables)],
   );
   return new Map(
-    rows.map((r) => [r.tag, { tag: r.tag, hash: r.hash, outcome: r.outcome, finishedAt: r.finished_at?.toISOString() ?? null, error: r.error }]),
+    rows.map((r) => [
+      r.tag,
+      { tag: r.tag, hash: r.hash, outcome: r.outcome, finishedAt: r.finished_at?.toISOString() ?? null, error: r.error },
+    ]),
   );
 }
 
@@ -117,9 +120,7 @@ export async function ensureHistoryTables(sql: postgres.Sql, tables: HistoryTabl
       run_by text NOT NULL DEFAULT current_user,
       hostname text
     )`);
-  await sql.unsafe(
-    `CREATE INDEX IF NOT EXISTS migration_history_tag_idx ON ${historyTableName(tables)} (migrations_table, tag, id)`,
-  );
+  await sql.unsafe(`CREATE INDEX IF NOT EXISTS migration_history_tag_idx ON ${historyTableName(tables)} (migrations_table, tag, id)`);
 }
 
 /**
@@ -149,7 +150,9 @@ async function ensureDrizzleTableV1(sql: postgres.Sql, tables: HistoryTables, lo
     return;
   }
   if (columns.some((c) => c.column_name === 'name')) return;
-  const rows = await sql.unsafe<{ id: number; hash: string; created_at: string | null }[]>(`SELECT id, hash, created_at FROM ${table} ORDER BY id ASC`);
+  const rows = await sql.unsafe<{ id: number; hash: string; created_at: string | null }[]>(
+    `SELECT id, hash, created_at FROM ${table} ORDER BY id ASC`,
+  );
   const sorted = [...local].sort((a, b) => (a.when !== b.when ? a.when - b.when : a.tag.localeCompare(b.tag)));
   const byMillis = new Map<number, typeof sorted>();
   const byHash = new Map<string, (typeof sorted)[number]>();
@@ -164,7 +167,11 @@ async function ensureDrizzleTableV1(sql: postgres.Sql, tables: HistoryTables, lo
     const millis = Number(`${text.slice(0, text.length - 3)}000`);
     const candidates = byMillis.get(millis);
     const matched =
-      candidates && candidates.length === 1 ? candidates[0] : candidates && candidates.length > 1 ? candidates.find((c) => c.hash === row.hash) : byHash.get(row.hash);
+      candidates && candidates.length === 1
+        ? candidates[0]
+        : candidates && candidates.length > 1
+          ? candidates.find((c) => c.hash === row.hash)
+          : byHash.get(row.hash);
     if (matched) names.push({ id: row.id, name: matched.tag });
     else unmatched.push(row.id);
   }
@@ -172,7 +179,9 @@ async function ensureDrizzleTableV1(sql: postgres.Sql, tables: HistoryTables, lo
     throw new DbctlError(
       'HISTORY_MISMATCH',
       `${table} has ${unmatched.length} row${unmatched.length === 1 ? '' : 's'} (id ${unmatched.join(', ')}) matching no migration in the folder, so it cannot be upgraded to drizzle-orm 1.0's shape`,
-      { hint: 'restore the missing migrations from git (or run `drizzle-kit up` on the journal folder that applied them), then run dbctl migrate again' },
+      {
+        hint: 'restore the missing migrations from git (or run `drizzle-kit up` on the journal folder that applied them), then run dbctl migrate again',
+      },
     );
   }
   await sql.begin(async (tx) => {
@@ -202,9 +211,21 @@ export interface HistoryRecord {
 
 function historyParams(tables: HistoryTables, r: HistoryRecord): (string | number | boolean | Date | null)[] {
   return [
-    scopeKey(tables), r.tag, r.hash, r.createdAt, r.outcome, r.outOfOrder, r.startedAt, r.durationMs,
-    r.statementsTotal, r.statementsDone, r.error === null ? null : storedError(tables, r.error), r.backupId,
-    r.env, r.dbctlVersion, r.hostname,
+    scopeKey(tables),
+    r.tag,
+    r.hash,
+    r.createdAt,
+    r.outcome,
+    r.outOfOrder,
+    r.startedAt,
+    r.durationMs,
+    r.statementsTotal,
+    r.statementsDone,
+    r.error === null ? null : storedError(tables, r.error),
+    r.backupId,
+    r.env,
+    r.dbctlVersion,
+    r.hostname,
   ];
 }
 
@@ -220,8 +241,15 @@ const HISTORY_COLUMNS =
 const HISTORY_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb, $12, $13, $14, $15';
 
 /** Writes a history row only (a failed or rolled-back attempt, a resolution). */
-export async function recordHistory(sql: postgres.Sql | postgres.TransactionSql, tables: HistoryTables, record: HistoryRecord): Promise<void> {
-  await sql.unsafe(`INSERT INTO ${historyTableName(tables)} (${HISTORY_COLUMNS}) VALUES (${HISTORY_VALUES})`, historyParams(tables, record) as never[]);
+export async function recordHistory(
+  sql: postgres.Sql | postgres.TransactionSql,
+  tables: HistoryTables,
+  record: HistoryRecord,
+): Promise<void> {
+  await sql.unsafe(
+    `INSERT INTO ${historyTableName(tables)} (${HISTORY_COLUMNS}) VALUES (${HISTORY_VALUES})`,
+    historyParams(tables, record) as never[],
+  );
 }
 
 /**

@@ -156,7 +156,9 @@ async function probeSession(
         // A probe client that cannot get a server in time tells nothing (a full session pool): the
         // checks on our own connection, and those inside every migration transaction, still hold.
         const seen = await bounded(
-          probe<{ pid: number; marker: string | null }[]>`select pg_backend_pid() as pid, current_setting(${SESSION_MARKER}, true) as marker`,
+          probe<
+            { pid: number; marker: string | null }[]
+          >`select pg_backend_pid() as pid, current_setting(${SESSION_MARKER}, true) as marker`,
           Math.min(PROBE_STATEMENT_MS, remaining()),
           () => null,
         ).catch(() => null);
@@ -271,16 +273,24 @@ function sessionLost(): Error {
 }
 
 function waitExpired(what: string): DbctlError {
-  return new DbctlError('LOCK_TIMEOUT', `no answer from the database within the wait while acquiring ${what} (a pooler with no free server connection?)`, {
-    hint: 'run `dbctl migrate` again when the database is less busy, or raise --wait',
-  });
+  return new DbctlError(
+    'LOCK_TIMEOUT',
+    `no answer from the database within the wait while acquiring ${what} (a pooler with no free server connection?)`,
+    {
+      hint: 'run `dbctl migrate` again when the database is less busy, or raise --wait',
+    },
+  );
 }
 
 /**
  * Resolves a query or fails once `ms` pass: the query is cancelled and `onTimeout`'s error thrown
  * (or its value returned when it is not an Error).
  */
-async function bounded<T, F>(query: Promise<T> & { cancel?: () => unknown }, ms: number, onTimeout: () => F): Promise<T | Exclude<F, Error>> {
+async function bounded<T, F>(
+  query: Promise<T> & { cancel?: () => unknown },
+  ms: number,
+  onTimeout: () => F,
+): Promise<T | Exclude<F, Error>> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), ms)));
   try {

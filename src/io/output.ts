@@ -52,10 +52,7 @@ export interface OutputStreams {
 }
 
 /** Creates the run's output from the global flags and the streams. */
-export function createOutput(
-  flags: { json: boolean; color: boolean; verbose: boolean },
-  streams: OutputStreams,
-): Output {
+export function createOutput(flags: { json: boolean; color: boolean; verbose: boolean }, streams: OutputStreams): Output {
   const secrets = new Set<string>();
   const humanStream = flags.json ? streams.stderr : streams.stdout;
   const tty = Boolean(humanStream.isTTY);

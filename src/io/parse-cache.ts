@@ -69,7 +69,12 @@ export function cacheRoot(from: string): string | null {
  * Opens the cache for results of parser `parserVersion` run by dbctl `dbctlVersion`, above `from`;
  * null when turned off (`DBCTL_PARSE_CACHE=off`) or there is no `node_modules` to keep it in.
  */
-export function openParseCache(from: string, parserVersion: string, dbctlVersion: string, environment: NodeJS.ProcessEnv = process.env): ParseCache | null {
+export function openParseCache(
+  from: string,
+  parserVersion: string,
+  dbctlVersion: string,
+  environment: NodeJS.ProcessEnv = process.env,
+): ParseCache | null {
   const setting = (environment.DBCTL_PARSE_CACHE ?? '').toLowerCase();
   if (setting === 'off' || setting === '0' || setting === 'false') return null;
   let root: string | null;
@@ -119,16 +124,33 @@ export function openParseCache(from: string, parserVersion: string, dbctlVersion
     get(kind, input) {
       if (!warm || input.length > MAX_INPUT_CHARS) return undefined;
       const hash = sha256(input);
-      let entry: { v?: unknown; k?: unknown; h?: unknown; n?: unknown; json?: unknown; error?: { message?: unknown; sqlDetails?: unknown } };
+      let entry: {
+        v?: unknown;
+        k?: unknown;
+        h?: unknown;
+        n?: unknown;
+        json?: unknown;
+        error?: { message?: unknown; sqlDetails?: unknown };
+      };
       try {
         entry = JSON.parse(readFileSync(fileOf(kind, hash), 'utf8'));
       } catch {
         return undefined; // missing, unreadable or not JSON (a corrupt entry is a miss and is stored again)
       }
-      if (entry === null || typeof entry !== 'object' || entry.v !== FORMAT || entry.k !== kind || entry.h !== hash || entry.n !== input.length) return undefined;
+      if (
+        entry === null ||
+        typeof entry !== 'object' ||
+        entry.v !== FORMAT ||
+        entry.k !== kind ||
+        entry.h !== hash ||
+        entry.n !== input.length
+      )
+        return undefined;
       if (typeof entry.json === 'string') return { json: entry.json };
       if (entry.error && typeof entry.error.message === 'string') {
-        return { error: { message: entry.error.message, ...(entry.error.sqlDetails !== undefined ? { sqlDetails: entry.error.sqlDetails } : {}) } };
+        return {
+          error: { message: entry.error.message, ...(entry.error.sqlDetails !== undefined ? { sqlDetails: entry.error.sqlDetails } : {}) },
+        };
       }
       return undefined;
     },

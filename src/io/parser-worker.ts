@@ -57,7 +57,11 @@ export function startSyncParserWorker(): SyncParserWorker {
   const libPath = createRequire(import.meta.url).resolve('libpg-query');
   const shared = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { port: port2, shared, libPath }, transferList: [port2 as MessagePort] });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { port: port2, shared, libPath },
+    transferList: [port2 as MessagePort],
+  });
   worker.unref();
   port1.unref();
   worker.on('error', () => {}); // reported to the waiting call by its time limit

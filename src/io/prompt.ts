@@ -16,7 +16,9 @@ export async function enforce(decision: GuardDecision): Promise<void> {
   if (decision.action === 'allow') return;
   if (decision.action === 'confirm') {
     if (await confirm(decision.question)) return;
-    throw new DbctlError('REFUSED', 'not confirmed; nothing was changed', { hint: 'run the command again and answer yes, or pass the flag it names' });
+    throw new DbctlError('REFUSED', 'not confirmed; nothing was changed', {
+      hint: 'run the command again and answer yes, or pass the flag it names',
+    });
   }
   throw new DbctlError('REFUSED', decision.message, { hint: decision.hint });
 }

@@ -9,7 +9,12 @@ import type { MigrationStatus, PlanMigration } from '../core/plan.js';
 import type { HistoryTables } from './history.js';
 
 /** A sentence saying so, or null when it does not apply. */
-export async function recordedElsewhere(sql: postgres.Sql, tables: HistoryTables, status: MigrationStatus<PlanMigration>, env: string): Promise<string | null> {
+export async function recordedElsewhere(
+  sql: postgres.Sql,
+  tables: HistoryTables,
+  status: MigrationStatus<PlanMigration>,
+  env: string,
+): Promise<string | null> {
   if (tables.drizzleSchema === 'drizzle' && tables.drizzleTable === '__drizzle_migrations') return null;
   if (status.unknown.length > 0 || status.migrations.some((m) => m.row !== null)) return null;
   const [row] = await sql<{ n: number | null }[]>`

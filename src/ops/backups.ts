@@ -18,7 +18,10 @@ export async function backups(options: BaseOptions = {}, given?: CommandContext)
 }
 
 /** The backups' document and, for the text view, where they were listed (the document is an array). */
-export async function listedBackups(options: BaseOptions = {}, given?: CommandContext): Promise<{ document: BackupsDocument; where: string }> {
+export async function listedBackups(
+  options: BaseOptions = {},
+  given?: CommandContext,
+): Promise<{ document: BackupsDocument; where: string }> {
   const ctx = await opContext(options, given);
   const project = await openProject(ctx);
   const target = projectTarget(project);

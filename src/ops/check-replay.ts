@@ -26,7 +26,12 @@ export async function replayChecks(
   db: Database,
 ): Promise<{ drift: CheckResult; schemaVsSql: CheckResult }> {
   const env = environment.name;
-  const [{ withReplay, appliedOrder }, { compareLiveWithReplay, readSide, compareReadings, userSchemas }, { replayMigrations }, { loadKit }] = await Promise.all([
+  const [
+    { withReplay, appliedOrder },
+    { compareLiveWithReplay, readSide, compareReadings, userSchemas },
+    { replayMigrations },
+    { loadKit },
+  ] = await Promise.all([
     import('../drizzle/live/replayed.js'),
     import('../drizzle/live/compare.js'),
     import('../drizzle/live/replay.js'),
@@ -52,13 +57,29 @@ export async function replayChecks(
         schemaVsSql = { id: 'schema-vs-sql', ok: true, message: `skipped: ${firstLine(error)}` };
       }
       return compared.drift
-        ? { id: 'drift', ok: false, message: `the ${env} schema differs from what its applied migrations produce (${where}): run \`dbctl fix --env ${env}\` to write the repair as a migration`, details: compared.summary }
-        : { id: 'drift', ok: true, message: `the ${env} schema matches what its applied migrations produce${newest ? ` (up to ${newest})` : ''}; ${where}` };
+        ? {
+            id: 'drift',
+            ok: false,
+            message: `the ${env} schema differs from what its applied migrations produce (${where}): run \`dbctl fix --env ${env}\` to write the repair as a migration`,
+            details: compared.summary,
+          }
+        : {
+            id: 'drift',
+            ok: true,
+            message: `the ${env} schema matches what its applied migrations produce${newest ? ` (up to ${newest})` : ''}; ${where}`,
+          };
     });
     return { drift, schemaVsSql };
   } catch (error) {
     const hint = isDbctlError(error) && error.hint ? `; ${error.hint}` : '';
-    return { drift: { id: 'drift', ok: false, message: `cannot compare the ${env} schema with what its migrations produce: ${firstLine(error)}${hint}` }, schemaVsSql };
+    return {
+      drift: {
+        id: 'drift',
+        ok: false,
+        message: `cannot compare the ${env} schema with what its migrations produce: ${firstLine(error)}${hint}`,
+      },
+      schemaVsSql,
+    };
   }
 }
 
@@ -83,7 +104,12 @@ async function schemaVsSqlCheck(
     { actual: "the migrations' SQL", expected: 'the schema in code' },
   );
   return result.drift
-    ? { id: 'schema-vs-sql', ok: true, message: `the migrations' SQL and the schema in code differ in ${result.summary.length} place${result.summary.length === 1 ? '' : 's'} (\`drizzle-kit push\` would try to undo these; declare them in code or leave them to SQL)`, details: result.summary }
+    ? {
+        id: 'schema-vs-sql',
+        ok: true,
+        message: `the migrations' SQL and the schema in code differ in ${result.summary.length} place${result.summary.length === 1 ? '' : 's'} (\`drizzle-kit push\` would try to undo these; declare them in code or leave them to SQL)`,
+        details: result.summary,
+      }
     : { id: 'schema-vs-sql', ok: true, message: "the migrations' SQL makes exactly what the schema in code declares" };
 }
 

@@ -47,7 +47,11 @@ export async function check(options: CheckOptions = {}, given?: CommandContext):
   const schema = schemaCheck(project, headers);
   for (const started of [journal, folder, live, review]) started?.catch(() => undefined); // awaited below, in order
 
-  const closeUnused = () => void live?.then((opened) => opened.db.close(), () => undefined);
+  const closeUnused = () =>
+    void live?.then(
+      (opened) => opened.db.close(),
+      () => undefined,
+    );
   const checks: CheckResult[] = [];
   let read: MigrationFolder | null;
   try {
@@ -77,7 +81,12 @@ async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHead
     const onKitV1 = await (await import('../drizzle/kit/schema-check.js')).schemaDiffersOnKitV1(project.drizzle);
     const result = onKitV1 ?? (await schemaDiffersFromSnapshot(project.drizzle, { headers }));
     return result.differs
-      ? { id: 'schema', ok: false, message: 'the schema in code differs from the newest migration snapshot: run `dbctl generate`', details: result.summary }
+      ? {
+          id: 'schema',
+          ok: false,
+          message: 'the schema in code differs from the newest migration snapshot: run `dbctl generate`',
+          details: result.summary,
+        }
       : { id: 'schema', ok: true, message: 'the schema in code matches the newest migration snapshot' };
   } catch (error) {
     return { id: 'schema', ok: false, message: `cannot compare the schema in code with the migrations: ${firstLine(error)}` };
@@ -90,16 +99,34 @@ async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHead
  * listed but do not fail; any other problem does. With `baseline`, the problems there are now are
  * recorded first.
  */
-async function journalCheck(ctx: CommandContext, project: ProjectConfig, headers: Promise<SnapshotHeaders>, baseline: boolean): Promise<CheckResult> {
+async function journalCheck(
+  ctx: CommandContext,
+  project: ProjectConfig,
+  headers: Promise<SnapshotHeaders>,
+  baseline: boolean,
+): Promise<CheckResult> {
   const read = await readFolderFacts(project.drizzle.out, await headers);
   if ('folders' in read) {
     const { count, problems } = read.folders; // drizzle-kit 1.0's folder per migration
     return problems.length
-      ? { id: 'journal', ok: false, message: `${problems.length} inconsistenc${problems.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`, details: problems }
-      : { id: 'journal', ok: true, message: `${count} migration${count === 1 ? '' : 's'}; migration folders and snapshots (prevIds) agree` };
+      ? {
+          id: 'journal',
+          ok: false,
+          message: `${problems.length} inconsistenc${problems.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`,
+          details: problems,
+        }
+      : {
+          id: 'journal',
+          ok: true,
+          message: `${count} migration${count === 1 ? '' : 's'}; migration folders and snapshots (prevIds) agree`,
+        };
   }
   if ('unreadable' in read) {
-    return { id: 'journal', ok: false, message: `${project.drizzle.outRelative}: ${read.unreadable}; restore it from git or run \`dbctl generate\`` };
+    return {
+      id: 'journal',
+      ok: false,
+      message: `${project.drizzle.outRelative}: ${read.unreadable}; restore it from git or run \`dbctl generate\``,
+    };
   }
   const problems = checkFolder(read.facts);
   const file = path.join(project.projectDir, BASELINE_FILE);
@@ -108,15 +135,27 @@ async function journalCheck(ctx: CommandContext, project: ProjectConfig, headers
     recorded = [...new Set([...recorded, ...problems.map((p) => p.id)])].sort();
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify({ acceptJournal: recorded }, null, 2)}\n`);
-    ctx.out.info(`recorded ${recorded.length} accepted folder problem${recorded.length === 1 ? '' : 's'} in ${BASELINE_FILE}${recorded.length ? `: ${recorded.join(', ')}` : ''}; commit it`);
+    ctx.out.info(
+      `recorded ${recorded.length} accepted folder problem${recorded.length === 1 ? '' : 's'} in ${BASELINE_FILE}${recorded.length ? `: ${recorded.join(', ')}` : ''}; commit it`,
+    );
   }
   const { failing, accepted } = applyBaseline(problems, [...(project.check?.acceptJournal ?? []), ...recorded]);
   const acceptedLines = accepted.map((p) => `accepted (${p.id}): ${p.message.split(':')[0]}`);
   const count = read.facts.entries.length;
   return failing.length
-    ? { id: 'journal', ok: false, message: `${failing.length} inconsistenc${failing.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`, details: [...failing.map((p) => `${p.message} [${p.id}]`), ...acceptedLines] }
+    ? {
+        id: 'journal',
+        ok: false,
+        message: `${failing.length} inconsistenc${failing.length === 1 ? 'y' : 'ies'} in ${project.drizzle.outRelative}`,
+        details: [...failing.map((p) => `${p.message} [${p.id}]`), ...acceptedLines],
+      }
     : accepted.length
-      ? { id: 'journal', ok: true, message: `${count} migration${count === 1 ? '' : 's'}; journal, SQL files and snapshots agree but for ${accepted.length} accepted problem${accepted.length === 1 ? '' : 's'} (baseline)`, details: acceptedLines }
+      ? {
+          id: 'journal',
+          ok: true,
+          message: `${count} migration${count === 1 ? '' : 's'}; journal, SQL files and snapshots agree but for ${accepted.length} accepted problem${accepted.length === 1 ? '' : 's'} (baseline)`,
+          details: acceptedLines,
+        }
       : { id: 'journal', ok: true, message: `${count} migration${count === 1 ? '' : 's'}; journal, SQL files and snapshots agree` };
 }
 
@@ -138,16 +177,31 @@ async function reviewCheck(
   options: CheckOptions,
   live: LiveFacts | undefined,
 ): Promise<CheckResult> {
-  const { report } = await reviewSelected(ctx, project, folder, { tags: [], all: false, since: options.since, appliedBy: options.appliedBy }, live);
+  const { report } = await reviewSelected(
+    ctx,
+    project,
+    folder,
+    { tags: [], all: false, since: options.since, appliedBy: options.appliedBy },
+    live,
+  );
   const reviewed = report.migrations.map((m) => m.tag);
   const failing = report.migrations.flatMap((m) =>
     m.statements.flatMap((s) => s.findings.filter((f) => f.severity === 'error').map((f) => `${m.file}:${s.line} ${f.rule}: ${f.message}`)),
   );
   const what = reviewed.length ? reviewed.join(', ') : 'no migrations';
   if (failing.length) {
-    return { id: 'review', ok: false, message: `${failing.length} review error${failing.length === 1 ? '' : 's'} in ${what}: run \`dbctl review\` for the fixes`, details: failing };
+    return {
+      id: 'review',
+      ok: false,
+      message: `${failing.length} review error${failing.length === 1 ? '' : 's'} in ${what}: run \`dbctl review\` for the fixes`,
+      details: failing,
+    };
   }
-  return { id: 'review', ok: true, message: `reviewed ${what}: no errors${report.summary.warnings ? ` (${report.summary.warnings} warnings)` : ''}` };
+  return {
+    id: 'review',
+    ok: true,
+    message: `reviewed ${what}: no errors${report.summary.warnings ? ` (${report.summary.warnings} warnings)` : ''}`,
+  };
 }
 
 /** The `--env` environment and a connection to it (read-only use). */
@@ -181,18 +235,35 @@ async function environmentChecks(
     const facts = readTableFacts(db.sql);
     const replayed = replayChecks(ctx, project, status, environment, db);
     const drift = replayed.then((r) => r.drift);
-    const review = facts.then((known) => reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts: known }));
-    const classes = pendingCheck(pending.map((p) => p.migration), folder.migrations);
+    const review = facts.then((known) =>
+      reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts: known }),
+    );
+    const classes = pendingCheck(
+      pending.map((p) => p.migration),
+      folder.migrations,
+    );
     for (const started of [drift, review, classes]) started.catch(() => undefined); // awaited below, in order
     const otherTable = await defaultTableCheck(db, project, status, environment.name);
-    return [await review, ...historyChecks(status, environment.name), ...otherTable, await classes, await drift, (await replayed).schemaVsSql];
+    return [
+      await review,
+      ...historyChecks(status, environment.name),
+      ...otherTable,
+      await classes,
+      await drift,
+      (await replayed).schemaVsSql,
+    ];
   } finally {
     await db.close();
   }
 }
 
 /** The migrations recorded in drizzle's default table instead of the configured one (src/io/recorded-elsewhere.ts). */
-async function defaultTableCheck(db: Database, project: ProjectConfig, status: MigrationStatus<LocalMigration>, env: string): Promise<CheckResult[]> {
+async function defaultTableCheck(
+  db: Database,
+  project: ProjectConfig,
+  status: MigrationStatus<LocalMigration>,
+  env: string,
+): Promise<CheckResult[]> {
   const { recordedElsewhere } = await import('../io/recorded-elsewhere.js');
   const message = await recordedElsewhere(db.sql, historyTables(project), status, env);
   return message ? [{ id: 'migrations-table', ok: false, message }] : [];
@@ -205,15 +276,35 @@ function historyChecks(status: MigrationStatus<LocalMigration>, env: string): Ch
   const [modified, cosmetic, failed] = [tags(history.modified), tags(history.cosmetic), tags(history.failed)];
   return [
     modified.length
-      ? { id: 'applied-unmodified', ok: false, message: `${modified.length} applied migration file${modified.length === 1 ? ' was' : 's were'} modified after being applied to ${env}: restore them from git and write a new migration instead`, details: modified }
+      ? {
+          id: 'applied-unmodified',
+          ok: false,
+          message: `${modified.length} applied migration file${modified.length === 1 ? ' was' : 's were'} modified after being applied to ${env}: restore them from git and write a new migration instead`,
+          details: modified,
+        }
       : cosmetic.length
-        ? { id: 'applied-unmodified', ok: true, message: `every applied migration matches what was applied to ${env}; ${cosmetic.length} changed since only in comments or white space (cosmetic)`, details: cosmetic }
+        ? {
+            id: 'applied-unmodified',
+            ok: true,
+            message: `every applied migration matches what was applied to ${env}; ${cosmetic.length} changed since only in comments or white space (cosmetic)`,
+            details: cosmetic,
+          }
         : { id: 'applied-unmodified', ok: true, message: `every applied migration matches its checksum in ${env}` },
     status.unknown.length
-      ? { id: 'no-unknown-migrations', ok: false, message: `${env} has ${status.unknown.length} migration${status.unknown.length === 1 ? '' : 's'} this folder does not know: deploy from the branch that has them, or merge it first`, details: status.unknown.map((r) => `row ${r.id}: created_at ${r.createdAt}, hash ${r.hash.slice(0, 12)}…`) }
+      ? {
+          id: 'no-unknown-migrations',
+          ok: false,
+          message: `${env} has ${status.unknown.length} migration${status.unknown.length === 1 ? '' : 's'} this folder does not know: deploy from the branch that has them, or merge it first`,
+          details: status.unknown.map((r) => `row ${r.id}: created_at ${r.createdAt}, hash ${r.hash.slice(0, 12)}…`),
+        }
       : { id: 'no-unknown-migrations', ok: true, message: `${env} has no migrations unknown to the folder` },
     failed.length
-      ? { id: 'no-failed-migrations', ok: false, message: `${failed.join(', ')} stopped part-way in ${env}: repair, then \`dbctl resolve ${failed[0]} --applied|--rolled-back --env ${env}\``, details: failed }
+      ? {
+          id: 'no-failed-migrations',
+          ok: false,
+          message: `${failed.join(', ')} stopped part-way in ${env}: repair, then \`dbctl resolve ${failed[0]} --applied|--rolled-back --env ${env}\``,
+          details: failed,
+        }
       : { id: 'no-failed-migrations', ok: true, message: `no migration stopped part-way in ${env}` },
   ];
 }
@@ -226,7 +317,17 @@ async function pendingCheck(pending: LocalMigration[], all: readonly LocalMigrat
   const details = pending.map((m, i) => {
     const counts = { safe: 0, locking: 0, destructive: 0 };
     for (const chunk of analysed[i]!) counts[chunk.class]++;
-    return `${m.tag}: ${Object.entries(counts).filter(([, n]) => n).map(([c, n]) => `${n} ${c}`).join(', ') || 'empty'}`;
+    return `${m.tag}: ${
+      Object.entries(counts)
+        .filter(([, n]) => n)
+        .map(([c, n]) => `${n} ${c}`)
+        .join(', ') || 'empty'
+    }`;
   });
-  return { id: 'pending', ok: true, message: `${pending.length} pending migration${pending.length === 1 ? '' : 's'} (\`dbctl migrate --dry-run\` shows the plan)`, details };
+  return {
+    id: 'pending',
+    ok: true,
+    message: `${pending.length} pending migration${pending.length === 1 ? '' : 's'} (\`dbctl migrate --dry-run\` shows the plan)`,
+    details,
+  };
 }

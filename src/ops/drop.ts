@@ -23,14 +23,17 @@ export async function drop(options: DropOptions = {}, given?: CommandContext): P
   const project = await openProject(ctx);
   const folder = await openFolder(project);
   const plan = planDrop(folder, options.tag, project.drizzle.prefix);
-  const environments = ctx.globals.env !== undefined || ctx.globals.url !== undefined ? [targetEnvironment(ctx, project)] : visibleEnvironments(ctx, project);
+  const environments =
+    ctx.globals.env !== undefined || ctx.globals.url !== undefined ? [targetEnvironment(ctx, project)] : visibleEnvironments(ctx, project);
   const checked: DropDocument['checked'] = [];
   for (const environment of environments) {
     throwIfAborted(ctx.signal);
     const db = await connect(environment, { envName: environment.name, application: 'dbctl drop' });
     try {
       const status = await readStatus(db.sql, folder, historyTables(project));
-      const applied = status.migrations.filter((m) => plan.tags.includes(m.migration.tag) && m.state !== 'pending').map((m) => m.migration.tag);
+      const applied = status.migrations
+        .filter((m) => plan.tags.includes(m.migration.tag) && m.state !== 'pending')
+        .map((m) => m.migration.tag);
       checked.push({ env: environment.name, applied });
     } finally {
       await db.close();

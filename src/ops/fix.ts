@@ -48,7 +48,9 @@ export async function fix(options: FixOptions = {}, given?: CommandContext): Pro
       throw new DbctlError(
         'OPERATION_FAILED',
         `${pending.length} migration${pending.length === 1 ? ' is' : 's are'} not applied to "${environment.name}" yet (${pending.join(', ')}); a fix now would repeat ${pending.length === 1 ? 'it' : 'them'}`,
-        { hint: `apply ${pending.length === 1 ? 'it' : 'them'} first: \`dbctl migrate --env ${environment.name}\`, then run \`dbctl fix --env ${environment.name}\` again` },
+        {
+          hint: `apply ${pending.length === 1 ? 'it' : 'them'} first: \`dbctl migrate --env ${environment.name}\`, then run \`dbctl fix --env ${environment.name}\` again`,
+        },
       );
     }
     // what the migrations produce: the applied ones as the database applied them, and a migration
@@ -56,15 +58,30 @@ export async function fix(options: FixOptions = {}, given?: CommandContext): Pro
     const replayed = appliedOrder(status.migrations.filter((m) => m.state !== 'pending'));
     plan = await withReplay(db.sql, replayed, scratchOptions(ctx, project, environment, db), async ({ scratch, replay }) => {
       where = `replayed ${replay.replayed.length} migration${replay.replayed.length === 1 ? '' : 's'} in a ${scratch.where}`;
-      return await planReplayedFix(db.sql, scratch.sql, settings, { renames: options.rename ?? [], creates: options.create ?? [] }, { excludeSchemas: [project.history.schema] });
+      return await planReplayedFix(
+        db.sql,
+        scratch.sql,
+        settings,
+        { renames: options.rename ?? [], creates: options.create ?? [] },
+        { excludeSchemas: [project.history.schema] },
+      );
     });
   } finally {
     await db.close().catch(() => {});
   }
-  const document: FixDocument = { env: environment.name, status: 'up-to-date', migration: null, statements: plan.statements, differences: plan.summary, review: null };
+  const document: FixDocument = {
+    env: environment.name,
+    status: 'up-to-date',
+    migration: null,
+    statements: plan.statements,
+    differences: plan.summary,
+    review: null,
+  };
   for (const rename of plan.renames) ctx.out.info(`~ ${rename.from} › ${rename.to}  (${rename.kind} renamed)`);
   if (plan.statements.length === 0) {
-    ctx.out.info(`${environmentLabel(environment)}: the database matches what its applied migrations produce (${where}); nothing to fix, nothing written`);
+    ctx.out.info(
+      `${environmentLabel(environment)}: the database matches what its applied migrations produce (${where}); nothing to fix, nothing written`,
+    );
     return document;
   }
   // before writing: afterwards the folder has one more snapshot (the same schema)
@@ -75,7 +92,12 @@ export async function fix(options: FixOptions = {}, given?: CommandContext): Pro
   // the migrations' schema does not change: the new migration's snapshot is the newest one
   const written = await writeUnchangedSchemaMigration(settings, plan.statements, options.name ?? `fix_${environment.name}`);
   document.status = 'written';
-  document.migration = { tag: written.tag, file: shown(written.sqlPath), snapshot: shown(written.snapshotPath), statements: written.statements.length };
+  document.migration = {
+    tag: written.tag,
+    file: shown(written.sqlPath),
+    snapshot: shown(written.snapshotPath),
+    statements: written.statements.length,
+  };
   ctx.out.info(`✓ wrote ${shown(written.sqlPath)} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`);
   ctx.out.info(`  and ${shown(written.snapshotPath)}${written.journalPath ? `, ${shown(written.journalPath)}` : ''}`);
   if (plan.proof) ctx.out.info(`  proven: ${plan.proof}`);
@@ -83,13 +105,19 @@ export async function fix(options: FixOptions = {}, given?: CommandContext): Pro
   document.review = await reviewNewMigration(project, written);
   showReview(document.review, ctx.out);
   if (plan.destroys.length > 0) {
-    ctx.out.info(`destructive: this migration destroys data the database holds and the migrations never made: ${plan.destroys.join(', ')}; \`dbctl migrate\` backs it up first (and needs --allow-destructive on a protected environment)`);
+    ctx.out.info(
+      `destructive: this migration destroys data the database holds and the migrations never made: ${plan.destroys.join(', ')}; \`dbctl migrate\` backs it up first (and needs --allow-destructive on a protected environment)`,
+    );
   }
   if (plan.invalidIndexes.length > 0) {
-    ctx.out.info(`note: invalid index${plan.invalidIndexes.length === 1 ? '' : 'es'} ${plan.invalidIndexes.map((it) => it.name).join(', ')} (a failed CREATE INDEX CONCURRENTLY) ${plan.invalidIndexes.length === 1 ? 'is' : 'are'} dropped and built again`);
+    ctx.out.info(
+      `note: invalid index${plan.invalidIndexes.length === 1 ? '' : 'es'} ${plan.invalidIndexes.map((it) => it.name).join(', ')} (a failed CREATE INDEX CONCURRENTLY) ${plan.invalidIndexes.length === 1 ? 'is' : 'are'} dropped and built again`,
+    );
   }
   if (codeAhead?.differs) {
-    ctx.out.info('note: the schema in code also differs from the newest migration snapshot; that is not drift and this migration does not contain it: run `dbctl generate` for it');
+    ctx.out.info(
+      'note: the schema in code also differs from the newest migration snapshot; that is not drift and this migration does not contain it: run `dbctl generate` for it',
+    );
   }
   ctx.out.info(`next: review ${shown(written.sqlPath)}, commit it, and apply it: \`dbctl migrate --env ${environment.name}\``);
   if (failed.length > 0) {

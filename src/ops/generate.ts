@@ -41,8 +41,14 @@ export async function generate(options: GenerateOptions = {}, given?: CommandCon
   const shown = (file: string) => path.relative(ctx.cwd, file) || file;
   for (const rename of result.renames) ctx.out.info(`~ ${rename.from} › ${rename.to}  (${rename.kind} renamed)`);
   if (result.askedFlags.length > 0) {
-    const flags = [...(options.rename ?? []).map((r) => `--rename ${shellWord(r)}`), ...(options.create ?? []).map((c) => `--create ${shellWord(c)}`), ...result.askedFlags];
-    ctx.out.info(`to repeat these answers without a terminal (CI): dbctl generate${options.name ? ` --name ${shellWord(options.name)}` : ''} ${flags.join(' ')}`);
+    const flags = [
+      ...(options.rename ?? []).map((r) => `--rename ${shellWord(r)}`),
+      ...(options.create ?? []).map((c) => `--create ${shellWord(c)}`),
+      ...result.askedFlags,
+    ];
+    ctx.out.info(
+      `to repeat these answers without a terminal (CI): dbctl generate${options.name ? ` --name ${shellWord(options.name)}` : ''} ${flags.join(' ')}`,
+    );
   }
   const migration = result.migration;
   if (!migration) {
@@ -50,7 +56,10 @@ export async function generate(options: GenerateOptions = {}, given?: CommandCon
     return generateDocument(result, null, shown);
   }
   if (migration.custom) ctx.out.info(`✓ wrote ${shown(migration.sqlPath)}: an empty migration for your SQL`);
-  else ctx.out.info(`✓ wrote ${shown(migration.sqlPath)} (${migration.statements.length} statement${migration.statements.length === 1 ? '' : 's'})`);
+  else
+    ctx.out.info(
+      `✓ wrote ${shown(migration.sqlPath)} (${migration.statements.length} statement${migration.statements.length === 1 ? '' : 's'})`,
+    );
   ctx.out.info(`  and ${shown(migration.snapshotPath)}${migration.journalPath ? `, ${shown(migration.journalPath)}` : ''}`);
   const document = generateDocument(result, await reviewNewMigration(project, migration), shown);
   if (document.review!.summary.errors > 0) throw outcome('generate', ExitCode.failure, document);

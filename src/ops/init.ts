@@ -36,7 +36,6 @@ const TEMPLATES: TemplateFile[] = [
 const CONFIG_NAMES = ['dbctl.config.ts', 'dbctl.config.mts', 'dbctl.config.js', 'dbctl.config.mjs', 'dbctl.config.json'];
 const DRIZZLE_CONFIG_NAMES = ['drizzle.config.ts', 'drizzle.config.mts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.json'];
 
-
 /** `.github/workflows/dbctl.yml` at the repository root; `dbctl-<package>.yml` for a package inside it. */
 function workflowPath({ projectDir, repoRoot }: { projectDir: string; repoRoot: string }): string {
   const inside = path.relative(repoRoot, projectDir);
@@ -50,7 +49,10 @@ export async function init(options: InitOptions = {}, given?: CommandContext): P
 }
 
 /** `init`'s document and, for the text view, the command that runs dbctl in this project (`npx dbctl`, ...). */
-export async function initProject(options: InitOptions = {}, given?: CommandContext): Promise<{ document: InitDocument; runDbctl: string }> {
+export async function initProject(
+  options: InitOptions = {},
+  given?: CommandContext,
+): Promise<{ document: InitDocument; runDbctl: string }> {
   const ctx = await opContext(options, given);
   const written: string[] = [];
   const skipped: string[] = [];
@@ -60,7 +62,10 @@ export async function initProject(options: InitOptions = {}, given?: CommandCont
   const facts = await templateFacts(ctx.cwd, layout, drizzleConfig, existingConfig ?? 'dbctl.config.ts');
   const shown = (file: string) => path.relative(ctx.cwd, file) || file;
   for (const file of TEMPLATES.filter((t) => t.when(options))) {
-    const destination = typeof file.destination === 'string' ? path.join(ctx.cwd, file.destination) : file.destination({ projectDir: ctx.cwd, repoRoot: layout.repoRoot });
+    const destination =
+      typeof file.destination === 'string'
+        ? path.join(ctx.cwd, file.destination)
+        : file.destination({ projectDir: ctx.cwd, repoRoot: layout.repoRoot });
     const isConfig = file.template === 'dbctl.config.ts';
     const present = isConfig ? existingConfig : (await exists(destination)) ? shown(destination) : null;
     if (present && !options.force) {

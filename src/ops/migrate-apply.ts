@@ -17,7 +17,16 @@ import { enforce } from '../io/prompt.js';
 import { appliedSummary, createMigrateReporter, failureLines } from '../render/migrate.js';
 import { DBCTL_VERSION } from '../version.js';
 import type { MigrateRun } from './migrate.js';
-import { analyzePending, destructiveGuard, parseBackupExtra, refuseInconsistentHistory, refuseOwnTransactionControl, visibleModifies, whatRan, type Analysis } from './migrate-plan.js';
+import {
+  analyzePending,
+  destructiveGuard,
+  parseBackupExtra,
+  refuseInconsistentHistory,
+  refuseOwnTransactionControl,
+  visibleModifies,
+  whatRan,
+  type Analysis,
+} from './migrate-plan.js';
 import { outcome, throwIfAborted } from './run.js';
 import { environmentLabel, lockScope, readStatus } from './shared.js';
 
@@ -34,7 +43,8 @@ export async function applyUnderLock(run: MigrateRun, db: Database, tables: Hist
   try {
     lock = await acquireMigrationLock(db.sql, scope, {
       waitMs: settings.waitMs,
-      onWaiting: (holder) => ctx.out.info(`waiting for the migration lock held by ${holder} (up to ${Math.round(settings.waitMs / 1000)}s)`),
+      onWaiting: (holder) =>
+        ctx.out.info(`waiting for the migration lock held by ${holder} (up to ${Math.round(settings.waitMs / 1000)}s)`),
       // a second client proves the connection is a session of its own (not a transaction pooler)
       connectionClosed: () => session.closed,
       openProbe: () => postgres(driverOptions(environment.connection, { max: 1, application: 'dbctl migrate (probe)', idleTimeoutS: 0 })),
@@ -75,27 +85,42 @@ async function pendingUnderLock(run: MigrateRun, db: Database, tables: HistoryTa
  * migration, backing up what it destroys first; a stop between migrations (`signal`) keeps what
  * was applied.
  */
-async function applyPending(run: MigrateRun, db: Database, tables: HistoryTables, lock: HeldLock, analyses: Analysis[], monitor: { sql?: postgres.Sql }): Promise<void> {
+async function applyPending(
+  run: MigrateRun,
+  db: Database,
+  tables: HistoryTables,
+  lock: HeldLock,
+  analyses: Analysis[],
+  monitor: { sql?: postgres.Sql },
+): Promise<void> {
   const { ctx, options, environment, project, settings } = run;
   const out = ctx.out;
   const extra = parseBackupExtra(options.backupExtra);
   const { resolveLive, resolveTables } = await import('../io/destruction-live.js');
   // the guard judges what holds rows now; objects created later in the run are judged when their migration runs
-  const live = await Promise.all(analyses.map(async ({ planned, chunks }, i) => {
-    const destroys = chunks.flatMap((c) => c.destroys);
-    const resolved = await resolveLive(db.sql, [...(i === 0 ? extra : []), ...destroys]);
-    // a statement dbctl cannot see into counts as destructive: a protected environment must allow it
-    // (PostgreSQL's pre-commit check still rolls back whatever it destroys that no backup holds)
-    const opaque = destroys.filter((d) => d.kind === 'opaque');
-    return { tag: planned.migration.tag, objects: [...resolved.holding, ...opaque].map(describeDestroyed) };
-  }));
-  const decision = destructiveGuard(run, live.filter((l) => l.objects.length > 0));
+  const live = await Promise.all(
+    analyses.map(async ({ planned, chunks }, i) => {
+      const destroys = chunks.flatMap((c) => c.destroys);
+      const resolved = await resolveLive(db.sql, [...(i === 0 ? extra : []), ...destroys]);
+      // a statement dbctl cannot see into counts as destructive: a protected environment must allow it
+      // (PostgreSQL's pre-commit check still rolls back whatever it destroys that no backup holds)
+      const opaque = destroys.filter((d) => d.kind === 'opaque');
+      return { tag: planned.migration.tag, objects: [...resolved.holding, ...opaque].map(describeDestroyed) };
+    }),
+  );
+  const decision = destructiveGuard(
+    run,
+    live.filter((l) => l.objects.length > 0),
+  );
   await enforce(decision);
   const confirmed = decision.action !== 'allow' || Boolean(options.allowDestructive) || ctx.globals.yes;
   const items: ApplyItem[] = analyses.map(({ planned, chunks }) => ({ planned, execution: chunks }));
   // what a backup can hold: an opaque statement names nothing to copy (the pre-commit check judges it)
   const destroyedBy = new Map(
-    analyses.map(({ planned, chunks }, i) => [planned.migration.tag, [...(i === 0 ? extra : []), ...chunks.flatMap((c) => c.destroys).filter((d) => d.kind !== 'opaque')]]),
+    analyses.map(({ planned, chunks }, i) => [
+      planned.migration.tag,
+      [...(i === 0 ? extra : []), ...chunks.flatMap((c) => c.destroys).filter((d) => d.kind !== 'opaque')],
+    ]),
   );
   const modifiesBy = new Map(analyses.map(({ planned, chunks }) => [planned.migration.tag, visibleModifies(chunks)]));
   out.info(`${environmentLabel(environment)}: applying ${items.length} migration${items.length === 1 ? '' : 's'}`);
@@ -112,7 +137,10 @@ async function applyPending(run: MigrateRun, db: Database, tables: HistoryTables
     hostname: ctx.env.DBCTL_HOSTNAME ?? '',
     dbctlVersion: DBCTL_VERSION,
     pid: db.pid,
-    openMonitor: () => (monitor.sql ??= postgres(driverOptions(environment.connection, { max: 1, application: 'dbctl migrate (monitor)', idleTimeoutS: 0 }))),
+    openMonitor: () =>
+      (monitor.sql ??= postgres(
+        driverOptions(environment.connection, { max: 1, application: 'dbctl migrate (monitor)', idleTimeoutS: 0 }),
+      )),
     onEvent: reporter.onEvent,
     // the caller's cancellation: a safe point before each migration
     beforeEach: () => throwIfAborted(ctx.signal),
@@ -131,9 +159,13 @@ async function applyPending(run: MigrateRun, db: Database, tables: HistoryTables
         }
       }
       if (resolved.holding.length && environment.protected && !confirmed) {
-        throw new DbctlError('REFUSED', `${migration.tag} destroys data on the protected environment "${environment.name}": ${resolved.holding.map(describeDestroyed).join(', ')}`, {
-          hint: `these rows were written during this run; review them and run \`dbctl migrate --env ${environment.name} --allow-destructive\` (a backup is taken first)`,
-        });
+        throw new DbctlError(
+          'REFUSED',
+          `${migration.tag} destroys data on the protected environment "${environment.name}": ${resolved.holding.map(describeDestroyed).join(', ')}`,
+          {
+            hint: `these rows were written during this run; review them and run \`dbctl migrate --env ${environment.name} --allow-destructive\` (a backup is taken first)`,
+          },
+        );
       }
       let allowance = emptyAllowance();
       let backupId: string | null = null;

@@ -60,9 +60,18 @@ export async function dryRun(run: MigrateRun, sql: postgres.Sql, tables: History
   for (const line of renderPlan(environmentLabel(run.environment), plan)) ctx.out.info(line);
   const judged = plan.map(({ planned, chunks }, i) => ({
     tag: planned.migration.tag,
-    objects: [...live[i]!, ...chunks.flatMap((c) => c.destroys).filter((d) => d.kind === 'opaque').map(describeDestroyed)],
+    objects: [
+      ...live[i]!,
+      ...chunks
+        .flatMap((c) => c.destroys)
+        .filter((d) => d.kind === 'opaque')
+        .map(describeDestroyed),
+    ],
   }));
-  const decision = destructiveGuard(run, judged.filter((d) => d.objects.length > 0));
+  const decision = destructiveGuard(
+    run,
+    judged.filter((d) => d.objects.length > 0),
+  );
   if (decision.action === 'refuse') ctx.out.info(`note: a real run would be refused: ${decision.message}; ${decision.hint}`);
 }
 
@@ -71,26 +80,47 @@ export async function dryRun(run: MigrateRun, sql: postgres.Sql, tables: History
  * other migrations teach it the schema first). The parser and the classification table load only
  * here, so a run with nothing pending never pays for them.
  */
-export async function analyzePending<P extends { migration: LocalMigration }>(pending: P[], all: readonly LocalMigration[]): Promise<Analysis<P>[]> {
+export async function analyzePending<P extends { migration: LocalMigration }>(
+  pending: P[],
+  all: readonly LocalMigration[],
+): Promise<Analysis<P>[]> {
   if (pending.length === 0) return [];
-  const [{ analyzePendingMigrations }, { loadSqlParser, primeSqlParser }] = await Promise.all([import('../core/analyze.js'), import('../sql/parser.js')]);
+  const [{ analyzePendingMigrations }, { loadSqlParser, primeSqlParser }] = await Promise.all([
+    import('../core/analyze.js'),
+    import('../sql/parser.js'),
+  ]);
   primeSqlParser(all.map((m) => m.text));
   const parser = await loadSqlParser();
-  const chunks = analyzePendingMigrations(parser, all, pending.map((p) => p.migration));
+  const chunks = analyzePendingMigrations(
+    parser,
+    all,
+    pending.map((p) => p.migration),
+  );
   return pending.map((planned, i) => ({ planned, chunks: chunks[i]! }));
 }
 
 /** `--backup-extra a.b,c.d.e` as planned objects (`table` alone is `public.table`). */
 export function parseBackupExtra(value: string | undefined): DestroyedObject[] {
   if (!value) return [];
-  return value.split(',').map((raw) => raw.trim()).filter(Boolean).map((name) => {
-    const parts = name.split('.');
-    if (parts.length > 3 || parts.some((p) => p === '')) {
-      throw new DbctlError('USAGE', `--backup-extra ${name}: expected schema.table or schema.table.column`, { hint: 'e.g. --backup-extra public.posts,public.users.bio' });
-    }
-    if (parts.length === 3) return { kind: 'column', schema: parts[0]!, table: parts[1]!, column: parts[2]!, reason: '--backup-extra' };
-    return { kind: 'table', schema: parts.length === 2 ? parts[0]! : 'public', table: parts[parts.length - 1]!, reason: '--backup-extra' };
-  });
+  return value
+    .split(',')
+    .map((raw) => raw.trim())
+    .filter(Boolean)
+    .map((name) => {
+      const parts = name.split('.');
+      if (parts.length > 3 || parts.some((p) => p === '')) {
+        throw new DbctlError('USAGE', `--backup-extra ${name}: expected schema.table or schema.table.column`, {
+          hint: 'e.g. --backup-extra public.posts,public.users.bio',
+        });
+      }
+      if (parts.length === 3) return { kind: 'column', schema: parts[0]!, table: parts[1]!, column: parts[2]!, reason: '--backup-extra' };
+      return {
+        kind: 'table',
+        schema: parts.length === 2 ? parts[0]! : 'public',
+        table: parts[parts.length - 1]!,
+        reason: '--backup-extra',
+      };
+    });
 }
 
 /** The tables whose rows a migration visibly updates or deletes (the analysis's planned modifications). */
@@ -106,7 +136,11 @@ export function visibleModifies(chunks: AnalyzedChunk[]): ModifiedTable[] {
 export function refuseOwnTransactionControl(run: MigrateRun, analyses: Analysis<{ migration: LocalMigration }>[]): void {
   for (const { planned, chunks } of analyses) {
     for (const chunk of chunks) {
-      const control = chunk.classifications.find((c) => /^(COMMIT|ROLLBACK|END|ABORT|PREPARE TRANSACTION|COMMIT PREPARED|ROLLBACK PREPARED)\b/.test(c.summary) && !/^ROLLBACK TO\b/.test(c.summary));
+      const control = chunk.classifications.find(
+        (c) =>
+          /^(COMMIT|ROLLBACK|END|ABORT|PREPARE TRANSACTION|COMMIT PREPARED|ROLLBACK PREPARED)\b/.test(c.summary) &&
+          !/^ROLLBACK TO\b/.test(c.summary),
+      );
       if (!control) continue;
       const tag = planned.migration.tag;
       const message = `${tag} ends its own transaction (${control.summary} at line ${chunk.line} of ${planned.migration.relativeFile}): refused before anything ran, since what follows it would run outside the migration's transaction`;
@@ -145,21 +179,30 @@ export function refuseInconsistentHistory(run: MigrateRun, status: MigrationStat
   if (modified.length || unknown.length) {
     const details = [
       ...modified.map((m) => `  - ${m.migration.tag}: file changed since it was applied (checksum differs)`),
-      ...unknown.map((r) => `  - database row ${r.id} (created_at ${r.createdAt}, hash ${r.hash.slice(0, 12)}…) matches no migration in the folder`),
+      ...unknown.map(
+        (r) => `  - database row ${r.id} (created_at ${r.createdAt}, hash ${r.hash.slice(0, 12)}…) matches no migration in the folder`,
+      ),
     ];
     document.error = { tag: modified[0]?.migration.tag ?? null, statement: null, message: 'applied migrations do not match the folder' };
     throw new DbctlError(
       'HISTORY_MISMATCH',
       `${modified.length} modified and ${unknown.length} unknown migration${modified.length + unknown.length === 1 ? '' : 's'}: nothing was applied`,
-      { details, hint: 'restore the applied files from git (never edit an applied migration: write a new one), or deploy the code that has the unknown migrations; `dbctl status` shows the list' },
+      {
+        details,
+        hint: 'restore the applied files from git (never edit an applied migration: write a new one), or deploy the code that has the unknown migrations; `dbctl status` shows the list',
+      },
     );
   }
   const tag = failed[0]!.migration.tag;
   document.error = { tag, statement: null, message: `${tag} stopped part-way in an earlier run` };
-  throw new DbctlError('FAILED_MIGRATION_PENDING', `${tag} stopped part-way in an earlier run${failed[0]!.lastError ? ` (${failed[0]!.lastError})` : ''}`, {
-    details: ran,
-    hint: `repair the database by hand, then run \`dbctl resolve ${tag} --applied\` (finish it) or \`dbctl resolve ${tag} --rolled-back\` (undo it, migrate re-runs it)`,
-  });
+  throw new DbctlError(
+    'FAILED_MIGRATION_PENDING',
+    `${tag} stopped part-way in an earlier run${failed[0]!.lastError ? ` (${failed[0]!.lastError})` : ''}`,
+    {
+      details: ran,
+      hint: `repair the database by hand, then run \`dbctl resolve ${tag} --applied\` (finish it) or \`dbctl resolve ${tag} --rolled-back\` (undo it, migrate re-runs it)`,
+    },
+  );
 }
 
 /**
@@ -192,7 +235,8 @@ export async function whatRan(sql: postgres.Sql, migration: LocalMigration): Pro
     const state = valid.get(name);
     const where = `  statement ${index + 1} (CREATE INDEX CONCURRENTLY ${name})`;
     if (state === true) return `${where}: the index exists and is valid, so it ran`;
-    if (state === false) return `${where}: the index exists but is INVALID, so it did not finish: DROP INDEX CONCURRENTLY ${name}, then resolve`;
+    if (state === false)
+      return `${where}: the index exists but is INVALID, so it did not finish: DROP INDEX CONCURRENTLY ${name}, then resolve`;
     return `${where}: the index does not exist, so it did not run`;
   });
 }

@@ -59,7 +59,9 @@ export async function migrate(options: MigrateOptions = {}, given?: CommandConte
   // the connection opens while the folder is read (--no-backup on a protected environment is
   // refused before anything connects); an error before it is used abandons it
   const ahead =
-    options.backup === false && environment.protected && !options.dryRun ? undefined : connectAhead(environment, migrateConnection(ctx, environment, settings, session));
+    options.backup === false && environment.protected && !options.dryRun
+      ? undefined
+      : connectAhead(environment, migrateConnection(ctx, environment, settings, session));
   const folder = await abandonOnError(ahead, async () => {
     const read = await openFolder(project);
     if (options.to !== undefined && !read.migrations.some((m) => m.tag === options.to)) {
@@ -94,7 +96,9 @@ function durationMs(value: Duration | undefined, flag: string): number | undefin
   if (value === undefined || value === '') return undefined;
   if (typeof value === 'string') return parseDuration(value, flag);
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new DbctlError('USAGE', `${flag} ${value} is not a duration in milliseconds`, { hint: 'give a whole number of milliseconds, or a text such as 5s' });
+    throw new DbctlError('USAGE', `${flag} ${value} is not a duration in milliseconds`, {
+      hint: 'give a whole number of milliseconds, or a text such as 5s',
+    });
   }
   return value;
 }
@@ -120,7 +124,9 @@ async function connectAndRun(run: MigrateRun, ahead: PendingConnection | undefin
   try {
     if (options.dryRun) return await (await import('./migrate-plan.js')).dryRun(run, db.sql, tables);
     const first = await readStatus(db.sql, folder, tables);
-    for (const m of first.migrations) if (m.state === 'cosmetic') ctx.out.info(`note: ${m.migration.tag} changed since it was applied only in comments or white space (cosmetic); going on`);
+    for (const m of first.migrations)
+      if (m.state === 'cosmetic')
+        ctx.out.info(`note: ${m.migration.tag} changed since it was applied only in comments or white space (cosmetic); going on`);
     if (upToDate(first, options.to)) {
       ctx.out.info(`${environmentLabel(environment)}: nothing pending`);
       return;
@@ -204,8 +210,12 @@ function lostConnection(environment: ResolvedEnvironment, document: MigrateDocum
       cause: error,
     });
   }
-  return new DbctlError('CONNECTION_LOST', `lost the connection to ${where} after ${applied} migration${applied === 1 ? '' : 's'} applied: ${why}`, {
-    hint: 'run `dbctl migrate` again to apply the rest; `dbctl status` shows where it stands',
-    cause: error,
-  });
+  return new DbctlError(
+    'CONNECTION_LOST',
+    `lost the connection to ${where} after ${applied} migration${applied === 1 ? '' : 's'} applied: ${why}`,
+    {
+      hint: 'run `dbctl migrate` again to apply the rest; `dbctl status` shows where it stands',
+      cause: error,
+    },
+  );
 }

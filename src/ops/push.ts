@@ -29,7 +29,14 @@ import { environmentLabel, openProject, targetEnvironment } from './shared.js';
 export async function push(options: PushOptions = {}, given?: CommandContext): Promise<PushDocument> {
   const ctx = await opContext(options, given);
   const project = await openProject(ctx);
-  const document: PushDocument = { env: ctx.globals.env ?? 'development', statements: [], dataLoss: false, warnings: [], applied: false, status: 'refused' };
+  const document: PushDocument = {
+    env: ctx.globals.env ?? 'development',
+    statements: [],
+    dataLoss: false,
+    warnings: [],
+    applied: false,
+    status: 'refused',
+  };
   const run = (envName: string, isProtected: boolean, reasons: readonly string[]): RunFacts => ({
     envName,
     protected: isProtected,
@@ -49,7 +56,12 @@ export async function push(options: PushOptions = {}, given?: CommandContext): P
     throwIfAborted(ctx.signal);
     const db = await connect(environment, { envName: environment.name, application: 'dbctl push' });
     try {
-      const plan = await planPush(db.sql, project.drizzle, { renames: options.rename ?? [], creates: options.create ?? [] }, { excludeSchemas: [project.history.schema] });
+      const plan = await planPush(
+        db.sql,
+        project.drizzle,
+        { renames: options.rename ?? [], creates: options.create ?? [] },
+        { excludeSchemas: [project.history.schema] },
+      );
       for (const rename of plan.renames) ctx.out.info(`~ ${rename.from} › ${rename.to}  (${rename.kind} renamed)`);
       if (plan.statements.length === 0) {
         document.status = 'nothing-to-push';
@@ -61,20 +73,33 @@ export async function push(options: PushOptions = {}, given?: CommandContext): P
       document.statements = chunks.map((chunk) => ({ sql: chunk.sql, class: chunk.class }));
       document.dataLoss = plan.dataLoss;
       document.warnings = plan.warnings;
-      ctx.out.info(`${environmentLabel(environment)}: ${plan.statements.length} statement${plan.statements.length === 1 ? '' : 's'} to push`);
-      for (const chunk of chunks) ctx.out.info(`  ${statementTag(chunk.class, ctx.out.color)} ${chunk.sql.trim().replace(/\n/g, '\n      ')}`);
+      ctx.out.info(
+        `${environmentLabel(environment)}: ${plan.statements.length} statement${plan.statements.length === 1 ? '' : 's'} to push`,
+      );
+      for (const chunk of chunks)
+        ctx.out.info(`  ${statementTag(chunk.class, ctx.out.color)} ${chunk.sql.trim().replace(/\n/g, '\n      ')}`);
       if (plan.warnings.length > 0) {
         ctx.out.warn(plan.dataLoss ? 'Data-loss statements:' : 'Warnings:');
         for (const warning of plan.warnings) ctx.out.warn(`  ${warning}`);
       }
-      await enforce(guardPushDataLoss(run(environment.name, environment.protected, environment.protectionReasons), { dataLoss: plan.dataLoss, force: Boolean(options.force) }));
+      await enforce(
+        guardPushDataLoss(run(environment.name, environment.protected, environment.protectionReasons), {
+          dataLoss: plan.dataLoss,
+          force: Boolean(options.force),
+        }),
+      );
       throwIfAborted(ctx.signal); // the last point where nothing has changed
       const segments = planSegments(chunks);
       await applyPush(db.sql, plan.statements, segments);
       document.applied = true;
       document.status = 'ok';
-      const how = segments.length === 1 && segments[0]!.transactional ? 'in one transaction' : `in ${segments.length} steps (statements that cannot run in a transaction ran on their own)`;
-      ctx.out.info(`✓ applied ${plan.statements.length} statement${plan.statements.length === 1 ? '' : 's'} to "${environment.name}" ${how}`);
+      const how =
+        segments.length === 1 && segments[0]!.transactional
+          ? 'in one transaction'
+          : `in ${segments.length} steps (statements that cannot run in a transaction ran on their own)`;
+      ctx.out.info(
+        `✓ applied ${plan.statements.length} statement${plan.statements.length === 1 ? '' : 's'} to "${environment.name}" ${how}`,
+      );
       return document;
     } catch (error) {
       if (!(error instanceof DbctlError) && error instanceof Error && !document.applied && document.statements.length > 0) {

@@ -28,13 +28,19 @@ export async function resolve(options: ResolveOptions, given?: CommandContext): 
   const folder = await openFolder(project);
   const migration = folder.migrations.find((m) => m.tag === tag);
   if (!migration) {
-    throw new DbctlError('UNKNOWN_MIGRATION', `no migration ${tag} in ${project.drizzle.outRelative}`, { hint: 'run `dbctl status` to list the migrations' });
+    throw new DbctlError('UNKNOWN_MIGRATION', `no migration ${tag} in ${project.drizzle.outRelative}`, {
+      hint: 'run `dbctl status` to list the migrations',
+    });
   }
   const tables = historyTables(project, ctx.out);
   throwIfAborted(ctx.signal);
   const db = await connect(environment, { envName: environment.name, application: 'dbctl resolve' });
   try {
-    await acquireMigrationLock(db.sql, lockScope(tables), { waitMs: project.migrate.waitMs, signal: ctx.signal, stopIfAborted: () => throwIfAborted(ctx.signal) });
+    await acquireMigrationLock(db.sql, lockScope(tables), {
+      waitMs: project.migrate.waitMs,
+      signal: ctx.signal,
+      stopIfAborted: () => throwIfAborted(ctx.signal),
+    });
     await ensureHistoryTables(db.sql, tables, folder);
     const status = await readStatus(db.sql, folder, tables);
     const entry = status.migrations.find((m) => m.migration.tag === tag)!;
@@ -44,9 +50,13 @@ export async function resolve(options: ResolveOptions, given?: CommandContext): 
       });
     }
     if (entry.state === 'pending' && options.applied && !options.force) {
-      throw new DbctlError('USAGE', `${tag} has no failed record in ${environment.name}: it never ran (or was rolled back), so recording it as applied would skip its SQL`, {
-        hint: `run \`dbctl migrate\` to apply it; if you really applied it by hand, \`dbctl resolve ${tag} --applied --force\``,
-      });
+      throw new DbctlError(
+        'USAGE',
+        `${tag} has no failed record in ${environment.name}: it never ran (or was rolled back), so recording it as applied would skip its SQL`,
+        {
+          hint: `run \`dbctl migrate\` to apply it; if you really applied it by hand, \`dbctl resolve ${tag} --applied --force\``,
+        },
+      );
     }
     if (entry.state === 'pending' && options.rolledBack) {
       throw new DbctlError('USAGE', `${tag} is pending, not failed, in ${environment.name}; there is nothing to roll back`, {

@@ -52,7 +52,8 @@ export async function restore(options: RestoreOptions, given?: CommandContext): 
       const answer = await prompts({ type: 'confirm', name: 'ok', message: decision.question, initial: false });
       if (answer.ok !== true) throw new DbctlError('REFUSED', `restore into "${environment.name}" was not confirmed; nothing was changed`);
     }
-    if (manifest.env !== environment.name) ctx.out.warn(`warning: backup ${id} was taken from environment "${manifest.env}", restoring into "${environment.name}"`);
+    if (manifest.env !== environment.name)
+      ctx.out.warn(`warning: backup ${id} was taken from environment "${manifest.env}", restoring into "${environment.name}"`);
     if (!ctx.out.json) ctx.out.info(`restoring ${what} into ${environmentLabel(environment)}`);
     throwIfAborted(ctx.signal);
     const result = await restoreBackup(db.sql, target, id, {

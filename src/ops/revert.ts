@@ -22,7 +22,10 @@ import { openProject } from './shared.js';
 export async function revert(options: RevertOptions, given?: CommandContext): Promise<RevertDocument> {
   const ctx = await opContext(options, given);
   const tag = options.tag;
-  if (!tag) throw new DbctlError('USAGE', 'dbctl revert needs the tag of the migration to undo', { hint: 'e.g. dbctl revert 0003_add_age (`dbctl status` lists the tags)' });
+  if (!tag)
+    throw new DbctlError('USAGE', 'dbctl revert needs the tag of the migration to undo', {
+      hint: 'e.g. dbctl revert 0003_add_age (`dbctl status` lists the tags)',
+    });
   const project = await openProject(ctx);
   const settings = project.drizzle;
   const shown = (file: string) => path.relative(ctx.cwd, file) || file;
@@ -47,26 +50,41 @@ export async function revert(options: RevertOptions, given?: CommandContext): Pr
   for (const rename of plan.renames) ctx.out.info(`~ ${rename.to} › ${rename.from}  (${rename.kind} renamed back)`);
   throwIfAborted(ctx.signal); // the last point where nothing is written
   const written = (await writeRevert(settings, plan, { name: options.name }))!;
-  document.migration = { tag: written.tag, file: shown(written.sqlPath), snapshot: shown(written.snapshotPath), statements: written.statements.length };
-  ctx.out.info(`✓ wrote ${shown(written.sqlPath)}: undoes ${plan.tag} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`);
+  document.migration = {
+    tag: written.tag,
+    file: shown(written.sqlPath),
+    snapshot: shown(written.snapshotPath),
+    statements: written.statements.length,
+  };
+  ctx.out.info(
+    `✓ wrote ${shown(written.sqlPath)}: undoes ${plan.tag} (${written.statements.length} statement${written.statements.length === 1 ? '' : 's'})`,
+  );
   ctx.out.info(`  and ${shown(written.snapshotPath)}${written.journalPath ? `, ${shown(written.journalPath)}` : ''}`);
   showSql(ctx.out, written.statements);
   document.review = await reviewNewMigration(project, written);
   showReview(document.review, ctx.out);
 
   if (plan.later.length > 0) {
-    ctx.out.info(`note: ${plan.tag} is not the newest migration; only its own changes are undone, on top of ${plan.later[plan.later.length - 1]}`);
-    if (plan.overlaps.length > 0) ctx.out.info(`      later migrations also change ${plan.overlaps.join(', ')}: check the statements above`);
+    ctx.out.info(
+      `note: ${plan.tag} is not the newest migration; only its own changes are undone, on top of ${plan.later[plan.later.length - 1]}`,
+    );
+    if (plan.overlaps.length > 0)
+      ctx.out.info(`      later migrations also change ${plan.overlaps.join(', ')}: check the statements above`);
     for (const conflict of plan.conflicts) ctx.out.info(`      not undone: ${conflict}`);
     for (const object of plan.cascaded) ctx.out.info(`      also removed: ${object} (it depends on what is undone)`);
   }
   if (plan.codeChanges.length > 0) {
-    ctx.out.info('Change the schema code back so code and migrations agree (until then `dbctl check` fails and `dbctl generate` would redo it):');
+    ctx.out.info(
+      'Change the schema code back so code and migrations agree (until then `dbctl check` fails and `dbctl generate` would redo it):',
+    );
     for (const line of plan.codeChanges) ctx.out.info(`  - ${line}`);
   }
   if (plan.destroyed.length > 0) {
     document.backups = await backupsOf(ctx, project, plan);
-    showBackups(ctx.out, document, { target: project.backup.target, dir: path.relative(ctx.cwd, project.backup.dir) || project.backup.dir });
+    showBackups(ctx.out, document, {
+      target: project.backup.target,
+      dir: path.relative(ctx.cwd, project.backup.dir) || project.backup.dir,
+    });
   }
   ctx.out.info(`next: review ${shown(written.sqlPath)}, change the code as listed, commit, and apply it with \`dbctl migrate\``);
   return document;

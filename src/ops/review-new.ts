@@ -21,7 +21,9 @@ export async function reviewNewMigration(project: ProjectConfig, migration: Writ
   const parser = await loadSqlParser();
   return reviewMigrations(
     {
-      migrations: [{ tag: migration.tag, file: path.relative(project.projectDir, migration.sqlPath) || migration.sqlPath, sql: migration.sql }],
+      migrations: [
+        { tag: migration.tag, file: path.relative(project.projectDir, migration.sqlPath) || migration.sqlPath, sql: migration.sql },
+      ],
       rules: project.review.rules,
       appliedByDbctl: project.review.appliedBy !== 'drizzle-kit',
       context,

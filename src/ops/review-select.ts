@@ -25,7 +25,9 @@ import { historyTables, readStatus, targetEnvironment } from './shared.js';
 /** Who applies the migrations: `--applied-by` over `review.appliedBy`, default dbctl. */
 export function appliedByDbctl(project: ProjectConfig, flag: string | undefined): boolean {
   if (flag !== undefined && flag !== 'dbctl' && flag !== 'drizzle-kit') {
-    throw new DbctlError('USAGE', `--applied-by ${flag} is not a tool dbctl knows`, { hint: 'use --applied-by dbctl or --applied-by drizzle-kit' });
+    throw new DbctlError('USAGE', `--applied-by ${flag} is not a tool dbctl knows`, {
+      hint: 'use --applied-by dbctl or --applied-by drizzle-kit',
+    });
   }
   return (flag ?? project.review.appliedBy ?? 'dbctl') === 'dbctl';
 }
@@ -72,7 +74,12 @@ export async function reviewSelected(
   const run = (answers: Map<string, string[]>) =>
     reviewMigrations(
       {
-        migrations: selected.map((m) => ({ tag: m.tag, file: m.relativeFile, sql: m.text, ...(answers.get(m.tag)?.length ? { answeredCreate: answers.get(m.tag) } : {}) })),
+        migrations: selected.map((m) => ({
+          tag: m.tag,
+          file: m.relativeFile,
+          sql: m.text,
+          ...(answers.get(m.tag)?.length ? { answeredCreate: answers.get(m.tag) } : {}),
+        })),
         rules: project.review.rules,
         appliedByDbctl: byDbctl,
         ...(facts ? { facts } : {}),

@@ -102,7 +102,12 @@ function defaultCode(name: string, exitCode: number): DbctlErrorCode {
 /** One line saying why a check or review failed, from its document. */
 function summary(name: string, document: unknown): string | undefined {
   const doc = document as { checks?: { id: string; ok: boolean }[]; summary?: { errors?: number } } | undefined;
-  if (doc?.checks) return `dbctl ${name} failed: ${doc.checks.filter((c) => !c.ok).map((c) => c.id).join(', ')}`;
-  if (typeof doc?.summary?.errors === 'number') return `dbctl ${name} found ${doc.summary.errors} error${doc.summary.errors === 1 ? '' : 's'}`;
+  if (doc?.checks)
+    return `dbctl ${name} failed: ${doc.checks
+      .filter((c) => !c.ok)
+      .map((c) => c.id)
+      .join(', ')}`;
+  if (typeof doc?.summary?.errors === 'number')
+    return `dbctl ${name} found ${doc.summary.errors} error${doc.summary.errors === 1 ? '' : 's'}`;
   return undefined;
 }

@@ -10,9 +10,18 @@ import type { ScratchOptions } from '../io/scratch.js';
 import type { CommandContext } from './context.js';
 
 /** Where a scratch database may be made for `environment` (see src/io/scratch.ts). */
-export function scratchOptions(ctx: CommandContext, project: ProjectConfig, environment: ResolvedEnvironment, db: Database): ScratchOptions {
+export function scratchOptions(
+  ctx: CommandContext,
+  project: ProjectConfig,
+  environment: ResolvedEnvironment,
+  db: Database,
+): ScratchOptions {
   const input = project.shadow?.url;
-  const shadowUrl = isEnvReference(input) ? ctx.env[input.__dbctlEnv] || undefined : typeof input === 'string' && input !== '' ? input : undefined;
+  const shadowUrl = isEnvReference(input)
+    ? ctx.env[input.__dbctlEnv] || undefined
+    : typeof input === 'string' && input !== ''
+      ? input
+      : undefined;
   if (shadowUrl) ctx.out.addSecrets(secretsOf(shadowUrl));
   return {
     shadowUrl,

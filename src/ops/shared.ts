@@ -8,7 +8,14 @@ import { environmentSecrets } from '../config/resolve.js';
 import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { secretsOf, describeTarget } from '../core/url.js';
 import { osUsername } from '../io/db.js';
-import { markCosmetic, planStatus, type DrizzleRow, type MigrationStatus, type PlanMigration, type PlannedMigration } from '../core/plan.js';
+import {
+  markCosmetic,
+  planStatus,
+  type DrizzleRow,
+  type MigrationStatus,
+  type PlanMigration,
+  type PlannedMigration,
+} from '../core/plan.js';
 import { readMigrationFolder, type LocalMigration, type MigrationFolder } from '../drizzle/folder.js';
 import { readDrizzleRows, readHistoryLatest, type HistoryTables } from '../io/history.js';
 import type { CommandContext } from './context.js';
@@ -23,7 +30,13 @@ export async function openProject(ctx: CommandContext): Promise<ProjectConfig> {
  * connects through the environment's `url`; every other command through its `directUrl` when set.
  */
 export function targetEnvironment(ctx: CommandContext, project: ProjectConfig, use: 'session' | 'url' = 'session'): ResolvedEnvironment {
-  const environment = resolveEnvironment(project, { envName: ctx.globals.env, urlOverride: ctx.globals.url, env: ctx.env, use, osUser: osUsername() });
+  const environment = resolveEnvironment(project, {
+    envName: ctx.globals.env,
+    urlOverride: ctx.globals.url,
+    env: ctx.env,
+    use,
+    osUser: osUsername(),
+  });
   ctx.out.addSecrets(environmentSecrets(project, environment.name, ctx.env));
   ctx.out.addSecrets(secretsOf(environment.url));
   if (environment.connection.password) ctx.out.addSecrets([environment.connection.password]);

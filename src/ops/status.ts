@@ -21,7 +21,9 @@ export async function status(options: BaseOptions = {}, given?: CommandContext):
   try {
     const found = await readStatus(db.sql, folder, historyTables(project));
     const document = statusDocument(environment.name, environmentLabel(environment), found);
-    const elsewhere = await (await import('../io/recorded-elsewhere.js')).recordedElsewhere(db.sql, historyTables(project), found, environment.name);
+    const elsewhere = await (
+      await import('../io/recorded-elsewhere.js')
+    ).recordedElsewhere(db.sql, historyTables(project), found, environment.name);
     if (elsewhere) ctx.out.warn(elsewhere);
     const counts = summarize(found);
     if (counts.failed + counts.modified + counts.unknown > 0) throw outcome('status', 1, document);

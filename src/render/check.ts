@@ -65,7 +65,9 @@ function text(report: CheckReport): string {
     ...(c.details ?? []).map((d) => `        ${d}`),
   ]);
   const failed = report.checks.filter((c) => !c.ok).length;
-  lines.push(report.ok ? kleur.green('check passed: safe to deploy') : kleur.red(`check failed: ${failed} of ${report.checks.length} checks failed`));
+  lines.push(
+    report.ok ? kleur.green('check passed: safe to deploy') : kleur.red(`check failed: ${failed} of ${report.checks.length} checks failed`),
+  );
   return lines.join('\n');
 }
 

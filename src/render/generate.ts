@@ -9,7 +9,15 @@ import { renderReview } from './review/index.js';
 /** `generate()`'s document (`dbctl generate --json`). */
 export interface GenerateDocument {
   /** The migration written; null when the schema had no changes. */
-  migration: { tag: string; idx: number; file: string; snapshot: string; journal: string | null; custom: boolean; statements: number } | null;
+  migration: {
+    tag: string;
+    idx: number;
+    file: string;
+    snapshot: string;
+    journal: string | null;
+    custom: boolean;
+    statements: number;
+  } | null;
   renames: AppliedRename[];
   /** The new migration's review; null when nothing was written. */
   review: ReviewReport | null;

@@ -21,7 +21,12 @@ export interface MigrateDocument {
   /** `code` is the DbctlError code when the run stopped on one (LOCK_NOT_HELD, CONNECTION_LOST, ...). */
   error?: { tag: string | null; statement: string | null; message: string; code?: string };
   dryRun?: boolean;
-  plan?: { tag: string; outOfOrder: boolean; statements: { index: number; line: number; sql: string; class: string; transactional: boolean }[]; backup: string[] }[];
+  plan?: {
+    tag: string;
+    outOfOrder: boolean;
+    statements: { index: number; line: number; sql: string; class: string; transactional: boolean }[];
+    backup: string[];
+  }[];
 }
 
 /** The line closing a run that applied everything it planned, from its document. */
@@ -81,7 +86,9 @@ export function failureLines(failure: ApplyFailure, migration: LocalMigration, a
   if (failure.backupFailed) {
     lines.push(`${kleur.red('error:')} the backup before ${failure.tag} failed: ${failure.message}`);
     lines.push(`nothing of ${failure.tag} was applied${kept}.`);
-    lines.push(`hint: ${failure.backupFailed.hint ?? 'fix the backup target (backup.dir or backup.target in dbctl.config) and run `dbctl migrate` again'}`);
+    lines.push(
+      `hint: ${failure.backupFailed.hint ?? 'fix the backup target (backup.dir or backup.target in dbctl.config) and run `dbctl migrate` again'}`,
+    );
     return lines;
   }
   if (failure.lockTimeout) {
@@ -95,7 +102,9 @@ export function failureLines(failure: ApplyFailure, migration: LocalMigration, a
       lines.push('  the blocking session ended before it could be identified');
     }
   } else {
-    lines.push(`${kleur.red('error:')} ${failure.tag} failed at statement ${failure.statementIndex + 1} (line ${failure.line} of ${failure.relativeFile})`);
+    lines.push(
+      `${kleur.red('error:')} ${failure.tag} failed at statement ${failure.statementIndex + 1} (line ${failure.line} of ${failure.relativeFile})`,
+    );
   }
   lines.push(
     ...renderSqlError({
@@ -111,16 +120,22 @@ export function failureLines(failure: ApplyFailure, migration: LocalMigration, a
     }),
   );
   if (failure.partial) {
-    lines.push(`${failure.tag} stopped part-way: statements before ${failure.statementIndex + 1} ran outside a transaction or were committed${kept}.`);
+    lines.push(
+      `${failure.tag} stopped part-way: statements before ${failure.statementIndex + 1} ran outside a transaction or were committed${kept}.`,
+    );
     lines.push(
       `hint: repair the database by hand, then run \`dbctl resolve ${failure.tag} --applied\` or \`dbctl resolve ${failure.tag} --rolled-back\``,
     );
   } else if (failure.lockTimeout) {
     lines.push(`nothing of ${failure.tag} was applied${kept}.`);
-    lines.push('hint: end or wait for the blocking session (see above), then run `dbctl migrate` again; raise --lock-timeout to wait longer per attempt');
+    lines.push(
+      'hint: end or wait for the blocking session (see above), then run `dbctl migrate` again; raise --lock-timeout to wait longer per attempt',
+    );
   } else {
     lines.push(`nothing of ${failure.tag} was applied (its transaction was rolled back)${kept}.`);
-    lines.push(`hint: fix ${failure.relativeFile} (it is not applied anywhere yet) or write a fix migration, then run \`dbctl migrate\` again`);
+    lines.push(
+      `hint: fix ${failure.relativeFile} (it is not applied anywhere yet) or write a fix migration, then run \`dbctl migrate\` again`,
+    );
   }
   return lines;
 }
@@ -137,8 +152,12 @@ export function renderPlan(label: string, plan: { planned: PlannedMigration<Loca
       const lines = chunk.sql.trim().split('\n');
       const first = lines.find((l) => l.trim() !== '' && !l.trim().startsWith('--')) ?? lines[0] ?? '';
       const shown = first.length > 100 ? `${first.slice(0, 97)}...` : first;
-      const flags = [chunk.transactional ? '' : 'outside a transaction', chunk.commitAfter ? 'commits after' : ''].filter(Boolean).join(', ');
-      lines.push(`  ${paint[chunk.class](chunk.class.padEnd(11))} ${kleur.dim(`line ${chunk.line}`)}  ${shown}${flags ? kleur.dim(`  (${flags})`) : ''}`);
+      const flags = [chunk.transactional ? '' : 'outside a transaction', chunk.commitAfter ? 'commits after' : '']
+        .filter(Boolean)
+        .join(', ');
+      lines.push(
+        `  ${paint[chunk.class](chunk.class.padEnd(11))} ${kleur.dim(`line ${chunk.line}`)}  ${shown}${flags ? kleur.dim(`  (${flags})`) : ''}`,
+      );
     }
     const destroys = chunks.flatMap((c) => c.destroys);
     if (destroys.length) {

@@ -36,7 +36,9 @@ export function showBackups(out: Output, document: RevertDocument, backup: { tar
   out.info(`${tag} dropped data: ${document.destroyed.join(', ')}; this migration brings the structure back, not the rows.`);
   if (backup.target === 'database') {
     out.info('  Backups are kept in the database (backup target `database`): list them with `dbctl backups --env <env>`,');
-    out.info(`  then, after \`dbctl migrate\` has applied this migration there: dbctl restore <id> --env <env> (the backup whose tag is ${tag})`);
+    out.info(
+      `  then, after \`dbctl migrate\` has applied this migration there: dbctl restore <id> --env <env> (the backup whose tag is ${tag})`,
+    );
     return;
   }
   if (document.backups.length === 0) {
@@ -45,7 +47,8 @@ export function showBackups(out: Output, document: RevertDocument, backup: { tar
     return;
   }
   out.info('  The data is in these backups; after `dbctl migrate` has applied this migration in an environment, restore it there:');
-  for (const found of document.backups) out.info(`    ${found.command}   (${found.env}, ${found.createdAt}${found.objects.length ? `: ${found.objects.join(', ')}` : ''})`);
+  for (const found of document.backups)
+    out.info(`    ${found.command}   (${found.env}, ${found.createdAt}${found.objects.length ? `: ${found.objects.join(', ')}` : ''})`);
 }
 
 /**

@@ -44,17 +44,19 @@ export function renderStatus(document: StatusDocument): string[] {
         ? 'file changed since it was applied (checksum differs)'
         : m.state === 'cosmetic'
           ? 'applied; the file changed since only in comments or white space (same statements)'
-        : m.state === 'failed'
-          ? `stopped part-way${m.lastError ? `: ${m.lastError}` : ''}; repair it, then \`dbctl resolve ${m.tag} --applied\` or \`--rolled-back\``
-          : m.state === 'pending' && m.outOfOrder
-            ? 'out of order: older than an applied migration (merged from another branch); migrate applies it'
-            : m.state === 'pending' && m.lastError
-              ? `last attempt failed and was rolled back: ${m.lastError}`
-              : '';
+          : m.state === 'failed'
+            ? `stopped part-way${m.lastError ? `: ${m.lastError}` : ''}; repair it, then \`dbctl resolve ${m.tag} --applied\` or \`--rolled-back\``
+            : m.state === 'pending' && m.outOfOrder
+              ? 'out of order: older than an applied migration (merged from another branch); migrate applies it'
+              : m.state === 'pending' && m.lastError
+                ? `last attempt failed and was rolled back: ${m.lastError}`
+                : '';
     lines.push(`  ${COLOR[m.state](m.state.padEnd(8))}  ${m.tag.padEnd(width)}  ${kleur.dim(note)}`.trimEnd());
   }
   for (const row of document.unknown) {
-    lines.push(`  ${kleur.red('unknown'.padEnd(8))}  ${`(id ${row.id})`.padEnd(width)}  ${kleur.dim(`in the database, not in the folder: hash ${row.hash.slice(0, 12)}…, created_at ${row.createdAt}`)}`);
+    lines.push(
+      `  ${kleur.red('unknown'.padEnd(8))}  ${`(id ${row.id})`.padEnd(width)}  ${kleur.dim(`in the database, not in the folder: hash ${row.hash.slice(0, 12)}…, created_at ${row.createdAt}`)}`,
+    );
   }
   if (document.migrations.length === 0 && document.unknown.length === 0) lines.push('  no migrations yet');
   const c = document.summary;
@@ -66,7 +68,11 @@ export function renderStatus(document: StatusDocument): string[] {
       (c.unknown ? `, ${c.unknown} unknown` : ''),
   );
   if (c.modified || c.unknown) {
-    lines.push(kleur.dim('modified or unknown migrations stop `dbctl migrate`: restore the applied files from git, or write a new migration instead of editing an applied one'));
+    lines.push(
+      kleur.dim(
+        'modified or unknown migrations stop `dbctl migrate`: restore the applied files from git, or write a new migration instead of editing an applied one',
+      ),
+    );
   } else if (c.pending && !c.failed) {
     lines.push(kleur.dim('run `dbctl migrate` to apply the pending migrations'));
   }

@@ -46,7 +46,11 @@ export function runDbctlCommand(manager: PackageManager): string {
 /** Replaces the `__NAME__` placeholders of a template. */
 export function fillTemplate(template: string, facts: TemplateFacts): string {
   const out = facts.out.replace(/^\.\//, '').replace(/\/$/, '') || '.';
-  const indent = (text: string, spaces: number) => text.split('\n').map((line) => (line ? ' '.repeat(spaces) + line : line)).join('\n');
+  const indent = (text: string, spaces: number) =>
+    text
+      .split('\n')
+      .map((line) => (line ? ' '.repeat(spaces) + line : line))
+      .join('\n');
   const setup = [
     ...(facts.packageManager === 'pnpm' ? ['- uses: pnpm/action-setup@v4'] : []),
     ...(facts.packageManager === 'bun' ? ['- uses: oven-sh/setup-bun@v2'] : []),

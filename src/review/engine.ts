@@ -117,7 +117,11 @@ function reviewOne(
   });
   const inTransaction = explicitTransactions(statements);
   const ctx: RuleContext = {
-    migration: { tag: migration.tag, file: migration.file, ...(migration.answeredCreate ? { answeredCreate: migration.answeredCreate } : {}) },
+    migration: {
+      tag: migration.tag,
+      file: migration.file,
+      ...(migration.answeredCreate ? { answeredCreate: migration.answeredCreate } : {}),
+    },
     statements,
     appliedByDbctl: options.appliedByDbctl,
     knowledge,
@@ -218,7 +222,10 @@ function unreviewedFindings(statements: RuleStatement[], reviewed: Set<number>, 
       out.push({
         rule: lock,
         statement: statement.index,
-        finding: { message: `${c.summary}: ${describeLock(c.lock)}. No specific rule covers this statement.`, table: c.lock.tables.find((t) => !c.newTables.includes(t)) },
+        finding: {
+          message: `${c.summary}: ${describeLock(c.lock)}. No specific rule covers this statement.`,
+          table: c.lock.tables.find((t) => !c.newTables.includes(t)),
+        },
       });
     }
   }
@@ -227,7 +234,11 @@ function unreviewedFindings(statements: RuleStatement[], reviewed: Set<number>, 
 
 /** "column public.users.email (DROP COLUMN)". */
 function describeDestroyed(d: RuleStatement['classification']['destroys'][number]): string {
-  const where = d.column ? `column ${d.schema}.${d.table}.${d.column}` : d.table ? `${d.kind === 'rows' ? 'the rows of' : String(d.kind)} ${d.schema}.${d.table}` : `${String(d.kind)} ${[d.schema, d.name].filter(Boolean).join('.')}`;
+  const where = d.column
+    ? `column ${d.schema}.${d.table}.${d.column}`
+    : d.table
+      ? `${d.kind === 'rows' ? 'the rows of' : String(d.kind)} ${d.schema}.${d.table}`
+      : `${String(d.kind)} ${[d.schema, d.name].filter(Boolean).join('.')}`;
   return `${where} (${d.reason})`;
 }
 
@@ -275,12 +286,7 @@ function explicitTransactions(statements: RuleStatement[]): boolean[] {
  * Drops findings suppressed by directives, and adds `unknown-rule` / `unused-ignore` findings for
  * directives naming unknown rules or suppressing nothing.
  */
-function applyDirectives(
-  raw: RawFinding[],
-  directives: IgnoreDirective[],
-  statementCount: number,
-  options: EngineOptions,
-): RawFinding[] {
+function applyDirectives(raw: RawFinding[], directives: IgnoreDirective[], statementCount: number, options: EngineOptions): RawFinding[] {
   const used = new Set<string>(); // `${directiveIndex}:${ruleId}`
   // Directives by the statement they precede (file-wide ones apart): each finding looks only at
   // its own statement's, so the cost stays linear in findings + directives.
@@ -322,7 +328,10 @@ function applyDirectives(
         rule: unknownRule,
         statement,
         offset: directive.offset,
-        finding: { message: `\`-- ${form}\` names no rule id`, fix: `Write \`-- ${form} rule-id: reason\` with an id from the rule table in the README.` },
+        finding: {
+          message: `\`-- ${form}\` names no rule id`,
+          fix: `Write \`-- ${form} rule-id: reason\` with an id from the rule table in the README.`,
+        },
       });
     }
     for (const id of directive.rules) {
@@ -343,7 +352,8 @@ function applyDirectives(
       }
       if (used.has(`${d}:${id}`) || options.settings[id] === 'off') continue;
       if (unusedIgnore) {
-        const where = directive.scope === 'file' ? 'in this file' : directive.statement >= 0 ? 'on the next statement' : '(no statement follows it)';
+        const where =
+          directive.scope === 'file' ? 'in this file' : directive.statement >= 0 ? 'on the next statement' : '(no statement follows it)';
         extra.push({
           rule: unusedIgnore,
           statement,

@@ -2,7 +2,17 @@
  * Helpers shared by the rules in rules/ (not a rule itself): reading ALTER TABLE commands,
  * column definitions and names, timeout settings.
  */
-import { columnConstraints, createTableElements, nodeOf, rangeVarName, stringList, typeInfo, type Pg, type QualifiedName, type TypeInfo } from '../sql/ast.js';
+import {
+  columnConstraints,
+  createTableElements,
+  nodeOf,
+  rangeVarName,
+  stringList,
+  typeInfo,
+  type Pg,
+  type QualifiedName,
+  type TypeInfo,
+} from '../sql/ast.js';
 import type { RuleContext, RuleStatement } from './types.js';
 
 /** An ALTER TABLE on a table (not an index, view or sequence): its target and unwrapped commands. */
@@ -63,7 +73,13 @@ export function columnsAddedToExistingTable(stmt: RuleStatement, ctx: RuleContex
     .filter((cmd) => cmd.subtype === 'AT_AddColumn')
     .map((cmd) => {
       const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
-      return { table: alter.table.qualified, shortTable: shortTable(alter.table.qualified), column: String(def.colname), def, constraints: columnConstraints(def) };
+      return {
+        table: alter.table.qualified,
+        shortTable: shortTable(alter.table.qualified),
+        column: String(def.colname),
+        def,
+        constraints: columnConstraints(def),
+      };
     });
 }
 
@@ -95,9 +111,21 @@ export function declaredColumnTypes(stmt: RuleStatement): ColumnTypeUse[] {
       if (!def?.typeName) continue;
       const type = typeInfo(def.typeName);
       if (cmd.subtype === 'AT_AddColumn') {
-        out.push({ table: alter.table.qualified, column: String(def.colname), type, location: locationOr(type.location, def.location), how: 'add' });
+        out.push({
+          table: alter.table.qualified,
+          column: String(def.colname),
+          type,
+          location: locationOr(type.location, def.location),
+          how: 'add',
+        });
       } else if (cmd.subtype === 'AT_AlterColumnType') {
-        out.push({ table: alter.table.qualified, column: String(cmd.name), type, location: locationOr(type.location, def.location), how: 'alter' });
+        out.push({
+          table: alter.table.qualified,
+          column: String(cmd.name),
+          type,
+          location: locationOr(type.location, def.location),
+          how: 'alter',
+        });
       }
     }
   }
@@ -182,8 +210,10 @@ export function idLikeName(column: string): boolean {
 export function idLikeColumn(stmt: RuleStatement, ctx: RuleContext, use: ColumnTypeUse): boolean {
   if (SERIAL_NAMES.has(use.type.name) || idLikeName(use.column)) return true;
   const keyed = (c: Pg.Constraint, column: string) =>
-    (c.contype === 'CONSTR_PRIMARY' && stringList(c.keys).includes(column)) || (c.contype === 'CONSTR_FOREIGN' && stringList(c.fk_attrs).includes(column));
-  const inlineKey = (def: Pg.ColumnDef | undefined) => columnConstraints(def).some((c) => c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_IDENTITY');
+    (c.contype === 'CONSTR_PRIMARY' && stringList(c.keys).includes(column)) ||
+    (c.contype === 'CONSTR_FOREIGN' && stringList(c.fk_attrs).includes(column));
+  const inlineKey = (def: Pg.ColumnDef | undefined) =>
+    columnConstraints(def).some((c) => c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_IDENTITY');
   if (stmt.kind === 'CreateStmt' && stmt.node) {
     const { columns, constraints } = createTableElements(stmt.node);
     const def = columns.find((d) => String(d.colname) === use.column);

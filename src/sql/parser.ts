@@ -20,7 +20,8 @@ const scanSync = (sql: string): { tokens: { start: number; end: number; tokenNam
 
 /** The parse cache of this run (`useParseCache()`), once `loadSqlParser()` has opened it. */
 let cache: ParseCache | null = null;
-let cacheWanted = false;
+/** The project directory of the parse cache (`useParseCache()`); undefined: no cache. */
+let cacheDir: string | undefined;
 /** The parser on a worker thread: a cache miss in a run that did not load the WASM module. */
 let worker: SyncParserWorker | undefined;
 
@@ -42,7 +43,9 @@ function rawCall(kind: ParseCallKind, input: string): any {
     result = callLib(kind, input);
   } catch (error) {
     const details = (error as { sqlDetails?: unknown }).sqlDetails;
-    cache.put(kind, input, { error: { message: error instanceof Error ? error.message : String(error), ...(details !== undefined ? { sqlDetails: details } : {}) } });
+    cache.put(kind, input, {
+      error: { message: error instanceof Error ? error.message : String(error), ...(details !== undefined ? { sqlDetails: details } : {}) },
+    });
     throw error;
   }
   cache.put(kind, input, { json: JSON.stringify(result) }); // stored before any caller changes the tree
@@ -69,10 +72,10 @@ let startWorker: (() => SyncParserWorker) | undefined;
  * For a CLI run: keep the parser's results in the parse cache (`io/parse-cache.ts`, under
  * `node_modules/.cache/dbctl/`) and, when an earlier run left one, use it instead of loading the
  * WASM module at all (an input it lacks is parsed on a worker thread). Call before the first
- * `loadSqlParser()`.
+ * `loadSqlParser()`, with the project directory whose `node_modules/.cache/dbctl/` holds the cache.
  */
-export function useParseCache(): void {
-  if (!loading) cacheWanted = true;
+export function useParseCache(projectDir: string): void {
+  if (!loading) cacheDir = projectDir;
 }
 
 /** Where and why a piece of SQL failed to parse. */
@@ -151,9 +154,12 @@ export function useBaselineWasmCompiler(): void {
 /** Loads the WASM parser once (later calls return the same instance). */
 export async function loadSqlParser(): Promise<SqlParser> {
   loading ??= (async () => {
-    if (cacheWanted) {
-      const [{ openSqlParseCache }, { startSyncParserWorker }] = await Promise.all([import('../io/parse-cache.js'), import('../io/parser-worker.js')]);
-      cache = openSqlParseCache(process.cwd());
+    if (cacheDir !== undefined) {
+      const [{ openSqlParseCache }, { startSyncParserWorker }] = await Promise.all([
+        import('../io/parse-cache.js'),
+        import('../io/parser-worker.js'),
+      ]);
+      cache = openSqlParseCache(cacheDir);
       startWorker = startSyncParserWorker;
       // a warm cache: the WASM module is loaded only if an input is missing (see primeSqlParser)
       if (cache?.warm) {
@@ -191,7 +197,7 @@ let primed: readonly string[] | undefined;
  * worker thread later. Does nothing without the parse cache.
  */
 export function primeSqlParser(texts: readonly string[]): void {
-  if (!cacheWanted) return;
+  if (cacheDir === undefined) return;
   primed = texts;
   if (loading && cache !== null) loadForPrimed(); // otherwise the cache is not open yet: loadSqlParser does it
 }
@@ -391,7 +397,6 @@ function splitAtSemicolons(sql: string): { start: number; end: number }[] | null
   if (hasToken) pieces.push({ start, end: sql.length });
   return pieces;
 }
-
 
 /** True when `sql` has nothing but whitespace (libpg-query rejects empty input). */
 function isBlank(sql: string): boolean {

@@ -43,15 +43,37 @@ describe('the packed package', () => {
     const esm = await node(`const dbctl = await import('dbctl');${probe('dbctl')}`, true);
     for (const run of [cjs, esm]) {
       expect(run.stdout).toBe('');
-      const out = JSON.parse(run.stderr) as { exports: string[]; error?: { name: string; code: string; exitCode: number; instanceOf: boolean } };
-      for (const name of ['migrate', 'status', 'review', 'check', 'generate', 'backup', 'restore', 'revert', 'fix', 'drop', 'push', 'resolve', 'backups', 'defineConfig', 'env', 'DbctlError']) {
+      const out = JSON.parse(run.stderr) as {
+        exports: string[];
+        error?: { name: string; code: string; exitCode: number; instanceOf: boolean };
+      };
+      for (const name of [
+        'migrate',
+        'status',
+        'review',
+        'check',
+        'generate',
+        'backup',
+        'restore',
+        'revert',
+        'fix',
+        'drop',
+        'push',
+        'resolve',
+        'backups',
+        'defineConfig',
+        'env',
+        'DbctlError',
+      ]) {
         expect(out.exports).toContain(name);
       }
       // no drizzle config in the project: a config error (exit 2), thrown by the command itself
       expect(out.error).toMatchObject({ name: 'DbctlError', exitCode: 2, instanceOf: true });
     }
     // the CommonJS helpers are synchronous and equal to the ES module's
-    const helpers = await node(`const { defineConfig, env, ERROR_CODES } = require('dbctl'); process.stderr.write(JSON.stringify([defineConfig({ a: 1 }), env('X'), ERROR_CODES.REFUSED]))`);
+    const helpers = await node(
+      `const { defineConfig, env, ERROR_CODES } = require('dbctl'); process.stderr.write(JSON.stringify([defineConfig({ a: 1 }), env('X'), ERROR_CODES.REFUSED]))`,
+    );
     expect(JSON.parse(helpers.stderr)).toEqual([{ a: 1 }, { __dbctlEnv: 'X' }, 3]);
   }, 60_000);
 });

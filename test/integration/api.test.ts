@@ -118,7 +118,9 @@ describe('programmatic API', () => {
       expect(failed.rejected).toMatchObject({ name: 'DbctlError', exitCode: 1, instanceOf: true });
       expect(failed.rejected!.document).toMatchObject({ status: 'failed', error: { tag: '0001_broken' } });
     }
-    const [{ n }] = (await db.sql`select count(*)::int as n from information_schema.tables where table_name = 'a'`) as unknown as [{ n: number }];
+    const [{ n }] = (await db.sql`select count(*)::int as n from information_schema.tables where table_name = 'a'`) as unknown as [
+      { n: number },
+    ];
     expect(n).toBe(1);
 
     // an index built without CONCURRENTLY on an existing table is a review error
@@ -171,7 +173,10 @@ describe('programmatic API', () => {
     await userProject(project);
     await project.addMigration({ name: 'ledger', sql: ['CREATE TABLE "ledger" ("migration" text NOT NULL);'] });
     for (let i = 1; i <= 3; i++) {
-      await project.addMigration({ name: `data_${i}`, sql: ['SELECT pg_sleep(0.2);', `INSERT INTO "ledger" ("migration") VALUES ('data_${i}');`] });
+      await project.addMigration({
+        name: `data_${i}`,
+        sql: ['SELECT pg_sleep(0.2);', `INSERT INTO "ledger" ("migration") VALUES ('data_${i}');`],
+      });
     }
     // one of the API processes makes two calls at once: in one process, each call is a run of its own
     await writeFile(
@@ -255,7 +260,11 @@ process.stderr.write(JSON.stringify({ esm, cjs, exports: Object.keys(api).length
     const saved = process.env.DATABASE_URL;
     process.env.DATABASE_URL = db.url;
     try {
-      const module = new DatabaseMigrationsModule({ cwd: project.dir, env: 'development', logger: { log: (l) => lines.push(l), warn: (l) => lines.push(l) } });
+      const module = new DatabaseMigrationsModule({
+        cwd: project.dir,
+        env: 'development',
+        logger: { log: (l) => lines.push(l), warn: (l) => lines.push(l) },
+      });
       await module.onModuleInit();
       expect(module.result).toMatchObject({ status: 'ok', applied: [{ tag: '0000_one' }] });
       await module.onModuleInit();

@@ -22,7 +22,9 @@ describe('dbctl backup / backups / restore (binary)', () => {
     project = await createProject(db.url, {
       dbctlConfig: { environments: { development: { url: 'env:DATABASE_URL' }, production: { url: 'env:DATABASE_URL', protected: true } } },
     });
-    await db.sql.unsafe(`create table users (id serial primary key, email text not null); insert into users (email) select 'u' || g from generate_series(1, 500) g;`);
+    await db.sql.unsafe(
+      `create table users (id serial primary key, email text not null); insert into users (email) select 'u' || g from generate_series(1, 500) g;`,
+    );
     const before = (await db.sql`select md5(string_agg(u::text, ',' order by id)) as h from users u`)[0]!.h;
     const password = new URL(db.url).password;
     const outputs: string[] = [];

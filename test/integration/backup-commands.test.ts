@@ -48,7 +48,15 @@ function context(options: { json?: boolean; env?: string; yes?: boolean; interac
   return {
     ctx: {
       cwd: project!.dir,
-      globals: { env: options.env, envExplicit: options.env !== undefined, url: undefined, config: undefined, json: Boolean(options.json), yes: Boolean(options.yes), verbose: false },
+      globals: {
+        env: options.env,
+        envExplicit: options.env !== undefined,
+        url: undefined,
+        config: undefined,
+        json: Boolean(options.json),
+        yes: Boolean(options.yes),
+        verbose: false,
+      },
       out,
       env: { DATABASE_URL: db!.url },
     },
@@ -77,17 +85,37 @@ describe('dbctl backup, backups, restore', () => {
     const backup = context({ json: true });
     expect(await runBackup(backup.ctx, { tables: 'users' })).toBe(0);
     const doc = JSON.parse(backup.stdout());
-    expect(doc).toMatchObject({ env: 'development', target: 'dir', rows: 1000, objects: [{ schema: 'public', table: 'users', whole: true, rows: 1000 }] });
+    expect(doc).toMatchObject({
+      env: 'development',
+      target: 'dir',
+      rows: 1000,
+      objects: [{ schema: 'public', table: 'users', whole: true, rows: 1000 }],
+    });
     expect(doc.location).toBe(path.join(project!.dir, '.dbctl/backups', doc.id));
 
     const list = context({ json: true });
     expect(await runBackups(list.ctx, {})).toBe(0);
-    expect(JSON.parse(list.stdout())).toEqual([expect.objectContaining({ id: doc.id, env: 'development', tag: null, objects: 1, rows: 1000, bytes: doc.bytes, tables: ['public.users'], ageSeconds: expect.any(Number) })]);
+    expect(JSON.parse(list.stdout())).toEqual([
+      expect.objectContaining({
+        id: doc.id,
+        env: 'development',
+        tag: null,
+        objects: 1,
+        rows: 1000,
+        bytes: doc.bytes,
+        tables: ['public.users'],
+        ageSeconds: expect.any(Number),
+      }),
+    ]);
 
     await db!.sql`drop table users`;
     const restore = context({ json: true });
     expect(await runRestore(restore.ctx, { args: [doc.id] })).toBe(0);
-    expect(JSON.parse(restore.stdout())).toMatchObject({ id: doc.id, rows: 1000, objects: [{ table: 'users', action: 'created', into: 'public.users', rows: 1000 }] });
+    expect(JSON.parse(restore.stdout())).toMatchObject({
+      id: doc.id,
+      rows: 1000,
+      objects: [{ table: 'users', action: 'created', into: 'public.users', rows: 1000 }],
+    });
     expect(await md5()).toBe(before);
 
     const password = new URL(db!.url).password;
@@ -119,8 +147,16 @@ describe('dbctl backup, backups, restore', () => {
 
   it('rejects unknown tables and unknown backup ids as usage errors', async () => {
     await setup();
-    await expect(runBackup(context().ctx, { tables: 'users,nope' })).rejects.toMatchObject({ code: 'USAGE', exitCode: 2, message: 'no table public.nope in the database' });
-    await expect(runRestore(context().ctx, { args: ['20260101T000000Z-development-manual-0000'] })).rejects.toMatchObject({ code: 'USAGE', exitCode: 2, hint: expect.stringContaining('dbctl backups') });
+    await expect(runBackup(context().ctx, { tables: 'users,nope' })).rejects.toMatchObject({
+      code: 'USAGE',
+      exitCode: 2,
+      message: 'no table public.nope in the database',
+    });
+    await expect(runRestore(context().ctx, { args: ['20260101T000000Z-development-manual-0000'] })).rejects.toMatchObject({
+      code: 'USAGE',
+      exitCode: 2,
+      hint: expect.stringContaining('dbctl backups'),
+    });
     await expect(runRestore(context().ctx, { args: [] })).rejects.toMatchObject({ code: 'USAGE' });
     expect(await readdir(path.join(project!.dir, '.dbctl/backups')).catch(() => [])).toEqual([]);
   });
@@ -132,15 +168,24 @@ describe('dbctl backup, backups, restore', () => {
     const id = JSON.parse(backup.stdout()).id;
     await db!.sql`drop table notes`;
     for (const ctx of [context({ env: 'production' }).ctx, context({ env: 'production', yes: true }).ctx]) {
-      await expect(runRestore(ctx, { args: [id] })).rejects.toMatchObject({ code: 'REFUSED', exitCode: 3, hint: expect.stringContaining('--allow-restore') });
+      await expect(runRestore(ctx, { args: [id] })).rejects.toMatchObject({
+        code: 'REFUSED',
+        exitCode: 3,
+        hint: expect.stringContaining('--allow-restore'),
+      });
     }
     const [gone] = await db!.sql`select to_regclass('public.notes') is null as gone`;
     expect(gone!.gone).toBe(true);
     // interactive with --yes, or non-interactive with --allow-restore
-    expect(await runRestore(context({ env: 'production', yes: true, interactive: true }).ctx, { args: [id], intoSchema: 'inspect' })).toBe(0);
+    expect(await runRestore(context({ env: 'production', yes: true, interactive: true }).ctx, { args: [id], intoSchema: 'inspect' })).toBe(
+      0,
+    );
     expect(await runRestore(context({ env: 'production' }).ctx, { args: [id], allowRestore: true })).toBe(0);
     const rows = await db!.sql`select * from notes union all select * from inspect.notes`;
-    expect(rows).toEqual([{ id: 1, body: 'one' }, { id: 1, body: 'one' }]);
+    expect(rows).toEqual([
+      { id: 1, body: 'one' },
+      { id: 1, body: 'one' },
+    ]);
   });
 
   it('uses the database target for backup, backups and restore', async () => {
@@ -179,11 +224,21 @@ describe('backupBeforeMigration', () => {
     expect(run.stdout()).toMatch(new RegExp(`backup ${id} in .*: 1 object\\(s\\), 1,000 rows, .* \\(verified\\)`));
     const list = context({ json: true });
     await runBackups(list.ctx, {});
-    expect(JSON.parse(list.stdout())[0]).toMatchObject({ id, tag: '0003_drop_email', reason: 'before migration 0003_drop_email', tables: ['public.users(email)'] });
+    expect(JSON.parse(list.stdout())[0]).toMatchObject({
+      id,
+      tag: '0003_drop_email',
+      reason: 'before migration 0003_drop_email',
+      tables: ['public.users(email)'],
+    });
 
     const broken = { ...loaded, backup: { ...loaded.backup, dir: path.join(project!.dir, 'dbctl.config.json', 'x') } };
     await expect(
-      backupBeforeMigration(db!.sql, [{ kind: 'table', schema: 'public', table: 'users', reason: 'DROP TABLE' }], { tag: '0004', envName: 'development', project: broken, out: run.ctx.out }),
+      backupBeforeMigration(db!.sql, [{ kind: 'table', schema: 'public', table: 'users', reason: 'DROP TABLE' }], {
+        tag: '0004',
+        envName: 'development',
+        project: broken,
+        out: run.ctx.out,
+      }),
     ).rejects.toMatchObject({ code: 'BACKUP_FAILED', exitCode: 1, message: expect.stringContaining('is not writable') });
   });
 
@@ -194,7 +249,16 @@ describe('backupBeforeMigration', () => {
       { kind: 'column', schema: 'public', table: 'users', column: 'email', reason: 'DROP COLUMN' },
       { kind: 'table', schema: 'public', table: 'gone', reason: 'DROP TABLE' },
     ]);
-    expect(preview.items).toEqual([{ schema: 'public', table: 'users', whole: false, columns: ['id', 'email'], estimatedRows: expect.any(Number), reasons: ['DROP COLUMN email'] }]);
+    expect(preview.items).toEqual([
+      {
+        schema: 'public',
+        table: 'users',
+        whole: false,
+        columns: ['id', 'email'],
+        estimatedRows: expect.any(Number),
+        reasons: ['DROP COLUMN email'],
+      },
+    ]);
     expect(preview.skipped).toEqual([expect.objectContaining({ table: 'gone' })]);
     expect(await readdir(path.join(project!.dir, '.dbctl/backups')).catch(() => [])).toEqual([]);
   });
@@ -206,9 +270,15 @@ describe('backupBeforeMigration', () => {
     let drawn = '';
     const { progressRenderer } = await import('../../src/backup/progress.js');
     const { takeBackup } = await import('../../src/backup/take.js');
-    const renderer = progressRenderer(run.ctx.out, { stream: { isTTY: true, columns: 120, write: (s: string) => ((drawn += s), true) } as never });
+    const renderer = progressRenderer(run.ctx.out, {
+      stream: { isTTY: true, columns: 120, write: (s: string) => ((drawn += s), true) } as never,
+    });
     await db!.sql.unsafe(`insert into users (email) select 'more' || g from generate_series(1, 300000) g`);
-    await takeBackup(db!.sql, { objects: { tables: ['users'] }, tag: null, envName: 'development', reason: 'manual' }, { target: { kind: 'dir', dir: loaded.backup.dir }, onProgress: renderer.listener, dbctlVersion: 'test' });
+    await takeBackup(
+      db!.sql,
+      { objects: { tables: ['users'] }, tag: null, envName: 'development', reason: 'manual' },
+      { target: { kind: 'dir', dir: loaded.backup.dir }, onProgress: renderer.listener, dbctlVersion: 'test' },
+    );
     renderer.stop();
     expect(drawn).toContain('backing up public.users');
     expect(drawn).toMatch(/rows \| [\d.]+ MB \| [\d.]+ MB\/s/);

@@ -59,7 +59,9 @@ async function copyText(sql: postgres.Sql, copySql: string): Promise<string> {
 }
 
 async function md5(sql: postgres.Sql, table: string): Promise<string> {
-  const [row] = await sql.unsafe(`select md5(coalesce(string_agg(t::text, ',' order by t::text), '')) as h, count(*)::int as n from ${table} t`);
+  const [row] = await sql.unsafe(
+    `select md5(coalesce(string_agg(t::text, ',' order by t::text), '')) as h, count(*)::int as n from ${table} t`,
+  );
   return `${row!.n}:${row!.h}`;
 }
 
@@ -77,7 +79,9 @@ describe('the copy connection', () => {
         const result: string[] = [];
         for (const table of ['t', 't']) {
           const parts: Buffer[] = [];
-          const copy = connection!.copy(`copy ${table} to stdout`, (chunk, start, end) => parts.push(Buffer.from(chunk.subarray(start, end))));
+          const copy = connection!.copy(`copy ${table} to stdout`, (chunk, start, end) =>
+            parts.push(Buffer.from(chunk.subarray(start, end))),
+          );
           expect(await copy.done).toMatchObject({ rows: 1000 });
           result.push(Buffer.concat(parts).toString());
         }
@@ -133,8 +137,18 @@ describe('the copy connection', () => {
     const { url, target } = await setup();
     const one = pool(url);
     await one.unsafe(`create table t (id int primary key, v text); insert into t select g, 'v' from generate_series(1, 20000) g;`);
-    await takeBackup(one, { objects: [{ kind: 'column', schema: 'public', table: 't', column: 'v', reason: 'DROP COLUMN' }], tag: '0001_drop', envName: 'development', reason: 'before migration 0001_drop' }, options(target));
-    const [others] = await one`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state like 'idle in transaction%'`;
+    await takeBackup(
+      one,
+      {
+        objects: [{ kind: 'column', schema: 'public', table: 't', column: 'v', reason: 'DROP COLUMN' }],
+        tag: '0001_drop',
+        envName: 'development',
+        reason: 'before migration 0001_drop',
+      },
+      options(target),
+    );
+    const [others] =
+      await one`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state like 'idle in transaction%'`;
     expect(others!.n).toBe(0);
     await one.unsafe(`set lock_timeout = '100ms'; alter table t drop column v;`);
   });
@@ -142,7 +156,9 @@ describe('the copy connection', () => {
   it("keeps the backup transaction alive while it waits for the copy connection's COPY (idle_in_transaction_session_timeout)", async () => {
     const { url, target } = await setup();
     const one = pool(url);
-    await one.unsafe(`create table t (id int primary key, v text); insert into t select g, repeat(md5(g::text), 8) from generate_series(1, 200000) g;`);
+    await one.unsafe(
+      `create table t (id int primary key, v text); insert into t select g, repeat(md5(g::text), 8) from generate_series(1, 200000) g;`,
+    );
     await one.unsafe(`set idle_in_transaction_session_timeout = '100ms'`);
     const manifest = await takeBackup(one, manual(['t']), options(target));
     expect(manifest.objects[0]!.rows).toBe(200000);
@@ -154,7 +170,9 @@ describe('the copy connection', () => {
     const { url, dir, target } = await setup();
     const one = pool(url);
     const watcher = pool(url);
-    await one.unsafe(`create table t (id int primary key, v text); insert into t select g, repeat(md5(g::text), 8) from generate_series(1, 300000) g;`);
+    await one.unsafe(
+      `create table t (id int primary key, v text); insert into t select g, repeat(md5(g::text), 8) from generate_series(1, 300000) g;`,
+    );
     let terminated = 0;
     const kill = (async () => {
       for (let i = 0; i < 400 && terminated === 0; i++) {
@@ -189,7 +207,9 @@ describe('the copy connection', () => {
   it('on the backup transaction itself (TLS): stays usable when a small table arrives before the stream is read', async () => {
     const { url, target } = await setup();
     const tls = pool(url, { ssl: 'prefer' });
-    await tls.unsafe(`create table small (id int primary key, v text); insert into small select g, 'v' || g from generate_series(1, 3000) g;`);
+    await tls.unsafe(
+      `create table small (id int primary key, v text); insert into small select g, 'v' || g from generate_series(1, 3000) g;`,
+    );
     for (let i = 0; i < 10; i++) {
       await takeBackup(tls, manual(['small']), options(target));
       const [row] = await tls`select 1 as ok`;
@@ -203,10 +223,15 @@ describe('the copy connection', () => {
     dirs.push(mountPoint);
     const mounted = await onTinyDisk(mountPoint, async () => {
       const tls = pool(url, { ssl: 'prefer' });
-      await tls.unsafe(`create table big (id int primary key, v text); insert into big select g, md5(g::text) || md5((g * 7)::text) from generate_series(1, 200000) g;`);
+      await tls.unsafe(
+        `create table big (id int primary key, v text); insert into big select g, md5(g::text) || md5((g * 7)::text) from generate_series(1, 200000) g;`,
+      );
       const dir = path.join(mountPoint, 'backups');
       const attempt = takeBackup(tls, manual(['big']), options({ kind: 'dir', dir }));
-      await expect(attempt).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringMatching(/could not be written .*no space left on the device/) });
+      await expect(attempt).rejects.toMatchObject({
+        code: 'BACKUP_FAILED',
+        message: expect.stringMatching(/could not be written .*no space left on the device/),
+      });
       expect(await readdir(dir)).toEqual([]);
       const [ok] = await tls`select count(*)::int as n from big`;
       expect(ok!.n).toBe(200000);

@@ -45,7 +45,9 @@ for (const env of ['development', 'production'] as const) {
     it('fails the migration when row-level security would hide rows from the backup, naming the policy; nothing is applied', async () => {
       db = await createTestDatabase('bkmigrate');
       role = `app_owner_${process.pid}`;
-      await db.sql.unsafe(`create role ${role} login password 'pw-${role}'; grant create on database "${db.name}" to ${role}; grant create on schema public to ${role};`);
+      await db.sql.unsafe(
+        `create role ${role} login password 'pw-${role}'; grant create on database "${db.name}" to ${role}; grant create on schema public to ${role};`,
+      );
       const url = new URL(db.url);
       url.username = role;
       url.password = `pw-${role}`;
@@ -74,10 +76,15 @@ for (const env of ['development', 'production'] as const) {
       project = await createProject(db.url, { dbctlConfig: { environments } });
       await project.addMigration({
         name: 'people',
-        sql: [`CREATE TYPE "mood" AS ENUM ('sad', 'ok', 'happy');`, 'CREATE TABLE "people" ("id" integer PRIMARY KEY, "name" text, "feeling" "mood");'],
+        sql: [
+          `CREATE TYPE "mood" AS ENUM ('sad', 'ok', 'happy');`,
+          'CREATE TABLE "people" ("id" integer PRIMARY KEY, "name" text, "feeling" "mood");',
+        ],
       });
       expect((await project.dbctl(['migrate', ...(env === 'production' ? ['--env', 'production'] : [])])).code).toBe(0);
-      await db.sql.unsafe(`insert into people select g, 'p' || g, (array['sad','ok','happy'])[1 + g % 3]::mood from generate_series(1, 1000) g`);
+      await db.sql.unsafe(
+        `insert into people select g, 'p' || g, (array['sad','ok','happy'])[1 + g % 3]::mood from generate_series(1, 1000) g`,
+      );
       const before = await md5(db.sql, '(select id, name, feeling from people)');
       await project.addMigration({ name: 'drop_mood', sql: ['DROP TYPE "mood" CASCADE;'] });
       const run = await project.dbctl(['migrate', ...flags[env], '--json']);

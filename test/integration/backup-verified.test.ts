@@ -47,7 +47,12 @@ async function setup(): Promise<{ sql: TestDatabase['sql']; dir: string; target:
 }
 
 const options = (target: BackupTarget): TakeBackupOptions => ({ target, dbctlVersion: '0.0.0-test' });
-const request = (objects: DestroyedObject[]) => ({ objects, tag: '0001_destroy', envName: 'development', reason: 'before migration 0001_destroy' });
+const request = (objects: DestroyedObject[]) => ({
+  objects,
+  tag: '0001_destroy',
+  envName: 'development',
+  reason: 'before migration 0001_destroy',
+});
 
 async function md5(sql: postgres.Sql, relation: string, order = 'id'): Promise<string> {
   const [row] = await sql.unsafe(`select md5(string_agg(t::text, ',' order by ${order})) as h, count(*)::int as n from ${relation} t`);
@@ -83,10 +88,16 @@ describe('row-level security', () => {
     const before = await md5(sql, 'secrets');
     for (const where of [target, { kind: 'database' } as BackupTarget]) {
       if (where.kind === 'database') await sql.unsafe(`grant create on database "${db!.name}" to ${role}`);
-      const attempt = takeBackup(owner, request([{ kind: 'table', schema: 'public', table: 'secrets', reason: 'DROP TABLE' }]), options(where));
+      const attempt = takeBackup(
+        owner,
+        request([{ kind: 'table', schema: 'public', table: 'secrets', reason: 'DROP TABLE' }]),
+        options(where),
+      );
       await expect(attempt).rejects.toMatchObject({
         code: 'BACKUP_FAILED',
-        message: expect.stringMatching(/row-level security hides rows of public\.secrets \(FORCE ROW LEVEL SECURITY; policies only_mine\) from role rls_owner_\d+/),
+        message: expect.stringMatching(
+          /row-level security hides rows of public\.secrets \(FORCE ROW LEVEL SECURITY; policies only_mine\) from role rls_owner_\d+/,
+        ),
         hint: expect.stringContaining('BYPASSRLS'),
       });
     }
@@ -96,7 +107,11 @@ describe('row-level security', () => {
     expect(await md5(sql, 'secrets')).toBe(before);
 
     // a superuser copies every row; the restore gives them back identical
-    const manifest = await takeBackup(sql, request([{ kind: 'table', schema: 'public', table: 'secrets', reason: 'DROP TABLE' }]), options(target));
+    const manifest = await takeBackup(
+      sql,
+      request([{ kind: 'table', schema: 'public', table: 'secrets', reason: 'DROP TABLE' }]),
+      options(target),
+    );
     expect(manifest.objects[0]!.rows).toBe(1000);
     await sql.unsafe('drop table secrets');
     await restoreBackup(sql, target, manifest.id);
@@ -122,7 +137,11 @@ describe('row-level security', () => {
     `);
     const [seen] = await owner`select count(*)::int as n from notes`;
     expect(seen!.n).toBe(0);
-    const manifest = await takeBackup(owner, request([{ kind: 'rows', schema: 'public', table: 'notes', reason: 'TRUNCATE' }]), options(target));
+    const manifest = await takeBackup(
+      owner,
+      request([{ kind: 'rows', schema: 'public', table: 'notes', reason: 'TRUNCATE' }]),
+      options(target),
+    );
     expect(manifest.objects[0]).toMatchObject({ table: 'notes', rows: 1000 });
   });
 });
@@ -164,7 +183,8 @@ describe('DROP TYPE / DROP DOMAIN ... CASCADE', () => {
       expect(result.objects[0]).toMatchObject({ action: 'filled', rows: 1000 });
       expect(result.objects[0]!.notes.join('\n')).toContain('type public.mood recreated (enum)');
       expect(await md5(sql, '(select id, name, feeling, history, later, score from people)')).toBe(before);
-      const [types] = await sql`select format_type(atttypid, atttypmod) as t from pg_attribute where attrelid = 'people'::regclass and attname = 'later'`;
+      const [types] =
+        await sql`select format_type(atttypid, atttypmod) as t from pg_attribute where attrelid = 'people'::regclass and attname = 'later'`;
       expect(types!.t).toBe('happy_mood');
       await expect(sql`insert into people (id, score) values (5000, -1)`).rejects.toThrow(/posint_check/);
     });
@@ -178,7 +198,11 @@ describe('DROP TYPE / DROP DOMAIN ... CASCADE', () => {
       insert into orders select g, case when g % 2 = 0 then 'paid' else 'new' end::status from generate_series(1, 500) g;
     `);
     const before = await md5(sql, 'orders');
-    const manifest = await takeBackup(sql, request([{ kind: 'column', schema: 'public', table: 'orders', column: 'state', reason: 'DROP TYPE CASCADE' }]), options(target));
+    const manifest = await takeBackup(
+      sql,
+      request([{ kind: 'column', schema: 'public', table: 'orders', column: 'state', reason: 'DROP TYPE CASCADE' }]),
+      options(target),
+    );
     await sql.unsafe('drop type status cascade');
     await restoreBackup(sql, target, manifest.id);
     expect(await md5(sql, 'orders')).toBe(before);
@@ -197,7 +221,11 @@ describe('DROP SCHEMA ... CASCADE', () => {
       insert into public.people select g, 'p' || g, case when g % 2 = 0 then 'a' else 'b' end::app.kind from generate_series(1, 300) g;
     `);
     const before = [await md5(sql, 'app.things'), await md5(sql, '(select id, name, k from public.people)')];
-    const manifest = await takeBackup(sql, request([{ kind: 'schema', schema: 'app', name: 'app', reason: 'DROP SCHEMA CASCADE' }]), options(target));
+    const manifest = await takeBackup(
+      sql,
+      request([{ kind: 'schema', schema: 'app', name: 'app', reason: 'DROP SCHEMA CASCADE' }]),
+      options(target),
+    );
     expect(manifest.objects.map((o) => [`${o.schema}.${o.table}`, o.whole, o.affectedColumns])).toEqual([
       ['app.things', true, []],
       ['public.people', false, ['k']],
@@ -209,7 +237,7 @@ describe('DROP SCHEMA ... CASCADE', () => {
 });
 
 describe('DROP EXTENSION ... CASCADE', () => {
-  it('backs up the columns of the extension\'s types, and restore creates the extension again and refills them', async () => {
+  it("backs up the columns of the extension's types, and restore creates the extension again and refills them", async () => {
     const { sql, target } = await setup();
     await sql.unsafe(`
       create extension citext;
@@ -217,7 +245,11 @@ describe('DROP EXTENSION ... CASCADE', () => {
       insert into accounts select g, 'User' || g || '@X.io', 'n' || g from generate_series(1, 400) g;
     `);
     const before = await md5(sql, '(select id, email::text, note from accounts)');
-    const manifest = await takeBackup(sql, request([{ kind: 'other', schema: 'public', name: 'citext', reason: 'DROP EXTENSION CASCADE' }]), options(target));
+    const manifest = await takeBackup(
+      sql,
+      request([{ kind: 'other', schema: 'public', name: 'citext', reason: 'DROP EXTENSION CASCADE' }]),
+      options(target),
+    );
     expect(manifest.objects.map((o) => [o.table, o.affectedColumns, o.rows])).toEqual([['accounts', ['email'], 400]]);
     expect(manifest.objects[0]!.types).toEqual([{ kind: 'extension', schema: 'public', name: 'citext' }]);
     await sql.unsafe('drop extension citext cascade');
@@ -256,7 +288,10 @@ describe('objects a backup cannot hold', () => {
       options(target),
     );
     expect(manifest.objects.map((o) => [o.table, o.rows])).toEqual([['t', 1]]);
-    expect(manifest.skipped.map((s) => s.why)).toEqual([expect.stringContaining('an index holds no data'), expect.stringContaining('does not exist')]);
+    expect(manifest.skipped.map((s) => s.why)).toEqual([
+      expect.stringContaining('an index holds no data'),
+      expect.stringContaining('does not exist'),
+    ]);
   });
 });
 
@@ -270,7 +305,11 @@ describe('row counts under the backup snapshot', () => {
       insert into child select g, 'c', 1 from generate_series(101, 150) g;
     `);
     for (const where of [target, { kind: 'database' } as BackupTarget]) {
-      const manifest = await takeBackup(sql, request([{ kind: 'rows', schema: 'public', table: 'base', reason: 'TRUNCATE' }]), options(where));
+      const manifest = await takeBackup(
+        sql,
+        request([{ kind: 'rows', schema: 'public', table: 'base', reason: 'TRUNCATE' }]),
+        options(where),
+      );
       expect(manifest.objects[0]!.rows).toBe(100);
     }
   });

@@ -38,10 +38,25 @@ async function setup(): Promise<{ sql: TestDatabase['sql']; dir: string; target:
   return { sql: db.sql, dir, target: { kind: 'dir', dir } };
 }
 
-const options = (target: BackupTarget, extra: Partial<TakeBackupOptions> = {}): TakeBackupOptions => ({ target, dbctlVersion: '0.0.0-test', ...extra });
-const request = (objects: DestroyedObject[], tag: string | null = '0001_destroy') => ({ objects, tag, envName: 'development', reason: `before migration ${tag}` });
+const options = (target: BackupTarget, extra: Partial<TakeBackupOptions> = {}): TakeBackupOptions => ({
+  target,
+  dbctlVersion: '0.0.0-test',
+  ...extra,
+});
+const request = (objects: DestroyedObject[], tag: string | null = '0001_destroy') => ({
+  objects,
+  tag,
+  envName: 'development',
+  reason: `before migration ${tag}`,
+});
 const dropTable = (table: string, schema = 'public'): DestroyedObject => ({ kind: 'table', schema, table, reason: 'DROP TABLE' });
-const column = (table: string, name: string, reason = 'DROP COLUMN'): DestroyedObject => ({ kind: 'column', schema: 'public', table, column: name, reason });
+const column = (table: string, name: string, reason = 'DROP COLUMN'): DestroyedObject => ({
+  kind: 'column',
+  schema: 'public',
+  table,
+  column: name,
+  reason,
+});
 
 async function md5(sql: TestDatabase['sql'], table: string, order = 'id'): Promise<string> {
   const [row] = await sql.unsafe(`select md5(string_agg(t::text, ',' order by ${order})) as h, count(*)::int as n from ${table} t`);
@@ -49,8 +64,12 @@ async function md5(sql: TestDatabase['sql'], table: string, order = 'id'): Promi
 }
 
 async function definitionOf(sql: TestDatabase['sql'], table: string) {
-  const indexes = await sql.unsafe(`select indexname, indexdef from pg_indexes where schemaname || '.' || tablename = '${table}' order by indexname`);
-  const constraints = await sql.unsafe(`select conname, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = '${table}'::regclass order by conname`);
+  const indexes = await sql.unsafe(
+    `select indexname, indexdef from pg_indexes where schemaname || '.' || tablename = '${table}' order by indexname`,
+  );
+  const constraints = await sql.unsafe(
+    `select conname, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = '${table}'::regclass order by conname`,
+  );
   const columns = await sql.unsafe(
     `select attname, format_type(atttypid, atttypmod) as type, attnotnull, pg_get_expr(adbin, adrelid) as def, attidentity, attgenerated
      from pg_attribute left join pg_attrdef on adrelid = attrelid and adnum = attnum
@@ -127,7 +146,10 @@ describe('backup and restore of a dropped table', () => {
     expect(manifest.objects[0]!.reasons).toContain('whole table: no primary key');
     await sql.unsafe('alter table logs drop column msg');
     // rows cannot be matched without a key: refused, nothing changed
-    await expect(restoreBackup(sql, target, manifest.id)).rejects.toMatchObject({ code: 'OPERATION_FAILED', message: expect.stringContaining('no primary key') });
+    await expect(restoreBackup(sql, target, manifest.id)).rejects.toMatchObject({
+      code: 'OPERATION_FAILED',
+      message: expect.stringContaining('no primary key'),
+    });
     const inspect = await restoreBackup(sql, target, manifest.id, { intoSchema: 'inspect' });
     expect(inspect.objects[0]).toMatchObject({ action: 'created', rows: 500, into: { schema: 'inspect', table: 'logs' } });
     expect(await md5(sql, 'inspect.logs', 'at')).toBe(before);
@@ -146,7 +168,11 @@ describe('targeted backups of columns', () => {
       insert into accounts select g, 'a' || g || '@x.io', g, repeat('w', 200) from generate_series(1, 2000) g;
     `);
     const before = await md5(sql, 'accounts');
-    const manifest = await takeBackup(sql, request([column('accounts', 'email'), { kind: 'column', schema: 'public', table: 'nope', column: 'x', reason: 'DROP COLUMN' }]), options(target));
+    const manifest = await takeBackup(
+      sql,
+      request([column('accounts', 'email'), { kind: 'column', schema: 'public', table: 'nope', column: 'x', reason: 'DROP COLUMN' }]),
+      options(target),
+    );
     const object = manifest.objects[0]!;
     expect(object).toMatchObject({ whole: false, primaryKey: ['id'], affectedColumns: ['email'], rows: 2000, definition: null });
     expect(object.columns.map((c) => c.name)).toEqual(['id', 'email']);
@@ -163,23 +189,29 @@ describe('targeted backups of columns', () => {
     // the column is back at the end of the table: compare the original columns
     await sql`delete from accounts where id = 2001`;
     expect(await md5(sql, '(select id, email, balance, wide from accounts)')).toBe(before);
-    const [type] = await sql`select format_type(atttypid, atttypmod) as t, attnotnull as nn from pg_attribute where attrelid = 'accounts'::regclass and attname = 'email'`;
+    const [type] =
+      await sql`select format_type(atttypid, atttypmod) as t, attnotnull as nn from pg_attribute where attrelid = 'accounts'::regclass and attname = 'email'`;
     expect(type).toEqual({ t: 'text', nn: false });
   });
 
   it('restores a column re-added by the restore with NOT NULL and its default when every row gets a value', async () => {
     const { sql, target } = await setup();
-    await sql.unsafe(`create table a (id int primary key, email text not null default 'none'); insert into a select g, 'e' || g from generate_series(1, 10) g;`);
+    await sql.unsafe(
+      `create table a (id int primary key, email text not null default 'none'); insert into a select g, 'e' || g from generate_series(1, 10) g;`,
+    );
     const manifest = await takeBackup(sql, request([column('a', 'email')]), options(target));
     await sql.unsafe('alter table a drop column email');
     await restoreBackup(sql, target, manifest.id);
-    const [info] = await sql`select attnotnull as nn, pg_get_expr(adbin, adrelid) as def from pg_attribute left join pg_attrdef on adrelid = attrelid and adnum = attnum where attrelid = 'a'::regclass and attname = 'email'`;
+    const [info] =
+      await sql`select attnotnull as nn, pg_get_expr(adbin, adrelid) as def from pg_attribute left join pg_attrdef on adrelid = attrelid and adnum = attnum where attrelid = 'a'::regclass and attname = 'email'`;
     expect(info).toEqual({ nn: true, def: "'none'::text" });
   });
 
   it('restores a type change: the old values come back once the column has its old type, and a cast that cannot work is refused clearly', async () => {
     const { sql, target } = await setup();
-    await sql.unsafe(`create table items (id int primary key, code text); insert into items values (1, '12'), (2, 'abc'), (3, '007'), (4, null);`);
+    await sql.unsafe(
+      `create table items (id int primary key, code text); insert into items values (1, '12'), (2, 'abc'), (3, '007'), (4, null);`,
+    );
     const before = await md5(sql, 'items');
     const manifest = await takeBackup(sql, request([column('items', 'code', 'ALTER COLUMN TYPE')]), options(target));
     expect(manifest.objects[0]).toMatchObject({ whole: false, affectedColumns: ['code'] });
@@ -188,7 +220,10 @@ describe('targeted backups of columns', () => {
 
     // into the integer column: the values cannot be cast back; refused, nothing changed
     const refused = restoreBackup(sql, target, manifest.id);
-    await expect(refused).rejects.toMatchObject({ code: 'OPERATION_FAILED', message: expect.stringContaining('code is now integer (was text)') });
+    await expect(refused).rejects.toMatchObject({
+      code: 'OPERATION_FAILED',
+      message: expect.stringContaining('code is now integer (was text)'),
+    });
     const [still] = await sql`select code from items where id = 3`;
     expect(still!.code).toBe(7);
 
@@ -214,7 +249,9 @@ describe('targeted backups of columns', () => {
 describe('truncate, delete and schemas', () => {
   it('puts truncated rows back (directly into the empty table), then skips rows already there', async () => {
     const { sql, target } = await setup();
-    await sql.unsafe(`create table t (id bigint generated always as identity primary key, v text); insert into t (v) select 'v' || g from generate_series(1, 1000) g;`);
+    await sql.unsafe(
+      `create table t (id bigint generated always as identity primary key, v text); insert into t (v) select 'v' || g from generate_series(1, 1000) g;`,
+    );
     const before = await md5(sql, 't');
     const manifest = await takeBackup(sql, request([{ kind: 'rows', schema: 'public', table: 't', reason: 'TRUNCATE' }]), options(target));
     await sql.unsafe('truncate t');
@@ -242,7 +279,11 @@ describe('truncate, delete and schemas', () => {
     `);
     const snapshot = async () => Promise.all(['p', 'c', 'g', 'n'].map((t) => md5(sql, t)));
     const before = await snapshot();
-    const manifest = await takeBackup(sql, request([{ kind: 'rows', schema: 'public', table: 'p', reason: 'DELETE without WHERE' }]), options(target));
+    const manifest = await takeBackup(
+      sql,
+      request([{ kind: 'rows', schema: 'public', table: 'p', reason: 'DELETE without WHERE' }]),
+      options(target),
+    );
     expect(manifest.objects.map((o) => [o.table, o.whole, o.reasons[0]])).toEqual([
       ['c', true, 'ON DELETE CASCADE from public.p'],
       ['g', true, 'ON DELETE CASCADE from public.c'],
@@ -259,7 +300,11 @@ describe('truncate, delete and schemas', () => {
     ]);
     expect(await snapshot()).toEqual(before);
 
-    const truncate = await takeBackup(sql, request([{ kind: 'rows', schema: 'public', table: 'p', reason: 'TRUNCATE CASCADE' }]), options(target));
+    const truncate = await takeBackup(
+      sql,
+      request([{ kind: 'rows', schema: 'public', table: 'p', reason: 'TRUNCATE CASCADE' }]),
+      options(target),
+    );
     expect(truncate.objects.map((o) => o.table)).toEqual(['c', 'g', 'keep', 'n', 'p']);
     await sql.unsafe('truncate p cascade');
     await restoreBackup(sql, target, truncate.id);
@@ -277,7 +322,11 @@ describe('truncate, delete and schemas', () => {
       insert into shop.orders select g, 1 + g % 50, case when g % 2 = 0 then 'paid' else 'new' end::shop.status from generate_series(1, 300) g;
     `);
     const before = [await md5(sql, 'shop.customers'), await md5(sql, 'shop.orders')];
-    const manifest = await takeBackup(sql, request([{ kind: 'schema', schema: 'shop', name: 'shop', reason: 'DROP SCHEMA CASCADE' }]), options(target));
+    const manifest = await takeBackup(
+      sql,
+      request([{ kind: 'schema', schema: 'shop', name: 'shop', reason: 'DROP SCHEMA CASCADE' }]),
+      options(target),
+    );
     expect(manifest.objects.map((o) => o.table)).toEqual(['customers', 'orders']);
     await sql.unsafe('drop schema shop cascade');
     await restoreBackup(sql, target, manifest.id);
@@ -288,10 +337,15 @@ describe('truncate, delete and schemas', () => {
 
   it('restores only the tables asked for, and says which tables a backup holds when asked for another', async () => {
     const { sql, target } = await setup();
-    await sql.unsafe(`create table a (id int primary key); create table b (id int primary key); insert into a values (1); insert into b values (2);`);
+    await sql.unsafe(
+      `create table a (id int primary key); create table b (id int primary key); insert into a values (1); insert into b values (2);`,
+    );
     const manifest = await takeBackup(sql, request([dropTable('a'), dropTable('b')]), options(target));
     await sql.unsafe('drop table a; drop table b;');
-    await expect(restoreBackup(sql, target, manifest.id, { tables: ['c'] })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('public.a, public.b') });
+    await expect(restoreBackup(sql, target, manifest.id, { tables: ['c'] })).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringContaining('public.a, public.b'),
+    });
     await restoreBackup(sql, target, manifest.id, { tables: ['public.b'] });
     const [state] = await sql`select to_regclass('public.a') is null as a_gone, to_regclass('public.b') is not null as b_back`;
     expect(state).toEqual({ a_gone: true, b_back: true });
@@ -301,13 +355,25 @@ describe('truncate, delete and schemas', () => {
 describe('manual backups', () => {
   it('backs up named tables, every user table when none are named, and rejects unknown names', async () => {
     const { sql, target } = await setup();
-    await sql.unsafe(`create schema billing; create table a (id int primary key); create table billing.inv (id int primary key); insert into billing.inv values (1), (2);`);
-    const named = await takeBackup(sql, { objects: { tables: ['billing.inv'] }, tag: null, envName: 'development', reason: 'manual backup' }, options(target));
+    await sql.unsafe(
+      `create schema billing; create table a (id int primary key); create table billing.inv (id int primary key); insert into billing.inv values (1), (2);`,
+    );
+    const named = await takeBackup(
+      sql,
+      { objects: { tables: ['billing.inv'] }, tag: null, envName: 'development', reason: 'manual backup' },
+      options(target),
+    );
     expect(named.objects.map((o) => `${o.schema}.${o.table}`)).toEqual(['billing.inv']);
     expect(named.id).toMatch(/^\d{8}T\d{6}Z-development-manual-[0-9a-f]{4}$/);
-    const all = await takeBackup(sql, { objects: { tables: 'all' }, tag: null, envName: 'development', reason: 'manual backup' }, options(target));
+    const all = await takeBackup(
+      sql,
+      { objects: { tables: 'all' }, tag: null, envName: 'development', reason: 'manual backup' },
+      options(target),
+    );
     expect(all.objects.map((o) => `${o.schema}.${o.table}`)).toEqual(['billing.inv', 'public.a']);
-    await expect(takeBackup(sql, { objects: { tables: ['missing'] }, tag: null, envName: 'development', reason: 'manual' }, options(target))).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(
+      takeBackup(sql, { objects: { tables: ['missing'] }, tag: null, envName: 'development', reason: 'manual' }, options(target)),
+    ).rejects.toMatchObject({ code: 'USAGE' });
     expect((await listBackups(target)).map((m) => m.id)).toEqual([all.id, named.id]);
   });
 });
@@ -363,7 +429,15 @@ describe('retention', () => {
     const ids: string[] = [];
     for (let minute = 1; minute <= 4; minute++) {
       const expired: string[] = [];
-      ids.push((await takeBackup(sql, request([dropTable('t')]), options(target, { now: at(minute), keep: 2, onExpired: (list) => expired.push(...list) }))).id);
+      ids.push(
+        (
+          await takeBackup(
+            sql,
+            request([dropTable('t')]),
+            options(target, { now: at(minute), keep: 2, onExpired: (list) => expired.push(...list) }),
+          )
+        ).id,
+      );
       if (minute === 3) expect(expired).toEqual([ids[0]]);
     }
     const left = (await listBackups(target)).map((m) => m.id);
@@ -372,7 +446,8 @@ describe('retention', () => {
 
     const database: BackupTarget = { kind: 'database' };
     const kept: string[] = [];
-    for (let minute = 1; minute <= 3; minute++) kept.push((await takeBackup(sql, request([dropTable('t')]), options(database, { now: at(minute), keep: 1 }))).id);
+    for (let minute = 1; minute <= 3; minute++)
+      kept.push((await takeBackup(sql, request([dropTable('t')]), options(database, { now: at(minute), keep: 1 }))).id);
     expect((await listBackups(database, { sql })).map((m) => m.id)).toEqual([kept[2]]);
     const [tables] = await sql`select count(*)::int as n from pg_tables where schemaname = 'dbctl_backups' and tablename <> 'manifests'`;
     expect(tables!.n).toBe(1);
@@ -388,14 +463,20 @@ describe('failures', () => {
     await writeFile(file, 'x');
     for (const dir of [file, path.join(file, 'sub'), '/proc/dbctl-no-such-dir/backups']) {
       const attempt = takeBackup(sql, request([dropTable('t')]), options({ kind: 'dir', dir }));
-      await expect(attempt).rejects.toMatchObject({ code: 'BACKUP_FAILED', exitCode: 1, message: expect.stringContaining(`backup directory ${dir} is not writable`) });
+      await expect(attempt).rejects.toMatchObject({
+        code: 'BACKUP_FAILED',
+        exitCode: 1,
+        message: expect.stringContaining(`backup directory ${dir} is not writable`),
+      });
     }
     expect(await readdir(base)).toEqual(['not-a-dir']);
     // a directory without write permission (root ignores the mode, so only checked for other users)
     if (process.getuid?.() !== 0) {
       const locked = path.join(base, 'locked');
       await mkdir(locked, { mode: 0o500 });
-      await expect(takeBackup(sql, request([dropTable('t')]), options({ kind: 'dir', dir: locked }))).rejects.toMatchObject({ code: 'BACKUP_FAILED' });
+      await expect(takeBackup(sql, request([dropTable('t')]), options({ kind: 'dir', dir: locked }))).rejects.toMatchObject({
+        code: 'BACKUP_FAILED',
+      });
     }
   });
 
@@ -403,10 +484,15 @@ describe('failures', () => {
     const { sql } = await setup();
     const mountPoint = await tempDir();
     const mounted = await onTinyDisk(mountPoint, async () => {
-      await sql.unsafe(`create table big (id int primary key, v text); insert into big select g, md5(g::text) || md5((g * 7)::text) from generate_series(1, 200000) g;`);
+      await sql.unsafe(
+        `create table big (id int primary key, v text); insert into big select g, md5(g::text) || md5((g * 7)::text) from generate_series(1, 200000) g;`,
+      );
       const dir = path.join(mountPoint, 'backups');
       const attempt = takeBackup(sql, request([dropTable('big')]), options({ kind: 'dir', dir }));
-      await expect(attempt).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringMatching(/could not be written .*no space left on the device/) });
+      await expect(attempt).rejects.toMatchObject({
+        code: 'BACKUP_FAILED',
+        message: expect.stringMatching(/could not be written .*no space left on the device/),
+      });
       expect(await readdir(dir)).toEqual([]);
       const [ok] = await sql`select count(*)::int as n from big`;
       expect(ok!.n).toBe(200000);
@@ -423,7 +509,10 @@ describe('failures', () => {
     const data = gunzipSync(await readFile(file));
     const { gzipSync } = await import('node:zlib');
     await writeFile(file, gzipSync(Buffer.concat([data, Buffer.from('101\tevil\n')])));
-    await expect(restoreBackup(sql, target, manifest.id)).rejects.toMatchObject({ code: 'OPERATION_FAILED', message: expect.stringContaining('does not match the sha256') });
+    await expect(restoreBackup(sql, target, manifest.id)).rejects.toMatchObject({
+      code: 'OPERATION_FAILED',
+      message: expect.stringContaining('does not match the sha256'),
+    });
     const [gone] = await sql`select to_regclass('public.t') is null as gone`;
     expect(gone!.gone).toBe(true);
   });
@@ -436,7 +525,10 @@ describe('failures', () => {
     for (const bad of ['v1', 'v5000']) {
       // an empty table with matching columns: the rows are copied straight into it, and COPY fails
       await sql.unsafe(`alter table t add constraint no_bad check (v <> '${bad}')`);
-      await expect(restoreBackup(sql, target, manifest.id)).rejects.toMatchObject({ code: 'OPERATION_FAILED', message: expect.stringMatching(/violates check constraint "no_bad"; nothing was changed/) });
+      await expect(restoreBackup(sql, target, manifest.id)).rejects.toMatchObject({
+        code: 'OPERATION_FAILED',
+        message: expect.stringMatching(/violates check constraint "no_bad"; nothing was changed/),
+      });
       const [state] = await sql`select count(*)::int as n from t`;
       expect(state!.n).toBe(0);
       await sql.unsafe('alter table t drop constraint no_bad');
@@ -447,7 +539,10 @@ describe('failures', () => {
 
   it('says an unknown id is a usage error', async () => {
     const { sql, target } = await setup();
-    await expect(restoreBackup(sql, target, '20260101T000000Z-development-manual-abcd')).rejects.toMatchObject({ code: 'USAGE', hint: expect.stringContaining('dbctl backups') });
+    await expect(restoreBackup(sql, target, '20260101T000000Z-development-manual-abcd')).rejects.toMatchObject({
+      code: 'USAGE',
+      hint: expect.stringContaining('dbctl backups'),
+    });
     await expect(readManifest(target, '../../etc')).rejects.toMatchObject({ code: 'USAGE' });
   });
 });
@@ -455,7 +550,9 @@ describe('failures', () => {
 describe('the connection after a backup', () => {
   it('stays usable when a small table arrives before the stream is read (postgres.js pauses its socket)', async () => {
     const { sql, target } = await setup();
-    await sql.unsafe(`create table small (id int primary key, v text); insert into small select g, 'v' || g from generate_series(1, 3000) g;`);
+    await sql.unsafe(
+      `create table small (id int primary key, v text); insert into small select g, 'v' || g from generate_series(1, 3000) g;`,
+    );
     const postgres = (await import('postgres')).default;
     const one = postgres(db!.url, { max: 1, onnotice: () => {} });
     try {
@@ -491,7 +588,13 @@ describe('files and secrets', () => {
       expect(text).not.toMatch(/postgres(ql)?:\/\//);
     }
     const onDisk = JSON.parse(await readFile(path.join(backupDir, 'manifest.json'), 'utf8'));
-    expect(onDisk).toMatchObject({ id: manifest.id, env: 'development', database: db!.name, tag: '0001_destroy', dbctlVersion: '0.0.0-test' });
+    expect(onDisk).toMatchObject({
+      id: manifest.id,
+      env: 'development',
+      database: db!.name,
+      tag: '0001_destroy',
+      dbctlVersion: '0.0.0-test',
+    });
     expect(onDisk.serverVersion).toMatch(/^\d+/);
 
     const database = await takeBackup(sql, request([dropTable('t')]), options({ kind: 'database' }));

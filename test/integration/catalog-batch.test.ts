@@ -62,7 +62,14 @@ afterAll(async () => db?.drop());
 /** drizzle-kit's introspection of `schemas`, query by query or through batches. */
 async function introspectWith(batched: boolean, schemas: string[], stats?: BatchStats): Promise<Record<string, unknown>> {
   const plain = kitDb(db.sql);
-  return await kit.fromDatabase(batched ? batchedCatalog(plain, schemas, stats) : plain, () => true, schemas, undefined, undefined, undefined);
+  return await kit.fromDatabase(
+    batched ? batchedCatalog(plain, schemas, stats) : plain,
+    () => true,
+    schemas,
+    undefined,
+    undefined,
+    undefined,
+  );
 }
 
 describe('batched catalog queries', () => {
@@ -106,7 +113,9 @@ describe('batched catalog queries', () => {
     await db.sql.unsafe(`create table opclasses (a int, d text); create index opclasses_idx on opclasses (a, d text_pattern_ops)`);
     try {
       const batched = await introspectWith(true, ['public']);
-      const index = (batched.tables as Record<string, { indexes: Record<string, { columns: { expression: string; opclass: string }[] }> }>)['public.opclasses']!.indexes.opclasses_idx!;
+      const index = (batched.tables as Record<string, { indexes: Record<string, { columns: { expression: string; opclass: string }[] }> }>)[
+        'public.opclasses'
+      ]!.indexes.opclasses_idx!;
       expect(index.columns.map((c) => [c.expression, c.opclass])).toEqual([
         ['a', 'int4_ops'],
         ['d', 'text_pattern_ops'],

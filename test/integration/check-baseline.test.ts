@@ -57,7 +57,10 @@ describe('check: a baseline for folder problems that predate it', () => {
     expect(JSON.parse(await readFile(path.join(project.dir, 'dbctl.baseline.json'), 'utf8'))).toEqual({ acceptJournal: ['prevId@0001'] });
     const accepted = await project.dbctl(['check', '--format', 'json'], { DATABASE_URL: undefined });
     expect(accepted.code).toBe(0);
-    expect(byId(accepted.json().checks, 'journal')).toMatchObject({ ok: true, details: [expect.stringContaining('accepted (prevId@0001)')] });
+    expect(byId(accepted.json().checks, 'journal')).toMatchObject({
+      ok: true,
+      details: [expect.stringContaining('accepted (prevId@0001)')],
+    });
 
     // a new problem: an orphan SQL file
     await writeFile(path.join(project.out, '0003_orphan.sql'), 'SELECT 1;');
@@ -70,7 +73,10 @@ describe('check: a baseline for folder problems that predate it', () => {
   });
 
   it('check.acceptJournal in dbctl.config accepts the same ids', async () => {
-    project = await brokenChainProject({ environments: { development: { url: 'env:DATABASE_URL' } }, check: { acceptJournal: ['prevId@0001'] } });
+    project = await brokenChainProject({
+      environments: { development: { url: 'env:DATABASE_URL' } },
+      check: { acceptJournal: ['prevId@0001'] },
+    });
     const result = await project.dbctl(['check', '--format', 'json'], { DATABASE_URL: undefined });
     expect(result.code, result.stdout).toBe(0);
     expect(byId(result.json().checks, 'journal').ok).toBe(true);
@@ -80,7 +86,8 @@ describe('check: a baseline for folder problems that predate it', () => {
     db = await createTestDatabase('check_table');
     project = await createProject(db.url, { migrationsTable: 'app_migrations' });
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" integer PRIMARY KEY)'] });
-    await db.sql.unsafe(`create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint);
+    await db.sql
+      .unsafe(`create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint);
       insert into drizzle.__drizzle_migrations (hash, created_at) values ('x', 1);
       create table users (id integer primary key)`);
     const result = await project.dbctl(['check', '--env', 'development', '--format', 'json']);

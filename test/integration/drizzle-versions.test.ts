@@ -45,7 +45,17 @@ async function install(entry: (typeof MATRIX)[number]): Promise<string> {
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'dbctl-drizzle-cache', private: true }));
   await run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', dir, `drizzle-kit@${entry.kit}`, `drizzle-orm@${entry.orm}`, ...entry.extra],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--no-package-lock',
+      '--prefix',
+      dir,
+      `drizzle-kit@${entry.kit}`,
+      `drizzle-orm@${entry.orm}`,
+      ...entry.extra,
+    ],
     { cwd: dir, timeout: 240_000, env: { ...process.env, npm_config_loglevel: 'error' } },
   );
   writeFileSync(ready, new Date().toISOString());
@@ -96,7 +106,8 @@ export default defineConfig({ dialect: 'postgresql', schema: './schema.ts', out:
   return { dir, out: path.join(dir, 'drizzle'), schema: (text) => writeFileSync(path.join(dir, 'schema.ts'), text) };
 }
 
-const dbctl = (cwd: string, url: string, args: string[]): Promise<CliResult> => runNode(dbctlBin, args, { cwd, env: { DATABASE_URL: url } });
+const dbctl = (cwd: string, url: string, args: string[]): Promise<CliResult> =>
+  runNode(dbctlBin, args, { cwd, env: { DATABASE_URL: url } });
 const drizzleKit = (kit: string, cwd: string, url: string, args: string[]): Promise<CliResult> =>
   runNode(path.join(dirs.get(kit)!, 'node_modules', 'drizzle-kit', 'bin.cjs'), args, { cwd, env: { DATABASE_URL: url } });
 const show = (r: CliResult) => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
@@ -105,57 +116,62 @@ const show = (r: CliResult) => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
 const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
 
 describe.concurrent('every supported drizzle-kit', () => {
-  it.each(MATRIX.map((m) => m.kit))('drizzle-kit %s: generate → review → migrate → status → check, then a second migration', async (kit) => {
-    const db = await database();
-    const p = project(kit);
-    const first = await dbctl(p.dir, db.url, ['generate', '--name', 'init']);
-    expect(first.code, show(first)).toBe(0);
-    const review = await dbctl(p.dir, db.url, ['review', '--all']);
-    expect(review.code, show(review)).toBe(0);
-    const migrate = await dbctl(p.dir, db.url, ['migrate']);
-    expect(migrate.code, show(migrate)).toBe(0);
-    const status = await dbctl(p.dir, db.url, ['status', '--json']);
-    expect(status.code, show(status)).toBe(0);
-    expect(status.json().migrations.map((m: { state: string }) => m.state)).toEqual(['applied']);
-    const check = await dbctl(p.dir, db.url, ['check']);
-    expect(check.code, show(check)).toBe(0);
+  it.each(MATRIX.map((m) => m.kit))(
+    'drizzle-kit %s: generate → review → migrate → status → check, then a second migration',
+    async (kit) => {
+      const db = await database();
+      const p = project(kit);
+      const first = await dbctl(p.dir, db.url, ['generate', '--name', 'init']);
+      expect(first.code, show(first)).toBe(0);
+      const review = await dbctl(p.dir, db.url, ['review', '--all']);
+      expect(review.code, show(review)).toBe(0);
+      const migrate = await dbctl(p.dir, db.url, ['migrate']);
+      expect(migrate.code, show(migrate)).toBe(0);
+      const status = await dbctl(p.dir, db.url, ['status', '--json']);
+      expect(status.code, show(status)).toBe(0);
+      expect(status.json().migrations.map((m: { state: string }) => m.state)).toEqual(['applied']);
+      const check = await dbctl(p.dir, db.url, ['check']);
+      expect(check.code, show(check)).toBe(0);
 
-    if (kit.startsWith('1.')) await nextSecond();
-    p.schema(USERS_EMAIL);
-    const stale = await dbctl(p.dir, db.url, ['check']);
-    expect(stale.code, show(stale)).toBe(1);
-    expect(stale.stdout).toMatch(/schema in code differs/);
-    const second = await dbctl(p.dir, db.url, ['generate', '--name', 'email']);
-    expect(second.code, show(second)).toBe(0);
-    expect((await dbctl(p.dir, db.url, ['migrate'])).code).toBe(0);
-    const after = await dbctl(p.dir, db.url, ['status', '--json']);
-    expect(after.json().migrations.map((m: { state: string }) => m.state)).toEqual(['applied', 'applied']);
-    const [column] = await db.sql`select column_name from information_schema.columns where table_name = 'users' and column_name = 'email'`;
-    expect(column).toBeDefined();
-    expect((await dbctl(p.dir, db.url, ['check'])).code).toBe(0);
+      if (kit.startsWith('1.')) await nextSecond();
+      p.schema(USERS_EMAIL);
+      const stale = await dbctl(p.dir, db.url, ['check']);
+      expect(stale.code, show(stale)).toBe(1);
+      expect(stale.stdout).toMatch(/schema in code differs/);
+      const second = await dbctl(p.dir, db.url, ['generate', '--name', 'email']);
+      expect(second.code, show(second)).toBe(0);
+      expect((await dbctl(p.dir, db.url, ['migrate'])).code).toBe(0);
+      const after = await dbctl(p.dir, db.url, ['status', '--json']);
+      expect(after.json().migrations.map((m: { state: string }) => m.state)).toEqual(['applied', 'applied']);
+      const [column] =
+        await db.sql`select column_name from information_schema.columns where table_name = 'users' and column_name = 'email'`;
+      expect(column).toBeDefined();
+      expect((await dbctl(p.dir, db.url, ['check'])).code).toBe(0);
 
-    if (kit.startsWith('1.')) {
-      const folders = readdirSync(p.out).sort();
-      expect(folders).toHaveLength(2);
-      for (const folder of folders) {
-        expect(folder).toMatch(/^\d{14}_(init|email)$/);
-        expect(readdirSync(path.join(p.out, folder)).sort()).toEqual(['migration.sql', 'snapshot.json']);
+      if (kit.startsWith('1.')) {
+        const folders = readdirSync(p.out).sort();
+        expect(folders).toHaveLength(2);
+        for (const folder of folders) {
+          expect(folder).toMatch(/^\d{14}_(init|email)$/);
+          expect(readdirSync(path.join(p.out, folder)).sort()).toEqual(['migration.sql', 'snapshot.json']);
+        }
+        expect(existsSync(path.join(p.out, 'meta'))).toBe(false);
+        const rows = await db.sql`select hash, created_at, name from drizzle.__drizzle_migrations order by id`;
+        expect(rows.map((r) => r.name)).toEqual(folders);
+      } else {
+        expect(existsSync(path.join(p.out, 'meta', '_journal.json'))).toBe(true);
       }
-      expect(existsSync(path.join(p.out, 'meta'))).toBe(false);
-      const rows = await db.sql`select hash, created_at, name from drizzle.__drizzle_migrations order by id`;
-      expect(rows.map((r) => r.name)).toEqual(folders);
-    } else {
-      expect(existsSync(path.join(p.out, 'meta', '_journal.json'))).toBe(true);
-    }
-    // this release's introspection (check --env's drift) and push: 0.31's internals, 1.0's api-postgres
-    const live = await dbctl(p.dir, db.url, ['check', '--env', 'development']);
-    expect(live.code, show(live)).toBe(0);
-    const fresh = await database();
-    const push = await dbctl(p.dir, fresh.url, ['push']);
-    expect(push.code, show(push)).toBe(0);
-    const [pushed] = await fresh.sql`select count(*)::int as n from information_schema.columns where table_name = 'users'`;
-    expect(pushed).toEqual({ n: 4 });
-  }, 300_000);
+      // this release's introspection (check --env's drift) and push: 0.31's internals, 1.0's api-postgres
+      const live = await dbctl(p.dir, db.url, ['check', '--env', 'development']);
+      expect(live.code, show(live)).toBe(0);
+      const fresh = await database();
+      const push = await dbctl(p.dir, fresh.url, ['push']);
+      expect(push.code, show(push)).toBe(0);
+      const [pushed] = await fresh.sql`select count(*)::int as n from information_schema.columns where table_name = 'users'`;
+      expect(pushed).toEqual({ n: 4 });
+    },
+    300_000,
+  );
 });
 
 describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
@@ -164,7 +180,10 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
   it('dbctl generate writes the files drizzle-kit generate writes', async () => {
     const ours = project(kit);
     const theirs = project(kit);
-    for (const [step, schema, name] of [[0, USERS, 'init'], [1, USERS_EMAIL, 'email']] as const) {
+    for (const [step, schema, name] of [
+      [0, USERS, 'init'],
+      [1, USERS_EMAIL, 'email'],
+    ] as const) {
       if (step > 0) await nextSecond();
       ours.schema(schema);
       theirs.schema(schema);
@@ -176,11 +195,14 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     const list = (dir: string) => readdirSync(dir).sort();
     const [oursFolders, theirFolders] = [list(ours.out), list(theirs.out)];
     expect(oursFolders.map((f) => f.slice(15))).toEqual(theirFolders.map((f) => f.slice(15)));
-    const ids = (dir: string) => new Map(list(dir).map((f) => [JSON.parse(readFileSync(path.join(dir, f, 'snapshot.json'), 'utf8')).id as string, f.slice(15)]));
+    const ids = (dir: string) =>
+      new Map(list(dir).map((f) => [JSON.parse(readFileSync(path.join(dir, f, 'snapshot.json'), 'utf8')).id as string, f.slice(15)]));
     const [oursIds, theirIds] = [ids(ours.out), ids(theirs.out)];
     for (const [index, folder] of oursFolders.entries()) {
       const other = theirFolders[index]!;
-      expect(readFileSync(path.join(ours.out, folder, 'migration.sql'), 'utf8')).toBe(readFileSync(path.join(theirs.out, other, 'migration.sql'), 'utf8'));
+      expect(readFileSync(path.join(ours.out, folder, 'migration.sql'), 'utf8')).toBe(
+        readFileSync(path.join(theirs.out, other, 'migration.sql'), 'utf8'),
+      );
       // snapshots equal but for their random ids (prevIds name the parent by its id)
       const normalise = (text: string, byId: Map<string, string>) => {
         const data = JSON.parse(text) as { id: string; prevIds: string[] };
@@ -202,7 +224,15 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     expect(asked.code, show(asked)).toBe(2);
     expect(asked.stderr).toMatch(/--create users\.years/);
     expect(readdirSync(p.out)).toHaveLength(1);
-    const wrong = await dbctl(p.dir, 'postgres://unused', ['generate', '--name', 'ren', '--rename', 'users.age=users.years', '--create', 'users.nothing']);
+    const wrong = await dbctl(p.dir, 'postgres://unused', [
+      'generate',
+      '--name',
+      'ren',
+      '--rename',
+      'users.age=users.years',
+      '--create',
+      'users.nothing',
+    ]);
     expect(wrong.code, show(wrong)).toBe(2);
     expect(readdirSync(p.out)).toHaveLength(1);
     const answered = await dbctl(p.dir, 'postgres://unused', ['generate', '--name', 'ren', '--rename', 'users.age=users.years']);
@@ -271,11 +301,14 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     const sqlOf = (f: string) => readFileSync(path.join(p.out, f, 'migration.sql'), 'utf8');
     const { createHash } = await import('node:crypto');
     const hash = (text: string) => createHash('sha256').update(text).digest('hex');
-    const millis = (f: string) => Date.UTC(+f.slice(0, 4), +f.slice(4, 6) - 1, +f.slice(6, 8), +f.slice(8, 10), +f.slice(10, 12), +f.slice(12, 14));
+    const millis = (f: string) =>
+      Date.UTC(+f.slice(0, 4), +f.slice(4, 6) - 1, +f.slice(6, 8), +f.slice(8, 10), +f.slice(10, 12), +f.slice(12, 14));
     // both databases: the first migration applied by a 0.x drizzle (journal `when` had milliseconds)
     for (const db of [ours, theirs]) {
       await db.sql.unsafe(sqlOf(first));
-      await db.sql.unsafe(`create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+      await db.sql.unsafe(
+        `create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
+      );
       await db.sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${hash(sqlOf(first))}, ${millis(first) + 417})`;
     }
     const dbctlRun = await dbctl(p.dir, ours.url, ['migrate']);
@@ -297,18 +330,18 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     const db = await database();
     const p = project(kit);
     expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
-    await db.sql.unsafe(`create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+    await db.sql.unsafe(
+      `create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
+    );
     await db.sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('0000000000000000000000000000000000000000000000000000000000000000', 1500000000000)`;
     const before = await db.sql`select * from drizzle.__drizzle_migrations order by id`;
     const refused = await dbctl(p.dir, db.url, ['migrate']);
     expect(refused.code, show(refused)).toBe(1);
     expect(refused.stderr).toMatch(/matching no migration/);
     expect(await db.sql`select * from drizzle.__drizzle_migrations order by id`).toEqual(before);
-    expect(await db.sql`select column_name from information_schema.columns where table_schema = 'drizzle' and table_name = '__drizzle_migrations' order by ordinal_position`).toEqual([
-      { column_name: 'id' },
-      { column_name: 'hash' },
-      { column_name: 'created_at' },
-    ]);
+    expect(
+      await db.sql`select column_name from information_schema.columns where table_schema = 'drizzle' and table_name = '__drizzle_migrations' order by ordinal_position`,
+    ).toEqual([{ column_name: 'id' }, { column_name: 'hash' }, { column_name: 'created_at' }]);
     expect(await db.sql`select to_regclass('public.users') as t`).toEqual([{ t: null }]);
   }, 300_000);
 
@@ -344,13 +377,17 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     expect(check.code, show(check)).toBe(0);
   }, 300_000);
 
-  it('a folder in the other version\'s format is exit 2 naming drizzle-kit up', async () => {
+  it("a folder in the other version's format is exit 2 naming drizzle-kit up", async () => {
     const db = await database();
     const journal = project(kit, { journal: true });
     writeFileSync(path.join(journal.out, '0000_init.sql'), 'CREATE TABLE "t" ("id" integer);');
     writeFileSync(
       path.join(journal.out, 'meta', '_journal.json'),
-      JSON.stringify({ version: '7', dialect: 'postgresql', entries: [{ idx: 0, version: '7', when: 1_760_000_000_000, tag: '0000_init', breakpoints: true }] }),
+      JSON.stringify({
+        version: '7',
+        dialect: 'postgresql',
+        entries: [{ idx: 0, version: '7', when: 1_760_000_000_000, tag: '0000_init', breakpoints: true }],
+      }),
     );
     for (const args of [['status'], ['migrate'], ['generate']]) {
       const result = await dbctl(journal.dir, db.url, args);
@@ -375,19 +412,34 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     const [init] = readdirSync(p.out);
     const initId = JSON.parse(readFileSync(path.join(p.out, init!, 'snapshot.json'), 'utf8')).id as string;
     // two branches, each a migration on top of init
-    for (const [name, sql] of [['20300101000000_a', 'ALTER TABLE "users" ADD COLUMN "a" text;'], ['20300101000001_b', 'ALTER TABLE "users" ADD COLUMN "b" text;']] as const) {
+    for (const [name, sql] of [
+      ['20300101000000_a', 'ALTER TABLE "users" ADD COLUMN "a" text;'],
+      ['20300101000001_b', 'ALTER TABLE "users" ADD COLUMN "b" text;'],
+    ] as const) {
       mkdirSync(path.join(p.out, name));
       writeFileSync(path.join(p.out, name, 'migration.sql'), sql);
       writeFileSync(
         path.join(p.out, name, 'snapshot.json'),
-        JSON.stringify({ type: 'diff', version: '9', dialect: 'postgres', id: randomUUID(), prevIds: [initId], footprints: [], deltas: [] }, null, 2),
+        JSON.stringify(
+          { type: 'diff', version: '9', dialect: 'postgres', id: randomUUID(), prevIds: [initId], footprints: [], deltas: [] },
+          null,
+          2,
+        ),
       );
     }
     const { checkFolders } = await import('../../src/drizzle/folder-facts.js');
     expect(await checkFolders(p.out)).toEqual({ count: 3, problems: [] });
     writeFileSync(
       path.join(p.out, '20300101000001_b', 'snapshot.json'),
-      JSON.stringify({ type: 'diff', version: '9', dialect: 'postgres', id: randomUUID(), prevIds: [randomUUID()], footprints: [], deltas: [] }),
+      JSON.stringify({
+        type: 'diff',
+        version: '9',
+        dialect: 'postgres',
+        id: randomUUID(),
+        prevIds: [randomUUID()],
+        footprints: [],
+        deltas: [],
+      }),
     );
     const broken = await checkFolders(p.out);
     expect(broken.problems).toHaveLength(1);
@@ -401,13 +453,27 @@ describe.concurrent('drizzle-kit 1.0.0-rc.5', () => {
     try {
       mkdirSync(path.join(work, 'pkg'), { recursive: true });
       mkdirSync(path.join(work, 'app'), { recursive: true });
-      writeFileSync(path.join(work, 'pkg', 'package.json'), JSON.stringify({ name: 'dbctl', version: '0.0.0-test', peerDependencies: manifest.peerDependencies }));
+      writeFileSync(
+        path.join(work, 'pkg', 'package.json'),
+        JSON.stringify({ name: 'dbctl', version: '0.0.0-test', peerDependencies: manifest.peerDependencies }),
+      );
       await run('npm', ['pack', '--pack-destination', work], { cwd: path.join(work, 'pkg') });
       writeFileSync(path.join(work, 'app', 'package.json'), JSON.stringify({ name: 'app', private: true }));
-      for (const [k, o] of [['1.0.0-rc.5', '1.0.0-rc.5'], ['0.31.4', '0.44']]) {
+      for (const [k, o] of [
+        ['1.0.0-rc.5', '1.0.0-rc.5'],
+        ['0.31.4', '0.44'],
+      ]) {
         const installed = await run(
           'npm',
-          ['install', '--dry-run', '--no-audit', '--no-fund', path.join(work, 'dbctl-0.0.0-test.tgz'), `drizzle-kit@${k}`, `drizzle-orm@${o}`],
+          [
+            'install',
+            '--dry-run',
+            '--no-audit',
+            '--no-fund',
+            path.join(work, 'dbctl-0.0.0-test.tgz'),
+            `drizzle-kit@${k}`,
+            `drizzle-orm@${o}`,
+          ],
           { cwd: path.join(work, 'app'), timeout: 120_000 },
         ).catch((error: { stderr?: string }) => ({ stdout: '', stderr: `failed: ${error.stderr ?? String(error)}` }));
         expect(installed.stderr).not.toMatch(/ERESOLVE|failed:/);
@@ -423,7 +489,10 @@ describe('an unsupported drizzle-kit', () => {
     const dir = path.join(cacheRoot, `old-${randomUUID().slice(0, 8)}`);
     try {
       mkdirSync(path.join(dir, 'node_modules', 'drizzle-kit'), { recursive: true });
-      writeFileSync(path.join(dir, 'node_modules', 'drizzle-kit', 'package.json'), JSON.stringify({ name: 'drizzle-kit', version: '0.30.6', main: 'index.js' }));
+      writeFileSync(
+        path.join(dir, 'node_modules', 'drizzle-kit', 'package.json'),
+        JSON.stringify({ name: 'drizzle-kit', version: '0.30.6', main: 'index.js' }),
+      );
       writeFileSync(path.join(dir, 'node_modules', 'drizzle-kit', 'index.js'), 'module.exports = {};');
       writeFileSync(
         path.join(dir, 'drizzle.config.ts'),
@@ -433,7 +502,9 @@ describe('an unsupported drizzle-kit', () => {
       writeFileSync(path.join(dir, 'dbctl.config.json'), JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } } }));
       const result = await dbctl(dir, 'postgres://unused', ['generate']);
       expect(result.code, show(result)).toBe(2);
-      expect(result.stderr).toMatch(/does not support drizzle-kit 0\.30\.6; it works with drizzle-kit 0\.31\.x or 1\.x from 1\.0\.0-rc\.5 on/);
+      expect(result.stderr).toMatch(
+        /does not support drizzle-kit 0\.30\.6; it works with drizzle-kit 0\.31\.x or 1\.x from 1\.0\.0-rc\.5 on/,
+      );
       expect(result.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -17,7 +17,10 @@ afterEach(async () => {
 async function setup(): Promise<{ db: TestDatabase; project: TestProject; tags: string[] }> {
   const db = await createTestDatabase('drop');
   const project = await createProject(db.url);
-  cleanups.push(() => project.cleanup(), () => db.drop());
+  cleanups.push(
+    () => project.cleanup(),
+    () => db.drop(),
+  );
   const tags: string[] = [];
   for (const [i, name] of ['init', 'posts', 'tags'].entries()) {
     tags.push(await project.addMigration({ name, sql: [`CREATE TABLE "${name}" ("id" integer PRIMARY KEY)`] }));

@@ -56,7 +56,10 @@ async function twoMigrations(url: string) {
   db = await createTestDatabase('faults');
   project = await createProject(url.replace('__DB__', db.name));
   const first = await project.addMigration({ name: 'ledger', sql: ['CREATE TABLE "ledger" ("note" text NOT NULL);'] });
-  const second = await project.addMigration({ name: 'slow_data', sql: ['SELECT pg_sleep(2);', `INSERT INTO "ledger" ("note") VALUES ('migrated');`] });
+  const second = await project.addMigration({
+    name: 'slow_data',
+    sql: ['SELECT pg_sleep(2);', `INSERT INTO "ledger" ("note") VALUES ('migrated');`],
+  });
   return { db, project, first, second };
 }
 

@@ -32,7 +32,10 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function makeProject(name: string, schema: string): string {
   const dir = path.join(root, name);
   mkdirSync(path.join(dir, 'src'), { recursive: true });
-  writeFileSync(path.join(dir, 'drizzle.config.ts'), `export default { dialect: 'postgresql', schema: './src/schema.ts', out: './drizzle' };\n`);
+  writeFileSync(
+    path.join(dir, 'drizzle.config.ts'),
+    `export default { dialect: 'postgresql', schema: './src/schema.ts', out: './drizzle' };\n`,
+  );
   writeFileSync(path.join(dir, 'dbctl.config.json'), JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } } }));
   writeFileSync(path.join(dir, 'src/schema.ts'), schema);
   return dir;
@@ -43,10 +46,21 @@ function context(cwd: string, url: string, json = false): { ctx: CommandContext;
   let stderr = '';
   const out = createOutput(
     { json, color: false, verbose: false },
-    { stdout: { write: (c: string) => (stdout += c) }, stderr: { write: (c: string) => (stderr += c) }, stdinIsTTY: false, ci: true, noColorEnv: true },
+    {
+      stdout: { write: (c: string) => (stdout += c) },
+      stderr: { write: (c: string) => (stderr += c) },
+      stdinIsTTY: false,
+      ci: true,
+      noColorEnv: true,
+    },
   );
   return {
-    ctx: { cwd, globals: { env: undefined, envExplicit: false, url: undefined, config: undefined, json, yes: false, verbose: false }, out, env: { CI: '1', DATABASE_URL: url } },
+    ctx: {
+      cwd,
+      globals: { env: undefined, envExplicit: false, url: undefined, config: undefined, json, yes: false, verbose: false },
+      out,
+      env: { CI: '1', DATABASE_URL: url },
+    },
     stdout: () => stdout,
     stderr: () => stderr,
   };
@@ -58,11 +72,24 @@ async function settingsOf(dir: string): Promise<DrizzleSettings> {
 
 async function generate(dir: string, name: string) {
   const s = await settingsOf(dir);
-  return await generateMigration({ configPath: s.configPath, baseDir: s.baseDir, dialect: s.dialect, schema: s.schema, out: s.out, prefix: s.prefix, casing: s.casing, name });
+  return await generateMigration({
+    configPath: s.configPath,
+    baseDir: s.baseDir,
+    dialect: s.dialect,
+    schema: s.schema,
+    out: s.out,
+    prefix: s.prefix,
+    casing: s.casing,
+    name,
+  });
 }
 
-const files = (dir: string) => [...readdirSync(path.join(dir, 'drizzle')), ...readdirSync(path.join(dir, 'drizzle/meta')).map((f) => `meta/${f}`)].sort();
-const journal = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'drizzle/meta/_journal.json'), 'utf8')) as { entries: { idx: number; tag: string; when: number; version: string; breakpoints: boolean }[] };
+const files = (dir: string) =>
+  [...readdirSync(path.join(dir, 'drizzle')), ...readdirSync(path.join(dir, 'drizzle/meta')).map((f) => `meta/${f}`)].sort();
+const journal = (dir: string) =>
+  JSON.parse(readFileSync(path.join(dir, 'drizzle/meta/_journal.json'), 'utf8')) as {
+    entries: { idx: number; tag: string; when: number; version: string; breakpoints: boolean }[];
+  };
 
 async function fails(run: Promise<number>): Promise<{ code: number; message: string; hint: string }> {
   try {
@@ -110,7 +137,9 @@ describe('dbctl fix after a hand-made ALTER TABLE', () => {
     const run = context(dir, db.url);
     expect(await runFix(run.ctx, {})).toBe(0);
     const out = run.stdout();
-    expect(out).toContain('the database differs from what its applied migrations produce (replayed 1 migration in a temporary database on the development server');
+    expect(out).toContain(
+      'the database differs from what its applied migrations produce (replayed 1 migration in a temporary database on the development server',
+    );
     expect(out).toContain('column users.nickname: in the database, not in the migrations');
     expect(out).toContain('proven: applied to a copy of the live schema');
     expect(out).toContain('✓ wrote drizzle/0001_fix_development.sql');
@@ -168,7 +197,10 @@ describe('dbctl fix after a hand-made ALTER TABLE', () => {
   });
 
   it('migrations not applied yet stop it (they would be repeated): exit 1, nothing written', async () => {
-    writeFileSync(path.join(dir, 'src/schema.ts'), fixture('v2').replace("bio: text('bio'),", "bio: text('bio'),\n    website: text('website'),"));
+    writeFileSync(
+      path.join(dir, 'src/schema.ts'),
+      fixture('v2').replace("bio: text('bio'),", "bio: text('bio'),\n    website: text('website'),"),
+    );
     await generate(dir, 'website');
     const before = files(dir);
     const result = await fails(runFix(context(dir, db.url).ctx, {}));
@@ -218,7 +250,8 @@ export const users = pgTable('users', {
     expect(await runMigrate(context(dir, db.url).ctx, {})).toBe(1); // the duplicate names break the unique index
     const [state] = await db.sql`select indisvalid from pg_index where indexrelid = 'users_name_uidx'::regclass`;
     expect(state!.indisvalid).toBe(false);
-    const [nick] = await db.sql`select count(*)::int as n from information_schema.columns where table_name = 'users' and column_name = 'nick'`;
+    const [nick] =
+      await db.sql`select count(*)::int as n from information_schema.columns where table_name = 'users' and column_name = 'nick'`;
     expect(nick!.n).toBe(1); // the part before the index was applied
 
     await db.sql`delete from users where id = (select max(id) from users where name = 'ada')`; // the data is repaired

@@ -103,7 +103,7 @@ describe('drizzle config settings, compared with drizzle-kit', () => {
     expectSameFolder(kit, ours);
   });
 
-  it('a random name without --name: <index>_<adjective>_<hero> from drizzle-kit\'s words', async () => {
+  it("a random name without --name: <index>_<adjective>_<hero> from drizzle-kit's words", async () => {
     const [, ours] = twins({});
     useSchema([ours], 'v1');
     const result = await dbctlGenerate(ours);

@@ -132,7 +132,7 @@ describe('atomic writes', () => {
 });
 
 describe('the jiti fallback loader', () => {
-  it('reads the schema like drizzle-kit\'s tsx does (same files written)', async () => {
+  it("reads the schema like drizzle-kit's tsx does (same files written)", async () => {
     const viaTsx = makeProject(root.dir, `tsx${count}`, { schema: ['./src/db/posts.ts', './src/db/*.ts'] });
     const viaJiti = makeProject(root.dir, `jiti${count}`, { schema: ['./src/db/posts.ts', './src/db/*.ts'] });
     useFiles([viaTsx, viaJiti], 'multi/v2', 'src/db');

@@ -99,7 +99,13 @@ describe('ambiguous renames', () => {
   it('an answer that matches no question is a usage error (exit 2), listing the questions', async () => {
     const error = await failure(
       dbctlGenerate(ourProject, {
-        rename: ['posts=articles', 'users.name=users.full_name', 'users.email=users.mail', 'billing.invoices.amount=billing.invoices.total', 'users.nmae=users.x'],
+        rename: [
+          'posts=articles',
+          'users.name=users.full_name',
+          'users.email=users.mail',
+          'billing.invoices.amount=billing.invoices.total',
+          'users.nmae=users.x',
+        ],
       }),
     );
     expect(error.code).toBe('USAGE');
@@ -164,7 +170,11 @@ describe('other rename questions drizzle-kit asks', () => {
       ],
     });
     expect(kitRun.code, kitRun.output).toBe(0);
-    const result = await dbctlGenerate(ours, { name: 'moves', create: ['archive'], rename: ['status=state', 'billing.invoices=archive.invoices'] });
+    const result = await dbctlGenerate(ours, {
+      name: 'moves',
+      create: ['archive'],
+      rename: ['status=state', 'billing.invoices=archive.invoices'],
+    });
     expect(result.renames).toEqual([
       { kind: 'enum', from: 'status', to: 'state' },
       { kind: 'table', from: 'billing.invoices', to: 'archive.invoices' },

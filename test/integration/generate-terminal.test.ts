@@ -6,7 +6,18 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbctlBin } from '../support/cli.js';
-import { CREATE, RENAME_FIRST, dbctlGenerate, expectSameFolder, makeProject, readFolder, runDrizzleKit, runInTerminal, tempRoot, useSchema } from '../fixtures/generate/support.js';
+import {
+  CREATE,
+  RENAME_FIRST,
+  dbctlGenerate,
+  expectSameFolder,
+  makeProject,
+  readFolder,
+  runDrizzleKit,
+  runInTerminal,
+  tempRoot,
+  useSchema,
+} from '../fixtures/generate/support.js';
 
 const root = tempRoot('terminal');
 let kitProject: string;

@@ -77,14 +77,22 @@ describe('dbctl init', () => {
     await mkdir(pkg, { recursive: true });
     execFileSync('git', ['init', '-q'], { cwd: root });
     await writeFile(path.join(root, 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n");
-    await writeFile(path.join(pkg, 'drizzle.config.ts'), "export default { dialect: 'postgresql', schema: './src/schema.ts', out: './db/migrations' };\n");
+    await writeFile(
+      path.join(pkg, 'drizzle.config.ts'),
+      "export default { dialect: 'postgresql', schema: './src/schema.ts', out: './db/migrations' };\n",
+    );
     await writeFile(path.join(pkg, '.gitignore'), 'node_modules\n');
     try {
       const result = await runDbctl(['init', '--all', '--json'], { cwd: pkg });
       expect(result.code, result.stderr).toBe(0);
       expect(result.json().written).toContain('../../.github/workflows/dbctl-packages-api.yml');
       const workflow = parse(await readFile(path.join(root, '.github/workflows/dbctl-packages-api.yml'), 'utf8'));
-      for (const job of Object.values(workflow.jobs as Record<string, { defaults: { run: { 'working-directory': string } }; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }>)) {
+      for (const job of Object.values(
+        workflow.jobs as Record<
+          string,
+          { defaults: { run: { 'working-directory': string } }; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }
+        >,
+      )) {
         expect(job.defaults.run['working-directory']).toBe('packages/api');
         expect(job.steps.some((s) => s.uses === 'pnpm/action-setup@v4')).toBe(true);
         expect(job.steps.find((s) => s.run?.startsWith('pnpm install'))).toMatchObject({ 'working-directory': '.' } as object);
@@ -110,7 +118,13 @@ describe('dbctl init', () => {
     const result = await new Promise<{ code: number; output: string }>((resolve) => {
       const child = spawn('sh', [path.join(repoRoot, 'templates/dbctl-entrypoint.sh'), 'node', '-e', "console.log('app started')"], {
         cwd: project!.dir,
-        env: { ...process.env, CI: '1', PRODUCTION_DATABASE_URL: db!.url, DBCTL_BIN: `${process.execPath} ${dbctlBin}`, DBCTL_WAIT_FOR_DB: '10s' },
+        env: {
+          ...process.env,
+          CI: '1',
+          PRODUCTION_DATABASE_URL: db!.url,
+          DBCTL_BIN: `${process.execPath} ${dbctlBin}`,
+          DBCTL_WAIT_FOR_DB: '10s',
+        },
       });
       let output = '';
       child.stdout.on('data', (d) => (output += d));

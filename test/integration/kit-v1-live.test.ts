@@ -27,11 +27,25 @@ async function install(): Promise<void> {
   rmSync(cacheDir, { recursive: true, force: true });
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(path.join(cacheDir, 'package.json'), JSON.stringify({ name: 'dbctl-drizzle-cache', private: true }));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', cacheDir, `drizzle-kit@${KIT}`, `drizzle-orm@${KIT}`, 'postgres@3'], {
-    cwd: cacheDir,
-    timeout: 240_000,
-    env: { ...process.env, npm_config_loglevel: 'error' },
-  });
+  await run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--no-package-lock',
+      '--prefix',
+      cacheDir,
+      `drizzle-kit@${KIT}`,
+      `drizzle-orm@${KIT}`,
+      'postgres@3',
+    ],
+    {
+      cwd: cacheDir,
+      timeout: 240_000,
+      env: { ...process.env, npm_config_loglevel: 'error' },
+    },
+  );
   writeFileSync(ready, new Date().toISOString());
 }
 
@@ -68,7 +82,8 @@ export default defineConfig({ dialect: 'postgresql', schema: './schema.ts', out:
   return { dir, out: path.join(dir, 'drizzle'), schema: (text: string) => writeFileSync(path.join(dir, 'schema.ts'), text) };
 }
 
-const dbctl = (cwd: string, url: string, args: string[]): Promise<CliResult> => runNode(dbctlBin, args, { cwd, env: { DATABASE_URL: url } });
+const dbctl = (cwd: string, url: string, args: string[]): Promise<CliResult> =>
+  runNode(dbctlBin, args, { cwd, env: { DATABASE_URL: url } });
 const drizzleKit = (cwd: string, url: string, args: string[]): Promise<CliResult> =>
   runNode(path.join(cacheDir, 'node_modules', 'drizzle-kit', 'bin.cjs'), args, { cwd, env: { DATABASE_URL: url } });
 const show = (r: CliResult) => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
@@ -80,7 +95,8 @@ async function md5(db: TestDatabase, table: string): Promise<string> {
 }
 
 async function columns(db: TestDatabase, table = 'users'): Promise<string[]> {
-  const rows = await db.sql`select column_name from information_schema.columns where table_schema = 'public' and table_name = ${table} order by ordinal_position`;
+  const rows =
+    await db.sql`select column_name from information_schema.columns where table_schema = 'public' and table_name = ${table} order by ordinal_position`;
   return rows.map((r) => String(r.column_name));
 }
 
@@ -170,7 +186,9 @@ describe.concurrent('drizzle-kit 1.0: check --env and fix', () => {
     const clean = await dbctl(p.dir, db.url, ['check', '--env', 'development', '--json']);
     expect(clean.code, show(clean)).toBe(0);
 
-    await db.sql.unsafe(`alter table users add column nickname text; alter table users alter column age type bigint; create index users_name_idx on users (name)`);
+    await db.sql.unsafe(
+      `alter table users add column nickname text; alter table users alter column age type bigint; create index users_name_idx on users (name)`,
+    );
     await db.sql`insert into users (name, age, nickname) values ('ada', 36, 'countess')`;
     const drifted = await dbctl(p.dir, db.url, ['check', '--env', 'development']);
     expect(drifted.code, show(drifted)).toBe(1);
@@ -187,7 +205,9 @@ describe.concurrent('drizzle-kit 1.0: check --env and fix', () => {
     expect(folders).toHaveLength(2);
     expect(folders[1]).toMatch(/^\d{14}_fix_development$/);
     expect(readdirSync(path.join(p.out, folders[1]!)).sort()).toEqual(['migration.sql', 'snapshot.json']);
-    const [first, second] = folders.map((f) => JSON.parse(readFileSync(path.join(p.out, f, 'snapshot.json'), 'utf8')) as { id: string; prevIds: string[]; version: string });
+    const [first, second] = folders.map(
+      (f) => JSON.parse(readFileSync(path.join(p.out, f, 'snapshot.json'), 'utf8')) as { id: string; prevIds: string[]; version: string },
+    );
     expect(second!.version).toBe('9');
     expect(second!.prevIds).toEqual([first!.id]);
     const sql = readFileSync(path.join(p.out, folders[1]!, 'migration.sql'), 'utf8');
@@ -249,7 +269,8 @@ export const users = pgTable('users', { id: serial('id').primaryKey(), email: te
     // the index rebuilt CONCURRENTLY over duplicates: PostgreSQL leaves it invalid
     await db.sql.unsafe(`drop index users_email_idx; insert into users (email) values ('a@x'), ('a@x')`);
     await expect(db.sql.unsafe('create unique index concurrently users_email_idx on users (email)')).rejects.toThrow();
-    const [flag] = await db.sql`select i.indisvalid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'users_email_idx'`;
+    const [flag] =
+      await db.sql`select i.indisvalid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'users_email_idx'`;
     expect(flag).toEqual({ indisvalid: false });
     const drifted = await dbctl(p.dir, db.url, ['check', '--env', 'development']);
     expect(drifted.code, show(drifted)).toBe(1);
@@ -258,7 +279,9 @@ export const users = pgTable('users', { id: serial('id').primaryKey(), email: te
     const fix = await dbctl(p.dir, db.url, ['fix', '--json']);
     expect(fix.code, show(fix)).toBe(0);
     const statements = fix.json().statements.join('\n');
-    expect(statements).toMatch(/DROP INDEX IF EXISTS "public"."users_email_idx"[\s\S]*CREATE UNIQUE INDEX (IF NOT EXISTS )?"users_email_idx"/);
+    expect(statements).toMatch(
+      /DROP INDEX IF EXISTS "public"."users_email_idx"[\s\S]*CREATE UNIQUE INDEX (IF NOT EXISTS )?"users_email_idx"/,
+    );
     await db.sql`delete from users where id = (select max(id) from users)`;
     const migrate = await dbctl(p.dir, db.url, ['migrate']);
     expect(migrate.code, show(migrate)).toBe(0);
@@ -315,16 +338,25 @@ describe.concurrent('drizzle-kit 1.0: generate at a terminal', () => {
     const p = project();
     expect((await dbctl(p.dir, 'postgres://unused', ['generate', '--name', 'init'])).code).toBe(0);
     await nextSecond();
-    p.schema(USERS.replace("pgTable('users'", "pgTable('people'").replace("age: integer('age')", "years: integer('years'), note: integer('note')").replace("name: text('name')", "label: text('label')"));
+    p.schema(
+      USERS.replace("pgTable('users'", "pgTable('people'")
+        .replace("age: integer('age')", "years: integer('years'), note: integer('note')")
+        .replace("name: text('name')", "label: text('label')"),
+    );
     const answers = [
       { prompt: 'Is people table created or renamed', keys: RENAME_FIRST },
       { prompt: 'Is label column in people table created or renamed', keys: RENAME_FIRST },
       { prompt: 'Is years column in people table created or renamed', keys: CREATE },
       { prompt: 'Is note column in people table created or renamed', keys: RENAME_FIRST },
     ];
-    const ours = await runInTerminal(dbctlBin, p.dir, ['generate', '--name', 'renames'], { answers, env: { DATABASE_URL: 'postgres://unused' } });
+    const ours = await runInTerminal(dbctlBin, p.dir, ['generate', '--name', 'renames'], {
+      answers,
+      env: { DATABASE_URL: 'postgres://unused' },
+    });
     expect(ours.code, ours.output).toBe(0);
-    expect(ours.output).toContain('to repeat these answers without a terminal (CI): dbctl generate --name renames --rename users=people --rename people.name=people.label --create people.years --rename people.age=people.note');
+    expect(ours.output).toContain(
+      'to repeat these answers without a terminal (CI): dbctl generate --name renames --rename users=people --rename people.name=people.label --create people.years --rename people.age=people.note',
+    );
     const folder = readdirSync(p.out).sort()[1]!;
     const sql = readFileSync(path.join(p.out, folder, 'migration.sql'), 'utf8');
     expect(sql).toMatch(/RENAME TO "people"/);

@@ -29,7 +29,7 @@ async function seeded(config?: object): Promise<TestProject> {
     name: 'posts',
     sql: [
       'CREATE TABLE "posts" ("id" serial PRIMARY KEY, "title" text NOT NULL, "body" text);',
-      "CREATE FUNCTION archive_posts() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE FROM posts; END $$;",
+      'CREATE FUNCTION archive_posts() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE FROM posts; END $$;',
     ],
   });
   const env = config ? ['--env', 'production'] : [];
@@ -46,7 +46,10 @@ async function md5(): Promise<string> {
 
 const ROUTES: [string, string[]][] = [
   ['rename then drop', ['ALTER TABLE "posts" RENAME TO "posts_old";', 'DROP TABLE "posts_old";']],
-  ['column renamed then dropped', ['ALTER TABLE "posts" RENAME COLUMN "body" TO "body_old";', 'ALTER TABLE "posts" DROP COLUMN "body_old";']],
+  [
+    'column renamed then dropped',
+    ['ALTER TABLE "posts" RENAME COLUMN "body" TO "body_old";', 'ALTER TABLE "posts" DROP COLUMN "body_old";'],
+  ],
   ['data-modifying CTE', ['WITH d AS (DELETE FROM "posts" RETURNING 1) SELECT count(*) FROM d;']],
   ['constant EXECUTE in a DO block', ["DO $$ BEGIN EXECUTE 'TRUNCATE posts'; END $$;"]],
   ['dynamic EXECUTE (opaque)', ["DO $$ BEGIN EXECUTE 'TRUNCATE ' || quote_ident('posts'); END $$;"]],

@@ -30,7 +30,8 @@ describe('dbctl migrate connecting while it reads the folder', () => {
       expect([result.code, result.stderr]).toEqual([2, expect.stringContaining('0000_users')]);
       expect(result.stderr).not.toContain('CONNECTION_DESTROYED');
     }
-    const tables = await db.sql`select table_schema, table_name from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')`;
+    const tables =
+      await db.sql`select table_schema, table_name from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')`;
     expect(tables).toEqual([]);
   });
 

@@ -42,7 +42,8 @@ describe('destructive migrations', () => {
 
     const noBackup = await project.dbctl(['migrate', '--env', 'production', '--allow-destructive', '--no-backup']);
     expect(noBackup.code).toBe(3);
-    const [still] = await db!.sql`select count(*)::int as n from information_schema.columns where table_name = 'users' and column_name = 'note'`;
+    const [still] = await db!
+      .sql`select count(*)::int as n from information_schema.columns where table_name = 'users' and column_name = 'note'`;
     expect(still!.n).toBe(1);
 
     const applied = await project.dbctl(['migrate', '--env', 'production', '--allow-destructive', '--json']);
@@ -68,15 +69,22 @@ describe('destructive migrations', () => {
   it('on development: backs up automatically; a failed backup blocks the migration and leaves the database unchanged', async () => {
     project = await seeded();
     await writeFile(path.join(project.dir, 'not-a-dir'), 'x');
-    await writeFile(path.join(project.dir, 'dbctl.config.json'), JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } }, backup: { dir: 'not-a-dir' } }));
+    await writeFile(
+      path.join(project.dir, 'dbctl.config.json'),
+      JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } }, backup: { dir: 'not-a-dir' } }),
+    );
     const failed = await project.dbctl(['migrate', '--json']);
     expect(failed.code).toBe(1);
     expect(failed.json()).toMatchObject({ status: 'failed', applied: [], error: { tag: '0001_drop_note', statement: null } });
     expect(failed.stderr).toContain('backup');
-    const [still] = await db!.sql`select count(*)::int as n from information_schema.columns where table_name = 'users' and column_name = 'note'`;
+    const [still] = await db!
+      .sql`select count(*)::int as n from information_schema.columns where table_name = 'users' and column_name = 'note'`;
     expect(still!.n).toBe(1);
 
-    await writeFile(path.join(project.dir, 'dbctl.config.json'), JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } } }));
+    await writeFile(
+      path.join(project.dir, 'dbctl.config.json'),
+      JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } } }),
+    );
     const ok = await project.dbctl(['migrate', '--json']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.json().applied[0].backup).toEqual(expect.any(String));

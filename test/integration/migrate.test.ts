@@ -25,7 +25,10 @@ describe('dbctl migrate', () => {
   it('applies pending migrations, records drizzle rows and history, then has nothing pending', async () => {
     await setup();
     await project.addMigration({ name: 'users', sql: createUsers });
-    await project.addMigration({ name: 'posts', sql: ['CREATE TABLE "posts" ("id" serial PRIMARY KEY);', 'ALTER TABLE "posts" ADD COLUMN "title" text;'] });
+    await project.addMigration({
+      name: 'posts',
+      sql: ['CREATE TABLE "posts" ("id" serial PRIMARY KEY);', 'ALTER TABLE "posts" ADD COLUMN "title" text;'],
+    });
 
     const first = await project.dbctl(['migrate', '--json']);
     expect(first.stderr).not.toContain('Error:');
@@ -41,8 +44,12 @@ describe('dbctl migrate', () => {
     const rows = await db.sql`select hash, created_at from drizzle.__drizzle_migrations order by id`;
     const journal = await project.journal();
     expect(rows.map((r) => Number(r.created_at))).toEqual(journal.entries.map((e) => e.when));
-    const history = await db.sql`select tag, outcome, dbctl_version, run_by, hostname, duration_ms from dbctl.migration_history order by id`;
-    expect(history.map((h) => [h.tag, h.outcome])).toEqual([['0000_users', 'applied'], ['0001_posts', 'applied']]);
+    const history =
+      await db.sql`select tag, outcome, dbctl_version, run_by, hostname, duration_ms from dbctl.migration_history order by id`;
+    expect(history.map((h) => [h.tag, h.outcome])).toEqual([
+      ['0000_users', 'applied'],
+      ['0001_posts', 'applied'],
+    ]);
     expect(history[0]!.run_by).toBe('postgres');
 
     const again = await project.dbctl(['migrate', '--json']);
@@ -95,12 +102,17 @@ describe('dbctl migrate', () => {
     const unknown = await project.dbctl(['migrate']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown/);
-    expect((await project.dbctl(['status', '--json'])).json().unknown).toEqual([expect.objectContaining({ hash: 'deadbeef', createdAt: 42 })]);
+    expect((await project.dbctl(['status', '--json'])).json().unknown).toEqual([
+      expect.objectContaining({ hash: 'deadbeef', createdAt: 42 }),
+    ]);
   });
 
   it('runs CREATE INDEX CONCURRENTLY outside a transaction and uses an enum value added in the same migration', async () => {
     await setup();
-    await project.addMigration({ name: 'users', sql: [...createUsers, `CREATE TYPE "mood" AS ENUM ('ok');`, 'ALTER TABLE "users" ADD COLUMN "mood" "mood";'] });
+    await project.addMigration({
+      name: 'users',
+      sql: [...createUsers, `CREATE TYPE "mood" AS ENUM ('ok');`, 'ALTER TABLE "users" ADD COLUMN "mood" "mood";'],
+    });
     await project.addMigration({
       name: 'index_and_enum',
       sql: [
@@ -115,7 +127,8 @@ describe('dbctl migrate', () => {
     expect(run.code).toBe(0);
     const [index] = await db.sql`select indisvalid from pg_index where indexrelid = 'users_email_idx'::regclass`;
     expect(index!.indisvalid).toBe(true);
-    const [column] = await db.sql`select column_default from information_schema.columns where table_name = 'users' and column_name = 'mood'`;
+    const [column] =
+      await db.sql`select column_default from information_schema.columns where table_name = 'users' and column_name = 'mood'`;
     expect(column!.column_default).toBe(`'happy'::mood`);
   });
 
@@ -145,7 +158,10 @@ describe('dbctl migrate', () => {
   it('records a migration that stopped part-way as failed, refuses to go on, and resolve lets it continue', async () => {
     await setup();
     await project.addMigration({ name: 'users', sql: createUsers });
-    await project.addMigration({ name: 'partial', sql: ['CREATE INDEX CONCURRENTLY "users_email_idx" ON "users" ("email");', 'SELECT 1/0;'] });
+    await project.addMigration({
+      name: 'partial',
+      sql: ['CREATE INDEX CONCURRENTLY "users_email_idx" ON "users" ("email");', 'SELECT 1/0;'],
+    });
     const run = await project.dbctl(['migrate']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('stopped part-way');

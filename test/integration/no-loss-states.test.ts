@@ -52,7 +52,10 @@ describe.each(['development', 'production'] as Env[])('honest states on %s', (en
 
   it('the pre-commit check runs nothing before the first statement: SET TRANSACTION ISOLATION LEVEL still works', async () => {
     project = await withPosts(env);
-    await project.addMigration({ name: 'serializable', sql: [`SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;`, `ALTER TABLE "posts" ADD COLUMN "note" text;`] });
+    await project.addMigration({
+      name: 'serializable',
+      sql: [`SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;`, `ALTER TABLE "posts" ADD COLUMN "note" text;`],
+    });
     const run = await project.dbctl(['migrate', '--env', env]);
     expect(run.code, run.stderr).toBe(0);
   });
@@ -85,11 +88,16 @@ describe('a run killed during CREATE INDEX CONCURRENTLY', () => {
     await db.sql`insert into big (v) select 'v' || g from generate_series(1, 2000) g`;
     const tag = await project.addMigration({ name: 'index', sql: [`CREATE INDEX CONCURRENTLY "big_v_idx" ON "big" (slow_key("v"));`] });
 
-    const child = spawn(process.execPath, [dbctlBin, 'migrate'], { cwd: project.dir, env: { ...process.env, CI: '1', NO_COLOR: '1', DATABASE_URL: db.url }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [dbctlBin, 'migrate'], {
+      cwd: project.dir,
+      env: { ...process.env, CI: '1', NO_COLOR: '1', DATABASE_URL: db.url },
+      stdio: 'ignore',
+    });
     const exited = new Promise((resolve) => child.on('close', resolve));
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const [running] = await db.sql`select count(*)::int as n from pg_stat_activity where query ilike 'CREATE INDEX CONCURRENTLY%' and state = 'active'`;
+      const [running] =
+        await db.sql`select count(*)::int as n from pg_stat_activity where query ilike 'CREATE INDEX CONCURRENTLY%' and state = 'active'`;
       if (running!.n > 0) break;
       if (Date.now() > deadline) throw new Error('CREATE INDEX CONCURRENTLY never started');
       await new Promise((r) => setTimeout(r, 50));
@@ -98,7 +106,8 @@ describe('a run killed during CREATE INDEX CONCURRENTLY', () => {
     await exited;
     // the server finishes the statement on its own; wait for it (and for the lock to go)
     for (;;) {
-      const [running] = await db.sql`select count(*)::int as n from pg_stat_activity where application_name like 'dbctl%' and pid <> pg_backend_pid()`;
+      const [running] =
+        await db.sql`select count(*)::int as n from pg_stat_activity where application_name like 'dbctl%' and pid <> pg_backend_pid()`;
       if (running!.n === 0) break;
       if (Date.now() > deadline + 60_000) throw new Error('the killed run never ended on the server');
       await new Promise((r) => setTimeout(r, 100));

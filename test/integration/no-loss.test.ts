@@ -45,7 +45,9 @@ async function seeded(env: Env): Promise<TestProject> {
 async function digest(table: string): Promise<string | null> {
   const [exists] = await db!.sql`select to_regclass(${table}) is not null as ok`;
   if (!exists!.ok) return null;
-  const [row] = await db!.sql.unsafe(`select md5(coalesce(string_agg(t::text, E'\\n' order by t.id), '')) as h, count(*)::int as n from ${table} t`);
+  const [row] = await db!.sql.unsafe(
+    `select md5(coalesce(string_agg(t::text, E'\\n' order by t.id), '')) as h, count(*)::int as n from ${table} t`,
+  );
   return `${row!.n}:${row!.h}`;
 }
 
@@ -62,11 +64,31 @@ function rerunCommand(stderr: string): string[] {
 
 const routes: { name: string; sql: string[]; lost: string; restores: 'posts' | 'archive' }[] = [
   { name: 'do_truncate', sql: [`DO $$ BEGIN EXECUTE 'TRUNCATE posts'; END $$;`], lost: 'public.posts', restores: 'posts' },
-  { name: 'cte_delete', sql: [`WITH d AS (DELETE FROM "posts" RETURNING 1) SELECT count(*) FROM d;`], lost: 'public.posts', restores: 'posts' },
+  {
+    name: 'cte_delete',
+    sql: [`WITH d AS (DELETE FROM "posts" RETURNING 1) SELECT count(*) FROM d;`],
+    lost: 'public.posts',
+    restores: 'posts',
+  },
   { name: 'do_drop', sql: [`DO $$ BEGIN DROP TABLE archive.users; END $$;`], lost: 'archive.users', restores: 'archive' },
-  { name: 'rename_drop', sql: [`ALTER TABLE "posts" RENAME TO "posts_old";`, `DROP TABLE "posts_old";`], lost: 'public.posts', restores: 'posts' },
-  { name: 'column_rename_drop', sql: [`ALTER TABLE "posts" RENAME COLUMN "bio" TO "bio_old";`, `ALTER TABLE "posts" DROP COLUMN "bio_old";`], lost: 'public.posts.bio', restores: 'posts' },
-  { name: 'search_path_cascade', sql: [`SET search_path TO archive;`, `DROP TABLE users CASCADE;`], lost: 'archive.users', restores: 'archive' },
+  {
+    name: 'rename_drop',
+    sql: [`ALTER TABLE "posts" RENAME TO "posts_old";`, `DROP TABLE "posts_old";`],
+    lost: 'public.posts',
+    restores: 'posts',
+  },
+  {
+    name: 'column_rename_drop',
+    sql: [`ALTER TABLE "posts" RENAME COLUMN "bio" TO "bio_old";`, `ALTER TABLE "posts" DROP COLUMN "bio_old";`],
+    lost: 'public.posts.bio',
+    restores: 'posts',
+  },
+  {
+    name: 'search_path_cascade',
+    sql: [`SET search_path TO archive;`, `DROP TABLE users CASCADE;`],
+    lost: 'archive.users',
+    restores: 'archive',
+  },
   // what no analysis can see into: only PostgreSQL's pre-commit check stands between these and the rows
   { name: 'opaque_execute', sql: [`DO $$ BEGIN EXECUTE 'TRUNC' || 'ATE ' || 'posts'; END $$;`], lost: 'public.posts', restores: 'posts' },
   { name: 'opaque_function', sql: [`SELECT wipe_archive();`], lost: 'archive.users', restores: 'archive' },
@@ -77,7 +99,13 @@ const routes: { name: string; sql: string[]; lost: string; restores: 'posts' | '
  * (then the backup restores identical rows), or refused with the database unchanged (then the
  * printed command applies it with the backup it needs, which restores identical rows).
  */
-async function noRowLost(env: Env, route: (typeof routes)[number], before: Record<string, string | null>, args: string[] = [], url?: string): Promise<'backed-up' | 'refused'> {
+async function noRowLost(
+  env: Env,
+  route: (typeof routes)[number],
+  before: Record<string, string | null>,
+  args: string[] = [],
+  url?: string,
+): Promise<'backed-up' | 'refused'> {
   const overrides = url ? { DATABASE_URL: url } : undefined;
   let run = await project!.dbctl(['migrate', '--env', env, ...args, '--json'], overrides);
   let outcome: 'backed-up' | 'refused' = 'backed-up';
@@ -94,7 +122,8 @@ async function noRowLost(env: Env, route: (typeof routes)[number], before: Recor
     expect(run.stderr).toMatch(/statement \d+, line \d+ of drizzle\//);
     expect(run.json()).toMatchObject({ status: 'failed', applied: [] });
     expect(await digests()).toEqual(before);
-    const [col] = await db!.sql`select count(*)::int as n from information_schema.columns where table_name = 'posts' and column_name = 'bio'`;
+    const [col] = await db!
+      .sql`select count(*)::int as n from information_schema.columns where table_name = 'posts' and column_name = 'bio'`;
     expect(col!.n).toBe(1);
     const status = await project!.dbctl(['status', '--env', env, '--json'], overrides);
     expect(JSON.stringify(status.json())).toContain('pending');
@@ -115,7 +144,8 @@ describe.each(['development', 'production'] as Env[])('no row lost on %s', (env)
   for (const route of routes) {
     it(`${route.name}: backed up and restorable, or refused with every row intact`, async () => {
       project = await seeded(env);
-      await db!.sql`create function wipe_archive() returns void language plpgsql as $$ begin execute 'delete from archive.' || 'users'; end $$`;
+      await db!
+        .sql`create function wipe_archive() returns void language plpgsql as $$ begin execute 'delete from archive.' || 'users'; end $$`;
       const before = await digests();
       await project.addMigration({ name: route.name, sql: route.sql });
       const outcome = await noRowLost(env, route, before);
@@ -130,7 +160,15 @@ describe.each(['development', 'production'] as Env[])('no row lost on %s', (env)
     project = await seeded(env);
     const before = await digests();
     await project.addMigration({ name: 'drop_users', sql: [`DROP TABLE "users";`] });
-    expect(await noRowLost(env, { name: 'url', sql: [], lost: 'archive.users', restores: 'archive' }, before, [], `${db!.url}?search_path=archive,public`)).toBe('backed-up');
+    expect(
+      await noRowLost(
+        env,
+        { name: 'url', sql: [], lost: 'archive.users', restores: 'archive' },
+        before,
+        [],
+        `${db!.url}?search_path=archive,public`,
+      ),
+    ).toBe('backed-up');
     expect(await digest('public.users')).toEqual(before.users);
   });
 
@@ -147,7 +185,15 @@ describe.each(['development', 'production'] as Env[])('no row lost on %s', (env)
     project = await seeded(env);
     const before = await digests();
     await project.addMigration({ name: 'truncate_users', sql: [`TRUNCATE "users";`] });
-    expect(await noRowLost(env, { name: 'url', sql: [], lost: 'archive.users', restores: 'archive' }, before, [], `${db!.url}?options=-csearch_path%3Darchive`)).toBe('backed-up');
+    expect(
+      await noRowLost(
+        env,
+        { name: 'url', sql: [], lost: 'archive.users', restores: 'archive' },
+        before,
+        [],
+        `${db!.url}?options=-csearch_path%3Darchive`,
+      ),
+    ).toBe('backed-up');
     expect(await digest('public.users')).toEqual(before.users);
   });
 
@@ -173,113 +219,126 @@ describe.each(['development', 'production'] as Env[])('no row lost on %s', (env)
 });
 
 describe('types and domains dropped with CASCADE', () => {
-  it.each(['development', 'production'] as Env[])('DROP TYPE … CASCADE / DROP DOMAIN … CASCADE back up the columns they drop (%s)', async (env) => {
-    project = await seeded(env);
-    await project.addMigration({
-      name: 'typed',
-      sql: [
-        `CREATE TYPE "mood" AS ENUM ('happy', 'sad');`,
-        `CREATE DOMAIN "posint" AS integer CHECK (VALUE > 0);`,
-        `ALTER TABLE "posts" ADD COLUMN "mood" "mood";`,
-        `ALTER TABLE "posts" ADD COLUMN "score" "posint";`,
-      ],
-    });
-    expect((await project.dbctl(['migrate', '--env', env])).code).toBe(0);
-    await db!.sql`update posts set mood = (case when id % 2 = 0 then 'happy' else 'sad' end)::mood, score = id`;
-    const before = await digests();
-    await project.addMigration({ name: 'drop_types', sql: [`DROP TYPE "mood" CASCADE;`, `DROP DOMAIN "posint" CASCADE;`] });
-    if (env === 'production') {
-      const refused = await project.dbctl(['migrate', '--env', env]);
-      expect(refused.code, refused.stderr).toBe(3);
-      expect(refused.stderr).toContain('public.posts');
-      expect(await digests()).toEqual(before);
-    }
-    const applied = await project.dbctl(['migrate', '--env', env, '--allow-destructive', '--json']);
-    expect(applied.code, applied.stderr).toBe(0);
-    expect(typeof applied.json().applied[0].backup).toBe('string');
-    const [cols] = await db!.sql`select count(*)::int as n from information_schema.columns where table_name = 'posts' and column_name in ('mood', 'score')`;
-    expect(cols!.n).toBe(0);
-  });
+  it.each(['development', 'production'] as Env[])(
+    'DROP TYPE … CASCADE / DROP DOMAIN … CASCADE back up the columns they drop (%s)',
+    async (env) => {
+      project = await seeded(env);
+      await project.addMigration({
+        name: 'typed',
+        sql: [
+          `CREATE TYPE "mood" AS ENUM ('happy', 'sad');`,
+          `CREATE DOMAIN "posint" AS integer CHECK (VALUE > 0);`,
+          `ALTER TABLE "posts" ADD COLUMN "mood" "mood";`,
+          `ALTER TABLE "posts" ADD COLUMN "score" "posint";`,
+        ],
+      });
+      expect((await project.dbctl(['migrate', '--env', env])).code).toBe(0);
+      await db!.sql`update posts set mood = (case when id % 2 = 0 then 'happy' else 'sad' end)::mood, score = id`;
+      const before = await digests();
+      await project.addMigration({ name: 'drop_types', sql: [`DROP TYPE "mood" CASCADE;`, `DROP DOMAIN "posint" CASCADE;`] });
+      if (env === 'production') {
+        const refused = await project.dbctl(['migrate', '--env', env]);
+        expect(refused.code, refused.stderr).toBe(3);
+        expect(refused.stderr).toContain('public.posts');
+        expect(await digests()).toEqual(before);
+      }
+      const applied = await project.dbctl(['migrate', '--env', env, '--allow-destructive', '--json']);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(typeof applied.json().applied[0].backup).toBe('string');
+      const [cols] = await db!
+        .sql`select count(*)::int as n from information_schema.columns where table_name = 'posts' and column_name in ('mood', 'score')`;
+      expect(cols!.n).toBe(0);
+    },
+  );
 });
 
 describe('partitioned tables', () => {
-  it.each(['development', 'production'] as Env[])('dropping a column of the parent, a partition, the parent: each backed up first (%s)', async (env) => {
-    project = await seeded(env);
-    await project.addMigration({
-      name: 'events',
-      sql: [
-        `CREATE TABLE "events" ("id" integer NOT NULL, "at" date NOT NULL, "note" text, PRIMARY KEY ("id", "at")) PARTITION BY RANGE ("at");`,
-        `CREATE TABLE "events_2024" PARTITION OF "events" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
-        `CREATE TABLE "events_2025" PARTITION OF "events" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');`,
-      ],
-    });
-    expect((await project.dbctl(['migrate', '--env', env])).code).toBe(0);
-    await db!.sql`insert into events select g, date '2024-01-01' + (g % 700), 'note ' || g from generate_series(1, 2000) g`;
-    const events = async () => {
-      const [row] = await db!.sql`select count(*)::int as n, md5(string_agg(e::text, ',' order by e.id)) as h from events e`;
-      return `${row!.n}:${row!.h}`;
-    };
-    const start = await events();
-    const allow = env === 'production' ? ['--allow-destructive'] : [];
-    for (const [name, sql] of [
-      ['drop_note', `ALTER TABLE "events" DROP COLUMN "note";`],
-      ['drop_partition', `DROP TABLE "events_2025";`],
-      ['drop_parent', `DROP TABLE "events";`],
-    ] as const) {
-      const before = (await db!.sql`select to_regclass('events') is not null as ok`)[0]!.ok ? await events() : null;
-      await project.addMigration({ name, sql: [sql] });
-      const run = await project.dbctl(['migrate', '--env', env, ...allow, '--json']);
-      expect(run.code, `${name}: ${run.stderr}`).toBe(0);
-      expect(typeof run.json().applied[0].backup, `${name}: ${run.stderr}`).toBe('string');
-      expect(before).not.toBeNull();
-    }
-    expect(start.startsWith('2000:')).toBe(true);
-  });
+  it.each(['development', 'production'] as Env[])(
+    'dropping a column of the parent, a partition, the parent: each backed up first (%s)',
+    async (env) => {
+      project = await seeded(env);
+      await project.addMigration({
+        name: 'events',
+        sql: [
+          `CREATE TABLE "events" ("id" integer NOT NULL, "at" date NOT NULL, "note" text, PRIMARY KEY ("id", "at")) PARTITION BY RANGE ("at");`,
+          `CREATE TABLE "events_2024" PARTITION OF "events" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
+          `CREATE TABLE "events_2025" PARTITION OF "events" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');`,
+        ],
+      });
+      expect((await project.dbctl(['migrate', '--env', env])).code).toBe(0);
+      await db!.sql`insert into events select g, date '2024-01-01' + (g % 700), 'note ' || g from generate_series(1, 2000) g`;
+      const events = async () => {
+        const [row] = await db!.sql`select count(*)::int as n, md5(string_agg(e::text, ',' order by e.id)) as h from events e`;
+        return `${row!.n}:${row!.h}`;
+      };
+      const start = await events();
+      const allow = env === 'production' ? ['--allow-destructive'] : [];
+      for (const [name, sql] of [
+        ['drop_note', `ALTER TABLE "events" DROP COLUMN "note";`],
+        ['drop_partition', `DROP TABLE "events_2025";`],
+        ['drop_parent', `DROP TABLE "events";`],
+      ] as const) {
+        const before = (await db!.sql`select to_regclass('events') is not null as ok`)[0]!.ok ? await events() : null;
+        await project.addMigration({ name, sql: [sql] });
+        const run = await project.dbctl(['migrate', '--env', env, ...allow, '--json']);
+        expect(run.code, `${name}: ${run.stderr}`).toBe(0);
+        expect(typeof run.json().applied[0].backup, `${name}: ${run.stderr}`).toBe('string');
+        expect(before).not.toBeNull();
+      }
+      expect(start.startsWith('2000:')).toBe(true);
+    },
+  );
 });
 
 describe('objects that hold no rows destroy nothing', () => {
-  it.each(['development', 'production'] as Env[])('a table judged empty that gains rows before the migration locks it is backed up first (%s), never lost', async (env) => {
-    project = await seeded(env);
-    await project.addMigration({ name: 'drafts', sql: [`CREATE TABLE "drafts" ("id" integer PRIMARY KEY, "body" text);`] });
-    expect((await project.dbctl(['migrate', '--env', env])).code).toBe(0);
-    // an app transaction writes a row that the plan's read cannot see yet
-    const app = await db!.sql.reserve();
-    await app`begin`;
-    await app`insert into drafts values (1, 'written while the migration was planned')`;
-    await project.addMigration({ name: 'drop_drafts', sql: [`DROP TABLE "drafts";`] });
-    const migrate = project.dbctl(['migrate', '--env', env, '--json']);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const [waiting] = await db!.sql`select count(*)::int as n from pg_locks where relation = to_regclass('drafts') and not granted`;
-      if (waiting!.n > 0) break;
-      if (Date.now() > deadline) throw new Error('the migration never waited for the table lock');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    await app`commit`;
-    app.release();
-    const run = await migrate;
-    if (env === 'production') {
-      // judged empty, so not confirmed: rows appeared, so it is refused, with the row still there
-      expect(run.code, run.stderr).toBe(3);
-      expect(run.json()).toMatchObject({ status: 'refused', applied: [], error: { code: 'REFUSED' } });
-      const [row] = await db!.sql`select count(*)::int as n from drafts`;
-      expect(row!.n).toBe(1);
-      return;
-    }
-    expect(run.code, run.stderr).toBe(0);
-    const backup = run.json().applied[0].backup;
-    expect(typeof backup).toBe('string');
-    expect((await db!.sql`select to_regclass('drafts') is null as gone`)[0]!.gone).toBe(true);
-    expect((await project.dbctl(['restore', backup])).code).toBe(0);
-    const [row] = await db!.sql`select body from drafts where id = 1`;
-    expect(row!.body).toBe('written while the migration was planned');
-  });
+  it.each(['development', 'production'] as Env[])(
+    'a table judged empty that gains rows before the migration locks it is backed up first (%s), never lost',
+    async (env) => {
+      project = await seeded(env);
+      await project.addMigration({ name: 'drafts', sql: [`CREATE TABLE "drafts" ("id" integer PRIMARY KEY, "body" text);`] });
+      expect((await project.dbctl(['migrate', '--env', env])).code).toBe(0);
+      // an app transaction writes a row that the plan's read cannot see yet
+      const app = await db!.sql.reserve();
+      await app`begin`;
+      await app`insert into drafts values (1, 'written while the migration was planned')`;
+      await project.addMigration({ name: 'drop_drafts', sql: [`DROP TABLE "drafts";`] });
+      const migrate = project.dbctl(['migrate', '--env', env, '--json']);
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const [waiting] = await db!.sql`select count(*)::int as n from pg_locks where relation = to_regclass('drafts') and not granted`;
+        if (waiting!.n > 0) break;
+        if (Date.now() > deadline) throw new Error('the migration never waited for the table lock');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await app`commit`;
+      app.release();
+      const run = await migrate;
+      if (env === 'production') {
+        // judged empty, so not confirmed: rows appeared, so it is refused, with the row still there
+        expect(run.code, run.stderr).toBe(3);
+        expect(run.json()).toMatchObject({ status: 'refused', applied: [], error: { code: 'REFUSED' } });
+        const [row] = await db!.sql`select count(*)::int as n from drafts`;
+        expect(row!.n).toBe(1);
+        return;
+      }
+      expect(run.code, run.stderr).toBe(0);
+      const backup = run.json().applied[0].backup;
+      expect(typeof backup).toBe('string');
+      expect((await db!.sql`select to_regclass('drafts') is null as gone`)[0]!.gone).toBe(true);
+      expect((await project.dbctl(['restore', backup])).code).toBe(0);
+      const [row] = await db!.sql`select body from drafts where id = 1`;
+      expect(row!.body).toBe('written while the migration was planned');
+    },
+  );
 
   it('a brand-new protected database applies its whole history without flags', async () => {
     db = await createTestDatabase('noloss');
     project = await createProject(db.url, { dbctlConfig: PROD });
     await project.addMigration({ name: 'create', sql: [`CREATE TABLE "profiles" ("id" serial PRIMARY KEY, "bio" text, "age" integer);`] });
-    await project.addMigration({ name: 'drop_bio', sql: [`ALTER TABLE "profiles" DROP COLUMN "bio";`, `ALTER TABLE "profiles" ALTER COLUMN "age" TYPE text;`] });
+    await project.addMigration({
+      name: 'drop_bio',
+      sql: [`ALTER TABLE "profiles" DROP COLUMN "bio";`, `ALTER TABLE "profiles" ALTER COLUMN "age" TYPE text;`],
+    });
     await project.addMigration({ name: 'truncate', sql: [`DO $$ BEGIN EXECUTE 'TRUNCATE profiles'; END $$;`, `DROP TABLE "profiles";`] });
     const run = await project.dbctl(['migrate', '--env', 'production', '--json']);
     expect(run.code, run.stderr).toBe(0);

@@ -58,7 +58,10 @@ async function rejection(promise: Promise<unknown>): Promise<DbctlError> {
 }
 
 /** A reporter that aborts `controller` at the first line containing `text`, keeping every line. */
-function abortingAt(controller: AbortController, text: string): { lines: string[]; reporter: { info(line: string): void; warn(line: string): void } } {
+function abortingAt(
+  controller: AbortController,
+  text: string,
+): { lines: string[]; reporter: { info(line: string): void; warn(line: string): void } } {
   const lines: string[] = [];
   const seen = (line: string) => {
     lines.push(line);
@@ -124,7 +127,8 @@ describe('operations under an AbortSignal (review, check, generate, push, fix, r
     expect(migrated.code, migrated.stderr).toBe(0);
     await db.sql`alter table users add column by_hand text`; // drift
     await db.sql`insert into users (name, by_hand) values ('a', 'x'), ('b', 'y')`;
-    const rows = async () => (await db!.sql`select md5(string_agg(id || ':' || name || ':' || by_hand, ',' order by id)) as h from users`)[0]!.h as string;
+    const rows = async () =>
+      (await db!.sql`select md5(string_agg(id || ':' || name || ':' || by_hand, ',' order by id)) as h from users`)[0]!.h as string;
     const before = { folder: await folderState(project), rows: await rows(), catalog: await catalog() };
 
     const controller = new AbortController();

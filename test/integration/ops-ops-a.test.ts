@@ -61,9 +61,15 @@ async function userProject(p: TestProject): Promise<void> {
 }
 
 async function call(p: TestProject, op: string, options: object, abortOn: string): Promise<Outcome> {
-  const run = await runNode(path.join(p.dir, 'abort.cjs'), [op, JSON.stringify(options), abortOn], { cwd: p.dir, env: { DATABASE_URL: db!.url } });
+  const run = await runNode(path.join(p.dir, 'abort.cjs'), [op, JSON.stringify(options), abortOn], {
+    cwd: p.dir,
+    env: { DATABASE_URL: db!.url },
+  });
   expect(run.stdout).toBe('');
-  const line = run.stderr.split('\n').filter((l) => l.startsWith('@@')).at(-1);
+  const line = run.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('@@'))
+    .at(-1);
   expect(line, `${op}: ${run.stderr}`).toBeDefined();
   return JSON.parse(line!.slice(2)) as Outcome;
 }

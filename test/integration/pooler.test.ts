@@ -141,7 +141,10 @@ for (const poolSize of [1, 5]) {
         try {
           const tags = [
             await project.addMigration({ name: 'items', sql: ['CREATE TABLE "items" ("id" serial PRIMARY KEY, "name" text);'] }),
-            await project.addMigration({ name: 'data', sql: ['SELECT pg_sleep(0.3);', `INSERT INTO "ledger" ("note") VALUES ('migrated');`] }),
+            await project.addMigration({
+              name: 'data',
+              sql: ['SELECT pg_sleep(0.3);', `INSERT INTO "ledger" ("note") VALUES ('migrated');`],
+            }),
           ];
           const { runs, ms } = await runConcurrently(project, 8);
           for (const [i, run] of runs.entries()) {
@@ -184,7 +187,9 @@ describe('through a session-mode PgBouncer (pool size 5)', () => {
         expect(applied.sort()).toEqual(tags);
         expect(runs.filter((r) => r.json().status === 'nothing-pending').length).toBe(n - 1);
         expect(await ledger(db)).toEqual(['seed', 'migrated']);
-        const rows = await db.sql<{ hash: string; n: number }[]>`select hash, count(*)::int as n from drizzle.__drizzle_migrations group by hash`;
+        const rows = await db.sql<
+          { hash: string; n: number }[]
+        >`select hash, count(*)::int as n from drizzle.__drizzle_migrations group by hash`;
         expect(rows.length).toBe(2);
         expect(rows.every((r) => r.n === 1)).toBe(true);
         expect(await dbctlLocksHeld(db)).toBe(0);

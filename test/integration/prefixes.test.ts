@@ -34,9 +34,15 @@ describe.each(['index', 'timestamp', 'supabase', 'unix', 'none'] as const)('pref
     const check = await run(['check', '--json']);
     const journal = check.json().checks.find((c: { id: string }) => c.id === 'journal');
     expect(journal, check.stdout).toMatchObject({ ok: true });
-    const sql = () => readdirSync(path.join(dir, 'drizzle')).filter((f) => f.endsWith('.sql')).sort();
+    const sql = () =>
+      readdirSync(path.join(dir, 'drizzle'))
+        .filter((f) => f.endsWith('.sql'))
+        .sort();
     expect(sql()).toHaveLength(2);
-    const snapshots = () => readdirSync(path.join(dir, 'drizzle', 'meta')).filter((f) => f.endsWith('_snapshot.json')).sort();
+    const snapshots = () =>
+      readdirSync(path.join(dir, 'drizzle', 'meta'))
+        .filter((f) => f.endsWith('_snapshot.json'))
+        .sort();
     const before = snapshots();
     const drop = await run(['drop']);
     if (prefix === 'none') {

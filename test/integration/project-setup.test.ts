@@ -28,7 +28,8 @@ async function project(dbctlConfig?: object): Promise<TestProject> {
 }
 
 /** The tags `status --json` reports pending. */
-const pendingOf = (doc: { migrations: { tag: string; state: string }[] }) => doc.migrations.filter((m) => m.state === 'pending').map((m) => m.tag);
+const pendingOf = (doc: { migrations: { tag: string; state: string }[] }) =>
+  doc.migrations.filter((m) => m.state === 'pending').map((m) => m.tag);
 
 const unreachable = 'postgres://nobody:pw@127.0.0.1:1/none';
 
@@ -63,9 +64,15 @@ describe('.env', () => {
 describe('tsconfig paths', () => {
   it('resolve in the drizzle config and the dbctl config as drizzle-kit resolves them', async () => {
     const p = await project();
-    await writeFile(path.join(p.dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@app/*': ['./src/*'] } } }));
+    await writeFile(
+      path.join(p.dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@app/*': ['./src/*'] } } }),
+    );
     await mkdir(path.join(p.dir, 'src', 'server'), { recursive: true });
-    await writeFile(path.join(p.dir, 'src', 'server', 'db.ts'), `export const dbUrl: string = process.env.DATABASE_URL!;\nexport const out = './drizzle';\n`);
+    await writeFile(
+      path.join(p.dir, 'src', 'server', 'db.ts'),
+      `export const dbUrl: string = process.env.DATABASE_URL!;\nexport const out = './drizzle';\n`,
+    );
     await writeFile(
       path.join(p.dir, 'drizzle.config.ts'),
       `import { defineConfig } from 'drizzle-kit';\nimport { dbUrl, out } from '@app/server/db';\nexport default defineConfig({ dialect: 'postgresql', schema: './schema.ts', out, dbCredentials: { url: dbUrl } });\n`,

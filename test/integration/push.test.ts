@@ -44,7 +44,10 @@ interface Project {
 function makeProject(name: string, dbctlConfig: object): Project {
   const dir = path.join(root, name);
   mkdirSync(path.join(dir, 'src'), { recursive: true });
-  writeFileSync(path.join(dir, 'drizzle.config.ts'), `export default { dialect: 'postgresql', schema: './src/schema.ts', out: './drizzle' };\n`);
+  writeFileSync(
+    path.join(dir, 'drizzle.config.ts'),
+    `export default { dialect: 'postgresql', schema: './src/schema.ts', out: './drizzle' };\n`,
+  );
   writeFileSync(path.join(dir, 'dbctl.config.json'), JSON.stringify(dbctlConfig, null, 2));
   writeFileSync(path.join(dir, 'src/schema.ts'), V1);
   return { dir, setSchema: (source) => writeFileSync(path.join(dir, 'src/schema.ts'), source) };
@@ -69,7 +72,15 @@ function context(
   );
   const ctx: CommandContext = {
     cwd,
-    globals: { env: options.env, envExplicit: options.env !== undefined, url: options.url, config: undefined, json, yes: options.yes ?? false, verbose: false },
+    globals: {
+      env: options.env,
+      envExplicit: options.env !== undefined,
+      url: options.url,
+      config: undefined,
+      json,
+      yes: options.yes ?? false,
+      verbose: false,
+    },
     out,
     env: { CI: '1', ...vars, ...options.vars },
   };
@@ -155,8 +166,16 @@ describe('the production guard: refused with exit 3 before connecting, whatever 
     ['--env production --force', { env: 'production' }, { force: true }],
     ['--env production --yes', { env: 'production', yes: true }, {}],
     ['--env production --force --yes --json', { env: 'production', yes: true, json: true }, { force: true }],
-    ['--url of a production database under the non-protected env name development', { env: 'development', url: withDatabase(adminUrl(), PROD_DB) }, { force: true }],
-    ['DBCTL_ENV=production (the cli turns it into the environment)', { env: 'production', vars: { DBCTL_ENV: 'production' } }, { force: true }],
+    [
+      '--url of a production database under the non-protected env name development',
+      { env: 'development', url: withDatabase(adminUrl(), PROD_DB) },
+      { force: true },
+    ],
+    [
+      'DBCTL_ENV=production (the cli turns it into the environment)',
+      { env: 'production', vars: { DBCTL_ENV: 'production' } },
+      { force: true },
+    ],
     ['an environment named prod-eu (not marked protected)', { env: 'prod-eu' }, { force: true }],
     ['an environment whose url database is app_prod', { env: 'staging' }, { force: true }],
     ['a protected environment whose url is not even set', { env: 'offline' }, { force: true }],
@@ -178,7 +197,10 @@ describe('the production guard: refused with exit 3 before connecting, whatever 
   }
 
   it('a host matching protect.hosts (127.0.0.*): even development is refused', async () => {
-    const guarded = makeProject('guard-hosts', { environments: { development: { url: 'env:DATABASE_URL' } }, protect: { hosts: ['127.0.0.*'] } });
+    const guarded = makeProject('guard-hosts', {
+      environments: { development: { url: 'env:DATABASE_URL' } },
+      protect: { hosts: ['127.0.0.*'] },
+    });
     const result = await push(context(guarded.dir, {}).ctx, { force: true });
     expect(result.code).toBe(3);
     expect(result.message).toMatch(/protect\.hosts|127\.0\.0/);
@@ -186,7 +208,10 @@ describe('the production guard: refused with exit 3 before connecting, whatever 
   });
 
   it('--url with a host matching protect.hosts under a non-protected environment', async () => {
-    const guarded = makeProject('guard-hosts-url', { environments: { development: { url: 'postgres://u@dev.example.com/app' } }, protect: { hosts: ['127.0.0.*'] } });
+    const guarded = makeProject('guard-hosts-url', {
+      environments: { development: { url: 'postgres://u@dev.example.com/app' } },
+      protect: { hosts: ['127.0.0.*'] },
+    });
     const result = await push(context(guarded.dir, { url: db.url }).ctx, { force: true });
     expect(result.code).toBe(3);
     expect(await dump(db.sql)).toBe(before.dev);
@@ -217,7 +242,14 @@ describe('pushing to development', () => {
   it('a second push has nothing to do', async () => {
     const run = context(project.dir, { json: true });
     expect((await push(run.ctx)).code).toBe(0);
-    expect(JSON.parse(run.stdout())).toEqual({ env: 'development', statements: [], dataLoss: false, warnings: [], applied: false, status: 'nothing-to-push' });
+    expect(JSON.parse(run.stdout())).toEqual({
+      env: 'development',
+      statements: [],
+      dataLoss: false,
+      warnings: [],
+      applied: false,
+      status: 'nothing-to-push',
+    });
   });
 
   it('a push losing data without --force in a non-interactive run: exit 3, database untouched', async () => {
@@ -325,10 +357,14 @@ describe('schemaFilter', () => {
     const own = await createTestDatabase('push_filter_auth');
     try {
       const project = makeProject('filter-auth', { environments: { development: { url: own.url } } });
-      writeFileSync(path.join(project.dir, 'drizzle.config.ts'), `export default { dialect: 'postgresql', schema: './src/schema.ts', out: './drizzle', schemaFilter: ['public', 'auth'] };\n`);
+      writeFileSync(
+        path.join(project.dir, 'drizzle.config.ts'),
+        `export default { dialect: 'postgresql', schema: './src/schema.ts', out: './drizzle', schemaFilter: ['public', 'auth'] };\n`,
+      );
       project.setSchema(fixture());
       expect((await push(context(project.dir).ctx)).code).toBe(0);
-      const tables = await own.sql`select table_schema || '.' || table_name as t from information_schema.tables where table_schema in ('public', 'auth') and table_type = 'BASE TABLE' order by 1`;
+      const tables =
+        await own.sql`select table_schema || '.' || table_name as t from information_schema.tables where table_schema in ('public', 'auth') and table_type = 'BASE TABLE' order by 1`;
       expect(tables.map((r) => r.t)).toEqual(['auth.accounts', 'public.posts', 'public.users']);
       const again = context(project.dir, { json: true });
       expect((await push(again.ctx)).code).toBe(0);

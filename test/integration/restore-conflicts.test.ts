@@ -38,7 +38,11 @@ async function setup(): Promise<{ sql: TestDatabase['sql']; target: BackupTarget
 }
 
 const backup = (sql: postgres.Sql, target: BackupTarget, objects: DestroyedObject[]) =>
-  takeBackup(sql, { objects, tag: '0002_destroy', envName: 'development', reason: 'before migration 0002_destroy' }, { target, dbctlVersion: '0.0.0-test' });
+  takeBackup(
+    sql,
+    { objects, tag: '0002_destroy', envName: 'development', reason: 'before migration 0002_destroy' },
+    { target, dbctlVersion: '0.0.0-test' },
+  );
 
 async function md5(sql: postgres.Sql, relation: string, order = 'id'): Promise<string> {
   const [row] = await sql.unsafe(`select md5(string_agg(t::text, ',' order by ${order})) as h, count(*)::int as n from ${relation} t`);
@@ -47,8 +51,10 @@ async function md5(sql: postgres.Sql, relation: string, order = 'id'): Promise<s
 
 /** Every user table and its rows, to show a refused restore changed nothing. */
 async function everything(sql: postgres.Sql): Promise<string> {
-  const tables = await sql`select quote_ident(schemaname) || '.' || quote_ident(tablename) as t from pg_tables where schemaname not in ('pg_catalog', 'information_schema') order by 1`;
-  const columns = await sql`select table_schema, table_name, column_name, data_type from information_schema.columns where table_schema = 'public' order by 1, 2, column_name`;
+  const tables =
+    await sql`select quote_ident(schemaname) || '.' || quote_ident(tablename) as t from pg_tables where schemaname not in ('pg_catalog', 'information_schema') order by 1`;
+  const columns =
+    await sql`select table_schema, table_name, column_name, data_type from information_schema.columns where table_schema = 'public' order by 1, 2, column_name`;
   const parts = [JSON.stringify(columns)];
   for (const { t } of tables) parts.push(`${t}=${await md5(sql, t, '1')}`);
   return parts.join('\n');
@@ -59,18 +65,26 @@ for (const kind of ['dir', 'database'] as const) {
     it('refuses to overwrite values written since the backup, naming the column and rows; --overwrite restores them', async () => {
       const { sql, target: dirTarget } = await setup();
       const target: BackupTarget = kind === 'dir' ? dirTarget : { kind: 'database' };
-      await sql.unsafe(`create table users (id int primary key, name text, bio text); insert into users select g, 'u' || g, 'old bio ' || g from generate_series(1, 100) g;`);
+      await sql.unsafe(
+        `create table users (id int primary key, name text, bio text); insert into users select g, 'u' || g, 'old bio ' || g from generate_series(1, 100) g;`,
+      );
       const original = await md5(sql, '(select id, name, bio from users)');
-      const manifest = await backup(sql, target, [{ kind: 'column', schema: 'public', table: 'users', column: 'bio', reason: 'DROP COLUMN' }]);
+      const manifest = await backup(sql, target, [
+        { kind: 'column', schema: 'public', table: 'users', column: 'bio', reason: 'DROP COLUMN' },
+      ]);
       // the migration drops bio; a later migration adds bio text again; the app writes ids 1-10
-      await sql.unsafe(`alter table users drop column bio; alter table users add column bio text; update users set bio = 'new bio ' || id where id <= 10;`);
+      await sql.unsafe(
+        `alter table users drop column bio; alter table users add column bio text; update users set bio = 'new bio ' || id where id <= 10;`,
+      );
       const before = await everything(sql);
 
       const refused = restoreBackup(sql, target, manifest.id);
       await expect(refused).rejects.toMatchObject({
         code: 'RESTORE_CONFLICT',
         exitCode: 1,
-        message: expect.stringContaining('column public.users.bio was dropped after the backup and added again, and 10 row(s) hold values written since (id = 1, 2, 3, 4, 5, …)'),
+        message: expect.stringContaining(
+          'column public.users.bio was dropped after the backup and added again, and 10 row(s) hold values written since (id = 1, 2, 3, 4, 5, …)',
+        ),
         hint: expect.stringContaining('--overwrite'),
       });
       expect(await everything(sql)).toBe(before);
@@ -85,9 +99,13 @@ for (const kind of ['dir', 'database'] as const) {
 describe('a dropped column added again without values', () => {
   it('is filled back without --overwrite (nothing written since would be lost)', async () => {
     const { sql, target } = await setup();
-    await sql.unsafe(`create table users (id int primary key, bio text); insert into users select g, 'bio ' || g from generate_series(1, 50) g;`);
+    await sql.unsafe(
+      `create table users (id int primary key, bio text); insert into users select g, 'bio ' || g from generate_series(1, 50) g;`,
+    );
     const original = await md5(sql, 'users');
-    const manifest = await backup(sql, target, [{ kind: 'column', schema: 'public', table: 'users', column: 'bio', reason: 'DROP COLUMN' }]);
+    const manifest = await backup(sql, target, [
+      { kind: 'column', schema: 'public', table: 'users', column: 'bio', reason: 'DROP COLUMN' },
+    ]);
     await sql.unsafe('alter table users drop column bio; alter table users add column bio text;');
     await restoreBackup(sql, target, manifest.id);
     expect(await md5(sql, 'users')).toBe(original);
@@ -97,14 +115,22 @@ describe('a dropped column added again without values', () => {
 describe('a dropped column added again with a default (as dbctl revert writes it)', () => {
   it('is filled back where rows hold only the default; a value the app wrote since is a conflict', async () => {
     const { sql, target } = await setup();
-    await sql.unsafe(`create table orders (id int primary key, status text not null default 'open'); insert into orders select g, case when g % 3 = 0 then 'shipped' else 'open' end from generate_series(1, 60) g;`);
+    await sql.unsafe(
+      `create table orders (id int primary key, status text not null default 'open'); insert into orders select g, case when g % 3 = 0 then 'shipped' else 'open' end from generate_series(1, 60) g;`,
+    );
     const original = await md5(sql, 'orders');
-    const manifest = await backup(sql, target, [{ kind: 'column', schema: 'public', table: 'orders', column: 'status', reason: 'DROP COLUMN' }]);
-    await sql.unsafe(`alter table orders drop column status; alter table orders add column status text default 'open' not null; update orders set status = 'cancelled' where id in (3, 4);`);
+    const manifest = await backup(sql, target, [
+      { kind: 'column', schema: 'public', table: 'orders', column: 'status', reason: 'DROP COLUMN' },
+    ]);
+    await sql.unsafe(
+      `alter table orders drop column status; alter table orders add column status text default 'open' not null; update orders set status = 'cancelled' where id in (3, 4);`,
+    );
     const before = await everything(sql);
     await expect(restoreBackup(sql, target, manifest.id)).rejects.toMatchObject({
       code: 'RESTORE_CONFLICT',
-      message: expect.stringContaining('column public.orders.status was dropped after the backup and added again, and 2 row(s) hold values written since (id = 3, 4)'),
+      message: expect.stringContaining(
+        'column public.orders.status was dropped after the backup and added again, and 2 row(s) hold values written since (id = 3, 4)',
+      ),
     });
     expect(await everything(sql)).toBe(before);
     await sql.unsafe(`update orders set status = 'open' where id in (3, 4)`);
@@ -116,10 +142,14 @@ describe('a dropped column added again with a default (as dbctl revert writes it
 describe('rows written since the backup', () => {
   it('refuses to mix a dropped table back into one created again with rows; --overwrite restores the backed-up rows', async () => {
     const { sql, target } = await setup();
-    await sql.unsafe(`create table posts (id int primary key, title text); insert into posts select g, 'post ' || g from generate_series(1, 300) g;`);
+    await sql.unsafe(
+      `create table posts (id int primary key, title text); insert into posts select g, 'post ' || g from generate_series(1, 300) g;`,
+    );
     const original = await md5(sql, 'posts');
     const manifest = await backup(sql, target, [{ kind: 'table', schema: 'public', table: 'posts', reason: 'DROP TABLE' }]);
-    await sql.unsafe(`drop table posts; create table posts (id int primary key, title text); insert into posts values (1, 'new one'), (2, 'new two'), (301, 'new 301');`);
+    await sql.unsafe(
+      `drop table posts; create table posts (id int primary key, title text); insert into posts values (1, 'new one'), (2, 'new two'), (301, 'new 301');`,
+    );
     const before = await everything(sql);
     await expect(restoreBackup(sql, target, manifest.id)).rejects.toMatchObject({
       code: 'RESTORE_CONFLICT',
@@ -136,7 +166,9 @@ describe('rows written since the backup', () => {
 
   it('refuses to overwrite a row changed since the backup, naming its key; rows identical to the backup are no conflict', async () => {
     const { sql, target } = await setup();
-    await sql.unsafe(`create table t (id int primary key, v text, n int); insert into t select g, 'v' || g, g from generate_series(1, 200) g;`);
+    await sql.unsafe(
+      `create table t (id int primary key, v text, n int); insert into t select g, 'v' || g, g from generate_series(1, 200) g;`,
+    );
     const original = await md5(sql, 't');
     const manifest = await backup(sql, target, [{ kind: 'rows', schema: 'public', table: 't', reason: 'DELETE without WHERE' }]);
     await sql.unsafe(`delete from t where id > 100; update t set v = 'changed' where id in (3, 7);`);
@@ -195,7 +227,10 @@ describe('partitions', () => {
     const original = await md5(sql, 'events', 'id, at');
     const layout = await shape(sql);
     const manifest = await backup(sql, target, [{ kind: 'table', schema: 'public', table: 'events_2025', reason: 'DROP TABLE' }]);
-    expect(manifest.objects[0]!.definition!.partitionOf).toMatchObject({ parentTable: 'events', bound: "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')" });
+    expect(manifest.objects[0]!.definition!.partitionOf).toMatchObject({
+      parentTable: 'events',
+      bound: "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+    });
     await sql.unsafe('drop table events_2025');
     const [partial] = await sql`select count(*)::int as n from events`;
     expect(partial!.n).toBeLessThan(2000);
@@ -242,9 +277,17 @@ describe('dbctl restore --overwrite (binary)', () => {
       const environments = { development: { url: 'env:DATABASE_URL' }, production: { url: 'env:DATABASE_URL', protected: true } };
       project = await createProject(db.url, { dbctlConfig: { environments } });
       const envFlags = env === 'production' ? ['--env', 'production', '--allow-restore'] : [];
-      await db.sql.unsafe(`create table users (id int primary key, bio text); insert into users select g, 'bio ' || g from generate_series(1, 20) g;`);
+      await db.sql.unsafe(
+        `create table users (id int primary key, bio text); insert into users select g, 'bio ' || g from generate_series(1, 20) g;`,
+      );
       const original = await md5(db.sql, 'users');
-      const taken = await project.dbctl(['backup', '--tables', 'users', '--json', ...(env === 'production' ? ['--env', 'production'] : [])]);
+      const taken = await project.dbctl([
+        'backup',
+        '--tables',
+        'users',
+        '--json',
+        ...(env === 'production' ? ['--env', 'production'] : []),
+      ]);
       expect(taken.code).toBe(0);
       const id = taken.json().id as string;
       await db.sql.unsafe(`update users set bio = 'newer' where id = 4`);

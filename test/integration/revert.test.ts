@@ -76,7 +76,10 @@ export const comments = pgTable('comments', {
 function makeProject(name: string): string {
   const dir = path.join(root, name);
   mkdirSync(path.join(dir, 'src'), { recursive: true });
-  writeFileSync(path.join(dir, 'drizzle.config.ts'), `export default { dialect: 'postgresql', schema: './src/schema.ts', out: './drizzle' };\n`);
+  writeFileSync(
+    path.join(dir, 'drizzle.config.ts'),
+    `export default { dialect: 'postgresql', schema: './src/schema.ts', out: './drizzle' };\n`,
+  );
   writeFileSync(
     path.join(dir, 'dbctl.config.json'),
     JSON.stringify({ environments: { development: { url: 'env:DATABASE_URL' } }, backup: { dir: '.dbctl/backups' } }),
@@ -90,16 +93,41 @@ function context(cwd: string, url: string | undefined, json = false): { ctx: Com
   let stderr = '';
   const out = createOutput(
     { json, color: false, verbose: false },
-    { stdout: { write: (c: string) => (stdout += c) }, stderr: { write: (c: string) => (stderr += c) }, stdinIsTTY: false, ci: true, noColorEnv: true },
+    {
+      stdout: { write: (c: string) => (stdout += c) },
+      stderr: { write: (c: string) => (stderr += c) },
+      stdinIsTTY: false,
+      ci: true,
+      noColorEnv: true,
+    },
   );
   const env: Record<string, string> = { CI: '1' };
   if (url) env.DATABASE_URL = url;
-  return { ctx: { cwd, globals: { env: undefined, envExplicit: false, url: undefined, config: undefined, json, yes: false, verbose: false }, out, env }, stdout: () => stdout, stderr: () => stderr };
+  return {
+    ctx: {
+      cwd,
+      globals: { env: undefined, envExplicit: false, url: undefined, config: undefined, json, yes: false, verbose: false },
+      out,
+      env,
+    },
+    stdout: () => stdout,
+    stderr: () => stderr,
+  };
 }
 
 async function generate(dir: string, name: string, renames: string[] = []) {
   const s = (await loadProject({ cwd: dir, configPath: undefined, env: {} })).drizzle;
-  const result = await generateMigration({ configPath: s.configPath, baseDir: s.baseDir, dialect: s.dialect, schema: s.schema, out: s.out, prefix: s.prefix, casing: s.casing, name, renames });
+  const result = await generateMigration({
+    configPath: s.configPath,
+    baseDir: s.baseDir,
+    dialect: s.dialect,
+    schema: s.schema,
+    out: s.out,
+    prefix: s.prefix,
+    casing: s.casing,
+    name,
+    renames,
+  });
   expect(result.migration).not.toBeNull();
   return result.migration!;
 }
@@ -171,7 +199,9 @@ describe('revert, applied with dbctl migrate: the schema equals the schema befor
         expect(out).toContain('dbctl migrate');
         const journal = JSON.parse(readFileSync(path.join(dir, 'drizzle/meta/_journal.json'), 'utf8'));
         expect(journal.entries.map((e: { tag: string }) => e.tag)).toEqual(['0000_init', tag, `0002_revert_${tag}`]);
-        const [s0, s1, s2] = ['0000', '0001', '0002'].map((p) => JSON.parse(readFileSync(path.join(dir, `drizzle/meta/${p}_snapshot.json`), 'utf8')));
+        const [s0, s1, s2] = ['0000', '0001', '0002'].map((p) =>
+          JSON.parse(readFileSync(path.join(dir, `drizzle/meta/${p}_snapshot.json`), 'utf8')),
+        );
         expect(s2.prevId).toBe(s1.id);
         const body = ({ id: _i, prevId: _p, ...rest }: Record<string, unknown>) => rest;
         expect(body(s2)).toEqual(body(s0)); // the new snapshot is the snapshot before TAG
@@ -217,7 +247,9 @@ describe('revert of a migration that dropped data: the backup and the exact rest
       expect(document.migration?.tag).toBe('0002_bring_body_back');
       expect(document.statements).toEqual(['ALTER TABLE "posts" ADD COLUMN "body" text;']);
       expect(document.destroyed).toEqual(['DROP COLUMN public.posts.body']);
-      expect(document.backups).toEqual([expect.objectContaining({ id, env: 'development', command: `dbctl restore ${id} --env development` })]);
+      expect(document.backups).toEqual([
+        expect.objectContaining({ id, env: 'development', command: `dbctl restore ${id} --env development` }),
+      ]);
       expect(run.stderr()).toContain(`dbctl restore ${id} --env development`);
       expect(document.codeChanges).toEqual(['add column posts.body back to src/schema.ts (text)']);
 
@@ -254,7 +286,10 @@ describe('revert: renames, older migrations, unknown tags', () => {
       await generate(dir, 'init');
       await migrate(dir, db.url);
       const before = await catalog(db.sql);
-      writeFileSync(path.join(dir, 'src/schema.ts'), BASE.replace("title: text('title')", "headline: text('headline')").replace("pgTable('posts'", "pgTable('articles'"));
+      writeFileSync(
+        path.join(dir, 'src/schema.ts'),
+        BASE.replace("title: text('title')", "headline: text('headline')").replace("pgTable('posts'", "pgTable('articles'"),
+      );
       const migration = await generate(dir, 'renames', ['posts=articles', 'articles.title=articles.headline']);
       expect(migration.sql).toContain('RENAME');
       await migrate(dir, db.url);
@@ -318,7 +353,15 @@ export const tags = pgTable('tags', { id: serial('id').primaryKey(), label: text
     const dir = makeProject('custom');
     await generate(dir, 'init');
     const s = (await loadProject({ cwd: dir, configPath: undefined, env: {} })).drizzle;
-    const custom = await generateMigration({ configPath: s.configPath, baseDir: s.baseDir, dialect: s.dialect, schema: s.schema, out: s.out, name: 'backfill', custom: true });
+    const custom = await generateMigration({
+      configPath: s.configPath,
+      baseDir: s.baseDir,
+      dialect: s.dialect,
+      schema: s.schema,
+      out: s.out,
+      name: 'backfill',
+      custom: true,
+    });
     writeFileSync(custom.migration!.sqlPath, "UPDATE users SET name = 'x';");
     const before = readdirSync(path.join(dir, 'drizzle')).sort();
     const result = await code(runRevert(context(dir, undefined).ctx, { args: [custom.migration!.tag] }));

@@ -13,7 +13,10 @@ afterEach(async () => {
 
 const unreachable = 'postgres://nobody:pw@127.0.0.1:1/none';
 const users = ['CREATE TABLE "users" ("id" bigint PRIMARY KEY NOT NULL, "email" text);'];
-const alter = ['ALTER TABLE "users" ADD COLUMN "bio" text;', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "users_email_idx" ON "users" ("email");'];
+const alter = [
+  'ALTER TABLE "users" ADD COLUMN "bio" text;',
+  'CREATE INDEX CONCURRENTLY IF NOT EXISTS "users_email_idx" ON "users" ("email");',
+];
 
 describe('review.appliedBy', () => {
   it('defaults to dbctl: no timeout findings; --applied-by drizzle-kit reports them and CONCURRENTLY in the one transaction', async () => {
@@ -22,7 +25,8 @@ describe('review.appliedBy', () => {
     await project.addMigration({ name: 'bio', sql: alter });
     const byDbctl = await project.dbctl(['review', '--format', 'json'], { DATABASE_URL: undefined });
     expect(byDbctl.code, byDbctl.stderr).toBe(0);
-    const rules = (run: typeof byDbctl) => run.json().migrations.flatMap((m: any) => m.statements.flatMap((s: any) => s.findings.map((f: any) => f.rule)));
+    const rules = (run: typeof byDbctl) =>
+      run.json().migrations.flatMap((m: any) => m.statements.flatMap((s: any) => s.findings.map((f: any) => f.rule)));
     expect(rules(byDbctl)).not.toContain('require-lock-timeout');
 
     const byKit = await project.dbctl(['review', '--format', 'json', '--applied-by', 'drizzle-kit'], { DATABASE_URL: undefined });
@@ -35,7 +39,9 @@ describe('review.appliedBy', () => {
   });
 
   it('reads review.appliedBy from the config; the flag wins', async () => {
-    project = await createProject(unreachable, { dbctlConfig: { environments: { development: { url: 'env:DATABASE_URL' } }, review: { appliedBy: 'drizzle-kit' } } });
+    project = await createProject(unreachable, {
+      dbctlConfig: { environments: { development: { url: 'env:DATABASE_URL' } }, review: { appliedBy: 'drizzle-kit' } },
+    });
     await project.addMigration({ name: 'users', sql: users });
     await project.addMigration({ name: 'bio', sql: alter });
     const fromConfig = await project.dbctl(['review', '--format', 'json'], { DATABASE_URL: undefined });
@@ -79,7 +85,10 @@ describe("rename-as-drop-and-add and drizzle's snapshots", () => {
     const path = await import('node:path');
     project = await createProject(unreachable);
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" bigint PRIMARY KEY NOT NULL, "name" text);'] });
-    await project.addMigration({ name: 'full_name', sql: ['ALTER TABLE "users" ADD COLUMN "full_name" text;', 'ALTER TABLE "users" DROP COLUMN "name";'] });
+    await project.addMigration({
+      name: 'full_name',
+      sql: ['ALTER TABLE "users" ADD COLUMN "full_name" text;', 'ALTER TABLE "users" DROP COLUMN "name";'],
+    });
     const rules = async () => {
       const run = await project!.dbctl(['review', '--format', 'json'], { DATABASE_URL: undefined });
       return run.json().migrations.flatMap((m: any) => m.statements.flatMap((s: any) => s.findings.map((f: any) => f.rule))) as string[];
@@ -88,7 +97,9 @@ describe("rename-as-drop-and-add and drizzle's snapshots", () => {
     const snapshot = (columns: string[]) => ({
       version: '7',
       dialect: 'postgresql',
-      tables: { 'public.users': { name: 'users', schema: '', columns: Object.fromEntries(columns.map((c) => [c, { name: c, type: 'text' }])) } },
+      tables: {
+        'public.users': { name: 'users', schema: '', columns: Object.fromEntries(columns.map((c) => [c, { name: c, type: 'text' }])) },
+      },
       _meta: { columns: {}, schemas: {}, tables: {} },
     });
     await writeFile(path.join(project.out, 'meta', '0000_snapshot.json'), JSON.stringify(snapshot(['id', 'name'])));

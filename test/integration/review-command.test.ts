@@ -58,7 +58,9 @@ describe('dbctl review', () => {
 
     const byTag = await project.dbctl(['review', '0001', '--format', 'json']);
     expect(byTag.json().migrations.map((m: { tag: string }) => m.tag)).toEqual(['0001_index']);
-    expect(byTag.json().migrations[0].statements[0].findings.map((f: { rule: string }) => f.rule)).toContain('require-concurrent-index-creation');
+    expect(byTag.json().migrations[0].statements[0].findings.map((f: { rule: string }) => f.rule)).toContain(
+      'require-concurrent-index-creation',
+    );
     const all = await project.dbctl(['review', '--all', '--format', 'json']);
     expect(all.json().migrations).toHaveLength(3);
     const since = await project.dbctl(['review', '--since', 'HEAD', '--format', 'json']);
@@ -104,7 +106,9 @@ describe('dbctl review', () => {
     const run = await project.dbctl(['review', '--all', '--format', 'json']);
     expect(run.code).toBe(1);
     const broken = run.json().migrations.find((m: { tag: string }) => m.tag === '0002_broken');
-    const finding = broken.statements.flatMap((s: { findings: unknown[] }) => s.findings).find((f: { rule: string }) => f.rule === 'syntax-error');
+    const finding = broken.statements
+      .flatMap((s: { findings: unknown[] }) => s.findings)
+      .find((f: { rule: string }) => f.rule === 'syntax-error');
     expect(finding).toBeDefined();
     expect(run.stderr).not.toMatch(/at .*\.js:\d+/);
   });

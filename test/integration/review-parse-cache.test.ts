@@ -16,8 +16,17 @@ afterEach(async () => {
 
 /** Migrations that take every parser path: plain DDL, non-ASCII text, a DO block (PL/pgSQL), a statement that does not parse. */
 const MIGRATIONS = [
-  { name: 'users', sql: ['CREATE TABLE "users" ("id" serial PRIMARY KEY NOT NULL, "email" text NOT NULL, "age" integer);', 'CREATE INDEX "users_email_idx" ON "users" ("email");'] },
-  { name: 'accents', sql: [`ALTER TABLE "users" ADD COLUMN "naïve_日本" text DEFAULT 'é😀' NOT NULL;`, 'ALTER TABLE "users" DROP COLUMN "age";'] },
+  {
+    name: 'users',
+    sql: [
+      'CREATE TABLE "users" ("id" serial PRIMARY KEY NOT NULL, "email" text NOT NULL, "age" integer);',
+      'CREATE INDEX "users_email_idx" ON "users" ("email");',
+    ],
+  },
+  {
+    name: 'accents',
+    sql: [`ALTER TABLE "users" ADD COLUMN "naïve_日本" text DEFAULT 'é😀' NOT NULL;`, 'ALTER TABLE "users" DROP COLUMN "age";'],
+  },
   {
     name: 'fk_in_do',
     sql: [
@@ -30,7 +39,11 @@ const MIGRATIONS = [
 
 function cacheDirs(dir: string): string[] {
   const root = path.join(dir, 'node_modules', '.cache', 'dbctl');
-  return existsSync(root) ? readdirSync(root).filter((n) => n.startsWith('parse-')).map((n) => path.join(root, n)) : [];
+  return existsSync(root)
+    ? readdirSync(root)
+        .filter((n) => n.startsWith('parse-'))
+        .map((n) => path.join(root, n))
+    : [];
 }
 
 describe('dbctl review with the parse cache', () => {
@@ -66,7 +79,8 @@ describe('dbctl review with the parse cache', () => {
     // some entries gone, some corrupt: those inputs are parsed again and stored again
     const files = readdirSync(dir!).sort();
     for (const name of files.filter((_, i) => i % 3 === 0)) rmSync(path.join(dir!, name));
-    for (const name of files.filter((_, i) => i % 3 === 1)) writeFileSync(path.join(dir!, name), readFileSync(path.join(dir!, name), 'utf8').slice(0, 40));
+    for (const name of files.filter((_, i) => i % 3 === 1))
+      writeFileSync(path.join(dir!, name), readFileSync(path.join(dir!, name), 'utf8').slice(0, 40));
     expect(await review()).toEqual(reference);
     expect(readdirSync(dir!).sort()).toEqual(files);
     expect(await review()).toEqual(reference);

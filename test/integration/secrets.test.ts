@@ -82,7 +82,10 @@ for (const { role, password } of PASSWORDS) {
         path.join(project.dir, 'schema.ts'),
         `import { integer, pgTable, text } from 'drizzle-orm/pg-core';\nexport const items = pgTable('items', { id: integer('id').primaryKey(), name: text('name') });\n`,
       );
-      await project.addMigration({ name: 'items', sql: ['CREATE TABLE "items" (\n\t"id" integer PRIMARY KEY NOT NULL,\n\t"name" text\n);'] });
+      await project.addMigration({
+        name: 'items',
+        sql: ['CREATE TABLE "items" (\n\t"id" integer PRIMARY KEY NOT NULL,\n\t"name" text\n);'],
+      });
     }, 120_000);
 
     afterAll(async () => {

@@ -132,7 +132,12 @@ describe('the guards judge the resolved target', () => {
   });
 
   it('a protect.hosts entry with a port or scheme is a config error (exit 2)', async () => {
-    const other = await createProject(shop.url, { dbctlConfig: { environments: { development: 'env:DATABASE_URL' }, protect: { hosts: ['127.0.0.1:5432', 'postgres://db.example.com'] } } });
+    const other = await createProject(shop.url, {
+      dbctlConfig: {
+        environments: { development: 'env:DATABASE_URL' },
+        protect: { hosts: ['127.0.0.1:5432', 'postgres://db.example.com'] },
+      },
+    });
     try {
       const result = await other.dbctl(['status']);
       expect(result.code).toBe(2);
@@ -144,7 +149,10 @@ describe('the guards judge the resolved target', () => {
   });
 
   it('a malformed url (unencoded @, a bad %) is exit 2 in one line', async () => {
-    for (const url of [withHost(serverUrl(), 'localhost').replace(':dbctl-test-secret@', ':dbctl@test@secret@'), serverUrl().replace('secret', '50%secret')]) {
+    for (const url of [
+      withHost(serverUrl(), 'localhost').replace(':dbctl-test-secret@', ':dbctl@test@secret@'),
+      serverUrl().replace('secret', '50%secret'),
+    ]) {
       const result = await project.dbctl(['status', '--url', `${url}/x`]);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr.trim().split('\n')[0]).toMatch(/^error: --url has /);
@@ -172,7 +180,9 @@ describe("the server's own facts", () => {
   it('an environment with no protect.hosts match connects, and its label names the resolved database', async () => {
     const plain = await createProject(shop.url, { dbctlConfig: { environments: { development: 'env:DATABASE_URL' } } });
     try {
-      const result = await plain.dbctl(['status'], { DATABASE_URL: `${withHost(serverUrl(), 'localhost')}/postgres?database=${shop.name}` });
+      const result = await plain.dbctl(['status'], {
+        DATABASE_URL: `${withHost(serverUrl(), 'localhost')}/postgres?database=${shop.name}`,
+      });
       expect(result.code, result.stderr).toBe(0);
       expect(`${result.stdout}${result.stderr}`).toContain(`localhost:${admin().port}/${shop.name}`);
     } finally {
@@ -193,7 +203,11 @@ describe("the server's own facts", () => {
       expect(result.code).not.toBe(3);
       expect(result.json().env).toBe('development');
     }
-    const viaEnv = await hostsProject.dbctl(['status'], { DATABASE_URL: `postgres://${u.username}:${u.password}@/${shop.name}`, PGHOST: '/tmp', PGPORT: u.port });
+    const viaEnv = await hostsProject.dbctl(['status'], {
+      DATABASE_URL: `postgres://${u.username}:${u.password}@/${shop.name}`,
+      PGHOST: '/tmp',
+      PGPORT: u.port,
+    });
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
     expect(`${viaEnv.stdout}${viaEnv.stderr}`).toContain(`/tmp/.s.PGSQL.${u.port}/${shop.name}`);
   });
@@ -201,7 +215,10 @@ describe("the server's own facts", () => {
   it('a database the resolution did not foresee (smuggled as a startup parameter) is refused, naming both', async () => {
     const target = resolveConnection(withDatabase(adminUrl(), shop.name), {}, 'postgres');
     const smuggled = { ...target, startup: { database: prod.name } };
-    const error = await connect({ name: 'staging', connection: smuggled, protected: false, protectHosts: [] }, { envName: 'staging', application: 'dbctl test' }).then(
+    const error = await connect(
+      { name: 'staging', connection: smuggled, protected: false, protectHosts: [] },
+      { envName: 'staging', application: 'dbctl test' },
+    ).then(
       (db) => db.close().then(() => undefined),
       (caught: unknown) => caught,
     );
@@ -212,11 +229,16 @@ describe("the server's own facts", () => {
 
   it('a login the resolution did not foresee is refused too', async () => {
     const sql = postgres(adminUrl(), { max: 1, onnotice: () => {} });
-    await sql.unsafe(`do $$ begin if not exists (select from pg_roles where rolname = 'truth_other') then create role truth_other login password 'truth-pw-123'; end if; end $$`);
+    await sql.unsafe(
+      `do $$ begin if not exists (select from pg_roles where rolname = 'truth_other') then create role truth_other login password 'truth-pw-123'; end if; end $$`,
+    );
     await sql.end();
     const target = resolveConnection(withDatabase(adminUrl(), shop.name), {}, 'postgres');
     const smuggled = { ...target, startup: { user: 'truth_other' }, password: 'truth-pw-123' };
-    const error = await connect({ name: 'x', connection: smuggled, protected: false, protectHosts: [] }, { envName: 'x', application: 'dbctl test' }).then(
+    const error = await connect(
+      { name: 'x', connection: smuggled, protected: false, protectHosts: [] },
+      { envName: 'x', application: 'dbctl test' },
+    ).then(
       (db) => db.close().then(() => undefined),
       (caught: unknown) => caught,
     );

@@ -55,6 +55,8 @@ function defaultPackageDir(): string {
     // its exports map names only the entry (dist/index.js); the package root is one level above
     return path.resolve(path.dirname(require.resolve(name)), '..');
   } catch {
-    throw new Error(`${name} is not installed (run npm ci; npm 11 must be allowed to run its install script: see allowScripts in package.json)`);
+    throw new Error(
+      `${name} is not installed (run npm ci; npm 11 must be allowed to run its install script: see allowScripts in package.json)`,
+    );
   }
 }

@@ -28,7 +28,13 @@ export async function setup(project: TestProject): Promise<void> {
   if (!adminUrl) {
     const dir = await mkdtemp(path.join(tmpdir(), 'dbctl-test-pg-'));
     const started = await startEmbeddedPostgres(dir, { major });
-    servers.push({ url: started.url, stop: async () => { await started.stop(); await rm(dir, { recursive: true, force: true }); } });
+    servers.push({
+      url: started.url,
+      stop: async () => {
+        await started.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    });
     adminUrl = started.url;
   }
   project.provide('adminUrl', adminUrl);

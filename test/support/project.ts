@@ -34,7 +34,10 @@ export interface TestProject {
 const BASE_WHEN = 1_760_000_000_000;
 
 /** Creates a project whose development environment points at `url`. */
-export async function createProject(url: string, options: { dbctlConfig?: object; migrationsTable?: string; migrationsSchema?: string } = {}): Promise<TestProject> {
+export async function createProject(
+  url: string,
+  options: { dbctlConfig?: object; migrationsTable?: string; migrationsSchema?: string } = {},
+): Promise<TestProject> {
   const dir = path.join(repoRoot, '.tmp', `project-${randomUUID().slice(0, 8)}`);
   const out = path.join(dir, 'drizzle');
   await mkdir(path.join(out, 'meta'), { recursive: true });
@@ -59,7 +62,11 @@ export default defineConfig({
     JSON.stringify(options.dbctlConfig ?? { environments: { development: { url: 'env:DATABASE_URL' } } }, null, 2),
   );
   const journalPath = path.join(out, 'meta', '_journal.json');
-  const journal = { version: '7', dialect: 'postgresql', entries: [] as { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[] };
+  const journal = {
+    version: '7',
+    dialect: 'postgresql',
+    entries: [] as { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[],
+  };
   await writeFile(journalPath, JSON.stringify(journal, null, 2));
   const run = (bin: 'dbctl' | 'drizzle-kit', args: string[], env: Record<string, string | undefined> = {}) =>
     bin === 'dbctl'

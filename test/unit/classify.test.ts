@@ -26,14 +26,29 @@ describe('lock levels and classes on existing tables', () => {
   const table: [string, string, Partial<StatementClassification['lock']>, StatementClassification['class']][] = [
     ['CREATE INDEX i ON users (email)', 'SHARE', { blocks: 'writes', scansTable: true, rewritesTable: false }, 'locking'],
     ['CREATE INDEX CONCURRENTLY i ON users (email)', 'SHARE UPDATE EXCLUSIVE', { blocks: 'nothing', scansTable: true }, 'safe'],
-    ['ALTER TABLE users ADD COLUMN bio text', 'ACCESS EXCLUSIVE', { blocks: 'reads-and-writes', rewritesTable: false, scansTable: false }, 'safe'],
+    [
+      'ALTER TABLE users ADD COLUMN bio text',
+      'ACCESS EXCLUSIVE',
+      { blocks: 'reads-and-writes', rewritesTable: false, scansTable: false },
+      'safe',
+    ],
     [`ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free'`, 'ACCESS EXCLUSIVE', { rewritesTable: false }, 'safe'],
     ['ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()', 'ACCESS EXCLUSIVE', { rewritesTable: true }, 'locking'],
     ['ALTER TABLE users ALTER COLUMN email SET NOT NULL', 'ACCESS EXCLUSIVE', { scansTable: true }, 'locking'],
     ['ALTER TABLE users ALTER COLUMN email DROP NOT NULL', 'ACCESS EXCLUSIVE', { scansTable: false }, 'safe'],
     ['ALTER TABLE users ALTER COLUMN email SET DEFAULT 1', 'ACCESS EXCLUSIVE', { scansTable: false }, 'safe'],
-    ['ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES users(id)', 'SHARE ROW EXCLUSIVE', { blocks: 'writes', scansTable: true, tables: ['public.posts', 'public.users'] }, 'locking'],
-    ['ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES users(id) NOT VALID', 'SHARE ROW EXCLUSIVE', { scansTable: false }, 'safe'],
+    [
+      'ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES users(id)',
+      'SHARE ROW EXCLUSIVE',
+      { blocks: 'writes', scansTable: true, tables: ['public.posts', 'public.users'] },
+      'locking',
+    ],
+    [
+      'ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES users(id) NOT VALID',
+      'SHARE ROW EXCLUSIVE',
+      { scansTable: false },
+      'safe',
+    ],
     ['ALTER TABLE posts ADD CONSTRAINT c CHECK (a > 0)', 'ACCESS EXCLUSIVE', { scansTable: true }, 'locking'],
     ['ALTER TABLE posts ADD CONSTRAINT c CHECK (a > 0) NOT VALID', 'ACCESS EXCLUSIVE', { scansTable: false }, 'safe'],
     ['ALTER TABLE posts VALIDATE CONSTRAINT c', 'SHARE UPDATE EXCLUSIVE', { blocks: 'nothing', scansTable: true }, 'safe'],
@@ -87,7 +102,15 @@ describe('statements that cannot run in a transaction', () => {
   for (const sql of nonTransactional) {
     it(`${sql} → transactional false`, () => expect(last(sql).transactional).toBe(false));
   }
-  const transactional = ['CREATE INDEX i ON t (a)', 'ANALYZE t', 'REINDEX INDEX i', `ALTER TYPE mood ADD VALUE 'x'`, 'ALTER DATABASE app SET timezone TO UTC', 'BEGIN', 'COMMIT'];
+  const transactional = [
+    'CREATE INDEX i ON t (a)',
+    'ANALYZE t',
+    'REINDEX INDEX i',
+    `ALTER TYPE mood ADD VALUE 'x'`,
+    'ALTER DATABASE app SET timezone TO UTC',
+    'BEGIN',
+    'COMMIT',
+  ];
   for (const sql of transactional) {
     it(`${sql} → transactional true`, () => expect(last(sql).transactional).toBe(true));
   }
@@ -97,7 +120,9 @@ describe('destroyed objects', () => {
   it('DROP COLUMN', () => {
     const c = last('ALTER TABLE users DROP COLUMN email');
     expect(c.class).toBe('destructive');
-    expect(c.destroys).toEqual([{ kind: 'column', schema: 'public', table: 'users', column: 'email', reason: 'DROP COLUMN', qualified: false }]);
+    expect(c.destroys).toEqual([
+      { kind: 'column', schema: 'public', table: 'users', column: 'email', reason: 'DROP COLUMN', qualified: false },
+    ]);
     expect(c.summary).toBe('ALTER TABLE public.users DROP COLUMN email');
   });
   it('DROP TABLE, DROP SCHEMA, DROP TYPE, TRUNCATE, DELETE and UPDATE without WHERE', () => {
@@ -176,7 +201,7 @@ describe('commitAfter for enum values', () => {
 describe('creates, summaries and unparseable statements', () => {
   it('lists created objects', () => {
     const [table, index, enumType, schema] = classify(
-      'CREATE TABLE s.t (a int, b text); CREATE INDEX t_a ON s.t (a); CREATE TYPE mood AS ENUM (\'a\'); CREATE SCHEMA x',
+      "CREATE TABLE s.t (a int, b text); CREATE INDEX t_a ON s.t (a); CREATE TYPE mood AS ENUM ('a'); CREATE SCHEMA x",
     );
     expect(table!.creates).toEqual([
       { kind: 'table', schema: 's', name: 't' },

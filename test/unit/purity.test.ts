@@ -17,6 +17,12 @@ import { describe, expect, it } from 'vitest';
 
 const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
 const PURE_DIRS = ['core', 'review', 'sql'];
+/**
+ * The effect edges inside the pure folders (paths relative to src/): not checked as roots, but a
+ * pure module importing one at run time still fails. `sql/parser.ts` loads the WASM parser and its
+ * parse cache; pure code receives a parser, it does not load one.
+ */
+const EFFECT_EDGES = ['sql/parser.ts'];
 /** Pure files outside the pure folders (paths relative to src/). Moving one? Update the list. */
 const PURE_FILES = [
   'errors.ts',
@@ -39,7 +45,8 @@ const PURE_FILES = [
   'drizzle/generate/naming.ts',
   'drizzle/generate/words.ts',
 ];
-const FORBIDDEN_IMPORTS = /^(node:)?(fs|fs\/promises|net|tls|dgram|http|https|child_process|worker_threads|readline|cluster)$|^(postgres|prompts|jiti|drizzle-kit)(\/|$)/;
+const FORBIDDEN_IMPORTS =
+  /^(node:)?(fs|fs\/promises|net|tls|dgram|http|https|child_process|worker_threads|readline|cluster)$|^(postgres|prompts|jiti|drizzle-kit)(\/|$)/;
 /** Any read of the `process` global (env, argv, cwd, stdout, exit, ...), outside comments. */
 const PROCESS_USE = /(?<![\w.'"`$])(?:globalThis\.)?process\s*(?:\?\.|\.|\[)\s*\w*/;
 const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|(?:^|\n)\s*import\s+'([^']+)'/g;
@@ -91,7 +98,8 @@ function purityProblems(roots: string[]): string[] {
 describe('pure modules', () => {
   for (const dir of PURE_DIRS) {
     it(`src/${dir} (and what it imports) uses no fs, net, postgres, child processes, prompts or process state`, () => {
-      expect(purityProblems(files(path.join(src, dir)))).toEqual([]);
+      const roots = files(path.join(src, dir)).filter((file) => !EFFECT_EDGES.includes(path.relative(src, file)));
+      expect(purityProblems(roots)).toEqual([]);
     });
   }
 
@@ -109,7 +117,7 @@ describe('pure modules', () => {
     const a = write('a.ts', "import { b } from './b.js';\nimport type { T } from './typed.js';\nexport const a = b;\n");
     write('b.ts', "import { readFileSync } from 'node:fs';\nexport const b = readFileSync;\n");
     write('typed.ts', "import postgres from 'postgres';\nexport type T = typeof postgres;\n");
-    const c = write('c.ts', "// process.env in a comment is fine\nexport const c = () => process.env.HOME;\n");
+    const c = write('c.ts', '// process.env in a comment is fine\nexport const c = () => process.env.HOME;\n');
     const problems = purityProblems([a, c]);
     expect(problems.some((p) => p.includes('a.ts → ') && p.includes('b.ts imports node:fs'))).toBe(true);
     expect(problems.some((p) => p.includes('typed.ts'))).toBe(false);

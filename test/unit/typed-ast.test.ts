@@ -23,7 +23,8 @@ function anys(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const out: string[] = [];
   const visit = (node: ts.Node): void => {
-    if (node.kind === ts.SyntaxKind.AnyKeyword) out.push(`${path.relative(src, file)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
+    if (node.kind === ts.SyntaxKind.AnyKeyword)
+      out.push(`${path.relative(src, file)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
     ts.forEachChild(node, visit);
   };
   visit(source);

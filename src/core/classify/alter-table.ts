@@ -47,7 +47,11 @@ interface AlterTarget {
 type SubCommand = (cmd: Pg.AlterTableCmd, at: AlterTarget) => string;
 
 /** `AT_SetStatistics` → `SET STATISTICS`. */
-const words = (subtype: string): string => subtype.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+const words = (subtype: string): string =>
+  subtype
+    .replace(/^AT_/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toUpperCase();
 
 /** Classifies one ALTER TABLE sub-command; returns its phrase for the summary. */
 function alterTableCmd(cmd: Pg.AlterTableCmd, at: AlterTarget): string {
@@ -74,7 +78,8 @@ const addColumn: SubCommand = (cmd, { table, schema, tableName, fx, objects }) =
   const indexed = constraints.some((c) => c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE');
   const checked = constraints.some((c) => c.contype === 'CONSTR_CHECK' || c.contype === 'CONSTR_FOREIGN');
   fx.lock('ACCESS EXCLUSIVE', table, { rewrites, scans: indexed || checked });
-  for (const c of constraints) if (c.contype === 'CONSTR_FOREIGN' && c.pktable) fx.lock('SHARE ROW EXCLUSIVE', rangeVarName(c.pktable).qualified);
+  for (const c of constraints)
+    if (c.contype === 'CONSTR_FOREIGN' && c.pktable) fx.lock('SHARE ROW EXCLUSIVE', rangeVarName(c.pktable).qualified);
   objects.columns.add(columnKey(table, name));
   objects.columnTypes.set(columnKey(table, name), type);
   fx.create({ kind: 'column', schema, table: tableName, name });
@@ -88,7 +93,10 @@ const dropColumn: SubCommand = (cmd, { table, schema, tableName, fx, objects }) 
   const key = columnKey(table, column);
   if (!objects.tables.has(table) && !objects.columns.has(key)) {
     const cascade = cmd.behavior === 'DROP_CASCADE';
-    fx.destroy({ kind: 'column', schema, table: tableName, column, reason: 'DROP COLUMN', ...(cascade ? { cascade } : {}) }, objects.alterTarget);
+    fx.destroy(
+      { kind: 'column', schema, table: tableName, column, reason: 'DROP COLUMN', ...(cascade ? { cascade } : {}) },
+      objects.alterTarget,
+    );
   }
   objects.columns.delete(key);
   objects.columnTypes.delete(key);
@@ -151,7 +159,8 @@ const addConstraint: SubCommand = (cmd, { table, schema, tableName, fx, objects,
         // PRIMARY KEY USING INDEX makes the index's columns NOT NULL: a scan under ACCESS
         // EXCLUSIVE unless they already are (unknown counts as a scan)
         const index = qualify(schema, String(c.indexname)).qualified;
-        const nullable = c.contype === 'CONSTR_PRIMARY' && !objects.tables.has(table) && options.indexColumnsNotNull?.(table, index) !== true;
+        const nullable =
+          c.contype === 'CONSTR_PRIMARY' && !objects.tables.has(table) && options.indexColumnsNotNull?.(table, index) !== true;
         fx.lock('ACCESS EXCLUSIVE', table, { scans: nullable });
         return `ADD CONSTRAINT${name} ${kind} USING INDEX ${c.indexname}${nullable ? ' (SET NOT NULL scan)' : ''}`;
       }
@@ -246,9 +255,16 @@ const SUB_COMMANDS: Record<string, SubCommand> = {
   AT_DropConstraint: validateOrDropConstraint,
   ...Object.fromEntries(Object.keys(REWRITING).map((subtype) => [subtype, rewriteTable])),
   ...Object.fromEntries(
-    ['AT_SetStatistics', 'AT_SetOptions', 'AT_ResetOptions', 'AT_ClusterOn', 'AT_DropCluster', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ReplaceRelOptions'].map(
-      (subtype) => [subtype, storageOption],
-    ),
+    [
+      'AT_SetStatistics',
+      'AT_SetOptions',
+      'AT_ResetOptions',
+      'AT_ClusterOn',
+      'AT_DropCluster',
+      'AT_SetRelOptions',
+      'AT_ResetRelOptions',
+      'AT_ReplaceRelOptions',
+    ].map((subtype) => [subtype, storageOption]),
   ),
   ...Object.fromEntries(
     [

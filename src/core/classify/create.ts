@@ -22,9 +22,11 @@ export const createHandlers: Handlers = {
       objects.columns.add(columnKey(table.qualified, name));
       objects.columnTypes.set(columnKey(table.qualified, name), typeInfo(column.typeName));
       fx.create({ kind: 'column', schema: table.schema, table: table.name, name });
-      for (const c of columnConstraints(column)) if (c.contype === 'CONSTR_FOREIGN' && c.pktable) fx.lock('SHARE ROW EXCLUSIVE', rangeVarName(c.pktable).qualified);
+      for (const c of columnConstraints(column))
+        if (c.contype === 'CONSTR_FOREIGN' && c.pktable) fx.lock('SHARE ROW EXCLUSIVE', rangeVarName(c.pktable).qualified);
     }
-    for (const c of constraints) if (c.contype === 'CONSTR_FOREIGN' && c.pktable) fx.lock('SHARE ROW EXCLUSIVE', rangeVarName(c.pktable).qualified);
+    for (const c of constraints)
+      if (c.contype === 'CONSTR_FOREIGN' && c.pktable) fx.lock('SHARE ROW EXCLUSIVE', rangeVarName(c.pktable).qualified);
     for (const parent of body.inhRelations ?? []) fx.lock('ACCESS EXCLUSIVE', rangeVarName(parent).qualified);
     return `CREATE TABLE ${table.qualified}${body.partbound && body.inhRelations?.length ? ` PARTITION OF ${rangeVarName(body.inhRelations[0]).qualified}` : ''}`;
   },

@@ -15,7 +15,17 @@ export const dmlHandlers: Handlers = {
     const names = (body.relations ?? []).map((r) => rangeVarName(r));
     for (const n of names) {
       fx.lock('ACCESS EXCLUSIVE', n.qualified);
-      if (!objects.tables.has(n.qualified)) fx.destroy({ kind: 'rows', schema: n.schema, table: n.name, reason: cascade ? 'TRUNCATE CASCADE' : 'TRUNCATE', ...(cascade ? { cascade } : {}) }, n);
+      if (!objects.tables.has(n.qualified))
+        fx.destroy(
+          {
+            kind: 'rows',
+            schema: n.schema,
+            table: n.name,
+            reason: cascade ? 'TRUNCATE CASCADE' : 'TRUNCATE',
+            ...(cascade ? { cascade } : {}),
+          },
+          n,
+        );
     }
     return `TRUNCATE ${names.map((n: { qualified: string }) => n.qualified).join(', ')}${cascade ? ' CASCADE' : ''}`;
   },
@@ -24,7 +34,8 @@ export const dmlHandlers: Handlers = {
     const table = rangeVarName(body.relation);
     if (!body.whereClause) {
       fx.lock('ROW EXCLUSIVE', table.qualified, { scans: true, blocks: 'writes' });
-      if (!objects.tables.has(table.qualified)) fx.destroy({ kind: 'rows', schema: table.schema, table: table.name, reason: 'DELETE without WHERE' }, table);
+      if (!objects.tables.has(table.qualified))
+        fx.destroy({ kind: 'rows', schema: table.schema, table: table.name, reason: 'DELETE without WHERE' }, table);
       return `DELETE FROM ${table.qualified} (every row)`;
     }
     fx.lock('ROW EXCLUSIVE', table.qualified);

@@ -63,7 +63,8 @@ const dropTable: DropPiece = ({ removeType, cascade, names, list, suffix }, fx, 
   for (const n of names) {
     fx.lock('ACCESS EXCLUSIVE', n.qualified);
     if (objects.tables.has(n.qualified)) objects.tables.delete(n.qualified);
-    else if (removeType === 'OBJECT_TABLE') fx.destroy({ kind: 'table', schema: n.schema, table: n.name, reason: `DROP TABLE${suffix}`, ...cascadeField(cascade) }, n);
+    else if (removeType === 'OBJECT_TABLE')
+      fx.destroy({ kind: 'table', schema: n.schema, table: n.name, reason: `DROP TABLE${suffix}`, ...cascadeField(cascade) }, n);
   }
   return `DROP TABLE ${list}${suffix}`;
 };
@@ -119,7 +120,8 @@ const dropSequence: DropPiece = ({ names, list, suffix }, fx, objects) => {
 
 /** DROP EXTENSION ... CASCADE can drop columns of its types: destructive. */
 const dropExtension: DropPiece = ({ names, cascade, suffix }, fx) => {
-  if (cascade) for (const n of names) fx.destroy({ kind: 'other', schema: 'public', name: n.name, reason: 'DROP EXTENSION CASCADE', cascade });
+  if (cascade)
+    for (const n of names) fx.destroy({ kind: 'other', schema: 'public', name: n.name, reason: 'DROP EXTENSION CASCADE', cascade });
   return `DROP EXTENSION ${names.map((n) => n.name).join(', ')}${suffix}`;
 };
 
@@ -127,7 +129,8 @@ const dropExtension: DropPiece = ({ names, cascade, suffix }, fx) => {
 const dropOnTable: DropPiece = ({ objects: nodes, what, list }, fx) => {
   for (const o of nodes) {
     const parts = stringList(nodeOf(o, 'List')?.items);
-    if (parts.length >= 2) fx.lock('ACCESS EXCLUSIVE', qualify(parts.length > 2 ? parts[0] : undefined, parts[parts.length - 2]!).qualified);
+    if (parts.length >= 2)
+      fx.lock('ACCESS EXCLUSIVE', qualify(parts.length > 2 ? parts[0] : undefined, parts[parts.length - 2]!).qualified);
   }
   return `DROP ${what} ${list}`;
 };

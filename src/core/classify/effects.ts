@@ -123,7 +123,8 @@ export class Effects {
    */
   destroy(object: DestroyedObject, name?: Name): void {
     if (object.kind === 'opaque') {
-      if (!this.destroys.some((d) => d.kind === 'opaque' && d.reason === object.reason && d.name === object.name)) this.destroys.push(object);
+      if (!this.destroys.some((d) => d.kind === 'opaque' && d.reason === object.reason && d.name === object.name))
+        this.destroys.push(object);
       this.opaque = true;
       return;
     }
@@ -134,7 +135,8 @@ export class Effects {
       out.table = origin.table;
       out.qualified = origin.explicit;
       if (!origin.explicit && origin.searchPath) out.searchPath = [...origin.searchPath];
-      if (object.column !== undefined) out.column = this.objects.columnOrigins.get(`${origin.schema}.${origin.table}.${object.column}`) ?? object.column;
+      if (object.column !== undefined)
+        out.column = this.objects.columnOrigins.get(`${origin.schema}.${origin.table}.${object.column}`) ?? object.column;
     } else if (name) {
       out.qualified = name.explicit;
       const path = searchPath();
@@ -149,7 +151,8 @@ export class Effects {
     const origin = this.objects.origin(name);
     const entry: ModifiedTable = { schema: origin.schema, table: origin.table, qualified: origin.explicit };
     if (!origin.explicit && origin.searchPath) entry.searchPath = [...origin.searchPath];
-    if (!this.modifies.some((m) => m.schema === entry.schema && m.table === entry.table && m.qualified === entry.qualified)) this.modifies.push(entry);
+    if (!this.modifies.some((m) => m.schema === entry.schema && m.table === entry.table && m.qualified === entry.qualified))
+      this.modifies.push(entry);
   }
 
   /** Records something the analysis cannot see into. */

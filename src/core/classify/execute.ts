@@ -88,11 +88,23 @@ const HANDLERS = {
  * table: the parser's key names the body's type, so each handler gets the body it declares.
  */
 function handlerOf(kind: string): ((body: unknown, fx: Effects, objects: NewObjects, options: ClassifyOptions) => string) | undefined {
-  return (HANDLERS as Record<string, ((body: unknown, fx: Effects, objects: NewObjects, options: ClassifyOptions) => string) | undefined>)[kind];
+  return (HANDLERS as Record<string, ((body: unknown, fx: Effects, objects: NewObjects, options: ClassifyOptions) => string) | undefined>)[
+    kind
+  ];
 }
 
 /** Statements that execute expressions (function calls) and may hold data-modifying sub-statements. */
-const EXECUTING = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CopyStmt', 'CreateTableAsStmt', 'ReturnStmt', 'PLAssignStmt']);
+const EXECUTING = new Set([
+  'SelectStmt',
+  'InsertStmt',
+  'UpdateStmt',
+  'DeleteStmt',
+  'MergeStmt',
+  'CopyStmt',
+  'CreateTableAsStmt',
+  'ReturnStmt',
+  'PLAssignStmt',
+]);
 /** Data-modifying statements that may appear inside another (WITH d AS (DELETE ...) SELECT ...). */
 const NESTED_DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
@@ -131,7 +143,8 @@ function functionCall(call: Pg.FuncCall, fx: Effects, objects: NewObjects, optio
     inlineFunction(defined, fx, objects, options);
     return;
   }
-  if (schema === 'pg_catalog' || (BUILTIN_FUNCTIONS.has(name) && (schema === undefined || schema === 'public' || schema === 'extensions'))) return;
+  if (schema === 'pg_catalog' || (BUILTIN_FUNCTIONS.has(name) && (schema === undefined || schema === 'public' || schema === 'extensions')))
+    return;
   fx.unknown(`${parts.join('.')}()`, 'call of a function dbctl cannot see into');
 }
 
@@ -188,7 +201,9 @@ function runSqlText(text: string, fx: Effects, objects: NewObjects, options: Cla
   const outer = objects.text;
   for (const statement of parsed.statements) {
     objects.text = statement.text;
-    summaries.push(runStatement(statement.kind, unwrap(statement.node, statement.kind), fx, objects, options) ?? fallbackSummary(statement.text));
+    summaries.push(
+      runStatement(statement.kind, unwrap(statement.node, statement.kind), fx, objects, options) ?? fallbackSummary(statement.text),
+    );
   }
   objects.text = outer;
   return summaries;

@@ -34,7 +34,7 @@ export const indexHandlers: Handlers = {
     const target = body.relation ? rangeVarName(body.relation).qualified : String(body.name ?? '');
     const whole = kind === 'REINDEX_OBJECT_SCHEMA' || kind === 'REINDEX_OBJECT_DATABASE' || kind === 'REINDEX_OBJECT_SYSTEM';
     if (concurrently || whole) fx.transactional = false;
-    const lockTarget = kind === 'REINDEX_OBJECT_INDEX' ? objects.indexes.get(target) ?? target : whole ? undefined : target;
+    const lockTarget = kind === 'REINDEX_OBJECT_INDEX' ? (objects.indexes.get(target) ?? target) : whole ? undefined : target;
     const newSchema = kind === 'REINDEX_OBJECT_SCHEMA' && objects.schemas.has(target);
     if (concurrently) fx.lock('SHARE UPDATE EXCLUSIVE', lockTarget, { scans: true });
     else if (!newSchema) {

@@ -169,11 +169,17 @@ export const BLOCK_RANK: Record<LockInfo['blocks'], number> = { nothing: 0, writ
 /** One short sentence about a lock, e.g. "ACCESS EXCLUSIVE lock on public.users: blocks reads and writes; rewrites the table". */
 export function describeLock(lock: LockInfo): string {
   if (!lock.level) {
-    return lock.tables.length ? `no lock on existing tables (${lock.tables.join(', ')} created in this migration)` : 'no lock on existing tables';
+    return lock.tables.length
+      ? `no lock on existing tables (${lock.tables.join(', ')} created in this migration)`
+      : 'no lock on existing tables';
   }
   const on = lock.tables.length ? ` on ${lock.tables.join(', ')}` : '';
   const blocks =
-    lock.blocks === 'nothing' ? 'does not block reads or writes' : lock.blocks === 'writes' ? 'blocks writes (reads continue)' : 'blocks reads and writes';
+    lock.blocks === 'nothing'
+      ? 'does not block reads or writes'
+      : lock.blocks === 'writes'
+        ? 'blocks writes (reads continue)'
+        : 'blocks reads and writes';
   const work: string[] = [];
   const holding = lock.blocks === 'nothing' ? '' : ' while holding it';
   if (lock.rewritesTable) work.push(`rewrites the whole table${holding}`);

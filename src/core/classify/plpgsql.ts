@@ -78,14 +78,16 @@ function statement(node: unknown, out: PlpgsqlItem[]): void {
   switch (type) {
     case 'PLpgSQL_stmt_block':
       list(get(body, 'body'), out);
-      for (const exception of items(get(body, 'exceptions', 'PLpgSQL_exception_block', 'exc_list'))) list(get(exception, 'PLpgSQL_exception', 'action'), out);
+      for (const exception of items(get(body, 'exceptions', 'PLpgSQL_exception_block', 'exc_list')))
+        list(get(exception, 'PLpgSQL_exception', 'action'), out);
       return;
     case 'PLpgSQL_stmt_execsql':
       expr(get(body, 'sqlstmt'), out, 'sql');
       return;
     case 'PLpgSQL_stmt_dynexecute':
     case 'PLpgSQL_stmt_dynfors':
-      if (get(body, 'query', 'PLpgSQL_expr', 'query') !== undefined) out.push({ kind: 'dynamic', text: String(get(body, 'query', 'PLpgSQL_expr', 'query')) });
+      if (get(body, 'query', 'PLpgSQL_expr', 'query') !== undefined)
+        out.push({ kind: 'dynamic', text: String(get(body, 'query', 'PLpgSQL_expr', 'query')) });
       else out.push({ kind: 'opaque', what: 'EXECUTE' });
       for (const param of items(get(body, 'params'))) expr(param, out, 'expr');
       list(get(body, 'body'), out);

@@ -48,7 +48,10 @@ export const renameHandlers: Handlers = {
 
   AlterObjectSchemaStmt(body, fx, objects) {
     const type: string = body.objectType ?? '';
-    if (body.relation && (type === 'OBJECT_TABLE' || type === 'OBJECT_FOREIGN_TABLE' || type === 'OBJECT_VIEW' || type === 'OBJECT_MATVIEW')) {
+    if (
+      body.relation &&
+      (type === 'OBJECT_TABLE' || type === 'OBJECT_FOREIGN_TABLE' || type === 'OBJECT_VIEW' || type === 'OBJECT_MATVIEW')
+    ) {
       const rel = rangeVarName(body.relation);
       fx.lock('ACCESS EXCLUSIVE', rel.qualified);
       const moved = astQualify(String(body.newschema), rel.name).qualified;

@@ -33,7 +33,7 @@ const INTERVAL_FULL_RANGE = 32767;
  */
 function precisionWidens(from: TypeInfo, to: TypeInfo): boolean {
   const isInterval = base(from) === 'interval';
-  const fieldsOf = (t: TypeInfo) => (isInterval ? t.mods[0] ?? INTERVAL_FULL_RANGE : undefined);
+  const fieldsOf = (t: TypeInfo) => (isInterval ? (t.mods[0] ?? INTERVAL_FULL_RANGE) : undefined);
   const precisionOf = (t: TypeInfo) => (isInterval ? t.mods[1] : t.mods[0]);
   if (isInterval && fieldsOf(to) !== INTERVAL_FULL_RANGE && fieldsOf(to) !== fieldsOf(from)) return false;
   const p1 = precisionOf(from);
@@ -65,7 +65,12 @@ export function typeChangeEffect(from: TypeInfo | undefined, to: TypeInfo, arbit
     if (TEXTUAL_UNBOUNDED(to)) {
       return { known: false, rewrites: true, lossless: true, reason: `any value converts to ${to.display} without loss` };
     }
-    return { known: false, rewrites: true, lossless: false, reason: `the old type is not known, so the change to ${to.display} may rewrite the table and lose data` };
+    return {
+      known: false,
+      rewrites: true,
+      lossless: false,
+      reason: `the old type is not known, so the change to ${to.display} may rewrite the table and lose data`,
+    };
   }
   const f = base(from);
   const t = base(to);
@@ -73,7 +78,10 @@ export function typeChangeEffect(from: TypeInfo | undefined, to: TypeInfo, arbit
   if (sameType(from, to)) return { known: true, rewrites: false, lossless: true, reason: `${arrow} changes nothing` };
   if (from.array !== to.array) return { known: true, rewrites: true, lossless: false, reason: `${arrow} changes between array and scalar` };
   // Binary-coercible changes: catalog-only, no rewrite.
-  if (VARCHAR.has(f) && (t === 'text' || (t === 'varchar' && (to.mods.length === 0 || (from.mods.length > 0 && to.mods[0]! >= from.mods[0]!))))) {
+  if (
+    VARCHAR.has(f) &&
+    (t === 'text' || (t === 'varchar' && (to.mods.length === 0 || (from.mods.length > 0 && to.mods[0]! >= from.mods[0]!))))
+  ) {
     return { known: true, rewrites: false, lossless: true, reason: `${arrow} needs no rewrite` };
   }
   if (f === 'text' && t === 'varchar' && to.mods.length === 0) {
@@ -85,7 +93,8 @@ export function typeChangeEffect(from: TypeInfo | undefined, to: TypeInfo, arbit
       const [p1 = 0, s1 = 0] = from.mods;
       const [p2 = 0, s2 = 0] = to.mods;
       if (p2 >= p1 && s2 === s1) return { known: true, rewrites: false, lossless: true, reason: `${arrow} needs no rewrite` };
-      if (p2 - s2 >= p1 - s1 && s2 >= s1) return { known: true, rewrites: true, lossless: true, reason: `${arrow} rewrites the table but keeps every value` };
+      if (p2 - s2 >= p1 - s1 && s2 >= s1)
+        return { known: true, rewrites: true, lossless: true, reason: `${arrow} rewrites the table but keeps every value` };
     }
     return { known: true, rewrites: true, lossless: false, reason: `${arrow} can round or overflow values` };
   }
@@ -93,11 +102,12 @@ export function typeChangeEffect(from: TypeInfo | undefined, to: TypeInfo, arbit
     return { known: true, rewrites: false, lossless: true, reason: `${arrow} only raises the fractional-second precision: no rewrite` };
   }
   if (f === 'cidr' && t === 'inet') return { known: true, rewrites: false, lossless: true, reason: `${arrow} needs no rewrite` };
-  if ((f === 'varbit' && t === 'varbit') && (to.mods.length === 0 || (from.mods.length > 0 && to.mods[0]! >= from.mods[0]!))) {
+  if (f === 'varbit' && t === 'varbit' && (to.mods.length === 0 || (from.mods.length > 0 && to.mods[0]! >= from.mods[0]!))) {
     return { known: true, rewrites: false, lossless: true, reason: `${arrow} needs no rewrite` };
   }
   // Lossless but rewriting widenings.
-  if (TEXTUAL_UNBOUNDED(to)) return { known: true, rewrites: true, lossless: true, reason: `${arrow} rewrites the table but keeps every value` };
+  if (TEXTUAL_UNBOUNDED(to))
+    return { known: true, rewrites: true, lossless: true, reason: `${arrow} rewrites the table but keeps every value` };
   if (INT_RANK[f] && INT_RANK[t] && INT_RANK[t]! > INT_RANK[f]!) {
     return { known: true, rewrites: true, lossless: true, reason: `${arrow} rewrites the table but keeps every value` };
   }
@@ -108,9 +118,15 @@ export function typeChangeEffect(from: TypeInfo | undefined, to: TypeInfo, arbit
     return { known: true, rewrites: true, lossless: true, reason: `${arrow} rewrites the table but keeps every value` };
   }
   if ((f === 'timestamp' && t === 'timestamptz') || (f === 'date' && (t === 'timestamp' || t === 'timestamptz'))) {
-    return { known: true, rewrites: true, lossless: true, reason: `${arrow} rewrites the table (values are reinterpreted in the session time zone)` };
+    return {
+      known: true,
+      rewrites: true,
+      lossless: true,
+      reason: `${arrow} rewrites the table (values are reinterpreted in the session time zone)`,
+    };
   }
-  if (VARCHAR.has(f) && t === 'varchar') return { known: true, rewrites: true, lossless: false, reason: `${arrow} shortens the limit: longer values make it fail` };
+  if (VARCHAR.has(f) && t === 'varchar')
+    return { known: true, rewrites: true, lossless: false, reason: `${arrow} shortens the limit: longer values make it fail` };
   return { known: true, rewrites: true, lossless: false, reason: `${arrow} converts every value` };
 }
 

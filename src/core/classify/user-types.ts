@@ -14,7 +14,9 @@ export const userTypeHandlers: Handlers = {
     const name = typeQualifiedName(body.typeName);
     objects.types.add(name.qualified);
     fx.create({ kind: 'type', schema: name.schema, name: name.name });
-    return `CREATE TYPE ${name.qualified} AS ENUM (${stringList(body.vals).map((v) => `'${v}'`).join(', ')})`;
+    return `CREATE TYPE ${name.qualified} AS ENUM (${stringList(body.vals)
+      .map((v) => `'${v}'`)
+      .join(', ')})`;
   },
 
   CompositeTypeStmt(body, fx, objects) {

@@ -76,9 +76,16 @@ export async function generateMigration(options: GenerateOptions): Promise<Gener
  */
 async function generateV1(options: GenerateOptions, kit: ReturnType<typeof resolveDrizzleKit>, baseDir: string): Promise<GenerateResult> {
   // at a terminal, the questions no flag answers are asked first (kit/ask-v1.ts), their answers passed on as flags
-  const asked = options.ask && !options.custom
-    ? await (await import('../kit/ask-v1.js')).askRenamesV1(kit, { out: options.out, schema: options.schema, baseDir, renames: options.renames ?? [], creates: options.creates ?? [] }, options.ask)
-    : { renames: [], creates: [], askedFlags: [] };
+  const asked =
+    options.ask && !options.custom
+      ? await (
+          await import('../kit/ask-v1.js')
+        ).askRenamesV1(
+          kit,
+          { out: options.out, schema: options.schema, baseDir, renames: options.renames ?? [], creates: options.creates ?? [] },
+          options.ask,
+        )
+      : { renames: [], creates: [], askedFlags: [] };
   const { migrationPath, renames } = await generateWithKitV1({
     kit,
     configPath: options.configPath,
@@ -95,7 +102,9 @@ async function generateV1(options: GenerateOptions, kit: ReturnType<typeof resol
     .filter((name) => existsSync(path.join(options.out, name, 'migration.sql')))
     .sort((a, b) => a.localeCompare(b));
   const sql = readFileSync(migrationPath, 'utf8');
-  const earlier = tags.filter((t) => t !== tag).map((t) => ({ tag: t, sql: readFileSync(path.join(options.out, t, 'migration.sql'), 'utf8') }));
+  const earlier = tags
+    .filter((t) => t !== tag)
+    .map((t) => ({ tag: t, sql: readFileSync(path.join(options.out, t, 'migration.sql'), 'utf8') }));
   return {
     migration: {
       tag,

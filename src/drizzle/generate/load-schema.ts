@@ -19,7 +19,17 @@ export type SchemaLoader = 'tsx' | 'jiti';
 /** Imports every schema file and returns what drizzle-kit would pass to `generatePgSnapshot`. */
 export async function loadSchemaExports(files: string[], kit: KitInternals, loader: SchemaLoader = 'tsx'): Promise<PreparedExports> {
   const modules = await importAll(files, kit.packageDir, loader);
-  const all: PreparedExports = { tables: [], enums: [], schemas: [], sequences: [], views: [], matViews: [], roles: [], policies: [], relations: [] };
+  const all: PreparedExports = {
+    tables: [],
+    enums: [],
+    schemas: [],
+    sequences: [],
+    views: [],
+    matViews: [],
+    roles: [],
+    policies: [],
+    relations: [],
+  };
   for (const exports of modules) {
     const prepared = kit.prepareFromExports(exports);
     for (const key of Object.keys(all) as (keyof PreparedExports)[]) all[key].push(...prepared[key]);

@@ -54,7 +54,8 @@ export function readOutFolder(out: string, kit: KitInternals, options: ReadOutFo
   const journalPath = path.join(metaDir, '_journal.json');
   if (existsSync(out)) {
     const old = readdirSync(out).filter((it) => it.length === 14 && /^\d+$/.test(it));
-    if (old.length > 0) throw folderError(`${out} uses drizzle-kit's outdated folder layout (${old[0]}/)`, 'run `npx drizzle-kit up` first');
+    if (old.length > 0)
+      throw folderError(`${out} uses drizzle-kit's outdated folder layout (${old[0]}/)`, 'run `npx drizzle-kit up` first');
   }
   if (!existsSync(metaDir)) {
     return {
@@ -88,7 +89,10 @@ export function readOutFolder(out: string, kit: KitInternals, options: ReadOutFo
       throw folderError(`${file} is not a readable snapshot: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (parsed.version && Number(parsed.version) > Number(kit.snapshotVersion)) {
-      throw folderError(`${file} has snapshot version ${String(parsed.version)}, newer than drizzle-kit ${kit.version} supports`, 'update drizzle-kit');
+      throw folderError(
+        `${file} has snapshot version ${String(parsed.version)}, newer than drizzle-kit ${kit.version} supports`,
+        'update drizzle-kit',
+      );
     }
     if (options.validate === 'newest' && file !== newestFile && looksCurrent(parsed, kit) && isRecord(parsed.tables)) {
       addChild(parents, parsed.prevId as string, file);
@@ -109,7 +113,10 @@ export function readOutFolder(out: string, kit: KitInternals, options: ReadOutFo
           'restore it from version control, or run `npx drizzle-kit up` if an older drizzle-kit wrote it',
         );
       }
-      throw folderError(`${file} is a version ${checked.data.version} snapshot, not the latest (${kit.snapshotVersion})`, 'run `npx drizzle-kit up` first');
+      throw folderError(
+        `${file} is a version ${checked.data.version} snapshot, not the latest (${kit.snapshotVersion})`,
+        'run `npx drizzle-kit up` first',
+      );
     }
     addChild(parents, prevId, file);
   }
@@ -128,7 +135,12 @@ export function readOutFolder(out: string, kit: KitInternals, options: ReadOutFo
 
 /** A header as drizzle-kit writes it for a current PostgreSQL snapshot (the body is not looked at). */
 function looksCurrent(parsed: { version?: unknown; dialect?: unknown; id?: unknown; prevId?: unknown }, kit: KitInternals): boolean {
-  return parsed.version === kit.snapshotVersion && parsed.dialect === 'postgresql' && typeof parsed.id === 'string' && typeof parsed.prevId === 'string';
+  return (
+    parsed.version === kit.snapshotVersion &&
+    parsed.dialect === 'postgresql' &&
+    typeof parsed.id === 'string' &&
+    typeof parsed.prevId === 'string'
+  );
 }
 
 function addChild(parents: Map<string, string[]>, prevId: string, file: string): void {
@@ -146,7 +158,9 @@ function readJournal(journalPath: string): Journal {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw folderError(
-      code === 'ENOENT' ? `${journalPath} is missing` : `${journalPath} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      code === 'ENOENT'
+        ? `${journalPath} is missing`
+        : `${journalPath} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
       'restore meta/_journal.json from version control',
     );
   }

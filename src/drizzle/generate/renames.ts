@@ -38,7 +38,9 @@ export class RenameAnswers {
     this.creates = creates.map((raw) => {
       const name = raw.trim();
       if (!name || name.includes('=')) {
-        throw new DbctlError('USAGE', `--create ${raw} is not a name`, { hint: 'e.g. --create users.full_name (a new column) or --create people (a new table)' });
+        throw new DbctlError('USAGE', `--create ${raw} is not a name`, {
+          hint: 'e.g. --create users.full_name (a new column) or --create people (a new table)',
+        });
       }
       return { name, flag: `--create ${shellWord(name)}`, used: false };
     });
@@ -101,13 +103,21 @@ export class RenameSession {
   readonly askedFlags: string[] = [];
 
   /** `ask`, in an interactive run, answers a question no flag answers (as drizzle-kit's picker does). */
-  constructor(readonly answers: RenameAnswers, private readonly ask?: RenameQuestioner) {}
+  constructor(
+    readonly answers: RenameAnswers,
+    private readonly ask?: RenameQuestioner,
+  ) {}
 
   /**
    * drizzle-kit's prompt loop (`promptNamedWithSchemasConflict` and its siblings), answered from
    * flags: returns which created objects are renames of which deleted ones.
    */
-  async decide<T>(kind: EntityKind, created: T[], deleted: T[], show: (item: T) => string): Promise<{ created: T[]; deleted: T[]; renamed: { from: T; to: T }[] }> {
+  async decide<T>(
+    kind: EntityKind,
+    created: T[],
+    deleted: T[],
+    show: (item: T) => string,
+  ): Promise<{ created: T[]; deleted: T[]; renamed: { from: T; to: T }[] }> {
     if (created.length === 0 || deleted.length === 0) return { created, deleted, renamed: [] };
     const result = { created: [] as T[], deleted: [] as T[], renamed: [] as { from: T; to: T }[] };
     let leftMissing = [...deleted];
@@ -168,7 +178,8 @@ export class RenameSession {
     columns: Resolver;
     views: Resolver;
   } {
-    const withSchemas = (kind: EntityKind): Resolver =>
+    const withSchemas =
+      (kind: EntityKind): Resolver =>
       async (input: { created: Named[]; deleted: Named[] }) => {
         const { created, deleted, renamed } = await this.decide(kind, input.created, input.deleted, (it) => qualified(it.schema, it.name));
         const moved = renamed
@@ -176,12 +187,14 @@ export class RenameSession {
           .map((it) => ({ name: it.from.name, schemaFrom: it.from.schema || 'public', schemaTo: it.to.schema || 'public' }));
         return { created, deleted, moved, renamed: renamed.filter((it) => it.from.name !== it.to.name) };
       };
-    const plain = (kind: EntityKind, keepSameName: boolean): Resolver =>
+    const plain =
+      (kind: EntityKind, keepSameName: boolean): Resolver =>
       async (input: { created: Named[]; deleted: Named[] }) => {
         const { created, deleted, renamed } = await this.decide(kind, input.created, input.deleted, (it) => it.name);
         return { created, deleted, renamed: keepSameName ? renamed : renamed.filter((it) => it.from.name !== it.to.name) };
       };
-    const inTable = (kind: EntityKind): Resolver =>
+    const inTable =
+      (kind: EntityKind): Resolver =>
       async (input: { tableName: string; schema: string; created: Named[]; deleted: Named[] }) => {
         const table = qualified(input.schema, input.tableName);
         const { created, deleted, renamed } = await this.decide(kind, input.created, input.deleted, (it) => `${table}.${it.name}`);
@@ -210,7 +223,10 @@ export class RenameSession {
         'USAGE',
         `${unused.join(', ')} ${unused.length === 1 ? 'answers' : 'answer'} no rename question of this schema change`,
         {
-          details: asked.length > 0 ? ['the questions drizzle-kit asks for this change:', ...asked] : ['drizzle-kit asks no rename question for this change'],
+          details:
+            asked.length > 0
+              ? ['the questions drizzle-kit asks for this change:', ...asked]
+              : ['drizzle-kit asks no rename question for this change'],
           hint: 'check the spelling (table.column, schema.table.column outside public), or drop the flag',
         },
       );
@@ -236,7 +252,9 @@ export function ambiguityError(ambiguities: Ambiguity[], unused: string[] = []):
     const word = KIND_WORD[it.kind];
     details.push(`  ${word} ${it.created} is new, or renamed from ${it.candidates.map((c) => `${word} ${c}`).join(' or ')}:`);
     for (const [index, candidate] of it.candidates.entries()) details.push(`      ${it.flags[index]}   (renamed from ${candidate})`);
-    details.push(`      ${it.flags[it.flags.length - 1]}   (new ${word}; ${it.candidates.join(', ')} ${it.candidates.length === 1 ? 'is' : 'are'} dropped)`);
+    details.push(
+      `      ${it.flags[it.flags.length - 1]}   (new ${word}; ${it.candidates.join(', ')} ${it.candidates.length === 1 ? 'is' : 'are'} dropped)`,
+    );
   }
   if (unused.length > 0) details.push(`  (${unused.join(', ')} matched no question)`);
   const count = ambiguities.length;

@@ -64,9 +64,23 @@ export interface ApiPostgresV1 {
  * appended that hands them out), for what the exports do not offer: two databases compared.
  */
 export interface ApiInternalsV1 {
-  fromDatabaseForDrizzle(db: { query: (text: string, params?: unknown[]) => Promise<any[]> }, filter: (it: unknown) => boolean, progress: () => void, migrations: { table: string; schema: string }): Promise<unknown>;
+  fromDatabaseForDrizzle(
+    db: { query: (text: string, params?: unknown[]) => Promise<any[]> },
+    filter: (it: unknown) => boolean,
+    progress: () => void,
+    migrations: { table: string; schema: string },
+  ): Promise<unknown>;
   interimToDDL(interim: unknown): { ddl: { entities: { list(): unknown[] } }; errors: unknown[] };
-  ddlDiff(from: unknown, to: unknown, ...resolversAndMode: unknown[]): Promise<{ sqlStatements: string[]; statements: { type: string; [key: string]: unknown }[]; groupedStatements: unknown[]; deltas: unknown[] }>;
+  ddlDiff(
+    from: unknown,
+    to: unknown,
+    ...resolversAndMode: unknown[]
+  ): Promise<{
+    sqlStatements: string[];
+    statements: { type: string; [key: string]: unknown }[];
+    groupedStatements: unknown[];
+    deltas: unknown[];
+  }>;
   resolver(entity: string, hints: unknown): unknown;
   runWithApiHints<T>(hints: unknown[], run: (hints: unknown) => Promise<T>): Promise<T>;
   prepareEntityFilter(dialect: 'postgresql', params: EntitiesFilterV1, existing: unknown[]): (it: unknown) => boolean;
@@ -76,8 +90,26 @@ export interface ApiInternalsV1 {
   footprintsOf(grouped: unknown[]): unknown[];
 }
 
-const INTERNAL_INITS = ['init_utils$4', 'init_ddl$4', 'init_pull_utils', 'init_hints', 'init_prompts', 'init_diff', 'init_introspect', 'init_commutativity'] as const;
-const INTERNAL_NAMES = ['fromDatabaseForDrizzle', 'interimToDDL', 'ddlDiff', 'resolver', 'runWithApiHints', 'prepareEntityFilter', 'fromEntities', 'footprintsOf'] as const;
+const INTERNAL_INITS = [
+  'init_utils$4',
+  'init_ddl$4',
+  'init_pull_utils',
+  'init_hints',
+  'init_prompts',
+  'init_diff',
+  'init_introspect',
+  'init_commutativity',
+] as const;
+const INTERNAL_NAMES = [
+  'fromDatabaseForDrizzle',
+  'interimToDDL',
+  'ddlDiff',
+  'resolver',
+  'runWithApiHints',
+  'prepareEntityFilter',
+  'fromEntities',
+  'footprintsOf',
+] as const;
 const APPENDIX = `
 ;module.exports.__dbctlInternals = function () {
   ${INTERNAL_INITS.map((name) => `if (typeof ${name} === 'function') ${name}();`).join(' ')}
@@ -101,14 +133,20 @@ export function loadApiV1(kit: InstalledKit): ApiPostgresV1 {
   const file = path.join(kit.packageDir, 'api-postgres.js');
   try {
     const module = { exports: {} as Record<string, unknown> };
-    const run = vm.compileFunction(readFileSync(file, 'utf8') + APPENDIX, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+    const run = vm.compileFunction(readFileSync(file, 'utf8') + APPENDIX, ['exports', 'require', 'module', '__filename', '__dirname'], {
+      filename: file,
+    });
     run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
     api = module.exports as unknown as ApiPostgresV1;
   } catch (error) {
-    throw new DbctlError('DRIZZLE_CONFIG_INVALID', `drizzle-kit ${kit.version}'s api-postgres failed to load: ${(error as Error).message.split('\n')[0]}`, {
-      hint: `reinstall it: npm install -D drizzle-kit@${kit.version}`,
-      cause: error,
-    });
+    throw new DbctlError(
+      'DRIZZLE_CONFIG_INVALID',
+      `drizzle-kit ${kit.version}'s api-postgres failed to load: ${(error as Error).message.split('\n')[0]}`,
+      {
+        hint: `reinstall it: npm install -D drizzle-kit@${kit.version}`,
+        cause: error,
+      },
+    );
   }
   for (const name of ['pushSchema', 'generateMigration', 'generateDrizzleJson', 'reconstruct'] as const) {
     if (typeof api[name] !== 'function') {
@@ -124,9 +162,13 @@ export function loadApiV1(kit: InstalledKit): ApiPostgresV1 {
     const found = typeof hook === 'function' ? hook() : {};
     const missing = INTERNAL_NAMES.filter((name) => typeof found[name] !== 'function');
     if (missing.length > 0) {
-      throw new DbctlError('DRIZZLE_CONFIG_INVALID', `dbctl cannot read drizzle-kit ${kit.version}'s api-postgres: it has no ${missing.join(', ')} of the expected shape`, {
-        hint: 'install the drizzle-kit 1.0 dbctl is tested with: npm install -D drizzle-kit@1.0.0-rc.5 drizzle-orm@1.0.0-rc.5',
-      });
+      throw new DbctlError(
+        'DRIZZLE_CONFIG_INVALID',
+        `dbctl cannot read drizzle-kit ${kit.version}'s api-postgres: it has no ${missing.join(', ')} of the expected shape`,
+        {
+          hint: 'install the drizzle-kit 1.0 dbctl is tested with: npm install -D drizzle-kit@1.0.0-rc.5 drizzle-orm@1.0.0-rc.5',
+        },
+      );
     }
     return (internals = found as unknown as ApiInternalsV1);
   };
@@ -180,7 +222,9 @@ export async function answeringHints<T>(
     const from = raw.slice(0, Math.max(at, 0)).trim();
     const to = raw.slice(at + 1).trim();
     if (at < 0 || !from || !to || to.includes('=')) {
-      throw new DbctlError('USAGE', `--rename ${raw} is not of the form FROM=TO`, { hint: 'e.g. --rename users.name=users.full_name (a column) or --rename old_table=new_table (a table)' });
+      throw new DbctlError('USAGE', `--rename ${raw} is not of the form FROM=TO`, {
+        hint: 'e.g. --rename users.name=users.full_name (a column) or --rename old_table=new_table (a table)',
+      });
     }
     return { from, to, used: false };
   });
@@ -224,11 +268,18 @@ export async function answeringHints<T>(
       if (missing.length === 0) throw guarded(version, error);
       continue;
     }
-    const unused = [...renames.filter((r) => !r.used).map((r) => `--rename ${shellWord(`${r.from}=${r.to}`)}`), ...creates.filter((c) => !c.used).map((c) => `--create ${shellWord(c.name)}`)];
+    const unused = [
+      ...renames.filter((r) => !r.used).map((r) => `--rename ${shellWord(`${r.from}=${r.to}`)}`),
+      ...creates.filter((c) => !c.used).map((c) => `--create ${shellWord(c.name)}`),
+    ];
     if (unused.length > 0) {
-      throw new DbctlError('USAGE', `${unused.join(', ')} ${unused.length === 1 ? 'answers' : 'answer'} no rename question of this schema change`, {
-        hint: 'check the spelling (table.column, schema.table.column outside public), or drop the flag',
-      });
+      throw new DbctlError(
+        'USAGE',
+        `${unused.join(', ')} ${unused.length === 1 ? 'answers' : 'answer'} no rename question of this schema change`,
+        {
+          hint: 'check the spelling (table.column, schema.table.column outside public), or drop the flag',
+        },
+      );
     }
     return { result, renames: applied, confirms };
   }

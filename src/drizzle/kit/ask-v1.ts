@@ -17,7 +17,21 @@ import { loadApiV1, loadInternalsV1, mergedExports } from './api-v1.js';
 import { spellEntity } from './cli-v1.js';
 import type { InstalledKit } from './resolve.js';
 
-const KINDS = ['schema', 'enum', 'sequence', 'policy', 'role', 'table', 'column', 'view', 'unique', 'index', 'check', 'primary_key', 'foreign key'] as const;
+const KINDS = [
+  'schema',
+  'enum',
+  'sequence',
+  'policy',
+  'role',
+  'table',
+  'column',
+  'view',
+  'unique',
+  'index',
+  'check',
+  'primary_key',
+  'foreign key',
+] as const;
 
 /** drizzle-kit 1.0's id of an entity of `kind` (its `entityId`), spelled as dbctl's flags spell it. */
 function spelled(kind: string, entity: { schema?: string; table?: string; name: string }): string {
@@ -50,7 +64,9 @@ export async function askRenamesV1(
   let cur: { ddl: unknown[] };
   try {
     prev = Object.keys(files).length === 0 ? { ddl: [] } : await api.reconstruct(files);
-    cur = await api.generateDrizzleJson(mergedExports(await importAll(schemaFiles(options.schema, options.baseDir), kit.packageDir, 'tsx')));
+    cur = await api.generateDrizzleJson(
+      mergedExports(await importAll(schemaFiles(options.schema, options.baseDir), kit.packageDir, 'tsx')),
+    );
   } catch {
     return none; // several leaves, a broken folder or schema: drizzle-kit's generate says what
   }
@@ -59,11 +75,16 @@ export async function askRenamesV1(
     const decided = await session.decide(kind as EntityKind, it.created, it.deleted, (item) => spelled(kind, item));
     return { created: decided.created, deleted: decided.deleted, renamedOrMoved: decided.renamed };
   });
-  await internals.runWithApiHints([], async () => internals.ddlDiff(internals.fromEntities(prev.ddl), internals.fromEntities(cur.ddl), ...resolvers, 'default'));
+  await internals.runWithApiHints([], async () =>
+    internals.ddlDiff(internals.fromEntities(prev.ddl), internals.fromEntities(cur.ddl), ...resolvers, 'default'),
+  );
   const renames: string[] = [];
   const creates: string[] = [];
   for (const flag of session.askedFlags) {
-    const value = flag.replace(/^--(rename|create) /, '').replace(/^'([\s\S]*)'$/, '$1').replace(/'\\''/g, "'");
+    const value = flag
+      .replace(/^--(rename|create) /, '')
+      .replace(/^'([\s\S]*)'$/, '$1')
+      .replace(/'\\''/g, "'");
     (flag.startsWith('--rename') ? renames : creates).push(value);
   }
   return { renames, creates, askedFlags: session.askedFlags };

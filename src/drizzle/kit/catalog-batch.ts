@@ -101,7 +101,14 @@ WHERE
 `;
 
 const COLUMNS: BatchedQuery = {
-  names: (text) => pair(/AND ns\.nspname = '([^']*)'\s*-- Filter by schema\s*AND cls\.relname = '([^']*)'\s*-- Filter by table name\s*ORDER BY\s+a\.attnum;\s*-- Order by column number\s*$/.exec(text), 1, 2),
+  names: (text) =>
+    pair(
+      /AND ns\.nspname = '([^']*)'\s*-- Filter by schema\s*AND cls\.relname = '([^']*)'\s*-- Filter by table name\s*ORDER BY\s+a\.attnum;\s*-- Order by column number\s*$/.exec(
+        text,
+      ),
+      1,
+      2,
+    ),
   perTable: (schema, table) => `SELECT ${columnsSelect(`'"${schema}"."${table}"'`)}    AND ns.nspname = '${schema}'  -- Filter by schema
     AND cls.relname = '${table}'  -- Filter by table name
 ORDER BY 
@@ -122,7 +129,9 @@ const CONSTRAINTS: BatchedQuery = {
   perTable: (schema, table) => `SELECT c.column_name, c.data_type, constraint_type, constraint_name, constraint_schema${CONSTRAINTS_FROM}
       WHERE tc.table_name = '${table}' and constraint_schema = '${schema}';`,
   // a constraint's columns in the constraint's own order (their position in conkey), not the table's
-  batch: (schemas) => `SELECT ${KEYS('constraint_schema', 'tc.table_name')} c.column_name, c.data_type, constraint_type, constraint_name, constraint_schema${CONSTRAINTS_FROM}
+  batch: (
+    schemas,
+  ) => `SELECT ${KEYS('constraint_schema', 'tc.table_name')} c.column_name, c.data_type, constraint_type, constraint_name, constraint_schema${CONSTRAINTS_FROM}
       LEFT JOIN (SELECT kn.nspname AS key_schema, kt.relname AS key_table, k.conname AS key_name, ka.attname AS key_column,
                         array_position(k.conkey, ka.attnum) AS key_position
                    FROM pg_catalog.pg_constraint k
@@ -157,7 +166,14 @@ const CHECKS_SELECT = `
 					WHERE `;
 
 const CHECKS: BatchedQuery = {
-  names: (text) => pair(/tc\.table_name = '([^']*)'\s+AND tc\.constraint_schema = '([^']*)'\s+AND tc\.constraint_type = 'CHECK'\s+AND con\.contype = 'c';\s*$/.exec(text), 2, 1),
+  names: (text) =>
+    pair(
+      /tc\.table_name = '([^']*)'\s+AND tc\.constraint_schema = '([^']*)'\s+AND tc\.constraint_type = 'CHECK'\s+AND con\.contype = 'c';\s*$/.exec(
+        text,
+      ),
+      2,
+      1,
+    ),
   perTable: (schema, table) => `SELECT ${CHECKS_SELECT}
 						tc.table_name = '${table}'
 						AND tc.constraint_schema = '${schema}'
@@ -206,7 +222,8 @@ const FOREIGN_KEYS_SELECT = `
           WHERE`;
 
 const FOREIGN_KEYS: BatchedQuery = {
-  names: (text) => pair(/WHERE\s+nsp\.nspname = '([^']*)'\s+AND rel\.relname = '([^']*)'\s+AND con\.contype IN \('f'\);\s*$/.exec(text), 1, 2),
+  names: (text) =>
+    pair(/WHERE\s+nsp\.nspname = '([^']*)'\s+AND rel\.relname = '([^']*)'\s+AND con\.contype IN \('f'\);\s*$/.exec(text), 1, 2),
   perTable: (schema, table) => `SELECT${FOREIGN_KEYS_SELECT}
             nsp.nspname = '${schema}'
             AND rel.relname = '${table}'
@@ -267,7 +284,14 @@ const CONSTRAINT_INDEXES_SELECT = `
         WHERE`;
 
 const CONSTRAINT_INDEXES: BatchedQuery = {
-  names: (text) => pair(/WHERE idx\.relname = '([^']*)' and schemaname = '([^']*)'\s+group by index_name, table_name,schemaname, generated_by_constraint;\s*$/.exec(text), 2, 1),
+  names: (text) =>
+    pair(
+      /WHERE idx\.relname = '([^']*)' and schemaname = '([^']*)'\s+group by index_name, table_name,schemaname, generated_by_constraint;\s*$/.exec(
+        text,
+      ),
+      2,
+      1,
+    ),
   perTable: (schema, table) => `SELECT${CONSTRAINT_INDEXES_SELECT} idx.relname = '${table}' and schemaname = '${schema}'
         group by index_name, table_name,schemaname, generated_by_constraint;`,
   batch: (schemas) => `SELECT ${KEYS('schemaname', 'idx.relname')}${CONSTRAINT_INDEXES_SELECT} schemaname IN (${schemas})

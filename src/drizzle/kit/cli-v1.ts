@@ -16,9 +16,7 @@ import type { AppliedRename, EntityKind } from '../generate/types.js';
 import type { InstalledKit } from './load.js';
 
 /** One of drizzle-kit 1.0's hints (`src/cli/hints.ts`). */
-export type KitHint =
-  | { type: 'rename'; kind: string; from: string[]; to: string[] }
-  | { type: 'create'; kind: string; entity: string[] };
+export type KitHint = { type: 'rename'; kind: string; from: string[]; to: string[] } | { type: 'create'; kind: string; entity: string[] };
 
 /** A question drizzle-kit 1.0 could not answer without a hint. */
 export interface MissingHint {
@@ -65,7 +63,9 @@ export async function generateWithKitV1(options: GenerateV1Options): Promise<{ m
     const from = raw.slice(0, Math.max(at, 0)).trim();
     const to = raw.slice(at + 1).trim();
     if (at < 0 || !from || !to || to.includes('=')) {
-      throw new DbctlError('USAGE', `--rename ${raw} is not of the form FROM=TO`, { hint: 'e.g. --rename users.name=users.full_name (a column) or --rename old_table=new_table (a table)' });
+      throw new DbctlError('USAGE', `--rename ${raw} is not of the form FROM=TO`, {
+        hint: 'e.g. --rename users.name=users.full_name (a column) or --rename old_table=new_table (a table)',
+      });
     }
     return { from, to, used: false };
   });
@@ -79,11 +79,18 @@ export async function generateWithKitV1(options: GenerateV1Options): Promise<{ m
   for (let pass = 0; pass < 8; pass++) {
     const answer = await runGenerate(options, hints, dryRun ? ['--explain'] : []);
     if (answer.status === 'ok' || answer.status === 'no_changes') {
-      const unused = [...renames.filter((r) => !r.used).map((r) => `--rename ${shellWord(`${r.from}=${r.to}`)}`), ...creates.filter((c) => !c.used).map((c) => `--create ${shellWord(c.name)}`)];
+      const unused = [
+        ...renames.filter((r) => !r.used).map((r) => `--rename ${shellWord(`${r.from}=${r.to}`)}`),
+        ...creates.filter((c) => !c.used).map((c) => `--create ${shellWord(c.name)}`),
+      ];
       if (unused.length > 0) {
-        throw new DbctlError('USAGE', `${unused.join(', ')} ${unused.length === 1 ? 'answers' : 'answer'} no rename question of this schema change`, {
-          hint: 'check the spelling (table.column, schema.table.column outside public), or drop the flag',
-        });
+        throw new DbctlError(
+          'USAGE',
+          `${unused.join(', ')} ${unused.length === 1 ? 'answers' : 'answer'} no rename question of this schema change`,
+          {
+            hint: 'check the spelling (table.column, schema.table.column outside public), or drop the flag',
+          },
+        );
       }
       const final = dryRun && answer.status === 'ok' ? await runGenerate(options, hints) : answer;
       if (final.status === 'no_changes') return { migrationPath: null, renames: applied };
@@ -115,16 +122,22 @@ export async function generateWithKitV1(options: GenerateV1Options): Promise<{ m
     if (open.length > 0) throw missingHintsError(open);
     if (unresolved.length === 0) throw failed(options.kit.version, answer);
   }
-  throw new DbctlError('OPERATION_FAILED', `drizzle-kit ${options.kit.version} kept asking rename questions after eight rounds of answers`, {
-    hint: 'run `npx drizzle-kit generate` in a terminal to answer them there',
-  });
+  throw new DbctlError(
+    'OPERATION_FAILED',
+    `drizzle-kit ${options.kit.version} kept asking rename questions after eight rounds of answers`,
+    {
+      hint: 'run `npx drizzle-kit generate` in a terminal to answer them there',
+    },
+  );
 }
 
 /**
  * Whether drizzle-kit 1.0's generate would write a migration (`--explain`, a dry run): the schema
  * in code differs from what the migrations build. Rename questions count as a difference.
  */
-export async function kitV1SchemaDiffers(options: Pick<GenerateV1Options, 'kit' | 'configPath' | 'cwd' | 'env'>): Promise<{ differs: boolean; summary: string[] }> {
+export async function kitV1SchemaDiffers(
+  options: Pick<GenerateV1Options, 'kit' | 'configPath' | 'cwd' | 'env'>,
+): Promise<{ differs: boolean; summary: string[] }> {
   const answer = await runGenerate({ ...options, renames: [], creates: [] }, [], ['--explain']);
   if (answer.status === 'no_changes') return { differs: false, summary: [] };
   if (answer.status === 'missing_hints') {
@@ -138,7 +151,9 @@ export async function kitV1SchemaDiffers(options: Pick<GenerateV1Options, 'kit' 
     const summary = Array.isArray(statements)
       ? statements.map((raw) => {
           const statement = raw as Record<string, unknown>;
-          const subject = Object.values(statement).map(word).find((v) => typeof v.name === 'string');
+          const subject = Object.values(statement)
+            .map(word)
+            .find((v) => typeof v.name === 'string');
           const name = subject ? [subject.table, subject.name].filter((x) => typeof x === 'string').join('.') : '';
           return `${String(statement.type ?? 'change').replace(/_/g, ' ')}${name ? ` ${name}` : ''}`;
         })
@@ -146,13 +161,13 @@ export async function kitV1SchemaDiffers(options: Pick<GenerateV1Options, 'kit' 
     return { differs: true, summary };
   }
   throw new DbctlError('OPERATION_FAILED', `drizzle-kit ${options.kit.version} generate --explain failed: ${describe(answer)}`, {
-    hint: 'run `npx drizzle-kit generate --explain` to see drizzle-kit\'s own message',
+    hint: "run `npx drizzle-kit generate --explain` to see drizzle-kit's own message",
   });
 }
 
 function failed(version: string, answer: GenerateAnswer): DbctlError {
   return new DbctlError('OPERATION_FAILED', `drizzle-kit ${version} generate failed: ${describe(answer)}`, {
-    hint: 'run `npx drizzle-kit generate` to see drizzle-kit\'s own message',
+    hint: "run `npx drizzle-kit generate` to see drizzle-kit's own message",
   });
 }
 
@@ -178,20 +193,33 @@ function describe(answer: GenerateAnswer): string {
 }
 
 /** One `drizzle-kit generate --output json` run; its JSON answer. */
-function runGenerate(options: Omit<GenerateV1Options, 'renames' | 'creates'> & Partial<GenerateV1Options>, hints: KitHint[], extra: string[] = []): Promise<GenerateAnswer> {
+function runGenerate(
+  options: Omit<GenerateV1Options, 'renames' | 'creates'> & Partial<GenerateV1Options>,
+  hints: KitHint[],
+  extra: string[] = [],
+): Promise<GenerateAnswer> {
   const args = [path.join(options.kit.packageDir, 'bin.cjs'), 'generate', '--config', options.configPath, '--output', 'json', ...extra];
   if (options.name) args.push('--name', options.name);
   if (options.custom) args.push('--custom');
   if (hints.length > 0) args.push('--hints', JSON.stringify(hints));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: options.cwd, env: { ...(options.env ?? process.env), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: { ...(options.env ?? process.env), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', (error) => reject(new DbctlError('OPERATION_FAILED', `could not run drizzle-kit ${options.kit.version}: ${error.message}`)));
+    child.on('error', (error) =>
+      reject(new DbctlError('OPERATION_FAILED', `could not run drizzle-kit ${options.kit.version}: ${error.message}`)),
+    );
     child.on('close', (code) => {
-      const line = stdout.split('\n').reverse().find((l) => l.trim().startsWith('{'));
+      const line = stdout
+        .split('\n')
+        .reverse()
+        .find((l) => l.trim().startsWith('{'));
       if (line) {
         try {
           resolve(JSON.parse(line) as GenerateAnswer);
@@ -200,8 +228,16 @@ function runGenerate(options: Omit<GenerateV1Options, 'renames' | 'creates'> & P
           // fall through
         }
       }
-      const said = (stderr.trim() || stdout.trim()).split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? `exit ${code}`;
-      reject(new DbctlError('OPERATION_FAILED', `drizzle-kit ${options.kit.version} generate failed: ${said}`, { hint: 'run `npx drizzle-kit generate` to see drizzle-kit\'s own message' }));
+      const said =
+        (stderr.trim() || stdout.trim())
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .slice(-1)[0] ?? `exit ${code}`;
+      reject(
+        new DbctlError('OPERATION_FAILED', `drizzle-kit ${options.kit.version} generate failed: ${said}`, {
+          hint: "run `npx drizzle-kit generate` to see drizzle-kit's own message",
+        }),
+      );
     });
   });
 }

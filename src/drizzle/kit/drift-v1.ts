@@ -42,7 +42,21 @@ export interface ComparisonV1 {
   extras: ExtraDifference[];
 }
 
-const RESOLVED = ['schema', 'enum', 'sequence', 'policy', 'role', 'table', 'column', 'view', 'unique', 'index', 'check', 'primary_key', 'foreign key'] as const;
+const RESOLVED = [
+  'schema',
+  'enum',
+  'sequence',
+  'policy',
+  'role',
+  'table',
+  'column',
+  'view',
+  'unique',
+  'index',
+  'check',
+  'primary_key',
+  'foreign key',
+] as const;
 
 /** Reads one side (read-only, one repeatable-read transaction). */
 export async function readSideV1(
@@ -54,29 +68,47 @@ export async function readSideV1(
   const internals = loadInternalsV1(kit);
   return await readOnly(sql, async (db) => {
     const schemas = await introspectedSchemas(db, settings, { schemas: options.schemas, excludeSchemas: options.excludeSchemas });
-    const tables = settings.tablesFilter === undefined ? [] : Array.isArray(settings.tablesFilter) ? [...settings.tablesFilter] : [settings.tablesFilter];
+    const tables =
+      settings.tablesFilter === undefined
+        ? []
+        : Array.isArray(settings.tablesFilter)
+          ? [...settings.tablesFilter]
+          : [settings.tablesFilter];
     // the schemas by their exact names (a name is no glob here: special characters escaped)
     const exact = schemas.map((name) => name.replace(/[*?[\]{}()!+@\\]/g, (c) => `\\${c}`));
-    const filter = internals.prepareEntityFilter('postgresql', { tables, schemas: exact, extensions: [...(settings.extensionsFilters ?? [])], entities: undefined }, []);
+    const filter = internals.prepareEntityFilter(
+      'postgresql',
+      { tables, schemas: exact, extensions: [...(settings.extensionsFilters ?? [])], entities: undefined },
+      [],
+    );
     let interim: unknown;
     try {
-      interim = await internals.fromDatabaseForDrizzle(db, filter, () => {}, { table: settings.migrationsTable, schema: settings.migrationsSchema });
+      interim = await internals.fromDatabaseForDrizzle(db, filter, () => {}, {
+        table: settings.migrationsTable,
+        schema: settings.migrationsSchema,
+      });
     } catch (error) {
       throw failed(kit, 'introspection', error);
     }
     const extras = await readCatalogExtras({ unsafe: (text: string) => db.query(text) } as unknown as postgres.Sql, schemas);
     const quoted = schemas.map((it) => `'${it.replace(/'/g, "''")}'`).join(', ');
-    const invalidIndexes = schemas.length === 0 ? [] : ((await db.query(
-      `select n.nspname as schema, t.relname as table, ic.relname as name
+    const invalidIndexes =
+      schemas.length === 0
+        ? []
+        : (
+            (await db.query(
+              `select n.nspname as schema, t.relname as table, ic.relname as name
          from pg_catalog.pg_index i
          join pg_catalog.pg_class ic on ic.oid = i.indexrelid
          join pg_catalog.pg_class t on t.oid = i.indrelid
          join pg_catalog.pg_namespace n on n.oid = t.relnamespace
         where not i.indisvalid and n.nspname in (${quoted})`,
-    )) as { schema: string; table: string; name: string }[]).map((row) => ({ schema: row.schema, table: row.table, name: row.name }));
+            )) as { schema: string; table: string; name: string }[]
+          ).map((row) => ({ schema: row.schema, table: row.table, name: row.name }));
     const indexes = (interim as { indexes?: { schema?: string; table?: string; name?: string }[] }).indexes;
     if (Array.isArray(indexes) && invalidIndexes.length > 0) {
-      const invalid = (it: { schema?: string; table?: string; name?: string }) => invalidIndexes.some((x) => x.name === it.name && x.table === it.table && x.schema === (it.schema || 'public'));
+      const invalid = (it: { schema?: string; table?: string; name?: string }) =>
+        invalidIndexes.some((x) => x.name === it.name && x.table === it.table && x.schema === (it.schema || 'public'));
       (interim as { indexes: unknown[] }).indexes = indexes.filter((it) => !invalid(it));
     }
     return { interim, extras, invalidIndexes };
@@ -93,10 +125,14 @@ export async function userSchemasV1(sql: postgres.Sql | postgres.TransactionSql)
 
 function failed(kit: InstalledKit, step: string, error: unknown): unknown {
   if (error instanceof DbctlError) return error;
-  return new DbctlError('OPERATION_FAILED', `drizzle-kit ${kit.version} failed in its ${step}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, {
-    hint: 'dbctl is tested with drizzle-kit 1.0.0-rc.5; report this with your drizzle-kit version',
-    cause: error,
-  });
+  return new DbctlError(
+    'OPERATION_FAILED',
+    `drizzle-kit ${kit.version} failed in its ${step}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    {
+      hint: 'dbctl is tested with drizzle-kit 1.0.0-rc.5; report this with your drizzle-kit version',
+      cause: error,
+    },
+  );
 }
 
 /** drizzle-kit 1.0's DDL diff (push mode) from one reading to another, rename questions answered by `hints`. */
@@ -118,11 +154,18 @@ async function diffV1(kit: InstalledKit, internals: ApiInternalsV1, from: Readin
 /** The index or constraint a statement is about, `kind:schema.table.name`, when it is one. */
 function objectKey(st: Grouped['jsonStatement']): string | undefined {
   const kinds: Record<string, [string, string]> = {
-    create_index: ['index', 'index'], drop_index: ['index', 'index'],
-    add_unique: ['constraint', 'unique'], drop_unique: ['constraint', 'unique'],
-    add_check: ['constraint', 'check'], drop_check: ['constraint', 'check'],
-    create_fk: ['constraint', 'fk'], drop_fk: ['constraint', 'fk'], add_fk: ['constraint', 'fk'],
-    add_pk: ['constraint', 'pk'], drop_pk: ['constraint', 'pk'], create_pk: ['constraint', 'pk'],
+    create_index: ['index', 'index'],
+    drop_index: ['index', 'index'],
+    add_unique: ['constraint', 'unique'],
+    drop_unique: ['constraint', 'unique'],
+    add_check: ['constraint', 'check'],
+    drop_check: ['constraint', 'check'],
+    create_fk: ['constraint', 'fk'],
+    drop_fk: ['constraint', 'fk'],
+    add_fk: ['constraint', 'fk'],
+    add_pk: ['constraint', 'pk'],
+    drop_pk: ['constraint', 'pk'],
+    create_pk: ['constraint', 'pk'],
   };
   const found = kinds[st.type];
   if (!found) return undefined;
@@ -135,9 +178,14 @@ function objectKey(st: Grouped['jsonStatement']): string | undefined {
 export function describeV1(statements: readonly Grouped['jsonStatement'][], sides: { actual: string; expected: string }): string[] {
   return statements.map((st) => {
     const subject = Object.values(st).find((v) => v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string') as
-      | { schema?: unknown; table?: unknown; name: string }
-      | undefined;
-    const parts = subject ? [subject.schema && subject.schema !== 'public' ? String(subject.schema) : '', typeof subject.table === 'string' ? subject.table : '', subject.name].filter(Boolean) : [];
+      { schema?: unknown; table?: unknown; name: string } | undefined;
+    const parts = subject
+      ? [
+          subject.schema && subject.schema !== 'public' ? String(subject.schema) : '',
+          typeof subject.table === 'string' ? subject.table : '',
+          subject.name,
+        ].filter(Boolean)
+      : [];
     const what = st.type.replace(/_/g, ' ');
     const name = parts.length > 0 ? ` ${parts.join('.')}` : '';
     if (/^(create|add)_/.test(st.type)) return `${what.replace(/^(create|add) /, '')}${name}: missing in ${sides.actual}`;
@@ -157,7 +205,10 @@ export async function compareReadingsV1(
   const diff = await diffV1(kit, internals, actual, expected, [], false);
   const extras = compareExtras(actual.extras, expected.extras, sides);
   const grouped = withoutRedefined(diff.groupedStatements as Grouped[], extras);
-  const summary = describeV1(grouped.map((g) => g.jsonStatement), sides);
+  const summary = describeV1(
+    grouped.map((g) => g.jsonStatement),
+    sides,
+  );
   for (const extra of extras) if (!summary.includes(extra.line)) summary.push(extra.line);
   return { drift: summary.length > 0, summary, statements: grouped.flatMap((g) => g.sqlStatements), grouped, extras };
 }
@@ -214,28 +265,53 @@ export async function planReplayedFixV1(
   const excludeSchemas = options.excludeSchemas;
   const compared = await compareLiveWithReplayV1(kit, live, scratch, settings, { excludeSchemas });
   const { actual, expected } = compared;
-  const empty: ReplayedFixPlanV1 = { statements: [], summary: [], renames: [], invalidIndexes: actual.invalidIndexes, destroys: [], proof: null };
+  const empty: ReplayedFixPlanV1 = {
+    statements: [],
+    summary: [],
+    renames: [],
+    invalidIndexes: actual.invalidIndexes,
+    destroys: [],
+    proof: null,
+  };
   if (!compared.drift) return empty;
   const unexpressible = compared.extras.filter((e) => e.sql === null).map((e) => e.unexpressible ?? e.line);
   if (unexpressible.length > 0) {
-    throw new DbctlError('OPERATION_FAILED', `fix cannot express ${unexpressible.length === 1 ? 'one difference' : `${unexpressible.length} differences`} as a migration; nothing written`, {
-      details: unexpressible.map((line) => `  - ${line}`),
-      hint: 'repair these by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
-    });
+    throw new DbctlError(
+      'OPERATION_FAILED',
+      `fix cannot express ${unexpressible.length === 1 ? 'one difference' : `${unexpressible.length} differences`} as a migration; nothing written`,
+      {
+        details: unexpressible.map((line) => `  - ${line}`),
+        hint: 'repair these by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
+      },
+    );
   }
-  const answered = await answeringHints(kit.version, (hints) => diffV1(kit, internals, actual, expected, hints, true), { ...answers, command: 'fix' });
+  const answered = await answeringHints(kit.version, (hints) => diffV1(kit, internals, actual, expected, hints, true), {
+    ...answers,
+    command: 'fix',
+  });
   const grouped = withoutRedefined(answered.result.groupedStatements as Grouped[], compared.extras);
   // an invalid index is dropped before it is built again (it still holds its name)
   const invalid = actual.invalidIndexes;
   const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
   const kitSql = grouped.flatMap((g) => {
-    const index = g.jsonStatement.type === 'create_index' ? (g.jsonStatement.index as { schema?: string; table?: string; name?: string } | undefined) : undefined;
-    const broken = index && invalid.find((x) => x.name === index.name && x.table === index.table && x.schema === (index.schema || 'public'));
+    const index =
+      g.jsonStatement.type === 'create_index'
+        ? (g.jsonStatement.index as { schema?: string; table?: string; name?: string } | undefined)
+        : undefined;
+    const broken =
+      index && invalid.find((x) => x.name === index.name && x.table === index.table && x.schema === (index.schema || 'public'));
     return broken ? [`DROP INDEX IF EXISTS ${ident(broken.schema)}.${ident(broken.name)};`, ...g.sqlStatements] : g.sqlStatements;
   });
   const first = (e: ExtraDifference) => e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in '));
-  const statements = await idempotent([...compared.extras.filter(first).flatMap((e) => e.sql ?? []), ...kitSql, ...compared.extras.filter((e) => !first(e)).flatMap((e) => e.sql ?? [])]);
-  const destroys = await destroyedData(live, grouped.map((g) => g.jsonStatement));
+  const statements = await idempotent([
+    ...compared.extras.filter(first).flatMap((e) => e.sql ?? []),
+    ...kitSql,
+    ...compared.extras.filter((e) => !first(e)).flatMap((e) => e.sql ?? []),
+  ]);
+  const destroys = await destroyedData(
+    live,
+    grouped.map((g) => g.jsonStatement),
+  );
 
   // the proof: on the replay the fix changes nothing; on a copy of the live schema it leaves no drift
   const refuse = (what: string, details: string[]) =>
@@ -246,14 +322,21 @@ export async function planReplayedFixV1(
   const reverse = await compareReadingsV1(kit, expected, actual, { actual: 'the migrations', expected: 'the database' });
   const cannotCopy = reverse.extras.filter((e) => e.sql === null).map((e) => e.line);
   const early = (e: ExtraDifference) => e.kind === 'extension' || e.kind === 'function';
-  const toLive = [...reverse.extras.filter(early).flatMap((e) => e.sql ?? []), ...reverse.statements, ...reverse.extras.filter((e) => !early(e)).flatMap((e) => e.sql ?? [])];
+  const toLive = [
+    ...reverse.extras.filter(early).flatMap((e) => e.sql ?? []),
+    ...reverse.statements,
+    ...reverse.extras.filter((e) => !early(e)).flatMap((e) => e.sql ?? []),
+  ];
   try {
     await runStatements(scratch, 'the fix', statements, 'the fix fails on the replayed migrations');
   } catch (error) {
     throw refuse('it fails where there is no drift', [(error as Error).message]);
   }
   const replayedAgain = await readSideV1(kit, scratch, settings, { schemas: await userSchemasV1(scratch), excludeSchemas });
-  const undone = await compareReadingsV1(kit, replayedAgain, expected, { actual: 'the replayed migrations with the fix', expected: 'the migrations' });
+  const undone = await compareReadingsV1(kit, replayedAgain, expected, {
+    actual: 'the replayed migrations with the fix',
+    expected: 'the migrations',
+  });
   if (undone.drift) throw refuse('where there is no drift it would change what the migrations made', undone.summary);
   if (cannotCopy.length > 0) throw refuse('the live schema cannot be copied into the scratch database', cannotCopy);
   try {
@@ -294,7 +377,8 @@ async function destroyedData(live: postgres.Sql, statements: readonly Grouped['j
         const schema = column.schema || 'public';
         const [row] = await live.unsafe(`select count(${ident(column.name)})::bigint as n from ${ident(schema)}.${ident(column.table)}`);
         const n = Number(row?.n ?? 0);
-        if (n > 0) out.push(`column ${schema === 'public' ? '' : `${schema}.`}${column.table}.${column.name} (${n} value${n === 1 ? '' : 's'})`);
+        if (n > 0)
+          out.push(`column ${schema === 'public' ? '' : `${schema}.`}${column.table}.${column.name} (${n} value${n === 1 ? '' : 's'})`);
       } else if (st.type === 'drop_table') {
         const table = st.table as { schema?: string; name: string };
         const schema = table.schema || 'public';

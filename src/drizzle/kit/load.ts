@@ -39,7 +39,15 @@ const INTERNAL_NAMES = [
 ] as const;
 
 /** `init_*` functions that define the names above (esbuild's lazy module initialisers). */
-const INITIALISERS = ['init_global', 'init_pgSchema', 'init_snapshotsDiffer', 'init_pgSerializer', 'init_pgImports', 'init_sqlgenerator', 'init_mjs'] as const;
+const INITIALISERS = [
+  'init_global',
+  'init_pgSchema',
+  'init_snapshotsDiffer',
+  'init_pgSerializer',
+  'init_pgImports',
+  'init_sqlgenerator',
+  'init_mjs',
+] as const;
 
 /**
  * esbuild renames a bundle-level name that collides with another module's (drizzle-kit 0.31.6 and
@@ -79,7 +87,12 @@ function isFunction(value: unknown): boolean {
 }
 
 function isZod(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && isFunction((value as { parse?: unknown }).parse) && isFunction((value as { safeParse?: unknown }).safeParse);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    isFunction((value as { parse?: unknown }).parse) &&
+    isFunction((value as { safeParse?: unknown }).safeParse)
+  );
 }
 
 /**
@@ -105,7 +118,7 @@ export { resolveDrizzleKit, type InstalledKit } from './resolve.js';
  * (api-v1.ts and the *-v1.ts beside it); whatever still asks for 0.31's internals there says so
  * (exit 2): 1.0 has none of them.
  */
-export function loadKit(fromDir: string, purpose = 'this command (it reads drizzle-kit 0.31\'s internals)'): Promise<KitInternals> {
+export function loadKit(fromDir: string, purpose = "this command (it reads drizzle-kit 0.31's internals)"): Promise<KitInternals> {
   let located: InstalledKit;
   try {
     located = resolveDrizzleKit(fromDir);
@@ -114,9 +127,13 @@ export function loadKit(fromDir: string, purpose = 'this command (it reads drizz
   }
   if (located.line !== '0.31') {
     return Promise.reject(
-      new DbctlError('DRIZZLE_CONFIG_INVALID', `dbctl does not support ${purpose} with drizzle-kit ${located.version} yet; it needs drizzle-kit 0.31.x`, {
-        hint: 'with drizzle-kit 1.0, dbctl generate, review, migrate, status, check (and check --env), push, fix, revert (of the newest migration), resolve and drop work; run this step with drizzle-kit itself',
-      }),
+      new DbctlError(
+        'DRIZZLE_CONFIG_INVALID',
+        `dbctl does not support ${purpose} with drizzle-kit ${located.version} yet; it needs drizzle-kit 0.31.x`,
+        {
+          hint: 'with drizzle-kit 1.0, dbctl generate, review, migrate, status, check (and check --env), push, fix, revert (of the newest migration), resolve and drop work; run this step with drizzle-kit itself',
+        },
+      ),
     );
   }
   const apiPath = path.join(located.packageDir, 'api.js');
@@ -152,12 +169,16 @@ function compileKit(apiPath: string, packageDir: string, version: string): KitIn
     run.call(module.exports, module.exports, require, module, apiPath, path.dirname(apiPath));
   } catch (error) {
     const missingModule = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /'([^']+)'/.exec((error as Error).message)?.[1];
-    throw new DbctlError('DRIZZLE_CONFIG_INVALID', missingModule
-      ? `drizzle-kit ${version} needs ${missingModule}, which is not installed next to it`
-      : `drizzle-kit ${version} failed to load: ${(error as Error).message.split('\n')[0]}`, {
-      hint: missingModule ? `npm install -D ${missingModule}` : `reinstall it: npm install -D drizzle-kit@${version}`,
-      cause: error,
-    });
+    throw new DbctlError(
+      'DRIZZLE_CONFIG_INVALID',
+      missingModule
+        ? `drizzle-kit ${version} needs ${missingModule}, which is not installed next to it`
+        : `drizzle-kit ${version} failed to load: ${(error as Error).message.split('\n')[0]}`,
+      {
+        hint: missingModule ? `npm install -D ${missingModule}` : `reinstall it: npm install -D drizzle-kit@${version}`,
+        cause: error,
+      },
+    );
   }
   const hook = module.exports.__dbctlInternals;
   if (typeof hook !== 'function') throw unsupported('its api bundle could not be opened');

@@ -15,14 +15,18 @@ import { answeringHints, confirmWarning, drizzleInstanceOf, loadApiV1, mergedExp
 import type { InstalledKit } from './resolve.js';
 
 /** The schema in code as drizzle-kit 1.0's api takes it: every schema file's exports. */
-export async function codeExportsV1(kit: InstalledKit, settings: DrizzleSettings): Promise<{ imports: Record<string, unknown>; files: string[] }> {
+export async function codeExportsV1(
+  kit: InstalledKit,
+  settings: DrizzleSettings,
+): Promise<{ imports: Record<string, unknown>; files: string[] }> {
   const files = schemaFiles(settings.schema, settings.baseDir);
   return { imports: mergedExports(await importAll(files, kit.packageDir, 'tsx')), files };
 }
 
 /** The filters drizzle-kit 1.0 applies, from the drizzle config, never seeing dbctl's and drizzle's own schemas. */
 export function entitiesOf(settings: DrizzleSettings, excludeSchemas: readonly string[] = []) {
-  const tables = settings.tablesFilter === undefined ? [] : Array.isArray(settings.tablesFilter) ? settings.tablesFilter : [settings.tablesFilter];
+  const tables =
+    settings.tablesFilter === undefined ? [] : Array.isArray(settings.tablesFilter) ? settings.tablesFilter : [settings.tablesFilter];
   return {
     tables: [...tables],
     schemas: schemasFilterV1(settings.schemaFilter, [...OWN_SCHEMAS, settings.migrationsSchema, ...excludeSchemas]),
@@ -54,7 +58,10 @@ export async function planPushV1(
   const db = drizzleInstanceOf(sql);
   const entities = entitiesOf(settings, options.excludeSchemas);
   const migrations = { table: settings.migrationsTable, schema: settings.migrationsSchema };
-  const answered = await answeringHints(kit.version, (hints) => api.pushSchema(code.imports, db, entities, migrations, { hints }), { ...answers, command: 'push' });
+  const answered = await answeringHints(kit.version, (hints) => api.pushSchema(code.imports, db, entities, migrations, { hints }), {
+    ...answers,
+    command: 'push',
+  });
   const { sqlStatements, hints } = answered.result;
   // what pushSchema's own `apply` runs: the statements its checks add, then the diff's
   const statements = [...hints.map((h) => h.statement).filter((s): s is string => typeof s === 'string'), ...sqlStatements];

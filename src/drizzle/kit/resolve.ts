@@ -64,4 +64,3 @@ function packageDirOf(entry: string): string | undefined {
     if (path.dirname(dir) === dir) return undefined;
   }
 }
-

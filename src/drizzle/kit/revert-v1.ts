@@ -45,9 +45,13 @@ export async function planRevertV1(kit: InstalledKit, settings: DrizzleSettings,
   const migration = findMigration(folder.migrations, tag, settings.outRelative);
   const later = folder.migrations.filter((m) => m.tag > migration.tag).map((m) => m.tag);
   if (later.length > 0) {
-    throw new DbctlError('USAGE', `with drizzle-kit ${kit.version}, dbctl revert undoes only the newest migration; ${migration.tag} has ${later.length} later one${later.length === 1 ? '' : 's'} (${later.join(', ')})`, {
-      hint: `revert the later ones first (newest first: dbctl revert ${later[later.length - 1]}), or write the inverse by hand: \`dbctl generate --custom --name revert_${migration.tag}\``,
-    });
+    throw new DbctlError(
+      'USAGE',
+      `with drizzle-kit ${kit.version}, dbctl revert undoes only the newest migration; ${migration.tag} has ${later.length} later one${later.length === 1 ? '' : 's'} (${later.join(', ')})`,
+      {
+        hint: `revert the later ones first (newest first: dbctl revert ${later[later.length - 1]}), or write the inverse by hand: \`dbctl generate --custom --name revert_${migration.tag}\``,
+      },
+    );
   }
   const files: Record<string, unknown> = {};
   for (const entry of readdirSync(settings.out).sort()) {
@@ -56,7 +60,9 @@ export async function planRevertV1(kit: InstalledKit, settings: DrizzleSettings,
   }
   const afterRaw = files[migration.tag] as Json | undefined;
   if (!afterRaw || typeof afterRaw.id !== 'string') {
-    throw new DbctlError('MIGRATIONS_FOLDER_INVALID', `migration ${migration.tag} has no snapshot.json`, { hint: 'restore it from version control' });
+    throw new DbctlError('MIGRATIONS_FOLDER_INVALID', `migration ${migration.tag} has no snapshot.json`, {
+      hint: 'restore it from version control',
+    });
   }
   const parents = (Array.isArray(afterRaw.prevIds) ? afterRaw.prevIds : []).filter((id: unknown) => id !== ORIGIN) as string[];
   if (parents.length > 1) {
@@ -69,36 +75,87 @@ export async function planRevertV1(kit: InstalledKit, settings: DrizzleSettings,
       return await work();
     } catch (error) {
       if (error instanceof DbctlError) throw error;
-      throw new DbctlError('MIGRATIONS_FOLDER_INVALID', `drizzle-kit ${kit.version} cannot ${what}: ${(error as Error).message.split('\n')[0]}`, {
-        hint: 'run `npx drizzle-kit check` to see what is wrong with the folder',
-        cause: error,
-      });
+      throw new DbctlError(
+        'MIGRATIONS_FOLDER_INVALID',
+        `drizzle-kit ${kit.version} cannot ${what}: ${(error as Error).message.split('\n')[0]}`,
+        {
+          hint: 'run `npx drizzle-kit check` to see what is wrong with the folder',
+          cause: error,
+        },
+      );
     }
   };
   const after = await inDrizzle(`rebuild the state after ${migration.tag}`, () => api.reconstruct(files, afterRaw.id as string));
-  const before = parents.length === 0 ? { ddl: [] as unknown[] } : await inDrizzle(`rebuild the state before ${migration.tag}`, () => api.reconstruct(files, parents[0]));
+  const before =
+    parents.length === 0
+      ? { ddl: [] as unknown[] }
+      : await inDrizzle(`rebuild the state before ${migration.tag}`, () => api.reconstruct(files, parents[0]));
   const renames = renamesIn(migration.text, parser);
   const hints = renames.map((r) => ({ type: 'rename', kind: r.kind, from: tupleOf(r.kind, r.to), to: tupleOf(r.kind, r.from) }));
-  const RESOLVED = ['schema', 'enum', 'sequence', 'policy', 'role', 'table', 'column', 'view', 'unique', 'index', 'check', 'primary_key', 'foreign key'];
+  const RESOLVED = [
+    'schema',
+    'enum',
+    'sequence',
+    'policy',
+    'role',
+    'table',
+    'column',
+    'view',
+    'unique',
+    'index',
+    'check',
+    'primary_key',
+    'foreign key',
+  ];
   const diff = await inDrizzle(`diff the states around ${migration.tag}`, () =>
     internals.runWithApiHints(hints, async (handler) =>
-      internals.ddlDiff(internals.fromEntities(after.ddl), internals.fromEntities(before.ddl), ...RESOLVED.map((kind) => internals.resolver(kind, handler)), 'default'),
+      internals.ddlDiff(
+        internals.fromEntities(after.ddl),
+        internals.fromEntities(before.ddl),
+        ...RESOLVED.map((kind) => internals.resolver(kind, handler)),
+        'default',
+      ),
     ),
   );
   if (diff.sqlStatements.length === 0 && migration.statements.length > 0) {
-    throw new DbctlError('OPERATION_FAILED', `${migration.tag} changed no schema drizzle tracks (custom SQL?); dbctl cannot compute its inverse`, {
-      hint: `write the inverse by hand: \`dbctl generate --custom --name revert_${migration.tag}\``,
-    });
+    throw new DbctlError(
+      'OPERATION_FAILED',
+      `${migration.tag} changed no schema drizzle tracks (custom SQL?); dbctl cannot compute its inverse`,
+      {
+        hint: `write the inverse by hand: \`dbctl generate --custom --name revert_${migration.tag}\``,
+      },
+    );
   }
-  const destroyed = analyzeMigration(parser, migration.statements).flatMap((chunk) => chunk.destroys).map(describeDestroyed);
+  const destroyed = analyzeMigration(parser, migration.statements)
+    .flatMap((chunk) => chunk.destroys)
+    .map(describeDestroyed);
   // generate's snapshot, but for its id (given when written)
-  const snapshot: Json = { type: 'diff', version: '9', dialect: 'postgres', id: '', prevIds: [afterRaw.id], footprints: internals.footprintsOf(diff.groupedStatements), deltas: diff.deltas };
+  const snapshot: Json = {
+    type: 'diff',
+    version: '9',
+    dialect: 'postgres',
+    id: '',
+    prevIds: [afterRaw.id],
+    footprints: internals.footprintsOf(diff.groupedStatements),
+    deltas: diff.deltas,
+  };
   // what the schema in code still declares of TAG's changes (the revert's statements, read backwards)
   const codeChanges = describeV1(
     (diff.groupedStatements as { jsonStatement: { type: string } }[]).map((g) => g.jsonStatement),
     { actual: 'the migrations after the revert (take it out of the schema code)', expected: 'the schema code (add it back)' },
   );
-  return { tag: migration.tag, later: [], statements: diff.sqlStatements, snapshot, renames, conflicts: [], overlaps: [], cascaded: [], codeChanges, destroyed: [...new Set(destroyed)] };
+  return {
+    tag: migration.tag,
+    later: [],
+    statements: diff.sqlStatements,
+    snapshot,
+    renames,
+    conflicts: [],
+    overlaps: [],
+    cascaded: [],
+    codeChanges,
+    destroyed: [...new Set(destroyed)],
+  };
 }
 
 const two = (n: number) => String(n).padStart(2, '0');
@@ -108,7 +165,12 @@ const folderTime = (folder: string) => {
 };
 
 /** Writes the revert as drizzle-kit 1.0's generate writes a migration (its folder name rule, all or nothing). */
-export async function writeRevertV1(settings: DrizzleSettings, plan: RevertPlan, name: string, now = Date.now()): Promise<WrittenMigration> {
+export async function writeRevertV1(
+  settings: DrizzleSettings,
+  plan: RevertPlan,
+  name: string,
+  now = Date.now(),
+): Promise<WrittenMigration> {
   const at = new Date(Math.max(now, folderTime(plan.tag) + 1000));
   const tag = `${at.getUTCFullYear()}${two(at.getUTCMonth() + 1)}${two(at.getUTCDate())}${two(at.getUTCHours())}${two(at.getUTCMinutes())}${two(at.getUTCSeconds())}_${name}`;
   const dir = path.join(settings.out, tag);
@@ -122,7 +184,21 @@ export async function writeRevertV1(settings: DrizzleSettings, plan: RevertPlan,
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const tags = readdirSync(settings.out).filter((entry) => existsSync(path.join(settings.out, entry, 'migration.sql'))).sort((a, b) => a.localeCompare(b));
-  const earlier = tags.filter((t) => t !== tag).map((t) => ({ tag: t, sql: readFileSync(path.join(settings.out, t, 'migration.sql'), 'utf8') }));
-  return { tag, idx: tags.indexOf(tag), sqlPath: path.join(dir, 'migration.sql'), snapshotPath: path.join(dir, 'snapshot.json'), journalPath: '', sql, statements: [...plan.statements], custom: false, earlier };
+  const tags = readdirSync(settings.out)
+    .filter((entry) => existsSync(path.join(settings.out, entry, 'migration.sql')))
+    .sort((a, b) => a.localeCompare(b));
+  const earlier = tags
+    .filter((t) => t !== tag)
+    .map((t) => ({ tag: t, sql: readFileSync(path.join(settings.out, t, 'migration.sql'), 'utf8') }));
+  return {
+    tag,
+    idx: tags.indexOf(tag),
+    sqlPath: path.join(dir, 'migration.sql'),
+    snapshotPath: path.join(dir, 'snapshot.json'),
+    journalPath: '',
+    sql,
+    statements: [...plan.statements],
+    custom: false,
+    earlier,
+  };
 }

@@ -10,7 +10,10 @@ import { resolveDrizzleKit } from './load.js';
  * The answer on drizzle-kit 1.0, or null when the installed drizzle-kit is 0.31 (the caller then
  * diffs against the newest snapshot as before).
  */
-export async function schemaDiffersOnKitV1(settings: { configPath: string; baseDir: string }): Promise<{ differs: boolean; summary: string[] } | null> {
+export async function schemaDiffersOnKitV1(settings: {
+  configPath: string;
+  baseDir: string;
+}): Promise<{ differs: boolean; summary: string[] } | null> {
   const kit = resolveDrizzleKit(settings.baseDir);
   if (kit.line !== '1.0') return null;
   return await kitV1SchemaDiffers({ kit, configPath: settings.configPath, cwd: settings.baseDir });

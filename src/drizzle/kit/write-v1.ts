@@ -14,8 +14,21 @@ import { generateWithKitV1 } from './cli-v1.js';
 import type { InstalledKit } from './resolve.js';
 
 /** Writes `statements` as the next migration (schema unchanged) in a drizzle-kit 1.0 folder. */
-export async function writeUnchangedSchemaMigrationV1(kit: InstalledKit, settings: DrizzleSettings, statements: readonly string[], name: string): Promise<WrittenMigration> {
-  const { migrationPath } = await generateWithKitV1({ kit, configPath: settings.configPath, cwd: settings.baseDir, name, custom: true, renames: [], creates: [] });
+export async function writeUnchangedSchemaMigrationV1(
+  kit: InstalledKit,
+  settings: DrizzleSettings,
+  statements: readonly string[],
+  name: string,
+): Promise<WrittenMigration> {
+  const { migrationPath } = await generateWithKitV1({
+    kit,
+    configPath: settings.configPath,
+    cwd: settings.baseDir,
+    name,
+    custom: true,
+    renames: [],
+    creates: [],
+  });
   if (!migrationPath) throw new Error('drizzle-kit generate --custom wrote no migration');
   const sql = statements.join(settings.breakpoints ? BREAKPOINT : '\n');
   try {
@@ -26,7 +39,21 @@ export async function writeUnchangedSchemaMigrationV1(kit: InstalledKit, setting
   }
   const folder = path.dirname(migrationPath);
   const tag = path.basename(folder);
-  const tags = readdirSync(settings.out).filter((entry) => existsSync(path.join(settings.out, entry, 'migration.sql'))).sort((a, b) => a.localeCompare(b));
-  const earlier = tags.filter((t) => t !== tag).map((t) => ({ tag: t, sql: readFileSync(path.join(settings.out, t, 'migration.sql'), 'utf8') }));
-  return { tag, idx: tags.indexOf(tag), sqlPath: migrationPath, snapshotPath: path.join(folder, 'snapshot.json'), journalPath: '', sql, statements: [...statements], custom: false, earlier };
+  const tags = readdirSync(settings.out)
+    .filter((entry) => existsSync(path.join(settings.out, entry, 'migration.sql')))
+    .sort((a, b) => a.localeCompare(b));
+  const earlier = tags
+    .filter((t) => t !== tag)
+    .map((t) => ({ tag: t, sql: readFileSync(path.join(settings.out, t, 'migration.sql'), 'utf8') }));
+  return {
+    tag,
+    idx: tags.indexOf(tag),
+    sqlPath: migrationPath,
+    snapshotPath: path.join(folder, 'snapshot.json'),
+    journalPath: '',
+    sql,
+    statements: [...statements],
+    custom: false,
+    earlier,
+  };
 }

@@ -88,12 +88,24 @@ function alignSingleColumnPrimaryKey(table: Table, other: Table): void {
   const wantKeys = Object.values(other.compositePrimaryKeys) as unknown as { name: string; columns: string[] }[];
   const liveColumn = Object.values(table.columns).filter((c) => c.primaryKey === true);
   const wantColumn = Object.values(other.columns).filter((c) => c.primaryKey === true);
-  if (liveKeys.length === 0 && liveColumn.length === 1 && wantKeys.length === 1 && wantColumn.length === 0 && wantKeys[0]!.columns.length === 1) {
+  if (
+    liveKeys.length === 0 &&
+    liveColumn.length === 1 &&
+    wantKeys.length === 1 &&
+    wantColumn.length === 0 &&
+    wantKeys[0]!.columns.length === 1
+  ) {
     const key = wantKeys[0]!;
     if (key.columns[0] !== liveColumn[0]!.name) return;
     liveColumn[0]!.primaryKey = false;
     (table.compositePrimaryKeys as Record<string, unknown>)[key.name] = structuredClone(key);
-  } else if (wantKeys.length === 0 && wantColumn.length === 1 && liveKeys.length === 1 && liveColumn.length === 0 && liveKeys[0]!.columns.length === 1) {
+  } else if (
+    wantKeys.length === 0 &&
+    wantColumn.length === 1 &&
+    liveKeys.length === 1 &&
+    liveColumn.length === 0 &&
+    liveKeys[0]!.columns.length === 1
+  ) {
     const key = liveKeys[0]!;
     if (key.columns[0] !== wantColumn[0]!.name) return;
     const column = table.columns[key.columns[0]!];
@@ -105,7 +117,11 @@ function alignSingleColumnPrimaryKey(table: Table, other: Table): void {
 
 function sameParameters(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
   const norm = (o: Record<string, unknown> | undefined) =>
-    JSON.stringify(Object.entries(o ?? {}).map(([k, v]) => [k.toLowerCase(), String(v).toLowerCase()]).sort(([x], [y]) => (x! < y! ? -1 : 1)));
+    JSON.stringify(
+      Object.entries(o ?? {})
+        .map(([k, v]) => [k.toLowerCase(), String(v).toLowerCase()])
+        .sort(([x], [y]) => (x! < y! ? -1 : 1)),
+    );
   return norm(a) === norm(b);
 }
 
@@ -152,7 +168,10 @@ const TYPE_ALIASES: Record<string, string> = {
 /** A column type with spacing, case and PostgreSQL's aliases normalised (`timestamp (3)` = `timestamp(3)`). */
 export function canonicalType(type: string): string {
   let t = type.trim().toLowerCase().replace(/\s+/g, ' ');
-  t = t.replace(/\s*\(\s*/g, '(').replace(/\s*,\s*/g, ',').replace(/\s*\)/g, ')');
+  t = t
+    .replace(/\s*\(\s*/g, '(')
+    .replace(/\s*,\s*/g, ',')
+    .replace(/\s*\)/g, ')');
   t = t.replace(/^"?public"?\./, '').replace(/"/g, '');
   const match = /^([a-z0-9_ ]+?)(\(.*\))?((?:\[\d*\])*)( with(?:out)? time zone)?((?:\[\d*\])*)$/.exec(t);
   if (!match) return t;
@@ -323,11 +342,17 @@ function stripTrailingCast(s: string): string {
   }
   if (last < 0) return s;
   const type = s.slice(last + 2);
-  if (!/^\s*("[^"]+"|[a-z_][\w ]*)(\.("[^"]+"|[a-z_][\w ]*))?\s*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\s*with(out)? time zone)?\s*(\[\d*\]\s*)*$/i.test(type)) return s;
+  if (
+    !/^\s*("[^"]+"|[a-z_][\w ]*)(\.("[^"]+"|[a-z_][\w ]*))?\s*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\s*with(out)? time zone)?\s*(\[\d*\]\s*)*$/i.test(
+      type,
+    )
+  )
+    return s;
   return s.slice(0, last).trim();
 }
 
-const LITERAL_CAST = /^::\s*(?:"[^"]+"|[a-z_][a-z0-9_]*(?: (?:varying|precision|with(?:out)? time zone))*)(?:\s*\(\s*\d+\s*(?:,\s*\d+\s*)?\))?(?:\[\])*/i;
+const LITERAL_CAST =
+  /^::\s*(?:"[^"]+"|[a-z_][a-z0-9_]*(?: (?:varying|precision|with(?:out)? time zone))*)(?:\s*\(\s*\d+\s*(?:,\s*\d+\s*)?\))?(?:\[\])*/i;
 
 /** Lower case and no whitespace or identifier quotes outside string literals; casts of literals dropped. */
 function normaliseExpression(s: string): string {

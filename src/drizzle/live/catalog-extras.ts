@@ -101,7 +101,11 @@ const DEFINITION_ONLY = new Set<CatalogObject['kind']>(['view', 'index', 'constr
  * The differences between `actual` (the database) and `expected` (the migrations): one line each,
  * saying what the database has and what the migrations make, and the SQL that repairs it.
  */
-export function compareExtras(actual: readonly CatalogObject[], expected: readonly CatalogObject[], sides = { actual: 'the database', expected: 'the migrations' }): ExtraDifference[] {
+export function compareExtras(
+  actual: readonly CatalogObject[],
+  expected: readonly CatalogObject[],
+  sides = { actual: 'the database', expected: 'the migrations' },
+): ExtraDifference[] {
   const byKey = (objects: readonly CatalogObject[]) => new Map(objects.map((o) => [`${o.kind}\u0000${o.key}`, o]));
   const have = byKey(actual);
   const want = byKey(expected);
@@ -127,16 +131,30 @@ export function compareExtras(actual: readonly CatalogObject[], expected: readon
       continue;
     }
     if (w.kind === 'extension') {
-      out.push({ kind: 'extension', key: w.key, line: `${w.label}: in schema ${h.def} in ${sides.actual}, ${w.def} in ${sides.expected}`, sql: [`ALTER EXTENSION "${w.key}" SET SCHEMA "${w.def}";`] });
+      out.push({
+        kind: 'extension',
+        key: w.key,
+        line: `${w.label}: in schema ${h.def} in ${sides.actual}, ${w.def} in ${sides.expected}`,
+        sql: [`ALTER EXTENSION "${w.key}" SET SCHEMA "${w.def}";`],
+      });
       continue;
     }
-    const line = w.kind === 'function' || w.kind === 'view' ? `${w.label}: definition differs between ${sides.actual} and ${sides.expected}` : `${w.label}: ${sides.actual} has \`${h.def}\`, ${sides.expected} make \`${w.def}\``;
+    const line =
+      w.kind === 'function' || w.kind === 'view'
+        ? `${w.label}: definition differs between ${sides.actual} and ${sides.expected}`
+        : `${w.label}: ${sides.actual} has \`${h.def}\`, ${sides.expected} make \`${w.def}\``;
     out.push({ kind: w.kind, key: w.key, line, sql: replaceSql(h, w) });
   }
   for (const [key, h] of have) {
     if (want.has(key) || DEFINITION_ONLY.has(h.kind)) continue;
     if (h.kind === 'extension') {
-      out.push({ kind: 'extension', key: h.key, line: `${h.label}: in ${sides.actual}, not in ${sides.expected}`, sql: null, unexpressible: `${h.label} is in the database but no migration creates it: add \`CREATE EXTENSION IF NOT EXISTS "${h.key}";\` to a migration (\`dbctl generate --custom\`), or drop it by hand` });
+      out.push({
+        kind: 'extension',
+        key: h.key,
+        line: `${h.label}: in ${sides.actual}, not in ${sides.expected}`,
+        sql: null,
+        unexpressible: `${h.label} is in the database but no migration creates it: add \`CREATE EXTENSION IF NOT EXISTS "${h.key}";\` to a migration (\`dbctl generate --custom\`), or drop it by hand`,
+      });
       continue;
     }
     out.push({ kind: h.kind, key: h.key, line: `${h.label}: in ${sides.actual}, not in ${sides.expected}`, sql: [h.drop] });

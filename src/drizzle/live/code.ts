@@ -101,7 +101,10 @@ export async function snapshotOfMigration(settings: DrizzleSettings, tag: string
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new DbctlError('MIGRATIONS_FOLDER_INVALID', `${shown} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DbctlError(
+      'MIGRATIONS_FOLDER_INVALID',
+      `${shown} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const parsed = kit.pgSchema.safeParse(raw);
   if (!parsed.success) {

@@ -101,8 +101,16 @@ export function withoutEnumReorders(statements: KitStatement[], from: PgSnapshot
 
 const INDEX_TYPES = new Set(['drop_index', 'create_index_pg', 'create_index']);
 const CONSTRAINT_TYPES = new Set([
-  'create_unique_constraint', 'delete_unique_constraint', 'create_check_constraint', 'delete_check_constraint',
-  'create_reference', 'delete_reference', 'alter_reference', 'create_composite_pk', 'delete_composite_pk', 'alter_composite_pk',
+  'create_unique_constraint',
+  'delete_unique_constraint',
+  'create_check_constraint',
+  'delete_check_constraint',
+  'create_reference',
+  'delete_reference',
+  'alter_reference',
+  'create_composite_pk',
+  'delete_composite_pk',
+  'alter_composite_pk',
 ]);
 
 /** The name of the index or constraint a drizzle-kit statement is about (from its squashed or plain data). */
@@ -160,7 +168,15 @@ export async function compareLiveWithReplay(
   if (installed.line === '1.0') {
     // drizzle-kit 1.0's introspection and diff (kit/drift-v1.ts); its readings are its own shape
     const v1 = await (await import('../kit/drift-v1.js')).compareLiveWithReplayV1(installed, live, scratch, settings, options);
-    return { drift: v1.drift, summary: v1.summary, statements: v1.statements, kitStatements: [], extras: v1.extras, expected: v1.expected as unknown as SchemaReading, actual: v1.actual as unknown as SchemaReading };
+    return {
+      drift: v1.drift,
+      summary: v1.summary,
+      statements: v1.statements,
+      kitStatements: [],
+      extras: v1.extras,
+      expected: v1.expected as unknown as SchemaReading,
+      actual: v1.actual as unknown as SchemaReading,
+    };
   }
   const kit = await loadKit(settings.baseDir);
   const schemas = await userSchemas(scratch);
@@ -170,4 +186,3 @@ export async function compareLiveWithReplay(
   ]);
   return { ...(await compareReadings(actual, expected, kit)), expected, actual };
 }
-

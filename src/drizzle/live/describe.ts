@@ -18,10 +18,12 @@ export interface Sides {
   expected: string;
 }
 
-const qualify = (schema: unknown, name: unknown) => (typeof schema === 'string' && schema !== '' && schema !== 'public' ? `${schema}.${String(name)}` : String(name));
+const qualify = (schema: unknown, name: unknown) =>
+  typeof schema === 'string' && schema !== '' && schema !== 'public' ? `${schema}.${String(name)}` : String(name);
 
 /** The first `;`-separated field of a squashed drizzle-kit entry (its name). */
-const squashedName = (data: unknown) => (typeof data === 'string' ? data.split(';')[0] : typeof data === 'object' && data ? String((data as { name?: unknown }).name) : '?');
+const squashedName = (data: unknown) =>
+  typeof data === 'string' ? data.split(';')[0] : typeof data === 'object' && data ? String((data as { name?: unknown }).name) : '?';
 
 /** Describes each statement; `sql` is the SQL of the whole diff (for the fallback lines). */
 export function describeDifferences(statements: readonly KitStatement[], sides: Sides): string[] {
@@ -158,7 +160,8 @@ export function describeDifferences(statements: readonly KitStatement[], sides: 
         break;
       case 'disable_rls':
         // drizzle-kit emits this beside a dropped table; it says nothing of its own then
-        if (statements.some((other) => other.type === 'drop_table' && other.tableName === st.tableName && other.schema === st.schema)) continue;
+        if (statements.some((other) => other.type === 'drop_table' && other.tableName === st.tableName && other.schema === st.schema))
+          continue;
         line = `table ${table}: row level security on in ${actual}, off in ${expected}`;
         break;
       default:

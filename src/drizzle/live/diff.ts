@@ -57,7 +57,9 @@ export async function diffSnapshots(
   const validatedTo = k.pgSchema.parse(to);
   const action = mode === 'push' ? 'push' : undefined;
   const session =
-    answers === 'no-renames' ? new RenameSession(new RenameAnswers()) : new RenameSession(new RenameAnswers(answers.renames ?? [], answers.creates ?? []), answers.ask);
+    answers === 'no-renames'
+      ? new RenameSession(new RenameAnswers())
+      : new RenameSession(new RenameAnswers(answers.renames ?? [], answers.creates ?? []), answers.ask);
   const r = session.resolvers();
   const result = await k.applyPgSnapshotsDiff(
     k.squashPgScheme(validatedFrom, action),

@@ -72,7 +72,10 @@ export async function detectDrift(
  * Only the newest snapshot is validated in full (older ones by their header, see `readOutFolder`);
  * `headers` are the snapshots' headers when the caller has them (or is reading them).
  */
-export async function schemaDiffersFromSnapshot(settings: DrizzleSettings, options: { headers?: Promise<SnapshotHeaders> } = {}): Promise<SchemaVsSnapshot> {
+export async function schemaDiffersFromSnapshot(
+  settings: DrizzleSettings,
+  options: { headers?: Promise<SnapshotHeaders> } = {},
+): Promise<SchemaVsSnapshot> {
   const installed = resolveDrizzleKit(settings.baseDir);
   if (installed.line === '1.0') {
     // drizzle-kit 1.0's own generate, as a dry run (kit/cli-v1.ts)

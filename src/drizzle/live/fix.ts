@@ -45,7 +45,9 @@ export async function planFix(
   const kit = await loadKit(settings.baseDir);
   const code = await codeSchema(settings);
   const expected = withTableFilter(kit, settings, code.snapshot);
-  const live = await readOnly(sql, (db) => introspectWith(kit, db, settings, { ...options, schemas: schemasOf(expected), tsSchema: expected }));
+  const live = await readOnly(sql, (db) =>
+    introspectWith(kit, db, settings, { ...options, schemas: schemasOf(expected), tsSchema: expected }),
+  );
   const aligned = alignLive(live.snapshot, expected, live.facts);
   const diff = await diffSnapshots(aligned, expected, { ...answers, command: 'fix' }, 'push', kit);
   const statements = rebuildInvalidIndexes(diff.sqlStatements, diff.statements as KitStatement[], kit.fromJson, live.facts.invalidIndexes);
@@ -60,9 +62,18 @@ export async function planFix(
 }
 
 /** Writes the fix as the next migration; null (nothing written) when the database already matches. */
-export async function writeFix(settings: DrizzleSettings, plan: FixPlan, options: { name?: string | undefined; now?: Date } = {}): Promise<WrittenMigration | null> {
+export async function writeFix(
+  settings: DrizzleSettings,
+  plan: FixPlan,
+  options: { name?: string | undefined; now?: Date } = {},
+): Promise<WrittenMigration | null> {
   if (plan.statements.length === 0) return null;
-  return await writeMigration(settings, { snapshot: plan.snapshot, statements: plan.statements, name: options.name, ...(options.now ? { now: options.now } : {}) });
+  return await writeMigration(settings, {
+    snapshot: plan.snapshot,
+    statements: plan.statements,
+    name: options.name,
+    ...(options.now ? { now: options.now } : {}),
+  });
 }
 
 /** Puts `DROP INDEX IF EXISTS` before the statement that builds an invalid index again. */
@@ -121,32 +132,52 @@ export async function planReplayedFix(
   options: { excludeSchemas?: readonly string[] } = {},
 ): Promise<ReplayedFixPlan> {
   const installed = resolveDrizzleKit(settings.baseDir);
-  if (installed.line === '1.0') return await (await import('../kit/drift-v1.js')).planReplayedFixV1(installed, live, scratch, settings, answers, options);
-  const { compareLiveWithReplay, compareReadings, readSide, userSchemas, withoutEnumReorders, withoutRedefined } = await import('./compare.js');
+  if (installed.line === '1.0')
+    return await (await import('../kit/drift-v1.js')).planReplayedFixV1(installed, live, scratch, settings, answers, options);
+  const { compareLiveWithReplay, compareReadings, readSide, userSchemas, withoutEnumReorders, withoutRedefined } =
+    await import('./compare.js');
   const { runStatements } = await import('./replay.js');
   const kit = await loadKit(settings.baseDir);
   const excludeSchemas = options.excludeSchemas;
   const compared = await compareLiveWithReplay(live, scratch, settings, { excludeSchemas });
   const { actual, expected } = compared;
-  const empty: ReplayedFixPlan = { statements: [], summary: [], renames: [], invalidIndexes: actual.schema.facts.invalidIndexes, destroys: [], proof: null };
+  const empty: ReplayedFixPlan = {
+    statements: [],
+    summary: [],
+    renames: [],
+    invalidIndexes: actual.schema.facts.invalidIndexes,
+    destroys: [],
+    proof: null,
+  };
   if (!compared.drift) return empty;
 
   const unexpressible = compared.extras.filter((e) => e.sql === null).map((e) => e.unexpressible ?? e.line);
   if (unexpressible.length > 0) {
-    throw new DbctlError('OPERATION_FAILED', `fix cannot express ${unexpressible.length === 1 ? 'one difference' : `${unexpressible.length} differences`} as a migration; nothing written`, {
-      details: unexpressible.map((line) => `  - ${line}`),
-      hint: 'repair these by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
-    });
+    throw new DbctlError(
+      'OPERATION_FAILED',
+      `fix cannot express ${unexpressible.length === 1 ? 'one difference' : `${unexpressible.length} differences`} as a migration; nothing written`,
+      {
+        details: unexpressible.map((line) => `  - ${line}`),
+        hint: 'repair these by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
+      },
+    );
   }
   const diff = await diffSnapshots(actual.schema.snapshot, expected.schema.snapshot, { ...answers, command: 'fix' }, 'push', kit);
-  const kitStatements = withoutRedefined(withoutEnumReorders(diff.statements as KitStatement[], actual.schema.snapshot, expected.schema.snapshot), compared.extras);
+  const kitStatements = withoutRedefined(
+    withoutEnumReorders(diff.statements as KitStatement[], actual.schema.snapshot, expected.schema.snapshot),
+    compared.extras,
+  );
   const invalid = actual.schema.facts.invalidIndexes;
   // a primary key dropped first (PostgreSQL allows one per table), then each statement's SQL
   const rebuilt = pkFirst(kitStatements).map((st) => concurrentlyIfInvalid(st, invalid));
   const sqlFromKit = rebuilt.flatMap((st) => primaryKeySql(st, actual.extras, expected.extras) ?? kit.fromJson([st], 'postgresql', 'push'));
   const kitSql = rebuildInvalidIndexes(sqlFromKit, rebuilt, kit.fromJson, invalid);
-  const extraFirst = compared.extras.filter((e) => e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in '))).flatMap((e) => e.sql ?? []);
-  const extraLast = compared.extras.filter((e) => !(e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in ')))).flatMap((e) => e.sql ?? []);
+  const extraFirst = compared.extras
+    .filter((e) => e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in ')))
+    .flatMap((e) => e.sql ?? []);
+  const extraLast = compared.extras
+    .filter((e) => !(e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in '))))
+    .flatMap((e) => e.sql ?? []);
   const statements = await idempotent([...extraFirst, ...kitSql, ...extraLast]);
   const summary = [...compared.summary];
   const destroys = await destroyedData(live, kitStatements);
@@ -154,8 +185,14 @@ export async function planReplayedFix(
   // the proof: a copy of the live schema, made from the replay; the fix on it; zero drift left
   const reverse = await compareReadings(expected, actual, kit, { actual: 'the migrations', expected: 'the database' });
   const cannotCopy = reverse.extras.filter((e) => e.sql === null).map((e) => e.line);
-  const reverseSql = pkFirst(reverse.kitStatements).flatMap((st) => primaryKeySql(st, expected.extras, actual.extras) ?? kit.fromJson([st], 'postgresql', 'push'));
-  const toLive = [...reverse.extras.filter((e) => e.kind === 'extension' || e.kind === 'function').flatMap((e) => e.sql ?? []), ...reverseSql, ...reverse.extras.filter((e) => !(e.kind === 'extension' || e.kind === 'function')).flatMap((e) => e.sql ?? [])];
+  const reverseSql = pkFirst(reverse.kitStatements).flatMap(
+    (st) => primaryKeySql(st, expected.extras, actual.extras) ?? kit.fromJson([st], 'postgresql', 'push'),
+  );
+  const toLive = [
+    ...reverse.extras.filter((e) => e.kind === 'extension' || e.kind === 'function').flatMap((e) => e.sql ?? []),
+    ...reverseSql,
+    ...reverse.extras.filter((e) => !(e.kind === 'extension' || e.kind === 'function')).flatMap((e) => e.sql ?? []),
+  ];
   const refuse = (what: string, details: string[]) =>
     new DbctlError('OPERATION_FAILED', `fix cannot prove its migration repairs the drift (${what}); nothing written`, {
       details: [...details.map((line) => `  - ${line}`), '  the migration it would have written:', ...statements.map((s) => `    ${s}`)],
@@ -169,7 +206,10 @@ export async function planReplayedFix(
     throw refuse('it fails where there is no drift', [(error as Error).message]);
   }
   const replayedAgain = await readSide(scratch, settings, { schemas: await userSchemas(scratch), excludeSchemas, kit });
-  const undone = await compareReadings(replayedAgain, expected, kit, { actual: 'the replayed migrations with the fix', expected: 'the migrations' });
+  const undone = await compareReadings(replayedAgain, expected, kit, {
+    actual: 'the replayed migrations with the fix',
+    expected: 'the migrations',
+  });
   if (undone.drift) throw refuse('where there is no drift it would change what the migrations made', undone.summary);
   if (cannotCopy.length > 0) throw refuse('the live schema cannot be copied into the scratch database', cannotCopy);
   try {
@@ -190,7 +230,14 @@ export async function planReplayedFix(
   const after = await readSide(scratch, settings, { schemas: await userSchemas(scratch), excludeSchemas, kit });
   const left = await compareReadings(after, expected, kit);
   if (left.drift) throw refuse('applied to a copy of the live schema, it leaves drift', left.summary);
-  return { statements, summary, renames: diff.renames, invalidIndexes: invalid, destroys, proof: 'applied to a copy of the live schema in a scratch database: no drift left; applied to the replayed migrations: nothing changed' };
+  return {
+    statements,
+    summary,
+    renames: diff.renames,
+    invalidIndexes: invalid,
+    destroys,
+    proof: 'applied to a copy of the live schema in a scratch database: no drift left; applied to the replayed migrations: nothing changed',
+  };
 }
 
 /** The statements with primary keys dropped first (PostgreSQL allows one per table). */
@@ -211,7 +258,13 @@ function primaryKeySql(st: KitStatement, actual: readonly CatalogObject[], expec
   const table = String(st.tableName);
   const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
   const pkOf = (objects: readonly CatalogObject[]) =>
-    objects.find((o) => o.kind === 'constraint' && o.key.startsWith(`${schema}.${table}.`) && o.key.split('.').length === 3 && o.def.startsWith('PRIMARY KEY'));
+    objects.find(
+      (o) =>
+        o.kind === 'constraint' &&
+        o.key.startsWith(`${schema}.${table}.`) &&
+        o.key.split('.').length === 3 &&
+        o.def.startsWith('PRIMARY KEY'),
+    );
   if (st.type === 'alter_table_alter_column_set_pk') {
     const pk = pkOf(expected);
     return pk ? [`ALTER TABLE ${ident(schema)}.${ident(table)} ADD CONSTRAINT ${ident(pk.key.split('.')[2]!)} ${pk.def};`] : null;

@@ -25,7 +25,9 @@ export async function idempotent(statements: readonly string[]): Promise<string[
     }
     const [st] = parsed.statements;
     const toChar = byteToCharConverter(statement);
-    const tokens: Token[] = lib.scanSync(statement).tokens.map((t) => ({ start: toChar(t.start), end: toChar(t.end), text: t.text.toUpperCase() }));
+    const tokens: Token[] = lib
+      .scanSync(statement)
+      .tokens.map((t) => ({ start: toChar(t.start), end: toChar(t.end), text: t.text.toUpperCase() }));
     const rewritten = rewrite(st!.kind, st!.node, statement, tokens);
     const checked = rewritten.filter((text) => {
       const again = parser.parse(text);
@@ -93,11 +95,34 @@ function rewrite(kind: string, node: any, text: string, tokens: Token[]): string
     case 'DropStmt':
       return body.missing_ok
         ? keep
-        : one(insertAfter(text, tokens, ['TABLE', 'INDEX', 'CONCURRENTLY', 'VIEW', 'MATERIALIZED', 'TYPE', 'SEQUENCE', 'SCHEMA', 'TRIGGER', 'FUNCTION', 'PROCEDURE', 'POLICY', 'EXTENSION'], 'IF EXISTS'));
+        : one(
+            insertAfter(
+              text,
+              tokens,
+              [
+                'TABLE',
+                'INDEX',
+                'CONCURRENTLY',
+                'VIEW',
+                'MATERIALIZED',
+                'TYPE',
+                'SEQUENCE',
+                'SCHEMA',
+                'TRIGGER',
+                'FUNCTION',
+                'PROCEDURE',
+                'POLICY',
+                'EXTENSION',
+              ],
+              'IF EXISTS',
+            ),
+          );
     case 'ViewStmt':
       return body.replace ? keep : one(insertAfter(text, tokens, ['CREATE'], 'OR REPLACE'));
     case 'CreateEnumStmt':
-      return text.includes('$$') ? keep : [`DO $$ BEGIN\n ${text.trim().replace(/;$/, '')};\nEXCEPTION WHEN duplicate_object THEN null;\nEND $$;`];
+      return text.includes('$$')
+        ? keep
+        : [`DO $$ BEGIN\n ${text.trim().replace(/;$/, '')};\nEXCEPTION WHEN duplicate_object THEN null;\nEND $$;`];
     default:
       return keep;
   }

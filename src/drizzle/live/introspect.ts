@@ -86,7 +86,9 @@ export function tableFilter(kit: KitInternals, settings: DrizzleSettings): (tabl
 export function withTableFilter(kit: KitInternals, settings: DrizzleSettings, snapshot: PgSnapshot): PgSnapshot {
   if (settings.tablesFilter === undefined && !settings.extensionsFilters?.includes('postgis')) return snapshot;
   const keep = tableFilter(kit, settings);
-  const tables = Object.fromEntries(Object.entries(snapshot.tables as Record<string, { name: string }>).filter(([, table]) => keep(table.name)));
+  const tables = Object.fromEntries(
+    Object.entries(snapshot.tables as Record<string, { name: string }>).filter(([, table]) => keep(table.name)),
+  );
   return { ...snapshot, tables };
 }
 
@@ -101,11 +103,7 @@ export function schemasOf(snapshot: Record<string, unknown>): string[] {
 }
 
 /** The schemas to read: `schemaFilter` (every user schema when empty) plus `extra`, minus dbctl's and drizzle's. */
-export async function introspectedSchemas(
-  db: KitDb,
-  settings: DrizzleSettings,
-  options: IntrospectOptions = {},
-): Promise<string[]> {
+export async function introspectedSchemas(db: KitDb, settings: DrizzleSettings, options: IntrospectOptions = {}): Promise<string[]> {
   const excluded = excludedSchemas(settings, options.excludeSchemas);
   let wanted: string[];
   if (settings.schemaFilter && settings.schemaFilter.length > 0) {
@@ -147,18 +145,31 @@ export interface LiveSchema {
  * snapshot (id drizzle-kit's origin id, prevId empty, as `pgPushIntrospect` returns it), with what
  * drizzle-kit 0.31's introspection gets wrong corrected (see the top of this file).
  */
-export async function introspect(sql: postgres.Sql | postgres.TransactionSql, settings: DrizzleSettings, options: IntrospectOptions = {}): Promise<PgSnapshot> {
+export async function introspect(
+  sql: postgres.Sql | postgres.TransactionSql,
+  settings: DrizzleSettings,
+  options: IntrospectOptions = {},
+): Promise<PgSnapshot> {
   return (await introspectLive(sql, settings, options)).snapshot;
 }
 
 /** `introspect` with the facts `alignLive` needs. */
-export async function introspectLive(sql: postgres.Sql | postgres.TransactionSql, settings: DrizzleSettings, options: IntrospectOptions = {}): Promise<LiveSchema> {
+export async function introspectLive(
+  sql: postgres.Sql | postgres.TransactionSql,
+  settings: DrizzleSettings,
+  options: IntrospectOptions = {},
+): Promise<LiveSchema> {
   const kit = await loadKit(settings.baseDir);
   return await readOnly(sql, (db) => introspectWith(kit, db, settings, options));
 }
 
 /** `introspectLive` through an existing drizzle-kit `db` (inside a transaction the caller holds). */
-export async function introspectWith(kit: KitInternals, db: KitDb, settings: DrizzleSettings, options: IntrospectOptions = {}): Promise<LiveSchema> {
+export async function introspectWith(
+  kit: KitInternals,
+  db: KitDb,
+  settings: DrizzleSettings,
+  options: IntrospectOptions = {},
+): Promise<LiveSchema> {
   const schemas = await introspectedSchemas(db, settings, options);
   if (schemas.length === 0) {
     // drizzle-kit reads every schema (pg_catalog included) when given none: there is nothing to read
@@ -171,10 +182,14 @@ export async function introspectWith(kit: KitInternals, db: KitDb, settings: Dri
     body = await kit.fromDatabase(batchedCatalog(db, schemas), tableFilter(kit, settings), schemas, entities, undefined, options.tsSchema);
   } catch (error) {
     if (error instanceof DbctlError) throw error;
-    throw new DbctlError('OPERATION_FAILED', `could not read the database schema: ${error instanceof Error ? error.message : String(error)}`, {
-      hint: 'the database user needs to read the catalog (pg_catalog, information_schema); run with --verbose for details',
-      cause: error,
-    });
+    throw new DbctlError(
+      'OPERATION_FAILED',
+      `could not read the database schema: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: 'the database user needs to read the catalog (pg_catalog, information_schema); run with --verbose for details',
+        cause: error,
+      },
+    );
   }
   const { internal: _internal, ...rest } = body as Record<string, unknown> & { internal?: unknown };
   const snapshot = kit.pgSchema.parse({ id: kit.originUUID, prevId: '', ...rest });
@@ -212,7 +227,9 @@ async function dropOwnedSequences(db: KitDb, snapshot: PgSnapshot, schemas: read
  * a schema that exists, whoever owns it (managed databases often give schemas to NOLOGIN roles).
  */
 async function addSchemas(db: KitDb, snapshot: PgSnapshot, schemas: readonly string[]): Promise<void> {
-  const rows = (await db.query(`select nspname from pg_catalog.pg_namespace where nspname in (${inList(schemas)}) and nspname <> 'public'`)) as { nspname: string }[];
+  const rows = (await db.query(
+    `select nspname from pg_catalog.pg_namespace where nspname in (${inList(schemas)}) and nspname <> 'public'`,
+  )) as { nspname: string }[];
   const found = snapshot.schemas as Record<string, string>;
   for (const row of rows) found[row.nspname] = row.nspname;
 }
@@ -263,7 +280,12 @@ async function readRawDefaults(db: KitDb, schemas: readonly string[]): Promise<M
        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
       where n.nspname in (${inList(schemas)}) and a.attgenerated = ''`,
   );
-  return new Map((rows as { schema: string; table: string; column: string; expr: string }[]).map((row) => [`${row.schema}.${row.table}.${row.column}`, row.expr]));
+  return new Map(
+    (rows as { schema: string; table: string; column: string; expr: string }[]).map((row) => [
+      `${row.schema}.${row.table}.${row.column}`,
+      row.expr,
+    ]),
+  );
 }
 
 /**

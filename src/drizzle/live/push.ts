@@ -66,7 +66,11 @@ export async function planPush(
     suggestions = await kit.pgSuggestions(checked, diff.statements);
   } catch (error) {
     if (error instanceof DbctlError) throw error;
-    throw new DbctlError('OPERATION_FAILED', `drizzle-kit's push checks failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new DbctlError(
+      'OPERATION_FAILED',
+      `drizzle-kit's push checks failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const typeWarnings = await typeChangeWarnings(db, diff.statements as KitStatement[]);
   return {
@@ -157,9 +161,13 @@ function withoutTruncatePrompt(db: KitDb, statements: readonly KitStatement[], w
       const expected = queue.shift();
       if (expected !== 'unique') return await db.query(text, params);
       if (!/^select count\(\*\) as count from /i.test(text.trim())) {
-        throw new DbctlError('OPERATION_FAILED', 'drizzle-kit push checks ran in an unexpected order; this drizzle-kit version is not supported by dbctl push', {
-          hint: 'install drizzle-kit 0.31.x',
-        });
+        throw new DbctlError(
+          'OPERATION_FAILED',
+          'drizzle-kit push checks ran in an unexpected order; this drizzle-kit version is not supported by dbctl push',
+          {
+            hint: 'install drizzle-kit 0.31.x',
+          },
+        );
       }
       const st = uniques[uniqueIndex++]!;
       const rows = await db.query(text, params);

@@ -47,7 +47,11 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * `sql`. Throws OPERATION_FAILED naming the migration and PostgreSQL's message when one fails
  * (then what the migrations produce is not known: callers fail closed).
  */
-export async function replayMigrations(sql: postgres.Sql, migrations: readonly LocalMigration[], liveExtensions: readonly LiveExtension[]): Promise<ReplayResult> {
+export async function replayMigrations(
+  sql: postgres.Sql,
+  migrations: readonly LocalMigration[],
+  liveExtensions: readonly LiveExtension[],
+): Promise<ReplayResult> {
   const started = Date.now();
   const parser = await loadSqlParser();
   const analysed = migrations.map((migration) => ({ migration, chunks: analyzeMigration(parser, migration.statements) }));
@@ -66,13 +70,19 @@ export async function replayMigrations(sql: postgres.Sql, migrations: readonly L
   for (const ext of liveExtensions) {
     if (madeByMigrations.has(ext.name)) continue;
     try {
-      await sql.unsafe(`create schema if not exists ${quote(ext.schema)}; create extension if not exists ${quote(ext.name)} with schema ${quote(ext.schema)} cascade`);
+      await sql.unsafe(
+        `create schema if not exists ${quote(ext.schema)}; create extension if not exists ${quote(ext.name)} with schema ${quote(ext.schema)} cascade`,
+      );
       extensions.push(ext.name);
     } catch (error) {
-      throw new DbctlError('OPERATION_FAILED', `cannot replay the migrations: extension ${ext.name} (installed in the database) cannot be created in the scratch database: ${(error as Error).message}`, {
-        hint: 'point `shadow: { url }` at a server that has the same extensions available',
-        cause: error,
-      });
+      throw new DbctlError(
+        'OPERATION_FAILED',
+        `cannot replay the migrations: extension ${ext.name} (installed in the database) cannot be created in the scratch database: ${(error as Error).message}`,
+        {
+          hint: 'point `shadow: { url }` at a server that has the same extensions available',
+          cause: error,
+        },
+      );
     }
   }
   for (const { migration, chunks } of analysed) await runChunks(sql, migration.tag, chunks);
@@ -84,7 +94,12 @@ export async function replayMigrations(sql: postgres.Sql, migrations: readonly L
  * transaction (one round trip), a statement that cannot run in a transaction on its own. Throws
  * OPERATION_FAILED naming `label` and PostgreSQL's message.
  */
-export async function runChunks(sql: postgres.Sql, label: string, chunks: readonly AnalyzedChunk[], failure = `cannot replay the migrations: ${label} fails in the scratch database`): Promise<void> {
+export async function runChunks(
+  sql: postgres.Sql,
+  label: string,
+  chunks: readonly AnalyzedChunk[],
+  failure = `cannot replay the migrations: ${label} fails in the scratch database`,
+): Promise<void> {
   for (const segment of planSegments(chunks)) {
     const texts = segment.statements.map((i) => chunks[i]!.sql);
     const text = segment.transactional ? `BEGIN;\n${texts.join('\n;\n')}\n;\nCOMMIT;` : texts[0]!;

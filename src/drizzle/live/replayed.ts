@@ -38,5 +38,7 @@ export async function withReplay<T>(
  * others given (a migration that stopped part-way, completed by a fix).
  */
 export function appliedOrder<M extends { migration: LocalMigration; row: { id: number } | null }>(planned: readonly M[]): LocalMigration[] {
-  return [...planned].sort((a, b) => (a.row?.id ?? Number.MAX_SAFE_INTEGER) - (b.row?.id ?? Number.MAX_SAFE_INTEGER)).map((p) => p.migration);
+  return [...planned]
+    .sort((a, b) => (a.row?.id ?? Number.MAX_SAFE_INTEGER) - (b.row?.id ?? Number.MAX_SAFE_INTEGER))
+    .map((p) => p.migration);
 }

@@ -58,9 +58,14 @@ export async function writeMigration(settings: DrizzleSettings, migration: Migra
  * snapshot is the newest one), in the installed drizzle-kit's format: a journal entry and
  * `meta/<prefix>_snapshot.json` on 0.31, a `<timestamp>_<name>/` folder on 1.0.
  */
-export async function writeUnchangedSchemaMigration(settings: DrizzleSettings, statements: string[], name: string): Promise<WrittenMigration> {
+export async function writeUnchangedSchemaMigration(
+  settings: DrizzleSettings,
+  statements: string[],
+  name: string,
+): Promise<WrittenMigration> {
   const installed = resolveDrizzleKit(settings.baseDir);
-  if (installed.line === '1.0') return await (await import('../kit/write-v1.js')).writeUnchangedSchemaMigrationV1(installed, settings, statements, name);
+  if (installed.line === '1.0')
+    return await (await import('../kit/write-v1.js')).writeUnchangedSchemaMigrationV1(installed, settings, statements, name);
   const { newestSnapshot } = await import('./code.js');
   const snapshot = (await newestSnapshot(settings)) as Record<string, unknown>;
   return await writeMigration(settings, { snapshot, statements, name });

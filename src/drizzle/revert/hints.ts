@@ -12,8 +12,10 @@ export interface SchemaText {
   text: string;
 }
 
-const qualify = (schema: unknown, name: unknown) => (typeof schema === 'string' && schema !== '' && schema !== 'public' ? `${schema}.${String(name)}` : String(name));
-const squashedName = (data: unknown) => (typeof data === 'string' ? data.split(';')[0]! : typeof data === 'object' && data ? String((data as { name?: unknown }).name) : '?');
+const qualify = (schema: unknown, name: unknown) =>
+  typeof schema === 'string' && schema !== '' && schema !== 'public' ? `${schema}.${String(name)}` : String(name);
+const squashedName = (data: unknown) =>
+  typeof data === 'string' ? data.split(';')[0]! : typeof data === 'object' && data ? String((data as { name?: unknown }).name) : '?';
 
 /** The first file that names `name` in quotes ('users', "users" or `users`). */
 export function fileDefining(name: string, files: readonly SchemaText[]): string | undefined {
@@ -68,7 +70,9 @@ export function codeChanges(statements: readonly KitStatement[], files: readonly
     switch (st.type) {
       case 'create_table':
         {
-          const columns = Array.isArray(st.columns) ? st.columns.map((c: { name?: unknown }) => String(c.name)) : Object.keys((st.columns as Record<string, unknown>) ?? {});
+          const columns = Array.isArray(st.columns)
+            ? st.columns.map((c: { name?: unknown }) => String(c.name))
+            : Object.keys((st.columns as Record<string, unknown>) ?? {});
           line = `add table ${table} back to ${where} (columns: ${columns.join(', ') || 'see the snapshot'})`;
         }
         break;

@@ -17,7 +17,15 @@ export interface PatchResult {
   cascaded: string[];
 }
 
-const TABLE_PARTS = ['columns', 'indexes', 'foreignKeys', 'compositePrimaryKeys', 'uniqueConstraints', 'policies', 'checkConstraints'] as const;
+const TABLE_PARTS = [
+  'columns',
+  'indexes',
+  'foreignKeys',
+  'compositePrimaryKeys',
+  'uniqueConstraints',
+  'policies',
+  'checkConstraints',
+] as const;
 const PART_WORD: Record<string, string> = {
   columns: 'column',
   indexes: 'index',
@@ -57,7 +65,11 @@ export function undoChanges(newest: Json, after: Json, before: Json, renames: re
   const cascaded: string[] = [];
   const result: Json = structuredClone(newest);
   const keyed = (kind: SeenRename['kind']) =>
-    new Map(renames.filter((r) => r.kind === kind).map((r) => [kind === 'schema' ? r.to : tableKey(r.to), kind === 'schema' ? r.from : tableKey(r.from)]));
+    new Map(
+      renames
+        .filter((r) => r.kind === kind)
+        .map((r) => [kind === 'schema' ? r.to : tableKey(r.to), kind === 'schema' ? r.from : tableKey(r.from)]),
+    );
   const renameMaps: Record<string, Map<string, string>> = {
     tables: keyed('table'),
     enums: keyed('enum'),
@@ -100,7 +112,11 @@ function patchKeyed(
       conflicts.push(`${label} (renamed from ${display(beforeKey)}): a later migration removed or renamed it again`);
       continue;
     }
-    const value = recurse ? recurse(newest[afterKey], after[afterKey], before[beforeKey], label) : sameJson(newest[afterKey], after[afterKey]) ? before[beforeKey] : undefined;
+    const value = recurse
+      ? recurse(newest[afterKey], after[afterKey], before[beforeKey], label)
+      : sameJson(newest[afterKey], after[afterKey])
+        ? before[beforeKey]
+        : undefined;
     if (value === undefined) {
       conflicts.push(`${label}: a later migration changed it again`);
       continue;
@@ -147,7 +163,14 @@ function patchTable(newest: Json, after: Json, before: Json, renames: readonly S
       }),
   );
   for (const part of TABLE_PARTS) {
-    result[part] = patchKeyed(newest[part] ?? {}, after[part] ?? {}, before[part] ?? {}, part === 'columns' ? columnRenames : new Map(), `${PART_WORD[part]} ${shortName(after)}.`, conflicts);
+    result[part] = patchKeyed(
+      newest[part] ?? {},
+      after[part] ?? {},
+      before[part] ?? {},
+      part === 'columns' ? columnRenames : new Map(),
+      `${PART_WORD[part]} ${shortName(after)}.`,
+      conflicts,
+    );
   }
   return result;
 }

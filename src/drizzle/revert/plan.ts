@@ -38,7 +38,7 @@ export function findMigration(migrations: readonly LocalMigration[], tag: string
   if (prefixed.length === 1) return prefixed[0]!;
   const newest = migrations.slice(-3).map((m) => m.tag);
   throw new DbctlError('UNKNOWN_MIGRATION', `no migration ${tag} in ${outLabel}`, {
-    hint: migrations.length === 0 ? 'the folder has no migrations yet' : `the newest are ${newest.join(', ')}; \`dbctl status\` lists them all`,
+    hint:
+      migrations.length === 0 ? 'the folder has no migrations yet' : `the newest are ${newest.join(', ')}; \`dbctl status\` lists them all`,
   });
 }
-

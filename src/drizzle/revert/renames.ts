@@ -57,7 +57,12 @@ export function renamesIn(sql: string, parser: SqlParser): SeenRename[] {
       const to = String(body.newschema);
       if (body.relation) {
         const name = String(body.relation.relname);
-        const kind = body.objectType === 'OBJECT_SEQUENCE' ? 'sequence' : body.objectType === 'OBJECT_VIEW' || body.objectType === 'OBJECT_MATVIEW' ? 'view' : 'table';
+        const kind =
+          body.objectType === 'OBJECT_SEQUENCE'
+            ? 'sequence'
+            : body.objectType === 'OBJECT_VIEW' || body.objectType === 'OBJECT_MATVIEW'
+              ? 'view'
+              : 'table';
         seen.push({ kind, from: qualified(body.relation.schemaname, name), to: qualified(to, name) });
       } else if (body.objectType === 'OBJECT_TYPE') {
         const parts = stringsOf(body.object);

@@ -51,11 +51,20 @@ export async function planRevert(settings: DrizzleSettings, tag: string, parser:
   const afterPath = snapshotPathOf(settings, migration.tag);
   const after = snapshots.byPath.get(afterPath);
   if (!after) {
-    throw new DbctlError('MIGRATIONS_FOLDER_INVALID', `migration ${migration.tag} has no snapshot ${path.relative(settings.baseDir, afterPath)}`, {
-      hint: existsSync(afterPath) ? 'the snapshot is not readable JSON; restore it from version control' : 'restore the meta folder from version control',
-    });
+    throw new DbctlError(
+      'MIGRATIONS_FOLDER_INVALID',
+      `migration ${migration.tag} has no snapshot ${path.relative(settings.baseDir, afterPath)}`,
+      {
+        hint: existsSync(afterPath)
+          ? 'the snapshot is not readable JSON; restore it from version control'
+          : 'restore the meta folder from version control',
+      },
+    );
   }
-  const before: Json = after.prevId === kit.originUUID || after.prevId === '' ? (kit.dryPg as Json) : snapshots.byId.get(after.prevId) ?? missingBefore(migration.tag, after.prevId);
+  const before: Json =
+    after.prevId === kit.originUUID || after.prevId === ''
+      ? (kit.dryPg as Json)
+      : (snapshots.byId.get(after.prevId) ?? missingBefore(migration.tag, after.prevId));
   const newestRaw: Json = snapshots.byId.get(out.previous.id) ?? (out.previous as Json);
   const isNewest = newestRaw.id === after.id;
   const later = folder.migrations.filter((m) => m.idx > migration.idx).map((m) => m.tag);
@@ -78,12 +87,18 @@ export async function planRevert(settings: DrizzleSettings, tag: string, parser:
   const diff = await diffSnapshots(from, to, { renames: reversedAnswers(renames), unanswered: 'create' }, 'generate', kit);
 
   if (diff.sqlStatements.length === 0 && migration.statements.length > 0 && sameSchema(after, before)) {
-    throw new DbctlError('OPERATION_FAILED', `${migration.tag} changed no schema drizzle tracks (custom SQL?); dbctl cannot compute its inverse`, {
-      hint: `write the inverse by hand: \`dbctl generate --custom --name revert_${migration.tag}\``,
-    });
+    throw new DbctlError(
+      'OPERATION_FAILED',
+      `${migration.tag} changed no schema drizzle tracks (custom SQL?); dbctl cannot compute its inverse`,
+      {
+        hint: `write the inverse by hand: \`dbctl generate --custom --name revert_${migration.tag}\``,
+      },
+    );
   }
   const files: SchemaText[] = schemaTexts(settings);
-  const destroyed = analyzeMigration(parser, migration.statements).flatMap((chunk) => chunk.destroys).map(describeDestroyed);
+  const destroyed = analyzeMigration(parser, migration.statements)
+    .flatMap((chunk) => chunk.destroys)
+    .map(describeDestroyed);
   return {
     tag: migration.tag,
     later,
@@ -106,7 +121,10 @@ export async function writeRevert(
 ): Promise<WrittenMigration | null> {
   if (plan.statements.length === 0) return null;
   const installed = resolveDrizzleKit(settings.baseDir);
-  if (installed.line === '1.0') return await (await import('../kit/revert-v1.js')).writeRevertV1(settings, plan, options.name ?? `revert_${plan.tag}`, options.now?.getTime());
+  if (installed.line === '1.0')
+    return await (
+      await import('../kit/revert-v1.js')
+    ).writeRevertV1(settings, plan, options.name ?? `revert_${plan.tag}`, options.now?.getTime());
   return await writeMigration(settings, {
     snapshot: plan.snapshot,
     statements: plan.statements,
@@ -146,7 +164,11 @@ function sameSchema(a: Json, b: Json): boolean {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value as Json).sort().map((k) => [k, sortKeys((value as Json)[k])]));
+    return Object.fromEntries(
+      Object.keys(value as Json)
+        .sort()
+        .map((k) => [k, sortKeys((value as Json)[k])]),
+    );
   }
   return value;
 }

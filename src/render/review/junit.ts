@@ -24,9 +24,21 @@ export function renderJunit(report: ReviewReport): string {
     if (cases.length === 0) cases.push({ name: 'review' });
     const failures = cases.filter((c) => c.finding?.severity === 'error').length;
     total += cases.length;
-    const suite = root.ele('testsuite', { name: migration.tag, file: migration.file, tests: cases.length, failures, errors: 0, skipped: 0 });
+    const suite = root.ele('testsuite', {
+      name: migration.tag,
+      file: migration.file,
+      tests: cases.length,
+      failures,
+      errors: 0,
+      skipped: 0,
+    });
     for (const c of cases) {
-      const testcase = suite.ele('testcase', { name: c.name, classname: migration.file, file: migration.file, ...(c.finding?.line ? { line: c.finding.line } : {}) });
+      const testcase = suite.ele('testcase', {
+        name: c.name,
+        classname: migration.file,
+        file: migration.file,
+        ...(c.finding?.line ? { line: c.finding.line } : {}),
+      });
       if (!c.finding) continue;
       const body = `${c.finding.message}\n\nfix: ${c.finding.fix}${c.sql ? `\n\n${c.sql}` : ''}`;
       if (c.finding.severity === 'error') testcase.ele('failure', { message: c.finding.message, type: c.finding.rule }).txt(body);

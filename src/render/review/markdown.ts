@@ -22,8 +22,12 @@ export function renderMarkdown(report: ReviewReport): string {
   const details: string[][] = [];
   for (const migration of report.migrations) {
     const groups = [
-      ...(migration.findings?.length ? [{ line: migration.findings[0]!.line, sql: undefined as string | undefined, summary: 'file', findings: migration.findings }] : []),
-      ...migration.statements.filter((s) => s.findings.length > 0).map((s) => ({ line: s.line as number | undefined, sql: s.sql, summary: s.summary, findings: s.findings })),
+      ...(migration.findings?.length
+        ? [{ line: migration.findings[0]!.line, sql: undefined as string | undefined, summary: 'file', findings: migration.findings }]
+        : []),
+      ...migration.statements
+        .filter((s) => s.findings.length > 0)
+        .map((s) => ({ line: s.line as number | undefined, sql: s.sql, summary: s.summary, findings: s.findings })),
     ];
     for (const group of groups) {
       for (const f of group.findings) {
@@ -54,6 +58,7 @@ export function renderMarkdown(report: ReviewReport): string {
     size += text.length + 1;
     shown++;
   }
-  if (shown < details.length) out.push('', `_…${details.length - shown} more statements: run \`dbctl review\` locally for the full report._`);
+  if (shown < details.length)
+    out.push('', `_…${details.length - shown} more statements: run \`dbctl review\` locally for the full report._`);
   return `${out.join('\n')}\n`;
 }

@@ -49,7 +49,9 @@ function render(report: ReviewReport, paint: Palette): string {
   for (const migration of report.migrations) {
     statements += migration.statements.length;
     const findings = migration.statements.reduce((n, s) => n + s.findings.length, 0) + (migration.findings?.length ?? 0);
-    out.push(`${paint.bold(migration.file)} ${paint.dim(`(${migration.tag}, ${migration.statements.length} statement${migration.statements.length === 1 ? '' : 's'})`)}`);
+    out.push(
+      `${paint.bold(migration.file)} ${paint.dim(`(${migration.tag}, ${migration.statements.length} statement${migration.statements.length === 1 ? '' : 's'})`)}`,
+    );
     if (findings === 0) {
       out.push(`  ${paint.ok('✓')} no findings`, '');
       continue;

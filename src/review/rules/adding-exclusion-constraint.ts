@@ -25,7 +25,11 @@ const rule: Rule = {
       const c = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
       if (c?.contype !== 'CONSTR_EXCLUSION') continue;
       out.push({
-        message: `EXCLUDE constraint ${c.conname ?? ''} on ${shortTable(alter.table.qualified)} builds its index and checks every row under an ACCESS EXCLUSIVE lock: reads and writes are blocked until it finishes.`.replace('  ', ' '),
+        message:
+          `EXCLUDE constraint ${c.conname ?? ''} on ${shortTable(alter.table.qualified)} builds its index and checks every row under an ACCESS EXCLUSIVE lock: reads and writes are blocked until it finishes.`.replace(
+            '  ',
+            ' ',
+          ),
         at: locationOr(c.location, alter.location),
         table: alter.table.qualified,
       });

@@ -14,8 +14,7 @@ const rule: Rule = {
   docs: {
     problem:
       'Adding a foreign key to an existing table checks every existing row while holding SHARE ROW EXCLUSIVE locks on both the table and the referenced table: writes to both are blocked for the whole scan.',
-    fix:
-      'Add the constraint with NOT VALID (only new rows are checked, the lock is brief), then in a later migration run `ALTER TABLE ... VALIDATE CONSTRAINT ...`, which scans under SHARE UPDATE EXCLUSIVE and blocks neither reads nor writes.',
+    fix: 'Add the constraint with NOT VALID (only new rows are checked, the lock is brief), then in a later migration run `ALTER TABLE ... VALIDATE CONSTRAINT ...`, which scans under SHARE UPDATE EXCLUSIVE and blocks neither reads nor writes.',
   },
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
@@ -41,7 +40,12 @@ const rule: Rule = {
         const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
         for (const c of columnConstraints(def)) {
           if (c.contype !== 'CONSTR_FOREIGN' || c.skip_validation) continue;
-          report(c, String(c.conname ?? `${alter.table.name}_${def.colname}_fkey`), String(def.colname), locationOr(c.location, def.location));
+          report(
+            c,
+            String(c.conname ?? `${alter.table.name}_${def.colname}_fkey`),
+            String(def.colname),
+            locationOr(c.location, def.location),
+          );
         }
       }
     }

@@ -15,8 +15,7 @@ const rule: Rule = {
   docs: {
     problem:
       '`ALTER COLUMN ... SET NOT NULL` (or `ADD PRIMARY KEY USING INDEX` over a nullable column, which implies it) on an existing table scans every row to prove there is no NULL, holding an ACCESS EXCLUSIVE lock that blocks reads and writes for the whole scan.',
-    fix:
-      'Add `CHECK (col IS NOT NULL) NOT VALID`; validate it in a later migration (no blocking); then SET NOT NULL in a later migration (PostgreSQL 12+ skips the scan thanks to the validated CHECK) and drop the CHECK.',
+    fix: 'Add `CHECK (col IS NOT NULL) NOT VALID`; validate it in a later migration (no blocking); then SET NOT NULL in a later migration (PostgreSQL 12+ skips the scan thanks to the validated CHECK) and drop the CHECK.',
   },
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
@@ -38,7 +37,9 @@ const rule: Rule = {
         const t = shortTable(alter.table.qualified);
         out.push({
           message: `ADD PRIMARY KEY USING INDEX ${constraint.indexname} on ${t} makes ${columns ? columns.join(', ') : "the index's columns"} NOT NULL: ${notNull === false ? 'at least one is nullable' : 'they are not known to be NOT NULL'}, so PostgreSQL scans the whole table under an ACCESS EXCLUSIVE lock (reads and writes blocked).`,
-          fix: columns ? columns.map((c) => notNullRecipe(alter.table.qualified, c)).join(' ') + ' Then add the primary key USING INDEX.' : 'Make every column of the index NOT NULL first (a validated CHECK (col IS NOT NULL), then SET NOT NULL), then add the primary key USING INDEX.',
+          fix: columns
+            ? columns.map((c) => notNullRecipe(alter.table.qualified, c)).join(' ') + ' Then add the primary key USING INDEX.'
+            : 'Make every column of the index NOT NULL first (a validated CHECK (col IS NOT NULL), then SET NOT NULL), then add the primary key USING INDEX.',
           at: constraint.location ?? alter.location,
           table: alter.table.qualified,
         });

@@ -12,8 +12,7 @@ const rule: Rule = {
   docs: {
     problem:
       'Dropping a table deletes all its rows, and the application version still running during the deploy fails on every query that uses it.',
-    fix:
-      'First release code that no longer uses the table, then drop it in a later migration (optionally rename it to an `_old` name first and drop it after a grace period). dbctl migrate backs the table up before dropping it.',
+    fix: 'First release code that no longer uses the table, then drop it in a later migration (optionally rename it to an `_old` name first and drop it after a grace period). dbctl migrate backs the table up before dropping it.',
   },
   check(stmt) {
     const tables = stmt.classification.destroys.filter((d) => d.kind === 'table').map((d) => shortTable(`${d.schema}.${d.table}`));

@@ -11,7 +11,8 @@ const rule: Rule = {
   id: 'ban-truncate-cascade',
   defaultSeverity: 'error',
   docs: {
-    problem: 'TRUNCATE ... CASCADE also empties every table with a foreign key to the truncated ones, recursively: tables the migration never names lose all their rows.',
+    problem:
+      'TRUNCATE ... CASCADE also empties every table with a foreign key to the truncated ones, recursively: tables the migration never names lose all their rows.',
     fix: 'TRUNCATE (or DELETE from) the tables you mean explicitly, without CASCADE, so a forgotten reference fails instead of deleting data.',
   },
   check(stmt) {

@@ -11,7 +11,8 @@ const rule: Rule = {
   id: 'ban-truncate',
   defaultSeverity: 'error',
   docs: {
-    problem: 'TRUNCATE in a migration deletes every row of an existing table (under an ACCESS EXCLUSIVE lock), in every environment the migration reaches.',
+    problem:
+      'TRUNCATE in a migration deletes every row of an existing table (under an ACCESS EXCLUSIVE lock), in every environment the migration reaches.',
     fix: 'Delete data deliberately outside schema migrations; if the table really must be emptied here, say so with `-- dbctl-ignore ban-truncate: reason` (dbctl migrate backs the rows up first).',
   },
   check(stmt) {

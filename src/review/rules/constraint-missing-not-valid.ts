@@ -17,8 +17,7 @@ const rule: Rule = {
   docs: {
     problem:
       'Adding a CHECK or FOREIGN KEY constraint to an existing table validates every row while holding the lock (ACCESS EXCLUSIVE for CHECK, SHARE ROW EXCLUSIVE for FOREIGN KEY). Validating a NOT VALID constraint in the same migration does not help: the migration is one transaction, so the lock taken by ADD CONSTRAINT is still held during the scan.',
-    fix:
-      'Add the constraint NOT VALID in one migration (brief lock, new rows checked), and run `ALTER TABLE ... VALIDATE CONSTRAINT ...` in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
+    fix: 'Add the constraint NOT VALID in one migration (brief lock, new rows checked), and run `ALTER TABLE ... VALIDATE CONSTRAINT ...` in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
   },
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
@@ -30,10 +29,17 @@ const rule: Rule = {
         const c = nodeOf(cmd.def, 'Constraint');
         if (!c || c.skip_validation || (c.contype !== 'CONSTR_CHECK' && c.contype !== 'CONSTR_FOREIGN')) continue;
         const kind = c.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY';
-        const lock = c.contype === 'CONSTR_CHECK' ? 'an ACCESS EXCLUSIVE lock (reads and writes blocked)' : 'SHARE ROW EXCLUSIVE locks (writes blocked)';
+        const lock =
+          c.contype === 'CONSTR_CHECK'
+            ? 'an ACCESS EXCLUSIVE lock (reads and writes blocked)'
+            : 'SHARE ROW EXCLUSIVE locks (writes blocked)';
         const name = c.conname ? String(c.conname) : '<name>';
         out.push({
-          message: `${kind} constraint ${c.conname ?? ''} on ${table} is added without NOT VALID: every existing row is checked while holding ${lock}.`.replace('  ', ' '),
+          message:
+            `${kind} constraint ${c.conname ?? ''} on ${table} is added without NOT VALID: every existing row is checked while holding ${lock}.`.replace(
+              '  ',
+              ' ',
+            ),
           fix: `1) ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} (...) NOT VALID; 2) in a later migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}; (reads and writes continue).`,
           at: locationOr(c.location, alter.location),
         });
@@ -55,7 +61,12 @@ const rule: Rule = {
           const prior = alterTable(earlier);
           return (
             prior?.table.qualified === alter.table.qualified &&
-            prior.cmds.some((p) => p.subtype === 'AT_AddConstraint' && nodeOf(p.def, 'Constraint')?.conname === name && nodeOf(p.def, 'Constraint')?.skip_validation)
+            prior.cmds.some(
+              (p) =>
+                p.subtype === 'AT_AddConstraint' &&
+                nodeOf(p.def, 'Constraint')?.conname === name &&
+                nodeOf(p.def, 'Constraint')?.skip_validation,
+            )
           );
         });
         if (!addedHere) continue;

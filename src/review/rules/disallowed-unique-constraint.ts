@@ -14,8 +14,7 @@ const rule: Rule = {
   docs: {
     problem:
       'Adding a UNIQUE constraint to an existing table builds its index while holding an ACCESS EXCLUSIVE lock: reads and writes are blocked for the whole build.',
-    fix:
-      'Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY`, then attach it: `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX ...`, which only takes a brief lock.',
+    fix: 'Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY`, then attach it: `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX ...`, which only takes a brief lock.',
   },
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
@@ -38,7 +37,9 @@ const rule: Rule = {
         if (!c || c.indexname || c.contype !== 'CONSTR_UNIQUE') continue;
         const columns = stringList(c.keys).join(', ');
         const kind = c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'PRIMARY KEY';
-        const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_${c.contype === 'CONSTR_UNIQUE' ? `${stringList(c.keys).join('_')}_key` : 'pkey'}`;
+        const name = c.conname
+          ? String(c.conname)
+          : `${tableName(alter.table.qualified)}_${c.contype === 'CONSTR_UNIQUE' ? `${stringList(c.keys).join('_')}_key` : 'pkey'}`;
         report(kind, name, columns, locationOr(c.location, alter.location));
       } else if (cmd.subtype === 'AT_AddColumn') {
         const def = nodeOf(cmd.def, 'ColumnDef') ?? {};

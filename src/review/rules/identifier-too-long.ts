@@ -34,7 +34,10 @@ export function truncateIdentifier(name: string): string {
  * quoted identifiers end at their closing quote, unquoted ones at the first non-identifier character.
  */
 function writtenIdentifier(text: string, lower: string, truncated: string): string | undefined {
-  for (const [haystack, needle] of [[text, truncated], [lower, truncated.toLowerCase()]] as const) {
+  for (const [haystack, needle] of [
+    [text, truncated],
+    [lower, truncated.toLowerCase()],
+  ] as const) {
     let from = 0;
     for (;;) {
       const at = haystack.indexOf(needle, from);
@@ -59,7 +62,7 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   docs: {
     problem:
-      "PostgreSQL silently truncates identifiers longer than 63 bytes. drizzle-kit's generated foreign-key names (`table_column_other_table_id_fk`) often pass that: two names sharing their first 63 bytes collide (\"already exists\"), and the names in the database differ from the ones in drizzle's snapshot.",
+      'PostgreSQL silently truncates identifiers longer than 63 bytes. drizzle-kit\'s generated foreign-key names (`table_column_other_table_id_fk`) often pass that: two names sharing their first 63 bytes collide ("already exists"), and the names in the database differ from the ones in drizzle\'s snapshot.',
     fix: "Give the object a shorter name (drizzle: `foreignKey({ name: '...' })`, `index('...')`, or shorter table/column names).",
   },
   check(stmt) {

@@ -55,7 +55,9 @@ const rule: Rule = {
     });
     if (held.length === 0) return;
     const names = held.map((h) => shortTable(h.table)).join(', ');
-    const takenBy = held.map((h) => `${shortTable(h.table)} by statement ${h.by.index + 1} (line ${h.by.parsed.line}: ${h.by.classification.summary})`).join('; ');
+    const takenBy = held
+      .map((h) => `${shortTable(h.table)} by statement ${h.by.index + 1} (line ${h.by.parsed.line}: ${h.by.classification.summary})`)
+      .join('; ');
     const verb = held.length > 1 ? 'stay' : 'stays';
     return {
       message: `${stmt.classification.summary} ${work} while ACCESS EXCLUSIVE locks taken earlier in the same transaction are still held (${takenBy}): ${names} ${verb} blocked for reads and writes until this finishes.`,

@@ -28,7 +28,10 @@ const rule: Rule = {
         table: table.qualified,
       };
     }
-    const columns = (stmt.node.targetList ?? []).map((t) => nodeOf(t, 'ResTarget')?.name).filter(Boolean).join(', ');
+    const columns = (stmt.node.targetList ?? [])
+      .map((t) => nodeOf(t, 'ResTarget')?.name)
+      .filter(Boolean)
+      .join(', ');
     return {
       message: `UPDATE ${t} without WHERE rewrites every row (${columns}) in one transaction: it holds row locks on the whole table, blocking concurrent writes, and bloats it.`,
       fix: `Backfill in batches outside the schema migration: UPDATE ${t} SET ... WHERE id BETWEEN <x> AND <y>, committing between batches; or add the WHERE clause you meant.`,

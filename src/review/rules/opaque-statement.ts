@@ -15,15 +15,44 @@ import type { Rule, RuleStatement } from '../types.js';
 const BUILTIN_FUNCTIONS: ReadonlySet<string> = new Set([
   ...VOLATILE_FUNCTIONS,
   ...NON_VOLATILE_FUNCTIONS,
-  'set_config', 'currval', 'lastval', 'pg_advisory_lock', 'pg_advisory_xact_lock', 'pg_advisory_unlock', 'pg_try_advisory_lock',
-  'pg_try_advisory_xact_lock', 'pg_sleep', 'count', 'sum', 'min', 'max', 'avg', 'array_agg', 'string_agg', 'jsonb_agg', 'json_agg',
-  'format', 'quote_ident', 'quote_literal', 'pg_get_serial_sequence', 'version', 'current_database', 'exists', 'unnest',
-  'generate_series', 'array_length', 'cardinality', 'to_regclass', 'has_table_privilege', 'pg_notify',
+  'set_config',
+  'currval',
+  'lastval',
+  'pg_advisory_lock',
+  'pg_advisory_xact_lock',
+  'pg_advisory_unlock',
+  'pg_try_advisory_lock',
+  'pg_try_advisory_xact_lock',
+  'pg_sleep',
+  'count',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'array_agg',
+  'string_agg',
+  'jsonb_agg',
+  'json_agg',
+  'format',
+  'quote_ident',
+  'quote_literal',
+  'pg_get_serial_sequence',
+  'version',
+  'current_database',
+  'exists',
+  'unnest',
+  'generate_series',
+  'array_length',
+  'cardinality',
+  'to_regclass',
+  'has_table_privilege',
+  'pg_notify',
 ]);
 
 /** Why a statement is opaque, or null when the review sees what it does. */
 export function opaqueReason(stmt: RuleStatement): string | null {
-  if (stmt.classification.destroys.some((d) => d.kind === 'opaque')) return `${stmt.classification.summary} runs code the analysis cannot see into`;
+  if (stmt.classification.destroys.some((d) => d.kind === 'opaque'))
+    return `${stmt.classification.summary} runs code the analysis cannot see into`;
   switch (stmt.kind) {
     case 'DoStmt': {
       // Until the classification walks DO blocks, it reports nothing for them: opaque. Once it
@@ -78,7 +107,9 @@ const rule: Rule = {
   check(stmt, ctx) {
     const reason = opaqueReason(stmt);
     if (!reason) return;
-    const existing = ctx.knowledge.knowsAnyTable() || ctx.statements.slice(0, stmt.index).some((s) => s.classification.lock.tables.some((t) => !s.classification.newTables.includes(t)));
+    const existing =
+      ctx.knowledge.knowsAnyTable() ||
+      ctx.statements.slice(0, stmt.index).some((s) => s.classification.lock.tables.some((t) => !s.classification.newTables.includes(t)));
     return {
       message: `Opaque statement: ${reason}. What it locks or destroys is unknown${existing ? ', and the database has existing tables' : ''}.`,
       severity: existing ? 'error' : 'warning',

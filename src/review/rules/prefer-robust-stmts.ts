@@ -19,7 +19,9 @@ function missingGuards(stmt: Parameters<Rule['check']>[0], ctx: Parameters<Rule[
     case 'CreateStmt':
       return stmt.node.if_not_exists ? [] : [`CREATE TABLE IF NOT EXISTS ${shortTable(rangeVarName(stmt.node.relation).qualified)}`];
     case 'IndexStmt':
-      return stmt.node.if_not_exists || !stmt.node.idxname ? [] : [`CREATE INDEX${stmt.node.concurrent ? ' CONCURRENTLY' : ''} IF NOT EXISTS ${stmt.node.idxname}`];
+      return stmt.node.if_not_exists || !stmt.node.idxname
+        ? []
+        : [`CREATE INDEX${stmt.node.concurrent ? ' CONCURRENTLY' : ''} IF NOT EXISTS ${stmt.node.idxname}`];
     case 'CreateSchemaStmt':
       return stmt.node.if_not_exists ? [] : [`CREATE SCHEMA IF NOT EXISTS ${stmt.node.schemaname}`];
     case 'CreateSeqStmt':
@@ -30,7 +32,9 @@ function missingGuards(stmt: Parameters<Rule['check']>[0], ctx: Parameters<Rule[
       return stmt.node.if_not_exists ? [] : ['CREATE ... IF NOT EXISTS'];
     case 'DropStmt': {
       if (stmt.node.missing_ok) return [];
-      const what = String(stmt.node.removeType ?? '').replace(/^OBJECT_/, '').replace(/_/g, ' ');
+      const what = String(stmt.node.removeType ?? '')
+        .replace(/^OBJECT_/, '')
+        .replace(/_/g, ' ');
       return [`DROP ${what}${stmt.node.concurrent ? ' CONCURRENTLY' : ''} IF EXISTS`];
     }
     case 'AlterTableStmt': {
@@ -38,7 +42,8 @@ function missingGuards(stmt: Parameters<Rule['check']>[0], ctx: Parameters<Rule[
       if (!alter) return [];
       const out: string[] = [];
       for (const cmd of alter.cmds) {
-        if (cmd.subtype === 'AT_AddColumn' && !cmd.missing_ok) out.push(`ADD COLUMN IF NOT EXISTS ${nodeOf(cmd.def, 'ColumnDef')?.colname}`);
+        if (cmd.subtype === 'AT_AddColumn' && !cmd.missing_ok)
+          out.push(`ADD COLUMN IF NOT EXISTS ${nodeOf(cmd.def, 'ColumnDef')?.colname}`);
         if (cmd.subtype === 'AT_DropColumn' && !cmd.missing_ok) out.push(`DROP COLUMN IF EXISTS ${cmd.name}`);
         if (cmd.subtype === 'AT_DropConstraint' && !cmd.missing_ok) out.push(`DROP CONSTRAINT IF EXISTS ${cmd.name}`);
         if (cmd.subtype === 'AT_AddConstraint') {

@@ -11,7 +11,7 @@ const rule: Rule = {
   docs: {
     problem:
       '`varchar(n)` is no faster than `text`, and its limit is hard to change: lowering it (or changing it with some tools) rewrites the table under an ACCESS EXCLUSIVE lock.',
-    fix: "Use `text`, with `CHECK (char_length(col) <= n)` if the limit matters: a CHECK can be replaced NOT VALID and validated without blocking.",
+    fix: 'Use `text`, with `CHECK (char_length(col) <= n)` if the limit matters: a CHECK can be replaced NOT VALID and validated without blocking.',
   },
   check(stmt) {
     return declaredColumnTypes(stmt)

@@ -14,7 +14,27 @@ import { alterTable, columnRenameFlag, perMigration, shortTable, tableRenameFlag
 export function typeFamily(type: TypeInfo): string {
   const name = type.name === 'character varying' ? 'varchar' : type.name;
   let family = name;
-  if (['int2', 'int4', 'int8', 'smallint', 'integer', 'bigint', 'serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial', 'numeric', 'decimal', 'float4', 'float8'].includes(name)) family = 'number';
+  if (
+    [
+      'int2',
+      'int4',
+      'int8',
+      'smallint',
+      'integer',
+      'bigint',
+      'serial',
+      'serial2',
+      'serial4',
+      'serial8',
+      'smallserial',
+      'bigserial',
+      'numeric',
+      'decimal',
+      'float4',
+      'float8',
+    ].includes(name)
+  )
+    family = 'number';
   else if (['text', 'varchar', 'bpchar', 'char', 'citext', 'name'].includes(name)) family = 'text';
   else if (['timestamp', 'timestamptz', 'date'].includes(name)) family = 'timestamp';
   else if (['json', 'jsonb'].includes(name)) family = 'json';
@@ -39,7 +59,11 @@ function dropped(ctx: RuleContext): Dropped {
           out.columns.push({ table, column: d.column, type: ctx.knowledge.columnType(table, d.column), statement: stmt.index });
         } else if (d.kind === 'table' && d.table) {
           const known = ctx.knowledge.tableColumns(table);
-          out.tables.push({ table, families: known ? [...known.values()].map((c) => typeFamily(c.type)).sort() : undefined, statement: stmt.index });
+          out.tables.push({
+            table,
+            families: known ? [...known.values()].map((c) => typeFamily(c.type)).sort() : undefined,
+            statement: stmt.index,
+          });
         }
       }
     }
@@ -80,7 +104,14 @@ function columnFindings(stmt: RuleStatement, ctx: RuleContext, drops: Dropped): 
     const names = candidates.slice(0, 3).map((c) => c.column);
     out.push({
       message: `${t}.${column} (${type.display}) is added and ${names.map((n) => `${t}.${n}`).join(' / ')} ${names.length > 1 ? 'are' : 'is'} dropped in the same migration with a compatible type: if this was a rename, drizzle generated a drop plus an add and every value of ${names[0]} is lost.`,
-      fix: `If it was a rename, regenerate with \`dbctl generate ${columnRenameFlag(table, names[0]!, column)}\`${names.length > 1 ? ` (or ${names.slice(1).map((n) => `\`${columnRenameFlag(table, n, column)}\``).join(', ')})` : ''}: drizzle-kit then writes RENAME COLUMN and keeps the data. If it really is a new column, mark it \`-- dbctl-ignore rename-as-drop-and-add: not a rename\`.`,
+      fix: `If it was a rename, regenerate with \`dbctl generate ${columnRenameFlag(table, names[0]!, column)}\`${
+        names.length > 1
+          ? ` (or ${names
+              .slice(1)
+              .map((n) => `\`${columnRenameFlag(table, n, column)}\``)
+              .join(', ')})`
+          : ''
+      }: drizzle-kit then writes RENAME COLUMN and keeps the data. If it really is a new column, mark it \`-- dbctl-ignore rename-as-drop-and-add: not a rename\`.`,
       at: def.location ?? alter.location,
     });
   }

@@ -12,7 +12,7 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   docs: {
     problem:
-      "`ALTER TYPE ... RENAME VALUE` changes the value under the running application: inserts and filters written with the old value fail (\"invalid input value for enum\") until every instance runs the new code.",
+      '`ALTER TYPE ... RENAME VALUE` changes the value under the running application: inserts and filters written with the old value fail ("invalid input value for enum") until every instance runs the new code.',
     fix: 'Add the new value (its own migration), deploy code that writes the new value and reads both, move the rows over in batches, then stop using the old value (enum values cannot be dropped: keep it, or migrate to a new type).',
   },
   check(stmt) {

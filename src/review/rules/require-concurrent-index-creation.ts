@@ -14,8 +14,7 @@ const rule: Rule = {
   docs: {
     problem:
       '`CREATE INDEX` without CONCURRENTLY holds a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE on it waits until the index is built.',
-    fix:
-      'Use `CREATE INDEX CONCURRENTLY IF NOT EXISTS` (dbctl runs it outside the migration transaction). If a concurrent build fails it leaves an INVALID index: `DROP INDEX CONCURRENTLY` it and run again.',
+    fix: 'Use `CREATE INDEX CONCURRENTLY IF NOT EXISTS` (dbctl runs it outside the migration transaction). If a concurrent build fails it leaves an INVALID index: `DROP INDEX CONCURRENTLY` it and run again.',
   },
   check(stmt, ctx) {
     if (stmt.kind !== 'IndexStmt' || !stmt.node || stmt.node.concurrent) return;

@@ -11,7 +11,7 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   docs: {
     problem:
-      '`DROP INDEX` without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the index\'s table. The drop itself is quick, but it waits for every running query on the table, and every new query queues behind it meanwhile.',
+      "`DROP INDEX` without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the index's table. The drop itself is quick, but it waits for every running query on the table, and every new query queues behind it meanwhile.",
     fix: 'Use `DROP INDEX CONCURRENTLY IF EXISTS ...` (dbctl runs it outside the migration transaction).',
   },
   check(stmt, ctx) {

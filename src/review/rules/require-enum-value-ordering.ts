@@ -12,7 +12,7 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   docs: {
     problem:
-      '`ALTER TYPE ... ADD VALUE` without BEFORE or AFTER appends the value at the end: enums sort by declaration order, so `ORDER BY` and comparisons (`status < \'done\'`) may place it where nobody meant.',
+      "`ALTER TYPE ... ADD VALUE` without BEFORE or AFTER appends the value at the end: enums sort by declaration order, so `ORDER BY` and comparisons (`status < 'done'`) may place it where nobody meant.",
     fix: "Say where it goes: `ALTER TYPE t ADD VALUE 'new' BEFORE 'existing'` (or AFTER). If the end is right, mark it `-- dbctl-ignore require-enum-value-ordering: last on purpose`.",
   },
   check(stmt) {

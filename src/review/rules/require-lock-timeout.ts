@@ -13,7 +13,7 @@ const rule: Rule = {
   defaultSeverity: 'error',
   docs: {
     problem:
-      'A statement that needs a strong lock waits for every running query on the table, and every new query queues behind it: without lock_timeout a brief ALTER TABLE can stall the application for as long as the slowest running query. dbctl migrate sets lock_timeout (`--lock-timeout`, default 5s) and retries; this rule applies when migrations are applied by other tools (`review.appliedBy: \'drizzle-kit\'`).',
+      "A statement that needs a strong lock waits for every running query on the table, and every new query queues behind it: without lock_timeout a brief ALTER TABLE can stall the application for as long as the slowest running query. dbctl migrate sets lock_timeout (`--lock-timeout`, default 5s) and retries; this rule applies when migrations are applied by other tools (`review.appliedBy: 'drizzle-kit'`).",
     fix: "Start the migration with `SET lock_timeout = '5s';` and retry on timeout, or apply with `dbctl migrate`.",
   },
   check(stmt, ctx) {

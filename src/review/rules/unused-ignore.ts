@@ -10,7 +10,8 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   engine: true,
   docs: {
-    problem: 'An ignore directive that suppresses nothing is misplaced (it only applies to the statement right after it) or stale, and would silently hide a future finding.',
+    problem:
+      'An ignore directive that suppresses nothing is misplaced (it only applies to the statement right after it) or stale, and would silently hide a future finding.',
     fix: 'Move `-- dbctl-ignore rule-id: reason` to the line right before the statement it is for, or remove it.',
   },
   check() {

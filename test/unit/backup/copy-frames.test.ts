@@ -24,7 +24,7 @@ function random(seed: number): () => number {
 /** Cuts a buffer into chunks of random sizes (1 byte up to `max`). */
 function chunked(data: Buffer, next: () => number, max: number): Buffer[] {
   const chunks: Buffer[] = [];
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const size = 1 + Math.floor(next() * max);
     // a copy, as a socket hands over fresh buffers
     chunks.push(Buffer.from(data.subarray(at, at + size)));
@@ -70,8 +70,20 @@ describe('CopyDataSplitter', () => {
   });
 
   it('ends the diversion at CopyDone: a later COPY is passed on unless diverted again', () => {
-    const first = Buffer.concat([message('H', Buffer.alloc(3)), message('d', 'a\n'), message('c'), message('C', 'COPY 1\0'), message('Z', 'T')]);
-    const second = Buffer.concat([message('H', Buffer.alloc(3)), message('d', 'b\n'), message('c'), message('C', 'COPY 1\0'), message('Z', 'T')]);
+    const first = Buffer.concat([
+      message('H', Buffer.alloc(3)),
+      message('d', 'a\n'),
+      message('c'),
+      message('C', 'COPY 1\0'),
+      message('Z', 'T'),
+    ]);
+    const second = Buffer.concat([
+      message('H', Buffer.alloc(3)),
+      message('d', 'b\n'),
+      message('c'),
+      message('C', 'COPY 1\0'),
+      message('Z', 'T'),
+    ]);
     const splitter = new CopyDataSplitter();
     const { sunk, passed } = run(splitter, [Buffer.concat([first, second.subarray(0, 9)]), second.subarray(9)]);
     expect(sunk.toString()).toBe('a\n');
@@ -80,11 +92,19 @@ describe('CopyDataSplitter', () => {
 
   it('ends the diversion at an ErrorResponse, which is passed on', () => {
     const error = message('E', 'SERROR\0C57014\0Mcanceling statement\0\0');
-    const stream = Buffer.concat([message('H', Buffer.alloc(3)), message('d', '1\n'), error, message('Z', 'I'), message('d', 'not copy data\n')]);
+    const stream = Buffer.concat([
+      message('H', Buffer.alloc(3)),
+      message('d', '1\n'),
+      error,
+      message('Z', 'I'),
+      message('d', 'not copy data\n'),
+    ]);
     const splitter = new CopyDataSplitter();
     const { sunk, passed } = run(splitter, chunked(stream, random(7), 5));
     expect(sunk.toString()).toBe('1\n');
-    expect(passed.equals(Buffer.concat([message('H', Buffer.alloc(3)), error, message('Z', 'I'), message('d', 'not copy data\n')]))).toBe(true);
+    expect(passed.equals(Buffer.concat([message('H', Buffer.alloc(3)), error, message('Z', 'I'), message('d', 'not copy data\n')]))).toBe(
+      true,
+    );
   });
 
   it('diverts from the next message when diverted in the middle of one', () => {

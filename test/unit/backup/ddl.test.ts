@@ -5,7 +5,15 @@ import type { TableDefinition } from '../../../src/backup/types.js';
 const definition: TableDefinition = {
   tableRef: 'public.users',
   columns: [
-    { name: 'id', type: 'integer', notNull: true, default: "nextval('public.users_id_seq'::regclass)", identity: null, generated: null, collation: null },
+    {
+      name: 'id',
+      type: 'integer',
+      notNull: true,
+      default: "nextval('public.users_id_seq'::regclass)",
+      identity: null,
+      generated: null,
+      collation: null,
+    },
     { name: 'email', type: 'text', notNull: true, default: null, identity: null, generated: null, collation: 'pg_catalog."C"' },
     { name: 'mood', type: 'public.mood', notNull: false, default: "'ok'::public.mood", identity: null, generated: null, collation: null },
     { name: 'n', type: 'bigint', notNull: true, default: null, identity: 'd', generated: null, collation: null },
@@ -20,7 +28,20 @@ const definition: TableDefinition = {
   indexes: [{ name: 'users_lower', def: 'CREATE INDEX users_lower ON public.users USING btree (lower(email))' }],
   referencedBy: [{ schema: 'public', table: 'orders', name: 'orders_user_fkey', def: 'FOREIGN KEY (user_id) REFERENCES public.users(id)' }],
   sequences: [
-    { schema: 'public', name: 'users_id_seq', column: 'id', kind: 'serial', type: 'integer', start: '1', increment: '1', min: '1', max: '2147483647', cache: '1', cycle: false, lastValue: '42' },
+    {
+      schema: 'public',
+      name: 'users_id_seq',
+      column: 'id',
+      kind: 'serial',
+      type: 'integer',
+      start: '1',
+      increment: '1',
+      min: '1',
+      max: '2147483647',
+      cache: '1',
+      cycle: false,
+      lastValue: '42',
+    },
   ],
   enums: [{ schema: 'public', name: 'mood', labels: ['sad', "it's ok"] }],
   ddl: '',
@@ -49,10 +70,16 @@ describe('table DDL', () => {
       'ALTER TABLE "public"."users" ADD CONSTRAINT "users_score_check" CHECK ((n >= 0))',
       'CREATE INDEX users_lower ON public.users USING btree (lower(email))',
     ]);
-    expect(ddl.foreignKeys).toEqual(['ALTER TABLE "public"."users" ADD CONSTRAINT "users_parent_fkey" FOREIGN KEY (parent) REFERENCES public.parent(id)']);
+    expect(ddl.foreignKeys).toEqual([
+      'ALTER TABLE "public"."users" ADD CONSTRAINT "users_parent_fkey" FOREIGN KEY (parent) REFERENCES public.parent(id)',
+    ]);
     expect(ddl.sequenceOwnership).toEqual(['ALTER SEQUENCE "public"."users_id_seq" OWNED BY "public"."users"."id"']);
-    expect(ddl.referencedBy[0]!.sql).toBe('ALTER TABLE "public"."orders" ADD CONSTRAINT "orders_user_fkey" FOREIGN KEY (user_id) REFERENCES public.users(id)');
-    expect(definitionText(definition, { schema: 'public', table: 'users' })).toMatch(/^CREATE TYPE .*;\nCREATE SEQUENCE .*;\nCREATE TABLE /s);
+    expect(ddl.referencedBy[0]!.sql).toBe(
+      'ALTER TABLE "public"."orders" ADD CONSTRAINT "orders_user_fkey" FOREIGN KEY (user_id) REFERENCES public.users(id)',
+    );
+    expect(definitionText(definition, { schema: 'public', table: 'users' })).toMatch(
+      /^CREATE TYPE .*;\nCREATE SEQUENCE .*;\nCREATE TABLE /s,
+    );
   });
 
   it('recreates a copy in another schema without links to other objects', () => {
@@ -68,7 +95,9 @@ describe('table DDL', () => {
   });
 
   it('retargets index definitions, or gives up on an unexpected shape', () => {
-    expect(retargetIndex('CREATE UNIQUE INDEX i ON ONLY public.t USING btree (a)', 'public.t', '"x"."t"')).toBe('CREATE UNIQUE INDEX i ON ONLY "x"."t" USING btree (a)');
+    expect(retargetIndex('CREATE UNIQUE INDEX i ON ONLY public.t USING btree (a)', 'public.t', '"x"."t"')).toBe(
+      'CREATE UNIQUE INDEX i ON ONLY "x"."t" USING btree (a)',
+    );
     expect(retargetIndex('CREATE INDEX i ON other.t USING btree (a)', 'public.t', '"x"."t"')).toBeNull();
   });
 });
@@ -91,8 +120,22 @@ describe('partitions and types', () => {
         ...base,
         partitionBy: 'RANGE (id)',
         partitions: [
-          { schema: 'public', table: 'events_a', parentSchema: 'public', parentTable: 'events', bound: 'FOR VALUES FROM (1) TO (10)', partitionBy: 'LIST (id)' },
-          { schema: 'public', table: 'events_a1', parentSchema: 'public', parentTable: 'events_a', bound: 'FOR VALUES IN (1)', partitionBy: null },
+          {
+            schema: 'public',
+            table: 'events_a',
+            parentSchema: 'public',
+            parentTable: 'events',
+            bound: 'FOR VALUES FROM (1) TO (10)',
+            partitionBy: 'LIST (id)',
+          },
+          {
+            schema: 'public',
+            table: 'events_a1',
+            parentSchema: 'public',
+            parentTable: 'events_a',
+            bound: 'FOR VALUES IN (1)',
+            partitionBy: null,
+          },
           { schema: 'public', table: 'events_d', parentSchema: 'public', parentTable: 'events', bound: 'DEFAULT', partitionBy: null },
         ],
       },
@@ -115,7 +158,18 @@ describe('partitions and types', () => {
 
   it('attaches a partition back to its parent', () => {
     const ddl = tableDdl(
-      { ...base, indexes: [], partitionOf: { schema: 'public', table: 'events_a', parentSchema: 'public', parentTable: 'events', bound: 'FOR VALUES FROM (1) TO (10)', partitionBy: null } },
+      {
+        ...base,
+        indexes: [],
+        partitionOf: {
+          schema: 'public',
+          table: 'events_a',
+          parentSchema: 'public',
+          parentTable: 'events',
+          bound: 'FOR VALUES FROM (1) TO (10)',
+          partitionBy: null,
+        },
+      },
       { schema: 'public', table: 'events_a' },
       'original',
     );
@@ -123,9 +177,20 @@ describe('partitions and types', () => {
   });
 
   it('writes enum and domain types', () => {
-    expect(createUserTypeSql({ kind: 'enum', schema: 'public', name: 'mood', labels: ['a', "b'c"] })).toBe(`CREATE TYPE "public"."mood" AS ENUM ('a', 'b''c')`);
+    expect(createUserTypeSql({ kind: 'enum', schema: 'public', name: 'mood', labels: ['a', "b'c"] })).toBe(
+      `CREATE TYPE "public"."mood" AS ENUM ('a', 'b''c')`,
+    );
     expect(
-      createUserTypeSql({ kind: 'domain', schema: 'app', name: 'posint', baseType: 'integer', notNull: true, default: '1', collation: null, checks: [{ name: 'posint_check', def: 'CHECK ((VALUE > 0))' }] }),
+      createUserTypeSql({
+        kind: 'domain',
+        schema: 'app',
+        name: 'posint',
+        baseType: 'integer',
+        notNull: true,
+        default: '1',
+        collation: null,
+        checks: [{ name: 'posint_check', def: 'CHECK ((VALUE > 0))' }],
+      }),
     ).toBe('CREATE DOMAIN "app"."posint" AS integer DEFAULT 1 NOT NULL CONSTRAINT "posint_check" CHECK ((VALUE > 0))');
   });
 });

@@ -50,12 +50,12 @@ describe('GzipFileWriter', () => {
       const flow = recorder();
       const writer = new GzipFileWriter(handle, file, flow);
       // chunks of ~64 kB with 5 unused bytes between pieces (the messages' headers), as a socket gives them
-      for (let at = 0; at < data.length; ) {
+      for (let at = 0; at < data.length;) {
         const rows = Math.min(data.length - at, 40_000 + Math.floor(Math.random() * 30_000));
         const pieces: [number, number][] = [];
         const parts: Buffer[] = [];
         let offset = 0;
-        for (let from = at; from < at + rows; ) {
+        for (let from = at; from < at + rows;) {
           const size = Math.min(at + rows - from, 1 + Math.floor(Math.random() * 60));
           parts.push(Buffer.alloc(5, 0x64), data.subarray(from, from + size));
           pieces.push([offset + 5, offset + 5 + size]);
@@ -70,7 +70,11 @@ describe('GzipFileWriter', () => {
       await handle.close();
       const written = await readFile(file);
       expect(gunzipSync(written).equals(data)).toBe(true);
-      expect(result).toMatchObject({ rawBytes: data.length, bytes: written.length, readBack: { identical: true, rows: 150_000, rawBytes: data.length } });
+      expect(result).toMatchObject({
+        rawBytes: data.length,
+        bytes: written.length,
+        readBack: { identical: true, rows: 150_000, rawBytes: data.length },
+      });
       expect(result.sha256).toBe(createHash('sha256').update(written).digest('hex'));
       expect(flow.failures).toEqual([]);
       expect(flow.resumes).toBe(flow.pauses);

@@ -47,12 +47,23 @@ describe('manifests', () => {
     expect(() => validateManifest({ ...good, objects: [object({ file: '../../etc/passwd' })] })).toThrow('objects[0].file');
     expect(() => validateManifest({ ...good, objects: [object({ sha256: null })] })).toThrow('objects[0].sha256');
     // the database target has no files or checksums
-    expect(() => validateManifest({ ...good, target: 'database', objects: [object({ sha256: null, file: 'x__public__users' })] })).not.toThrow();
+    expect(() =>
+      validateManifest({ ...good, target: 'database', objects: [object({ sha256: null, file: 'x__public__users' })] }),
+    ).not.toThrow();
   });
 
   it('formats sizes and ages', () => {
-    expect([formatBytes(12), formatBytes(1234), formatBytes(12_345_678), formatBytes(3e9)]).toEqual(['12 B', '1.2 kB', '12.3 MB', '3.0 GB']);
+    expect([formatBytes(12), formatBytes(1234), formatBytes(12_345_678), formatBytes(3e9)]).toEqual([
+      '12 B',
+      '1.2 kB',
+      '12.3 MB',
+      '3.0 GB',
+    ]);
     const now = new Date(Date.UTC(2026, 0, 10));
-    expect([formatAge(new Date(now.getTime() - 5_000).toISOString(), now), formatAge(new Date(now.getTime() - 3 * 3600_000).toISOString(), now), formatAge(new Date(now.getTime() - 5 * 86400_000).toISOString(), now)]).toEqual(['5s', '3h', '5d']);
+    expect([
+      formatAge(new Date(now.getTime() - 5_000).toISOString(), now),
+      formatAge(new Date(now.getTime() - 3 * 3600_000).toISOString(), now),
+      formatAge(new Date(now.getTime() - 5 * 86400_000).toISOString(), now),
+    ]).toEqual(['5s', '3h', '5d']);
   });
 });

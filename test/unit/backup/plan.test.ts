@@ -14,7 +14,16 @@ import {
 } from '../../../src/backup/plan.js';
 import type { ColumnInfo } from '../../../src/backup/types.js';
 
-const col = (name: string, extra: Partial<ColumnInfo> = {}): ColumnInfo => ({ name, type: 'text', notNull: false, default: null, identity: null, generated: null, collation: null, ...extra });
+const col = (name: string, extra: Partial<ColumnInfo> = {}): ColumnInfo => ({
+  name,
+  type: 'text',
+  notNull: false,
+  default: null,
+  identity: null,
+  generated: null,
+  collation: null,
+  ...extra,
+});
 const table = (name: string, columns: string[], primaryKey: string[] = ['id'], extra: Partial<CatalogTable> = {}): CatalogTable => ({
   schema: 'public',
   table: name,
@@ -26,18 +35,34 @@ const table = (name: string, columns: string[], primaryKey: string[] = ['id'], e
   ...extra,
 });
 const drop = (t: string, schema = 'public'): DestroyedObject => ({ kind: 'table', schema, table: t, reason: 'DROP TABLE' });
-const dropColumn = (t: string, c: string, reason = 'DROP COLUMN'): DestroyedObject => ({ kind: 'column', schema: 'public', table: t, column: c, reason });
+const dropColumn = (t: string, c: string, reason = 'DROP COLUMN'): DestroyedObject => ({
+  kind: 'column',
+  schema: 'public',
+  table: t,
+  column: c,
+  reason,
+});
 
 describe('planBackup', () => {
   it('asks the catalog about named tables and dropped schemas only', () => {
     expect(
-      catalogQuestion([drop('a'), dropColumn('a', 'x'), { kind: 'schema', schema: 'shop', name: 'shop', reason: 'DROP SCHEMA' }, { kind: 'index', schema: 'public', name: 'i', reason: 'DROP INDEX' }]),
+      catalogQuestion([
+        drop('a'),
+        dropColumn('a', 'x'),
+        { kind: 'schema', schema: 'shop', name: 'shop', reason: 'DROP SCHEMA' },
+        { kind: 'index', schema: 'public', name: 'i', reason: 'DROP INDEX' },
+      ]),
     ).toEqual({ tables: [{ schema: 'public', table: 'a' }], schemas: ['shop'] });
   });
 
   it('copies a dropped or truncated table whole, and only the key plus affected columns for column changes', () => {
     const plan = planBackup(
-      [drop('users'), { kind: 'rows', schema: 'public', table: 'logs', reason: 'TRUNCATE' }, dropColumn('accounts', 'email'), dropColumn('accounts', 'name', 'ALTER COLUMN TYPE')],
+      [
+        drop('users'),
+        { kind: 'rows', schema: 'public', table: 'logs', reason: 'TRUNCATE' },
+        dropColumn('accounts', 'email'),
+        dropColumn('accounts', 'name', 'ALTER COLUMN TYPE'),
+      ],
       { tables: [table('users', ['id', 'email']), table('logs', ['id', 'msg']), table('accounts', ['id', 'name', 'email', 'wide'])] },
     );
     expect(plan.items.map((i) => [i.table, i.whole, i.columns.map((c) => c.name), i.affectedColumns])).toEqual([
@@ -62,7 +87,13 @@ describe('planBackup', () => {
 
   it('skips what does not exist or holds no data, and never copies generated columns', () => {
     const plan = planBackup(
-      [drop('gone'), dropColumn('t', 'missing'), dropColumn('t', 'g'), { kind: 'index', schema: 'public', name: 'i', reason: 'DROP INDEX' }, { kind: 'schema', schema: 'empty', name: 'empty', reason: 'DROP SCHEMA' }],
+      [
+        drop('gone'),
+        dropColumn('t', 'missing'),
+        dropColumn('t', 'g'),
+        { kind: 'index', schema: 'public', name: 'i', reason: 'DROP INDEX' },
+        { kind: 'schema', schema: 'empty', name: 'empty', reason: 'DROP SCHEMA' },
+      ],
       { tables: [{ ...table('t', ['id', 'v']), columns: [col('id'), col('v'), col('g', { generated: '(id * 2)' })] }] },
     );
     expect(plan.items).toEqual([]);
@@ -73,14 +104,21 @@ describe('planBackup', () => {
       'an index holds no data (it can be rebuilt)',
       'schema empty has no tables (or does not exist)',
     ]);
-    const whole = planBackup([drop('t')], { tables: [{ ...table('t', ['id', 'v']), columns: [col('id'), col('v'), col('g', { generated: '(id * 2)' })] }] });
+    const whole = planBackup([drop('t')], {
+      tables: [{ ...table('t', ['id', 'v']), columns: [col('id'), col('v'), col('g', { generated: '(id * 2)' })] }],
+    });
     expect(whole.items[0]!.columns.map((c) => c.name)).toEqual(['id', 'v']);
   });
 
   it('copies every table of a dropped schema, partitions through their parent', () => {
     const shop = (name: string, extra: Partial<CatalogTable> = {}) => ({ ...table(name, ['id']), schema: 'shop', ...extra });
     const plan = planBackup([{ kind: 'schema', schema: 'shop', name: 'shop', reason: 'DROP SCHEMA CASCADE' }], {
-      tables: [shop('a'), shop('events', { kind: 'partitioned' }), shop('events_2026', { partitionOf: { schema: 'shop', table: 'events' } }), table('other', ['id'])],
+      tables: [
+        shop('a'),
+        shop('events', { kind: 'partitioned' }),
+        shop('events_2026', { partitionOf: { schema: 'shop', table: 'events' } }),
+        table('other', ['id']),
+      ],
     });
     expect(plan.items.map((i) => `${i.schema}.${i.table}`)).toEqual(['shop.a', 'shop.events']);
     expect(plan.items.every((i) => i.whole && i.reasons[0] === 'DROP SCHEMA CASCADE')).toBe(true);
@@ -114,7 +152,12 @@ describe('names and ids', () => {
     expect(dataFileName(11, 'My Schema', '../t')).toBe('012-My_Schema.t.copy.gz');
     const id = '20261121T101500Z-development-0001_x-ab12';
     expect(databaseTableName(id, 0, 'public', 'users')).toBe(`${id}__public__users`);
-    const long = databaseTableName('20261121T101500Z-production-0042_a_very_long_migration_name-ab12', 3, 'public', 'a_table_with_a_long_name_too');
+    const long = databaseTableName(
+      '20261121T101500Z-production-0042_a_very_long_migration_name-ab12',
+      3,
+      'public',
+      'a_table_with_a_long_name_too',
+    );
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(63);
     expect(long.startsWith('20261121T101500Z-ab12__4__a_table')).toBe(true);
   });
@@ -135,7 +178,9 @@ describe('planBackup: what it cannot hold fails the plan', () => {
   it('fails a dropped type whose columns were not read, and notes it once they were; notes indexes, sequences and missing tables', () => {
     const type: DestroyedObject = { kind: 'type', schema: 'public', name: 'mood', reason: 'DROP TYPE CASCADE' };
     const unread = planBackup([type], { tables: [] });
-    expect(unread.failed).toEqual([expect.objectContaining({ name: 'mood', why: expect.stringContaining('which columns use type public.mood') })]);
+    expect(unread.failed).toEqual([
+      expect.objectContaining({ name: 'mood', why: expect.stringContaining('which columns use type public.mood') }),
+    ]);
     const read = planBackup([type], { tables: [], dependentsRead: true });
     expect(read.failed).toEqual([]);
     expect(read.skipped).toEqual([expect.objectContaining({ name: 'mood' })]);
@@ -149,7 +194,11 @@ describe('planBackup: what it cannot hold fails the plan', () => {
       ],
       { tables: [], dependentsRead: true },
     );
-    expect(plan.skipped.map((s) => s.why)).toEqual([expect.stringContaining('index'), expect.stringContaining('sequence'), expect.stringContaining('does not exist')]);
+    expect(plan.skipped.map((s) => s.why)).toEqual([
+      expect.stringContaining('index'),
+      expect.stringContaining('sequence'),
+      expect.stringContaining('does not exist'),
+    ]);
     expect(plan.failed).toEqual([expect.objectContaining({ name: 'db', reason: 'DROP DATABASE' })]);
   });
 });

@@ -42,7 +42,10 @@ describe('compiled TypeScript configs', () => {
 
   it("serves `import { defineConfig, env } from 'dbctl'` from the running dbctl", async () => {
     const config = `import { defineConfig, env } from 'dbctl';\nexport default defineConfig({ environments: { production: { url: env('PROD_URL') } } });\n`;
-    const dir = await makeProject({ 'dbctl.config.ts': config, 'drizzle.config.ts': drizzleConfigTs(`{ dialect: 'postgresql', schema: './s.ts' }`) });
+    const dir = await makeProject({
+      'dbctl.config.ts': config,
+      'drizzle.config.ts': drizzleConfigTs(`{ dialect: 'postgresql', schema: './s.ts' }`),
+    });
     const first = await loadProject({ cwd: dir, env: {} });
     const file = path.join(dir, 'dbctl.config.ts');
     expect(await importCompiledConfig(file, jitiVersion, virtualModules)).not.toBeNull();
@@ -71,7 +74,9 @@ describe('compiled TypeScript configs', () => {
     await writeFile(file, drizzleConfigTs(`{ dialect: 'postgresql', schema: './b.ts' }`));
     expect(await importCompiledConfig(file, jitiVersion, virtualModules)).toBeNull();
     expect(await importModule(file)).toMatchObject({ schema: './b.ts' });
-    expect(((await importCompiledConfig(file, jitiVersion, virtualModules)) as { default: unknown }).default).toMatchObject({ schema: './b.ts' });
+    expect(((await importCompiledConfig(file, jitiVersion, virtualModules)) as { default: unknown }).default).toMatchObject({
+      schema: './b.ts',
+    });
     expect(stored()).toHaveLength(1); // the old text's transform was replaced
   });
 
@@ -86,13 +91,16 @@ describe('compiled TypeScript configs', () => {
   it('never stores a config holding a literal password; stored transforms are 0600 in a 0700 directory', async () => {
     const secret = 'Lit3ral-Pa55word-in-config';
     const literal = await makeProject({
-      'drizzle.config.ts': drizzleConfigTs(`{ dialect: 'postgresql', schema: './schema.ts', dbCredentials: { url: 'postgres://app:${secret}@db.example.com/app' } }`),
+      'drizzle.config.ts': drizzleConfigTs(
+        `{ dialect: 'postgresql', schema: './schema.ts', dbCredentials: { url: 'postgres://app:${secret}@db.example.com/app' } }`,
+      ),
     });
     const file = path.join(literal, 'drizzle.config.ts');
     expect(await importModule(file)).toMatchObject({ dialect: 'postgresql' });
     expect(await importCompiledConfig(file, jitiVersion, virtualModules)).toBeNull();
     const holds = (dir: string) =>
-      existsSync(dir) && readdirSync(dir).some((name) => {
+      existsSync(dir) &&
+      readdirSync(dir).some((name) => {
         try {
           return readFileSync(path.join(dir, name), 'utf8').includes(secret);
         } catch {
@@ -103,10 +111,17 @@ describe('compiled TypeScript configs', () => {
     // nor jiti's own file cache
     expect(holds(path.join(cacheDir, '..', 'jiti'))).toBe(false);
     expect(holds(path.join(tmpdir(), 'jiti'))).toBe(false);
-    for (const body of [`{ dialect: 'postgresql', dbCredentials: { host: 'h', password: '${secret}' } }`, `{ dialect: 'postgresql', dbCredentials: { url: 'postgres://h/db?password=${secret}' } }`]) {
+    for (const body of [
+      `{ dialect: 'postgresql', dbCredentials: { host: 'h', password: '${secret}' } }`,
+      `{ dialect: 'postgresql', dbCredentials: { url: 'postgres://h/db?password=${secret}' } }`,
+    ]) {
       expect(holdsLiteralSecret(drizzleConfigTs(body))).toBe(true);
     }
-    expect(holdsLiteralSecret(drizzleConfigTs(`{ dialect: 'postgresql', dbCredentials: { url: process.env.DATABASE_URL!, password: process.env.PW } }`))).toBe(false);
+    expect(
+      holdsLiteralSecret(
+        drizzleConfigTs(`{ dialect: 'postgresql', dbCredentials: { url: process.env.DATABASE_URL!, password: process.env.PW } }`),
+      ),
+    ).toBe(false);
 
     const clean = await makeProject({ 'drizzle.config.ts': drizzleConfigTs(`{ dialect: 'postgresql', schema: './clean.ts' }`) });
     const cleanFile = path.join(clean, 'drizzle.config.ts');

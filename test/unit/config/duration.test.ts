@@ -13,17 +13,20 @@ describe('parseDuration', () => {
     [' 10s ', 10_000],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text, '--wait')).toBe(ms));
 
-  it.each(['5 seconds', '5', '1.5s', '-5s', '5S', '', 'ms', '5d', '10sec', '1e3ms'])('rejects %j with one USAGE line and an example', (text) => {
-    let error: unknown;
-    try {
-      parseDuration(text, '--lock-timeout');
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(DbctlError);
-    expect((error as DbctlError).code).toBe('USAGE');
-    expect((error as DbctlError).message).toBe(`--lock-timeout ${JSON.stringify(text)} is not a duration; write 500ms, 5s or 2m`);
-  });
+  it.each(['5 seconds', '5', '1.5s', '-5s', '5S', '', 'ms', '5d', '10sec', '1e3ms'])(
+    'rejects %j with one USAGE line and an example',
+    (text) => {
+      let error: unknown;
+      try {
+        parseDuration(text, '--lock-timeout');
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(DbctlError);
+      expect((error as DbctlError).code).toBe('USAGE');
+      expect((error as DbctlError).message).toBe(`--lock-timeout ${JSON.stringify(text)} is not a duration; write 500ms, 5s or 2m`);
+    },
+  );
 
   it('tryParseDuration returns undefined instead of throwing', () => {
     expect(tryParseDuration('nope')).toBeUndefined();

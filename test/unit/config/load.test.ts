@@ -139,7 +139,9 @@ export default defineConfig({
     const resolved = resolveEnvironment(project, { envName: 'staging', env: { STAGING_DATABASE_URL: 'postgres://u@staging-db/app' } });
     expect(resolved).toMatchObject({ name: 'staging', url: 'postgres://u@staging-db/app', protected: false, protectionReasons: [] });
     expect(resolved.connection).toMatchObject({ hosts: ['staging-db'], ports: [5432], database: 'app', user: 'u', socket: false });
-    expect(() => resolveEnvironment(project, { envName: 'production', env: {} })).toThrow('environment "production" has no database url: PROD_URL is not set');
+    expect(() => resolveEnvironment(project, { envName: 'production', env: {} })).toThrow(
+      'environment "production" has no database url: PROD_URL is not set',
+    );
   });
 
   it('takes the first config found, in the documented order', async () => {
@@ -168,7 +170,10 @@ export default defineConfig({
   it('accepts an empty default export and CommonJS module.exports, and rejects a module without a config', async () => {
     const empty = await makeProject({ 'dbctl.config.ts': `export default {};\n`, 'drizzle.config.ts': DRIZZLE });
     expect((await loadProject({ cwd: empty, env })).environments).toEqual({});
-    const cjs = await makeProject({ 'dbctl.config.js': `module.exports = { environments: { c: 'postgres://u@h/c' } };\n`, 'drizzle.config.ts': DRIZZLE });
+    const cjs = await makeProject({
+      'dbctl.config.js': `module.exports = { environments: { c: 'postgres://u@h/c' } };\n`,
+      'drizzle.config.ts': DRIZZLE,
+    });
     expect(Object.keys((await loadProject({ cwd: cjs, env })).environments)).toEqual(['c']);
     const none = await makeProject({ 'dbctl.config.ts': `const forgotten = { environments: {} };\n`, 'drizzle.config.ts': DRIZZLE });
     const error = await failure(loadProject({ cwd: none, env }));
@@ -235,7 +240,9 @@ describe('loadProject: errors', () => {
   });
 
   it('reports a drizzle config that cannot be loaded in one line', async () => {
-    const dir = await makeProject({ 'drizzle.config.ts': `import { x } from 'surely-not-installed-package';\nexport default { dialect: 'postgresql', x };\n` });
+    const dir = await makeProject({
+      'drizzle.config.ts': `import { x } from 'surely-not-installed-package';\nexport default { dialect: 'postgresql', x };\n`,
+    });
     const error = await failure(loadProject({ cwd: dir, env }));
     expect(error.code).toBe('DRIZZLE_CONFIG_INVALID');
     expect(error.message).toMatch(/^drizzle\.config\.ts could not be loaded: .*surely-not-installed-package/);
@@ -244,7 +251,9 @@ describe('loadProject: errors', () => {
 
   it('lists every drizzle config problem at once', async () => {
     const dir = await makeProject({
-      'drizzle.config.ts': drizzleConfigTs(`{ dialect: 'postgresql', schema: './s.ts', out: 3, casing: 'kebab', migrations: { prefix: 'date' } } as any`),
+      'drizzle.config.ts': drizzleConfigTs(
+        `{ dialect: 'postgresql', schema: './s.ts', out: 3, casing: 'kebab', migrations: { prefix: 'date' } } as any`,
+      ),
     });
     const error = await failure(loadProject({ cwd: dir, env }));
     expect(error.message).toBe('drizzle.config.ts has 3 problems');

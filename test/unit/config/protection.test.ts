@@ -35,8 +35,20 @@ const cases: Case[] = [
   { what: 'look-alike preprod is one token', envName: 'preprod', protected: false },
   { what: 'pre-prod has a prod token', envName: 'pre-prod', protected: true },
   // config flag
-  { what: 'protected: true on a harmless name', envName: 'staging', configProtected: true, protected: true, reasons: ['config sets protected: true'] },
-  { what: 'protected: false on a harmless env', envName: 'staging', configProtected: false, url: 'postgres://u@localhost/app', protected: false },
+  {
+    what: 'protected: true on a harmless name',
+    envName: 'staging',
+    configProtected: true,
+    protected: true,
+    reasons: ['config sets protected: true'],
+  },
+  {
+    what: 'protected: false on a harmless env',
+    envName: 'staging',
+    configProtected: false,
+    url: 'postgres://u@localhost/app',
+    protected: false,
+  },
   { what: 'protected: false does not lift a name match', envName: 'production', configProtected: false, protected: true },
   {
     what: 'protected: false does not lift a url host match',
@@ -55,18 +67,36 @@ const cases: Case[] = [
     protected: true,
   },
   // url hosts
-  { what: 'host with prod token', envName: 'x', url: 'postgres://u@prod-db.example.com/app', protected: true, reasons: ['host "prod-db.example.com" contains "prod"'] },
+  {
+    what: 'host with prod token',
+    envName: 'x',
+    url: 'postgres://u@prod-db.example.com/app',
+    protected: true,
+    reasons: ['host "prod-db.example.com" contains "prod"'],
+  },
   { what: 'host with live token', envName: 'x', url: 'postgresql://u@live.db.example.com/app', protected: true },
   { what: 'host with PRD upper case', envName: 'x', url: 'postgres://u@PRD-PG01.corp/app', protected: true },
   { what: 'host look-alike products', envName: 'x', url: 'postgres://u@products.example.com/app', protected: false },
   { what: 'host look-alike delivery', envName: 'x', url: 'postgres://u@delivery-db.internal/app', protected: false },
   { what: 'localhost', envName: 'x', url: 'postgres://postgres:postgres@localhost:5432/app', protected: false },
   // database names
-  { what: 'database app_prod', envName: 'x', url: 'postgres://u@localhost/app_prod', protected: true, reasons: ['database name "app_prod" contains "prod"'] },
+  {
+    what: 'database app_prod',
+    envName: 'x',
+    url: 'postgres://u@localhost/app_prod',
+    protected: true,
+    reasons: ['database name "app_prod" contains "prod"'],
+  },
   { what: 'database production', envName: 'x', url: 'postgres://u@10.0.0.5/production', protected: true },
   { what: 'database live-data', envName: 'x', url: 'postgres://u@10.0.0.5/live-data', protected: true },
   { what: 'database products', envName: 'x', url: 'postgres://u@localhost/products', protected: false },
-  { what: 'database name defaults to the user', envName: 'x', url: 'postgres://prod_app:pw@localhost', protected: true, reasons: ['database name "prod_app" contains "prod"'] },
+  {
+    what: 'database name defaults to the user',
+    envName: 'x',
+    url: 'postgres://prod_app:pw@localhost',
+    protected: true,
+    reasons: ['database name "prod_app" contains "prod"'],
+  },
   { what: 'database name from ?dbname=', envName: 'x', url: 'postgres://u@localhost?dbname=live', protected: true },
   // globs
   {
@@ -77,11 +107,23 @@ const cases: Case[] = [
     protected: true,
     reasons: ['host "db.prod.example.com" matches protect.hosts "*.prod.example.com"'],
   },
-  { what: 'glob matches case-insensitively', envName: 'x', url: 'postgres://u@DB.Main.Example.com/app', hosts: ['*.main.example.com'], protected: true },
+  {
+    what: 'glob matches case-insensitively',
+    envName: 'x',
+    url: 'postgres://u@DB.Main.Example.com/app',
+    hosts: ['*.main.example.com'],
+    protected: true,
+  },
   { what: 'glob non-match', envName: 'x', url: 'postgres://u@db.staging.example.com/app', hosts: ['*.main.example.com'], protected: false },
   { what: 'glob exact host', envName: 'x', url: 'postgres://u@pg-main.internal:6432/app', hosts: ['pg-main.internal'], protected: true },
   { what: 'glob on an IP range', envName: 'x', url: 'postgres://u@10.1.2.3/app', hosts: ['10.1.*'], protected: true },
-  { what: 'glob among several', envName: 'x', url: 'postgres://u@db1.eu.example.org/app', hosts: ['*.us.example.org', '*.eu.example.org'], protected: true },
+  {
+    what: 'glob among several',
+    envName: 'x',
+    url: 'postgres://u@db1.eu.example.org/app',
+    hosts: ['*.us.example.org', '*.eu.example.org'],
+    protected: true,
+  },
   // IPs and sockets
   { what: 'IPv4 host', envName: 'x', url: 'postgres://u@192.168.1.10:5432/app', protected: false },
   { what: 'IPv6 host', envName: 'x', url: 'postgres://u@[::1]:5432/app', protected: false },
@@ -89,7 +131,13 @@ const cases: Case[] = [
   { what: 'unix socket via ?host=', envName: 'x', url: 'postgres://u@/db?host=/var/run/postgresql', protected: false },
   { what: 'unix socket with prod database', envName: 'x', url: 'postgres://u@/app_prod?host=/var/run/postgresql', protected: true },
   { what: 'unix socket in a prod directory', envName: 'x', url: 'postgres:///app?host=/run/prod/postgresql', protected: true },
-  { what: 'multi-host url', envName: 'x', url: 'postgres://u@db-a.internal,db-live.internal/app', protected: true, reasons: ['host "db-live.internal" contains "live"'] },
+  {
+    what: 'multi-host url',
+    envName: 'x',
+    url: 'postgres://u@db-a.internal,db-live.internal/app',
+    protected: true,
+    reasons: ['host "db-live.internal" contains "live"'],
+  },
   // passwords
   { what: 'password containing prod is ignored', envName: 'x', url: 'postgres://u:prod_secret@localhost/app', protected: false },
   { what: 'password in query is ignored', envName: 'x', url: 'postgres://u@localhost/app?password=prod', protected: false },

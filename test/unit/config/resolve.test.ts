@@ -57,7 +57,14 @@ describe('resolveEnvironment', () => {
       url: 'postgres://dev@localhost:5432/app',
       protected: false,
       protectionReasons: [],
-      connection: expect.objectContaining({ hosts: ['localhost'], ports: [5432], database: 'app', user: 'dev', socket: false, databaseFrom: 'url path' }),
+      connection: expect.objectContaining({
+        hosts: ['localhost'],
+        ports: [5432],
+        database: 'app',
+        user: 'dev',
+        socket: false,
+        databaseFrom: 'url path',
+      }),
       protectHosts: ['*.prod.example.com'],
     });
   });
@@ -66,7 +73,10 @@ describe('resolveEnvironment', () => {
     const vars = { STAGING_DATABASE_URL: 'postgres://u:pw@staging.example.com/app' };
     expect(resolveEnvironment(configured, { envName: 'staging', env: vars }).url).toBe(vars.STAGING_DATABASE_URL);
     // production's variable is unset, which does not matter while staging is selected
-    const prod = resolveEnvironment(configured, { envName: 'production', env: { PRODUCTION_DATABASE_URL: 'postgres://u@db.prod.example.com/app' } });
+    const prod = resolveEnvironment(configured, {
+      envName: 'production',
+      env: { PRODUCTION_DATABASE_URL: 'postgres://u@db.prod.example.com/app' },
+    });
     expect(prod.protected).toBe(true);
     expect(prod.protectionReasons).toEqual([
       'config sets protected: true',
@@ -115,11 +125,16 @@ describe('resolveEnvironment', () => {
   describe('with no environments configured', () => {
     it('uses --url, then the drizzle config url, then DATABASE_URL for development', () => {
       const bare = project({}, 'postgres://drizzle@localhost/app');
-      expect(resolveEnvironment(bare, { env: { DATABASE_URL: 'postgres://env@localhost/app' }, urlOverride: 'postgres://flag@localhost/app' }).url).toBe(
-        'postgres://flag@localhost/app',
+      expect(
+        resolveEnvironment(bare, { env: { DATABASE_URL: 'postgres://env@localhost/app' }, urlOverride: 'postgres://flag@localhost/app' })
+          .url,
+      ).toBe('postgres://flag@localhost/app');
+      expect(resolveEnvironment(bare, { env: { DATABASE_URL: 'postgres://env@localhost/app' } }).url).toBe(
+        'postgres://drizzle@localhost/app',
       );
-      expect(resolveEnvironment(bare, { env: { DATABASE_URL: 'postgres://env@localhost/app' } }).url).toBe('postgres://drizzle@localhost/app');
-      expect(resolveEnvironment(project({}), { env: { DATABASE_URL: 'postgres://env@localhost/app' } }).url).toBe('postgres://env@localhost/app');
+      expect(resolveEnvironment(project({}), { env: { DATABASE_URL: 'postgres://env@localhost/app' } }).url).toBe(
+        'postgres://env@localhost/app',
+      );
     });
 
     it('names DATABASE_URL when nothing gives a url', () => {
@@ -155,7 +170,11 @@ describe('resolveEnvironment', () => {
     });
 
     it('adds the protection of the override url', () => {
-      const resolved = resolveEnvironment(configured, { envName: 'development', urlOverride: 'postgres://u:pw@db.prod.example.com/app', env: {} });
+      const resolved = resolveEnvironment(configured, {
+        envName: 'development',
+        urlOverride: 'postgres://u:pw@db.prod.example.com/app',
+        env: {},
+      });
       expect(resolved.protected).toBe(true);
       expect(resolved.protectionReasons).toEqual([
         'host "db.prod.example.com" contains "prod"',
@@ -207,7 +226,12 @@ describe('resolveEnvironment', () => {
     const url = `postgres://admin:${encodeURIComponent(secret)}@db.example.com/app`;
     const attempts: Array<() => unknown> = [
       () => resolveEnvironment(configured, { envName: 'stagig', urlOverride: url, env: { STAGING_DATABASE_URL: url } }),
-      () => resolveEnvironment(configured, { envName: 'staging', urlOverride: `http://admin:${secret}@h/db`, env: { STAGING_DATABASE_URL: url } }),
+      () =>
+        resolveEnvironment(configured, {
+          envName: 'staging',
+          urlOverride: `http://admin:${secret}@h/db`,
+          env: { STAGING_DATABASE_URL: url },
+        }),
       () => resolveEnvironment(configured, { envName: 'staging', env: { STAGING_DATABASE_URL: `admin:${secret}@db.example.com/app` } }),
       () => resolveEnvironment(project({ environments: { x: `pg://admin:${secret}@h/db` } }), { envName: 'x', env: {} }),
     ];
@@ -231,7 +255,9 @@ describe('environmentProtection', () => {
   });
 
   it('uses the url when it is available, and an override url too', () => {
-    expect(environmentProtection(configured, 'staging', { STAGING_DATABASE_URL: 'postgres://u@live-db.internal/app' }).protected).toBe(true);
+    expect(environmentProtection(configured, 'staging', { STAGING_DATABASE_URL: 'postgres://u@live-db.internal/app' }).protected).toBe(
+      true,
+    );
     expect(environmentProtection(configured, 'staging', {}, 'postgres://u@db.prod.example.com/app').protected).toBe(true);
   });
 
@@ -273,7 +299,9 @@ describe('directUrl', () => {
     const error = caught(() => resolveEnvironment(pooled, { envName: 'staging', env: { STAGING_URL: vars.STAGING_URL } }));
     expect(error.code).toBe('URL_UNSET');
     expect(error.message).toBe('environment "staging" has no directUrl: STAGING_DIRECT_URL is not set');
-    expect(resolveEnvironment(pooled, { envName: 'staging', env: { STAGING_URL: vars.STAGING_URL }, use: 'url' }).url).toBe(vars.STAGING_URL);
+    expect(resolveEnvironment(pooled, { envName: 'staging', env: { STAGING_URL: vars.STAGING_URL }, use: 'url' }).url).toBe(
+      vars.STAGING_URL,
+    );
     // other environments' variables are never read
     expect(resolveEnvironment(pooled, { envName: 'plain', env: {} }).protected).toBe(false);
   });
@@ -289,7 +317,9 @@ describe('directUrl', () => {
     expect(viaUrl.protected).toBe(true);
     expect(viaUrl.protectionReasons).toEqual(['database name "app_prod" contains "prod"']);
     expect(environmentProtection(pooled, 'sneaky', {}).protected).toBe(true);
-    expect(environmentProtection(pooled, 'staging', { ...vars, STAGING_DIRECT_URL: 'postgres://u@live-db.internal/app' }).protected).toBe(true);
+    expect(environmentProtection(pooled, 'staging', { ...vars, STAGING_DIRECT_URL: 'postgres://u@live-db.internal/app' }).protected).toBe(
+      true,
+    );
   });
 
   it('rejects a directUrl that is not a postgres url, naming its variable', () => {
@@ -300,14 +330,25 @@ describe('directUrl', () => {
 });
 
 describe('protection judges the url as the driver resolves it', () => {
-  const plain = project({ environments: { staging: { url: env('STAGING_URL') }, development: 'postgres://app@localhost/app' }, protect: { hosts: ['127.0.0.1', 'localhost.'] } });
+  const plain = project({
+    environments: { staging: { url: env('STAGING_URL') }, development: 'postgres://app@localhost/app' },
+    protect: { hosts: ['127.0.0.1', 'localhost.'] },
+  });
   const open = project({ environments: { staging: { url: env('STAGING_URL') }, development: 'postgres://app@db.internal' } });
 
   it('?database= redirects are judged by the database reached', () => {
-    const p = environmentProtection(open, 'staging', { STAGING_URL: 'postgres://u@db.internal/app_staging' }, 'postgres://u@db.internal/shop_push?database=app_prod');
+    const p = environmentProtection(
+      open,
+      'staging',
+      { STAGING_URL: 'postgres://u@db.internal/app_staging' },
+      'postgres://u@db.internal/shop_push?database=app_prod',
+    );
     expect(p.protected).toBe(true);
     expect(p.reasons).toEqual(['database name "app_prod" contains "prod"']);
-    const resolved = resolveEnvironment(open, { envName: 'staging', env: { STAGING_URL: 'postgres://u@db.internal/app_staging?database=app_prod2' } });
+    const resolved = resolveEnvironment(open, {
+      envName: 'staging',
+      env: { STAGING_URL: 'postgres://u@db.internal/app_staging?database=app_prod2' },
+    });
     expect(resolved.protected).toBe(true);
     expect(resolved.connection.database).toBe('app_prod2');
   });
@@ -343,7 +384,9 @@ describe('protection judges the url as the driver resolves it', () => {
   });
 
   it('protect.hosts entries with a scheme, port, user or path are config errors', () => {
-    const error = caught(() => project({ protect: { hosts: ['db.prod.example.com:5432', 'postgres://h', 'admin:pw@h', 'h/app', '*.ok.example.com'] } }));
+    const error = caught(() =>
+      project({ protect: { hosts: ['db.prod.example.com:5432', 'postgres://h', 'admin:pw@h', 'h/app', '*.ok.example.com'] } }),
+    );
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.details).toEqual([
       'protect.hosts[0] "db.prod.example.com:5432" has a port; give the host only (every port of the host is protected)',

@@ -86,7 +86,7 @@ describe('parseUserConfig', () => {
     expect(result.details).toEqual([
       'drizzleConfg: unknown key; did you mean "drizzleConfig"?',
       'environments.staging.protect: unknown key; did you mean "protected"?',
-      "environments.staging.url: expected a url string, env('NAME') or \"env:NAME\", got number 42",
+      'environments.staging.url: expected a url string, env(\'NAME\') or "env:NAME", got number 42',
       'environments.broken: expected a url string or { url, protected }, got number 7',
       'environments.badvar: "env:" must be followed by a variable name, e.g. "env:DATABASE_URL"',
       'environments.prod.protected: expected true or false, got "yes"',
@@ -105,7 +105,9 @@ describe('parseUserConfig', () => {
   it('says "1 problem" in the singular and lists known keys when nothing is close', () => {
     const result = problems({ banana: 1 }, 'dbctl.config.json');
     expect(result.message).toBe('dbctl.config.json has 1 problem');
-    expect(result.details).toEqual(['banana: unknown key; known keys: drizzleConfig, environments, protect, backup, migrate, review, history, shadow, check']);
+    expect(result.details).toEqual([
+      'banana: unknown key; known keys: drizzleConfig, environments, protect, backup, migrate, review, history, shadow, check',
+    ]);
   });
 
   it('rejects a config that is not an object', () => {
@@ -115,7 +117,7 @@ describe('parseUserConfig', () => {
 
   it('rejects env() with an empty or invalid variable name', () => {
     expect(problems({ environments: { a: { url: env('') } } }).details).toEqual([
-      "environments.a.url: env(\"\") is not a variable name; write env('DATABASE_URL')",
+      'environments.a.url: env("") is not a variable name; write env(\'DATABASE_URL\')',
     ]);
   });
 

@@ -34,7 +34,15 @@ describe('20,000 statements', () => {
     expect(chunks).toHaveLength(20_000);
     expect(chunks!.filter((c) => c.class === 'destructive')).toHaveLength(4_000);
     expect(chunks![19_998]!.destroys).toEqual([
-      { kind: 'column', schema: 'public', table: 'users', column: 'old_19998', reason: 'DROP COLUMN', qualified: false, statementIndex: 19_998 },
+      {
+        kind: 'column',
+        schema: 'public',
+        table: 'users',
+        column: 'old_19998',
+        reason: 'DROP COLUMN',
+        qualified: false,
+        statementIndex: 19_998,
+      },
     ]);
     const report = reviewMigrations({ migrations: [{ tag: '0000_big', file: 'drizzle/0000_big.sql', sql }] }, parser);
     expect(report.migrations[0]!.statements).toHaveLength(20_000);
@@ -76,12 +84,14 @@ describe('a large data migration', () => {
     const analysis = new MigrationAnalyzer(parser).analyze(sql, { keepNodes: false });
     expect(analysis.chunks).toHaveLength(1);
     expect(analysis.chunks[0]!.class).toBe('destructive');
-    expect(analysis.chunks[0]!.destroys).toEqual([{ kind: 'rows', schema: 'public', table: 'posts', reason: 'DELETE without WHERE', qualified: false, statementIndex: 0 }]);
+    expect(analysis.chunks[0]!.destroys).toEqual([
+      { kind: 'rows', schema: 'public', table: 'posts', reason: 'DELETE without WHERE', qualified: false, statementIndex: 0 },
+    ]);
     expect(analysis.parsed.statements.every((s) => s.node === null)).toBe(true);
     const kept = new MigrationAnalyzer(parser).analyze(sql);
     const insert = kept.parsed.statements[1]!;
     expect(insert.node.InsertStmt.selectStmt.SelectStmt.valuesLists).toHaveLength(0);
-    expect(insert.node.InsertStmt.relation.relname).toBe("big");
+    expect(insert.node.InsertStmt.relation.relname).toBe('big');
     expect(parseMigration(sql, parser).statements).toHaveLength(kept.parsed.statements.length);
   });
 
@@ -91,7 +101,7 @@ describe('a large data migration', () => {
     parser.parseEach(sql, (s) => statements.push(s));
     const broken = statements.filter((s) => s.kind === 'ParseError');
     expect(broken).toHaveLength(1);
-    expect(sql.slice(broken[0]!.location).startsWith("INSERT INTO big VALUES (1 2)")).toBe(true);
+    expect(sql.slice(broken[0]!.location).startsWith('INSERT INTO big VALUES (1 2)')).toBe(true);
     expect(statements[statements.length - 1]!.kind).toBe('DeleteStmt');
   });
 });

@@ -35,20 +35,36 @@ describe('renames within the migration', () => {
     ]);
   });
   it('a column of a renamed table, renamed then dropped', () => {
-    expect(destroyed('ALTER TABLE public.users RENAME TO people; ALTER TABLE people RENAME COLUMN bio TO about; ALTER TABLE people DROP COLUMN about')).toEqual([
-      { kind: 'column', schema: 'public', table: 'users', column: 'bio', reason: 'DROP COLUMN', qualified: true },
-    ]);
+    expect(
+      destroyed(
+        'ALTER TABLE public.users RENAME TO people; ALTER TABLE people RENAME COLUMN bio TO about; ALTER TABLE people DROP COLUMN about',
+      ),
+    ).toEqual([{ kind: 'column', schema: 'public', table: 'users', column: 'bio', reason: 'DROP COLUMN', qualified: true }]);
   });
   it('objects created in the migration never appear, renamed or not', () => {
-    expect(destroyed('CREATE TABLE t (a int); ALTER TABLE t RENAME TO u; ALTER TABLE u RENAME COLUMN a TO b; ALTER TABLE u DROP COLUMN b; DROP TABLE u')).toEqual([]);
-    expect(destroyed('ALTER TABLE users ADD COLUMN tmp text; ALTER TABLE users RENAME COLUMN tmp TO tmp2; ALTER TABLE users DROP COLUMN tmp2')).toEqual([]);
+    expect(
+      destroyed(
+        'CREATE TABLE t (a int); ALTER TABLE t RENAME TO u; ALTER TABLE u RENAME COLUMN a TO b; ALTER TABLE u DROP COLUMN b; DROP TABLE u',
+      ),
+    ).toEqual([]);
+    expect(
+      destroyed('ALTER TABLE users ADD COLUMN tmp text; ALTER TABLE users RENAME COLUMN tmp TO tmp2; ALTER TABLE users DROP COLUMN tmp2'),
+    ).toEqual([]);
   });
 });
 
 describe('search_path', () => {
   it('SET search_path in the migration: unqualified names are recorded as unqualified, with that path', () => {
     expect(destroyed('SET search_path TO archive; DROP TABLE users CASCADE;')).toEqual([
-      { kind: 'table', schema: 'archive', table: 'users', reason: 'DROP TABLE CASCADE', cascade: true, qualified: false, searchPath: ['archive'] },
+      {
+        kind: 'table',
+        schema: 'archive',
+        table: 'users',
+        reason: 'DROP TABLE CASCADE',
+        cascade: true,
+        qualified: false,
+        searchPath: ['archive'],
+      },
     ]);
   });
   it('qualified names stay qualified; RESET forgets the path', () => {
@@ -102,15 +118,23 @@ describe('DML anywhere', () => {
 
 describe('DO blocks and PL/pgSQL', () => {
   it('sees into DO blocks, constant EXECUTE strings included', () => {
-    expect(destroyed("DO $$ BEGIN EXECUTE 'TRUNCATE posts'; END $$;")).toMatchObject([{ kind: 'rows', table: 'posts', reason: 'TRUNCATE' }]);
+    expect(destroyed("DO $$ BEGIN EXECUTE 'TRUNCATE posts'; END $$;")).toMatchObject([
+      { kind: 'rows', table: 'posts', reason: 'TRUNCATE' },
+    ]);
     expect(destroyed('DO $$ BEGIN DROP TABLE archive.users; END $$')).toEqual([
       { kind: 'table', schema: 'archive', table: 'users', reason: 'DROP TABLE', qualified: true },
     ]);
-    expect(destroyed('DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM a; IF n > 0 THEN DELETE FROM posts; ELSE UPDATE b SET c = 1; END IF; END $$')).toMatchObject([
+    expect(
+      destroyed(
+        'DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM a; IF n > 0 THEN DELETE FROM posts; ELSE UPDATE b SET c = 1; END IF; END $$',
+      ),
+    ).toMatchObject([
       { kind: 'rows', table: 'posts' },
       { kind: 'column', table: 'b', column: 'c' },
     ]);
-    expect(destroyed("DO $$ BEGIN PERFORM 1; EXCEPTION WHEN others THEN DELETE FROM posts; END $$")).toMatchObject([{ kind: 'rows', table: 'posts' }]);
+    expect(destroyed('DO $$ BEGIN PERFORM 1; EXCEPTION WHEN others THEN DELETE FROM posts; END $$')).toMatchObject([
+      { kind: 'rows', table: 'posts' },
+    ]);
   });
   it('dynamic EXECUTE of a computed string is opaque, hence destructive', () => {
     const [c] = classify("DO $$ BEGIN EXECUTE 'TRUNCATE ' || quote_ident('posts'); END $$;");
@@ -131,18 +155,24 @@ describe('DO blocks and PL/pgSQL', () => {
   });
   it('calls: builtins are safe, user functions and CALL opaque, functions defined in the migration inlined', () => {
     expect(classify("SELECT now(), lower('x'), pg_catalog.upper('y'), gen_random_uuid()")[0]!.class).toBe('safe');
-    expect(classify('SELECT my_fn()')[0]!.destroys).toEqual([{ kind: 'opaque', schema: '', name: 'my_fn()', reason: 'call of a function dbctl cannot see into' }]);
+    expect(classify('SELECT my_fn()')[0]!.destroys).toEqual([
+      { kind: 'opaque', schema: '', name: 'my_fn()', reason: 'call of a function dbctl cannot see into' },
+    ]);
     expect(classify('CALL app.cleanup()')[0]!.opaque).toBe(true);
     expect(classify('INSERT INTO t SELECT archive_rows(1)')[0]!.opaque).toBe(true);
-    expect(destroyed('CREATE FUNCTION cleanup() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE FROM posts; END $$; SELECT cleanup();')).toMatchObject([
+    expect(
+      destroyed('CREATE FUNCTION cleanup() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE FROM posts; END $$; SELECT cleanup();'),
+    ).toMatchObject([{ kind: 'rows', table: 'posts' }]);
+    expect(destroyed('CREATE PROCEDURE p() LANGUAGE sql AS $$ TRUNCATE posts $$; CALL p();')).toMatchObject([
       { kind: 'rows', table: 'posts' },
     ]);
-    expect(destroyed('CREATE PROCEDURE p() LANGUAGE sql AS $$ TRUNCATE posts $$; CALL p();')).toMatchObject([{ kind: 'rows', table: 'posts' }]);
-    expect(destroyed('CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC DELETE FROM posts; SELECT 1; END; SELECT f();')).toMatchObject([
-      { kind: 'rows', table: 'posts' },
-    ]);
-    expect(classify('CREATE FUNCTION r() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM r(); END $$; SELECT r()')[1]!.class).toBe('safe');
-    expect(classify("CREATE FUNCTION py() RETURNS void LANGUAGE plpython3u AS $$ pass $$; SELECT py()")[1]!.opaque).toBe(true);
+    expect(
+      destroyed('CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC DELETE FROM posts; SELECT 1; END; SELECT f();'),
+    ).toMatchObject([{ kind: 'rows', table: 'posts' }]);
+    expect(classify('CREATE FUNCTION r() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM r(); END $$; SELECT r()')[1]!.class).toBe(
+      'safe',
+    );
+    expect(classify('CREATE FUNCTION py() RETURNS void LANGUAGE plpython3u AS $$ pass $$; SELECT py()')[1]!.opaque).toBe(true);
   });
   it('a DO block in another language, or one that does not parse, is opaque', () => {
     expect(classify('DO LANGUAGE plv8 $$ x $$')[0]!.opaque).toBe(true);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { guardDestructiveMigrations, guardPush, guardPushDataLoss, guardRestore, type RunFacts } from '../../../src/core/guards.js';
 
-const run = (over: Partial<RunFacts> = {}): RunFacts => ({ envName: 'production', protected: true, protectionReasons: ['config sets protected: true'], interactive: false, yes: false, ...over });
+const run = (over: Partial<RunFacts> = {}): RunFacts => ({
+  envName: 'production',
+  protected: true,
+  protectionReasons: ['config sets protected: true'],
+  interactive: false,
+  yes: false,
+  ...over,
+});
 const destructive = [{ tag: '0004_drop', objects: ['DROP COLUMN public.users.email'] }];
 
 describe('guards', () => {
@@ -23,10 +30,16 @@ describe('guards', () => {
     expect(refused).toMatchObject({ action: 'refuse' });
     expect(refused.action === 'refuse' && refused.hint).toContain('--allow-destructive');
     expect(guardDestructiveMigrations(run(), { destructive, allowDestructive: true, backup: true }).action).toBe('allow');
-    expect(guardDestructiveMigrations(run({ interactive: true }), { destructive, allowDestructive: false, backup: true }).action).toBe('confirm');
-    expect(guardDestructiveMigrations(run({ interactive: true, yes: true }), { destructive, allowDestructive: false, backup: true }).action).toBe('allow');
+    expect(guardDestructiveMigrations(run({ interactive: true }), { destructive, allowDestructive: false, backup: true }).action).toBe(
+      'confirm',
+    );
+    expect(
+      guardDestructiveMigrations(run({ interactive: true, yes: true }), { destructive, allowDestructive: false, backup: true }).action,
+    ).toBe('allow');
     expect(guardDestructiveMigrations(run(), { destructive: [], allowDestructive: false, backup: true }).action).toBe('allow');
-    expect(guardDestructiveMigrations(run({ protected: false }), { destructive, allowDestructive: false, backup: false }).action).toBe('allow');
+    expect(guardDestructiveMigrations(run({ protected: false }), { destructive, allowDestructive: false, backup: false }).action).toBe(
+      'allow',
+    );
   });
 
   it('refuses --no-backup on a protected environment, even with --allow-destructive', () => {

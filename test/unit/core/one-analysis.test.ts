@@ -139,13 +139,17 @@ describe('migrate and review give one answer', () => {
   });
 
   it("review sees through drizzle-kit's foreign-key DO wrapper as the analysis does: the same findings as the bare statement", () => {
-    const context = ['CREATE TABLE "users" ("id" serial PRIMARY KEY);\n--> statement-breakpoint\nCREATE TABLE "posts" ("id" serial PRIMARY KEY, "user_id" integer);'];
-    const fk = 'ALTER TABLE "posts" ADD CONSTRAINT "posts_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;';
+    const context = [
+      'CREATE TABLE "users" ("id" serial PRIMARY KEY);\n--> statement-breakpoint\nCREATE TABLE "posts" ("id" serial PRIMARY KEY, "user_id" integer);',
+    ];
+    const fk =
+      'ALTER TABLE "posts" ADD CONSTRAINT "posts_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;';
     const wrapped = `DO $$ BEGIN\n ${fk}\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;`;
     const findings = (sql: string) =>
-      reviewMigrations({ context: context.map((c, i) => ({ tag: `c${i}`, sql: c })), migrations: [{ tag: 'm', file: 'm.sql', sql }] }, parser).migrations[0]!.statements.flatMap(
-        (s) => s.findings.map((f) => `${s.class} ${f.rule} ${f.severity}`),
-      );
+      reviewMigrations(
+        { context: context.map((c, i) => ({ tag: `c${i}`, sql: c })), migrations: [{ tag: 'm', file: 'm.sql', sql }] },
+        parser,
+      ).migrations[0]!.statements.flatMap((s) => s.findings.map((f) => `${s.class} ${f.rule} ${f.severity}`));
     expect(findings(fk)).toContain('locking adding-foreign-key-constraint error');
     expect(findings(wrapped)).toEqual(findings(fk));
     const { migrate, review } = bothWays(context, [wrapped]);

@@ -31,7 +31,11 @@ describe('planStatus with drizzle-orm 1.0 names', () => {
   });
 
   it('still matches rows without a name by timestamp and hash', () => {
-    const status = planStatus([m('20261206000000_a', 'h-a'), m('20261206000001_b', 'h-b', T + 1000)], [row(1, 'h-a', null), row(2, 'h-b', '20261206000001_b', T + 1000)], new Map());
+    const status = planStatus(
+      [m('20261206000000_a', 'h-a'), m('20261206000001_b', 'h-b', T + 1000)],
+      [row(1, 'h-a', null), row(2, 'h-b', '20261206000001_b', T + 1000)],
+      new Map(),
+    );
     expect(status.migrations.map((s) => s.state)).toEqual(['applied', 'applied']);
   });
 });

@@ -9,7 +9,10 @@ describe('splitStatements', () => {
   it('splits exactly where drizzle splits and keeps line numbers', () => {
     const text = 'CREATE TABLE a (id int);\n--> statement-breakpoint\n\nALTER TABLE a\n  ADD b int;\n--> statement-breakpoint\n';
     const statements = splitStatements(text);
-    expect(statements.map((s) => [s.index, s.line])).toEqual([[0, 1], [1, 4]]);
+    expect(statements.map((s) => [s.index, s.line])).toEqual([
+      [0, 1],
+      [1, 4],
+    ]);
     expect(statements[1]!.sql).toBe('\n\nALTER TABLE a\n  ADD b int;\n');
     expect(text.slice(statements[1]!.offset).startsWith(statements[1]!.sql)).toBe(true);
   });

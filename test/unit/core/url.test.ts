@@ -52,7 +52,11 @@ const resolveCases: ResolveCase[] = [
   { url: 'postgres://u:url-pw@h/db', env: { PGPASSWORD: 'from-env' }, expect: { password: 'url-pw' } },
   { url: 'postgres://u@h/db', env: { PGSSLMODE: 'require' }, expect: { ssl: 'require' } },
   { url: 'postgres://u@h/db', env: { PGOPTIONS: '-c search_path=x' }, expect: { startup: { options: '-c search_path=x' } } },
-  { url: 'postgres://u@h/db?options=-c%20statement_timeout%3D0', env: { PGOPTIONS: '-c search_path=x' }, expect: { startup: { options: '-c statement_timeout=0' } } },
+  {
+    url: 'postgres://u@h/db?options=-c%20statement_timeout%3D0',
+    env: { PGOPTIONS: '-c search_path=x' },
+    expect: { startup: { options: '-c statement_timeout=0' } },
+  },
   // query parameters
   { url: 'postgres://u@h/db?host=other', expect: { hosts: ['other'] } },
   { url: 'postgres://u@h:6000/db?host=/tmp', expect: { hosts: ['/tmp'], ports: [6000], socket: true } },
@@ -235,19 +239,27 @@ describe('environment and database names', () => {
     ['reproduce', false],
   ])('%j protected: %s', (name, expected) => {
     expect(protectionOf({ envName: name, protectHosts: [] }).protected).toBe(expected);
-    expect(protectionOf({ envName: 'x', url: `postgres://u@localhost/${encodeURIComponent(name.trim())}`, protectHosts: [] }).protected).toBe(expected);
+    expect(
+      protectionOf({ envName: 'x', url: `postgres://u@localhost/${encodeURIComponent(name.trim())}`, protectHosts: [] }).protected,
+    ).toBe(expected);
   });
 });
 
 describe('server facts against the resolution', () => {
   const target = resolveConnection('postgres://app@localhost/shop', {}, OS);
   it('agrees when the server says the same database and login', () => {
-    expect(serverMismatch(target, { database: 'shop', sessionUser: 'app', currentUser: 'app', address: '127.0.0.1', port: 5432 })).toBeUndefined();
+    expect(
+      serverMismatch(target, { database: 'shop', sessionUser: 'app', currentUser: 'app', address: '127.0.0.1', port: 5432 }),
+    ).toBeUndefined();
     // a SET ROLE in ?options= changes current_user, not who logged in
-    expect(serverMismatch(target, { database: 'shop', sessionUser: 'app', currentUser: 'owner', address: null, port: null })).toBeUndefined();
+    expect(
+      serverMismatch(target, { database: 'shop', sessionUser: 'app', currentUser: 'owner', address: null, port: null }),
+    ).toBeUndefined();
     // Supavisor: the pooler login `postgres.<project>` is `postgres` on the server
     const supa = resolveConnection('postgres://postgres.abcd@aws-0.pooler.supabase.com:6543/postgres', {}, OS);
-    expect(serverMismatch(supa, { database: 'postgres', sessionUser: 'postgres', currentUser: 'postgres', address: '10.0.0.1', port: 5432 })).toBeUndefined();
+    expect(
+      serverMismatch(supa, { database: 'postgres', sessionUser: 'postgres', currentUser: 'postgres', address: '10.0.0.1', port: 5432 }),
+    ).toBeUndefined();
   });
   it('names both sides when they differ', () => {
     expect(serverMismatch(target, { database: 'app_prod', sessionUser: 'app', currentUser: 'app', address: null, port: null })).toBe(
@@ -292,7 +304,9 @@ describe('redaction', () => {
       expect(redacted, form).not.toContain(form);
       expect(redacted).toContain('before');
     }
-    expect(redactText(JSON.stringify({ message: `auth for ${password} failed` }), secrets)).not.toContain(JSON.stringify(password).slice(1, -1));
+    expect(redactText(JSON.stringify({ message: `auth for ${password} failed` }), secrets)).not.toContain(
+      JSON.stringify(password).slice(1, -1),
+    );
   });
 
   it('finds the password of a malformed url too', () => {

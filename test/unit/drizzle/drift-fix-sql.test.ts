@@ -47,11 +47,20 @@ describe('idempotent fix statements', () => {
   });
 });
 
-const obj = (kind: CatalogObject['kind'], key: string, def: string, drop = ''): CatalogObject => ({ kind, key, label: `${kind} ${key}`, def, drop });
+const obj = (kind: CatalogObject['kind'], key: string, def: string, drop = ''): CatalogObject => ({
+  kind,
+  key,
+  label: `${kind} ${key}`,
+  def,
+  drop,
+});
 
 describe('compareExtras', () => {
   it('enum order is a difference it cannot express; an extension the database has and no migration makes too', () => {
-    const diffs = compareExtras([obj('enum', 'public.mood', "'sad', 'happy', 'ok'"), obj('extension', 'pg_trgm', 'public')], [obj('enum', 'public.mood', "'sad', 'ok', 'happy'")]);
+    const diffs = compareExtras(
+      [obj('enum', 'public.mood', "'sad', 'happy', 'ok'"), obj('extension', 'pg_trgm', 'public')],
+      [obj('enum', 'public.mood', "'sad', 'ok', 'happy'")],
+    );
     expect(diffs.map((d) => [d.line, d.sql])).toEqual([
       ["enum public.mood: values ordered 'sad', 'happy', 'ok' in the database, 'sad', 'ok', 'happy' in the migrations", null],
       ['extension pg_trgm: in the database, not in the migrations', null],
@@ -60,8 +69,17 @@ describe('compareExtras', () => {
 
   it('functions and triggers: missing, different, extra; indexes only when both sides have them', () => {
     const diffs = compareExtras(
-      [obj('function', 'public.f()', 'CREATE OR REPLACE FUNCTION public.f() ... 2', 'DROP FUNCTION IF EXISTS public.f();'), obj('trigger', 'public.t.old', 'CREATE TRIGGER old ...', 'DROP TRIGGER IF EXISTS old ON public.t;'), obj('index', 'public.t.i', 'CREATE INDEX i ON public.t USING btree (a)', 'DROP INDEX IF EXISTS public.i;'), obj('index', 'public.t.only_live', 'x')],
-      [obj('function', 'public.f()', 'CREATE OR REPLACE FUNCTION public.f() ... 1'), obj('trigger', 'public.t.trg', 'CREATE TRIGGER trg ...', 'DROP TRIGGER IF EXISTS trg ON public.t;'), obj('index', 'public.t.i', 'CREATE INDEX i ON public.t USING btree (lower(a))')],
+      [
+        obj('function', 'public.f()', 'CREATE OR REPLACE FUNCTION public.f() ... 2', 'DROP FUNCTION IF EXISTS public.f();'),
+        obj('trigger', 'public.t.old', 'CREATE TRIGGER old ...', 'DROP TRIGGER IF EXISTS old ON public.t;'),
+        obj('index', 'public.t.i', 'CREATE INDEX i ON public.t USING btree (a)', 'DROP INDEX IF EXISTS public.i;'),
+        obj('index', 'public.t.only_live', 'x'),
+      ],
+      [
+        obj('function', 'public.f()', 'CREATE OR REPLACE FUNCTION public.f() ... 1'),
+        obj('trigger', 'public.t.trg', 'CREATE TRIGGER trg ...', 'DROP TRIGGER IF EXISTS trg ON public.t;'),
+        obj('index', 'public.t.i', 'CREATE INDEX i ON public.t USING btree (lower(a))'),
+      ],
     );
     expect(diffs.map((d) => d.line)).toEqual([
       'function public.f(): definition differs between the database and the migrations',

@@ -13,7 +13,10 @@ const root = mkdtempSync(path.join(tmpdir(), 'dbctl-folder-v1-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 // the folders below see a drizzle-kit 1.0 installed (a stand-in: its package.json is what dbctl reads)
 mkdirSync(path.join(root, 'node_modules', 'drizzle-kit'), { recursive: true });
-writeFileSync(path.join(root, 'node_modules', 'drizzle-kit', 'package.json'), JSON.stringify({ name: 'drizzle-kit', version: '1.0.0-rc.5', main: 'index.js' }));
+writeFileSync(
+  path.join(root, 'node_modules', 'drizzle-kit', 'package.json'),
+  JSON.stringify({ name: 'drizzle-kit', version: '1.0.0-rc.5', main: 'index.js' }),
+);
 writeFileSync(path.join(root, 'node_modules', 'drizzle-kit', 'index.js'), 'module.exports = {};');
 let n = 0;
 function folder(files: Record<string, string>): string {
@@ -38,10 +41,13 @@ describe('the drizzle-kit 1.0 folder', () => {
     expect(folderFormatOnDisk(path.join(root, 'absent'))).toBe('empty');
   });
 
-  it('refuses the other line\'s format, exit 2, naming drizzle-kit up', () => {
+  it("refuses the other line's format, exit 2, naming drizzle-kit up", () => {
     const journal = folder({ 'meta/_journal.json': '{"entries":[]}' });
     const folders = folder({ '20261205234248_init/migration.sql': 'select 1;' });
-    for (const [dir, line] of [[journal, '1.0'], [folders, '0.31']] as const) {
+    for (const [dir, line] of [
+      [journal, '1.0'],
+      [folders, '0.31'],
+    ] as const) {
       try {
         assertFolderFormat(dir, line, 'drizzle');
         expect.unreachable();
@@ -56,7 +62,7 @@ describe('the drizzle-kit 1.0 folder', () => {
     expect(assertFolderFormat(folder({}), '1.0', 'drizzle')).toBe('folders');
   });
 
-  it('reads migrations sorted by name, tag = folder name, with drizzle\'s hash and split', async () => {
+  it("reads migrations sorted by name, tag = folder name, with drizzle's hash and split", async () => {
     const second = 'ALTER TABLE "t" ADD COLUMN "b" text;--> statement-breakpoint\nCREATE INDEX "i" ON "t" ("b");';
     const dir = folder({
       '20261206000001_second/migration.sql': second,
@@ -78,11 +84,17 @@ describe('the drizzle-kit 1.0 folder', () => {
 
   it('refuses a journal folder under drizzle-kit 1.0', async () => {
     const dir = folder({ 'meta/_journal.json': '{"entries":[]}' });
-    await expect(readMigrationFolder(dir, dir)).rejects.toMatchObject({ code: 'MIGRATIONS_FOLDER_INVALID', hint: expect.stringMatching(/npx drizzle-kit up/) });
+    await expect(readMigrationFolder(dir, dir)).rejects.toMatchObject({
+      code: 'MIGRATIONS_FOLDER_INVALID',
+      hint: expect.stringMatching(/npx drizzle-kit up/),
+    });
   });
 
   it('refuses a migration folder whose name has no timestamp', async () => {
     const dir = folder({ 'init/migration.sql': 'select 1;', '20261205000000_first/migration.sql': 'select 1;' });
-    await expect(readMigrationFolder(dir, dir)).rejects.toMatchObject({ code: 'MIGRATIONS_FOLDER_INVALID', details: [expect.stringMatching(/init\/ does not start with a YYYYMMDDHHMMSS/)] });
+    await expect(readMigrationFolder(dir, dir)).rejects.toMatchObject({
+      code: 'MIGRATIONS_FOLDER_INVALID',
+      details: [expect.stringMatching(/init\/ does not start with a YYYYMMDDHHMMSS/)],
+    });
   });
 });

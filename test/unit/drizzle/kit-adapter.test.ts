@@ -69,18 +69,29 @@ describe('the drizzle-kit 0.31 adapter', () => {
     expect(async).toBeInstanceOf(DbctlError);
     expect((async as DbctlError).message).toMatch(/failed inside applyPgSnapshotsDiff: prepared\[key\] is not iterable/);
     // anything else passes through as it is
-    const other = await kit.fromDatabase({ query: async () => [] }, undefined, [], undefined, undefined, undefined).catch((e: unknown) => e);
+    const other = await kit
+      .fromDatabase({ query: async () => [] }, undefined, [], undefined, undefined, undefined)
+      .catch((e: unknown) => e);
     expect(other).not.toBeInstanceOf(DbctlError);
     expect((other as Error).message).toBe('passes through');
   });
 
   it('refuses a bundle without an internal, exit 2', async () => {
     const dir = standIn('0.31.97', COMPLETE.replace(/var fromJson = [^;]*;/, ''));
-    await expect(loadKit(dir)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/cannot read drizzle-kit 0\.31\.97: its api bundle has no fromJson/) });
+    await expect(loadKit(dir)).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/cannot read drizzle-kit 0\.31\.97: its api bundle has no fromJson/),
+    });
   });
 
   it('refuses a drizzle-kit outside both lines, and names 1.0 where its internals are needed', async () => {
-    await expect(loadKit(standIn('0.30.6', COMPLETE))).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/does not support drizzle-kit 0\.30\.6; it works with drizzle-kit 0\.31\.x or 1\.x/) });
-    await expect(loadKit(standIn('1.0.0-rc.5', ''), 'dbctl push')).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/does not support dbctl push with drizzle-kit 1\.0\.0-rc\.5 yet/) });
+    await expect(loadKit(standIn('0.30.6', COMPLETE))).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/does not support drizzle-kit 0\.30\.6; it works with drizzle-kit 0\.31\.x or 1\.x/),
+    });
+    await expect(loadKit(standIn('1.0.0-rc.5', ''), 'dbctl push')).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/does not support dbctl push with drizzle-kit 1\.0\.0-rc\.5 yet/),
+    });
   });
 });

@@ -11,7 +11,8 @@ describe('kitLine', () => {
     for (const v of ['1.0.0-rc.5', '1.0.0-rc.6', '1.0.0-rc.12', '1.0.0', '1.0.3', '1.2.0', '1.2.0-beta.1']) expect(kitLine(v)).toBe('1.0');
   });
   it('refuses the rest', () => {
-    for (const v of ['0.30.6', '0.32.0', '0.31.0-beta.1', '1.0.0-rc.4', '1.0.0-beta.1', '1.0.0-beta.20', '2.0.0', 'latest', '']) expect(kitLine(v)).toBeNull();
+    for (const v of ['0.30.6', '0.32.0', '0.31.0-beta.1', '1.0.0-rc.4', '1.0.0-beta.1', '1.0.0-beta.20', '2.0.0', 'latest', ''])
+      expect(kitLine(v)).toBeNull();
   });
 });
 

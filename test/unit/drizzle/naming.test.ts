@@ -8,7 +8,9 @@ const ms = (iso: string) => at(iso).getTime();
 describe('migrationTime', () => {
   it('is the clock on an empty journal and when the clock is ahead', () => {
     expect(migrationTime(at('2026-01-01T00:00:05.500Z'), undefined, 'unix').toISOString()).toBe('2026-01-01T00:00:05.500Z');
-    expect(migrationTime(at('2026-01-01T00:00:05.500Z'), ms('2026-01-01T00:00:04.900Z'), 'unix').toISOString()).toBe('2026-01-01T00:00:05.500Z');
+    expect(migrationTime(at('2026-01-01T00:00:05.500Z'), ms('2026-01-01T00:00:04.900Z'), 'unix').toISOString()).toBe(
+      '2026-01-01T00:00:05.500Z',
+    );
   });
 
   it('moves a time prefix into the next second when the last migration took this one', () => {
@@ -21,7 +23,11 @@ describe('migrationTime', () => {
   });
 
   it('keeps `when` growing for index prefixes, also behind a clock that runs late', () => {
-    expect(migrationTime(at('2026-01-01T00:00:05.000Z'), ms('2026-01-01T00:00:05.000Z'), 'index').getTime()).toBe(ms('2026-01-01T00:00:05.001Z'));
-    expect(migrationTime(at('2026-01-01T00:00:01.000Z'), ms('2026-01-01T00:00:05.000Z'), 'none').getTime()).toBe(ms('2026-01-01T00:00:05.001Z'));
+    expect(migrationTime(at('2026-01-01T00:00:05.000Z'), ms('2026-01-01T00:00:05.000Z'), 'index').getTime()).toBe(
+      ms('2026-01-01T00:00:05.001Z'),
+    );
+    expect(migrationTime(at('2026-01-01T00:00:01.000Z'), ms('2026-01-01T00:00:05.000Z'), 'none').getTime()).toBe(
+      ms('2026-01-01T00:00:05.001Z'),
+    );
   });
 });

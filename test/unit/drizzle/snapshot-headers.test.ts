@@ -30,17 +30,31 @@ let count = 0;
 function folder(bodies: (Record<string, unknown> | string)[]): string {
   const out = path.join(root, `f${count++}`);
   mkdirSync(path.join(out, 'meta'), { recursive: true });
-  const entries = bodies.map((_, idx) => ({ idx, version: '7', when: 1_700_000_000_000 + idx, tag: `${String(idx).padStart(4, '0')}_m`, breakpoints: true }));
+  const entries = bodies.map((_, idx) => ({
+    idx,
+    version: '7',
+    when: 1_700_000_000_000 + idx,
+    tag: `${String(idx).padStart(4, '0')}_m`,
+    breakpoints: true,
+  }));
   writeFileSync(path.join(out, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries }));
   bodies.forEach((body, idx) => {
     writeFileSync(path.join(out, `${entries[idx]!.tag}.sql`), 'select 1;');
-    writeFileSync(path.join(out, 'meta', `${String(idx).padStart(4, '0')}_snapshot.json`), typeof body === 'string' ? body : JSON.stringify(body, null, 2));
+    writeFileSync(
+      path.join(out, 'meta', `${String(idx).padStart(4, '0')}_snapshot.json`),
+      typeof body === 'string' ? body : JSON.stringify(body, null, 2),
+    );
   });
   return out;
 }
 
 /** A valid empty snapshot in the chain. */
-const snapshot = (i: number, extra: Record<string, unknown> = {}) => ({ ...(kit.dryPg as object), id: ids[i], prevId: i === 0 ? ROOT_ID : ids[i - 1], ...extra });
+const snapshot = (i: number, extra: Record<string, unknown> = {}) => ({
+  ...(kit.dryPg as object),
+  id: ids[i],
+  prevId: i === 0 ? ROOT_ID : ids[i - 1],
+  ...extra,
+});
 
 function outcome(out: string, options: ReadOutFolderOptions): string {
   try {

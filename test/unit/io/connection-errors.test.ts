@@ -9,9 +9,19 @@ const err = (code: string, message = 'x') => Object.assign(new Error(message), {
 
 describe('connection loss', () => {
   it.each([
-    ['57P01', true], ['57P02', true], ['57P03', true], ['08006', true], ['08003', true], ['CONNECTION_CLOSED', true],
-    ['CONNECTION_DESTROYED', true], ['ECONNRESET', true], ['EPIPE', true],
-    ['42P01', false], ['55P03', false], ['23505', false], ['LOCK_NOT_HELD', false],
+    ['57P01', true],
+    ['57P02', true],
+    ['57P03', true],
+    ['08006', true],
+    ['08003', true],
+    ['CONNECTION_CLOSED', true],
+    ['CONNECTION_DESTROYED', true],
+    ['ECONNRESET', true],
+    ['EPIPE', true],
+    ['42P01', false],
+    ['55P03', false],
+    ['23505', false],
+    ['LOCK_NOT_HELD', false],
   ])('%s is a lost connection: %s', (code, lost) => {
     expect(isConnectionLoss(err(code))).toBe(lost);
   });
@@ -25,12 +35,16 @@ describe('connection loss', () => {
 describe('TLS mismatches', () => {
   it('PgBouncer and PostgreSQL refusing an unencrypted connection: TLS required', () => {
     expect(tlsProblem(err('08P01', 'SSL required'))).toBe('required');
-    expect(tlsProblem(err('28000', 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", no encryption'))).toBe('required');
+    expect(tlsProblem(err('28000', 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", no encryption'))).toBe(
+      'required',
+    );
     expect(tlsProblem(err('28000', 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL off'))).toBe('required');
   });
 
   it('a server without TLS asked for it: TLS refused', () => {
-    expect(tlsProblem(err('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'))).toBe('refused');
+    expect(tlsProblem(err('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'))).toBe(
+      'refused',
+    );
   });
 
   it('a wrong password is not a TLS problem', () => {
@@ -44,7 +58,11 @@ describe('TLS mismatches', () => {
     expect(required.message).toContain('the server requires TLS: add sslmode=require to the url');
     expect(required.message).not.toContain('authentication');
     expect(required.message).not.toContain('secret');
-    const refused = connectionError(err('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'), 'production', 'postgres://app:secret@db.example.com/app?sslmode=require');
+    const refused = connectionError(
+      err('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'),
+      'production',
+      'postgres://app:secret@db.example.com/app?sslmode=require',
+    );
     expect(refused.message).toContain('the server does not accept TLS');
     expect(refused.hint).toContain('sslmode');
   });

@@ -15,31 +15,41 @@ import {
 } from '../../../src/io/destruction.js';
 
 const col = (num: number, name: string, typeOid = 25, typmod = -1, type = 'text'): SnapshotColumn => ({ num, name, typeOid, typmod, type });
-const table = (over: Partial<SnapshotTable> = {}): SnapshotTable => ({
-  ancestors: [],
-  oid: 100,
-  schema: 'public',
-  name: 'posts',
-  filenode: 100,
-  pages: true,
-  columns: [col(1, 'id', 23, -1, 'integer'), col(2, 'bio')],
-  updated: 0,
-  deleted: 0,
-  ...over,
-}) as SnapshotTable;
+const table = (over: Partial<SnapshotTable> = {}): SnapshotTable =>
+  ({
+    ancestors: [],
+    oid: 100,
+    schema: 'public',
+    name: 'posts',
+    filenode: 100,
+    pages: true,
+    columns: [col(1, 'id', 23, -1, 'integer'), col(2, 'bio')],
+    updated: 0,
+    deleted: 0,
+    ...over,
+  }) as SnapshotTable;
 const snap = (...tables: SnapshotTable[]): CatalogSnapshot => new Map(tables.map((t) => [t.oid, t]));
 const none = () => false;
 
 describe('compareSnapshots', () => {
   it('a dropped table, a dropped column, a retyped column, an emptied table, deleted and updated rows', () => {
-    expect(compareSnapshots(snap(table({ pages: null })), snap(), none)).toEqual([{ kind: 'table', schema: 'public', table: 'posts', what: 'dropped' }]);
+    expect(compareSnapshots(snap(table({ pages: null })), snap(), none)).toEqual([
+      { kind: 'table', schema: 'public', table: 'posts', what: 'dropped' },
+    ]);
     expect(compareSnapshots(snap(table()), snap(table({ columns: [col(1, 'id', 23, -1, 'integer')] })), none)).toEqual([
       { kind: 'column', schema: 'public', table: 'posts', column: 'bio', what: 'dropped' },
     ]);
-    const retyped = compareSnapshots(snap(table()), snap(table({ filenode: 200, columns: [col(1, 'id', 25, -1, 'text'), col(2, 'bio')] })), none);
+    const retyped = compareSnapshots(
+      snap(table()),
+      snap(table({ filenode: 200, columns: [col(1, 'id', 25, -1, 'text'), col(2, 'bio')] })),
+      none,
+    );
     expect(retyped).toEqual([{ kind: 'column', schema: 'public', table: 'posts', column: 'id', what: 'retyped integer → text' }]);
     expect(compareSnapshots(snap(table()), snap(table({ filenode: 300, pages: false })), none)[0]!.what).toMatch(/^emptied/);
-    expect(compareSnapshots(snap(table()), snap(table({ deleted: 3, updated: 1 })), none).map((d) => d.what)).toEqual(['3 rows deleted', '1 row updated']);
+    expect(compareSnapshots(snap(table()), snap(table({ deleted: 3, updated: 1 })), none).map((d) => d.what)).toEqual([
+      '3 rows deleted',
+      '1 row updated',
+    ]);
   });
 
   it('a table on its own storage without pages held no rows; a table judged empty under lock neither', () => {
@@ -71,8 +81,15 @@ describe('unplanned', () => {
     const allow = emptyAllowance();
     allow.wholeTables.add('public.events');
     allow.columns.add('public.logs.note');
-    expect(unplanned([{ kind: 'table', schema: 'public', table: 'events_2024', what: 'dropped', ancestors: ['public.events'] }], allow)).toEqual([]);
-    expect(unplanned([{ kind: 'column', schema: 'public', table: 'logs_1', column: 'note', what: 'dropped', ancestors: ['public.logs'] }], allow)).toEqual([]);
+    expect(
+      unplanned([{ kind: 'table', schema: 'public', table: 'events_2024', what: 'dropped', ancestors: ['public.events'] }], allow),
+    ).toEqual([]);
+    expect(
+      unplanned(
+        [{ kind: 'column', schema: 'public', table: 'logs_1', column: 'note', what: 'dropped', ancestors: ['public.logs'] }],
+        allow,
+      ),
+    ).toEqual([]);
     expect(unplanned([{ kind: 'table', schema: 'public', table: 'events_2024', what: 'dropped' }], allow)).toHaveLength(1);
   });
 
@@ -88,4 +105,3 @@ describe('unplanned', () => {
     expect(unplanned(found, plannedOnly).map((d) => d.table)).toEqual(['users', 'orders', 'items']);
   });
 });
-

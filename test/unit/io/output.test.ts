@@ -6,7 +6,13 @@ function capture(json: boolean) {
   let stderr = '';
   const out = createOutput(
     { json, color: false, verbose: false },
-    { stdout: { write: (c: string) => (stdout += c) }, stderr: { write: (c: string) => (stderr += c) }, stdinIsTTY: false, ci: true, noColorEnv: true },
+    {
+      stdout: { write: (c: string) => (stdout += c) },
+      stderr: { write: (c: string) => (stderr += c) },
+      stdinIsTTY: false,
+      ci: true,
+      noColorEnv: true,
+    },
   );
   return { out, stdout: () => stdout, stderr: () => stderr };
 }
@@ -18,7 +24,12 @@ describe('output redaction', () => {
     out.addSecrets([password]);
     out.info(`info ${password}`);
     out.warn(`warn ${encodeURIComponent(password)}`);
-    out.writeJson({ message: `failed for ${password}`, nested: [{ sql: `select '${password}'` }], [password]: 1, url: `postgres://u:${encodeURIComponent(password)}@h/db` });
+    out.writeJson({
+      message: `failed for ${password}`,
+      nested: [{ sql: `select '${password}'` }],
+      [password]: 1,
+      url: `postgres://u:${encodeURIComponent(password)}@h/db`,
+    });
     const document = JSON.parse(stdout()) as Record<string, unknown>;
     const all = `${stdout()}${stderr()}${JSON.stringify(document)}`;
     for (const form of [password, encodeURIComponent(password), JSON.stringify(password).slice(1, -1)]) expect(all).not.toContain(form);

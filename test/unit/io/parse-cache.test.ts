@@ -34,7 +34,9 @@ describe('parse cache', () => {
     expect(first.warm).toBe(false);
     expect(first.get('parse', SQL)).toBeUndefined();
     first.put('parse', SQL, { json: TREE });
-    first.put('plpgsql', 'DO $$ BEGIN END $$', { error: { message: 'syntax error', sqlDetails: { message: 'syntax error', cursorPosition: 3 } } });
+    first.put('plpgsql', 'DO $$ BEGIN END $$', {
+      error: { message: 'syntax error', sqlDetails: { message: 'syntax error', cursorPosition: 3 } },
+    });
     first.flush();
     expect(first.dir.startsWith(path.join(dir, 'node_modules', '.cache', 'dbctl', 'parse-'))).toBe(true);
     expect(statSync(first.dir).mode & 0o777).toBe(0o700);
@@ -45,7 +47,9 @@ describe('parse cache', () => {
     expect(later.get('parse', SQL)).toEqual({ json: TREE });
     expect(later.get('scan', SQL)).toBeUndefined(); // another call on the same text
     expect(later.get('parse', `${SQL} `)).toBeUndefined(); // another text
-    expect(later.get('plpgsql', 'DO $$ BEGIN END $$')).toEqual({ error: { message: 'syntax error', sqlDetails: { message: 'syntax error', cursorPosition: 3 } } });
+    expect(later.get('plpgsql', 'DO $$ BEGIN END $$')).toEqual({
+      error: { message: 'syntax error', sqlDetails: { message: 'syntax error', cursorPosition: 3 } },
+    });
   });
 
   it('keeps each parser and dbctl version apart, and drops the older versions when a new one is stored', () => {
@@ -121,4 +125,3 @@ describe('parse cache', () => {
     expect(readdirSync(cache.dir)).toHaveLength(MAX_QUEUED_ENTRIES);
   });
 });
-

@@ -19,7 +19,8 @@ describe('review.appliedBy config', () => {
 });
 
 describe('--applied-by over review.appliedBy (review and check)', () => {
-  const project = (appliedBy?: 'dbctl' | 'drizzle-kit') => ({ review: { rules: {}, ...(appliedBy ? { appliedBy } : {}) } }) as unknown as ProjectConfig;
+  const project = (appliedBy?: 'dbctl' | 'drizzle-kit') =>
+    ({ review: { rules: {}, ...(appliedBy ? { appliedBy } : {}) } }) as unknown as ProjectConfig;
   it('defaults to dbctl; the config can say drizzle-kit; the flag wins; an unknown tool is a usage error', () => {
     expect(appliedByDbctl(project(), undefined)).toBe(true);
     expect(appliedByDbctl(project('drizzle-kit'), undefined)).toBe(false);
@@ -30,7 +31,9 @@ describe('--applied-by over review.appliedBy (review and check)', () => {
 });
 
 describe('applied by drizzle-kit', () => {
-  const context = ['CREATE TABLE "users" ("id" bigint PRIMARY KEY, "email" text);\n--> statement-breakpoint\nCREATE TYPE "mood" AS ENUM (\'a\');'];
+  const context = [
+    'CREATE TABLE "users" ("id" bigint PRIMARY KEY, "email" text);\n--> statement-breakpoint\nCREATE TYPE "mood" AS ENUM (\'a\');',
+  ];
   it('reports missing lock_timeout / statement_timeout, CONCURRENTLY in the transaction and enum values used before commit', async () => {
     const sql = `ALTER TABLE "users" ADD COLUMN "bio" text;\n--> statement-breakpoint\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "i" ON "users" ("email");\n--> statement-breakpoint\nALTER TYPE "mood" ADD VALUE 'b' AFTER 'a';\n--> statement-breakpoint\nSELECT 'b'::mood;`;
     const kit = await review(sql, { context, appliedByDbctl: false });

@@ -28,14 +28,23 @@ function drizzleMigration(i: number): string {
     );
   }
   if (i % 10 === 0) statements.push(`CREATE TYPE "public"."kind_${i}" AS ENUM('a', 'b', 'c');`);
-  if (i % 25 === 5) statements.push(`ALTER TABLE "${prev}" ALTER COLUMN "status" SET DATA TYPE text;`, `CREATE INDEX "${prev}_status_idx" ON "${prev}" USING btree ("status");`);
+  if (i % 25 === 5)
+    statements.push(
+      `ALTER TABLE "${prev}" ALTER COLUMN "status" SET DATA TYPE text;`,
+      `CREATE INDEX "${prev}_status_idx" ON "${prev}" USING btree ("status");`,
+    );
   return `${statements.join('--> statement-breakpoint\n')}\n`;
 }
 
 describe('200 drizzle migrations', () => {
   it('review with one parser load and one parse per file', async () => {
-    const migrations = Array.from({ length: 200 }, (_, i) => ({ tag: `${String(i).padStart(4, '0')}_gen`, file: `drizzle/${String(i).padStart(4, '0')}_gen.sql`, sql: drizzleMigration(i) }));
-    const chunksOf = (list: { sql: string }[]) => list.reduce((n, m) => n + splitMigration(m.sql).filter((c) => c.text.trim() !== '').length, 0);
+    const migrations = Array.from({ length: 200 }, (_, i) => ({
+      tag: `${String(i).padStart(4, '0')}_gen`,
+      file: `drizzle/${String(i).padStart(4, '0')}_gen.sql`,
+      sql: drizzleMigration(i),
+    }));
+    const chunksOf = (list: { sql: string }[]) =>
+      list.reduce((n, m) => n + splitMigration(m.sql).filter((c) => c.text.trim() !== '').length, 0);
     const chunks = chunksOf(migrations);
     const started = performance.now();
     const parser = await loadSqlParser();
@@ -48,7 +57,9 @@ describe('200 drizzle migrations', () => {
     expect(report.migrations).toHaveLength(200);
     expect(again.migrations).toHaveLength(10);
     // The varchar → text changes are exempt: the column type is known from the earlier migration.
-    expect(report.migrations.flatMap((m) => m.statements.flatMap((s) => s.findings)).filter((f) => f.rule === 'changing-column-type')).toEqual([]);
+    expect(
+      report.migrations.flatMap((m) => m.statements.flatMap((s) => s.findings)).filter((f) => f.rule === 'changing-column-type'),
+    ).toEqual([]);
     expect(report.summary.errors).toBeGreaterThan(0); // non-concurrent indexes on existing tables
     console.info(`reviewed 200 migrations (${chunks} chunks) in ${elapsed.toFixed(0)} ms`);
     expect(elapsed).toBeLessThan(20_000);

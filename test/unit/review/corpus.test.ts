@@ -19,7 +19,9 @@ async function sqlFiles(dir: string): Promise<{ name: string; sql: string }[]> {
 /** Statements classed locking/destructive without an error finding. */
 function unsaid(report: ReviewReport): string[] {
   return report.migrations.flatMap((m) =>
-    m.statements.filter((s) => s.class !== 'safe' && !s.findings.some((f) => f.severity === 'error')).map((s) => `${m.file}:${s.line} ${s.class}: ${s.summary}`),
+    m.statements
+      .filter((s) => s.class !== 'safe' && !s.findings.some((f) => f.severity === 'error'))
+      .map((s) => `${m.file}:${s.line} ${s.class}: ${s.summary}`),
   );
 }
 

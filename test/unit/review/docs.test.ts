@@ -31,10 +31,32 @@ describe('renderRuleTable', () => {
 
   it('uses the contract default severities', () => {
     const severity = Object.fromEntries(RULES.map((r) => [r.id, r.defaultSeverity]));
-    for (const id of ['ban-drop-column', 'ban-drop-table', 'adding-required-field', 'adding-not-nullable-field', 'changing-column-type', 'require-concurrent-index-creation', 'constraint-missing-not-valid', 'adding-foreign-key-constraint', 'disallowed-unique-constraint', 'adding-field-with-default', 'adding-serial-primary-key-field', 'ban-drop-database']) {
+    for (const id of [
+      'ban-drop-column',
+      'ban-drop-table',
+      'adding-required-field',
+      'adding-not-nullable-field',
+      'changing-column-type',
+      'require-concurrent-index-creation',
+      'constraint-missing-not-valid',
+      'adding-foreign-key-constraint',
+      'disallowed-unique-constraint',
+      'adding-field-with-default',
+      'adding-serial-primary-key-field',
+      'ban-drop-database',
+    ]) {
       expect(severity[id], id).toBe('error');
     }
-    for (const id of ['renaming-column', 'renaming-table', 'prefer-robust-stmts', 'prefer-timestamptz', 'prefer-bigint-over-int', 'prefer-identity', 'prefer-text-field', 'ban-char-field']) {
+    for (const id of [
+      'renaming-column',
+      'renaming-table',
+      'prefer-robust-stmts',
+      'prefer-timestamptz',
+      'prefer-bigint-over-int',
+      'prefer-identity',
+      'prefer-text-field',
+      'ban-char-field',
+    ]) {
       expect(severity[id], id).toBe('warning');
     }
   });

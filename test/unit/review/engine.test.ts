@@ -39,7 +39,8 @@ describe('report shape', () => {
 
 describe('syntax errors, empty and large files', () => {
   it('reports a syntax error as a finding with line and column, and reviews the rest', async () => {
-    const sql = 'ALTER TABLE "users" DROP COLUMN "age";\n--> statement-breakpoint\nALTER TABLE "users"\n  ADD COLUMN;\n--> statement-breakpoint\nDROP TABLE "users";';
+    const sql =
+      'ALTER TABLE "users" DROP COLUMN "age";\n--> statement-breakpoint\nALTER TABLE "users"\n  ADD COLUMN;\n--> statement-breakpoint\nDROP TABLE "users";';
     const report = await review(sql, { context: CONTEXT });
     const [syntax] = findingsOf(report, 'syntax-error');
     expect(syntax).toMatchObject({ severity: 'error', line: 4, column: 13 });
@@ -63,7 +64,10 @@ describe('syntax errors, empty and large files', () => {
       size += rows[i]!.length + 2;
     }
     const insert = `INSERT INTO "items" ("id", "name", "description", "created_at") VALUES\n${rows.join(',\n')};`;
-    const singles = rows.slice(0, 20_000).map((r) => `INSERT INTO "items" ("id", "name", "description", "created_at") VALUES ${r};`).join('\n');
+    const singles = rows
+      .slice(0, 20_000)
+      .map((r) => `INSERT INTO "items" ("id", "name", "description", "created_at") VALUES ${r};`)
+      .join('\n');
     const sql = `CREATE TABLE "items" ("id" bigint PRIMARY KEY, "name" text, "description" text, "created_at" timestamptz);\n--> statement-breakpoint\n${insert}\n--> statement-breakpoint\n${singles}`;
     expect(sql.length).toBeGreaterThan(4_500_000);
     const started = Date.now();
@@ -87,7 +91,8 @@ describe('syntax errors, empty and large files', () => {
 
 describe('suppression directives', () => {
   it('-- dbctl-ignore suppresses that rule on the next statement only', async () => {
-    const sql = '-- dbctl-ignore ban-drop-column: data moved to archive.users_age\nALTER TABLE "users" DROP COLUMN "age";\nALTER TABLE "users" DROP COLUMN "name";';
+    const sql =
+      '-- dbctl-ignore ban-drop-column: data moved to archive.users_age\nALTER TABLE "users" DROP COLUMN "age";\nALTER TABLE "users" DROP COLUMN "name";';
     const report = await review(sql, { context: CONTEXT });
     const drops = findingsOf(report, 'ban-drop-column');
     expect(drops).toHaveLength(1);
@@ -105,21 +110,26 @@ describe('suppression directives', () => {
   });
 
   it('-- dbctl-ignore-file suppresses a rule in the whole file, from anywhere in it', async () => {
-    const sql = 'ALTER TABLE "users" DROP COLUMN "age";\nALTER TABLE "users" DROP COLUMN "name";\n-- dbctl-ignore-file ban-drop-column: cleanup release';
+    const sql =
+      'ALTER TABLE "users" DROP COLUMN "age";\nALTER TABLE "users" DROP COLUMN "name";\n-- dbctl-ignore-file ban-drop-column: cleanup release';
     const report = await review(sql, { context: CONTEXT });
     expect(findingsOf(report, 'ban-drop-column')).toEqual([]);
     expect(findingsOf(report, 'unused-ignore')).toEqual([]);
   });
 
   it('a misplaced ignore suppresses nothing and is reported', async () => {
-    const sql = '-- dbctl-ignore ban-drop-column: meant for the drop\nALTER TABLE "users" ADD COLUMN "x" text;\nALTER TABLE "users" DROP COLUMN "age";';
+    const sql =
+      '-- dbctl-ignore ban-drop-column: meant for the drop\nALTER TABLE "users" ADD COLUMN "x" text;\nALTER TABLE "users" DROP COLUMN "age";';
     const report = await review(sql, { context: CONTEXT });
     expect(findingsOf(report, 'ban-drop-column')).toHaveLength(1);
     expect(findingsOf(report, 'unused-ignore')).toMatchObject([{ severity: 'warning', line: 1, column: 1 }]);
   });
 
   it('an unused file-level ignore and an ignore after the last statement are reported', async () => {
-    const report = await review('ALTER TABLE "users" ADD COLUMN "x" text;\n-- dbctl-ignore-file ban-drop-table\n-- dbctl-ignore ban-drop-column\n', { context: CONTEXT });
+    const report = await review(
+      'ALTER TABLE "users" ADD COLUMN "x" text;\n-- dbctl-ignore-file ban-drop-table\n-- dbctl-ignore ban-drop-column\n',
+      { context: CONTEXT },
+    );
     expect(findingsOf(report, 'unused-ignore')).toHaveLength(2);
   });
 
@@ -143,7 +153,9 @@ describe('suppression directives', () => {
   });
 
   it('an ignore of a rule switched off is not reported as unused', async () => {
-    const report = await review('-- dbctl-ignore prefer-text-field: legacy\nCREATE TABLE "t" ("a" text);', { rules: { 'prefer-text-field': 'off' } });
+    const report = await review('-- dbctl-ignore prefer-text-field: legacy\nCREATE TABLE "t" ("a" text);', {
+      rules: { 'prefer-text-field': 'off' },
+    });
     expect(allFindings(report)).toEqual([]);
   });
 });
@@ -178,13 +190,19 @@ describe('database facts', () => {
     expect(finding!.estimate).toEqual({ table: 'public.users', rows: 120, bytes: 16_384 });
   });
   it('says so for a large table', async () => {
-    const report = await review(sql, { context: CONTEXT, facts: { tables: { 'public.users': { rows: 20_000_000, bytes: 3.2 * 1024 ** 3 } } } });
+    const report = await review(sql, {
+      context: CONTEXT,
+      facts: { tables: { 'public.users': { rows: 20_000_000, bytes: 3.2 * 1024 ** 3 } } },
+    });
     const [finding] = findingsOf(report, 'require-concurrent-index-creation');
     expect(finding!.severity).toBe('error');
     expect(finding!.message).toContain('is large (~20M rows, 3.2 GB)');
   });
   it('leaves data-loss findings alone', async () => {
-    const report = await review('ALTER TABLE "users" DROP COLUMN "age";', { context: CONTEXT, facts: { tables: { 'public.users': { rows: 5, bytes: 8192 } } } });
+    const report = await review('ALTER TABLE "users" DROP COLUMN "age";', {
+      context: CONTEXT,
+      facts: { tables: { 'public.users': { rows: 5, bytes: 8192 } } },
+    });
     expect(findingsOf(report, 'ban-drop-column')[0]!.severity).toBe('error');
   });
   it('ignores unknown estimates (never analyzed: -1)', async () => {
@@ -201,7 +219,13 @@ describe('context across migrations', () => {
     expect(findingsOf(await review(widen), 'changing-column-type')).toHaveLength(1);
   });
   it('tracks renames', async () => {
-    const report = await review(['ALTER TABLE "users" RENAME COLUMN "name" TO "full_name";', 'ALTER TABLE "users" ALTER COLUMN "full_name" SET DATA TYPE varchar(80);'], { context: CONTEXT });
+    const report = await review(
+      [
+        'ALTER TABLE "users" RENAME COLUMN "name" TO "full_name";',
+        'ALTER TABLE "users" ALTER COLUMN "full_name" SET DATA TYPE varchar(80);',
+      ],
+      { context: CONTEXT },
+    );
     expect(findingsOf(report, 'changing-column-type')).toEqual([]);
   });
   it('does not report context migrations', async () => {
@@ -215,7 +239,10 @@ describe('validateRuleSettings', () => {
   it('reports unknown ids with a suggestion and bad values', async () => {
     const { validateRuleSettings } = await import('../../../src/review/engine.js');
     expect(validateRuleSettings({ 'ban-drop-column': 'off', 'prefer-text-fields': 'warning', 'ban-char-field': 'loud' })).toEqual([
-      { rule: 'prefer-text-fields', message: 'review.rules names an unknown rule `prefer-text-fields` (did you mean `prefer-text-field`?)' },
+      {
+        rule: 'prefer-text-fields',
+        message: 'review.rules names an unknown rule `prefer-text-fields` (did you mean `prefer-text-field`?)',
+      },
       { rule: 'ban-char-field', message: 'review.rules.ban-char-field must be "error", "warning" or "off" (got "loud")' },
     ]);
   });

@@ -22,12 +22,19 @@ beforeAll(async () => {
       context: [{ tag: '0000_init', sql: fixture('0000_init.sql') }],
       migrations: [
         { tag: '0001_risky', file: 'drizzle/0001_risky.sql', sql: fixture('0001_risky.sql') },
-        { tag: '0002_broken', file: 'drizzle/0002_broken.sql', sql: `-- dbctl-ignore-file no-such-rule\nALTER TABLE "users" ADD COLUMN "x" text;\n--> statement-breakpoint\nSELECT 'a|b' FROM WHERE;` },
+        {
+          tag: '0002_broken',
+          file: 'drizzle/0002_broken.sql',
+          sql: `-- dbctl-ignore-file no-such-rule\nALTER TABLE "users" ADD COLUMN "x" text;\n--> statement-breakpoint\nSELECT 'a|b' FROM WHERE;`,
+        },
       ],
     },
     parser,
   );
-  clean = reviewMigrations({ migrations: [{ tag: '0003_ok', file: 'drizzle/0003_ok.sql', sql: 'ALTER TABLE "users" ADD COLUMN "bio2" text;' }] }, parser);
+  clean = reviewMigrations(
+    { migrations: [{ tag: '0003_ok', file: 'drizzle/0003_ok.sql', sql: 'ALTER TABLE "users" ADD COLUMN "bio2" text;' }] },
+    parser,
+  );
 });
 
 const ANSI = /\u001b\[[0-9;]*m/;
@@ -81,9 +88,19 @@ describe('json', () => {
       expect(typeof migration.tag).toBe('string');
       expect(typeof migration.file).toBe('string');
       for (const statement of migration.statements) {
-        expect(statement).toMatchObject({ index: expect.any(Number), line: expect.any(Number), sql: expect.any(String), class: expect.stringMatching(/^(safe|locking|destructive)$/) });
+        expect(statement).toMatchObject({
+          index: expect.any(Number),
+          line: expect.any(Number),
+          sql: expect.any(String),
+          class: expect.stringMatching(/^(safe|locking|destructive)$/),
+        });
         for (const finding of statement.findings) {
-          expect(finding).toMatchObject({ rule: expect.any(String), severity: expect.stringMatching(/^(error|warning)$/), message: expect.any(String), fix: expect.any(String) });
+          expect(finding).toMatchObject({
+            rule: expect.any(String),
+            severity: expect.stringMatching(/^(error|warning)$/),
+            message: expect.any(String),
+            fix: expect.any(String),
+          });
         }
       }
     }

@@ -82,11 +82,18 @@ describe('classified blocking, now with a finding', () => {
   });
 
   it('ATTACH PARTITION and DETACH PARTITION without CONCURRENTLY', async () => {
-    const attach = await review(`ALTER TABLE "events" ATTACH PARTITION "events_2024" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`, ctx());
+    const attach = await review(
+      `ALTER TABLE "events" ATTACH PARTITION "events_2024" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
+      ctx(),
+    );
     expect(findingsOf(attach, 'attach-partition-without-check')).toMatchObject([{ severity: 'error' }]);
     const detach = await review('ALTER TABLE "events" DETACH PARTITION "events_2024";', ctx());
     expect(findingsOf(detach, 'require-concurrent-partition-detach')).toHaveLength(1);
-    expect(firedRules(await review('ALTER TABLE "events" DETACH PARTITION "events_2024" CONCURRENTLY;', ctx())).has('require-concurrent-partition-detach')).toBe(false);
+    expect(
+      firedRules(await review('ALTER TABLE "events" DETACH PARTITION "events_2024" CONCURRENTLY;', ctx())).has(
+        'require-concurrent-partition-detach',
+      ),
+    ).toBe(false);
   });
 
   it('DROP TYPE ... CASCADE is destructive and reported', async () => {
@@ -143,11 +150,15 @@ describe('false alarms fixed', () => {
   });
 
   it('rename-as-drop-and-add: not on incompatible types, a warning on the add, never repeating ban-drop-column', async () => {
-    const chat = await review(
-      ['CREATE TABLE "Chat" ("id" uuid PRIMARY KEY, "messages" json NOT NULL);', 'ALTER TABLE "Chat" ADD COLUMN "title" text NOT NULL;--> statement-breakpoint\nALTER TABLE "Chat" DROP COLUMN "messages";'],
-    );
+    const chat = await review([
+      'CREATE TABLE "Chat" ("id" uuid PRIMARY KEY, "messages" json NOT NULL);',
+      'ALTER TABLE "Chat" ADD COLUMN "title" text NOT NULL;--> statement-breakpoint\nALTER TABLE "Chat" DROP COLUMN "messages";',
+    ]);
     expect(findingsOf(chat, 'rename-as-drop-and-add')).toEqual([]);
-    const rename = await review('ALTER TABLE "users" ADD COLUMN "mail" text;--> statement-breakpoint\nALTER TABLE "users" DROP COLUMN "email";', ctx());
+    const rename = await review(
+      'ALTER TABLE "users" ADD COLUMN "mail" text;--> statement-breakpoint\nALTER TABLE "users" DROP COLUMN "email";',
+      ctx(),
+    );
     const [finding] = findingsOf(rename, 'rename-as-drop-and-add');
     expect(finding).toMatchObject({ severity: 'warning', line: 1 });
     expect(finding!.fix).toContain('--rename users.email=users.mail');
@@ -159,7 +170,9 @@ describe('false alarms fixed', () => {
   });
 
   it('prefer-bigint-over-int: an MTU, a port, an ordering column are not reported', async () => {
-    const report = await review('CREATE TABLE "links" ("id" bigint PRIMARY KEY, "mtu" integer, "port" integer NOT NULL, "sort_order" integer DEFAULT 0);');
+    const report = await review(
+      'CREATE TABLE "links" ("id" bigint PRIMARY KEY, "mtu" integer, "port" integer NOT NULL, "sort_order" integer DEFAULT 0);',
+    );
     expect(findingsOf(report, 'prefer-bigint-over-int')).toEqual([]);
   });
 });

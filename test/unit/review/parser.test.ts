@@ -23,7 +23,9 @@ describe('parse', () => {
     if (!('statements' in result)) throw new Error('expected statements');
     expect(result.statements.map((s) => s.kind)).toEqual(['SelectStmt', 'AlterTableStmt']);
     expect(result.statements[1]!.text).toBe('ALTER TABLE "users" ADD COLUMN "x" text');
-    expect(sql.slice(result.statements[1]!.location, result.statements[1]!.location + result.statements[1]!.length)).toBe(result.statements[1]!.text);
+    expect(sql.slice(result.statements[1]!.location, result.statements[1]!.location + result.statements[1]!.length)).toBe(
+      result.statements[1]!.text,
+    );
     expect(result.statements[1]!.node.AlterTableStmt.relation.relname).toBe('users');
   });
 
@@ -96,7 +98,8 @@ describe('drizzle migration files', () => {
 
   it('gives each statement its 1-based line and column in the file', async () => {
     const parser = await loadSqlParser();
-    const sql = 'CREATE TABLE "a" (\n\t"id" bigint\n);\n--> statement-breakpoint\nCREATE TABLE "b" ("id" bigint);--> statement-breakpoint\n\n\nSELECT 1; SELECT 2;';
+    const sql =
+      'CREATE TABLE "a" (\n\t"id" bigint\n);\n--> statement-breakpoint\nCREATE TABLE "b" ("id" bigint);--> statement-breakpoint\n\n\nSELECT 1; SELECT 2;';
     const migration = parseMigration(sql, parser);
     expect(migration.statements.map((s) => [s.line, s.column])).toEqual([
       [1, 1],

@@ -42,7 +42,10 @@ const CASES: Record<string, RuleCases> = {
     nearMiss: [
       { why: 'stable now()', sql: 'ALTER TABLE "users" ADD COLUMN "created_at" timestamptz DEFAULT now() NOT NULL;' },
       { why: 'constant default', sql: `ALTER TABLE "users" ADD COLUMN "plan" text DEFAULT 'free' NOT NULL;` },
-      { why: 'volatile default on a new table', sql: 'CREATE TABLE "t" ("id" bigint);\nALTER TABLE "t" ADD COLUMN "token" uuid DEFAULT gen_random_uuid();' },
+      {
+        why: 'volatile default on a new table',
+        sql: 'CREATE TABLE "t" ("id" bigint);\nALTER TABLE "t" ADD COLUMN "token" uuid DEFAULT gen_random_uuid();',
+      },
     ],
   },
   'adding-foreign-key-constraint': {
@@ -86,7 +89,10 @@ const CASES: Record<string, RuleCases> = {
   'adding-serial-primary-key-field': {
     trigger: [
       { why: 'serial PRIMARY KEY column', sql: 'ALTER TABLE "posts" ADD COLUMN "pk" serial PRIMARY KEY;' },
-      { why: 'ADD CONSTRAINT ... PRIMARY KEY on an existing table (squawk)', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_pk" PRIMARY KEY ("id");' },
+      {
+        why: 'ADD CONSTRAINT ... PRIMARY KEY on an existing table (squawk)',
+        sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_pk" PRIMARY KEY ("id");',
+      },
       { why: 'ADD PRIMARY KEY without a name', sql: 'ALTER TABLE "posts" ADD PRIMARY KEY ("id");' },
     ],
     nearMiss: [
@@ -105,7 +111,10 @@ const CASES: Record<string, RuleCases> = {
       { why: 'longer varchar', sql: 'ALTER TABLE "users" ALTER COLUMN "name" SET DATA TYPE varchar(100);' },
       { why: 'unbounded varchar', sql: 'ALTER TABLE "users" ALTER COLUMN "name" SET DATA TYPE varchar;' },
       { why: 'numeric precision up', sql: 'ALTER TABLE "users" ALTER COLUMN "price" SET DATA TYPE numeric(12,2);' },
-      { why: 'table created in this migration', sql: 'CREATE TABLE "t" ("n" integer);\nALTER TABLE "t" ALTER COLUMN "n" SET DATA TYPE bigint;' },
+      {
+        why: 'table created in this migration',
+        sql: 'CREATE TABLE "t" ("n" integer);\nALTER TABLE "t" ALTER COLUMN "n" SET DATA TYPE bigint;',
+      },
     ],
   },
   'constraint-missing-not-valid': {
@@ -123,8 +132,14 @@ const CASES: Record<string, RuleCases> = {
     ],
     nearMiss: [
       { why: 'NOT VALID', sql: 'ALTER TABLE "users" ADD CONSTRAINT "age_positive" CHECK ("age" > 0) NOT VALID;' },
-      { why: 'VALIDATE in a later migration', sql: ['ALTER TABLE "users" ADD CONSTRAINT "c" CHECK ("age" > 0) NOT VALID;', 'ALTER TABLE "users" VALIDATE CONSTRAINT "c";'] },
-      { why: 'FK reported once, by adding-foreign-key-constraint', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "fk" FOREIGN KEY ("author_id") REFERENCES "users"("id");' },
+      {
+        why: 'VALIDATE in a later migration',
+        sql: ['ALTER TABLE "users" ADD CONSTRAINT "c" CHECK ("age" > 0) NOT VALID;', 'ALTER TABLE "users" VALIDATE CONSTRAINT "c";'],
+      },
+      {
+        why: 'FK reported once, by adding-foreign-key-constraint',
+        sql: 'ALTER TABLE "posts" ADD CONSTRAINT "fk" FOREIGN KEY ("author_id") REFERENCES "users"("id");',
+      },
     ],
   },
   'disallowed-unique-constraint': {
@@ -135,7 +150,10 @@ const CASES: Record<string, RuleCases> = {
     nearMiss: [
       { why: 'UNIQUE USING INDEX', sql: 'ALTER TABLE "users" ADD CONSTRAINT "users_email_unique" UNIQUE USING INDEX "users_email_idx";' },
       { why: 'new table', sql: 'CREATE TABLE "t" ("e" text);\nALTER TABLE "t" ADD CONSTRAINT "t_e_unique" UNIQUE("e");' },
-      { why: "ADD PRIMARY KEY is squawk's adding-serial-primary-key-field", sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_pk" PRIMARY KEY ("id");' },
+      {
+        why: "ADD PRIMARY KEY is squawk's adding-serial-primary-key-field",
+        sql: 'ALTER TABLE "posts" ADD CONSTRAINT "posts_pk" PRIMARY KEY ("id");',
+      },
     ],
   },
   'require-concurrent-index-creation': {
@@ -155,7 +173,11 @@ const CASES: Record<string, RuleCases> = {
   'ban-concurrent-index-creation-in-transaction': {
     trigger: [
       { why: 'inside BEGIN ... COMMIT', sql: 'BEGIN;\nCREATE INDEX CONCURRENTLY "i" ON "users" ("email");\nCOMMIT;' },
-      { why: 'applied by raw drizzle-kit (one transaction)', sql: 'CREATE INDEX CONCURRENTLY "i" ON "users" ("email");', options: { appliedByDbctl: false } },
+      {
+        why: 'applied by raw drizzle-kit (one transaction)',
+        sql: 'CREATE INDEX CONCURRENTLY "i" ON "users" ("email");',
+        options: { appliedByDbctl: false },
+      },
     ],
     nearMiss: [{ why: 'applied by dbctl, no BEGIN', sql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "i" ON "users" ("email");' }],
   },
@@ -212,17 +234,29 @@ const CASES: Record<string, RuleCases> = {
     ],
   },
   'require-lock-timeout': {
-    trigger: [{ why: 'raw drizzle-kit, no lock_timeout', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;', options: { appliedByDbctl: false } }],
+    trigger: [
+      { why: 'raw drizzle-kit, no lock_timeout', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;', options: { appliedByDbctl: false } },
+    ],
     nearMiss: [
       { why: 'applied by dbctl', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;' },
-      { why: 'SET lock_timeout first', sql: `SET lock_timeout = '2s';\nALTER TABLE "users" ADD COLUMN "x" text;`, options: { appliedByDbctl: false } },
+      {
+        why: 'SET lock_timeout first',
+        sql: `SET lock_timeout = '2s';\nALTER TABLE "users" ADD COLUMN "x" text;`,
+        options: { appliedByDbctl: false },
+      },
     ],
   },
   'require-statement-timeout': {
-    trigger: [{ why: 'raw drizzle-kit, no statement_timeout', sql: 'CREATE INDEX "i" ON "users" ("email");', options: { appliedByDbctl: false } }],
+    trigger: [
+      { why: 'raw drizzle-kit, no statement_timeout', sql: 'CREATE INDEX "i" ON "users" ("email");', options: { appliedByDbctl: false } },
+    ],
     nearMiss: [
       { why: 'applied by dbctl', sql: 'CREATE INDEX "i" ON "users" ("email");' },
-      { why: 'SET LOCAL statement_timeout first', sql: `SET LOCAL statement_timeout = '5min';\nCREATE INDEX "i" ON "users" ("email");`, options: { appliedByDbctl: false } },
+      {
+        why: 'SET LOCAL statement_timeout first',
+        sql: `SET LOCAL statement_timeout = '5min';\nCREATE INDEX "i" ON "users" ("email");`,
+        options: { appliedByDbctl: false },
+      },
     ],
   },
   'transaction-nesting': {
@@ -322,11 +356,26 @@ const CASES: Record<string, RuleCases> = {
     nearMiss: [{ why: 'CREATE SCHEMA', sql: 'CREATE SCHEMA "audit_log";' }],
   },
   'adding-exclusion-constraint': {
-    trigger: [{ why: 'ADD CONSTRAINT ... EXCLUDE (eugene E8)', sql: 'ALTER TABLE "posts" ADD CONSTRAINT "no_overlap" EXCLUDE USING gist ("author_id" WITH =);' }],
-    nearMiss: [{ why: 'EXCLUDE on a new table', sql: 'CREATE TABLE "t" ("r" int4range);\nALTER TABLE "t" ADD CONSTRAINT "x" EXCLUDE USING gist ("r" WITH &&);' }],
+    trigger: [
+      {
+        why: 'ADD CONSTRAINT ... EXCLUDE (eugene E8)',
+        sql: 'ALTER TABLE "posts" ADD CONSTRAINT "no_overlap" EXCLUDE USING gist ("author_id" WITH =);',
+      },
+    ],
+    nearMiss: [
+      {
+        why: 'EXCLUDE on a new table',
+        sql: 'CREATE TABLE "t" ("r" int4range);\nALTER TABLE "t" ADD CONSTRAINT "x" EXCLUDE USING gist ("r" WITH &&);',
+      },
+    ],
   },
   'attach-partition-without-check': {
-    trigger: [{ why: 'ATTACH PARTITION of an existing table', sql: `ALTER TABLE "events" ATTACH PARTITION "events_2024" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');` }],
+    trigger: [
+      {
+        why: 'ATTACH PARTITION of an existing table',
+        sql: `ALTER TABLE "events" ATTACH PARTITION "events_2024" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
+      },
+    ],
     nearMiss: [
       {
         why: 'partition created in this migration',
@@ -342,10 +391,15 @@ const CASES: Record<string, RuleCases> = {
       },
       {
         why: 'consumed in an earlier migration',
-        sql: ['ALTER TABLE "users" ADD CONSTRAINT "users_email_idx" UNIQUE USING INDEX "users_email_idx";', 'ALTER TABLE "posts" ADD CONSTRAINT "p" UNIQUE USING INDEX "users_email_idx";'],
+        sql: [
+          'ALTER TABLE "users" ADD CONSTRAINT "users_email_idx" UNIQUE USING INDEX "users_email_idx";',
+          'ALTER TABLE "posts" ADD CONSTRAINT "p" UNIQUE USING INDEX "users_email_idx";',
+        ],
       },
     ],
-    nearMiss: [{ why: 'one USING INDEX', sql: 'ALTER TABLE "users" ADD CONSTRAINT "users_email_key" UNIQUE USING INDEX "users_email_idx";' }],
+    nearMiss: [
+      { why: 'one USING INDEX', sql: 'ALTER TABLE "users" ADD CONSTRAINT "users_email_key" UNIQUE USING INDEX "users_email_idx";' },
+    ],
   },
   'lock-held-during-slow-statement': {
     trigger: [
@@ -359,10 +413,22 @@ const CASES: Record<string, RuleCases> = {
       },
     ],
     nearMiss: [
-      { why: 'the slow statement first', sql: 'CREATE INDEX "posts_title_idx" ON "posts" ("title");\nALTER TABLE "users" ADD COLUMN "x" text;' },
-      { why: 'CONCURRENTLY runs outside the transaction', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "i" ON "posts" ("title");' },
-      { why: 'the lock is on a table created in the migration', sql: 'CREATE TABLE "t" ("a" text);\nALTER TABLE "t" ADD COLUMN "b" text;\nCREATE INDEX "i" ON "posts" ("title");' },
-      { why: 'separate migrations', sql: ['ALTER TABLE "users" ADD COLUMN "x" text;', 'CREATE INDEX "posts_title_idx" ON "posts" ("title");'] },
+      {
+        why: 'the slow statement first',
+        sql: 'CREATE INDEX "posts_title_idx" ON "posts" ("title");\nALTER TABLE "users" ADD COLUMN "x" text;',
+      },
+      {
+        why: 'CONCURRENTLY runs outside the transaction',
+        sql: 'ALTER TABLE "users" ADD COLUMN "x" text;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "i" ON "posts" ("title");',
+      },
+      {
+        why: 'the lock is on a table created in the migration',
+        sql: 'CREATE TABLE "t" ("a" text);\nALTER TABLE "t" ADD COLUMN "b" text;\nCREATE INDEX "i" ON "posts" ("title");',
+      },
+      {
+        why: 'separate migrations',
+        sql: ['ALTER TABLE "users" ADD COLUMN "x" text;', 'CREATE INDEX "posts_title_idx" ON "posts" ("title");'],
+      },
     ],
   },
   'opaque-statement': {
@@ -377,10 +443,19 @@ const CASES: Record<string, RuleCases> = {
     ],
   },
   'unreviewed-lock': {
-    trigger: [{ why: 'a rewrite no specific rule covers (materialized view SET TABLESPACE)', sql: 'ALTER MATERIALIZED VIEW "stats" SET TABLESPACE "fast";' }],
+    trigger: [
+      {
+        why: 'a rewrite no specific rule covers (materialized view SET TABLESPACE)',
+        sql: 'ALTER MATERIALIZED VIEW "stats" SET TABLESPACE "fast";',
+      },
+    ],
     nearMiss: [
       { why: 'covered by a specific rule', sql: 'CREATE INDEX "i" ON "users" ("email");' },
-      { why: 'covered by a specific rule set to off (the user accepted that hazard)', sql: 'CLUSTER;', options: { rules: { 'blocking-table-rewrite': 'off' } } },
+      {
+        why: 'covered by a specific rule set to off (the user accepted that hazard)',
+        sql: 'CLUSTER;',
+        options: { rules: { 'blocking-table-rewrite': 'off' } },
+      },
       { why: 'nothing blocking', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;' },
     ],
   },
@@ -414,8 +489,15 @@ const CASES: Record<string, RuleCases> = {
     nearMiss: [{ why: 'valid SQL', sql: 'ALTER TABLE "users" ADD COLUMN "x" text;' }],
   },
   'unused-ignore': {
-    trigger: [{ why: 'ignore that suppresses nothing', sql: '-- dbctl-ignore ban-drop-column: leftover\nALTER TABLE "users" ADD COLUMN "x" text;' }],
-    nearMiss: [{ why: 'ignore that suppresses a finding', sql: '-- dbctl-ignore ban-drop-column: archived first\nALTER TABLE "users" DROP COLUMN "age";' }],
+    trigger: [
+      { why: 'ignore that suppresses nothing', sql: '-- dbctl-ignore ban-drop-column: leftover\nALTER TABLE "users" ADD COLUMN "x" text;' },
+    ],
+    nearMiss: [
+      {
+        why: 'ignore that suppresses a finding',
+        sql: '-- dbctl-ignore ban-drop-column: archived first\nALTER TABLE "users" DROP COLUMN "age";',
+      },
+    ],
   },
   'unknown-rule': {
     trigger: [{ why: 'misspelt id', sql: '-- dbctl-ignore ban-drop-colum: typo\nALTER TABLE "users" DROP COLUMN "age";' }],
@@ -423,7 +505,10 @@ const CASES: Record<string, RuleCases> = {
   },
   'rename-as-drop-and-add': {
     trigger: [
-      { why: 'drop + add column on one table', sql: 'ALTER TABLE "users" ADD COLUMN "full_name" varchar(50);--> statement-breakpoint\nALTER TABLE "users" DROP COLUMN "name";' },
+      {
+        why: 'drop + add column on one table',
+        sql: 'ALTER TABLE "users" ADD COLUMN "full_name" varchar(50);--> statement-breakpoint\nALTER TABLE "users" DROP COLUMN "name";',
+      },
       {
         why: 'drop + create table with similar columns',
         sql: 'CREATE TABLE "articles" ("id" bigint PRIMARY KEY NOT NULL, "author_id" bigint, "title" text, "body" text, "views" integer);--> statement-breakpoint\nDROP TABLE "posts" CASCADE;',
@@ -431,7 +516,10 @@ const CASES: Record<string, RuleCases> = {
     ],
     nearMiss: [
       { why: 'drop only', sql: 'ALTER TABLE "users" DROP COLUMN "name";' },
-      { why: 'add and drop on different tables', sql: 'ALTER TABLE "posts" ADD COLUMN "slug" text;\nALTER TABLE "users" DROP COLUMN "name";' },
+      {
+        why: 'add and drop on different tables',
+        sql: 'ALTER TABLE "posts" ADD COLUMN "slug" text;\nALTER TABLE "users" DROP COLUMN "name";',
+      },
       {
         why: 'drop + unrelated create',
         sql: 'CREATE TABLE "invoices" ("id" bigint, "total" numeric, "due" date);\nDROP TABLE "posts";',
@@ -458,24 +546,40 @@ const CASES: Record<string, RuleCases> = {
       },
       {
         why: 'CHECK never validated',
-        sql: ['ALTER TABLE "users" ADD CONSTRAINT "users_email_nn" CHECK ("email" IS NOT NULL) NOT VALID;', 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'],
+        sql: [
+          'ALTER TABLE "users" ADD CONSTRAINT "users_email_nn" CHECK ("email" IS NOT NULL) NOT VALID;',
+          'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+        ],
       },
     ],
     nearMiss: [
       {
         why: 'CHECK validated in an earlier migration',
-        sql: ['ALTER TABLE "users" ADD CONSTRAINT "users_email_nn" CHECK ("email" IS NOT NULL) NOT VALID;', 'ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_nn";', 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'],
+        sql: [
+          'ALTER TABLE "users" ADD CONSTRAINT "users_email_nn" CHECK ("email" IS NOT NULL) NOT VALID;',
+          'ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_nn";',
+          'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+        ],
       },
       { why: 'no CHECK at all (adding-not-nullable-field reports it)', sql: 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;' },
     ],
   },
   'enum-value-added-and-used': {
     trigger: [
-      { why: 'value used later', sql: `ALTER TYPE "public"."mood" ADD VALUE 'meh';--> statement-breakpoint\nUPDATE "users" SET "mood" = 'meh' WHERE "id" = 1;` },
+      {
+        why: 'value used later',
+        sql: `ALTER TYPE "public"."mood" ADD VALUE 'meh';--> statement-breakpoint\nUPDATE "users" SET "mood" = 'meh' WHERE "id" = 1;`,
+      },
     ],
     nearMiss: [
-      { why: 'value not used', sql: `ALTER TYPE "public"."mood" ADD VALUE 'meh';--> statement-breakpoint\nUPDATE "users" SET "mood" = 'sad' WHERE "id" = 1;` },
-      { why: 'value used in the next migration', sql: [`ALTER TYPE "public"."mood" ADD VALUE 'meh';`, `UPDATE "users" SET "mood" = 'meh' WHERE "id" = 1;`] },
+      {
+        why: 'value not used',
+        sql: `ALTER TYPE "public"."mood" ADD VALUE 'meh';--> statement-breakpoint\nUPDATE "users" SET "mood" = 'sad' WHERE "id" = 1;`,
+      },
+      {
+        why: 'value used in the next migration',
+        sql: [`ALTER TYPE "public"."mood" ADD VALUE 'meh';`, `UPDATE "users" SET "mood" = 'meh' WHERE "id" = 1;`],
+      },
     ],
   },
   'mutation-without-where': {
@@ -518,7 +622,14 @@ for (const [rule, cases] of Object.entries(CASES)) {
       it(`triggers: ${c.why}`, async () => {
         const report = await review(c.sql, withContext(c.options));
         const found = findingsOf(report, rule);
-        expect(found.length, JSON.stringify(report.migrations.map((m) => m.statements.map((s) => s.findings)), null, 1)).toBeGreaterThan(0);
+        expect(
+          found.length,
+          JSON.stringify(
+            report.migrations.map((m) => m.statements.map((s) => s.findings)),
+            null,
+            1,
+          ),
+        ).toBeGreaterThan(0);
         const expected = cases.severity ?? RULES.find((r) => r.id === rule)!.defaultSeverity;
         if (rule !== 'enum-value-added-and-used') expect(found[0]!.severity).toBe(expected);
         for (const f of found) {
@@ -545,11 +656,19 @@ describe('rule details', () => {
   });
 
   it('rename-as-drop-and-add proposes the exact --rename flag', async () => {
-    const report = await review('ALTER TABLE "users" ADD COLUMN "full_name" varchar(50);\nALTER TABLE "users" DROP COLUMN "name";', withContext());
+    const report = await review(
+      'ALTER TABLE "users" ADD COLUMN "full_name" varchar(50);\nALTER TABLE "users" DROP COLUMN "name";',
+      withContext(),
+    );
     expect(findingsOf(report, 'rename-as-drop-and-add')[0]!.fix).toContain('dbctl generate --rename users.name=users.full_name');
-    const other = await review('ALTER TABLE "billing"."invoices" ADD COLUMN "total_cents" bigint;\nALTER TABLE "billing"."invoices" DROP COLUMN "total";');
+    const other = await review(
+      'ALTER TABLE "billing"."invoices" ADD COLUMN "total_cents" bigint;\nALTER TABLE "billing"."invoices" DROP COLUMN "total";',
+    );
     expect(findingsOf(other, 'rename-as-drop-and-add')[0]!.fix).toContain('--rename billing.invoices.total=billing.invoices.total_cents');
-    const table = await review('CREATE TABLE "articles" ("id" bigint, "author_id" bigint, "title" text, "body" text, "views" integer);\nDROP TABLE "posts";', withContext());
+    const table = await review(
+      'CREATE TABLE "articles" ("id" bigint, "author_id" bigint, "title" text, "body" text, "views" integer);\nDROP TABLE "posts";',
+      withContext(),
+    );
     expect(findingsOf(table, 'rename-as-drop-and-add')[0]!.fix).toContain('--rename posts=articles');
   });
 

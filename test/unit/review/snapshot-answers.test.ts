@@ -8,7 +8,10 @@ const v7 = (tables: Record<string, string[]>) => ({
   version: '7',
   dialect: 'postgresql',
   tables: Object.fromEntries(
-    Object.entries(tables).map(([name, columns]) => [`public.${name}`, { name, schema: '', columns: Object.fromEntries(columns.map((c) => [c, { name: c }])) }]),
+    Object.entries(tables).map(([name, columns]) => [
+      `public.${name}`,
+      { name, schema: '', columns: Object.fromEntries(columns.map((c) => [c, { name: c }])) },
+    ]),
   ),
   _meta: { columns: {}, schemas: {}, tables: {} },
 });
@@ -22,7 +25,10 @@ const v8 = (tables: Record<string, string[]>) => ({
 });
 
 describe('answeredCreate', () => {
-  for (const [label, make] of [['0.31 snapshots', v7], ['1.0 snapshots', v8]] as const) {
+  for (const [label, make] of [
+    ['0.31 snapshots', v7],
+    ['1.0 snapshots', v8],
+  ] as const) {
     it(`${label}: a column added to a table that lost one; a table created while another was dropped`, () => {
       expect(answeredCreate(make({ users: ['id', 'name'] }), make({ users: ['id', 'full_name'] }))).toEqual(['public.users.full_name']);
       expect(answeredCreate(make({ posts: ['id'] }), make({ articles: ['id'] }))).toEqual(['public.articles']);
