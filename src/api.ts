@@ -15,58 +15,27 @@
 import type { CommandContext } from './ops/context.js';
 import { DbctlError, isDbctlError } from './errors.js';
 
-export type * from './ops/options.js';
-import type {
-  BaseOptions,
-  MigrateOptions,
-  ReviewOptions,
-  CheckOptions,
-  GenerateOptions,
-  FixOptions,
-  PushOptions,
-  BackupOptions,
-  RestoreOptions,
-  RevertOptions,
-  DropOptions,
-  ResolveOptions,
-  InitOptions,
-} from './ops/options.js';
+import type * as Options from './ops/options.js';
 
-export type * from './render/documents.js';
-import type {
-  StatusDocument,
-  BackupDocument,
-  BackupsDocument,
-  RestoreDocument,
-  GenerateDocument,
-  ResolveDocument,
-  MigrateDocument,
-  ReviewReport,
-  CheckReport,
-  PushDocument,
-  DropDocument,
-  FixDocument,
-  RevertDocument,
-  InitDocument,
-} from './render/documents.js';
+import type * as Documents from './render/documents.js';
 
 /** Applies pending migrations (`dbctl migrate --json`). */
-export function migrate(options: MigrateOptions = {}): Promise<MigrateDocument> {
+export function migrate(options: Options.MigrateOptions = {}): Promise<Documents.MigrateDocument> {
   return call('migrate', options, async (ctx) => (await import('./ops/migrate.js')).migrate(options, ctx));
 }
 
 /** Applied, pending, failed, modified and unknown migrations (`dbctl status --json`). */
-export function status(options: BaseOptions = {}): Promise<StatusDocument> {
+export function status(options: Options.BaseOptions = {}): Promise<Documents.StatusDocument> {
   return call('status', options, async (ctx) => (await import('./ops/status.js')).status(options, ctx));
 }
 
 /** Reviews migrations (`dbctl review --format json`); review errors reject with exit 1 and the report. */
-export function review(options: ReviewOptions = {}): Promise<ReviewReport> {
+export function review(options: Options.ReviewOptions = {}): Promise<Documents.ReviewReport> {
   return call('review', options, async (ctx) => (await import('./ops/review.js')).review(options, ctx));
 }
 
 /** The pre-deploy gate (`dbctl check --format json`); a failed check rejects with exit 1 and the report. */
-export function check(options: CheckOptions = {}): Promise<CheckReport> {
+export function check(options: Options.CheckOptions = {}): Promise<Documents.CheckReport> {
   return call('check', options, async (ctx) => (await import('./ops/check.js')).check(options, ctx));
 }
 
@@ -74,47 +43,47 @@ export function check(options: CheckOptions = {}): Promise<CheckReport> {
  * drizzle-kit generate without prompts, then review (`dbctl generate --json`). Review errors in the
  * new migration reject (exit 1) with the document, as the CLI exits 1: the migration is written.
  */
-export function generate(options: GenerateOptions = {}): Promise<GenerateDocument> {
+export function generate(options: Options.GenerateOptions = {}): Promise<Documents.GenerateDocument> {
   return call('generate', options, async (ctx) => (await import('./ops/generate.js')).generate(options, ctx));
 }
 
 /** Writes the migration taking the live database to what the applied migrations produce (`dbctl fix --json`). */
-export function fix(options: FixOptions = {}): Promise<FixDocument> {
+export function fix(options: Options.FixOptions = {}): Promise<Documents.FixDocument> {
   return call('fix', options, async (ctx) => (await import('./ops/fix.js')).fix(options, ctx));
 }
 
 /** drizzle-kit push, refused on a protected environment (`dbctl push --json`). */
-export function push(options: PushOptions = {}): Promise<PushDocument> {
+export function push(options: Options.PushOptions = {}): Promise<Documents.PushDocument> {
   return call('push', options, async (ctx) => (await import('./ops/push.js')).push(options, ctx));
 }
 
 /** Backs up tables now (`dbctl backup --json`). */
-export function backup(options: BackupOptions = {}): Promise<BackupDocument> {
+export function backup(options: Options.BackupOptions = {}): Promise<Documents.BackupDocument> {
   return call('backup', options, async (ctx) => (await import('./ops/backup.js')).backup(options, ctx));
 }
 
 /** Lists backups (`dbctl backups --json`). */
-export function backups(options: BaseOptions = {}): Promise<BackupsDocument> {
+export function backups(options: Options.BaseOptions = {}): Promise<Documents.BackupsDocument> {
   return call('backups', options, async (ctx) => (await import('./ops/backups.js')).backups(options, ctx));
 }
 
 /** Restores a backup (`dbctl restore ID --json`). */
-export function restore(options: RestoreOptions): Promise<RestoreDocument> {
+export function restore(options: Options.RestoreOptions): Promise<Documents.RestoreDocument> {
   return call('restore', options, async (ctx) => (await import('./ops/restore.js')).restore(options, ctx));
 }
 
 /** Writes a new migration undoing a migration's schema changes (`dbctl revert TAG --json`). */
-export function revert(options: RevertOptions): Promise<RevertDocument> {
+export function revert(options: Options.RevertOptions): Promise<Documents.RevertDocument> {
   return call('revert', options, async (ctx) => (await import('./ops/revert.js')).revert(options, ctx));
 }
 
 /** Removes the newest migration(s) when applied nowhere dbctl can see (`dbctl drop [TAG] --json`). */
-export function drop(options: DropOptions = {}): Promise<DropDocument> {
+export function drop(options: Options.DropOptions = {}): Promise<Documents.DropDocument> {
   return call('drop', options, async (ctx) => (await import('./ops/drop.js')).drop(options, ctx));
 }
 
 /** Records the outcome of a failed migration after manual repair (`dbctl resolve TAG --json`). */
-export function resolve(options: ResolveOptions): Promise<ResolveDocument> {
+export function resolve(options: Options.ResolveOptions): Promise<Documents.ResolveDocument> {
   if (Boolean(options.applied) === Boolean(options.rolledBack)) {
     return Promise.reject(new DbctlError('USAGE', 'resolve needs exactly one of applied: true and rolledBack: true'));
   }
@@ -122,7 +91,7 @@ export function resolve(options: ResolveOptions): Promise<ResolveDocument> {
 }
 
 /** Writes dbctl.config.ts and, when asked, the deploy templates fitted to the project (`dbctl init --json`). */
-export function init(options: InitOptions = {}): Promise<InitDocument> {
+export function init(options: Options.InitOptions = {}): Promise<Documents.InitDocument> {
   return call('init', options, async (ctx) => (await import('./ops/init.js')).init(options, ctx));
 }
 
@@ -133,7 +102,7 @@ export function init(options: InitOptions = {}): Promise<InitDocument> {
  */
 async function call<Document>(
   name: string,
-  options: BaseOptions,
+  options: Options.BaseOptions,
   operation: (ctx: CommandContext) => Promise<Document>,
 ): Promise<Document> {
   let redact = (text: string) => text;

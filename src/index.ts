@@ -5,34 +5,5 @@ export { defineConfig, env } from './config/define.js';
 export type { UserConfig, UserEnvironment, RuleSetting } from './config/types.js';
 export { DbctlError, ERROR_CODES, ExitCode, isDbctlError, type DbctlErrorCode } from './errors.js';
 export { migrate, status, review, check, generate, fix, push, backup, backups, restore, revert, drop, resolve, init } from './api.js';
-export type {
-  Reporter,
-  BaseOptions,
-  Duration,
-  MigrateOptions,
-  ReviewOptions,
-  CheckOptions,
-  GenerateOptions,
-  FixOptions,
-  PushOptions,
-  BackupOptions,
-  RestoreOptions,
-  RevertOptions,
-  DropOptions,
-  ResolveOptions,
-  InitOptions,
-  InitDocument,
-  MigrateDocument,
-  StatusDocument,
-  ReviewReport,
-  CheckReport,
-  PushDocument,
-  DropDocument,
-  FixDocument,
-  GenerateDocument,
-  RevertDocument,
-  BackupDocument,
-  BackupsDocument,
-  RestoreDocument,
-  ResolveDocument,
-} from './api.js';
+export type * from './ops/options.js';
+export type * from './render/documents.js';
