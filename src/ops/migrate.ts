@@ -174,6 +174,8 @@ function upToDate(status: MigrationStatus<LocalMigration>, toTag: string | undef
 function stoppedRun(run: MigrateRun, caught: unknown): unknown {
   const { document, ctx, session } = run;
   if (caught instanceof DbctlError && caught.reported) return caught;
+  // the driver stops --wait-for-db's retries with the signal's own reason: the caller sees ABORTED
+  if (ctx.signal?.aborted && !(caught instanceof DbctlError)) caught = abortedError(ctx.signal);
   const lost =
     (isConnectionLoss(caught) && !(caught instanceof DbctlError)) ||
     (session.closed && caught instanceof DbctlError && caught.code === 'LOCK_NOT_HELD');
@@ -194,6 +196,16 @@ function stoppedRun(run: MigrateRun, caught: unknown): unknown {
   }
   if (error !== null && typeof error === 'object') (error as { document?: unknown }).document = document;
   return error;
+}
+
+/** The `ABORTED` error for a fired signal. */
+function abortedError(signal: AbortSignal): unknown {
+  try {
+    throwIfAborted(signal);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }
 
 /**

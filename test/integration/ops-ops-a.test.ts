@@ -147,4 +147,18 @@ describe('signal (ops of migrate, backup, backups, restore, drop, resolve)', () 
       await holder.end({ timeout: 1 });
     }
   });
+
+  it('migrate retrying an unreachable database (waitForDb) stops at once when aborted, with ABORTED', async () => {
+    db = await createTestDatabase('ops_a_waitdb');
+    project = await createProject(db.url);
+    await userProject(project);
+    await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" serial PRIMARY KEY);'] });
+    // a port nothing listens on: every attempt is refused, and waitForDb retries for a minute
+    const closed = new URL(db.url);
+    closed.port = '1';
+    const outcome = await call(project, 'migrate', { url: closed.toString(), waitForDb: '60s' }, 'after:1500');
+    expect(outcome.rejected).toMatchObject({ code: 'ABORTED', exitCode: 1 });
+    expect(outcome.ms).toBeLessThan(20_000);
+    expect(await appliedCount()).toBe(0);
+  });
 });
