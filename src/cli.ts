@@ -14,7 +14,8 @@ import { useBaselineWasmCompiler, useParseCache } from './sql/parser.js';
 
 // a CLI run is short: compiling the SQL parser's WASM once, without background tier-up, is faster
 useBaselineWasmCompiler();
-useParseCache(process.cwd());
+// a parse result whose SQL holds one of the run's secrets is never written to the cache
+useParseCache(process.cwd(), (text) => output !== undefined && output.redact(text) !== text);
 
 /** Options commander collects for the global flags. */
 interface RawGlobals {

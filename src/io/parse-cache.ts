@@ -74,6 +74,7 @@ export function openParseCache(
   parserVersion: string,
   dbctlVersion: string,
   environment: NodeJS.ProcessEnv = process.env,
+  holdsSecret: (text: string) => boolean = () => false,
 ): ParseCache | null {
   const setting = (environment.DBCTL_PARSE_CACHE ?? '').toLowerCase();
   if (setting === 'off' || setting === '0' || setting === 'false') return null;
@@ -86,14 +87,17 @@ export function openParseCache(
   if (!root) return null;
   const dir = path.join(root, `parse-${sha256(`${FORMAT}\0${parserVersion}\0${dbctlVersion}`).slice(0, 16)}`);
   const warm = existsSync(dir);
-  const queued = new Map<string, string>(); // file -> content
+  const queued = new Map<string, { content: string; input: string }>(); // file -> entry, and the text it is for
   let queuedChars = 0;
   let exitHooked = false;
   const fileOf = (kind: ParseCallKind, hash: string) => path.join(dir, `${kind}-${hash.slice(0, 40)}.json`);
 
   const flush = () => {
     if (queued.size === 0) return;
-    const entries = [...queued];
+    // a text holding one of the run's secrets (a password in a migration's SQL) is never written
+    const entries = [...queued]
+      .filter(([, { content, input }]) => !holdsSecret(input) && !holdsSecret(content) && !holdsSecret(jsonUnescaped(content)))
+      .map(([file, { content }]) => [file, content] as const);
     queued.clear();
     queuedChars = 0;
     try {
@@ -162,7 +166,7 @@ export function openParseCache(
       const hash = sha256(input);
       const content = JSON.stringify({ v: FORMAT, k: kind, h: hash, n: input.length, ...outcome });
       if (queuedChars + content.length > MAX_QUEUED_CHARS) return;
-      queued.set(fileOf(kind, hash), content);
+      queued.set(fileOf(kind, hash), { content, input });
       queuedChars += content.length;
       if (!exitHooked) {
         exitHooked = true;
@@ -189,8 +193,16 @@ function parserVersion(): string | null {
   return null;
 }
 
-/** The parse cache for the installed libpg-query and this dbctl, above `from`; null when off or unknown. */
-export function openSqlParseCache(from: string): ParseCache | null {
+/**
+ * The parse cache for the installed libpg-query and this dbctl, above `from`; null when off or
+ * unknown. `holdsSecret` says whether a text holds one of the run's secrets: such entries are not written.
+ */
+export function openSqlParseCache(from: string, holdsSecret?: (text: string) => boolean): ParseCache | null {
   const version = parserVersion();
-  return version ? openParseCache(from, version, DBCTL_VERSION) : null;
+  return version ? openParseCache(from, version, DBCTL_VERSION, process.env, holdsSecret) : null;
+}
+
+/** A JSON text with its `\"`, `\\` and `\/` escapes undone (how a secret with quotes appears in a tree's strings). */
+function jsonUnescaped(text: string): string {
+  return text.replace(/\\(["\\/])/g, '$1');
 }

@@ -22,6 +22,8 @@ const scanSync = (sql: string): { tokens: { start: number; end: number; tokenNam
 let cache: ParseCache | null = null;
 /** The project directory of the parse cache (`useParseCache()`); undefined: no cache. */
 let cacheDir: string | undefined;
+/** Whether a text holds one of the run's secrets (such parse results are never written to the cache). */
+let cacheHoldsSecret: ((text: string) => boolean) | undefined;
 /** The parser on a worker thread: a cache miss in a run that did not load the WASM module. */
 let worker: SyncParserWorker | undefined;
 
@@ -74,8 +76,10 @@ let startWorker: (() => SyncParserWorker) | undefined;
  * WASM module at all (an input it lacks is parsed on a worker thread). Call before the first
  * `loadSqlParser()`, with the project directory whose `node_modules/.cache/dbctl/` holds the cache.
  */
-export function useParseCache(projectDir: string): void {
-  if (!loading) cacheDir = projectDir;
+export function useParseCache(projectDir: string, holdsSecret?: (text: string) => boolean): void {
+  if (loading) return;
+  cacheDir = projectDir;
+  cacheHoldsSecret = holdsSecret;
 }
 
 /** Where and why a piece of SQL failed to parse. */
@@ -159,7 +163,7 @@ export async function loadSqlParser(): Promise<SqlParser> {
         import('../io/parse-cache.js'),
         import('../io/parser-worker.js'),
       ]);
-      cache = openSqlParseCache(cacheDir);
+      cache = openSqlParseCache(cacheDir, cacheHoldsSecret);
       startWorker = startSyncParserWorker;
       // a warm cache: the WASM module is loaded only if an input is missing (see primeSqlParser)
       if (cache?.warm) {
