@@ -119,6 +119,8 @@ export type ParseResult = { statements: ParsedStatement[] } | { error: SqlParseE
 export interface SqlParser {
   /** Parses `sql` (any number of statements; empty or comment-only input gives no statements). */
   parse(sql: string): ParseResult;
+  /** PostgreSQL's lexer over `sql`: its tokens, with byte offsets (through the parse cache too). */
+  scan(sql: string): { tokens: { start: number; end: number; text: string; tokenName: string }[] };
   /**
    * Parses `sql` and never fails: when the whole text does not parse, it is cut at the lexer's
    * top-level semicolons and each piece is parsed alone, so only the broken statements become
@@ -168,11 +170,11 @@ export async function loadSqlParser(): Promise<SqlParser> {
       // a warm cache: the WASM module is loaded only if an input is missing (see primeSqlParser)
       if (cache?.warm) {
         loadForPrimed();
-        return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
+        return { parse: parseSql, scan: scanSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
       }
     }
     await loadLib();
-    return { parse: parseSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
+    return { parse: parseSql, scan: scanSql, parseAll: parseAllSql, parsePlpgsql: parsePlpgsqlSql, parseEach: parseEachSql };
   })();
   const parser = await loading;
   if (libLoading) await libLoading;
@@ -224,6 +226,10 @@ export function parseErrorStatement(text: string, location: number, error: SqlPa
 }
 
 /** Parses with the already loaded module; call `loadSqlParser()` first. */
+function scanSql(sql: string): { tokens: { start: number; end: number; text: string; tokenName: string }[] } {
+  return rawCall('scan', sql);
+}
+
 function parseSql(sql: string): ParseResult {
   if (isBlank(sql)) return { statements: [] };
   let result: any;

@@ -15,7 +15,6 @@ type Token = { start: number; end: number; text: string };
 /** The statements, each made idempotent where the grammar allows (see the top of this file). */
 export async function idempotent(statements: readonly string[]): Promise<string[]> {
   const parser = await loadSqlParser();
-  const lib = await import('libpg-query');
   const out: string[] = [];
   for (const statement of statements) {
     const parsed = parser.parse(statement);
@@ -25,8 +24,8 @@ export async function idempotent(statements: readonly string[]): Promise<string[
     }
     const [st] = parsed.statements;
     const toChar = byteToCharConverter(statement);
-    const tokens: Token[] = lib
-      .scanSync(statement)
+    const tokens: Token[] = parser
+      .scan(statement)
       .tokens.map((t) => ({ start: toChar(t.start), end: toChar(t.end), text: t.text.toUpperCase() }));
     const rewritten = rewrite(st!.kind, st!.node, statement, tokens);
     const checked = rewritten.filter((text) => {
