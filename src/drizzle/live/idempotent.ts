@@ -16,6 +16,8 @@ type Token = { start: number; end: number; text: string };
 export async function idempotent(statements: readonly string[]): Promise<string[]> {
   const parser = await loadSqlParser();
   const lib = await import('libpg-query');
+  // the tokens come from libpg-query itself, whose WASM module a warm parse cache leaves unloaded
+  await lib.loadModule();
   const out: string[] = [];
   for (const statement of statements) {
     const parsed = parser.parse(statement);
