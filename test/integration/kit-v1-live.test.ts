@@ -478,6 +478,26 @@ export const posts = pgTable('posts', { id: serial('id').primaryKey(), title: te
     expect(await md5(db, 'posts')).toBe(postsBefore);
   }, 240_000);
 
+  it('refuses one that renames (exit 2, nothing written), naming what to run', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    await nextSecond();
+    p.schema(USERS.replace("age: integer('age')", "years: integer('years')"));
+    const renamed = await dbctl(p.dir, db.url, ['generate', '--name', 'years', '--rename', 'users.age=users.years']);
+    expect(renamed.code, show(renamed)).toBe(0);
+    await nextSecond();
+    p.schema(USERS.replace("age: integer('age')", "years: integer('years')") + POSTS);
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'posts'])).code).toBe(0);
+    const [, years, posts] = readdirSync(p.out).sort();
+    const refused = await dbctl(p.dir, db.url, ['revert', years!]);
+    expect(refused.code, show(refused)).toBe(2);
+    expect(refused.stderr).toMatch(/it renames .*age.* to .*years/);
+    expect(refused.stderr).toMatch(new RegExp(`dbctl revert ${posts}`));
+    expect(refused.stderr).toMatch(new RegExp(`dbctl generate --custom --name revert_${years}`));
+    expect(readdirSync(p.out)).toHaveLength(3);
+  }, 240_000);
+
   it('refuses (exit 2, nothing written) when a later migration builds on or changes again what it changed, naming what to run', async () => {
     const db = await database();
     const p = project();
