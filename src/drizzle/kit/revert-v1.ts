@@ -236,6 +236,8 @@ const TOP_LEVEL = new Set(['tables', 'views', 'enums', 'sequences']);
 function refersTo(later: Entity, touched: Entity): boolean {
   const text = JSON.stringify(later);
   const name = touched.name ?? '';
+  // the same name in the same schema (an index name is the schema's, whatever its table)
+  if (later.entityType === touched.entityType && later.schema === touched.schema && later.name === touched.name) return true;
   if (touched.entityType === 'schemas') return later.schema === name || later.schemaTo === name || later.typeSchema === name;
   if (touched.entityType === 'roles') return text.includes(JSON.stringify(name).slice(1, -1));
   if (TOP_LEVEL.has(touched.entityType)) return text.includes(name);
