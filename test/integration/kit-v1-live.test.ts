@@ -18,7 +18,8 @@ import { CREATE, RENAME_FIRST, runInTerminal } from '../fixtures/generate/suppor
 const run = promisify(execFile);
 const KIT = '1.0.0-rc.5';
 const cacheDir = path.join(tmpdir(), 'dbctl-test-drizzle', `${KIT}-orm${KIT}`);
-const projectsDir = path.join(cacheDir, 'projects-v1live');
+// per run: several checkouts may run this file at once over the one cache
+const projectsDir = path.join(cacheDir, `projects-v1live-${process.pid}`);
 
 /** Installs drizzle-kit and drizzle-orm 1.0.0-rc.5 into the cache unless a finished install is there. */
 async function install(): Promise<void> {
@@ -301,9 +302,12 @@ describe.concurrent('drizzle-kit 1.0: revert', () => {
     expect((await dbctl(p.dir, db.url, ['migrate'])).code).toBe(0);
     const [init, email] = readdirSync(p.out).sort();
 
+    // the older one: the later migration builds on the table it creates (exit 2, nothing written)
     const older = await dbctl(p.dir, db.url, ['revert', init!]);
     expect(older.code, show(older)).toBe(2);
-    expect(older.stderr).toMatch(/only the newest migration/);
+    expect(older.stderr).toMatch(/cannot revert .*later migrations build on what it changed/);
+    expect(older.stderr).toMatch(new RegExp(`dbctl revert ${email}`));
+    expect(readdirSync(p.out)).toHaveLength(2);
 
     const revert = await dbctl(p.dir, db.url, ['revert', email!, '--json']);
     expect(revert.code, show(revert)).toBe(0);
@@ -390,4 +394,140 @@ describe.concurrent('drizzle-kit 1.0: status matches rows by name', () => {
     expect(states, show(status)).toEqual({ [init!]: 'applied', [a]: 'pending', [b!]: 'modified' });
     expect(init! < a).toBe(true);
   }, 120_000);
+});
+
+describe.concurrent('drizzle-kit 1.0: check --env schema-vs-sql', () => {
+  type Check = { id: string; ok: boolean; message: string; details?: string[] };
+  const schemaVsSql = (r: CliResult) => (r.json().checks as Check[]).find((c) => c.id === 'schema-vs-sql')!;
+
+  it('a clean project: the SQL makes exactly what the code declares; a hand-written index is a difference, pending or applied', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    expect((await dbctl(p.dir, db.url, ['migrate'])).code).toBe(0);
+    const clean = await dbctl(p.dir, db.url, ['check', '--env', 'development', '--json']);
+    expect(clean.code, show(clean)).toBe(0);
+    expect(schemaVsSql(clean)).toEqual({
+      id: 'schema-vs-sql',
+      ok: true,
+      message: "the migrations' SQL makes exactly what the schema in code declares",
+    });
+
+    // a hand-written index, not declared in code, in a custom migration (pending, then applied)
+    await nextSecond();
+    expect((await dbctl(p.dir, db.url, ['generate', '--custom', '--name', 'by_hand'])).code).toBe(0);
+    const custom = readdirSync(p.out).sort()[1]!;
+    writeFileSync(path.join(p.out, custom, 'migration.sql'), 'CREATE INDEX "users_name_idx" ON "users" ("name");\n');
+    for (const step of ['pending', 'applied']) {
+      if (step === 'applied') expect((await dbctl(p.dir, db.url, ['migrate'])).code).toBe(0);
+      const checked = await dbctl(p.dir, db.url, ['check', '--env', 'development', '--json']);
+      const found = schemaVsSql(checked);
+      expect(found.ok, step).toBe(true);
+      expect(found.message, step).toBe(
+        "the migrations' SQL and the schema in code differ in 1 place (`drizzle-kit push` would try to undo these; declare them in code or leave them to SQL)",
+      );
+      expect(found.details!.join('\n'), step).toMatch(/users_name_idx: in the migrations' SQL, not in the schema in code/);
+    }
+  }, 240_000);
+});
+
+describe.concurrent('drizzle-kit 1.0: revert of an older migration', () => {
+  const POSTS = `
+export const posts = pgTable('posts', { id: serial('id').primaryKey(), title: text('title').notNull() });
+`;
+  const snap = (dir: string, f: string) =>
+    JSON.parse(readFileSync(path.join(dir, f, 'snapshot.json'), 'utf8')) as { id: string; prevIds: string[]; version: string };
+
+  it('undoes its changes on top of the newest (prevIds name the newest); drizzle-kit generate agrees with the code changed back', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    await nextSecond();
+    p.schema(USERS_EMAIL);
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'email'])).code).toBe(0);
+    await nextSecond();
+    p.schema(USERS_EMAIL + POSTS);
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'posts'])).code).toBe(0);
+    expect((await dbctl(p.dir, db.url, ['migrate'])).code).toBe(0);
+    await db.sql`insert into posts (title) values ('hello'), ('world')`;
+    const postsBefore = await md5(db, 'posts');
+    const [, email, posts] = readdirSync(p.out).sort();
+
+    await nextSecond();
+    const revert = await dbctl(p.dir, db.url, ['revert', email!, '--json']);
+    expect(revert.code, show(revert)).toBe(0);
+    const folders = readdirSync(p.out).sort();
+    expect(folders).toHaveLength(4);
+    expect(folders[3]).toBe(`${folders[3]!.slice(0, 14)}_revert_${email}`);
+    const written = snap(p.out, folders[3]!);
+    expect(written.version).toBe('9');
+    expect(written.prevIds).toEqual([snap(p.out, posts!).id]);
+    const sql = readFileSync(path.join(p.out, folders[3]!, 'migration.sql'), 'utf8');
+    expect(sql).toMatch(/DROP COLUMN "email"/);
+    expect(sql).not.toMatch(/posts/);
+
+    // the code changed back as dbctl says: drizzle-kit 1.0's own generate sees no difference
+    p.schema(USERS + POSTS);
+    await nextSecond();
+    const kitGenerate = await drizzleKit(p.dir, db.url, ['generate', '--name', 'after_revert']);
+    expect(kitGenerate.code, show(kitGenerate)).toBe(0);
+    expect(readdirSync(p.out)).toHaveLength(4);
+    const migrate = await dbctl(p.dir, db.url, ['migrate']);
+    expect(migrate.code, show(migrate)).toBe(0);
+    expect(await columns(db)).toEqual(['id', 'name', 'age']);
+    expect(await md5(db, 'posts')).toBe(postsBefore);
+  }, 240_000);
+
+  it('refuses one that renames (exit 2, nothing written), naming what to run', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    await nextSecond();
+    p.schema(USERS.replace("age: integer('age')", "years: integer('years')"));
+    const renamed = await dbctl(p.dir, db.url, ['generate', '--name', 'years', '--rename', 'users.age=users.years']);
+    expect(renamed.code, show(renamed)).toBe(0);
+    await nextSecond();
+    p.schema(USERS.replace("age: integer('age')", "years: integer('years')") + POSTS);
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'posts'])).code).toBe(0);
+    const [, years, posts] = readdirSync(p.out).sort();
+    const refused = await dbctl(p.dir, db.url, ['revert', years!]);
+    expect(refused.code, show(refused)).toBe(2);
+    expect(refused.stderr).toMatch(/it renames .*age.* to .*years/);
+    expect(refused.stderr).toMatch(new RegExp(`dbctl revert ${posts}`));
+    expect(refused.stderr).toMatch(new RegExp(`dbctl generate --custom --name revert_${years}`));
+    expect(readdirSync(p.out)).toHaveLength(3);
+  }, 240_000);
+
+  it('refuses (exit 2, nothing written) when a later migration builds on or changes again what it changed, naming what to run', async () => {
+    const db = await database();
+    const p = project();
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'init'])).code).toBe(0);
+    await nextSecond();
+    p.schema(USERS_EMAIL);
+    expect((await dbctl(p.dir, db.url, ['generate', '--name', 'email'])).code).toBe(0);
+    await nextSecond();
+    // an index on the column the older migration added
+    p.schema(`import { pgTable, serial, text, integer, index } from 'drizzle-orm/pg-core';
+export const users = pgTable('users', { id: serial('id').primaryKey(), name: text('name').notNull(), age: integer('age'), email: text('email') }, (t) => [index('users_email_idx').on(t.email)]);
+`);
+    const idx = await dbctl(p.dir, db.url, ['generate', '--name', 'email_idx']);
+    expect(idx.stdout + idx.stderr, show(idx)).toMatch(/wrote .*email_idx/); // the review flags the non-concurrent index (exit 1)
+    const [, email, emailIdx] = readdirSync(p.out).sort();
+    const refused = await dbctl(p.dir, db.url, ['revert', email!]);
+    expect(refused.code, show(refused)).toBe(2);
+    expect(refused.stderr).toMatch(/later migrations build on what it changed/);
+    expect(refused.stderr).toMatch(/users_email_idx/);
+    expect(refused.stderr).toMatch(new RegExp(`dbctl revert ${emailIdx}`));
+    expect(readdirSync(p.out)).toHaveLength(3);
+
+    // a later migration changing the same column again
+    await nextSecond();
+    p.schema(USERS.replace("age: integer('age')", "age: integer('age'), email: text('email').notNull()"));
+    const required = await dbctl(p.dir, db.url, ['generate', '--name', 'email_required']);
+    expect(required.stdout + required.stderr, show(required)).toMatch(/wrote .*email_required/); // the review may flag SET NOT NULL (exit 1)
+    const again = await dbctl(p.dir, db.url, ['revert', email!]);
+    expect(again.code, show(again)).toBe(2);
+    expect(again.stderr).toMatch(/changed again what it changed|build on what it changed/);
+    expect(readdirSync(p.out)).toHaveLength(4);
+  }, 240_000);
 });

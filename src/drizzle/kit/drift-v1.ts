@@ -15,12 +15,15 @@ import { idempotent } from '../live/idempotent.js';
 import { introspectedSchemas, readOnly } from '../live/introspect.js';
 import { runStatements } from '../live/replay.js';
 import type { AppliedRename } from '../generate/types.js';
-import { answeringHints, loadInternalsV1, type ApiInternalsV1 } from './api-v1.js';
+import { answeringHints, loadApiV1, loadInternalsV1, type ApiInternalsV1 } from './api-v1.js';
+import { codeExportsV1 } from './push-v1.js';
 import type { InstalledKit } from './resolve.js';
 
 /** One side, read once: drizzle-kit 1.0's interim schema (a fresh DDL made from it per diff) and the catalog's own definitions. */
 export interface ReadingV1 {
   interim: unknown;
+  /** The DDL's entity list instead of an interim schema (the schema in code, as generate reads it). */
+  entities?: unknown[];
   extras: CatalogObject[];
   /** Indexes PostgreSQL marks invalid (a failed `CREATE INDEX CONCURRENTLY`): left out, they count as missing. */
   invalidIndexes: { schema: string; table: string; name: string }[];
@@ -137,7 +140,8 @@ function failed(kit: InstalledKit, step: string, error: unknown): unknown {
 
 /** drizzle-kit 1.0's DDL diff (push mode) from one reading to another, rename questions answered by `hints`. */
 async function diffV1(kit: InstalledKit, internals: ApiInternalsV1, from: ReadingV1, to: ReadingV1, hints: unknown[], strict: boolean) {
-  const ddlOf = (reading: ReadingV1) => internals.interimToDDL(reading.interim).ddl;
+  const ddlOf = (reading: ReadingV1) =>
+    reading.entities ? internals.fromEntities(reading.entities) : internals.interimToDDL(reading.interim).ddl;
   try {
     return await internals.runWithApiHints(hints, async (handler) => {
       const resolvers = RESOLVED.map((kind) => internals.resolver(kind, handler));
@@ -391,4 +395,46 @@ async function destroyedData(live: postgres.Sql, statements: readonly Grouped['j
     }
   }
   return out;
+}
+
+/**
+ * What the migrations' SQL makes against the schema in code, on drizzle-kit 1.0: the replayed
+ * scratch database read by 1.0's introspection (as drift reads it; `replayed` when nothing was
+ * replayed on top of it) against the schema in code as 1.0's generate reads it
+ * (`generateDrizzleJson`), compared by 1.0's DDL diff in push mode (what `drizzle-kit push` would
+ * do to the database). drizzle-kit's view only: no catalog extras on either side, as on 0.31.
+ */
+export async function compareSqlWithCodeV1(
+  kit: InstalledKit,
+  settings: DrizzleSettings,
+  scratch: postgres.Sql,
+  options: { replayed: ReadingV1 | null; excludeSchemas?: readonly string[] | undefined },
+): Promise<{ drift: boolean; summary: string[] }> {
+  const sqlSide =
+    options.replayed ??
+    (await readSideV1(kit, scratch, settings, { schemas: await userSchemasV1(scratch), excludeSchemas: options.excludeSchemas }));
+  const api = loadApiV1(kit);
+  const code = await codeExportsV1(kit, settings);
+  // generateDrizzleJson exits the process on a schema error it prints: here that error is thrown
+  const exit = process.exit;
+  let state: Awaited<ReturnType<typeof api.generateDrizzleJson>>;
+  process.exit = ((code?: number) => {
+    throw new DbctlError('OPERATION_FAILED', `drizzle-kit ${kit.version} cannot read the schema in code (it exited with ${code ?? 0})`, {
+      hint: 'run `npx drizzle-kit generate` to see its errors',
+    });
+  }) as typeof process.exit;
+  try {
+    state = await api.generateDrizzleJson(code.imports, undefined, settings.schemaFilter ? [...settings.schemaFilter] : undefined);
+  } catch (error) {
+    throw failed(kit, 'reading of the schema in code', error);
+  } finally {
+    process.exit = exit;
+  }
+  const compared = await compareReadingsV1(
+    kit,
+    { ...sqlSide, extras: [] },
+    { interim: undefined, entities: state.ddl, extras: [], invalidIndexes: [] },
+    { actual: "the migrations' SQL", expected: 'the schema in code' },
+  );
+  return { drift: compared.drift, summary: compared.summary };
 }
