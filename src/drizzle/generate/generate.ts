@@ -11,7 +11,7 @@ import { loadKit, resolveDrizzleKit } from '../kit/index.js';
 import { generateWithKitV1 } from '../kit/cli-v1.js';
 import { assertFolderFormat } from '../folder.js';
 import { splitStatements } from '../../core/statements.js';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { serializeSchema } from './load-schema.js';
 import { checkName, migrationTag, migrationTime, prefixMode } from './naming.js';
 import { readOutFolder } from './out-folder.js';
@@ -19,7 +19,7 @@ import { diffSnapshots } from '../live/diff.js';
 import { RenameAnswers } from './renames.js';
 import { schemaFiles } from './schema-files.js';
 import type { GenerateOptions, GenerateResult, JournalEntry, Snapshot, WrittenMigration } from './types.js';
-import { writeAtomically, type PlannedFile } from './write.js';
+import { folderMigration, writeAtomically, type PlannedFile } from './write.js';
 
 /** drizzle-kit's statement separator when `breakpoints` is on. */
 export const BREAKPOINT = '--> statement-breakpoint\n';
@@ -97,26 +97,15 @@ async function generateV1(options: GenerateOptions, kit: ReturnType<typeof resol
   });
   if (!migrationPath) return { migration: null, renames, askedFlags: asked.askedFlags, schemaFiles: [] };
   const folder = path.dirname(migrationPath);
-  const tag = path.basename(folder);
-  const tags = readdirSync(options.out)
-    .filter((name) => existsSync(path.join(options.out, name, 'migration.sql')))
-    .sort((a, b) => a.localeCompare(b));
   const sql = readFileSync(migrationPath, 'utf8');
-  const earlier = tags
-    .filter((t) => t !== tag)
-    .map((t) => ({ tag: t, sql: readFileSync(path.join(options.out, t, 'migration.sql'), 'utf8') }));
   return {
-    migration: {
-      tag,
-      idx: tags.indexOf(tag),
-      sqlPath: migrationPath,
-      snapshotPath: path.join(folder, 'snapshot.json'),
-      journalPath: '',
+    migration: folderMigration(
+      options.out,
+      folder,
       sql,
-      statements: splitStatements(sql).map((s) => s.sql),
-      custom: options.custom === true,
-      earlier,
-    },
+      splitStatements(sql).map((s) => s.sql),
+      options.custom === true,
+    ),
     renames,
     askedFlags: asked.askedFlags,
     schemaFiles: [],

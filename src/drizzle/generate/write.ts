@@ -5,10 +5,11 @@
  * write created are removed, so the folder is left as it was.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DbctlError } from '../../errors.js';
+import type { WrittenMigration } from './types.js';
 
 /** One file to put in place. */
 export interface PlannedFile {
@@ -65,4 +66,33 @@ function chain(first: string, dir: string): string[] {
     if (current === first || current === path.dirname(current)) break;
   }
   return dirs;
+}
+
+/**
+ * The migration just written in 1.0's folder format (`<out>/<tag>/migration.sql` + `snapshot.json`),
+ * as generate reports it: its place among the folders and the SQL of the earlier ones.
+ */
+export function folderMigration(
+  out: string,
+  folder: string,
+  sql: string,
+  statements: readonly string[],
+  custom: boolean,
+): WrittenMigration {
+  const tag = path.basename(folder);
+  const tags = readdirSync(out)
+    .filter((entry) => existsSync(path.join(out, entry, 'migration.sql')))
+    .sort((a, b) => a.localeCompare(b));
+  const earlier = tags.filter((t) => t !== tag).map((t) => ({ tag: t, sql: readFileSync(path.join(out, t, 'migration.sql'), 'utf8') }));
+  return {
+    tag,
+    idx: tags.indexOf(tag),
+    sqlPath: path.join(folder, 'migration.sql'),
+    snapshotPath: path.join(folder, 'snapshot.json'),
+    journalPath: '',
+    sql,
+    statements: [...statements],
+    custom,
+    earlier,
+  };
 }

@@ -16,9 +16,8 @@ import path from 'node:path';
 import vm from 'node:vm';
 import type postgres from 'postgres';
 import { DbctlError } from '../../errors.js';
-import { shellWord } from '../generate/renames.js';
-import type { AppliedRename, EntityKind } from '../generate/types.js';
-import { missingHintsError, spellEntity, TUPLE_LENGTH, type KitHint, type MissingHint } from './cli-v1.js';
+import type { AppliedRename } from '../generate/types.js';
+import { missingHintsError, RenameAnswers, spellEntity, type KitHint, type MissingHint } from './cli-v1.js';
 import type { InstalledKit } from './resolve.js';
 
 /** A schema state of drizzle-kit 1.0 (`version: "9"`, `ddl`: its entities). */
@@ -33,6 +32,23 @@ export interface SchemaStateV1 {
 
 /** A hint as the api takes it (rename, create, or a data-loss confirmation). */
 export type ApiHint = KitHint | { type: 'confirm_data_loss'; kind: string; entity: string[] };
+
+/** The kinds of entity drizzle-kit 1.0's DDL diff resolves (asks about, in this order). */
+export const RESOLVED_KINDS = [
+  'schema',
+  'enum',
+  'sequence',
+  'policy',
+  'role',
+  'table',
+  'column',
+  'view',
+  'unique',
+  'index',
+  'check',
+  'primary_key',
+  'foreign key',
+] as const;
 
 /** Which tables and schemas the api sees (drizzle-kit 1.0's `EntitiesFilterConfig`). */
 export interface EntitiesFilterV1 {
@@ -217,20 +233,8 @@ export async function answeringHints<T>(
   run: (hints: ApiHint[]) => Promise<T>,
   answers: { renames?: readonly string[]; creates?: readonly string[]; command: string },
 ): Promise<Answered<T>> {
-  const renames = (answers.renames ?? []).map((raw) => {
-    const at = raw.indexOf('=');
-    const from = raw.slice(0, Math.max(at, 0)).trim();
-    const to = raw.slice(at + 1).trim();
-    if (at < 0 || !from || !to || to.includes('=')) {
-      throw new DbctlError('USAGE', `--rename ${raw} is not of the form FROM=TO`, {
-        hint: 'e.g. --rename users.name=users.full_name (a column) or --rename old_table=new_table (a table)',
-      });
-    }
-    return { from, to, used: false };
-  });
-  const creates = (answers.creates ?? []).map((name) => ({ name: name.trim(), used: false }));
+  const flags = new RenameAnswers(answers.renames ?? [], answers.creates ?? []);
   const hints: ApiHint[] = [];
-  const applied: AppliedRename[] = [];
   const confirms: MissingHint[] = [];
   for (let pass = 0; pass < 16; pass++) {
     let result: T;
@@ -246,42 +250,16 @@ export async function answeringHints<T>(
           hints.push({ type: 'confirm_data_loss', kind: question.kind, entity: question.entity });
           continue;
         }
-        const spelled = spellEntity(question.entity);
-        const full = question.entity.join('.');
-        const create = creates.find((c) => c.name === spelled || c.name === full);
-        const rename = renames.find((r) => r.to === spelled || r.to === full);
-        if (create) {
-          create.used = true;
-          hints.push({ type: 'create', kind: question.kind, entity: question.entity });
-        } else if (rename) {
-          rename.used = true;
-          const length = TUPLE_LENGTH[question.kind] ?? 3;
-          const given = rename.from.split('.');
-          const from = [...question.entity.slice(0, Math.max(0, length - given.length)), ...given.slice(-length)];
-          hints.push({ type: 'rename', kind: question.kind, from, to: question.entity });
-          applied.push({ kind: question.kind as EntityKind, from: spellEntity(from), to: spelled });
-        } else {
-          open.push(question);
-        }
+        const hint = flags.answer(question);
+        if (hint) hints.push(hint);
+        else open.push(question);
       }
       if (open.length > 0) throw missingHintsError(open, answers.command);
       if (missing.length === 0) throw guarded(version, error);
       continue;
     }
-    const unused = [
-      ...renames.filter((r) => !r.used).map((r) => `--rename ${shellWord(`${r.from}=${r.to}`)}`),
-      ...creates.filter((c) => !c.used).map((c) => `--create ${shellWord(c.name)}`),
-    ];
-    if (unused.length > 0) {
-      throw new DbctlError(
-        'USAGE',
-        `${unused.join(', ')} ${unused.length === 1 ? 'answers' : 'answer'} no rename question of this schema change`,
-        {
-          hint: 'check the spelling (table.column, schema.table.column outside public), or drop the flag',
-        },
-      );
-    }
-    return { result, renames: applied, confirms };
+    flags.assertAllUsed();
+    return { result, renames: flags.applied, confirms };
   }
   throw new DbctlError('OPERATION_FAILED', `drizzle-kit ${version} kept asking questions after sixteen rounds of answers`, {
     hint: `run \`npx drizzle-kit ${answers.command === 'push' ? 'push' : 'generate'}\` in a terminal to answer them there`,

@@ -13,25 +13,9 @@ import { RenameAnswers, RenameSession } from '../generate/renames.js';
 import { importAll } from '../generate/load-schema.js';
 import { schemaFiles } from '../generate/schema-files.js';
 import type { EntityKind, RenameQuestioner } from '../generate/types.js';
-import { loadApiV1, loadInternalsV1, mergedExports } from './api-v1.js';
+import { loadApiV1, loadInternalsV1, mergedExports, RESOLVED_KINDS } from './api-v1.js';
 import { spellEntity } from './cli-v1.js';
 import type { InstalledKit } from './resolve.js';
-
-const KINDS = [
-  'schema',
-  'enum',
-  'sequence',
-  'policy',
-  'role',
-  'table',
-  'column',
-  'view',
-  'unique',
-  'index',
-  'check',
-  'primary_key',
-  'foreign key',
-] as const;
 
 /** drizzle-kit 1.0's id of an entity of `kind` (its `entityId`), spelled as dbctl's flags spell it. */
 function spelled(kind: string, entity: { schema?: string; table?: string; name: string }): string {
@@ -71,7 +55,7 @@ export async function askRenamesV1(
     return none; // several leaves, a broken folder or schema: drizzle-kit's generate says what
   }
   const session = new RenameSession(new RenameAnswers(options.renames, options.creates), ask);
-  const resolvers = KINDS.map((kind) => async (it: { created: { name: string }[]; deleted: { name: string }[] }) => {
+  const resolvers = RESOLVED_KINDS.map((kind) => async (it: { created: { name: string }[]; deleted: { name: string }[] }) => {
     const decided = await session.decide(kind as EntityKind, it.created, it.deleted, (item) => spelled(kind, item));
     return { created: decided.created, deleted: decided.deleted, renamedOrMoved: decided.renamed };
   });

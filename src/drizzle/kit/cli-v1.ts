@@ -40,6 +40,72 @@ export function spellEntity(entity: readonly string[]): string {
   return (entity.length >= 2 && entity[0] === 'public' ? entity.slice(1) : entity).join('.');
 }
 
+/**
+ * The `--rename`/`--create` answers of one run, matched against drizzle-kit 1.0's questions (its
+ * generate and its api ask the same ones): each flag used at most once, the renames applied kept.
+ */
+export class RenameAnswers {
+  private readonly renames: { from: string; to: string; used: boolean }[];
+  private readonly creates: { name: string; used: boolean }[];
+  /** The renames the answers applied, as generate reports them. */
+  readonly applied: AppliedRename[] = [];
+
+  constructor(renames: readonly string[], creates: readonly string[]) {
+    this.renames = renames.map((raw) => {
+      const at = raw.indexOf('=');
+      const from = raw.slice(0, Math.max(at, 0)).trim();
+      const to = raw.slice(at + 1).trim();
+      if (at < 0 || !from || !to || to.includes('=')) {
+        throw new DbctlError('USAGE', `--rename ${raw} is not of the form FROM=TO`, {
+          hint: 'e.g. --rename users.name=users.full_name (a column) or --rename old_table=new_table (a table)',
+        });
+      }
+      return { from, to, used: false };
+    });
+    this.creates = creates.map((name) => ({ name: name.trim(), used: false }));
+  }
+
+  /** True when any flag was given. */
+  get given(): boolean {
+    return this.renames.length + this.creates.length > 0;
+  }
+
+  /** The hint answering `question`, or null when no flag answers it. */
+  answer(question: MissingHint): KitHint | null {
+    const spelled = spellEntity(question.entity);
+    const full = question.entity.join('.');
+    const create = this.creates.find((c) => c.name === spelled || c.name === full);
+    if (create) {
+      create.used = true;
+      return { type: 'create', kind: question.kind, entity: question.entity };
+    }
+    const rename = this.renames.find((r) => r.to === spelled || r.to === full);
+    if (!rename) return null;
+    rename.used = true;
+    const length = TUPLE_LENGTH[question.kind] ?? 3;
+    const given = rename.from.split('.');
+    const from = [...question.entity.slice(0, Math.max(0, length - given.length)), ...given.slice(-length)];
+    this.applied.push({ kind: question.kind as EntityKind, from: spellEntity(from), to: spelled });
+    return { type: 'rename', kind: question.kind, from, to: question.entity };
+  }
+
+  /** USAGE when a flag answered no question of this schema change. */
+  assertAllUsed(): void {
+    const unused = [
+      ...this.renames.filter((r) => !r.used).map((r) => `--rename ${shellWord(`${r.from}=${r.to}`)}`),
+      ...this.creates.filter((c) => !c.used).map((c) => `--create ${shellWord(c.name)}`),
+    ];
+    if (unused.length === 0) return;
+    throw new DbctlError(
+      'USAGE',
+      `${unused.join(', ')} ${unused.length === 1 ? 'answers' : 'answer'} no rename question of this schema change`,
+      {
+        hint: 'check the spelling (table.column, schema.table.column outside public), or drop the flag',
+      },
+    );
+  }
+}
+
 /** The options of one `dbctl generate` on drizzle-kit 1.0. */
 export interface GenerateV1Options {
   kit: InstalledKit;
@@ -58,66 +124,31 @@ export interface GenerateV1Options {
  * 2, nothing written) for a question no flag answers, USAGE for a flag no question takes.
  */
 export async function generateWithKitV1(options: GenerateV1Options): Promise<{ migrationPath: string | null; renames: AppliedRename[] }> {
-  const renames = options.renames.map((raw) => {
-    const at = raw.indexOf('=');
-    const from = raw.slice(0, Math.max(at, 0)).trim();
-    const to = raw.slice(at + 1).trim();
-    if (at < 0 || !from || !to || to.includes('=')) {
-      throw new DbctlError('USAGE', `--rename ${raw} is not of the form FROM=TO`, {
-        hint: 'e.g. --rename users.name=users.full_name (a column) or --rename old_table=new_table (a table)',
-      });
-    }
-    return { from, to, used: false };
-  });
-  const creates = options.creates.map((name) => ({ name: name.trim(), used: false }));
+  const answers = new RenameAnswers(options.renames, options.creates);
   const hints: KitHint[] = [];
-  const applied: AppliedRename[] = [];
   // Each pass answers the questions drizzle-kit reported; answering a table rename can raise
   // column questions of that table, so a few passes may be needed. With answers given, the passes
   // are dry runs (`--explain`), so an answer no question takes is refused before anything is written.
-  const dryRun = renames.length + creates.length > 0;
+  const dryRun = answers.given;
   for (let pass = 0; pass < 8; pass++) {
     const answer = await runGenerate(options, hints, dryRun ? ['--explain'] : []);
     if (answer.status === 'ok' || answer.status === 'no_changes') {
-      const unused = [
-        ...renames.filter((r) => !r.used).map((r) => `--rename ${shellWord(`${r.from}=${r.to}`)}`),
-        ...creates.filter((c) => !c.used).map((c) => `--create ${shellWord(c.name)}`),
-      ];
-      if (unused.length > 0) {
-        throw new DbctlError(
-          'USAGE',
-          `${unused.join(', ')} ${unused.length === 1 ? 'answers' : 'answer'} no rename question of this schema change`,
-          {
-            hint: 'check the spelling (table.column, schema.table.column outside public), or drop the flag',
-          },
-        );
-      }
+      answers.assertAllUsed();
       const final = dryRun && answer.status === 'ok' ? await runGenerate(options, hints) : answer;
-      if (final.status === 'no_changes') return { migrationPath: null, renames: applied };
+      if (final.status === 'no_changes') return { migrationPath: null, renames: answers.applied };
       if (final.status !== 'ok') throw failed(options.kit.version, final);
-      return { migrationPath: path.resolve(options.cwd, String((final as { migration_path: string }).migration_path)), renames: applied };
+      return {
+        migrationPath: path.resolve(options.cwd, String((final as { migration_path: string }).migration_path)),
+        renames: answers.applied,
+      };
     }
     if (answer.status !== 'missing_hints') throw failed(options.kit.version, answer);
     const unresolved = (answer as { unresolved: MissingHint[] }).unresolved ?? [];
     const open: MissingHint[] = [];
     for (const question of unresolved) {
-      const spelled = spellEntity(question.entity);
-      const full = question.entity.join('.');
-      const create = creates.find((c) => c.name === spelled || c.name === full);
-      const rename = renames.find((r) => r.to === spelled || r.to === full);
-      if (create) {
-        create.used = true;
-        hints.push({ type: 'create', kind: question.kind, entity: question.entity });
-      } else if (rename) {
-        rename.used = true;
-        const length = TUPLE_LENGTH[question.kind] ?? 3;
-        const given = rename.from.split('.');
-        const from = [...question.entity.slice(0, Math.max(0, length - given.length)), ...given.slice(-length)];
-        hints.push({ type: 'rename', kind: question.kind, from, to: question.entity });
-        applied.push({ kind: question.kind as EntityKind, from: spellEntity(from), to: spelled });
-      } else {
-        open.push(question);
-      }
+      const hint = answers.answer(question);
+      if (hint) hints.push(hint);
+      else open.push(question);
     }
     if (open.length > 0) throw missingHintsError(open);
     if (unresolved.length === 0) throw failed(options.kit.version, answer);

@@ -10,12 +10,19 @@
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
 import { DbctlError } from '../../errors.js';
-import { compareExtras, readCatalogExtras, type CatalogObject, type ExtraDifference } from '../live/catalog-extras.js';
+import {
+  assertExpressible,
+  compareExtras,
+  extrasAround,
+  readCatalogExtras,
+  type CatalogObject,
+  type ExtraDifference,
+} from '../live/catalog-extras.js';
 import { idempotent } from '../live/idempotent.js';
+import { proveFix } from '../live/fix-proof.js';
 import { introspectedSchemas, readOnly } from '../live/introspect.js';
-import { runStatements } from '../live/replay.js';
 import type { AppliedRename } from '../generate/types.js';
-import { answeringHints, loadApiV1, loadInternalsV1, type ApiInternalsV1 } from './api-v1.js';
+import { answeringHints, loadApiV1, loadInternalsV1, type ApiInternalsV1, RESOLVED_KINDS } from './api-v1.js';
 import { codeExportsV1 } from './push-v1.js';
 import type { InstalledKit } from './resolve.js';
 
@@ -44,22 +51,6 @@ export interface ComparisonV1 {
   grouped: Grouped[];
   extras: ExtraDifference[];
 }
-
-const RESOLVED = [
-  'schema',
-  'enum',
-  'sequence',
-  'policy',
-  'role',
-  'table',
-  'column',
-  'view',
-  'unique',
-  'index',
-  'check',
-  'primary_key',
-  'foreign key',
-] as const;
 
 /** Reads one side (read-only, one repeatable-read transaction). */
 export async function readSideV1(
@@ -144,7 +135,7 @@ async function diffV1(kit: InstalledKit, internals: ApiInternalsV1, from: Readin
     reading.entities ? internals.fromEntities(reading.entities) : internals.interimToDDL(reading.interim).ddl;
   try {
     return await internals.runWithApiHints(hints, async (handler) => {
-      const resolvers = RESOLVED.map((kind) => internals.resolver(kind, handler));
+      const resolvers = RESOLVED_KINDS.map((kind) => internals.resolver(kind, handler));
       const result = await internals.ddlDiff(ddlOf(from), ddlOf(to), ...resolvers, 'push');
       if (strict) (handler as { throwIfMissingHints(): void }).throwIfMissingHints();
       return result;
@@ -278,17 +269,7 @@ export async function planReplayedFixV1(
     proof: null,
   };
   if (!compared.drift) return empty;
-  const unexpressible = compared.extras.filter((e) => e.sql === null).map((e) => e.unexpressible ?? e.line);
-  if (unexpressible.length > 0) {
-    throw new DbctlError(
-      'OPERATION_FAILED',
-      `fix cannot express ${unexpressible.length === 1 ? 'one difference' : `${unexpressible.length} differences`} as a migration; nothing written`,
-      {
-        details: unexpressible.map((line) => `  - ${line}`),
-        hint: 'repair these by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
-      },
-    );
-  }
+  assertExpressible(compared.extras);
   const answered = await answeringHints(kit.version, (hints) => diffV1(kit, internals, actual, expected, hints, true), {
     ...answers,
     command: 'fix',
@@ -306,23 +287,14 @@ export async function planReplayedFixV1(
       index && invalid.find((x) => x.name === index.name && x.table === index.table && x.schema === (index.schema || 'public'));
     return broken ? [`DROP INDEX IF EXISTS ${ident(broken.schema)}.${ident(broken.name)};`, ...g.sqlStatements] : g.sqlStatements;
   });
-  const first = (e: ExtraDifference) => e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in '));
-  const statements = await idempotent([
-    ...compared.extras.filter(first).flatMap((e) => e.sql ?? []),
-    ...kitSql,
-    ...compared.extras.filter((e) => !first(e)).flatMap((e) => e.sql ?? []),
-  ]);
+  const extras = extrasAround(compared.extras);
+  const statements = await idempotent([...extras.first, ...kitSql, ...extras.last]);
   const destroys = await destroyedData(
     live,
     grouped.map((g) => g.jsonStatement),
   );
 
   // the proof: on the replay the fix changes nothing; on a copy of the live schema it leaves no drift
-  const refuse = (what: string, details: string[]) =>
-    new DbctlError('OPERATION_FAILED', `fix cannot prove its migration repairs the drift (${what}); nothing written`, {
-      details: [...details.map((line) => `  - ${line}`), '  the migration it would have written:', ...statements.map((s) => `    ${s}`)],
-      hint: 'repair these differences by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
-    });
   const reverse = await compareReadingsV1(kit, expected, actual, { actual: 'the migrations', expected: 'the database' });
   const cannotCopy = reverse.extras.filter((e) => e.sql === null).map((e) => e.line);
   const early = (e: ExtraDifference) => e.kind === 'extension' || e.kind === 'function';
@@ -331,35 +303,13 @@ export async function planReplayedFixV1(
     ...reverse.statements,
     ...reverse.extras.filter((e) => !early(e)).flatMap((e) => e.sql ?? []),
   ];
-  try {
-    await runStatements(scratch, 'the fix', statements, 'the fix fails on the replayed migrations');
-  } catch (error) {
-    throw refuse('it fails where there is no drift', [(error as Error).message]);
-  }
-  const replayedAgain = await readSideV1(kit, scratch, settings, { schemas: await userSchemasV1(scratch), excludeSchemas });
-  const undone = await compareReadingsV1(kit, replayedAgain, expected, {
-    actual: 'the replayed migrations with the fix',
-    expected: 'the migrations',
-  });
-  if (undone.drift) throw refuse('where there is no drift it would change what the migrations made', undone.summary);
-  if (cannotCopy.length > 0) throw refuse('the live schema cannot be copied into the scratch database', cannotCopy);
-  try {
-    await runStatements(scratch, 'copy', toLive, 'the live schema cannot be copied into the scratch database');
-    for (const index of invalid) await scratch.unsafe(`DROP INDEX IF EXISTS ${ident(index.schema)}.${ident(index.name)}`);
-  } catch (error) {
-    throw refuse('the live schema cannot be copied into the scratch database', [(error as Error).message]);
-  }
-  const copy = await readSideV1(kit, scratch, settings, { schemas: await userSchemasV1(scratch), excludeSchemas });
-  const copyDrift = await compareReadingsV1(kit, copy, actual, { actual: 'the copy', expected: 'the database' });
-  if (copyDrift.drift) throw refuse('the copy of the live schema differs from it', copyDrift.summary);
-  try {
-    await runStatements(scratch, 'the fix', statements, 'the fix fails on a copy of the live schema');
-  } catch (error) {
-    throw refuse('it fails on a copy of the live schema', [(error as Error).message]);
-  }
-  const after = await readSideV1(kit, scratch, settings, { schemas: await userSchemasV1(scratch), excludeSchemas });
-  const left = await compareReadingsV1(kit, after, expected);
-  if (left.drift) throw refuse('applied to a copy of the live schema, it leaves drift', left.summary);
+  await proveFix(
+    { scratch, statements, actual, expected, toLive, cannotCopy, invalidIndexes: invalid },
+    {
+      read: async () => readSideV1(kit, scratch, settings, { schemas: await userSchemasV1(scratch), excludeSchemas }),
+      compare: (a, b, labels) => compareReadingsV1(kit, a, b, labels),
+    },
+  );
   return {
     statements,
     summary: [...compared.summary],

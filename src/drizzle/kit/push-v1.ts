@@ -4,10 +4,10 @@
  * confirmation drizzle-kit asks for becomes a warning (the command refuses without --force), and
  * the statements come back for dbctl to classify and apply; drizzle-kit applies nothing.
  */
+import type { PushPlan } from '../live/push.js';
 import type * as Pg from '@pgsql/types';
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
-import type { AppliedRename } from '../generate/types.js';
 import { importAll } from '../generate/load-schema.js';
 import { schemaFiles } from '../generate/schema-files.js';
 import { OWN_SCHEMAS } from '../live/introspect.js';
@@ -35,15 +35,8 @@ export function entitiesOf(settings: DrizzleSettings, excludeSchemas: readonly s
   };
 }
 
-/** What a push would do (the shape of ../live/push.ts's `PushPlan`). */
-export interface PushPlanV1 {
-  statements: string[];
-  dataLoss: boolean;
-  warnings: string[];
-  summary: string[];
-  renames: AppliedRename[];
-  schemaFiles: string[];
-}
+/** What a push would do: the same plan as on 0.31. */
+export type PushPlanV1 = PushPlan;
 
 /** Plans a push with drizzle-kit 1.0 (reads the database, changes nothing). */
 export async function planPushV1(

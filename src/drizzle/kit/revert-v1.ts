@@ -23,10 +23,11 @@ import type { SqlParser } from '../../sql/parser.js';
 import { readMigrationFolder } from '../folder.js';
 import { BREAKPOINT } from '../generate/generate.js';
 import type { WrittenMigration } from '../generate/types.js';
+import { folderMigration } from '../generate/write.js';
 import type { RevertPlan } from '../revert/plan.js';
 import { findMigration } from '../revert/plan.js';
 import { renamesIn, type SeenRename } from '../revert/renames.js';
-import { loadApiV1, loadInternalsV1 } from './api-v1.js';
+import { loadApiV1, loadInternalsV1, RESOLVED_KINDS } from './api-v1.js';
 import { describeV1 } from './drift-v1.js';
 import { sameJson } from '../revert/patch.js';
 import type { InstalledKit } from './resolve.js';
@@ -88,21 +89,6 @@ export async function planRevertV1(kit: InstalledKit, settings: DrizzleSettings,
       : await inDrizzle(`rebuild the state before ${migration.tag}`, () => api.reconstruct(files, parents[0]));
   const renames = renamesIn(migration.text, parser);
   const hints = renames.map((r) => ({ type: 'rename', kind: r.kind, from: tupleOf(r.kind, r.to), to: tupleOf(r.kind, r.from) }));
-  const RESOLVED = [
-    'schema',
-    'enum',
-    'sequence',
-    'policy',
-    'role',
-    'table',
-    'column',
-    'view',
-    'unique',
-    'index',
-    'check',
-    'primary_key',
-    'foreign key',
-  ];
   // TAG is the newest: from its state back to the one before; older: from the newest state to the
   // newest with TAG's changes undone
   let from: unknown[] = after.ddl;
@@ -121,7 +107,7 @@ export async function planRevertV1(kit: InstalledKit, settings: DrizzleSettings,
       internals.ddlDiff(
         internals.fromEntities(from),
         internals.fromEntities(to),
-        ...RESOLVED.map((kind) => internals.resolver(kind, handler)),
+        ...RESOLVED_KINDS.map((kind) => internals.resolver(kind, handler)),
         'default',
       ),
     ),
@@ -195,23 +181,7 @@ export async function writeRevertV1(
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const tags = readdirSync(settings.out)
-    .filter((entry) => existsSync(path.join(settings.out, entry, 'migration.sql')))
-    .sort((a, b) => a.localeCompare(b));
-  const earlier = tags
-    .filter((t) => t !== tag)
-    .map((t) => ({ tag: t, sql: readFileSync(path.join(settings.out, t, 'migration.sql'), 'utf8') }));
-  return {
-    tag,
-    idx: tags.indexOf(tag),
-    sqlPath: path.join(dir, 'migration.sql'),
-    snapshotPath: path.join(dir, 'snapshot.json'),
-    journalPath: '',
-    sql,
-    statements: [...plan.statements],
-    custom: false,
-    earlier,
-  };
+  return folderMigration(settings.out, dir, sql, plan.statements, false);
 }
 
 /** An entity of drizzle-kit 1.0's DDL list, as dbctl reads it. */

@@ -5,11 +5,13 @@
  * needs), then its `migration.sql` filled with the statements, joined as generate joins them.
  * So the next `drizzle-kit generate` sees no difference the fix made.
  */
-import { readdirSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DrizzleSettings } from '../../config/types.js';
 import { BREAKPOINT } from '../generate/generate.js';
 import type { WrittenMigration } from '../generate/types.js';
+import { DbctlError } from '../../errors.js';
+import { folderMigration } from '../generate/write.js';
 import { generateWithKitV1 } from './cli-v1.js';
 import type { InstalledKit } from './resolve.js';
 
@@ -29,7 +31,11 @@ export async function writeUnchangedSchemaMigrationV1(
     renames: [],
     creates: [],
   });
-  if (!migrationPath) throw new Error('drizzle-kit generate --custom wrote no migration');
+  if (!migrationPath) {
+    throw new DbctlError('OPERATION_FAILED', `drizzle-kit ${kit.version} generate --custom wrote no migration; nothing was written`, {
+      hint: 'run `npx drizzle-kit generate --custom` yourself to see why, and report it with your drizzle-kit version',
+    });
+  }
   const sql = statements.join(settings.breakpoints ? BREAKPOINT : '\n');
   try {
     writeFileSync(migrationPath, sql);
@@ -37,23 +43,5 @@ export async function writeUnchangedSchemaMigrationV1(
     rmSync(path.dirname(migrationPath), { recursive: true, force: true }); // all or nothing
     throw error;
   }
-  const folder = path.dirname(migrationPath);
-  const tag = path.basename(folder);
-  const tags = readdirSync(settings.out)
-    .filter((entry) => existsSync(path.join(settings.out, entry, 'migration.sql')))
-    .sort((a, b) => a.localeCompare(b));
-  const earlier = tags
-    .filter((t) => t !== tag)
-    .map((t) => ({ tag: t, sql: readFileSync(path.join(settings.out, t, 'migration.sql'), 'utf8') }));
-  return {
-    tag,
-    idx: tags.indexOf(tag),
-    sqlPath: migrationPath,
-    snapshotPath: path.join(folder, 'snapshot.json'),
-    journalPath: '',
-    sql,
-    statements: [...statements],
-    custom: false,
-    earlier,
-  };
+  return folderMigration(settings.out, path.dirname(migrationPath), sql, statements, false);
 }

@@ -9,6 +9,7 @@
  * `compareExtras` turns two readings into drift lines, and into the SQL that takes the first side
  * to the second where it can be expressed without rewriting data.
  */
+import { DbctlError } from '../../errors.js';
 import type postgres from 'postgres';
 
 /** One object as PostgreSQL prints it. */
@@ -199,4 +200,27 @@ function replaceSql(h: CatalogObject, w: CatalogObject): string[] | null {
 /** A key's dot-separated parts (names with dots in them are rare; the last parts win). */
 function splitKey(key: string): string[] {
   return key.split('.');
+}
+
+/** OPERATION_FAILED (fix writes nothing) for the differences no migration can express. */
+export function assertExpressible(extras: readonly ExtraDifference[]): void {
+  const unexpressible = extras.filter((e) => e.sql === null).map((e) => e.unexpressible ?? e.line);
+  if (unexpressible.length === 0) return;
+  throw new DbctlError(
+    'OPERATION_FAILED',
+    `fix cannot express ${unexpressible.length === 1 ? 'one difference' : `${unexpressible.length} differences`} as a migration; nothing written`,
+    {
+      details: unexpressible.map((line) => `  - ${line}`),
+      hint: 'repair these by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
+    },
+  );
+}
+
+/** The extras' SQL around drizzle-kit's: extensions and functions the rest may need first, the rest after. */
+export function extrasAround(extras: readonly ExtraDifference[]): { first: string[]; last: string[] } {
+  const isFirst = (e: ExtraDifference) => e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in '));
+  return {
+    first: extras.filter(isFirst).flatMap((e) => e.sql ?? []),
+    last: extras.filter((e) => !isFirst(e)).flatMap((e) => e.sql ?? []),
+  };
 }

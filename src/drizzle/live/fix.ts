@@ -20,9 +20,9 @@ import { describeDifferences, type KitStatement } from './describe.js';
 import { diffSnapshots } from './diff.js';
 import { introspectWith, readOnly, schemasOf, withTableFilter, type LiveFacts } from './introspect.js';
 import { writeMigration } from './write-migration.js';
-import { DbctlError } from '../../errors.js';
 import { idempotent } from './idempotent.js';
-import type { CatalogObject } from './catalog-extras.js';
+import { proveFix } from './fix-proof.js';
+import { assertExpressible, extrasAround, type CatalogObject } from './catalog-extras.js';
 
 /** What a fix would write. */
 export interface FixPlan {
@@ -136,7 +136,6 @@ export async function planReplayedFix(
     return await (await import('../kit/drift-v1.js')).planReplayedFixV1(installed, live, scratch, settings, answers, options);
   const { compareLiveWithReplay, compareReadings, readSide, userSchemas, withoutEnumReorders, withoutRedefined } =
     await import('./compare.js');
-  const { runStatements } = await import('./replay.js');
   const kit = await loadKit(settings.baseDir);
   const excludeSchemas = options.excludeSchemas;
   const compared = await compareLiveWithReplay(live, scratch, settings, { excludeSchemas });
@@ -151,17 +150,7 @@ export async function planReplayedFix(
   };
   if (!compared.drift) return empty;
 
-  const unexpressible = compared.extras.filter((e) => e.sql === null).map((e) => e.unexpressible ?? e.line);
-  if (unexpressible.length > 0) {
-    throw new DbctlError(
-      'OPERATION_FAILED',
-      `fix cannot express ${unexpressible.length === 1 ? 'one difference' : `${unexpressible.length} differences`} as a migration; nothing written`,
-      {
-        details: unexpressible.map((line) => `  - ${line}`),
-        hint: 'repair these by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
-      },
-    );
-  }
+  assertExpressible(compared.extras);
   const diff = await diffSnapshots(actual.schema.snapshot, expected.schema.snapshot, { ...answers, command: 'fix' }, 'push', kit);
   const kitStatements = withoutRedefined(
     withoutEnumReorders(diff.statements as KitStatement[], actual.schema.snapshot, expected.schema.snapshot),
@@ -172,13 +161,8 @@ export async function planReplayedFix(
   const rebuilt = pkFirst(kitStatements).map((st) => concurrentlyIfInvalid(st, invalid));
   const sqlFromKit = rebuilt.flatMap((st) => primaryKeySql(st, actual.extras, expected.extras) ?? kit.fromJson([st], 'postgresql', 'push'));
   const kitSql = rebuildInvalidIndexes(sqlFromKit, rebuilt, kit.fromJson, invalid);
-  const extraFirst = compared.extras
-    .filter((e) => e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in ')))
-    .flatMap((e) => e.sql ?? []);
-  const extraLast = compared.extras
-    .filter((e) => !(e.kind === 'extension' || (e.kind === 'function' && !e.line.includes(', not in '))))
-    .flatMap((e) => e.sql ?? []);
-  const statements = await idempotent([...extraFirst, ...kitSql, ...extraLast]);
+  const extras = extrasAround(compared.extras);
+  const statements = await idempotent([...extras.first, ...kitSql, ...extras.last]);
   const summary = [...compared.summary];
   const destroys = await destroyedData(live, kitStatements);
 
@@ -193,43 +177,13 @@ export async function planReplayedFix(
     ...reverseSql,
     ...reverse.extras.filter((e) => !(e.kind === 'extension' || e.kind === 'function')).flatMap((e) => e.sql ?? []),
   ];
-  const refuse = (what: string, details: string[]) =>
-    new DbctlError('OPERATION_FAILED', `fix cannot prove its migration repairs the drift (${what}); nothing written`, {
-      details: [...details.map((line) => `  - ${line}`), '  the migration it would have written:', ...statements.map((s) => `    ${s}`)],
-      hint: 'repair these differences by hand (or in a `dbctl generate --custom` migration), then run `dbctl check --env` again',
-    });
-  // first on the replay itself: a fix is replayed by every later check and applied to environments
-  // without this drift, where it must change nothing
-  try {
-    await runStatements(scratch, 'the fix', statements, 'the fix fails on the replayed migrations');
-  } catch (error) {
-    throw refuse('it fails where there is no drift', [(error as Error).message]);
-  }
-  const replayedAgain = await readSide(scratch, settings, { schemas: await userSchemas(scratch), excludeSchemas, kit });
-  const undone = await compareReadings(replayedAgain, expected, kit, {
-    actual: 'the replayed migrations with the fix',
-    expected: 'the migrations',
-  });
-  if (undone.drift) throw refuse('where there is no drift it would change what the migrations made', undone.summary);
-  if (cannotCopy.length > 0) throw refuse('the live schema cannot be copied into the scratch database', cannotCopy);
-  try {
-    await runStatements(scratch, 'copy', toLive, 'the live schema cannot be copied into the scratch database');
-    for (const index of invalid) await scratch.unsafe(`DROP INDEX IF EXISTS "${index.schema}"."${index.name}"`);
-  } catch (error) {
-    throw refuse('the live schema cannot be copied into the scratch database', [(error as Error).message]);
-  }
-  const schemas = await userSchemas(scratch);
-  const copy = await readSide(scratch, settings, { schemas, excludeSchemas, kit });
-  const copyDrift = await compareReadings(copy, actual, kit, { actual: 'the copy', expected: 'the database' });
-  if (copyDrift.drift) throw refuse('the copy of the live schema differs from it', copyDrift.summary);
-  try {
-    await runStatements(scratch, 'the fix', statements, 'the fix fails on a copy of the live schema');
-  } catch (error) {
-    throw refuse('it fails on a copy of the live schema', [(error as Error).message]);
-  }
-  const after = await readSide(scratch, settings, { schemas: await userSchemas(scratch), excludeSchemas, kit });
-  const left = await compareReadings(after, expected, kit);
-  if (left.drift) throw refuse('applied to a copy of the live schema, it leaves drift', left.summary);
+  await proveFix(
+    { scratch, statements, actual, expected, toLive, cannotCopy, invalidIndexes: invalid },
+    {
+      read: async () => readSide(scratch, settings, { schemas: await userSchemas(scratch), excludeSchemas, kit }),
+      compare: (a, b, labels) => compareReadings(a, b, kit, labels),
+    },
+  );
   return {
     statements,
     summary,
