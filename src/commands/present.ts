@@ -16,17 +16,7 @@ export async function present<Document>(
   operation: () => Promise<Document>,
   text: (document: Document, out: Output) => void,
 ): Promise<number> {
-  const show = (document: Document) => (ctx.out.json ? ctx.out.writeJson(document) : text(document, ctx.out));
-  try {
-    show(await operation());
-    return ExitCode.ok;
-  } catch (error) {
-    if (isDbctlError(error) && error.document !== undefined) {
-      show(error.document as Document);
-      if (error.reported) return error.exitCode;
-    }
-    throw error;
-  }
+  return await presentFormat(operation, (document) => (ctx.out.json ? ctx.out.writeJson(document) : text(document, ctx.out)));
 }
 
 /**
