@@ -96,7 +96,7 @@ export function openParseCache(
     if (queued.size === 0) return;
     // a text holding one of the run's secrets (a password in a migration's SQL) is never written
     const entries = [...queued]
-      .filter(([, { content, input }]) => !holdsSecret(input) && !holdsSecret(content) && !holdsSecret(jsonUnescaped(content)))
+      .filter(([, { content, input }]) => !holdsSecret(input) && !holdsSecret(content))
       .map(([file, { content }]) => [file, content] as const);
     queued.clear();
     queuedChars = 0;
@@ -200,9 +200,4 @@ function parserVersion(): string | null {
 export function openSqlParseCache(from: string, holdsSecret?: (text: string) => boolean): ParseCache | null {
   const version = parserVersion();
   return version ? openParseCache(from, version, DBCTL_VERSION, process.env, holdsSecret) : null;
-}
-
-/** A JSON text with its `\"`, `\\` and `\/` escapes undone (how a secret with quotes appears in a tree's strings). */
-function jsonUnescaped(text: string): string {
-  return text.replace(/\\(["\\/])/g, '$1');
 }

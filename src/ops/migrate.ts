@@ -15,7 +15,7 @@ import { connect, connectAhead, isConnectionLoss, lossReason, type PendingConnec
 import type { MigrateDocument } from '../render/migrate.js';
 import type { CommandContext } from './context.js';
 import type { Duration, MigrateOptions } from './options.js';
-import { opContext, throwIfAborted } from './run.js';
+import { abortedError, opContext, throwIfAborted } from './run.js';
 import { environmentLabel, historyConsistency, historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
 
 /** The durations of a run, in milliseconds: flags first, else the config's `migrate` section. */
@@ -196,16 +196,6 @@ function stoppedRun(run: MigrateRun, caught: unknown): unknown {
   }
   if (error !== null && typeof error === 'object') (error as { document?: unknown }).document = document;
   return error;
-}
-
-/** The `ABORTED` error for a fired signal. */
-function abortedError(signal: AbortSignal): unknown {
-  try {
-    throwIfAborted(signal);
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 /**

@@ -58,9 +58,13 @@ export async function opContext(options: BaseOptions, given?: CommandContext): P
 
 /** A safe point: stops the run with `ABORTED` when the caller's signal fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (!signal?.aborted) return;
+  if (signal?.aborted) throw abortedError(signal);
+}
+
+/** The `ABORTED` error for a fired signal, naming its reason. */
+export function abortedError(signal: AbortSignal): DbctlError {
   const reason = signal.reason instanceof Error ? signal.reason.message : signal.reason === undefined ? 'aborted' : String(signal.reason);
-  throw new DbctlError('ABORTED', `the run was aborted by its caller (${reason}); what was committed stays committed`, {
+  return new DbctlError('ABORTED', `the run was aborted by its caller (${reason}); what was committed stays committed`, {
     hint: 'run it again, or dbctl status to see where each migration stands',
     cause: signal.reason,
   });
