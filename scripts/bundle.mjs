@@ -21,21 +21,58 @@ const outdir = path.join(repoRoot, 'dist', 'bundle');
 const external = ['drizzle-kit', 'drizzle-kit/*', 'drizzle-orm', 'drizzle-orm/*', 'libpg-query', 'jiti', 'xmlbuilder2'];
 
 /**
- * postgres.js imports `tls` at its top (about 3 ms of Node's own module loading at every start);
- * dbctl needs it only for a connection with sslmode: here it is required on the first TLS connect.
+ * Node modules some dependencies load at their top but dbctl needs only on some runs: each
+ * `import`/`require` here becomes a require on first use. The build fails when a package no longer
+ * uses the module as expected (the import as written, and only `<binding>.<member>(` calls), so an
+ * upgrade cannot silently bring the eager load back or call what the stand-in lacks. A
+ * `replacement` stands in for the module without loading it.
  */
-const lazyTls = {
-  name: 'lazy-tls',
+const LAZY_BUILTINS = [
+  // postgres.js: `tls` (about 3 ms of Node's own module loading) only for a connection with sslmode
+  { file: 'postgres/src/connection.js', module: 'tls', eager: "import tls from 'tls'\n", binding: 'tls', member: 'connect' },
+  // postgres.js: `perf_hooks` only for the time since a connection closed (a difference of two
+  // `performance.now()`), at every exit: any monotonic millisecond clock serves
+  {
+    file: 'postgres/src/connection.js',
+    module: 'perf_hooks',
+    eager: "import { performance } from 'perf_hooks'\n",
+    binding: 'performance',
+    member: 'now',
+    replacement: 'const performance = { now: () => Number(process.hrtime.bigint()) / 1e6 }\n',
+  },
+  // commander: `child_process` (with `net` and `dgram` behind it, about 5 ms) only for git-style
+  // executable subcommands (`dbctl-foo` files), which dbctl has none of
+  {
+    file: 'commander/lib/command.js',
+    module: 'child_process',
+    eager: "const childProcess = require('node:child_process');\n",
+    binding: 'childProcess',
+    member: 'spawn',
+  },
+];
+
+const lazyBuiltins = {
+  name: 'lazy-builtins',
   setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]postgres[\\/]src[\\/]connection\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const eager = "import tls from 'tls'\n";
-      if (!source.includes(eager) || (source.match(/\btls\./g) ?? []).length !== 1 || !source.includes('tls.connect(')) {
-        throw new Error(`${args.path}: postgres.js no longer uses tls as scripts/bundle.mjs expects (one import, one tls.connect)`);
-      }
-      const lazy = "const tls = { connect: (...args) => require('node:tls').connect(...args) }\n";
-      return { contents: source.replace(eager, lazy), loader: 'js' };
-    });
+    const files = [...new Set(LAZY_BUILTINS.map((r) => r.file))];
+    for (const file of files) {
+      const filter = new RegExp(`[\\\\/]node_modules[\\\\/]${file.replaceAll('/', '[\\\\/]').replaceAll('.', '\\.')}$`);
+      build.onLoad({ filter }, async (args) => {
+        let source = await readFile(args.path, 'utf8');
+        for (const { module, eager, binding, member, replacement } of LAZY_BUILTINS.filter((r) => r.file === file)) {
+          const uses = source.match(new RegExp(`\\b${binding}\\.`, 'g')) ?? [];
+          const calls = source.match(new RegExp(`\\b${binding}\\.${member}\\(`, 'g')) ?? [];
+          if (!source.includes(eager) || uses.length === 0 || uses.length !== calls.length) {
+            throw new Error(
+              `${args.path}: ${module} is no longer used as scripts/bundle.mjs expects (${eager.trim()}, only ${binding}.${member}())`,
+            );
+          }
+          const lazy = `const ${binding} = { ${member}: (...args) => require('node:${module}').${member}(...args) }\n`;
+          source = source.replace(eager, replacement ?? lazy);
+        }
+        return { contents: source, loader: 'js' };
+      });
+    }
   },
 };
 
@@ -50,7 +87,9 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   external,
-  plugins: [lazyTls],
+  plugins: [lazyBuiltins],
+  // the version, known at build time (src/version.ts reads package.json without it)
+  define: { __DBCTL_BUNDLED_VERSION__: JSON.stringify(JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')).version) },
   // the inlined CommonJS libraries (commander, prompts) call require() for Node's own modules
   banner: {
     js: "import { createRequire as __dbctlCreateRequire } from 'node:module'; const require = __dbctlCreateRequire(import.meta.url);",

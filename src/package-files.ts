@@ -17,9 +17,8 @@ function locate(): NonNullable<typeof found> {
       const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
       if (manifest.name === 'dbctl') return (found = { root: dir, manifest });
     }
-    if (path.dirname(dir) === dir)
-      // internal assertion (a caller's bug, never a user's input): a plain Error
-      if (path.dirname(dir) === dir) throw new Error(`dbctl's package.json was not found above ${fileURLToPath(import.meta.url)}`);
+    // internal assertion (a caller's bug, never a user's input): a plain Error
+    if (path.dirname(dir) === dir) throw new Error(`dbctl's package.json was not found above ${fileURLToPath(import.meta.url)}`);
   }
 }
 

@@ -7,7 +7,6 @@
  * Values written since the backup are never replaced silently: RESTORE_CONFLICT unless `overwrite`.
  */
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type postgres from 'postgres';
 import { DbctlError, isDbctlError } from '../errors.js';
 import { countRows, extensionExists, readCurrentTable, readReferenceEdges, typeExists } from './catalog.js';

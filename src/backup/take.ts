@@ -11,7 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type postgres from 'postgres';
 import type { DestroyedObject } from '../core/classify.js';
 import { DbctlError, isDbctlError } from '../errors.js';

@@ -102,7 +102,7 @@ export async function importCompiledConfig(
       throw new NotForFastPath(id);
     }
     if (TYPESCRIPT.test(resolved) || /\.(?:jsx|json)$/.test(resolved)) throw new NotForFastPath(id);
-    return interop((await import(pathToFileURL(resolved).href)) as Record<string, unknown>);
+    return interop(await importResolved(require, resolved));
   };
   const module = { exports: {} as Record<string, unknown> };
   try {
@@ -114,6 +114,27 @@ export async function importCompiledConfig(
     return null; // jiti loads it again and reports any error of the config itself as it always has
   }
   return module.exports;
+}
+
+/**
+ * The namespace `import()` gives for a resolved file. A CommonJS file (what `require.resolve`
+ * usually finds: drizzle-kit's `index.js`) is required directly, as Node's own import of it would
+ * (same module cache), without the ES module loader's detour through a lexer of its source: the
+ * namespace is then built as Node builds it, `default` being `module.exports`. An ES module is
+ * imported.
+ */
+async function importResolved(require: NodeJS.Require, resolved: string): Promise<Record<string, unknown>> {
+  let exports: unknown;
+  try {
+    exports = require(resolved);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw error;
+    return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+  }
+  // Node >= 22.12 requires an ES module too, and gives its namespace
+  if ((exports as { [Symbol.toStringTag]?: unknown } | null)?.[Symbol.toStringTag] === 'Module') return exports as Record<string, unknown>;
+  const named = typeof exports === 'object' || typeof exports === 'function' ? { ...(exports as object) } : {};
+  return { ...named, default: exports };
 }
 
 /** A namespace whose names fall back to its default export's, as jiti's interop gives them. */

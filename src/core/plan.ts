@@ -70,27 +70,57 @@ export function planStatus<M extends PlanMigration>(
 ): MigrationStatus<M> {
   const unclaimed = new Set(rows);
   const matched = new Map<M, { row: DrizzleRow; modified: boolean }>();
-  const claim = (predicate: (m: M, r: DrizzleRow) => boolean, modified: boolean) => {
+  /**
+   * Gives each migration not yet matched the first unclaimed row (in table order) with its key:
+   * rows are indexed once per pass, so a folder of thousands against as many rows stays linear.
+   */
+  const claim = (rowKey: (r: DrizzleRow) => string | null, migrationKey: (m: M) => string, modified: boolean) => {
+    const byKey = new Map<string, DrizzleRow[]>();
+    for (const row of unclaimed) {
+      const key = rowKey(row);
+      if (key === null) continue;
+      const list = byKey.get(key);
+      if (list) list.push(row);
+      else byKey.set(key, [row]);
+    }
     for (const migration of local) {
       if (matched.has(migration)) continue;
-      for (const row of unclaimed) {
-        if (predicate(migration, row)) {
-          unclaimed.delete(row);
-          matched.set(migration, { row, modified });
-          break;
-        }
-      }
+      const row = byKey.get(migrationKey(migration))?.shift();
+      if (row === undefined) continue;
+      unclaimed.delete(row);
+      matched.set(migration, { row, modified });
     }
   };
   // drizzle-orm 1.0's migrator counts a migration applied when a row carries its folder name
   // (`getMigrationsToRun`); a named row matches by name alone (hash kept: a different one is
   // `modified`), rows without a name (written by drizzle-orm 0.x) by timestamp and hash.
   const named = (r: DrizzleRow) => r.name !== undefined && r.name !== null;
-  claim((m, r) => named(r) && r.name === m.tag && r.hash === m.hash, false);
-  claim((m, r) => named(r) && r.name === m.tag, true);
-  claim((m, r) => !named(r) && r.createdAt === m.when && r.hash === m.hash, false);
-  claim((m, r) => !named(r) && r.createdAt === m.when, true);
-  claim((m, r) => !named(r) && r.hash === m.hash, false);
+  const pair = (...parts: unknown[]) => parts.join('\u0000');
+  claim(
+    (r) => (named(r) ? pair(r.name, r.hash) : null),
+    (m) => pair(m.tag, m.hash),
+    false,
+  );
+  claim(
+    (r) => (named(r) ? pair(r.name) : null),
+    (m) => pair(m.tag),
+    true,
+  );
+  claim(
+    (r) => (!named(r) && r.createdAt !== null ? pair(r.createdAt, r.hash) : null),
+    (m) => pair(m.when, m.hash),
+    false,
+  );
+  claim(
+    (r) => (!named(r) && r.createdAt !== null ? pair(r.createdAt) : null),
+    (m) => pair(m.when),
+    true,
+  );
+  claim(
+    (r) => (!named(r) ? pair(r.hash) : null),
+    (m) => pair(m.hash),
+    false,
+  );
 
   const newestApplied = Math.max(-Infinity, ...[...matched.values()].map(({ row }) => row.createdAt ?? -Infinity));
   const migrations = local.map((migration): PlannedMigration<M> => {

@@ -47,7 +47,19 @@ export interface LocalMigration {
   text: string;
   /** sha256 hex of the file text, exactly drizzle-orm's `hash`. */
   hash: string;
+  /** The statements, split on first read (a run with nothing pending never splits the folder). */
   statements: MigrationStatement[];
+}
+
+/** `migration` with its `statements` split from its text when first read, then kept. */
+function splitWhenRead(migration: Omit<LocalMigration, 'statements'>): LocalMigration {
+  let statements: MigrationStatement[] | undefined;
+  return Object.defineProperty(migration, 'statements', {
+    get: () => (statements ??= splitStatements(migration.text)),
+    set: (value: MigrationStatement[]) => (statements = value),
+    enumerable: true,
+    configurable: true,
+  }) as LocalMigration;
 }
 
 /** The two folder formats: 0.31's journal, 1.0's folder per migration. */
@@ -146,7 +158,7 @@ function readFolders(dir: string, projectDir: string): MigrationFolder {
   const migrations = names.map((tag, idx): LocalMigration => {
     const file = path.join(dir, tag, 'migration.sql');
     const text = readFileSync(file).toString();
-    return {
+    return splitWhenRead({
       idx,
       tag,
       when: folderMillis(tag),
@@ -155,8 +167,7 @@ function readFolders(dir: string, projectDir: string): MigrationFolder {
       relativeFile: rel(file),
       text,
       hash: drizzleHash(text),
-      statements: splitStatements(text),
-    };
+    });
   });
   const journal: Journal = {
     version: '9',
@@ -231,6 +242,7 @@ export async function readMigrationFolder(dir: string, projectDir: string): Prom
   }
   // Read one after another, synchronously: for a few hundred small files that is several times
   // faster than as many concurrent promise reads (each one four thread-pool round trips).
+  const relativeDir = rel(dir);
   const migrations = journal.entries.map((entry): LocalMigration | null => {
     const file = path.join(dir, `${entry.tag}.sql`);
     let text: string;
@@ -244,17 +256,16 @@ export async function readMigrationFolder(dir: string, projectDir: string): Prom
       problems.push(`journal entry ${entry.tag} has no SQL file ${rel(file)}`);
       return null;
     }
-    return {
+    return splitWhenRead({
       idx: entry.idx,
       tag: entry.tag,
       when: entry.when,
       breakpoints: entry.breakpoints,
       file,
-      relativeFile: rel(file),
+      relativeFile: path.join(relativeDir, `${entry.tag}.sql`),
       text,
       hash,
-      statements: splitStatements(text),
-    };
+    });
   });
   if (problems.length > 0) {
     throw new DbctlError(

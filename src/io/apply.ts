@@ -4,7 +4,6 @@
  * and bounded retries, and records each outcome in drizzle's table and dbctl's history.
  * A failure stops the run; earlier migrations stay applied.
  */
-import { performance } from 'node:perf_hooks';
 import type postgres from 'postgres';
 import type { PlannedMigration } from '../core/plan.js';
 import { planSegments, type Segment, type StatementExecution } from '../core/segments.js';
