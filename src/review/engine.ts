@@ -58,10 +58,14 @@ export function reviewMigrations(input: ReviewInput, parser: SqlParser, rules: r
   const knowledge = analyzer.knowledge;
   const contextMigrations = input.context ?? [];
   contextMigrations.forEach((migration, k) => analyzer.learn(migration.sql, k - contextMigrations.length));
+  const settings = input.rules ?? {};
+  const checked = rules.filter((rule) => !rule.engine);
   const options: EngineOptions = {
     rules,
+    checked,
+    checkedOff: checked.map((rule) => settings[rule.id] === 'off'),
     byId: new Map(rules.map((rule) => [rule.id, rule])),
-    settings: input.rules ?? {},
+    settings,
     appliedByDbctl: input.appliedByDbctl ?? true,
     facts: input.facts,
   };
@@ -79,6 +83,9 @@ export function reviewMigrations(input: ReviewInput, parser: SqlParser, rules: r
 
 interface EngineOptions {
   rules: readonly Rule[];
+  /** The rules run on each statement (not the engine's own), in order, and whether each is set to `off`. */
+  checked: readonly Rule[];
+  checkedOff: readonly boolean[];
   byId: Map<string, Rule>;
   settings: Record<string, RuleSeverityOverride>;
   appliedByDbctl: boolean;
@@ -146,12 +153,15 @@ function reviewOne(
         });
       }
     } else {
-      for (const rule of options.rules) {
-        if (rule.engine) continue;
+      for (let r = 0; r < options.checked.length; r++) {
+        const rule = options.checked[r]!;
         // a rule set to `off` still runs: what it would report counts as reviewed for the generic
         // unreviewed-lock / unreviewed-destruction findings (the user chose to accept that hazard)
-        const off = options.settings[rule.id] === 'off';
-        for (const finding of normalize(rule.check(statement, ctx))) {
+        const off = options.checkedOff[r]!;
+        const result = rule.check(statement, ctx);
+        if (!result) continue; // most rules say nothing about most statements: nothing allocated for them
+        const findings = Array.isArray(result) ? result : [result];
+        for (const finding of findings) {
           if (off) {
             if ((finding.severity ?? rule.defaultSeverity) === 'error') reviewed.add(statement.index);
             continue;
@@ -191,11 +201,6 @@ function reviewOne(
   const out: ReviewMigration = { tag: migration.tag, file: migration.file, statements: reported };
   if (fileFindings.length > 0) out.findings = fileFindings.sort(compareFindings);
   return out;
-}
-
-function normalize(result: RuleFinding | RuleFinding[] | undefined | void): RuleFinding[] {
-  if (!result) return [];
-  return Array.isArray(result) ? result : [result];
 }
 
 /**

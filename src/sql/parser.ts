@@ -30,8 +30,11 @@ let worker: SyncParserWorker | undefined;
 /** One call of the WASM parser, through the parse cache when there is one (a result, or the parser's error thrown). */
 function rawCall(kind: ParseCallKind, input: string): any {
   if (!cache) return callLib(kind, input);
-  const stored = cache.get(kind, input);
-  if (stored) return replay(stored);
+  const stored = cache.read(kind, input);
+  if (stored) {
+    if ('value' in stored) return stored.value;
+    throw replayedError(stored.error);
+  }
   if (!lib) {
     // the cache had every file about to be parsed, not this derived input: ask the parser on a worker thread
     worker ??= startWorker!();
@@ -63,9 +66,14 @@ function callLib(kind: ParseCallKind, input: string): any {
 /** A stored outcome as the parser gave it: a fresh result, or its error thrown again. */
 function replay(outcome: CachedOutcome): any {
   if ('json' in outcome) return JSON.parse(outcome.json);
-  const error = new Error(outcome.error.message) as Error & { sqlDetails?: unknown };
-  if (outcome.error.sqlDetails !== undefined) error.sqlDetails = outcome.error.sqlDetails;
-  throw error;
+  throw replayedError(outcome.error);
+}
+
+/** The parser's error rebuilt from its stored message and details. */
+function replayedError(stored: { message: string; sqlDetails?: unknown }): Error {
+  const error = new Error(stored.message) as Error & { sqlDetails?: unknown };
+  if (stored.sqlDetails !== undefined) error.sqlDetails = stored.sqlDetails;
+  return error;
 }
 
 let startWorker: (() => SyncParserWorker) | undefined;
