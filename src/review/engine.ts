@@ -59,11 +59,9 @@ export function reviewMigrations(input: ReviewInput, parser: SqlParser, rules: r
   const contextMigrations = input.context ?? [];
   contextMigrations.forEach((migration, k) => analyzer.learn(migration.sql, k - contextMigrations.length));
   const settings = input.rules ?? {};
-  const checked = rules.filter((rule) => !rule.engine);
   const options: EngineOptions = {
     rules,
-    checked,
-    checkedOff: checked.map((rule) => settings[rule.id] === 'off'),
+    checked: new Map(),
     byId: new Map(rules.map((rule) => [rule.id, rule])),
     settings,
     appliedByDbctl: input.appliedByDbctl ?? true,
@@ -83,9 +81,8 @@ export function reviewMigrations(input: ReviewInput, parser: SqlParser, rules: r
 
 interface EngineOptions {
   rules: readonly Rule[];
-  /** The rules run on each statement (not the engine's own), in order, and whether each is set to `off`. */
-  checked: readonly Rule[];
-  checkedOff: readonly boolean[];
+  /** By statement kind, the rules run on it (see `checkedFor`). */
+  checked: Map<string, CheckedRules>;
   byId: Map<string, Rule>;
   settings: Record<string, RuleSeverityOverride>;
   appliedByDbctl: boolean;
@@ -153,11 +150,12 @@ function reviewOne(
         });
       }
     } else {
-      for (let r = 0; r < options.checked.length; r++) {
-        const rule = options.checked[r]!;
+      const { rules, off: offs } = checkedFor(statement.kind, options);
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r]!;
         // a rule set to `off` still runs: what it would report counts as reviewed for the generic
         // unreviewed-lock / unreviewed-destruction findings (the user chose to accept that hazard)
-        const off = options.checkedOff[r]!;
+        const off = offs[r]!;
         const result = rule.check(statement, ctx);
         if (!result) continue; // most rules say nothing about most statements: nothing allocated for them
         const findings = Array.isArray(result) ? result : [result];
@@ -201,6 +199,26 @@ function reviewOne(
   const out: ReviewMigration = { tag: migration.tag, file: migration.file, statements: reported };
   if (fileFindings.length > 0) out.findings = fileFindings.sort(compareFindings);
   return out;
+}
+
+/** The rules `check`ed on statements of one kind, in rule order, and whether each is set to `off`. */
+interface CheckedRules {
+  rules: Rule[];
+  off: boolean[];
+}
+
+/**
+ * The rules run on a statement of `kind`: not the engine's own, nor those whose `kinds` leave it
+ * out (most rules look at one or two kinds: an ALTER TABLE is not shown to the enum rules).
+ */
+function checkedFor(kind: string, options: EngineOptions): CheckedRules {
+  let checked = options.checked.get(kind);
+  if (!checked) {
+    const rules = options.rules.filter((rule) => !rule.engine && (!rule.kinds || rule.kinds.includes(kind)));
+    checked = { rules, off: rules.map((rule) => options.settings[rule.id] === 'off') };
+    options.checked.set(kind, checked);
+  }
+  return checked;
 }
 
 /**

@@ -425,9 +425,12 @@ function isBlank(sql: string): boolean {
   return true;
 }
 
+/** A string unit above 0x7f (no `u` flag: the regex reads UTF-16 units, as `charCodeAt` does). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
-  return true;
+  // the regex engine's compiled scan, not a loop the interpreter runs unit by unit (a short run's code is not optimized)
+  return !NON_ASCII.test(text);
 }
 
 /** UTF-8 length of the string unit at `i` (a surrogate pair counts 4 for its first unit, 0 for its second). */
