@@ -5,6 +5,7 @@
  * returns uses 0-based JavaScript string (UTF-16) offsets instead, so callers can slice the input
  * with them, whatever characters it holds.
  */
+import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { shiftLocations } from './ast.js';
 import type { CachedOutcome, ParseCache, ParseCallKind } from '../io/parse-cache.js';
@@ -195,7 +196,9 @@ let libLoading: Promise<void> | undefined;
 function loadLib(): Promise<void> {
   libLoading ??= (async () => {
     loadCount += 1;
-    const module = await import('libpg-query');
+    // required, not imported: Node's ESM loader would run its CommonJS export scanner over
+    // libpg-query's entry and the type modules it re-exports first (~4 ms)
+    const module = createRequire(import.meta.url)('libpg-query') as LibPgQuery;
     await module.loadModule();
     lib = module;
   })();
