@@ -24,6 +24,9 @@ export type ParseCallKind = 'parse' | 'plpgsql' | 'scan';
 /** What a call gave: its result as JSON text, or the error it threw (message and libpg-query's details). */
 export type CachedOutcome = { json: string } | { error: { message: string; sqlDetails?: unknown } };
 
+/** What `ParseCache.read` gives: the call's result itself, or the error it threw. */
+export type ReadOutcome = { value: unknown } | { error: { message: string; sqlDetails?: unknown } };
+
 /** An open cache directory. */
 export interface ParseCache {
   /** The directory of this parser and dbctl version. */
@@ -34,6 +37,8 @@ export interface ParseCache {
   has(kind: ParseCallKind, input: string): boolean;
   /** The stored outcome of `kind` on `input`, or undefined (a miss, or an entry that does not check out). */
   get(kind: ParseCallKind, input: string): CachedOutcome | undefined;
+  /** `get` with the result as a value (a fresh tree from one `JSON.parse` of the entry), not as JSON text. */
+  read(kind: ParseCallKind, input: string): ReadOutcome | undefined;
   /** True when an outcome for `input` would be stored (not too long, and this run's queue not full): ask before building it. */
   wants(input: string): boolean;
   /** Queues an outcome to be stored when the process exits (inputs above `MAX_INPUT_CHARS` are not kept). */
@@ -42,8 +47,11 @@ export interface ParseCache {
   flush(): void;
 }
 
-/** Bump when the entry format changes. */
-const FORMAT = 1;
+/**
+ * Bump when the entry format changes. 2: the result is stored as a JSON value (`tree`), not as a
+ * string holding JSON, so reading an entry is one `JSON.parse`.
+ */
+const FORMAT = 2;
 /** Inputs longer than this are not cached (a large data migration's pieces would fill the disk). */
 export const MAX_INPUT_CHARS = 128 * 1024;
 /** At most this many characters of results wait in memory for the exit. */
@@ -90,7 +98,63 @@ export function openParseCache(
   const queued = new Map<string, { content: string; input: string }>(); // file -> entry, and the text it is for
   let queuedChars = 0;
   let exitHooked = false;
-  const fileOf = (kind: ParseCallKind, hash: string) => path.join(dir, `${kind}-${hash.slice(0, 40)}.json`);
+  const fileOf = (kind: ParseCallKind, hash: string) => `${dir}${path.sep}${kind}-${hash.slice(0, 40)}.json`;
+  // each input is hashed once per run (`has` then `read` of a migration file ask for the same one)
+  const hashes = new Map<string, string>();
+  const hashOf = (input: string): string => {
+    let hash = hashes.get(input);
+    if (hash === undefined) {
+      hash = sha256(input);
+      if (hashes.size < MAX_QUEUED_ENTRIES) hashes.set(input, hash);
+    }
+    return hash;
+  };
+  /** The entry files present when first asked (one directory read instead of a stat per input). */
+  let present: Set<string> | undefined;
+  const listed = (): Set<string> => {
+    if (!present) {
+      try {
+        present = new Set(readdirSync(dir));
+      } catch {
+        present = new Set();
+      }
+    }
+    return present;
+  };
+
+  const readEntry = (kind: ParseCallKind, input: string): ReadOutcome | undefined => {
+    if (!warm || input.length > MAX_INPUT_CHARS) return undefined;
+    const hash = hashOf(input);
+    let entry: {
+      v?: unknown;
+      k?: unknown;
+      h?: unknown;
+      n?: unknown;
+      tree?: unknown;
+      error?: { message?: unknown; sqlDetails?: unknown };
+    };
+    try {
+      entry = JSON.parse(readFileSync(fileOf(kind, hash), 'utf8'));
+    } catch {
+      return undefined; // missing, unreadable or not JSON (a corrupt entry is a miss and is stored again)
+    }
+    if (
+      entry === null ||
+      typeof entry !== 'object' ||
+      entry.v !== FORMAT ||
+      entry.k !== kind ||
+      entry.h !== hash ||
+      entry.n !== input.length
+    )
+      return undefined;
+    if ('tree' in entry && entry.tree !== undefined) return { value: entry.tree };
+    if (entry.error && typeof entry.error.message === 'string') {
+      return {
+        error: { message: entry.error.message, ...(entry.error.sqlDetails !== undefined ? { sqlDetails: entry.error.sqlDetails } : {}) },
+      };
+    }
+    return undefined;
+  };
 
   const flush = () => {
     if (queued.size === 0) return;
@@ -123,48 +187,26 @@ export function openParseCache(
     dir,
     warm,
     has(kind, input) {
-      return warm && input.length <= MAX_INPUT_CHARS && existsSync(fileOf(kind, sha256(input)));
+      return warm && input.length <= MAX_INPUT_CHARS && listed().has(`${kind}-${hashOf(input).slice(0, 40)}.json`);
     },
     get(kind, input) {
-      if (!warm || input.length > MAX_INPUT_CHARS) return undefined;
-      const hash = sha256(input);
-      let entry: {
-        v?: unknown;
-        k?: unknown;
-        h?: unknown;
-        n?: unknown;
-        json?: unknown;
-        error?: { message?: unknown; sqlDetails?: unknown };
-      };
-      try {
-        entry = JSON.parse(readFileSync(fileOf(kind, hash), 'utf8'));
-      } catch {
-        return undefined; // missing, unreadable or not JSON (a corrupt entry is a miss and is stored again)
-      }
-      if (
-        entry === null ||
-        typeof entry !== 'object' ||
-        entry.v !== FORMAT ||
-        entry.k !== kind ||
-        entry.h !== hash ||
-        entry.n !== input.length
-      )
-        return undefined;
-      if (typeof entry.json === 'string') return { json: entry.json };
-      if (entry.error && typeof entry.error.message === 'string') {
-        return {
-          error: { message: entry.error.message, ...(entry.error.sqlDetails !== undefined ? { sqlDetails: entry.error.sqlDetails } : {}) },
-        };
-      }
-      return undefined;
+      const outcome = readEntry(kind, input);
+      if (!outcome) return undefined;
+      return 'value' in outcome ? { json: JSON.stringify(outcome.value) } : outcome;
     },
+    read: readEntry,
     wants(input) {
       return input.length <= MAX_INPUT_CHARS && queued.size < MAX_QUEUED_ENTRIES && queuedChars < MAX_QUEUED_CHARS;
     },
     put(kind, input, outcome) {
       if (input.length > MAX_INPUT_CHARS || queued.size >= MAX_QUEUED_ENTRIES) return;
-      const hash = sha256(input);
-      const content = JSON.stringify({ v: FORMAT, k: kind, h: hash, n: input.length, ...outcome });
+      const hash = hashOf(input);
+      const head = JSON.stringify({ v: FORMAT, k: kind, h: hash, n: input.length });
+      // the result's JSON text goes in as it is (no parse and stringify again): `{"v":…,"tree":<json>}`
+      const content =
+        'json' in outcome
+          ? `${head.slice(0, -1)},"tree":${outcome.json}}`
+          : JSON.stringify({ v: FORMAT, k: kind, h: hash, n: input.length, ...outcome });
       if (queuedChars + content.length > MAX_QUEUED_CHARS) return;
       queued.set(fileOf(kind, hash), { content, input });
       queuedChars += content.length;

@@ -58,10 +58,12 @@ export function reviewMigrations(input: ReviewInput, parser: SqlParser, rules: r
   const knowledge = analyzer.knowledge;
   const contextMigrations = input.context ?? [];
   contextMigrations.forEach((migration, k) => analyzer.learn(migration.sql, k - contextMigrations.length));
+  const settings = input.rules ?? {};
   const options: EngineOptions = {
     rules,
+    checked: new Map(),
     byId: new Map(rules.map((rule) => [rule.id, rule])),
-    settings: input.rules ?? {},
+    settings,
     appliedByDbctl: input.appliedByDbctl ?? true,
     facts: input.facts,
   };
@@ -79,6 +81,8 @@ export function reviewMigrations(input: ReviewInput, parser: SqlParser, rules: r
 
 interface EngineOptions {
   rules: readonly Rule[];
+  /** By statement kind, the rules run on it (see `checkedFor`). */
+  checked: Map<string, CheckedRules>;
   byId: Map<string, Rule>;
   settings: Record<string, RuleSeverityOverride>;
   appliedByDbctl: boolean;
@@ -146,12 +150,16 @@ function reviewOne(
         });
       }
     } else {
-      for (const rule of options.rules) {
-        if (rule.engine) continue;
+      const { rules, off: offs } = checkedFor(statement.kind, options);
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r]!;
         // a rule set to `off` still runs: what it would report counts as reviewed for the generic
         // unreviewed-lock / unreviewed-destruction findings (the user chose to accept that hazard)
-        const off = options.settings[rule.id] === 'off';
-        for (const finding of normalize(rule.check(statement, ctx))) {
+        const off = offs[r]!;
+        const result = rule.check(statement, ctx);
+        if (!result) continue; // most rules say nothing about most statements: nothing allocated for them
+        const findings = Array.isArray(result) ? result : [result];
+        for (const finding of findings) {
           if (off) {
             if ((finding.severity ?? rule.defaultSeverity) === 'error') reviewed.add(statement.index);
             continue;
@@ -193,9 +201,24 @@ function reviewOne(
   return out;
 }
 
-function normalize(result: RuleFinding | RuleFinding[] | undefined | void): RuleFinding[] {
-  if (!result) return [];
-  return Array.isArray(result) ? result : [result];
+/** The rules `check`ed on statements of one kind, in rule order, and whether each is set to `off`. */
+interface CheckedRules {
+  rules: Rule[];
+  off: boolean[];
+}
+
+/**
+ * The rules run on a statement of `kind`: not the engine's own, nor those whose `kinds` leave it
+ * out (most rules look at one or two kinds: an ALTER TABLE is not shown to the enum rules).
+ */
+function checkedFor(kind: string, options: EngineOptions): CheckedRules {
+  let checked = options.checked.get(kind);
+  if (!checked) {
+    const rules = options.rules.filter((rule) => !rule.engine && (!rule.kinds || rule.kinds.includes(kind)));
+    checked = { rules, off: rules.map((rule) => options.settings[rule.id] === 'off') };
+    options.checked.set(kind, checked);
+  }
+  return checked;
 }
 
 /**

@@ -23,16 +23,33 @@ export interface AlterTable {
   cmds: Pg.AlterTableCmd[];
 }
 
+/**
+ * Values derived from one statement that several rules read (about 15 rules look at its ALTER
+ * TABLE, 8 at its column types): computed once per statement, not once per rule. The results
+ * are shared: callers must not change them.
+ */
+const alterTables = new WeakMap<RuleStatement, AlterTable | null>();
+const columnTypeUses = new WeakMap<RuleStatement, ColumnTypeUse[]>();
+/** Per statement and the context it was asked in (a statement belongs to one migration's context). */
+const addedColumns = new WeakMap<RuleStatement, { ctx: RuleContext; columns: AddedColumn[] }>();
+
 /** The ALTER TABLE of a statement, or null for any other statement. */
 export function alterTable(stmt: RuleStatement): AlterTable | null {
   if (stmt.kind !== 'AlterTableStmt' || !stmt.node) return null;
-  const objtype = stmt.node.objtype ?? 'OBJECT_TABLE';
-  if (objtype !== 'OBJECT_TABLE') return null;
-  return {
-    table: rangeVarName(stmt.node.relation),
-    location: stmt.node.relation?.location ?? -1,
-    cmds: (stmt.node.cmds ?? []).map((c) => nodeOf(c, 'AlterTableCmd') ?? {}),
-  };
+  let alter = alterTables.get(stmt);
+  if (alter === undefined) {
+    const objtype = stmt.node.objtype ?? 'OBJECT_TABLE';
+    alter =
+      objtype !== 'OBJECT_TABLE'
+        ? null
+        : {
+            table: rangeVarName(stmt.node.relation),
+            location: stmt.node.relation?.location ?? -1,
+            cmds: (stmt.node.cmds ?? []).map((c) => nodeOf(c, 'AlterTableCmd') ?? {}),
+          };
+    alterTables.set(stmt, alter);
+  }
+  return alter;
 }
 
 /**
@@ -67,6 +84,15 @@ export interface AddedColumn {
  * (rewrites, failing NOT NULL, index builds) exist only where rows may already be.
  */
 export function columnsAddedToExistingTable(stmt: RuleStatement, ctx: RuleContext): AddedColumn[] {
+  if (stmt.kind !== 'AlterTableStmt') return [];
+  const known = addedColumns.get(stmt);
+  if (known && known.ctx === ctx) return known.columns;
+  const columns = addedColumnsOf(stmt, ctx);
+  addedColumns.set(stmt, { ctx, columns });
+  return columns;
+}
+
+function addedColumnsOf(stmt: RuleStatement, ctx: RuleContext): AddedColumn[] {
   const alter = alterExistingTable(stmt, ctx);
   if (!alter) return [];
   return alter.cmds
@@ -95,6 +121,16 @@ export interface ColumnTypeUse {
 
 /** Every column type a statement declares (for the type-preference rules). */
 export function declaredColumnTypes(stmt: RuleStatement): ColumnTypeUse[] {
+  if (stmt.kind !== 'CreateStmt' && stmt.kind !== 'AlterTableStmt') return [];
+  let uses = columnTypeUses.get(stmt);
+  if (!uses) {
+    uses = columnTypesOf(stmt);
+    columnTypeUses.set(stmt, uses);
+  }
+  return uses;
+}
+
+function columnTypesOf(stmt: RuleStatement): ColumnTypeUse[] {
   const out: ColumnTypeUse[] = [];
   if (stmt.kind === 'CreateStmt' && stmt.node) {
     const table = rangeVarName(stmt.node.relation).qualified;

@@ -92,6 +92,11 @@ export interface Rule {
   yieldsTo?: string[];
   /** Findings are produced by the engine itself (syntax errors, directives), not by `check`. */
   engine?: boolean;
+  /**
+   * The statement kinds `check` can report on (`RuleStatement.kind`): the engine does not call it
+   * for the others. Omitted: every statement.
+   */
+  kinds?: readonly string[];
   check(stmt: RuleStatement, ctx: RuleContext): RuleFinding | RuleFinding[] | undefined | void;
 }
 

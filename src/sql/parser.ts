@@ -5,6 +5,7 @@
  * returns uses 0-based JavaScript string (UTF-16) offsets instead, so callers can slice the input
  * with them, whatever characters it holds.
  */
+import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { shiftLocations } from './ast.js';
 import type { CachedOutcome, ParseCache, ParseCallKind } from '../io/parse-cache.js';
@@ -30,8 +31,11 @@ let worker: SyncParserWorker | undefined;
 /** One call of the WASM parser, through the parse cache when there is one (a result, or the parser's error thrown). */
 function rawCall(kind: ParseCallKind, input: string): any {
   if (!cache) return callLib(kind, input);
-  const stored = cache.get(kind, input);
-  if (stored) return replay(stored);
+  const stored = cache.read(kind, input);
+  if (stored) {
+    if ('value' in stored) return stored.value;
+    throw replayedError(stored.error);
+  }
   if (!lib) {
     // the cache had every file about to be parsed, not this derived input: ask the parser on a worker thread
     worker ??= startWorker!();
@@ -63,9 +67,14 @@ function callLib(kind: ParseCallKind, input: string): any {
 /** A stored outcome as the parser gave it: a fresh result, or its error thrown again. */
 function replay(outcome: CachedOutcome): any {
   if ('json' in outcome) return JSON.parse(outcome.json);
-  const error = new Error(outcome.error.message) as Error & { sqlDetails?: unknown };
-  if (outcome.error.sqlDetails !== undefined) error.sqlDetails = outcome.error.sqlDetails;
-  throw error;
+  throw replayedError(outcome.error);
+}
+
+/** The parser's error rebuilt from its stored message and details. */
+function replayedError(stored: { message: string; sqlDetails?: unknown }): Error {
+  const error = new Error(stored.message) as Error & { sqlDetails?: unknown };
+  if (stored.sqlDetails !== undefined) error.sqlDetails = stored.sqlDetails;
+  return error;
 }
 
 let startWorker: (() => SyncParserWorker) | undefined;
@@ -187,7 +196,9 @@ let libLoading: Promise<void> | undefined;
 function loadLib(): Promise<void> {
   libLoading ??= (async () => {
     loadCount += 1;
-    const module = await import('libpg-query');
+    // required, not imported: Node's ESM loader would run its CommonJS export scanner over
+    // libpg-query's entry and the type modules it re-exports first (~4 ms)
+    const module = createRequire(import.meta.url)('libpg-query') as LibPgQuery;
     await module.loadModule();
     lib = module;
   })();
@@ -417,9 +428,12 @@ function isBlank(sql: string): boolean {
   return true;
 }
 
+/** A string unit above 0x7f (no `u` flag: the regex reads UTF-16 units, as `charCodeAt` does). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
-  return true;
+  // the regex engine's compiled scan, not a loop the interpreter runs unit by unit (a short run's code is not optimized)
+  return !NON_ASCII.test(text);
 }
 
 /** UTF-8 length of the string unit at `i` (a surrogate pair counts 4 for its first unit, 0 for its second). */

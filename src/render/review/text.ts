@@ -21,11 +21,16 @@ interface Palette {
   ok: Paint;
 }
 
+const plain: Paint = (text) => text;
+const PLAIN: Palette = { error: plain, warning: plain, dim: plain, bold: plain, caret: plain, ok: plain };
+
 /** Longest source line shown; longer lines are windowed around the caret. */
 const MAX_LINE = 140;
 
 /** Renders the report as text. */
 export function renderText(report: ReviewReport, options: TextOptions): string {
+  // without color kleur gives its input back: no chain of style objects built for every piece of text
+  if (!options.color) return render(report, PLAIN);
   const previous = kleur.enabled;
   kleur.enabled = options.color;
   try {

@@ -17,6 +17,7 @@ const rule: Rule = {
       'Adding an EXCLUDE constraint to an existing table builds its index and checks every row while holding an ACCESS EXCLUSIVE lock: reads and writes are blocked for the whole build. PostgreSQL has no CONCURRENTLY, NOT VALID or USING INDEX form for exclusion constraints.',
     fix: 'Declare the exclusion constraint when the table is created; on a table with rows, add it in a maintenance window, or build a new table with the constraint, copy the rows in batches and swap names.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
     if (!alter) return;

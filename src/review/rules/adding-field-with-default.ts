@@ -18,6 +18,7 @@ const rule: Rule = {
       'Adding a column whose value is computed per row (a volatile DEFAULT such as random(), gen_random_uuid() or clock_timestamp(), a serial, an identity or a stored generated column) rewrites the whole table under an ACCESS EXCLUSIVE lock, blocking reads and writes. Constant and stable defaults (now(), literals) are stored once and cost nothing on PostgreSQL 11+.',
     fix: 'Add the column without a default (or with a constant one); then `ALTER COLUMN ... SET DEFAULT <expr>` so new rows get the value; then backfill existing rows in batches outside the migration; add NOT NULL later via a validated CHECK.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const out: RuleFinding[] = [];
     for (const { table: qualified, shortTable: table, column, def, constraints } of columnsAddedToExistingTable(stmt, ctx)) {

@@ -16,6 +16,7 @@ const rule: Rule = {
       'Adding a foreign key to an existing table checks every existing row while holding SHARE ROW EXCLUSIVE locks on both the table and the referenced table: writes to both are blocked for the whole scan.',
     fix: 'Add the constraint with NOT VALID (only new rows are checked, the lock is brief), then in a later migration run `ALTER TABLE ... VALIDATE CONSTRAINT ...`, which scans under SHARE UPDATE EXCLUSIVE and blocks neither reads nor writes.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
     if (!alter) return;

@@ -17,6 +17,7 @@ const rule: Rule = {
       '`ALTER COLUMN ... SET NOT NULL` (or `ADD PRIMARY KEY USING INDEX` over a nullable column, which implies it) on an existing table scans every row to prove there is no NULL, holding an ACCESS EXCLUSIVE lock that blocks reads and writes for the whole scan.',
     fix: 'Add `CHECK (col IS NOT NULL) NOT VALID`; validate it in a later migration (no blocking); then SET NOT NULL in a later migration (PostgreSQL 12+ skips the scan thanks to the validated CHECK) and drop the CHECK.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
     if (!alter) return;

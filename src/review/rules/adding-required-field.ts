@@ -15,6 +15,7 @@ const rule: Rule = {
       'Adding a NOT NULL column without a DEFAULT to an existing table fails as soon as the table has one row ("column ... contains null values"): the migration breaks in production even though it passed on an empty development database.',
     fix: 'Give the column a constant DEFAULT (PostgreSQL 11+ stores it without rewriting the table), or add it nullable, backfill it in batches, and enforce NOT NULL through a validated CHECK before SET NOT NULL.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const out: RuleFinding[] = [];
     for (const { shortTable: table, column, def, constraints } of columnsAddedToExistingTable(stmt, ctx)) {

@@ -17,6 +17,7 @@ const rule: Rule = {
       'Adding a primary key (`ADD PRIMARY KEY`, or a serial/identity column with PRIMARY KEY) to an existing table builds its index (and, for a new column, rewrites the table to fill it) while holding an ACCESS EXCLUSIVE lock: reads and writes are blocked throughout.',
     fix: 'Add the column without the constraint and backfill it in batches (for a new column), `CREATE UNIQUE INDEX CONCURRENTLY`, make the columns NOT NULL through a validated CHECK, then `ADD CONSTRAINT ... PRIMARY KEY USING INDEX ...` (a brief lock).',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const out: RuleFinding[] = [];
     for (const { table: qualified, shortTable: table, column, def, constraints } of columnsAddedToExistingTable(stmt, ctx)) {

@@ -17,6 +17,7 @@ const rule: Rule = {
       '`ATTACH PARTITION` scans the attached table to prove every row fits the partition bound, holding an ACCESS EXCLUSIVE lock on it (and scans the default partition too, if there is one).',
     fix: 'Before attaching, add a CHECK constraint matching the partition bound NOT VALID and VALIDATE it (no blocking); ATTACH PARTITION then skips the scan; drop the CHECK afterwards.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterTable(stmt);
     if (!alter) return;

@@ -15,6 +15,7 @@ const rule: Rule = {
       '`ALTER DOMAIN ... ADD CONSTRAINT` checks every value of every column of that domain, in every table, while holding locks that block writes; domains have no online way to change their constraints.',
     fix: 'Put the CHECK on the table columns instead (`ADD CONSTRAINT ... CHECK (...) NOT VALID`, then VALIDATE in a later migration); if the domain is only used by new tables, mark it `-- dbctl-ignore ban-alter-domain-with-add-constraint: reason`.',
   },
+  kinds: ['AlterDomainStmt'],
   check(stmt) {
     if (stmt.kind !== 'AlterDomainStmt' || stmt.node?.subtype !== 'C') return;
     const domain = shortTable(typeQualifiedName(stmt.node.typeName).qualified);

@@ -12,6 +12,7 @@ const rule: Rule = {
     problem: '`char(n)` pads values with spaces, compares with padding rules that surprise, and is no faster than text.',
     fix: 'Use `text` (with a CHECK on the length if it matters).',
   },
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   check(stmt) {
     return declaredColumnTypes(stmt)
       .filter((use) => use.type.name === 'bpchar' || use.type.name === 'char' || use.type.name === 'character')

@@ -15,6 +15,7 @@ const rule: Rule = {
       'A domain with a CHECK constraint is hard to change later: adding or changing its constraint checks every column of the domain in every table under locks, and there is no NOT VALID + VALIDATE path that avoids it for existing columns.',
     fix: 'Create the domain without constraints (or use the base type) and put CHECK constraints on the table columns, where NOT VALID + VALIDATE CONSTRAINT works.',
   },
+  kinds: ['CreateDomainStmt'],
   check(stmt) {
     if (stmt.kind !== 'CreateDomainStmt' || !stmt.node) return;
     const constraints: Pg.Constraint[] = (stmt.node.constraints ?? []).map((c) => nodeOf(c, 'Constraint') ?? {});

@@ -11,6 +11,7 @@ const rule: Rule = {
     problem: 'DROP DATABASE in a migration deletes a whole database; it also cannot run inside a transaction.',
     fix: 'Drop databases by hand, deliberately, never from application migrations.',
   },
+  kinds: ['DropdbStmt'],
   check(stmt) {
     if (stmt.kind !== 'DropdbStmt' || !stmt.node) return;
     return {

@@ -13,6 +13,7 @@ const rule: Rule = {
       "Dropping NOT NULL lets NULLs in; code written against the column (and drizzle's inferred non-null types) breaks when it reads one.",
     fix: 'Release code that handles NULL in this column first (update the drizzle schema and every reader), then drop NOT NULL.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
     if (!alter) return;

@@ -15,6 +15,7 @@ const rule: Rule = {
       'TRUNCATE ... CASCADE also empties every table with a foreign key to the truncated ones, recursively: tables the migration never names lose all their rows.',
     fix: 'TRUNCATE (or DELETE from) the tables you mean explicitly, without CASCADE, so a forgotten reference fails instead of deleting data.',
   },
+  kinds: ['TruncateStmt'],
   check(stmt) {
     if (stmt.kind !== 'TruncateStmt' || stmt.node?.behavior !== 'DROP_CASCADE') return;
     const tables = (stmt.node.relations ?? []).map((r) => shortTable(rangeVarName(r).qualified)).join(', ');

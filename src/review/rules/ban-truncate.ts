@@ -15,6 +15,7 @@ const rule: Rule = {
       'TRUNCATE in a migration deletes every row of an existing table (under an ACCESS EXCLUSIVE lock), in every environment the migration reaches.',
     fix: 'Delete data deliberately outside schema migrations; if the table really must be emptied here, say so with `-- dbctl-ignore ban-truncate: reason` (dbctl migrate backs the rows up first).',
   },
+  kinds: ['TruncateStmt'],
   check(stmt) {
     if (stmt.kind !== 'TruncateStmt' || stmt.node?.behavior === 'DROP_CASCADE') return;
     const tables = stmt.classification.destroys.filter((d) => d.kind === 'rows').map((d) => shortTable(`${d.schema}.${d.table}`));

@@ -19,6 +19,7 @@ const rule: Rule = {
       'Changing a column type rewrites the whole table and rebuilds its indexes under an ACCESS EXCLUSIVE lock (reads and writes blocked), and the application still running breaks on the new type. Exempt: varchar → text, a longer varchar limit, varchar(n) → varchar, numeric with more precision and the same scale (no rewrite).',
     fix: 'Expand and contract: add a new column with the new type, write to both (trigger or application), backfill in batches, switch reads, then drop the old column in a later release.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
     if (!alter) return;

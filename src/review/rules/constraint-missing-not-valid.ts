@@ -19,6 +19,7 @@ const rule: Rule = {
       'Adding a CHECK or FOREIGN KEY constraint to an existing table validates every row while holding the lock (ACCESS EXCLUSIVE for CHECK, SHARE ROW EXCLUSIVE for FOREIGN KEY). Validating a NOT VALID constraint in the same migration does not help: the migration is one transaction, so the lock taken by ADD CONSTRAINT is still held during the scan.',
     fix: 'Add the constraint NOT VALID in one migration (brief lock, new rows checked), and run `ALTER TABLE ... VALIDATE CONSTRAINT ...` in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
     if (!alter) return;

@@ -16,6 +16,7 @@ const rule: Rule = {
       'Adding a UNIQUE constraint to an existing table builds its index while holding an ACCESS EXCLUSIVE lock: reads and writes are blocked for the whole build.',
     fix: 'Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY`, then attach it: `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX ...`, which only takes a brief lock.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
     if (!alter) return;

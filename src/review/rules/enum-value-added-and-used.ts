@@ -17,6 +17,7 @@ const rule: Rule = {
       'A new enum value cannot be used before the ALTER TYPE ... ADD VALUE commits. dbctl migrate commits right after it (the migration is then not atomic: a later failure leaves the value added); drizzle-kit migrate runs the migration in one transaction and fails with "unsafe use of new value" (reported as an error when migrations are not applied by dbctl).',
     fix: 'Add the enum value in its own migration and use it in the next one.',
   },
+  kinds: ['AlterEnumStmt'],
   check(stmt, ctx) {
     if (stmt.kind !== 'AlterEnumStmt' || !stmt.classification.commitAfter) return;
     const value = String(stmt.node.newVal);

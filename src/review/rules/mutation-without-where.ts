@@ -15,6 +15,7 @@ const rule: Rule = {
       'An UPDATE or DELETE without WHERE in a migration touches every row of an existing table in one transaction: it overwrites or deletes data everywhere, holds row locks on the whole table (blocking concurrent writes) and bloats it.',
     fix: 'Backfill in batches outside the schema migration (`UPDATE ... WHERE id BETWEEN x AND y`, committing between batches), or add the WHERE clause you meant.',
   },
+  kinds: ['UpdateStmt', 'DeleteStmt'],
   check(stmt, ctx) {
     if ((stmt.kind !== 'UpdateStmt' && stmt.kind !== 'DeleteStmt') || !stmt.node || stmt.node.whereClause) return;
     const table = rangeVarName(stmt.node.relation);

@@ -17,6 +17,7 @@ const rule: Rule = {
       '`integer` (and `serial`) columns overflow at 2,147,483,647. Ids and counters outgrow that, and widening the column later rewrites the table under an ACCESS EXCLUSIVE lock. Only id-like columns are reported (primary keys, identity/serial, foreign keys, names ending in `id`, `_count`, `_total`), arrays included.',
     fix: "Use `bigint` (drizzle: `bigint('col', { mode: 'number' })`, or a bigint identity column): 4 more bytes a row.",
   },
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   check(stmt, ctx) {
     return declaredColumnTypes(stmt)
       .filter((use) => INT32.has(use.type.name) && idLikeColumn(stmt, ctx, use))

@@ -16,6 +16,7 @@ const rule: Rule = {
       '`smallint` (and `smallserial`) overflow at 32,767: ids, foreign keys and counters outgrow that quickly, and widening the column later rewrites the table under an ACCESS EXCLUSIVE lock. Only id-like columns are reported (primary keys, identity/serial, foreign keys, names ending in `id`, `_count`, `_total`).',
     fix: "Use `bigint` (drizzle: `bigint('col', { mode: 'number' })`, or a bigint identity column).",
   },
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   check(stmt, ctx) {
     return declaredColumnTypes(stmt)
       .filter((use) => INT16.has(use.type.name) && idLikeColumn(stmt, ctx, use))

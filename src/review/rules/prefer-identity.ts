@@ -14,6 +14,7 @@ const rule: Rule = {
       '`serial` types create a separately owned sequence with loose permissions and ownership, accept explicit ids that later collide with the sequence, and are harder to copy and alter than SQL-standard identity columns.',
     fix: "Use `bigint GENERATED ALWAYS AS IDENTITY` (drizzle: `bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity()`).",
   },
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   check(stmt) {
     return declaredColumnTypes(stmt)
       .filter((use) => SERIAL_TYPES.has(use.type.name))

@@ -14,6 +14,7 @@ const rule: Rule = {
       '`json` stores the document as text: it has no equality operator (so DISTINCT, GROUP BY and UNIQUE fail on it), cannot be GIN-indexed, and is reparsed on every access. Changing it to jsonb later rewrites the table.',
     fix: "Use `jsonb` (drizzle: `jsonb('col')`), unless key order and duplicate keys must be kept byte for byte.",
   },
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   check(stmt) {
     return declaredColumnTypes(stmt)
       .filter((use) => use.type.name === 'json')

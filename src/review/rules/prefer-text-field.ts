@@ -13,6 +13,7 @@ const rule: Rule = {
       '`varchar(n)` is no faster than `text`, and its limit is hard to change: lowering it (or changing it with some tools) rewrites the table under an ACCESS EXCLUSIVE lock.',
     fix: 'Use `text`, with `CHECK (char_length(col) <= n)` if the limit matters: a CHECK can be replaced NOT VALID and validated without blocking.',
   },
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   check(stmt) {
     return declaredColumnTypes(stmt)
       .filter((use) => use.type.name === 'varchar' && use.type.mods.length > 0)

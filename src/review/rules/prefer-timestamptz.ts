@@ -13,6 +13,7 @@ const rule: Rule = {
       '`timestamp` (without time zone) stores a wall-clock reading with no zone: the same value means different instants depending on the session TimeZone, and DST changes make some values ambiguous.',
     fix: "Use `timestamptz` (drizzle: `timestamp('col', { withTimezone: true })`): an absolute instant, same 8 bytes.",
   },
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   check(stmt) {
     return declaredColumnTypes(stmt)
       .filter((use) => use.type.name === 'timestamp')

@@ -14,6 +14,7 @@ const rule: Rule = {
       'Renaming a column is instant, but the application version still running during the deploy keeps using the old name and fails until every instance runs the new code.',
     fix: "Keep the database name and rename only in code (drizzle: `newName: text('old_name')`), or expand and contract: add the new column, write both, backfill, switch reads, drop the old one later.",
   },
+  kinds: ['RenameStmt'],
   check(stmt, ctx) {
     if (stmt.kind !== 'RenameStmt' || stmt.node?.renameType !== 'OBJECT_COLUMN' || !stmt.node.relation) return;
     const table = rangeVarName(stmt.node.relation);

@@ -15,6 +15,7 @@ const rule: Rule = {
       '`ALTER TYPE ... RENAME VALUE` changes the value under the running application: inserts and filters written with the old value fail ("invalid input value for enum") until every instance runs the new code.',
     fix: 'Add the new value (its own migration), deploy code that writes the new value and reads both, move the rows over in batches, then stop using the old value (enum values cannot be dropped: keep it, or migrate to a new type).',
   },
+  kinds: ['AlterEnumStmt'],
   check(stmt) {
     if (stmt.kind !== 'AlterEnumStmt' || !stmt.node?.oldVal) return;
     const type = shortTable(typeQualifiedName(stmt.node.typeName).qualified);

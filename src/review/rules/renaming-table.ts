@@ -14,6 +14,7 @@ const rule: Rule = {
       'Renaming a table is instant, but the application version still running during the deploy keeps using the old name and fails until every instance runs the new code.',
     fix: "Keep the database name and rename only in code (drizzle: `export const newName = pgTable('old_name', ...)`), or rename and leave a view under the old name until the old code is gone.",
   },
+  kinds: ['RenameStmt'],
   check(stmt, ctx) {
     if (stmt.kind !== 'RenameStmt' || stmt.node?.renameType !== 'OBJECT_TABLE' || !stmt.node.relation) return;
     const table = rangeVarName(stmt.node.relation);

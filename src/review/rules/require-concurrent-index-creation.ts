@@ -16,6 +16,7 @@ const rule: Rule = {
       '`CREATE INDEX` without CONCURRENTLY holds a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE on it waits until the index is built.',
     fix: 'Use `CREATE INDEX CONCURRENTLY IF NOT EXISTS` (dbctl runs it outside the migration transaction). If a concurrent build fails it leaves an INVALID index: `DROP INDEX CONCURRENTLY` it and run again.',
   },
+  kinds: ['IndexStmt'],
   check(stmt, ctx) {
     if (stmt.kind !== 'IndexStmt' || !stmt.node || stmt.node.concurrent) return;
     const table = rangeVarName(stmt.node.relation);

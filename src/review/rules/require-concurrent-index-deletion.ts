@@ -14,6 +14,7 @@ const rule: Rule = {
       "`DROP INDEX` without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the index's table. The drop itself is quick, but it waits for every running query on the table, and every new query queues behind it meanwhile.",
     fix: 'Use `DROP INDEX CONCURRENTLY IF EXISTS ...` (dbctl runs it outside the migration transaction).',
   },
+  kinds: ['DropStmt'],
   check(stmt, ctx) {
     if (stmt.kind !== 'DropStmt' || stmt.node?.removeType !== 'OBJECT_INDEX' || stmt.node.concurrent) return;
     const created = new Set(

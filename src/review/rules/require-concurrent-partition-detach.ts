@@ -15,6 +15,7 @@ const rule: Rule = {
       '`DETACH PARTITION` without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the partitioned table: it waits for every running query on any partition, and every query queues behind it.',
     fix: '`ALTER TABLE parent DETACH PARTITION child CONCURRENTLY` (PostgreSQL 14+; SHARE UPDATE EXCLUSIVE, cannot run in a transaction: dbctl migrate runs it on its own).',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
     if (!alter) return;

@@ -15,6 +15,7 @@ const rule: Rule = {
       "`ALTER TYPE ... ADD VALUE` without BEFORE or AFTER appends the value at the end: enums sort by declaration order, so `ORDER BY` and comparisons (`status < 'done'`) may place it where nobody meant.",
     fix: "Say where it goes: `ALTER TYPE t ADD VALUE 'new' BEFORE 'existing'` (or AFTER). If the end is right, mark it `-- dbctl-ignore require-enum-value-ordering: last on purpose`.",
   },
+  kinds: ['AlterEnumStmt'],
   check(stmt) {
     if (stmt.kind !== 'AlterEnumStmt' || !stmt.node || stmt.node.oldVal || stmt.node.newValNeighbor) return;
     const type = shortTable(typeQualifiedName(stmt.node.typeName).qualified);

@@ -16,6 +16,7 @@ const rule: Rule = {
       '`ADD CONSTRAINT ... USING INDEX i` hands the index to the constraint (and renames it to the constraint\'s name). A second USING INDEX of the same index fails ("index does not exist" or "is already associated with a constraint"): the migration can never apply.',
     fix: 'Build one index per constraint (`CREATE UNIQUE INDEX CONCURRENTLY`), or drop the duplicate ADD CONSTRAINT.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterTable(stmt);
     if (!alter) return;

@@ -17,6 +17,7 @@ const rule: Rule = {
       'SET NOT NULL skips its full-table scan (PostgreSQL 12+) only when a CHECK (col IS NOT NULL) was validated beforehand. A NOT VALID check that was never validated, or a check added in the same migration (one transaction: the ACCESS EXCLUSIVE lock of ADD CONSTRAINT is held until commit), leaves the scan under the lock.',
     fix: 'Add the CHECK NOT VALID in one migration, VALIDATE it in the next, and SET NOT NULL (then drop the CHECK) in a later one.',
   },
+  kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
     if (!alter) return;

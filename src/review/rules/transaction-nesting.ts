@@ -15,6 +15,7 @@ const rule: Rule = {
       'dbctl migrate and drizzle-kit migrate already run each migration inside a transaction. A BEGIN in the file only warns, but COMMIT or ROLLBACK ends that transaction early: a later failure leaves the migration half applied and its history record inconsistent.',
     fix: 'Remove BEGIN/COMMIT/ROLLBACK from the migration. dbctl wraps each migration in a transaction and runs the statements that cannot be in one (CREATE INDEX CONCURRENTLY, ...) outside it by itself.',
   },
+  kinds: ['TransactionStmt'],
   check(stmt) {
     if (stmt.kind !== 'TransactionStmt' || !CONTROL.has(stmt.node.kind ?? '')) return;
     const what = stmt.classification.summary;
