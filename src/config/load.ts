@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { redactText } from '../core/url.js';
 import { holdsLiteralSecret, importCompiledConfig, storeCompiledConfig } from './compiled-config.js';
 import { DbctlError } from '../errors.js';
@@ -126,7 +127,7 @@ async function importNamespace(file: string): Promise<unknown> {
   // (compiled-config.ts); otherwise jiti is required as CommonJS: importing its ESM wrapper makes
   // Node scan a 190 kB bundle for exports (~50 ms).
   const virtualModules = { dbctl: await import('./define.js') };
-  const jitiVersion = (requireFromHere('jiti/package.json') as { version: string }).version;
+  const jitiVersion = installedJitiVersion();
   const compiled = await importCompiledConfig(file, jitiVersion, virtualModules);
   if (compiled) return compiled;
   const { createJiti } = requireFromHere('jiti') as typeof import('jiti');
@@ -146,6 +147,19 @@ async function importNamespace(file: string): Promise<unknown> {
 }
 
 const requireFromHere = createRequire(import.meta.url);
+
+/**
+ * The version of the jiti this code loads (it keys the stored transforms): read from the
+ * `node_modules/jiti/package.json` nearest above this file, where Node's lookup finds the package,
+ * without a resolution through its `exports` (about 2 ms at every start); else through `require`.
+ */
+function installedJitiVersion(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'node_modules', 'jiti', 'package.json');
+    if (existsSync(manifest)) return String((JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown }).version);
+    if (path.dirname(dir) === dir) return (requireFromHere('jiti/package.json') as { version: string }).version;
+  }
+}
 
 function hasDefault(mod: unknown): mod is { default: unknown } {
   return typeof mod === 'object' && mod !== null && 'default' in mod;
