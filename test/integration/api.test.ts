@@ -4,23 +4,16 @@
  * document, failures reject with DbctlError carrying exit code and document, the guards hold, the
  * lock makes API calls and CLI runs apply each migration once, and nothing reaches stdout.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 import { repoRoot, runNode } from '../support/cli.js';
 import { DatabaseMigrationsModule } from '../../examples/nestjs/database-migrations.module.js';
 
 let db: TestDatabase | undefined;
 let project: TestProject | undefined;
-
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 /** What a script calling the API reports on stderr's last line (stdout stays the API's to keep empty). */
 interface Outcome {
@@ -64,8 +57,8 @@ async function call(p: TestProject, op: string, options: object = {}, via: 'cjs'
 
 describe('programmatic API', () => {
   it('migrate, status and review resolve to their --json documents, check rejects with its report, from require and from import, printing nothing', async () => {
-    db = await createTestDatabase('api');
-    project = await createProject(db.url);
+    db = await testDatabase('api');
+    project = await testProject(db.url);
     await userProject(project);
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" serial PRIMARY KEY, "email" text NOT NULL);'] });
     await project.addMigration({ name: 'seed', sql: [`INSERT INTO "users" ("email") VALUES ('a@x');`] });
@@ -105,8 +98,8 @@ describe('programmatic API', () => {
   });
 
   it('a failing migration rejects with DbctlError (exit 1) carrying the migrate document; a review error rejects with the report', async () => {
-    db = await createTestDatabase('api_fail');
-    project = await createProject(db.url);
+    db = await testDatabase('api_fail');
+    project = await testProject(db.url);
     await userProject(project);
     await project.addMigration({ name: 'ok', sql: ['CREATE TABLE "a" ("id" int);'] });
     await project.addMigration({ name: 'broken', sql: ['INSERT INTO "missing" VALUES (1);'] });
@@ -141,8 +134,8 @@ describe('programmatic API', () => {
   });
 
   it("a protected environment's destructive migration rejects with exit 3 and the data stays; allowDestructive applies it with a backup", async () => {
-    db = await createTestDatabase('api_guard');
-    project = await createProject(db.url, { dbctlConfig: { environments: { production: { url: 'env:DATABASE_URL', protected: true } } } });
+    db = await testDatabase('api_guard');
+    project = await testProject(db.url, { dbctlConfig: { environments: { production: { url: 'env:DATABASE_URL', protected: true } } } });
     await userProject(project);
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" serial PRIMARY KEY, "note" text);'] });
     expect((await call(project, 'migrate', { env: 'production' })).resolved).toMatchObject({ status: 'ok' });
@@ -168,8 +161,8 @@ describe('programmatic API', () => {
   });
 
   it('4 processes calling migrate() (one of them twice at once) and 2 CLI runs at once apply a data migration exactly once', async () => {
-    db = await createTestDatabase('api_replicas');
-    project = await createProject(db.url);
+    db = await testDatabase('api_replicas');
+    project = await testProject(db.url);
     await userProject(project);
     await project.addMigration({ name: 'ledger', sql: ['CREATE TABLE "ledger" ("migration" text NOT NULL);'] });
     for (let i = 1; i <= 3; i++) {
@@ -214,8 +207,8 @@ describe('programmatic API', () => {
   });
 
   it('a reporter receives the human lines; importing the API is cheap', async () => {
-    db = await createTestDatabase('api_reporter');
-    project = await createProject(db.url);
+    db = await testDatabase('api_reporter');
+    project = await testProject(db.url);
     await userProject(project);
     await project.addMigration({ name: 'one', sql: ['CREATE TABLE "one" ("id" int);'] });
     await writeFile(
@@ -253,8 +246,8 @@ process.stderr.write(JSON.stringify({ esm, cjs, exports: Object.keys(api).length
   });
 
   it("the NestJS-shaped example's onModuleInit migrates in-process, logging through its logger", async () => {
-    db = await createTestDatabase('api_nest');
-    project = await createProject(db.url);
+    db = await testDatabase('api_nest');
+    project = await testProject(db.url);
     await project.addMigration({ name: 'one', sql: ['CREATE TABLE "one" ("id" int);'] });
     const lines: string[] = [];
     const saved = process.env.DATABASE_URL;

@@ -2,24 +2,17 @@
  * `dbctl backup`, `dbctl backups` and `dbctl restore` through the built binary, as a user runs
  * them: exit codes, one JSON document on stdout, the protected-environment guard, no password.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let db: TestDatabase | undefined;
 let project: TestProject | undefined;
 
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
-
 describe('dbctl backup / backups / restore (binary)', () => {
   it('backs up, lists and restores; guards a protected environment; never prints the password', async () => {
-    db = await createTestDatabase('backupcli');
-    project = await createProject(db.url, {
+    db = await testDatabase('backupcli');
+    project = await testProject(db.url, {
       dbctlConfig: { environments: { development: { url: 'env:DATABASE_URL' }, production: { url: 'env:DATABASE_URL', protected: true } } },
     });
     await db.sql.unsafe(

@@ -3,7 +3,7 @@
  * functions with a hand-made context (the binary wiring is the CLI's): options, config, output,
  * exit codes, the protected-environment guard, and no password in anything printed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runBackup } from '../../src/commands/backup.js';
@@ -13,18 +13,11 @@ import { backupBeforeMigration } from '../../src/backup/migrate.js';
 import type { CommandContext } from '../../src/ops/context.js';
 import { createOutput } from '../../src/io/output.js';
 import { loadProject } from '../../src/config/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let db: TestDatabase | undefined;
 let project: TestProject | undefined;
-
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 interface Run {
   ctx: CommandContext;
@@ -66,8 +59,8 @@ function context(options: { json?: boolean; env?: string; yes?: boolean; interac
 }
 
 async function setup(config?: object): Promise<void> {
-  db = await createTestDatabase('backupcmd');
-  project = await createProject(db.url, config ? { dbctlConfig: config } : {});
+  db = await testDatabase('backupcmd');
+  project = await testProject(db.url, config ? { dbctlConfig: config } : {});
   await db.sql.unsafe(`
     create table users (id serial primary key, email text not null);
     insert into users (email) select 'u' || g || '@x.io' from generate_series(1, 1000) g;

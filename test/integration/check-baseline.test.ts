@@ -6,18 +6,12 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let project: TestProject | undefined;
 let db: TestDatabase | undefined;
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 type Check = { id: string; ok: boolean; message: string; details?: string[] };
 const byId = (checks: Check[], id: string) => checks.find((c) => c.id === id)!;
@@ -29,7 +23,7 @@ export const users = pgTable('users', { id: integer('id').primaryKey(), ${column
 
 /** Three generated migrations, then the chain broken at 0001 (its prevId no longer the 0000 id). */
 async function brokenChainProject(dbctlConfig?: object): Promise<TestProject> {
-  const p = await createProject(NO_DB, dbctlConfig ? { dbctlConfig } : {});
+  const p = await testProject(NO_DB, dbctlConfig ? { dbctlConfig } : {});
   for (const [i, columns] of ['', "name: text('name'),", "name: text('name'), age: integer('age'),"].entries()) {
     await writeFile(path.join(p.dir, 'schema.ts'), schema(columns));
     const generated = await p.dbctl(['generate', '--name', `m${i}`]);
@@ -83,8 +77,8 @@ describe('check: a baseline for folder problems that predate it', () => {
   });
 
   it("names drizzle's default migrations table when it holds the rows and the configured one is empty", async () => {
-    db = await createTestDatabase('check_table');
-    project = await createProject(db.url, { migrationsTable: 'app_migrations' });
+    db = await testDatabase('check_table');
+    project = await testProject(db.url, { migrationsTable: 'app_migrations' });
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" integer PRIMARY KEY)'] });
     await db.sql
       .unsafe(`create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint);

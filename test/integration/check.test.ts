@@ -1,20 +1,14 @@
 /**
  * `dbctl check` as CI runs it: each check id failing and passing, without and with `--env`.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let project: TestProject | undefined;
 let db: TestDatabase | undefined;
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 const schemaV1 = `import { pgTable, serial, text, integer } from 'drizzle-orm/pg-core';
 export const users = pgTable('users', {
@@ -28,7 +22,7 @@ type Check = { id: string; ok: boolean; message: string; details?: string[] };
 const byId = (checks: Check[], id: string) => checks.find((c) => c.id === id)!;
 
 async function generatedProject(url: string): Promise<TestProject> {
-  const p = await createProject(url);
+  const p = await testProject(url);
   await writeFile(path.join(p.dir, 'schema.ts'), schemaV1);
   const generated = await p.dbctl(['generate', '--name', 'users']);
   expect(generated.code, generated.stderr + generated.stdout).toBe(0);
@@ -81,7 +75,7 @@ describe('dbctl check', () => {
   });
 
   it('with --env: passes when migrated, then catches modified, unknown and drifted databases', async () => {
-    db = await createTestDatabase('check');
+    db = await testDatabase('check');
     project = await generatedProject(db.url);
     expect((await project.dbctl(['migrate'])).code).toBe(0);
     const pass = await project.dbctl(['check', '--env', 'development', '--format', 'json']);

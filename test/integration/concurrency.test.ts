@@ -1,24 +1,19 @@
 /**
  * Many replicas, blocked locks, the migration lock's wait, and sharing a database with drizzle-kit.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 import { lockKeys } from '../../src/io/lock.js';
 
 let db: TestDatabase;
 let project: TestProject;
 
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-});
-
 describe('concurrent and blocked runs', () => {
   it('8 concurrent dbctl migrate processes apply each migration exactly once', async () => {
-    db = await createTestDatabase('replicas');
-    project = await createProject(db.url);
+    db = await testDatabase('replicas');
+    project = await testProject(db.url);
     await project.addMigration({
       name: 'ledger',
       sql: ['CREATE TABLE "ledger" ("migration" text NOT NULL, "at" timestamptz DEFAULT now());'],
@@ -42,8 +37,8 @@ describe('concurrent and blocked runs', () => {
   });
 
   it('exits 5 when another run holds the migration lock for longer than --wait, naming it', async () => {
-    db = await createTestDatabase('lockwait');
-    project = await createProject(db.url);
+    db = await testDatabase('lockwait');
+    project = await testProject(db.url);
     await project.addMigration({ name: 'a', sql: ['CREATE TABLE "a" (id int);'] });
     const holder = postgres(db.url, { max: 1, connection: { application_name: 'other replica' } });
     const [k1, k2] = lockKeys('drizzle.__drizzle_migrations');
@@ -60,8 +55,8 @@ describe('concurrent and blocked runs', () => {
   });
 
   it('gives up on a lock held by another session after bounded retries, names the blocker, and never stalls other queries beyond lock_timeout', async () => {
-    db = await createTestDatabase('blocked');
-    project = await createProject(db.url);
+    db = await testDatabase('blocked');
+    project = await testProject(db.url);
     await project.addMigration({
       name: 'accounts',
       sql: [
@@ -118,8 +113,8 @@ describe('concurrent and blocked runs', () => {
 
 describe('drizzle-kit interop', () => {
   it('drizzle-kit migrate, then dbctl, then drizzle-kit again on one database: each applies only what is new', async () => {
-    db = await createTestDatabase('interop');
-    project = await createProject(db.url);
+    db = await testDatabase('interop');
+    project = await testProject(db.url);
     await project.addMigration({ name: 'one', sql: ['CREATE TABLE "one" (id int);'] });
     const kit = await project.drizzleKit(['migrate']);
     expect(kit.code, kit.stderr + kit.stdout).toBe(0);

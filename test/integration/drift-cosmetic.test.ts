@@ -7,18 +7,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let project: TestProject | undefined;
 let db: TestDatabase | undefined;
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 type Check = { id: string; ok: boolean; message: string; details?: string[] };
 const byId = (checks: Check[], id: string) => checks.find((c) => c.id === id)!;
@@ -29,8 +23,8 @@ function git(cwd: string, ...args: string[]): void {
 
 describe('cosmetic edits of applied migrations', () => {
   it('comments and white space: cosmetic (status, migrate, check go on); a changed constant: modified', async () => {
-    db = await createTestDatabase('cosmetic');
-    project = await createProject(db.url);
+    db = await testDatabase('cosmetic');
+    project = await testProject(db.url);
     const tag = await project.addMigration({
       name: 'users',
       sql: ['CREATE TABLE "users" ("id" integer PRIMARY KEY, "name" text DEFAULT \'a\')', 'ALTER TABLE "users" ADD COLUMN "age" integer'],

@@ -2,23 +2,17 @@
  * `dbctl init` and its templates: files written without overwriting, the workflow is valid YAML
  * naming commands that exist, and the container entrypoint migrates a real database then execs the app.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { parse } from 'yaml';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 import { dbctlBin, repoRoot, runDbctl } from '../support/cli.js';
 
 let project: TestProject | undefined;
 let db: TestDatabase | undefined;
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 describe('dbctl init', () => {
   it('writes the config and the templates asked for, keeps existing files', async () => {
@@ -110,8 +104,8 @@ describe('dbctl init', () => {
   });
 
   it('the entrypoint migrates a real database, then execs the app command', async () => {
-    db = await createTestDatabase('entrypoint');
-    project = await createProject(db.url, {
+    db = await testDatabase('entrypoint');
+    project = await testProject(db.url, {
       dbctlConfig: { environments: { production: { url: 'env:PRODUCTION_DATABASE_URL', protected: true } } },
     });
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" (id int);'] });

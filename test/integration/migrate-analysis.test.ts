@@ -7,24 +7,18 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let project: TestProject | undefined;
 let db: TestDatabase | undefined;
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 const production = { environments: { production: { url: 'env:DATABASE_URL', protected: true } } };
 
 async function seeded(config?: object): Promise<TestProject> {
-  db = await createTestDatabase('analysis');
-  const p = await createProject(db.url, config ? { dbctlConfig: config } : {});
+  db = await testDatabase('analysis');
+  const p = await testProject(db.url, config ? { dbctlConfig: config } : {});
   await p.addMigration({
     name: 'posts',
     sql: [

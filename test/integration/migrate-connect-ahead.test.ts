@@ -4,24 +4,18 @@
  * abandoned cleanly whatever stage its handshake had reached, and at once while `--wait-for-db`
  * is still retrying an unreachable server; nothing is written to the database.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let project: TestProject | undefined;
 let db: TestDatabase | undefined;
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 describe('dbctl migrate connecting while it reads the folder', () => {
   it('reports a broken folder with exit 2 on every run, and leaves the database untouched', async () => {
-    db = await createTestDatabase();
-    project = await createProject(db.url);
+    db = await testDatabase();
+    project = await testProject(db.url);
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" bigint PRIMARY KEY NOT NULL);'] });
     await project.addMigration({ name: 'age', sql: ['ALTER TABLE "users" ADD COLUMN "age" integer;'] });
     await rm(`${project.out}/0000_users.sql`);
@@ -36,7 +30,7 @@ describe('dbctl migrate connecting while it reads the folder', () => {
   });
 
   it('reports a broken folder at once while --wait-for-db is still waiting for the server', async () => {
-    project = await createProject('postgres://nobody:pw@127.0.0.1:1/none');
+    project = await testProject('postgres://nobody:pw@127.0.0.1:1/none');
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" bigint PRIMARY KEY NOT NULL);'] });
     await rm(`${project.out}/0000_users.sql`);
     const started = Date.now();

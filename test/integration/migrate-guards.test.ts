@@ -3,26 +3,20 @@
  * through the binary: refused without --allow-destructive, --no-backup refused, a failed backup
  * blocks the migration, and `dbctl restore` brings the dropped data back.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let project: TestProject | undefined;
 let db: TestDatabase | undefined;
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 const production = { environments: { production: { url: 'env:DATABASE_URL', protected: true } } };
 
 async function seeded(config?: object): Promise<TestProject> {
-  db = await createTestDatabase('guards');
-  const p = await createProject(db.url, config ? { dbctlConfig: config } : {});
+  db = await testDatabase('guards');
+  const p = await testProject(db.url, config ? { dbctlConfig: config } : {});
   await p.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" serial PRIMARY KEY, "email" text NOT NULL, "note" text);'] });
   const env = config ? ['--env', 'production'] : [];
   expect((await p.dbctl(['migrate', ...env])).code).toBe(0);

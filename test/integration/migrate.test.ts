@@ -2,22 +2,17 @@
  * dbctl migrate and status against a real PostgreSQL: ordering, checksums, non-transactional
  * statements, failures, and the rows drizzle reads.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let db: TestDatabase;
 let project: TestProject;
 
 async function setup(): Promise<void> {
-  db = await createTestDatabase('migrate');
-  project = await createProject(db.url);
+  db = await testDatabase('migrate');
+  project = await testProject(db.url);
 }
-
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-});
 
 const createUsers = ['CREATE TABLE "users" ("id" serial PRIMARY KEY NOT NULL, "email" text NOT NULL);'];
 
@@ -208,8 +203,8 @@ describe('dbctl migrate', () => {
   });
 
   it('honours the drizzle config migrations table and schema', async () => {
-    db = await createTestDatabase('migrate');
-    project = await createProject(db.url, { migrationsTable: 'my_migrations', migrationsSchema: 'meta' });
+    db = await testDatabase('migrate');
+    project = await testProject(db.url, { migrationsTable: 'my_migrations', migrationsSchema: 'meta' });
     await project.addMigration({ name: 'users', sql: createUsers });
     expect((await project.dbctl(['migrate'])).code).toBe(0);
     const rows = await db.sql`select count(*)::int as n from meta.my_migrations`;

@@ -4,27 +4,21 @@
  * catalog says ran, never pending; `resolve --applied` of a migration with no failed record needs
  * `--force`.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { dbctlBin } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let project: TestProject | undefined;
 let db: TestDatabase | undefined;
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 const PROD = { environments: { production: { url: 'env:DATABASE_URL', protected: true } } };
 type Env = 'development' | 'production';
 
 async function withPosts(env: Env): Promise<TestProject> {
-  db = await createTestDatabase('states');
-  const p = await createProject(db.url, env === 'production' ? { dbctlConfig: PROD } : {});
+  db = await testDatabase('states');
+  const p = await testProject(db.url, env === 'production' ? { dbctlConfig: PROD } : {});
   await p.addMigration({ name: 'posts', sql: [`CREATE TABLE "posts" ("id" serial PRIMARY KEY, "bio" text);`] });
   expect((await p.dbctl(['migrate', '--env', env])).code).toBe(0);
   await db.sql`insert into posts (bio) select 'bio ' || g from generate_series(1, 1000) g`;
@@ -75,8 +69,8 @@ describe.each(['development', 'production'] as Env[])('honest states on %s', (en
 
 describe('a run killed during CREATE INDEX CONCURRENTLY', () => {
   it('is recorded as failed, with what the catalog says ran; never pending with a rerun failing 42P07', async () => {
-    db = await createTestDatabase('states');
-    project = await createProject(db.url);
+    db = await testDatabase('states');
+    project = await testProject(db.url);
     await project.addMigration({
       name: 'big',
       sql: [

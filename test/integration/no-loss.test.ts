@@ -4,18 +4,12 @@
  * by PostgreSQL's pre-commit check with the data intact (UNPLANNED_DESTRUCTION), or applied after a
  * backup that restores identical rows. On a protected and an unprotected environment.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let project: TestProject | undefined;
 let db: TestDatabase | undefined;
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 const PROD = { environments: { production: { url: 'env:DATABASE_URL', protected: true } } };
 
@@ -23,8 +17,8 @@ type Env = 'development' | 'production';
 
 /** A seeded database: public.posts (3,000 rows), public.users (200) and archive.users (500). */
 async function seeded(env: Env): Promise<TestProject> {
-  db = await createTestDatabase('noloss');
-  const p = await createProject(db.url, env === 'production' ? { dbctlConfig: PROD } : {});
+  db = await testDatabase('noloss');
+  const p = await testProject(db.url, env === 'production' ? { dbctlConfig: PROD } : {});
   await p.addMigration({
     name: 'base',
     sql: [
@@ -332,8 +326,8 @@ describe('objects that hold no rows destroy nothing', () => {
   );
 
   it('a brand-new protected database applies its whole history without flags', async () => {
-    db = await createTestDatabase('noloss');
-    project = await createProject(db.url, { dbctlConfig: PROD });
+    db = await testDatabase('noloss');
+    project = await testProject(db.url, { dbctlConfig: PROD });
     await project.addMigration({ name: 'create', sql: [`CREATE TABLE "profiles" ("id" serial PRIMARY KEY, "bio" text, "age" integer);`] });
     await project.addMigration({
       name: 'drop_bio',

@@ -4,24 +4,17 @@
  * migrations keeps the first applied and leaves the second pending; a migrate waiting for the
  * migration lock stops at once when aborted. Real processes calling `require('dbctl')`, a real server.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 import { repoRoot, runNode } from '../support/cli.js';
 import { acquireMigrationLock, releaseMigrationLock } from '../../src/io/lock.js';
 
 let db: TestDatabase | undefined;
 let project: TestProject | undefined;
-
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 /**
  * A script calling `dbctl[op](options)` with a signal, aborted `now`, when a reporter line
@@ -84,8 +77,8 @@ async function appliedCount(): Promise<number> {
 
 describe('signal (ops of migrate, backup, backups, restore, drop, resolve)', () => {
   it('an aborted signal rejects with ABORTED before connecting: nothing is applied, backed up or dropped', async () => {
-    db = await createTestDatabase('ops_a_abort');
-    project = await createProject(db.url);
+    db = await testDatabase('ops_a_abort');
+    project = await testProject(db.url);
     await userProject(project);
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" serial PRIMARY KEY);'] });
 
@@ -105,8 +98,8 @@ describe('signal (ops of migrate, backup, backups, restore, drop, resolve)', () 
   });
 
   it('migrate aborted between two migrations keeps the first applied and the second pending', async () => {
-    db = await createTestDatabase('ops_a_between');
-    project = await createProject(db.url);
+    db = await testDatabase('ops_a_between');
+    project = await testProject(db.url);
     await userProject(project);
     const first = await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" serial PRIMARY KEY);'] });
     const second = await project.addMigration({ name: 'posts', sql: ['CREATE TABLE "posts" ("id" serial PRIMARY KEY);'] });
@@ -129,8 +122,8 @@ describe('signal (ops of migrate, backup, backups, restore, drop, resolve)', () 
   });
 
   it('migrate waiting for the migration lock stops at once when aborted; nothing is applied', async () => {
-    db = await createTestDatabase('ops_a_lock');
-    project = await createProject(db.url);
+    db = await testDatabase('ops_a_lock');
+    project = await testProject(db.url);
     await userProject(project);
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" serial PRIMARY KEY);'] });
     const holder = postgres(db.url, { max: 1 });
@@ -149,8 +142,8 @@ describe('signal (ops of migrate, backup, backups, restore, drop, resolve)', () 
   });
 
   it('migrate retrying an unreachable database (waitForDb) stops at once when aborted, with ABORTED', async () => {
-    db = await createTestDatabase('ops_a_waitdb');
-    project = await createProject(db.url);
+    db = await testDatabase('ops_a_waitdb');
+    project = await testProject(db.url);
     await userProject(project);
     await project.addMigration({ name: 'users', sql: ['CREATE TABLE "users" ("id" serial PRIMARY KEY);'] });
     // a port nothing listens on: every attempt is refused, and waitForDb retries for a minute

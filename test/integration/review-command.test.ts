@@ -2,25 +2,19 @@
  * `dbctl review` through the binary: selection (newest, tags, --all, --since, --env pending),
  * formats, exit codes, and live size estimates with --env.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { testDatabase, type TestDatabase } from '../support/db.js';
+import { testProject, type TestProject } from '../support/project.js';
 
 let project: TestProject | undefined;
 let db: TestDatabase | undefined;
-afterEach(async () => {
-  await project?.cleanup();
-  await db?.drop();
-  project = undefined;
-  db = undefined;
-});
 
 const createUsers = ['CREATE TABLE "users" ("id" serial PRIMARY KEY NOT NULL, "email" text NOT NULL, "age" integer);'];
 
 async function projectWithoutDatabase(): Promise<TestProject> {
   // an unreachable url proves review never connects without --env
-  return await createProject('postgres://nobody:pw@127.0.0.1:1/none');
+  return await testProject('postgres://nobody:pw@127.0.0.1:1/none');
 }
 
 describe('dbctl review', () => {
@@ -79,8 +73,8 @@ describe('dbctl review', () => {
   });
 
   it('with --env reviews what is pending there and shows table size estimates', async () => {
-    db = await createTestDatabase('review');
-    project = await createProject(db.url);
+    db = await testDatabase('review');
+    project = await testProject(db.url);
     await project.addMigration({ name: 'users', sql: createUsers });
     expect((await project.dbctl(['migrate'])).code).toBe(0);
     await db.sql`insert into users (email, age) select 'u' || g || '@x', g from generate_series(1, 20000) g`;

@@ -3,7 +3,7 @@
  * its own, created from the superuser url the global setup provides, and dropped afterwards.
  */
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 
 /** A fresh database and a client connected to it. */
 export interface TestDatabase {
@@ -61,4 +61,11 @@ export async function createTestDatabase(prefix = 'dbctl'): Promise<TestDatabase
       }
     },
   };
+}
+
+/** `createTestDatabase`, dropped when the test that made it finishes (call it inside a test). */
+export async function testDatabase(prefix?: string): Promise<TestDatabase> {
+  const db = await createTestDatabase(prefix);
+  onTestFinished(() => db.drop());
+  return db;
 }

@@ -6,6 +6,7 @@
 import { mkdir, rm, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { onTestFinished } from 'vitest';
 import { drizzleKitBin, repoRoot, runDbctl, runNode, type CliResult } from './cli.js';
 
 /** A migration to write: its name (without the NNNN_ prefix) and SQL statements. */
@@ -89,4 +90,11 @@ export default defineConfig({
     journal: async () => JSON.parse(await readFile(journalPath, 'utf8')),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** `createProject`, removed when the test that made it finishes (call it inside a test). */
+export async function testProject(url: string, options?: Parameters<typeof createProject>[1]): Promise<TestProject> {
+  const project = await createProject(url, options);
+  onTestFinished(() => project.cleanup());
+  return project;
 }
