@@ -2,16 +2,16 @@
  * 200 typical drizzle-generated migrations review fast: the WASM parser is loaded once and each
  * file is parsed in one call (no per-statement parser or module work).
  */
+import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
-import * as pg from 'libpg-query';
 import { loadSqlParser } from '../../../src/sql/parser.js';
 import { reviewMigrations } from '../../../src/review/engine.js';
 import { splitMigration } from '../../../src/sql/migration.js';
 
-vi.mock('libpg-query', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('libpg-query')>();
-  return { ...actual, loadModule: vi.fn(actual.loadModule), parseSync: vi.fn(actual.parseSync) };
-});
+// the parser requires libpg-query (CommonJS): the same module object, watched here
+const pg = createRequire(import.meta.url)('libpg-query') as typeof import('libpg-query');
+vi.spyOn(pg, 'loadModule');
+vi.spyOn(pg, 'parseSync');
 
 /** A migration like drizzle-kit generate writes, varied by `i`. */
 function drizzleMigration(i: number): string {
