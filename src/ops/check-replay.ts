@@ -17,13 +17,15 @@ import { scratchOptions } from './schema-scratch.js';
  * applied them) run into a scratch database, its schema compared with the live one by the same
  * introspection; then the pending migrations on top, and the result compared with the schema in
  * code (what `drizzle-kit push` would try to undo). Without a scratch database drift fails closed.
+ * `onSent` is called once the replay is on its way to the server (or cannot start).
  */
 export async function replayChecks(
   ctx: CommandContext,
   project: ProjectConfig,
-  status: MigrationStatus<LocalMigration>,
+  reading: MigrationStatus<LocalMigration> | Promise<MigrationStatus<LocalMigration>>,
   environment: ResolvedEnvironment,
   db: Database,
+  onSent?: () => void,
 ): Promise<{ drift: CheckResult; schemaVsSql: CheckResult }> {
   const env = environment.name;
   const [{ withReplay, appliedOrder }, { compareLiveWithReplay }, { replayMigrations }, { compareSqlWithCode }] = await Promise.all([
@@ -32,40 +34,49 @@ export async function replayChecks(
     import('../drizzle/live/replay.js'),
     import('../drizzle/kit/schema-vs-sql.js'),
   ]);
-  const applied = appliedOrder(status.migrations.filter((m) => m.state === 'applied' || m.state === 'modified' || m.state === 'cosmetic'));
-  const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration);
-  const newest = applied[applied.length - 1]?.tag;
+  // the scratch database is opened while the status is still being read
+  const status = Promise.resolve(reading);
+  const applied = status.then((s) =>
+    appliedOrder(s.migrations.filter((m) => m.state === 'applied' || m.state === 'modified' || m.state === 'cosmetic')),
+  );
   let schemaVsSql: CheckResult = { id: 'schema-vs-sql', ok: true, message: 'skipped: the migrations could not be replayed (see drift)' };
   try {
-    const drift = await withReplay(db.sql, applied, scratchOptions(ctx, project, environment, db), async ({ scratch, replay }) => {
-      const where = `replayed ${replay.replayed.length} migration${replay.replayed.length === 1 ? '' : 's'} in a ${scratch.where}`;
-      const excludeSchemas = [project.history.schema];
-      const compared = await compareLiveWithReplay(db.sql, scratch.sql, project.drizzle, { excludeSchemas });
-      try {
-        if (pending.length > 0) await replayMigrations(scratch.sql, pending, []);
-        schemaVsSql = schemaVsSqlCheck(
-          await compareSqlWithCode(project.drizzle, scratch.sql, {
-            replayed: compared.expected,
-            pendingReplayed: pending.length > 0,
-            excludeSchemas,
-          }),
-        );
-      } catch (error) {
-        schemaVsSql = { id: 'schema-vs-sql', ok: true, message: `skipped: ${firstLine(error)}` };
-      }
-      return compared.drift
-        ? {
-            id: 'drift',
-            ok: false,
-            message: `the ${env} schema differs from what its applied migrations produce (${where}): run \`dbctl fix --env ${env}\` to write the repair as a migration`,
-            details: compared.summary,
-          }
-        : {
-            id: 'drift',
-            ok: true,
-            message: `the ${env} schema matches what its applied migrations produce${newest ? ` (up to ${newest})` : ''}; ${where}`,
-          };
-    });
+    const drift = await withReplay(
+      db.sql,
+      applied,
+      { ...scratchOptions(ctx, project, environment, db), onSent },
+      async ({ scratch, replay }) => {
+        const pending = (await status).migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration);
+        const newest = replay.replayed[replay.replayed.length - 1];
+        const where = `replayed ${replay.replayed.length} migration${replay.replayed.length === 1 ? '' : 's'} in a ${scratch.where}`;
+        const excludeSchemas = [project.history.schema];
+        const compared = await compareLiveWithReplay(db.sql, scratch.sql, project.drizzle, { excludeSchemas });
+        try {
+          if (pending.length > 0) await replayMigrations(scratch.sql, pending, []);
+          schemaVsSql = schemaVsSqlCheck(
+            await compareSqlWithCode(project.drizzle, scratch.sql, {
+              replayed: compared.expected,
+              pendingReplayed: pending.length > 0,
+              excludeSchemas,
+            }),
+          );
+        } catch (error) {
+          schemaVsSql = { id: 'schema-vs-sql', ok: true, message: `skipped: ${firstLine(error)}` };
+        }
+        return compared.drift
+          ? {
+              id: 'drift',
+              ok: false,
+              message: `the ${env} schema differs from what its applied migrations produce (${where}): run \`dbctl fix --env ${env}\` to write the repair as a migration`,
+              details: compared.summary,
+            }
+          : {
+              id: 'drift',
+              ok: true,
+              message: `the ${env} schema matches what its applied migrations produce${newest ? ` (up to ${newest})` : ''}; ${where}`,
+            };
+      },
+    );
     return { drift, schemaVsSql };
   } catch (error) {
     const hint = isDbctlError(error) && error.hint ? `; ${error.hint}` : '';

@@ -44,28 +44,39 @@ export async function check(options: CheckOptions = {}, given?: CommandContext):
   });
   const live = ctx.globals.envExplicit ? openEnvironment(ctx, project) : undefined;
   const review = live ? undefined : folder.then((read) => (read ? reviewCheck(ctx, project, read, options, undefined) : null));
-  const schema = schemaCheck(project, headers);
-  for (const started of [journal, folder, live, review]) started?.catch(() => undefined); // awaited below, in order
+  // the environment's checks start as soon as the folder is read and the connection open, and the
+  // schema check (CPU here) once their replay is on its way: the server replays meanwhile
+  let replaySent = () => {};
+  const sent = new Promise<void>((resolve) => (replaySent = () => setImmediate(resolve)));
+  const environment = live
+    ? folder.then((read) => (read ? live.then((opened) => environmentChecks(ctx, project, read, options, opened, replaySent)) : null))
+    : undefined;
+  void environment?.finally(replaySent).catch(() => undefined);
+  const schema = (environment ? sent : Promise.resolve()).then(() => schemaCheck(project, headers));
+  for (const started of [journal, folder, live, review, environment]) started?.catch(() => undefined); // awaited below, in order
 
-  const closeUnused = () =>
-    void live?.then(
+  const closeUnused = async () => {
+    // environmentChecks closes the connection (and drops its scratch database) itself: wait for it
+    if (await environment?.catch(() => null)) return;
+    await live?.then(
       (opened) => opened.db.close(),
       () => undefined,
     );
+  };
   const checks: CheckResult[] = [];
   let read: MigrationFolder | null;
   try {
     checks.push(await schema, await journal);
     read = await folder;
   } catch (error) {
-    closeUnused();
+    await closeUnused();
     throw error;
   }
   if (!read) {
-    closeUnused();
+    await closeUnused();
     checks.push({ id: 'review', ok: false, message: 'skipped: the migrations folder cannot be read (see journal)' });
-  } else if (live) {
-    checks.push(...(await environmentChecks(ctx, project, read, options, await live)));
+  } else if (environment) {
+    checks.push(...(await environment)!);
   } else {
     checks.push((await review)!);
   }
@@ -228,12 +239,16 @@ async function environmentChecks(
   folder: MigrationFolder,
   options: CheckOptions,
   { environment, db }: OpenEnvironment,
+  onSent?: () => void,
 ): Promise<CheckResult[]> {
+  // the scratch database is made while the history is read (replayChecks waits for the status)
+  const reading = readStatus(db.sql, folder, historyTables(project));
+  const replayed = replayChecks(ctx, project, reading, environment, db, onSent);
+  replayed.catch(() => undefined);
   try {
-    const status = await readStatus(db.sql, folder, historyTables(project));
+    const status = await reading;
     const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed');
     const facts = readTableFacts(db.sql);
-    const replayed = replayChecks(ctx, project, status, environment, db);
     const drift = replayed.then((r) => r.drift);
     const review = facts.then((known) =>
       reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts: known }),
@@ -253,6 +268,7 @@ async function environmentChecks(
       (await replayed).schemaVsSql,
     ];
   } finally {
+    await replayed.catch(() => undefined); // its scratch database is dropped through this connection
     await db.close();
   }
 }
