@@ -28,29 +28,46 @@ export async function replayChecks(
   onSent?: () => void,
 ): Promise<{ drift: CheckResult; schemaVsSql: CheckResult }> {
   const env = environment.name;
-  const [{ withReplay, appliedOrder }, { compareLiveWithReplay }, { replayMigrations }, { compareSqlWithCode }] = await Promise.all([
-    import('../drizzle/live/replayed.js'),
-    import('../drizzle/live/compare.js'),
-    import('../drizzle/live/replay.js'),
-    import('../drizzle/kit/schema-vs-sql.js'),
-  ]);
+  const [{ withReplay, appliedOrder }, { compareLiveWithReplay, readLiveAhead }, { replayMigrations }, { compareSqlWithCode }] =
+    await Promise.all([
+      import('../drizzle/live/replayed.js'),
+      import('../drizzle/live/compare.js'),
+      import('../drizzle/live/replay.js'),
+      import('../drizzle/kit/schema-vs-sql.js'),
+    ]);
   // the scratch database is opened while the status is still being read
   const status = Promise.resolve(reading);
   const applied = status.then((s) =>
     appliedOrder(s.migrations.filter((m) => m.state === 'applied' || m.state === 'modified' || m.state === 'cosmetic')),
   );
   let schemaVsSql: CheckResult = { id: 'schema-vs-sql', ok: true, message: 'skipped: the migrations could not be replayed (see drift)' };
+  const excludeSchemas = [project.history.schema];
+  // the live side is read while the server replays (the connection is free once the replay is sent)
+  let liveAhead: ReturnType<typeof readLiveAhead>;
+  let ahead = false;
+  const sent = () => {
+    if (!ahead) {
+      ahead = true;
+      liveAhead = readLiveAhead(db.sql, project.drizzle, { excludeSchemas });
+      liveAhead?.catch(() => undefined); // used, or read again, by compareLiveWithReplay
+    }
+    onSent?.();
+  };
   try {
     const drift = await withReplay(
       db.sql,
       applied,
-      { ...scratchOptions(ctx, project, environment, db), onSent },
+      { ...scratchOptions(ctx, project, environment, db), onSent: sent },
       async ({ scratch, replay }) => {
         const pending = (await status).migrations.filter((m) => m.state === 'pending' || m.state === 'failed').map((m) => m.migration);
         const newest = replay.replayed[replay.replayed.length - 1];
         const where = `replayed ${replay.replayed.length} migration${replay.replayed.length === 1 ? '' : 's'} in a ${scratch.where}`;
-        const excludeSchemas = [project.history.schema];
-        const compared = await compareLiveWithReplay(db.sql, scratch.sql, project.drizzle, { excludeSchemas });
+        const compared = await compareLiveWithReplay(db.sql, scratch.sql, project.drizzle, {
+          excludeSchemas,
+          liveAhead,
+          // with nothing pending the scratch database is not read again: it is dropped while the readings are compared
+          onRead: pending.length === 0 ? () => void scratch.drop() : undefined,
+        });
         try {
           if (pending.length > 0) await replayMigrations(scratch.sql, pending, []);
           schemaVsSql = schemaVsSqlCheck(
@@ -79,6 +96,7 @@ export async function replayChecks(
     );
     return { drift, schemaVsSql };
   } catch (error) {
+    await liveAhead?.catch(() => undefined); // the connection is closed after this
     const hint = isDbctlError(error) && error.hint ? `; ${error.hint}` : '';
     return {
       drift: {
