@@ -4,7 +4,8 @@
  * schema in code).
  */
 import type { MigrationStatus } from '../core/plan.js';
-import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
+import type { DrizzleSettings, ProjectConfig, ResolvedEnvironment } from '../config/types.js';
+import type { PgSnapshot } from '../drizzle/live/introspect.js';
 import { isDbctlError } from '../errors.js';
 import type { LocalMigration } from '../drizzle/folder.js';
 import type { Database } from '../io/db.js';
@@ -17,7 +18,8 @@ import { scratchOptions } from './schema-scratch.js';
  * applied them) run into a scratch database, its schema compared with the live one by the same
  * introspection; then the pending migrations on top, and the result compared with the schema in
  * code (what `drizzle-kit push` would try to undo). Without a scratch database drift fails closed.
- * `onSent` is called once the replay is on its way to the server (or cannot start).
+ * `shared.onSent` is called once the replay is on its way to the server (or cannot start);
+ * `shared.code` reads the schema in code when the caller shares one reading of it.
  */
 export async function replayChecks(
   ctx: CommandContext,
@@ -25,7 +27,7 @@ export async function replayChecks(
   reading: MigrationStatus<LocalMigration> | Promise<MigrationStatus<LocalMigration>>,
   environment: ResolvedEnvironment,
   db: Database,
-  onSent?: () => void,
+  shared: { onSent?: () => void; code?: (settings: DrizzleSettings) => Promise<PgSnapshot> } = {},
 ): Promise<{ drift: CheckResult; schemaVsSql: CheckResult }> {
   const env = environment.name;
   const [{ withReplay, appliedOrder }, { compareLiveWithReplay, readLiveAhead }, { replayMigrations }, { compareSqlWithCode }] =
@@ -51,7 +53,7 @@ export async function replayChecks(
       liveAhead = readLiveAhead(db.sql, project.drizzle, { excludeSchemas });
       liveAhead?.catch(() => undefined); // used, or read again, by compareLiveWithReplay
     }
-    onSent?.();
+    shared.onSent?.();
   };
   try {
     const drift = await withReplay(
@@ -75,6 +77,7 @@ export async function replayChecks(
               replayed: compared.expected,
               pendingReplayed: pending.length > 0,
               excludeSchemas,
+              code: shared.code,
             }),
           );
         } catch (error) {

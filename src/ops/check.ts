@@ -8,9 +8,10 @@ import path from 'node:path';
 import { analyzePendingMigrations } from '../core/analyze.js';
 import { applyBaseline, checkFolder } from '../core/folder-check.js';
 import type { MigrationStatus } from '../core/plan.js';
-import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
+import type { DrizzleSettings, ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { ExitCode, isDbctlError } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
+import type { PgSnapshot } from '../drizzle/live/introspect.js';
 import { readFolderFacts } from '../drizzle/folder-facts.js';
 import { readSnapshotHeaders, type SnapshotHeaders } from '../drizzle/snapshot-headers.js';
 import { connect, type Database } from '../io/db.js';
@@ -46,13 +47,18 @@ export async function check(options: CheckOptions = {}, given?: CommandContext):
   const review = live ? undefined : folder.then((read) => (read ? reviewCheck(ctx, project, read, options, undefined) : null));
   // the environment's checks start as soon as the folder is read and the connection open, and the
   // schema check (CPU here) once their replay is on its way: the server replays meanwhile
+  // the schema in code is read once for the schema check and schema-vs-sql (drizzle-kit 0.31's line)
+  let codeRead: Promise<PgSnapshot> | undefined;
+  const code = (settings: DrizzleSettings) => (codeRead ??= import('../drizzle/live/code.js').then((m) => m.codeSnapshot(settings)));
   let replaySent = () => {};
   const sent = new Promise<void>((resolve) => (replaySent = () => setImmediate(resolve)));
   const environment = live
-    ? folder.then((read) => (read ? live.then((opened) => environmentChecks(ctx, project, read, options, opened, replaySent)) : null))
+    ? folder.then((read) =>
+        read ? live.then((opened) => environmentChecks(ctx, project, read, options, opened, { onSent: replaySent, code })) : null,
+      )
     : undefined;
   void environment?.finally(replaySent).catch(() => undefined);
-  const schema = (environment ? sent : Promise.resolve()).then(() => schemaCheck(project, headers));
+  const schema = (environment ? sent : Promise.resolve()).then(() => schemaCheck(project, headers, code));
   for (const started of [journal, folder, live, review, environment]) started?.catch(() => undefined); // awaited below, in order
 
   const closeUnused = async () => {
@@ -86,11 +92,15 @@ export async function check(options: CheckOptions = {}, given?: CommandContext):
 }
 
 /** The schema in code against the newest snapshot: a forgotten `generate`. */
-async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHeaders>): Promise<CheckResult> {
+async function schemaCheck(
+  project: ProjectConfig,
+  headers: Promise<SnapshotHeaders>,
+  code: (settings: DrizzleSettings) => Promise<PgSnapshot>,
+): Promise<CheckResult> {
   const { schemaDiffersFromSnapshot } = await import('../drizzle/live/drift.js');
   try {
     const onKitV1 = await (await import('../drizzle/kit/schema-check.js')).schemaDiffersOnKitV1(project.drizzle);
-    const result = onKitV1 ?? (await schemaDiffersFromSnapshot(project.drizzle, { headers }));
+    const result = onKitV1 ?? (await schemaDiffersFromSnapshot(project.drizzle, { headers, code }));
     return result.differs
       ? {
           id: 'schema',
@@ -239,11 +249,11 @@ async function environmentChecks(
   folder: MigrationFolder,
   options: CheckOptions,
   { environment, db }: OpenEnvironment,
-  onSent?: () => void,
+  shared: Parameters<typeof replayChecks>[5] = {},
 ): Promise<CheckResult[]> {
   // the scratch database is made while the history is read (replayChecks waits for the status)
   const reading = readStatus(db.sql, folder, historyTables(project));
-  const replayed = replayChecks(ctx, project, reading, environment, db, onSent);
+  const replayed = replayChecks(ctx, project, reading, environment, db, shared);
   replayed.catch(() => undefined);
   try {
     const status = await reading;
