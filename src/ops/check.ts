@@ -8,9 +8,10 @@ import path from 'node:path';
 import { analyzePendingMigrations } from '../core/analyze.js';
 import { applyBaseline, checkFolder } from '../core/folder-check.js';
 import type { MigrationStatus } from '../core/plan.js';
-import type { ProjectConfig, ResolvedEnvironment } from '../config/types.js';
+import type { DrizzleSettings, ProjectConfig, ResolvedEnvironment } from '../config/types.js';
 import { ExitCode, isDbctlError } from '../errors.js';
 import type { LocalMigration, MigrationFolder } from '../drizzle/folder.js';
+import type { PgSnapshot } from '../drizzle/live/introspect.js';
 import { readFolderFacts } from '../drizzle/folder-facts.js';
 import { readSnapshotHeaders, type SnapshotHeaders } from '../drizzle/snapshot-headers.js';
 import { connect, type Database } from '../io/db.js';
@@ -44,28 +45,44 @@ export async function check(options: CheckOptions = {}, given?: CommandContext):
   });
   const live = ctx.globals.envExplicit ? openEnvironment(ctx, project) : undefined;
   const review = live ? undefined : folder.then((read) => (read ? reviewCheck(ctx, project, read, options, undefined) : null));
-  const schema = schemaCheck(project, headers);
-  for (const started of [journal, folder, live, review]) started?.catch(() => undefined); // awaited below, in order
+  // the environment's checks start as soon as the folder is read and the connection open, and the
+  // schema check (CPU here) once their replay is on its way: the server replays meanwhile
+  // the schema in code is read once for the schema check and schema-vs-sql (drizzle-kit 0.31's line)
+  let codeRead: Promise<PgSnapshot> | undefined;
+  const code = (settings: DrizzleSettings) => (codeRead ??= import('../drizzle/live/code.js').then((m) => m.codeSnapshot(settings)));
+  let replaySent = () => {};
+  const sent = new Promise<void>((resolve) => (replaySent = () => setImmediate(resolve)));
+  const environment = live
+    ? folder.then((read) =>
+        read ? live.then((opened) => environmentChecks(ctx, project, read, options, opened, { onSent: replaySent, code })) : null,
+      )
+    : undefined;
+  void environment?.finally(replaySent).catch(() => undefined);
+  const schema = (environment ? sent : Promise.resolve()).then(() => schemaCheck(project, headers, code));
+  for (const started of [journal, folder, live, review, environment]) started?.catch(() => undefined); // awaited below, in order
 
-  const closeUnused = () =>
-    void live?.then(
+  const closeUnused = async () => {
+    // environmentChecks closes the connection (and drops its scratch database) itself: wait for it
+    if (await environment?.catch(() => null)) return;
+    await live?.then(
       (opened) => opened.db.close(),
       () => undefined,
     );
+  };
   const checks: CheckResult[] = [];
   let read: MigrationFolder | null;
   try {
     checks.push(await schema, await journal);
     read = await folder;
   } catch (error) {
-    closeUnused();
+    await closeUnused();
     throw error;
   }
   if (!read) {
-    closeUnused();
+    await closeUnused();
     checks.push({ id: 'review', ok: false, message: 'skipped: the migrations folder cannot be read (see journal)' });
-  } else if (live) {
-    checks.push(...(await environmentChecks(ctx, project, read, options, await live)));
+  } else if (environment) {
+    checks.push(...(await environment)!);
   } else {
     checks.push((await review)!);
   }
@@ -75,11 +92,15 @@ export async function check(options: CheckOptions = {}, given?: CommandContext):
 }
 
 /** The schema in code against the newest snapshot: a forgotten `generate`. */
-async function schemaCheck(project: ProjectConfig, headers: Promise<SnapshotHeaders>): Promise<CheckResult> {
+async function schemaCheck(
+  project: ProjectConfig,
+  headers: Promise<SnapshotHeaders>,
+  code: (settings: DrizzleSettings) => Promise<PgSnapshot>,
+): Promise<CheckResult> {
   const { schemaDiffersFromSnapshot } = await import('../drizzle/live/drift.js');
   try {
     const onKitV1 = await (await import('../drizzle/kit/schema-check.js')).schemaDiffersOnKitV1(project.drizzle);
-    const result = onKitV1 ?? (await schemaDiffersFromSnapshot(project.drizzle, { headers }));
+    const result = onKitV1 ?? (await schemaDiffersFromSnapshot(project.drizzle, { headers, code }));
     return result.differs
       ? {
           id: 'schema',
@@ -228,12 +249,16 @@ async function environmentChecks(
   folder: MigrationFolder,
   options: CheckOptions,
   { environment, db }: OpenEnvironment,
+  shared: Parameters<typeof replayChecks>[5] = {},
 ): Promise<CheckResult[]> {
+  // the scratch database is made while the history is read (replayChecks waits for the status)
+  const reading = readStatus(db.sql, folder, historyTables(project));
+  const replayed = replayChecks(ctx, project, reading, environment, db, shared);
+  replayed.catch(() => undefined);
   try {
-    const status = await readStatus(db.sql, folder, historyTables(project));
+    const status = await reading;
     const pending = status.migrations.filter((m) => m.state === 'pending' || m.state === 'failed');
     const facts = readTableFacts(db.sql);
-    const replayed = replayChecks(ctx, project, status, environment, db);
     const drift = replayed.then((r) => r.drift);
     const review = facts.then((known) =>
       reviewCheck(ctx, project, folder, options, { pendingTags: pending.map((p) => p.migration.tag), facts: known }),
@@ -253,6 +278,7 @@ async function environmentChecks(
       (await replayed).schemaVsSql,
     ];
   } finally {
+    await replayed.catch(() => undefined); // its scratch database is dropped through this connection
     await db.close();
   }
 }

@@ -47,10 +47,28 @@ async function check(p: TestProject): Promise<{ code: number; checks: Check[]; s
   return { code: result.code, checks: result.json().checks, stderr: result.stderr };
 }
 
-/** The names of the scratch databases left on the server (none, ever). */
-async function scratchLeft(): Promise<string[]> {
+/**
+ * The scratch databases left on the server (none, ever): those whose dbctl process has ended (a
+ * scratch database is named after the process that made it; one of another test file's dbctl still
+ * running is not left), or with `pid` those of that process.
+ */
+async function scratchLeft(pid?: number): Promise<string[]> {
   const rows = await db!.sql<{ datname: string }[]>`select datname from pg_database where datname like 'dbctl\\_scratch\\_%'`;
-  return rows.map((r) => r.datname);
+  return rows
+    .map((r) => r.datname)
+    .filter((name) => {
+      const owner = Number(name.split('_')[2]);
+      return pid === undefined ? !running(owner) : owner === pid;
+    });
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('drift against the replayed migrations', () => {
@@ -263,11 +281,12 @@ describe('the scratch database on interrupt', () => {
     });
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
     const deadline = Date.now() + 30_000;
-    while ((await scratchLeft()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(await scratchLeft()).toHaveLength(1);
+    while ((await scratchLeft(child.pid)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await scratchLeft(child.pid)).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 500)); // the replay is in pg_sleep now
     child.kill('SIGINT');
     expect(await exited).toBe('SIGINT');
+    expect(await scratchLeft(child.pid)).toEqual([]);
     expect(await scratchLeft()).toEqual([]);
   });
 });

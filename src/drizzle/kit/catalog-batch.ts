@@ -128,21 +128,37 @@ const CONSTRAINTS: BatchedQuery = {
   names: (text) => pair(/WHERE tc\.table_name = '([^']*)' and constraint_schema = '([^']*)';\s*$/.exec(text), 2, 1),
   perTable: (schema, table) => `SELECT c.column_name, c.data_type, constraint_type, constraint_name, constraint_schema${CONSTRAINTS_FROM}
       WHERE tc.table_name = '${table}' and constraint_schema = '${schema}';`,
-  // a constraint's columns in the constraint's own order (their position in conkey), not the table's
-  batch: (
-    schemas,
-  ) => `SELECT ${KEYS('constraint_schema', 'tc.table_name')} c.column_name, c.data_type, constraint_type, constraint_name, constraint_schema${CONSTRAINTS_FROM}
-      LEFT JOIN (SELECT kn.nspname AS key_schema, kt.relname AS key_table, k.conname AS key_name, ka.attname AS key_column,
-                        array_position(k.conkey, ka.attnum) AS key_position
-                   FROM pg_catalog.pg_constraint k
-                   JOIN pg_catalog.pg_namespace kn ON kn.oid = k.connamespace
-                   JOIN pg_catalog.pg_class kt ON kt.oid = k.conrelid
-                   JOIN pg_catalog.pg_attribute ka ON ka.attrelid = k.conrelid AND ka.attnum = ANY (k.conkey)
-                  WHERE kn.nspname IN (${schemas})) AS key_order
-        ON key_order.key_schema = constraint_schema AND key_order.key_table = tc.table_name
-       AND key_order.key_name = constraint_name AND key_order.key_column = c.column_name
-      WHERE constraint_schema IN (${schemas})
-      ORDER BY constraint_schema, tc.table_name, constraint_name, key_order.key_position, c.ordinal_position`,
+  // a constraint's columns in the constraint's own order (their position in conkey), not the table's.
+  // Each information_schema view is read once, for the schemas, before the joins (MATERIALIZED): on
+  // a catalog whose statistics lag behind (a database just made, a scratch replay) the planner
+  // otherwise re-evaluates the views inside nested loops, seconds for 50 tables. Same rows: every
+  // join condition pins the schema on both sides, so filtering each view by it first keeps them all.
+  batch: (schemas) => `WITH tc AS MATERIALIZED (
+        SELECT constraint_schema, constraint_name, table_name, constraint_type FROM information_schema.table_constraints
+         WHERE constraint_schema IN (${schemas})
+      ), ccu AS MATERIALIZED (
+        SELECT constraint_schema, constraint_name, column_name FROM information_schema.constraint_column_usage
+         WHERE constraint_schema IN (${schemas})
+      ), c AS MATERIALIZED (
+        SELECT table_schema, table_name, column_name, data_type, ordinal_position FROM information_schema.columns
+         WHERE table_schema IN (${schemas})
+      ), key_order AS MATERIALIZED (
+        SELECT kn.nspname AS key_schema, kt.relname AS key_table, k.conname AS key_name, ka.attname AS key_column,
+               array_position(k.conkey, ka.attnum) AS key_position
+          FROM pg_catalog.pg_constraint k
+          JOIN pg_catalog.pg_namespace kn ON kn.oid = k.connamespace
+          JOIN pg_catalog.pg_class kt ON kt.oid = k.conrelid
+          JOIN pg_catalog.pg_attribute ka ON ka.attrelid = k.conrelid AND ka.attnum = ANY (k.conkey)
+         WHERE kn.nspname IN (${schemas})
+      )
+      SELECT ${KEYS('constraint_schema', 'tc.table_name')} c.column_name, c.data_type, constraint_type, constraint_name, constraint_schema
+        FROM tc
+        JOIN ccu USING (constraint_schema, constraint_name)
+        JOIN c ON c.table_schema = tc.constraint_schema AND tc.table_name = c.table_name AND ccu.column_name = c.column_name
+        LEFT JOIN key_order
+          ON key_order.key_schema = constraint_schema AND key_order.key_table = tc.table_name
+         AND key_order.key_name = constraint_name AND key_order.key_column = c.column_name
+       ORDER BY constraint_schema, tc.table_name, constraint_name, key_order.key_position, c.ordinal_position`,
 };
 
 const CHECKS_SELECT = `

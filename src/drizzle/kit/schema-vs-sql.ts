@@ -6,6 +6,7 @@
  */
 import type postgres from 'postgres';
 import type { DrizzleSettings } from '../../config/types.js';
+import type { PgSnapshot } from '../live/introspect.js';
 import { loadKit, resolveDrizzleKit } from './load.js';
 
 /** The schema-vs-sql differences, one line each (empty when the SQL makes exactly what the code declares). */
@@ -18,6 +19,8 @@ export async function compareSqlWithCode(
     /** More migrations were replayed after that reading: the scratch database is read again. */
     pendingReplayed: boolean;
     excludeSchemas?: readonly string[] | undefined;
+    /** Reads the schema in code (drizzle-kit 0.31's line) when the caller shares one reading of it; `codeSnapshot` by default. */
+    code?: (settings: DrizzleSettings) => Promise<PgSnapshot>;
   },
 ): Promise<{ drift: boolean; summary: string[] }> {
   const installed = resolveDrizzleKit(settings.baseDir);
@@ -39,7 +42,7 @@ export async function compareSqlWithCode(
   const sqlSide = options.pendingReplayed
     ? await readSide(scratch, settings, { schemas: await userSchemas(scratch), excludeSchemas: options.excludeSchemas, kit })
     : (options.replayed as import('../live/compare.js').SchemaReading);
-  const code = withTableFilter(kit, settings, kit.pgSchema.parse(await codeSnapshot(settings)));
+  const code = withTableFilter(kit, settings, kit.pgSchema.parse(await (options.code ?? codeSnapshot)(settings)));
   const aligned = alignLive(sqlSide.schema.snapshot, code, sqlSide.schema.facts);
   const result = await compareReadings(
     { schema: { snapshot: aligned, facts: sqlSide.schema.facts }, extras: [] },

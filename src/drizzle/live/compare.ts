@@ -18,7 +18,7 @@ import type { KitInternals } from '../generate/types.js';
 import { compareExtras, readCatalogExtras, type CatalogObject, type ExtraDifference } from './catalog-extras.js';
 import { describeDifferences, type KitStatement } from './describe.js';
 import { diffSnapshots } from './diff.js';
-import { introspectedSchemas, introspectWith, readOnly, type LiveSchema, type PgSnapshot } from './introspect.js';
+import { introspectedSchemas, introspectWith, kitDb, readOnly, type LiveSchema, type PgSnapshot } from './introspect.js';
 
 /** One side of a comparison, read once. */
 export interface SchemaReading {
@@ -155,19 +155,37 @@ function reorderedEnums(a: PgSnapshot, b: PgSnapshot): Set<string> {
 }
 
 /**
+ * Reads the live database ahead, while the replay runs: the schemas the live database itself has
+ * (the replay usually makes the same ones). `compareLiveWithReplay` uses the reading only when the
+ * schemas it read are exactly those it would read after the replay; else it reads again. Undefined
+ * on drizzle-kit 1.0 (its own reading, after the replay).
+ */
+export function readLiveAhead(
+  live: postgres.Sql,
+  settings: DrizzleSettings,
+  options: { excludeSchemas?: readonly string[] } = {},
+): Promise<SchemaReading> | undefined {
+  if (resolveDrizzleKit(settings.baseDir).line === '1.0') return undefined;
+  return (async () => readSide(live, settings, { schemas: await userSchemas(live), excludeSchemas: options.excludeSchemas }))();
+}
+
+/**
  * Reads the live database and the scratch database (after the replay) alike and compares them.
  * The schemas read are the same on both sides: `schemaFilter` plus every schema the replay made.
+ * `liveAhead` (readLiveAhead's) stands for the live side when it read exactly those schemas;
+ * `onRead` is called once both sides are read (the scratch database is no longer needed for this).
  */
 export async function compareLiveWithReplay(
   live: postgres.Sql,
   scratch: postgres.Sql,
   settings: DrizzleSettings,
-  options: { excludeSchemas?: readonly string[] } = {},
+  options: { excludeSchemas?: readonly string[]; liveAhead?: Promise<SchemaReading> | undefined; onRead?: () => void } = {},
 ): Promise<ReplayComparison & { expected: SchemaReading; actual: SchemaReading }> {
   const installed = resolveDrizzleKit(settings.baseDir);
   if (installed.line === '1.0') {
     // drizzle-kit 1.0's introspection and diff (kit/drift-v1.ts); its readings are its own shape
     const v1 = await (await import('../kit/drift-v1.js')).compareLiveWithReplayV1(installed, live, scratch, settings, options);
+    options.onRead?.();
     return {
       drift: v1.drift,
       summary: v1.summary,
@@ -180,9 +198,18 @@ export async function compareLiveWithReplay(
   }
   const kit = await loadKit(settings.baseDir);
   const schemas = await userSchemas(scratch);
-  const [expected, actual] = await Promise.all([
-    readSide(scratch, settings, { schemas, excludeSchemas: options.excludeSchemas, kit }),
-    readSide(live, settings, { schemas, excludeSchemas: options.excludeSchemas, kit }),
-  ]);
+  const excludeSchemas = options.excludeSchemas;
+  const readLive = async () => {
+    const ahead = await options.liveAhead?.catch(() => undefined);
+    if (ahead) {
+      const wanted = await introspectedSchemas(kitDb(live), settings, { schemas, excludeSchemas });
+      if (sameList(ahead.schema.facts.schemas, wanted)) return ahead;
+    }
+    return await readSide(live, settings, { schemas, excludeSchemas, kit });
+  };
+  const [expected, actual] = await Promise.all([readSide(scratch, settings, { schemas, excludeSchemas, kit }), readLive()]);
+  options.onRead?.();
   return { ...(await compareReadings(actual, expected, kit)), expected, actual };
 }
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item, i) => item === b[i]);

@@ -54,6 +54,11 @@ export async function diffSnapshots(
 ): Promise<SnapshotDiff> {
   const k = kit ?? (await loadKit(path.dirname(fileURLToPath(import.meta.url))));
   const validatedFrom = k.pgSchema.parse(from);
+  // the same snapshot on both sides (the common answer of check's comparisons): nothing to diff,
+  // and no rename question to answer; `to` is as valid as `from`, validated above
+  if (answers === 'no-renames' && sameSnapshot(from, to)) {
+    return { sqlStatements: [], statements: [], renames: [], askedFlags: [], unanswered: [] };
+  }
   const validatedTo = k.pgSchema.parse(to);
   const action = mode === 'push' ? 'push' : undefined;
   const session =
@@ -85,6 +90,30 @@ export async function diffSnapshots(
     askedFlags: session.askedFlags,
     unanswered: session.ambiguities,
   };
+}
+
+/**
+ * Two snapshots alike but for their place in a chain (`id`, `prevId`): every value the same, as
+ * JSON sees them (key order aside; a key holding `undefined` is a key left out, as in the files).
+ */
+export function sameSnapshot(a: PgSnapshot, b: PgSnapshot): boolean {
+  const { id: _a, prevId: _pa, ...restA } = a as Record<string, unknown>;
+  const { id: _b, prevId: _pb, ...restB } = b as Record<string, unknown>;
+  return sameJson(restA, restB);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => sameJson(item, b[i]));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const key of Object.keys(x)) if (!sameJson(x[key], y[key])) return false;
+  for (const key of Object.keys(y)) if (!(key in x) && y[key] !== undefined) return false;
+  return true;
 }
 
 /** The SQL statements of `diffSnapshots` (the brief's `diffLive`). */

@@ -70,11 +70,12 @@ export async function detectDrift(
 /**
  * Compares the schema in code with the newest snapshot of the migrations folder. Needs no database.
  * Only the newest snapshot is validated in full (older ones by their header, see `readOutFolder`);
- * `headers` are the snapshots' headers when the caller has them (or is reading them).
+ * `headers` are the snapshots' headers when the caller has them (or is reading them); `code` reads
+ * the schema in code when the caller shares one reading of it (`codeSnapshot` by default).
  */
 export async function schemaDiffersFromSnapshot(
   settings: DrizzleSettings,
-  options: { headers?: Promise<SnapshotHeaders> } = {},
+  options: { headers?: Promise<SnapshotHeaders>; code?: (settings: DrizzleSettings) => Promise<PgSnapshot> } = {},
 ): Promise<SchemaVsSnapshot> {
   const installed = resolveDrizzleKit(settings.baseDir);
   if (installed.line === '1.0') {
@@ -84,7 +85,7 @@ export async function schemaDiffersFromSnapshot(
   }
   const kit = await loadKit(settings.baseDir);
   const headers = await options.headers;
-  const [newest, code] = [await newestSnapshot(settings, { validate: 'newest', headers }), await codeSnapshot(settings)];
+  const [newest, code] = [await newestSnapshot(settings, { validate: 'newest', headers }), await (options.code ?? codeSnapshot)(settings)];
   const diff = await diffSnapshots(newest, code, 'no-renames', 'generate', kit);
   return {
     differs: diff.sqlStatements.length > 0,

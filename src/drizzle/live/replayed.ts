@@ -7,7 +7,7 @@
 import type postgres from 'postgres';
 import type { LocalMigration } from '../folder.js';
 import { openScratch, type ScratchDatabase, type ScratchOptions } from '../../io/scratch.js';
-import { readExtensions, replayMigrations, type ReplayResult } from './replay.js';
+import { prepareReplay, readExtensions, replayMigrations, type ReplayResult } from './replay.js';
 
 /** What the work gets. */
 export interface Replayed {
@@ -15,20 +15,32 @@ export interface Replayed {
   replay: ReplayResult;
 }
 
-/** Replays `migrations` (in the order given) into a scratch database and runs `work` on it. */
+/**
+ * Replays `migrations` (in the order given) into a scratch database and runs `work` on it. The
+ * migrations may still be coming (a status being read): the scratch database is made meanwhile.
+ * `options.onSent` is called when the replay is on its way to the server, or could not start.
+ */
 export async function withReplay<T>(
   live: postgres.Sql,
-  migrations: readonly LocalMigration[],
-  options: ScratchOptions,
+  migrations: readonly LocalMigration[] | Promise<readonly LocalMigration[]>,
+  options: ScratchOptions & { onSent?: () => void },
   work: (replayed: Replayed) => Promise<T>,
 ): Promise<T> {
   const extensions = readExtensions(live);
-  extensions.catch(() => undefined);
-  const scratch = await openScratch(options);
+  const prepared = Promise.resolve(migrations).then(prepareReplay); // parsed while the scratch database is made
+  for (const started of [extensions, prepared]) started.catch(() => undefined); // awaited below
+  let scratch: ScratchDatabase;
   try {
-    const replay = await replayMigrations(scratch.sql, migrations, await extensions);
+    scratch = await openScratch(options);
+  } catch (error) {
+    options.onSent?.();
+    throw error;
+  }
+  try {
+    const replay = await replayMigrations(scratch.sql, await prepared, await extensions, { onSent: options.onSent });
     return await work({ scratch, replay });
   } finally {
+    options.onSent?.(); // when the replay could not start
     await scratch.drop();
   }
 }
