@@ -39,7 +39,7 @@ function groupOf(frame: ProfileNode['callFrame']): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (pkg) return `node_modules/${pkg[1]}`;
   const dist = /\/dist\/(.+)$/.exec(url);
-  if (dist && url.startsWith(`file://${repoRoot}`)) return `dist/${dist[1]}`;
+  if (dist && (url.startsWith(`file://${repoRoot}`) || url.startsWith(repoRoot))) return `dist/${dist[1]}`;
   if (url.startsWith('node:internal/modules')) return 'node: module loader';
   if (url.startsWith('node:')) return 'node: other internals';
   if (url.startsWith('wasm://')) return 'wasm';

@@ -64,8 +64,8 @@ const n = (value: number) => value.toLocaleString('en-US');
 
 /** Warns when dist/ is older than src/: the benchmark measures what was built. */
 function checkBuild(): string | null {
-  const cli = path.join(repoRoot, 'dist', 'bundle', 'cli.js');
-  if (!existsSync(cli)) throw new Error('dist/bundle/cli.js is missing: run `npm run build` first');
+  const cli = path.join(repoRoot, 'dist', 'bundle', 'cli.cjs');
+  if (!existsSync(cli)) throw new Error('dist/bundle/cli.cjs is missing: run `npm run build` first');
   const newest = (dir: string): number =>
     Math.max(
       0,

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// `dbctl --version` answers before loading anything else; every other call loads the CLI.
+// Node's own modules and the CommonJS bundle are `require`d: an ES module import of each would cost
+// the ES module loader's work on every run.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 const [first, ...rest] = process.argv.slice(2);
 if (rest.length === 0 && (first === '--version' || first === '-V')) {
-  const { readFileSync } = await import('node:fs');
-  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  // `dbctl --version` answers before loading anything else
+  process.stdout.write(`${require('../package.json').version}\n`);
 } else {
   // A run is short: V8 would optimize (on a second thread) code that has run only a few milliseconds
   // and that the run then hardly uses (review of 200 migrations: 15% less CPU with a budget 8x the
   // default of 132 KB); code that runs long, as on a 20,000-statement migration, still gets optimized.
-  (await import('node:v8')).setFlagsFromString('--interrupt-budget=1048576');
-  // Node >= 22.1 can keep V8's compiled code of dist/ between runs (in os.tmpdir()/node-compile-cache;
-  // NODE_DISABLE_COMPILE_CACHE=1 turns it off); on older Node there is no such cache and this does nothing
-  (await import('node:module')).default.enableCompileCache?.();
-  await import('../dist/bundle/cli.js');
+  require('node:v8').setFlagsFromString('--interrupt-budget=1048576');
+  // Compiled code kept between runs: Node >= 22.1 keeps it itself (in os.tmpdir()/node-compile-cache);
+  // on Node 20, bin/code-cache.cjs does it for the bundle. NODE_DISABLE_COMPILE_CACHE=1 turns either off.
+  const Module = require('node:module');
+  if (Module.enableCompileCache) Module.enableCompileCache();
+  else require('./code-cache.cjs').useCodeCache(require.resolve('../dist/bundle/cli.cjs'), require('../package.json').version);
+  require('../dist/bundle/cli.cjs');
 }

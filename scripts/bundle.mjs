@@ -4,9 +4,13 @@
  * Each file and package the ESM loader resolves at start costs a few milliseconds, and a command
  * like `dbctl migrate` with nothing pending runs at every container start. `npm run build` runs it
  * after tsc, whose dist/ output stays the library (`import { defineConfig } from 'dbctl'`).
+ *
+ * esbuild splits code into chunks only for ES modules; each chunk is then turned into a CommonJS
+ * file (`.cjs`), so that `bin/dbctl.js` can compile it with V8's code cache on Node 20, which has
+ * none for ES modules (`bin/code-cache.cjs`; Node >= 22.1 keeps its own).
  */
-import { build } from 'esbuild';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { build, transform } from 'esbuild';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,10 +81,12 @@ const lazyBuiltins = {
 };
 
 await rm(outdir, { recursive: true, force: true });
+const esmdir = `${outdir}-esm`;
+await rm(esmdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: repoRoot,
   entryPoints: { cli: 'src/cli.ts' },
-  outdir,
+  outdir: esmdir,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -90,10 +96,6 @@ const result = await build({
   plugins: [lazyBuiltins],
   // the version, known at build time (src/version.ts reads package.json without it)
   define: { __DBCTL_BUNDLED_VERSION__: JSON.stringify(JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')).version) },
-  // the inlined CommonJS libraries (commander, prompts) call require() for Node's own modules
-  banner: {
-    js: "import { createRequire as __dbctlCreateRequire } from 'node:module'; const require = __dbctlCreateRequire(import.meta.url);",
-  },
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
@@ -117,6 +119,42 @@ async function inlinedLicenses(inputs) {
   }
   return sections.join(`\n${'-'.repeat(72)}\n\n`);
 }
+
+/**
+ * One ES module chunk as CommonJS: its imports of other chunks become `require`s of their `.cjs`
+ * (a chunk's `import()` of another a `require` on the next tick, as lazy as before); imports of
+ * packages and Node's modules `require`s, but for `import()`s of computed specifiers (a user's
+ * config, drizzle-kit's ES module entry), which stay Node's own dynamic import; `import.meta.url`
+ * this file's url. The chunks form no cycle (esbuild's chunk graph is a strict order), so
+ * CommonJS evaluates them in the same order as the ES modules.
+ */
+async function toCommonJs(code, file) {
+  const url = '__dbctlImportMetaUrl';
+  const { code: converted } = await transform(code, {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    define: { 'import.meta.url': url },
+    logLevel: 'error',
+  });
+  const chunk = String.raw`"(\./[\w.-]+)\.js"`;
+  const rewritten = converted
+    .replace(new RegExp(String.raw`\brequire\(${chunk}\)`, 'g'), 'require("$1.cjs")')
+    .replace(new RegExp(String.raw`\bimport\(${chunk}\)`, 'g'), 'Promise.resolve().then(() => require("$1.cjs"))');
+  if (/\bimport\("\.\//.test(rewritten) || /\brequire\("\.\/[^"]+\.js"\)/.test(rewritten)) {
+    throw new Error(`${file}: a chunk import was left unconverted`);
+  }
+  return `const ${url} = require('node:url').pathToFileURL(__filename).href;
+${rewritten}`;
+}
+
+await mkdir(outdir, { recursive: true });
+for (const name of await readdir(esmdir)) {
+  if (!name.endsWith('.js')) throw new Error(`unexpected bundle output ${name}`);
+  const code = await readFile(path.join(esmdir, name), 'utf8');
+  await writeFile(path.join(outdir, name.replace(/\.js$/, '.cjs')), await toCommonJs(code, name));
+}
+await rm(esmdir, { recursive: true, force: true });
 
 // the licenses of the libraries inlined into dist/bundle travel with it
 await writeFile(path.join(outdir, 'THIRD-PARTY-LICENSES.txt'), await inlinedLicenses(result.metafile.inputs));

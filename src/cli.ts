@@ -335,4 +335,4 @@ process.on('unhandledRejection', (error) => {
   process.exitCode = reportError(error);
 });
 
-await main();
+void main();
