@@ -47,7 +47,10 @@ function useCodeCache(entry, version) {
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
     if (!filename.startsWith(prefix) || !filename.endsWith('.cjs')) return compile.call(this, content, filename);
-    const stored = path.join(dir, `${path.basename(filename, '.cjs')}-${createHash('sha256').update(content).digest('hex').slice(0, 24)}.bin`);
+    const stored = path.join(
+      dir,
+      `${path.basename(filename, '.cjs')}-${createHash('sha256').update(content).digest('hex').slice(0, 24)}.bin`,
+    );
     let cachedData;
     try {
       cachedData = fs.readFileSync(stored);
