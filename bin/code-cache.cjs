@@ -32,16 +32,17 @@ function cacheRoot(from) {
 
 /**
  * Compiles the CommonJS files beside `entry` (the bundle's `cli.cjs`) with V8's code cache (see
- * the top of this file). Does nothing when Node cannot give code compiled this way its own
- * `import()` (before 20.12).
+ * the top of this file). Code compiled this way has no `import()` of its own once it comes from the
+ * cache, so the bundle imports packages and file urls through the one given here
+ * (`src/io/dynamic-import.ts`; the build checks that no other `import()` is left in it).
  */
 function useCodeCache(entry, version) {
   const bundleDir = path.dirname(entry);
-  const importModuleDynamically = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (!importModuleDynamically || process.env.NODE_DISABLE_COMPILE_CACHE) return;
+  if (process.env.NODE_DISABLE_COMPILE_CACHE) return;
   const root = cacheRoot(bundleDir);
   if (!root) return;
   const dir = path.join(root, `code-${version}`);
+  globalThis[Symbol.for('dbctl.dynamicImport')] = (specifier) => import(specifier);
   const prefix = bundleDir + path.sep;
   const made = [];
   const compile = Module.prototype._compile;
@@ -57,7 +58,7 @@ function useCodeCache(entry, version) {
     } catch {
       // not made yet
     }
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData, importModuleDynamically });
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     if (cachedData === undefined || script.cachedDataRejected) made.push({ script, stored });
     const require = Module.createRequire(filename);
     return script.runInThisContext().call(this.exports, this.exports, require, this, filename, path.dirname(filename));

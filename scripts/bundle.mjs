@@ -123,9 +123,8 @@ async function inlinedLicenses(inputs) {
 /**
  * One ES module chunk as CommonJS: its imports of other chunks become `require`s of their `.cjs`
  * (a chunk's `import()` of another a `require` on the next tick, as lazy as before); imports of
- * packages and Node's modules `require`s, but for `import()`s of computed specifiers (a user's
- * config, drizzle-kit's ES module entry), which stay Node's own dynamic import; `import.meta.url`
- * this file's url. The chunks form no cycle (esbuild's chunk graph is a strict order), so
+ * packages and Node's modules `require`s; `import.meta.url` this file's url. The one `import()`
+ * left is `dynamicImport`'s (src/io/dynamic-import.ts), which the code cache's loader replaces. The chunks form no cycle (esbuild's chunk graph is a strict order), so
  * CommonJS evaluates them in the same order as the ES modules.
  */
 async function toCommonJs(code, file) {
@@ -143,6 +142,11 @@ async function toCommonJs(code, file) {
     .replace(new RegExp(String.raw`\bimport\(${chunk}\)`, 'g'), 'Promise.resolve().then(() => require("$1.cjs"))');
   if (/\bimport\("\.\//.test(rewritten) || /\brequire\("\.\/[^"]+\.js"\)/.test(rewritten)) {
     throw new Error(`${file}: a chunk import was left unconverted`);
+  }
+  // code compiled from V8's code cache cannot `import()`: the one dynamic import is src/io/dynamic-import.ts's
+  const imports = rewritten.match(/(?<![\w.$])import\s*\([^)]*\)/g) ?? [];
+  if (imports.some((call) => call !== 'import(specifier)')) {
+    throw new Error(`${file}: ${imports.join(', ')}: import packages and files through dynamicImport (src/io/dynamic-import.ts)`);
   }
   return `const ${url} = require('node:url').pathToFileURL(__filename).href;
 ${rewritten}`;

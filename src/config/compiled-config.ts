@@ -19,6 +19,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { dynamicImport } from '../io/dynamic-import.js';
 
 /** The transform jiti applies (`jiti.transform`), for storing. */
 export type ConfigTransform = (source: string, filename: string) => string;
@@ -94,7 +95,7 @@ export async function importCompiledConfig(
   const require = createRequire(file);
   const load = async (id: string): Promise<unknown> => {
     if (id in virtualModules) return virtualModules[id];
-    if (id.startsWith('node:') || builtinModules.includes(id)) return await import(id);
+    if (id.startsWith('node:') || builtinModules.includes(id)) return await dynamicImport(id);
     let resolved: string;
     try {
       resolved = require.resolve(id);
@@ -129,7 +130,7 @@ async function importResolved(require: NodeJS.Require, resolved: string): Promis
     exports = require(resolved);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw error;
-    return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+    return await dynamicImport(pathToFileURL(resolved).href);
   }
   // Node >= 22.12 requires an ES module too, and gives its namespace
   if ((exports as { [Symbol.toStringTag]?: unknown } | null)?.[Symbol.toStringTag] === 'Module') return exports as Record<string, unknown>;

@@ -6,6 +6,7 @@ import { DbctlError, ERROR_CODES, ExitCode, type DbctlErrorCode } from '../error
 import type { Output } from '../io/output.js';
 import type { CommandContext } from './context.js';
 import type { BaseOptions } from './options.js';
+import { dynamicImport } from '../io/dynamic-import.js';
 
 /**
  * The context an operation runs in: the CLI's when it calls (terminal output, prompts), else one
@@ -18,7 +19,7 @@ export async function opContext(options: BaseOptions, given?: CommandContext): P
     import('../io/dotenv.js'),
     import('../io/process-env.js'),
     import('../core/url.js'),
-    import('node:util'),
+    dynamicImport<typeof import('node:util')>('node:util'),
   ]);
   const cwd = options.cwd ?? process.cwd();
   const secrets = new Set<string>();

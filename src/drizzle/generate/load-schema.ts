@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DbctlError } from '../../errors.js';
 import type { KitInternals, PreparedExports } from './types.js';
+import { dynamicImport } from '../../io/dynamic-import.js';
 
 /** How schema modules are loaded: drizzle-kit's tsx (default), or jiti (when tsx is not installed). */
 export type SchemaLoader = 'tsx' | 'jiti';
@@ -63,7 +64,7 @@ export async function importAll(files: string[], kitDir: string, loader: SchemaL
         unregister();
       }
     } else {
-      const { createJiti } = await import('jiti');
+      const { createJiti } = await dynamicImport<typeof import('jiti')>('jiti');
       const jiti = createJiti(files[0] ?? kitDir, { moduleCache: false, fsCache: true });
       for (const file of files) {
         current = file;
