@@ -84,7 +84,8 @@ function useCodeCache(entry, version) {
       const madeStems = new Set([...now].map(stemOf));
       for (const name of fs.readdirSync(dir)) {
         const stem = stemOf(name);
-        if (now.has(name) || (stem !== name && !madeStems.has(stem) && fs.existsSync(path.join(bundleDir, `${stem}.cjs`)))) continue;
+        if (now.has(name) || name.endsWith('.tmp')) continue; // another run's entry being written
+        if (stem !== name && !madeStems.has(stem) && fs.existsSync(path.join(bundleDir, `${stem}.cjs`))) continue;
         fs.rmSync(path.join(dir, name), { force: true });
       }
       for (const { script, stored } of made) {
