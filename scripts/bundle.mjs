@@ -124,8 +124,9 @@ async function inlinedLicenses(inputs) {
  * One ES module chunk as CommonJS: its imports of other chunks become `require`s of their `.cjs`
  * (a chunk's `import()` of another a `require` on the next tick, as lazy as before); imports of
  * packages and Node's modules `require`s; `import.meta.url` this file's url. The one `import()`
- * left is `dynamicImport`'s (src/io/dynamic-import.ts), which the code cache's loader replaces. The chunks form no cycle (esbuild's chunk graph is a strict order), so
- * CommonJS evaluates them in the same order as the ES modules.
+ * left is `dynamicImport`'s (src/io/dynamic-import.ts), which the code cache's loader replaces.
+ * The chunks form no cycle (esbuild's chunk graph is a strict order), so CommonJS evaluates them
+ * in the same order as the ES modules.
  */
 async function toCommonJs(code, file) {
   const url = '__dbctlImportMetaUrl';
@@ -148,8 +149,7 @@ async function toCommonJs(code, file) {
   if (imports.some((call) => call !== 'import(specifier)')) {
     throw new Error(`${file}: ${imports.join(', ')}: import packages and files through dynamicImport (src/io/dynamic-import.ts)`);
   }
-  return `const ${url} = require('node:url').pathToFileURL(__filename).href;
-${rewritten}`;
+  return `const ${url} = require('node:url').pathToFileURL(__filename).href;\n${rewritten}`;
 }
 
 await mkdir(outdir, { recursive: true });
