@@ -19,6 +19,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { cacheRoot } from '../io/cache-root.js';
 import { dynamicImport } from '../io/dynamic-import.js';
 
 /** The transform jiti applies (`jiti.transform`), for storing. */
@@ -32,23 +33,12 @@ const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
 /** Thrown inside the fast path when it cannot load the file as jiti would. */
 class NotForFastPath extends Error {}
 
-/**
- * Where the transforms are kept: `.cache/dbctl` in the nearest `node_modules` above the file (the
- * one its imports resolve from, as trusted as the code in it); null when there is none.
- */
-function cacheDir(file: string): string | null {
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    const modules = path.join(dir, 'node_modules');
-    if (existsSync(modules)) return path.join(modules, '.cache', 'dbctl');
-    if (path.dirname(dir) === dir) return null;
-  }
-}
-
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 24);
 
 /** `config-<file>-<text and jiti>.cjs`: one stored transform per config file, replaced when it changes. */
 function cachePath(file: string, source: string, jitiVersion: string): string | null {
-  const dir = cacheDir(file);
+  // the nearest node_modules above the file: the one its imports resolve from
+  const dir = cacheRoot(path.dirname(file));
   return dir && path.join(dir, `config-${sha(file)}-${sha(`${jitiVersion}\0${source}`)}.cjs`);
 }
 

@@ -17,6 +17,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DBCTL_VERSION } from '../version.js';
+import { cacheRoot } from './cache-root.js';
 
 /** The parser calls whose results are kept. */
 export type ParseCallKind = 'parse' | 'plpgsql' | 'scan';
@@ -64,14 +65,7 @@ export const MAX_QUEUED_ENTRIES = 1000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** `node_modules/.cache/dbctl` in the nearest `node_modules` at or above `from`; null when there is none. */
-export function cacheRoot(from: string): string | null {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    const modules = path.join(dir, 'node_modules');
-    if (existsSync(modules)) return path.join(modules, '.cache', 'dbctl');
-    if (path.dirname(dir) === dir) return null;
-  }
-}
+export { cacheRoot };
 
 /**
  * Opens the cache for results of parser `parserVersion` run by dbctl `dbctlVersion`, above `from`;
