@@ -13,13 +13,13 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { dbctlBin, repoRoot, runNode, type CliResult } from '../support/cli.js';
+import { drizzleCacheRoot, installDrizzle } from '../support/drizzle-install.js';
 
 const run = promisify(execFile);
 
@@ -32,42 +32,14 @@ const MATRIX = [
   { kit: '1.0.0-rc.5', orm: '1.0.0-rc.5', extra: ['postgres@3'] },
 ] as const;
 
-const cacheRoot = path.join(tmpdir(), 'dbctl-test-drizzle');
-const cacheDir = (kit: string, orm: string) => path.join(cacheRoot, `${kit}-orm${orm}`);
-
-/** Installs one line into its cache folder unless a finished install is there. */
-async function install(entry: (typeof MATRIX)[number]): Promise<string> {
-  const dir = cacheDir(entry.kit, entry.orm);
-  const ready = path.join(dir, '.dbctl-ready');
-  if (existsSync(ready)) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'dbctl-drizzle-cache', private: true }));
-  await run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--no-package-lock',
-      '--prefix',
-      dir,
-      `drizzle-kit@${entry.kit}`,
-      `drizzle-orm@${entry.orm}`,
-      ...entry.extra,
-    ],
-    { cwd: dir, timeout: 240_000, env: { ...process.env, npm_config_loglevel: 'error' } },
-  );
-  writeFileSync(ready, new Date().toISOString());
-  return dir;
-}
+const cacheRoot = drizzleCacheRoot;
 
 const dirs = new Map<string, string>();
 const databases: TestDatabase[] = [];
 
 beforeAll(async () => {
   // in parallel: the time is the registry's, not the CPU's
-  const installed = await Promise.all(MATRIX.map(async (entry) => [entry.kit, await install(entry)] as const));
+  const installed = await Promise.all(MATRIX.map(async (entry) => [entry.kit, await installDrizzle(entry)] as const));
   for (const [kit, dir] of installed) dirs.set(kit, dir);
 }, 300_000);
 

@@ -4,54 +4,23 @@
  * on the real embedded PostgreSQL. Data-loss routes seed rows and prove them unchanged after a
  * refusal (md5 over ordered rows).
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { dbctlBin, runNode, type CliResult } from '../support/cli.js';
+import { drizzleCacheDir, installDrizzle } from '../support/drizzle-install.js';
 import { CREATE, RENAME_FIRST, runInTerminal } from '../fixtures/generate/support.js';
 
-const run = promisify(execFile);
 const KIT = '1.0.0-rc.5';
-const cacheDir = path.join(tmpdir(), 'dbctl-test-drizzle', `${KIT}-orm${KIT}`);
+const LINE = { kit: KIT, orm: KIT, extra: ['postgres@3'] };
+const cacheDir = drizzleCacheDir(LINE);
 // per run: several checkouts may run this file at once over the one cache
 const projectsDir = path.join(cacheDir, `projects-v1live-${process.pid}`);
 
-/** Installs drizzle-kit and drizzle-orm 1.0.0-rc.5 into the cache unless a finished install is there. */
-async function install(): Promise<void> {
-  const ready = path.join(cacheDir, '.dbctl-ready');
-  if (existsSync(ready)) return;
-  rmSync(cacheDir, { recursive: true, force: true });
-  mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(path.join(cacheDir, 'package.json'), JSON.stringify({ name: 'dbctl-drizzle-cache', private: true }));
-  await run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--no-package-lock',
-      '--prefix',
-      cacheDir,
-      `drizzle-kit@${KIT}`,
-      `drizzle-orm@${KIT}`,
-      'postgres@3',
-    ],
-    {
-      cwd: cacheDir,
-      timeout: 240_000,
-      env: { ...process.env, npm_config_loglevel: 'error' },
-    },
-  );
-  writeFileSync(ready, new Date().toISOString());
-}
-
 const databases: TestDatabase[] = [];
-beforeAll(install, 300_000);
+beforeAll(() => installDrizzle(LINE), 300_000);
 afterAll(async () => {
   await Promise.all(databases.map((db) => db.drop()));
   rmSync(projectsDir, { recursive: true, force: true });
