@@ -13,6 +13,10 @@ if (rest.length === 0 && (first === '--version' || first === '-V')) {
   // and that the run then hardly uses (review of 200 migrations: 15% less CPU with a budget 8x the
   // default of 132 KB); code that runs long, as on a 20,000-statement migration, still gets optimized.
   require('node:v8').setFlagsFromString('--interrupt-budget=1048576');
+  // WebAssembly (the SQL parser) compiled by the baseline compiler only (src/sql/parser.ts,
+  // useBaselineWasmCompiler). Set here, before any of the bundle is compiled: V8 rejects cached code
+  // made under other flags, and code cached at exit is made under the flags of that moment.
+  require('node:v8').setFlagsFromString('--liftoff-only');
   // Compiled code kept between runs: Node >= 22.1 keeps it itself (in os.tmpdir()/node-compile-cache);
   // on Node 20, bin/code-cache.cjs does it for the bundle. NODE_DISABLE_COMPILE_CACHE=1 turns either off.
   const Module = require('node:module');

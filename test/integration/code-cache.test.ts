@@ -1,10 +1,11 @@
 /**
  * The CLI bundle's V8 code cache on Node 20 (bin/code-cache.cjs): entries named by the SHA-256 of
- * the source they were made from (by a run after the one that made the directory), the same output
- * with the cache cold, warm, corrupt or turned off, and a corrupt entry replaced by a good one.
+ * the source they were made from (by a run after the one that made the directory), used as they are
+ * by a warm run (none rejected and made again), the same output with the cache cold, warm, corrupt or
+ * turned off, and a corrupt entry replaced by a good one.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +35,12 @@ describe.skipIf(nodeHasItsOwn)('the CLI bundle compiled with V8 code cache (Node
     expect(existsSync(cliEntry())).toBe(true);
     const entries = readdirSync(cacheDir);
     expect(entries.every((name) => /^[\w-]+-[0-9a-f]{24}\.bin$/.test(name))).toBe(true);
+    // a warm run uses every entry as it is: none rejected (made under other V8 flags) and made again
+    const past = new Date('2000-01-01T00:00:00Z');
+    for (const name of entries) utimesSync(path.join(cacheDir, name), past, past);
     const warm = await review();
+    const rewritten = readdirSync(cacheDir).filter((name) => statSync(path.join(cacheDir, name)).mtimeMs !== past.getTime());
+    expect(rewritten).toEqual([]);
 
     writeFileSync(cliEntry(), 'not V8 code');
     const corrupt = await review();
