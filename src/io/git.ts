@@ -2,16 +2,16 @@
  * The one git question dbctl asks: which files under a folder were added since a ref (a pull
  * request's base), counting uncommitted and untracked files too.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DbctlError } from '../errors.js';
-
-const run = promisify(execFile);
+import { dynamicImport } from './dynamic-import.js';
 
 async function git(args: string[], cwd: string): Promise<string> {
+  // loaded on first use: `child_process` brings `net` and `dgram` (about 5 ms of every review's start)
+  const { execFile } = await dynamicImport<typeof import('node:child_process')>('node:child_process');
   try {
-    const { stdout } = await run('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message)
