@@ -5,7 +5,7 @@
  * `review`, `check`, and the commands that review the migration they write.
  */
 import type postgres from 'postgres';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectConfig } from '../config/types.js';
 import { contextBefore, selectForReview } from '../core/review-selection.js';
@@ -71,34 +71,23 @@ export async function reviewSelected(
   // nothing to review (e.g. nothing pending): the context migrations would teach nothing anyone reads
   if (selected.length === 0) return { report: { migrations: [], summary: { errors: 0, warnings: 0 } }, pendingTags };
   const parser = await loadSqlParser();
-  const run = (answers: Map<string, string[]>) =>
-    reviewMigrations(
-      {
-        migrations: selected.map((m) => ({
-          tag: m.tag,
-          file: m.relativeFile,
-          sql: m.text,
-          ...(answers.get(m.tag)?.length ? { answeredCreate: answers.get(m.tag) } : {}),
-        })),
-        rules: project.review.rules,
-        appliedByDbctl: byDbctl,
-        ...(facts ? { facts } : {}),
-        context: contextBefore(folder.migrations, selected).map((m) => ({ tag: m.tag, sql: m.text })),
-      },
-      parser,
-    );
-  let report = run(new Map());
-  // drizzle's snapshots are read only where a possible unanswered rename was found (rare): they
-  // show whether drizzle-kit asked and was answered "create"
-  const suspects = report.migrations.filter((m) => m.statements.some((s) => s.findings.some((f) => f.rule === 'rename-as-drop-and-add')));
-  if (suspects.length > 0) {
-    const answers = new Map<string, string[]>();
-    for (const m of suspects) {
-      const migration = selected.find((s) => s.tag === m.tag);
-      if (migration) answers.set(m.tag, await snapshotAnswers(folder, migration));
-    }
-    if ([...answers.values()].some((a) => a.length > 0)) report = run(answers);
-  }
+  const report = reviewMigrations(
+    {
+      migrations: selected.map((m) => ({
+        tag: m.tag,
+        file: m.relativeFile,
+        sql: m.text,
+        // drizzle's snapshots are read only where a rule finds a possible unanswered rename (rare):
+        // they show whether drizzle-kit asked and was answered "create"
+        answeredCreate: () => snapshotAnswers(folder, m),
+      })),
+      rules: project.review.rules,
+      appliedByDbctl: byDbctl,
+      ...(facts ? { facts } : {}),
+      context: contextBefore(folder.migrations, selected).map((m) => ({ tag: m.tag, sql: m.text })),
+    },
+    parser,
+  );
   return { report, pendingTags };
 }
 
@@ -110,9 +99,9 @@ function snapshotFile(folder: MigrationFolder, migration: LocalMigration): strin
 }
 
 /** Parsed JSON of a file, or undefined when it is missing or not JSON. */
-async function readJson(file: string): Promise<unknown> {
+function readJson(file: string): unknown {
   try {
-    return JSON.parse(await readFile(file, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }
@@ -122,12 +111,12 @@ async function readJson(file: string): Promise<unknown> {
  * What drizzle's snapshots show was answered "create" in a migration (see review/snapshot-answers):
  * nothing when its snapshot, or its predecessor's, is missing.
  */
-async function snapshotAnswers(folder: MigrationFolder, migration: LocalMigration): Promise<string[]> {
+function snapshotAnswers(folder: MigrationFolder, migration: LocalMigration): string[] {
   const index = folder.migrations.indexOf(migration);
-  const current = await readJson(snapshotFile(folder, migration));
+  const current = readJson(snapshotFile(folder, migration));
   if (current === undefined) return [];
   if (index <= 0) return answeredCreate(undefined, current);
-  const previous = await readJson(snapshotFile(folder, folder.migrations[index - 1]!));
+  const previous = readJson(snapshotFile(folder, folder.migrations[index - 1]!));
   return previous === undefined ? [] : answeredCreate(previous, current);
 }
 

@@ -121,11 +121,7 @@ function reviewOne(
   });
   const inTransaction = explicitTransactions(statements);
   const ctx: RuleContext = {
-    migration: {
-      tag: migration.tag,
-      file: migration.file,
-      ...(migration.answeredCreate ? { answeredCreate: migration.answeredCreate } : {}),
-    },
+    migration: migrationFacts(migration),
     statements,
     appliedByDbctl: options.appliedByDbctl,
     knowledge,
@@ -522,4 +518,19 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/** What rules know of the migration itself; `answeredCreate` given as a function is asked on first use, once. */
+function migrationFacts(migration: ReviewMigrationInput): RuleContext['migration'] {
+  const { tag, file, answeredCreate: given } = migration;
+  if (typeof given !== 'function') return { tag, file, ...(given ? { answeredCreate: given } : {}) };
+  let answered: string[] | undefined;
+  return {
+    tag,
+    file,
+    get answeredCreate() {
+      answered ??= given();
+      return answered;
+    },
+  };
 }

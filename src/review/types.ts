@@ -113,9 +113,10 @@ export interface ReviewMigrationInput {
   sql: string;
   /**
    * Objects this migration adds that drizzle's snapshots show drizzle-kit was told are new (its
-   * rename question answered "create"): `schema.table` and `schema.table.column`.
+   * rename question answered "create"): `schema.table` and `schema.table.column`. A function is
+   * called once, the first time a rule asks (reading the snapshots only where a rename is suspected).
    */
-  answeredCreate?: string[];
+  answeredCreate?: string[] | (() => string[]);
 }
 
 /** Input of `reviewMigrations`. */

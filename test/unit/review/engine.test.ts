@@ -247,3 +247,25 @@ describe('validateRuleSettings', () => {
     ]);
   });
 });
+
+describe("drizzle's rename answers (answeredCreate given as a function)", () => {
+  it('are asked for once, only for a migration where a rule suspects a rename, and are used', async () => {
+    const asked: string[] = [];
+    const answer = (tag: string, answers: string[]) => () => {
+      asked.push(tag);
+      return answers;
+    };
+    const migrations = [
+      'ALTER TABLE "users" ADD COLUMN "x" text;',
+      'ALTER TABLE "users" DROP COLUMN "name", ADD COLUMN "full_name" varchar(50), ADD COLUMN "nick" varchar(20);',
+    ];
+    const answered = await review(migrations, {
+      context: CONTEXT,
+      answeredCreate: [answer('0000_m', []), answer('0001_m', ['public.users.full_name', 'public.users.nick'])],
+    });
+    expect(asked).toEqual(['0001_m']);
+    expect(findingsOf(answered, 'rename-as-drop-and-add')).toEqual([]);
+    const unanswered = await review(migrations, { context: CONTEXT, answeredCreate: [undefined, () => []] });
+    expect(findingsOf(unanswered, 'rename-as-drop-and-add')).toHaveLength(2);
+  });
+});

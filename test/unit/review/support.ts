@@ -19,8 +19,8 @@ export interface ReviewOptions {
   appliedByDbctl?: boolean;
   rules?: Record<string, RuleSeverityOverride>;
   facts?: ReviewFacts;
-  /** Per migration (by position): what drizzle's snapshots show was answered "create". */
-  answeredCreate?: string[][];
+  /** Per migration (by position): what drizzle's snapshots show was answered "create" (or a function giving it). */
+  answeredCreate?: (string[] | (() => string[]) | undefined)[];
 }
 
 /** Reviews one migration (a string) or several (an array), tagged 0000_m, 0001_m, ... */
