@@ -249,8 +249,9 @@ function parseSql(sql: string): ParseResult {
   } catch (error) {
     return { error: toParseError(error, sql) };
   }
-  const ascii = isAscii(sql);
-  const toChar = ascii ? (byte: number) => byte : byteToCharConverter(sql);
+  // before the first non-ASCII character, byte offsets and string offsets are the same
+  const firstNonAscii = sql.search(NON_ASCII);
+  const toChar = firstNonAscii < 0 ? (byte: number) => byte : byteToCharConverter(sql);
   const raw: any[] = result?.stmts ?? [];
   const statements: ParsedStatement[] = [];
   for (const entry of raw) {
@@ -261,7 +262,8 @@ function parseSql(sql: string): ParseResult {
     let end = byteLen > 0 ? toChar(byteStart + byteLen) : sql.length;
     start = skipLeadingTrivia(sql, start, end);
     end = trimTrailingTrivia(sql, start, end, byteLen === 0);
-    if (!ascii) convertLocations(node, toChar);
+    // the tree's locations lie inside the statement: only one reaching past that character needs them converted
+    if (firstNonAscii >= 0 && (byteLen === 0 || byteStart + byteLen > firstNonAscii)) convertLocations(node, toChar);
     const kind = Object.keys(node)[0] ?? 'Unknown';
     statements.push({ node, kind, location: start, length: end - start, text: sql.slice(start, end) });
   }
@@ -505,7 +507,8 @@ function convertLocations(node: unknown, toChar: (byte: number) => number): void
   }
   if (node === null || typeof node !== 'object') return;
   const record = node as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  // for-in, not Object.keys: no array per node (a parse tree is plain JSON, nothing inherited is enumerable)
+  for (const key in record) {
     const value = record[key];
     if (key === 'location' && typeof value === 'number') record[key] = toChar(value);
     else if (value !== null && typeof value === 'object') convertLocations(value, toChar);

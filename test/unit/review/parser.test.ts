@@ -43,6 +43,24 @@ describe('parse', () => {
     expect(sql.slice(columnAt, columnAt + 7)).toBe('"naïve"');
   });
 
+  it('keeps the offsets of statements before the first non-ASCII character and converts those after', async () => {
+    const parser = await loadSqlParser();
+    const sql = `ALTER TABLE "users" ADD COLUMN "plain" text;\nINSERT INTO t VALUES ('日本');\nALTER TABLE "users" ADD COLUMN "after" text;`;
+    const result = parser.parse(sql);
+    if (!('statements' in result)) throw new Error('expected statements');
+    const [before, insert, after] = result.statements;
+    for (const [statement, column] of [
+      [before!, '"plain"'],
+      [after!, '"after"'],
+    ] as const) {
+      expect(sql.slice(statement.location, statement.location + statement.length)).toBe(statement.text);
+      const columnAt = statement.node.AlterTableStmt.cmds[0].AlterTableCmd.def.ColumnDef.location;
+      expect(sql.slice(columnAt, columnAt + column.length)).toBe(column);
+    }
+    const constantAt = insert!.node.InsertStmt.selectStmt.SelectStmt.valuesLists[0].List.items[0].A_Const.location;
+    expect(sql.slice(constantAt, constantAt + 4)).toBe(`'日本'`);
+  });
+
   it('reports errors with a string offset', async () => {
     const parser = await loadSqlParser();
     const sql = `SELECT '😀é' FROM WHERE`;
