@@ -61,11 +61,11 @@ function render(report: ReviewReport, paint: Palette): string {
       out.push(`  ${paint.ok('✓')} no findings`, '');
       continue;
     }
-    for (const finding of migration.findings ?? []) out.push(...renderFinding(finding, undefined, paint), '');
+    for (const finding of migration.findings ?? []) renderFinding(out, finding, undefined, paint);
     for (const statement of migration.statements) {
       if (statement.findings.length === 0) continue;
       out.push(`  ${paint.dim(`statement ${statement.index + 1}, line ${statement.line} · ${statement.class} · ${statement.summary}`)}`);
-      for (const finding of statement.findings) out.push(...renderFinding(finding, statement, paint), '');
+      for (const finding of statement.findings) renderFinding(out, finding, statement, paint);
     }
   }
   const { errors, warnings } = report.summary;
@@ -77,15 +77,15 @@ function render(report: ReviewReport, paint: Palette): string {
   return `${out.join('\n')}\n`;
 }
 
-function renderFinding(finding: ReviewFinding, statement: ReviewStatement | undefined, paint: Palette): string[] {
-  const out: string[] = [];
+/** Appends a finding's lines, and a blank line after them, to `out`. */
+function renderFinding(out: string[], finding: ReviewFinding, statement: ReviewStatement | undefined, paint: Palette): void {
   const label = finding.severity === 'error' ? paint.error('error') : paint.warning('warning');
   const where = finding.line !== undefined ? `${finding.line}${finding.column !== undefined ? `:${finding.column}` : ''}` : '';
   out.push(`  ${where ? `${paint.dim(where)} ` : ''}${label} ${paint.bold(finding.rule)}`);
-  out.push(...sourceExcerpt(finding, statement, paint));
-  out.push(...wrap(finding.message, '    '));
-  if (finding.fix) out.push(...wrap(`fix: ${finding.fix}`, '    ').map((line) => paint.dim(line)));
-  return out;
+  for (const line of sourceExcerpt(finding, statement, paint)) out.push(line);
+  for (const line of wrap(finding.message, '    ')) out.push(line);
+  if (finding.fix) for (const line of wrap(`fix: ${finding.fix}`, '    ')) out.push(paint.dim(line));
+  out.push('');
 }
 
 /** The source line of the finding (from the statement's SQL) with a caret under its column. */
@@ -120,17 +120,28 @@ function tokenWidth(text: string, index: number): number {
   return Math.max(1, Math.min(end - index, 40));
 }
 
-/** Wraps prose at ~100 columns with a hanging indent. */
+/**
+ * Wraps prose at ~100 columns with a hanging indent: greedy, each line as many words as fit (a
+ * longer word alone), runs of whitespace as one space. Lines are cut from the text at its spaces,
+ * not built word by word (a review of hundreds of findings wraps thousands of words).
+ */
 function wrap(text: string, indent: string, width = 100): string[] {
-  const words = text.split(/\s+/);
+  const words = text.replace(/\s+/g, ' ');
   const out: string[] = [];
-  let line = '';
-  for (const word of words) {
-    if (line && line.length + 1 + word.length > width) {
-      out.push(`${indent}${line}`);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
+  let from = words.startsWith(' ') ? 1 : 0;
+  while (from < words.length) {
+    if (words.length - from <= width) {
+      out.push(indent + words.slice(from));
+      break;
+    }
+    let cut = words.lastIndexOf(' ', from + width);
+    if (cut <= from) cut = words.indexOf(' ', from + 1); // a word longer than the line
+    if (cut < 0) {
+      out.push(indent + words.slice(from));
+      break;
+    }
+    out.push(indent + words.slice(from, cut));
+    from = cut + 1;
   }
-  if (line) out.push(`${indent}${line}`);
   return out;
 }

@@ -49,6 +49,42 @@ describe('fixture review', () => {
 });
 
 describe('text', () => {
+  it('wraps messages and fixes greedily at 100 columns with a hanging indent, whitespace runs as one space', () => {
+    const words = Array.from({ length: 60 }, (_, i) => `word${i}`);
+    const long = 'x'.repeat(120);
+    const wrapped: ReviewReport = {
+      migrations: [
+        {
+          tag: '0001_m',
+          file: 'drizzle/0001_m.sql',
+          findings: [
+            {
+              rule: 'ban-drop-table',
+              severity: 'error',
+              message: `  ${words.join(' \n\t ')}  `,
+              fix: `${long} end`,
+            },
+          ],
+          statements: [],
+        },
+      ],
+      summary: { errors: 1, warnings: 0 },
+    } as unknown as ReviewReport;
+    const lines = renderReview(wrapped, 'text', { color: false }).split('\n');
+    const first = lines.findIndex((l) => l.startsWith('    word0'));
+    const message: string[] = [];
+    for (let i = first; lines[i]!.startsWith('    word'); i++) message.push(lines[i]!);
+    expect(message.join(' ').replace(/ +/g, ' ').trim()).toBe(words.join(' '));
+    for (const [i, line] of message.entries()) {
+      expect(line.length).toBeLessThanOrEqual(104);
+      // greedy: the next line's first word would not have fit
+      if (i + 1 < message.length) expect(line.length - 4 + 1 + message[i + 1]!.trim().split(' ')[0]!.length).toBeGreaterThan(100);
+    }
+    // a word longer than the line stands alone
+    const fix = lines.indexOf('    fix:');
+    expect(lines.slice(fix, fix + 3)).toEqual(['    fix:', `    ${long}`, '    end']);
+  });
+
   it('groups by migration, shows the line with a caret, the message and the fix', () => {
     const text = renderReview(report, 'text', { color: false });
     expect(text).not.toMatch(ANSI);
