@@ -148,6 +148,14 @@ describe('destroyed objects', () => {
     expect(knownWidening.lock.rewritesTable).toBe(false);
     expect(knownWidening.class).toBe('safe');
   });
+  it('a serial column is its integer type: serial → bigint widens (rewrites, keeps every value), bigserial → integer may not', () => {
+    const known = (name: string) => () => ({ name, schema: undefined, mods: [], array: false, display: name, location: -1 });
+    const widen = classifyStatements(parser.parseAll('ALTER TABLE t ALTER COLUMN a TYPE bigint'), { columnType: known('serial') })[0]!;
+    expect(widen.destroys).toEqual([]);
+    expect(widen.lock.rewritesTable).toBe(true);
+    const narrow = classifyStatements(parser.parseAll('ALTER TABLE t ALTER COLUMN a TYPE integer'), { columnType: known('bigserial') })[0]!;
+    expect(narrow.class).toBe('destructive');
+  });
   it('a statement on objects created earlier in the migration destroys nothing and is safe', () => {
     const all = classify(`
       CREATE TABLE t (a int, b text);

@@ -41,9 +41,19 @@ function precisionWidens(from: TypeInfo, to: TypeInfo): boolean {
   return p2 === undefined || (p1 !== undefined && p2 >= p1);
 }
 
+/** The integer type under each serial pseudo-type (a column declared `serial` is an `int4`). */
+const SERIAL_BASE: Record<string, string> = {
+  smallserial: 'int2',
+  serial2: 'int2',
+  serial: 'int4',
+  serial4: 'int4',
+  bigserial: 'int8',
+  serial8: 'int8',
+};
+
 /** Normalises spellings drizzle and people use (`integer` arrives as `int4` from the parser already). */
 function base(t: TypeInfo): string {
-  return t.name === 'character varying' ? 'varchar' : t.name;
+  return t.name === 'character varying' ? 'varchar' : (SERIAL_BASE[t.name] ?? t.name);
 }
 
 /** True when the two types are spelled the same (name, modifiers, array). */
