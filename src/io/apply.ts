@@ -318,6 +318,13 @@ interface SegmentCheck {
   /** null: nothing allowed beyond tables that held no rows. */
   allowance: Allowance | null;
   emptyTables: TableName[];
+  /**
+   * Tables an earlier attempt of the segment left on new storage without pages (a TRUNCATE, or a
+   * rewrite of a table with no rows): locked (SHARE mode) and checked when the transaction begins,
+   * like `emptyTables`; one found empty then held no rows to lose, one with rows is no concern
+   * unless it ends up emptied again.
+   */
+  rewritten?: TableName[];
 }
 
 /** Thrown inside a transaction to roll it back. */
@@ -337,9 +344,10 @@ function quoteTable(t: TableName): string {
  * first statement (which may be `SET TRANSACTION ISOLATION LEVEL ...`).
  */
 function beforeText(check: SegmentCheck): string {
-  if (check.emptyTables.length === 0) return '';
-  const exists = check.emptyTables.map((t) => `exists (select 1 from ${quoteTable(t)})`).join(', ');
-  return `LOCK TABLE ${check.emptyTables.map(quoteTable).join(', ')} IN SHARE MODE;
+  const tables = [...check.emptyTables, ...(check.rewritten ?? [])];
+  if (tables.length === 0) return '';
+  const exists = tables.map((t) => `exists (select 1 from ${quoteTable(t)})`).join(', ');
+  return `LOCK TABLE ${tables.map(quoteTable).join(', ')} IN SHARE MODE;
 select pg_catalog.json_build_object('e', pg_catalog.json_build_array(${exists})) as ${SNAPSHOT_COLUMN};\n`;
 }
 
@@ -359,11 +367,18 @@ async function preparePrecommit(sql: postgres.Sql): Promise<void> {
 }
 
 /** Throws Rollback when a table judged empty had gained rows by the time the transaction locked it. */
-function readBegin(result: unknown, check: SegmentCheck): void {
-  if (check.emptyTables.length === 0) return;
-  const nonEmpty = ((findSnapshotRow(result, 'e') as { e?: boolean[] } | undefined)?.e ?? check.emptyTables.map(() => true)) as boolean[];
-  const gained = check.emptyTables.filter((_, i) => nonEmpty[i]);
+/**
+ * Reads the emptiness checked when the segment's transaction began: a table judged empty that has
+ * rows rolls it back (`gained`); returns the `rewritten` tables found empty, under the SHARE lock.
+ */
+function readBegin(result: unknown, check: SegmentCheck): TableName[] {
+  const rewritten = check.rewritten ?? [];
+  if (check.emptyTables.length + rewritten.length === 0) return [];
+  const nonEmpty = ((findSnapshotRow(result, 'e') as { e?: boolean[] } | undefined)?.e ?? []) as boolean[];
+  // fail closed: a missing answer counts as rows
+  const gained = check.emptyTables.filter((_, i) => nonEmpty[i] !== false);
   if (gained.length) throw new Rollback({ gained });
+  return rewritten.filter((_, i) => nonEmpty[check.emptyTables.length + i] === false);
 }
 
 /**
@@ -376,6 +391,7 @@ async function checkAfter(
   settings: ApplySettings,
   check: SegmentCheck,
   lastResult: unknown,
+  heldNoRows: readonly TableName[] = [],
 ): Promise<Destruction[]> {
   const row = findSnapshotRow(lastResult, 'l');
   // fail closed: without the lock list nothing can be judged
@@ -397,7 +413,7 @@ async function checkAfter(
   const before = parseSnapshot(thenRow).snapshot;
   for (const [oid, t] of before) if (own.has(`${t.schema}.${t.name}`)) before.delete(oid);
   const after = parseSnapshot(findSnapshotRow(now, 't') ?? {}).snapshot;
-  const empty = new Set(check.emptyTables.map((t) => `${t.schema}.${t.table}`));
+  const empty = new Set([...check.emptyTables, ...heldNoRows].map((t) => `${t.schema}.${t.table}`));
   const found = compareSnapshots(before, after, (t) => empty.has(`${t.schema}.${t.name}`));
   if (found.length === 0) return [];
   return check.allowance ? unplanned(found, check.allowance) : found;
@@ -418,10 +434,10 @@ async function findDestroyingStatement(
   if (segment.statements.length === 1) return fallback;
   try {
     await beginSafely(sql, async (tx) => {
-      await tx.unsafe(timeoutPrefix(settings));
+      const heldNoRows = readBegin(await tx.unsafe(timeoutPrefix(settings) + beforeText(check)), check);
       for (const index of segment.statements) {
         const result = await tx.unsafe(migration.statements[index]!.sql + AFTER_TEXT);
-        if ((await checkAfter(tx, settings, check, result)).length) throw new Rollback({ probe: index });
+        if ((await checkAfter(tx, settings, check, result, heldNoRows)).length) throw new Rollback({ probe: index });
       }
       throw new Rollback({ probe: fallback });
     });
@@ -440,7 +456,7 @@ async function runTransactionalSegment(
   check: SegmentCheck | null = null,
 ): Promise<SegmentFailure | null> {
   const attempts = settings.lockRetries + 1;
-  const prefix = timeoutPrefix(settings) + (check ? beforeText(check) : '');
+  let prefix = timeoutPrefix(settings) + (check ? beforeText(check) : '');
   let blockers: BlockingSession[] = [];
   for (let attempt = 1; ; attempt++) {
     let current = segment.statements[0]!;
@@ -449,15 +465,16 @@ async function runTransactionalSegment(
     try {
       await beginSafely(sql, async (tx) => {
         let last: unknown;
+        let heldNoRows: TableName[] = [];
         for (const [i, index] of segment.statements.entries()) {
           current = index;
           shift = i === 0 ? prefix.length : 0;
           const text = migration.statements[index]!.sql + (check && i === segment.statements.length - 1 ? AFTER_TEXT : '');
           last = await tx.unsafe(i === 0 ? prefix + text : text);
-          if (i === 0 && check) readBegin(last, check);
+          if (i === 0 && check) heldNoRows = readBegin(last, check);
         }
         if (check) {
-          const found = await checkAfter(tx, settings, check, last);
+          const found = await checkAfter(tx, settings, check, last, heldNoRows);
           if (found.length) throw new Rollback({ unplanned: found });
         }
         if (appliedRecord) await recordAppliedOrFail(tx, settings, appliedRecord());
@@ -479,6 +496,15 @@ async function runTransactionalSegment(
           };
         }
         if ('unplanned' in error.reason) {
+          const emptied = newlyEmptied(error.reason.unplanned, check);
+          if (emptied) {
+            // only tables left on new, empty storage, not checked yet: TRUNCATE, or a rewrite of a
+            // table that held no rows. Once more, with their emptiness checked under lock first.
+            check = { ...check, rewritten: [...(check.rewritten ?? []), ...emptied] };
+            prefix = timeoutPrefix(settings) + beforeText(check);
+            attempt--;
+            continue;
+          }
           const index = await findDestroyingStatement(sql, migration, segment, settings, check);
           const list = error.reason.unplanned;
           return {
@@ -505,6 +531,16 @@ async function runTransactionalSegment(
       return { ...describeError(migration, current, error, shift), lockTimeout: null, backupFailed: null };
     }
   }
+}
+
+/**
+ * The tables of `found` when all it holds is tables emptied (new storage without pages) whose
+ * emptiness was not checked when the transaction began; otherwise null.
+ */
+function newlyEmptied(found: readonly Destruction[], check: SegmentCheck): TableName[] | null {
+  const checked = new Set((check.rewritten ?? []).map((t) => `${t.schema}.${t.table}`));
+  if (found.length === 0 || !found.every((d) => d.emptied && !checked.has(`${d.schema}.${d.table}`))) return null;
+  return found.map((d) => ({ schema: d.schema, table: d.table }));
 }
 
 async function runAutocommitSegment(

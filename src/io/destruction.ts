@@ -16,6 +16,9 @@
  * destruction: the transaction is rolled back.
  */
 
+import { sameType, typeChangeEffect } from '../core/classify/types.js';
+import type { TypeInfo } from '../sql/ast.js';
+
 /** One column in a snapshot. */
 export interface SnapshotColumn {
   num: number;
@@ -23,6 +26,10 @@ export interface SnapshotColumn {
   typeOid: number;
   typmod: number;
   type: string;
+  /** `pg_type.typname` of the column's type, of its element type for an array (`int4`, `varchar`, `mood`). */
+  base?: string;
+  /** True for an array type. */
+  array?: boolean;
 }
 
 /** One user table in a snapshot. */
@@ -67,8 +74,11 @@ export function lockedQuery(): string {
            and coalesce((select c.relkind = 'r' and (c.relfilenode <> c.oid or pg_catalog.pg_relation_size(c.oid) > 0) from pg_catalog.pg_class c where c.oid = l.relation), true)) x`;
 }
 
-const COLUMNS_JSON = `(select pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, a.attname, a.atttypid, a.atttypmod, pg_catalog.format_type(a.atttypid, a.atttypmod)) order by a.attnum)
-       from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped)`;
+const COLUMNS_JSON = `(select pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, a.attname, a.atttypid, a.atttypmod, pg_catalog.format_type(a.atttypid, a.atttypmod),
+         coalesce(e.typname, t.typname), e.oid is not null) order by a.attnum)
+       from pg_catalog.pg_attribute a join pg_catalog.pg_type t on t.oid = a.atttypid
+       left join pg_catalog.pg_type e on t.typcategory = 'A' and e.oid = t.typelem
+      where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped)`;
 
 const ANCESTORS_JSON = `(with recursive up(oid, depth) as (
          select i.inhparent, 1 from pg_catalog.pg_inherits i where i.inhrelid = c.oid
@@ -109,7 +119,7 @@ type RawTable = [
   boolean | null,
   number | string,
   number | string,
-  [number, string, number, number, string][] | null,
+  [number, string, number, number, string, string?, boolean?][] | null,
   string[]?,
 ];
 
@@ -129,7 +139,14 @@ export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; susp
       pages,
       updated: Number(updated),
       deleted: Number(deleted),
-      columns: (columns ?? []).map(([num, cname, typeOid, typmod, type]) => ({ num, name: cname, typeOid: Number(typeOid), typmod, type })),
+      columns: (columns ?? []).map(([num, cname, typeOid, typmod, type, base, array]) => ({
+        num,
+        name: cname,
+        typeOid: Number(typeOid),
+        typmod,
+        type,
+        ...(base !== undefined ? { base, array: Boolean(array) } : {}),
+      })),
       ancestors: ancestors ?? [],
     });
   }
@@ -160,24 +177,48 @@ export interface Destruction {
   column?: string;
   /** What happened, e.g. 'dropped', 'retyped integer → text', 'emptied', '3 rows deleted'. */
   what: string;
+  /**
+   * The table is on new storage without pages: TRUNCATE, or a rewrite (ALTER COLUMN TYPE, ...) of a
+   * table that held no rows; only its emptiness when the transaction began tells which.
+   */
+  emptied?: boolean;
   /** The partitioned tables above it (a backup of a parent holds its partitions). */
   ancestors?: string[];
 }
 
-// int2 21, int4 23, int8 20, numeric 1700, text 25, varchar 1043
-const WIDER: Record<number, number[]> = { 21: [23, 20, 1700], 23: [20, 1700], 20: [1700] };
-
-/** A type change that keeps every value (and its text) as it was. */
+/**
+ * A type change that keeps every value, as the analysis judges it (`typeChangeEffect`: one table of
+ * type changes for the plan and for this check): an integer widening, anything to unbounded text,
+ * a longer varchar, a wider numeric or precision, timestamp → timestamptz, ... A column read
+ * without its type's name (an older snapshot) only counts as unchanged when its type is.
+ */
 export function losslessChange(before: SnapshotColumn, after: SnapshotColumn): boolean {
-  if (before.typeOid === after.typeOid) {
-    if (before.typmod === after.typmod || after.typmod === -1) return true;
-    if (before.typeOid === 1043 && before.typmod !== -1 && after.typmod >= before.typmod) return true; // varchar(n) → varchar(m ≥ n)
-    return false;
+  if (before.typeOid === after.typeOid && (before.typmod === after.typmod || after.typmod === -1)) return true;
+  if (before.base === undefined || after.base === undefined) return false;
+  const from = liveTypeInfo(before);
+  const to = liveTypeInfo(after);
+  // two types spelled alike yet different (enums of one name in two schemas) are not the same type
+  if (before.typeOid !== after.typeOid && sameType(from, to)) return false;
+  return typeChangeEffect(from, to, false).lossless;
+}
+
+/** A column's type as the parser spells it: base name, modifiers as written (`varchar(20)` → [20]), array. */
+function liveTypeInfo(column: SnapshotColumn): TypeInfo {
+  const name = column.base!.toLowerCase();
+  const mods = column.array ? [] : typmodMods(name, column.typmod);
+  return { name, schema: undefined, mods, array: Boolean(column.array), display: column.type, location: -1 };
+}
+
+/** PostgreSQL's typmod as the modifiers written in SQL (-1: none). */
+function typmodMods(name: string, typmod: number): number[] {
+  if (typmod < 0) return [];
+  if (name === 'varchar' || name === 'bpchar') return [typmod - 4];
+  if (name === 'numeric') return [((typmod - 4) >> 16) & 0xffff, (typmod - 4) & 0xffff];
+  if (name === 'interval') {
+    const precision = typmod & 0xffff;
+    return precision === 0xffff ? [(typmod >> 16) & 0x7fff] : [(typmod >> 16) & 0x7fff, precision];
   }
-  if (WIDER[before.typeOid]?.includes(after.typeOid) && after.typmod === -1) return true;
-  if ((before.typeOid === 1043 && after.typeOid === 25) || (before.typeOid === 25 && after.typeOid === 1043 && after.typmod === -1))
-    return true;
-  return false;
+  return [typmod]; // timestamp(p), time(p), bit(n), varbit(n)
 }
 
 /**
@@ -210,7 +251,7 @@ export function compareSnapshots(before: CatalogSnapshot, after: CatalogSnapshot
       }
     }
     if (!retyped && !sameStorage && !now.pages)
-      found.push({ kind: 'rows', ...at, what: 'emptied (TRUNCATE or a rewrite that kept no rows)' });
+      found.push({ kind: 'rows', ...at, what: 'emptied (TRUNCATE or a rewrite that kept no rows)', emptied: true });
     if (now.deleted > 0) found.push({ kind: 'rows', ...at, what: `${now.deleted} row${now.deleted === 1 ? '' : 's'} deleted` });
     if (now.updated > 0) found.push({ kind: 'rows', ...at, what: `${now.updated} row${now.updated === 1 ? '' : 's'} updated` });
   }

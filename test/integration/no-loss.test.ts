@@ -334,8 +334,41 @@ describe('objects that hold no rows destroy nothing', () => {
       sql: [`ALTER TABLE "profiles" DROP COLUMN "bio";`, `ALTER TABLE "profiles" ALTER COLUMN "age" TYPE text;`],
     });
     await project.addMigration({ name: 'truncate', sql: [`DO $$ BEGIN EXECUTE 'TRUNCATE profiles'; END $$;`, `DROP TABLE "profiles";`] });
+    // a migration that only rewrites (lossless type changes): PostgreSQL leaves the empty table on
+    // new, empty storage, as a TRUNCATE would; its emptiness is then checked under lock
+    await project.addMigration({ name: 'recreate', sql: [`CREATE TABLE "counters" ("id" serial PRIMARY KEY, "n" integer, "m" integer);`] });
+    await project.addMigration({
+      name: 'widen',
+      sql: [`ALTER TABLE "counters" ALTER COLUMN "n" SET DATA TYPE bigint;`, `ALTER TABLE "counters" ALTER COLUMN "m" SET DATA TYPE text;`],
+    });
     const run = await project.dbctl(['migrate', '--env', 'production', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.json().applied.map((a: { backup: unknown }) => a.backup)).toEqual([null, null, null]);
+    expect(run.json().applied.map((a: { backup: unknown }) => a.backup)).toEqual([null, null, null, null, null]);
+  });
+
+  it('lossless rewrites of tables with rows apply without a backup and keep every row; a hidden TRUNCATE beside one is still rolled back', async () => {
+    const p = await seeded('production');
+    const before = await digests();
+    await p.addMigration({
+      name: 'widen',
+      sql: [
+        `ALTER TABLE "posts" ALTER COLUMN "id" SET DATA TYPE bigint;`,
+        `ALTER TABLE "posts" ALTER COLUMN "title" SET DATA TYPE varchar;`,
+      ],
+    });
+    const widened = await p.dbctl(['migrate', '--env', 'production', '--json']);
+    expect(widened.code, widened.stderr).toBe(0);
+    expect(widened.json().applied.map((a: { backup: unknown }) => a.backup)).toEqual([null]);
+    expect(await digests()).toEqual(before); // the same rows, the same text of every value
+
+    await p.addMigration({
+      name: 'hidden_truncate',
+      sql: [`ALTER TABLE "users" ALTER COLUMN "id" SET DATA TYPE bigint;`, `DO $$ BEGIN EXECUTE 'TRUNC' || 'ATE ' || 'users'; END $$;`],
+    });
+    const refused = await p.dbctl(['migrate', '--env', 'production', '--allow-destructive', '--json']);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.json().error.code).toBe('UNPLANNED_DESTRUCTION');
+    expect(refused.stderr).toContain('public.users emptied');
+    expect(await digests()).toEqual(before);
   });
 });
