@@ -13,7 +13,7 @@ import {
   type QualifiedName,
   type TypeInfo,
 } from '../sql/ast.js';
-import type { RuleContext, RuleStatement } from './types.js';
+import type { RuleContext, RuleFinding, RuleStatement } from './types.js';
 
 /** An ALTER TABLE on a table (not an index, view or sequence): its target and unwrapped commands. */
 export interface AlterTable {
@@ -59,6 +59,33 @@ export function alterTable(stmt: RuleStatement): AlterTable | null {
 export function alterExistingTable(stmt: RuleStatement, ctx: RuleContext): AlterTable | null {
   const alter = alterTable(stmt);
   return alter && isExisting(alter.table.qualified, stmt, ctx) ? alter : null;
+}
+
+/** What a rule finds in one ALTER TABLE command: one finding, several, or none. */
+export type CommandFindings = RuleFinding | RuleFinding[] | undefined;
+
+/**
+ * The findings of a rule that judges an ALTER TABLE command by command: `find` is called on each
+ * command of `alter` in order and what it returns is collected. No ALTER TABLE (null, e.g. from
+ * alterExistingTable on a new table), no findings (undefined).
+ */
+export function findingsPerCommand(
+  alter: AlterTable | null,
+  find: (cmd: Pg.AlterTableCmd, alter: AlterTable) => CommandFindings,
+): RuleFinding[] | undefined {
+  if (!alter) return undefined;
+  const out: RuleFinding[] = [];
+  for (const cmd of alter.cmds) {
+    const found = find(cmd, alter);
+    if (Array.isArray(found)) out.push(...found);
+    else if (found) out.push(found);
+  }
+  return out;
+}
+
+/** The constraint an `ADD CONSTRAINT` command adds, or undefined for any other command. */
+export function addedConstraint(cmd: Pg.AlterTableCmd): Pg.Constraint | undefined {
+  return cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
 }
 
 /** True when `table` existed before this migration (was not created earlier in it). */
