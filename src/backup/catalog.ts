@@ -185,23 +185,7 @@ export async function readDefinitions(sql: Sql, tables: readonly CatalogTableWit
       join pg_catalog.pg_namespace n on n.oid = r.relnamespace
       where c.contype = 'f' and c.confrelid = any(${oids}::pg_catalog.oid[]) and c.conrelid <> c.confrelid and c.conparentid = 0
       order by n.nspname, r.relname, c.conname`,
-    sql<
-      {
-        oid: string;
-        column: string;
-        schema: string;
-        name: string;
-        deptype: string;
-        type: string;
-        start: string;
-        increment: string;
-        min: string;
-        max: string;
-        cache: string;
-        cycle: boolean;
-        last_value: string | null;
-      }[]
-    >`
+    sql<(Omit<SequenceInfo, 'kind' | 'lastValue'> & { oid: string; deptype: string; last_value: string | null })[]>`
       select d.refobjid::pg_catalog.int8::pg_catalog.text as oid, a.attname as column, sn.nspname as schema, s.relname as name, d.deptype,
              pg_catalog.format_type(q.seqtypid, null) as type, q.seqstart::pg_catalog.text as start, q.seqincrement::pg_catalog.text as increment,
              q.seqmin::pg_catalog.text as min, q.seqmax::pg_catalog.text as max, q.seqcache::pg_catalog.text as cache, q.seqcycle as cycle,

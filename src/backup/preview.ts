@@ -6,7 +6,7 @@ import type { DestroyedObject } from '../core/classify.js';
 import { readCatalog } from './catalog.js';
 import { catalogQuestion, planBackup } from './plan.js';
 import { expandObjects } from './take.js';
-import type { SkippedObject } from './types.js';
+import { tableWithColumnNames, type SkippedObject } from './types.js';
 
 /** One table a backup would copy. */
 export interface PreviewItem {
@@ -33,14 +33,7 @@ export async function previewBackup(
     const objects = await expandObjects(tx, destroyed);
     const plan = planBackup(objects, { ...(await readCatalog(tx, catalogQuestion(objects))), dependentsRead: true });
     return {
-      items: plan.items.map((i) => ({
-        schema: i.schema,
-        table: i.table,
-        whole: i.whole,
-        columns: i.columns.map((c) => c.name),
-        estimatedRows: i.estimatedRows,
-        reasons: i.reasons,
-      })),
+      items: plan.items.map(({ estimatedRows, reasons, ...item }) => ({ ...tableWithColumnNames(item), estimatedRows, reasons })),
       skipped: plan.skipped,
       failed: plan.failed,
     };

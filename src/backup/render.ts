@@ -4,7 +4,7 @@
  */
 import { formatAge, formatBytes, summarize } from './manifest.js';
 import type { RestoreResult } from './restore.js';
-import type { BackupManifest } from './types.js';
+import { tableWithColumnNames, type BackupManifest } from './types.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
@@ -23,10 +23,7 @@ export function backupDocument(manifest: BackupManifest, dir: string | null) {
     location: locationOf(manifest, dir),
     createdAt: manifest.createdAt,
     objects: manifest.objects.map((o) => ({
-      schema: o.schema,
-      table: o.table,
-      whole: o.whole,
-      columns: o.columns.map((c) => c.name),
+      ...tableWithColumnNames(o),
       /** Besides the primary key, the columns kept when not `whole`. */
       affectedColumns: o.affectedColumns,
       rows: o.rows,

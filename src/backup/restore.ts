@@ -410,35 +410,18 @@ async function loadStep(
     expectedRows: object.rows,
     expectedBytes: object.rawBytes || null,
   });
-  const into = { schema: action.schema, table: action.table };
-  let restored: RestoredObject;
+  let done: Pick<RestoredObject, 'action' | 'columns' | 'rows' | 'notes'>;
   if (action.kind === 'create') {
     const columns = object.columns.map((c) => ({ name: c.name, castTo: null }));
     await loadInto(tx, request, step, columns, { direct: true, skipConflicts: false, key: [], overwrite: false });
     const notes = [...action.notes, ...(step.ddl?.omitted.map((o) => `left out: ${o}`) ?? [])];
     if (step.ddl?.partitions.length) notes.push(`recreated partitioned, with its ${step.ddl.partitions.length} partition(s)`);
-    restored = {
-      schema: object.schema,
-      table: object.table,
-      into,
-      action: 'created',
-      columns: object.columns.map((c) => c.name),
-      rows: object.rows,
-      notes,
-    };
+    done = { action: 'created', columns: object.columns.map((c) => c.name), rows: object.rows, notes };
   } else if (action.kind === 'insert') {
     const rows = await loadInto(tx, request, step, action.columns, action);
     const notes = [...action.notes];
     if (rows < object.rows) notes.push(`${object.rows - rows} of ${object.rows} rows were already there and kept`);
-    restored = {
-      schema: object.schema,
-      table: object.table,
-      into,
-      action: 'inserted',
-      columns: action.columns.map((c) => c.name),
-      rows,
-      notes,
-    };
+    done = { action: 'inserted', columns: action.columns.map((c) => c.name), rows, notes };
   } else {
     const rows = await fillColumns(tx, request, step, action);
     const notes = [
@@ -449,16 +432,14 @@ async function loadStep(
           ]
         : []),
     ];
-    restored = {
-      schema: object.schema,
-      table: object.table,
-      into,
-      action: 'filled',
-      columns: action.update.map((c) => c.name),
-      rows,
-      notes,
-    };
+    done = { action: 'filled', columns: action.update.map((c) => c.name), rows, notes };
   }
+  const restored: RestoredObject = {
+    schema: object.schema,
+    table: object.table,
+    into: { schema: action.schema, table: action.table },
+    ...done,
+  };
   request.progress({
     type: 'object-done',
     operation: 'restore',

@@ -159,6 +159,11 @@ export interface BackupObject {
   rawBytes: number;
 }
 
+/** A table a backup holds or plans, as the JSON documents list it: its name, whether whole, its column names. */
+export function tableWithColumnNames(object: Pick<BackupObject, 'schema' | 'table' | 'whole' | 'columns'>) {
+  return { schema: object.schema, table: object.table, whole: object.whole, columns: object.columns.map((c) => c.name) };
+}
+
 /** A requested object that was not backed up, and why. */
 export interface SkippedObject {
   schema: string;

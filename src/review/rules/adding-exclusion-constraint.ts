@@ -3,9 +3,8 @@
  * its index and checks every row under ACCESS EXCLUSIVE; unlike UNIQUE it has no USING INDEX or
  * NOT VALID form.
  */
-import { nodeOf } from '../../sql/ast.js';
-import type { Rule, RuleFinding } from '../types.js';
-import { alterExistingTable, locationOr, shortTable } from '../rule-support.js';
+import type { Rule } from '../types.js';
+import { addedConstraint, alterExistingTable, findingsPerCommand, locationOr, shortTable } from '../rule-support.js';
 
 /** Flags exclusion constraints added to existing tables. */
 const rule: Rule = {
@@ -19,13 +18,10 @@ const rule: Rule = {
   },
   kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
-    const alter = alterExistingTable(stmt, ctx);
-    if (!alter) return;
-    const out: RuleFinding[] = [];
-    for (const cmd of alter.cmds) {
-      const c = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
-      if (c?.contype !== 'CONSTR_EXCLUSION') continue;
-      out.push({
+    return findingsPerCommand(alterExistingTable(stmt, ctx), (cmd, alter) => {
+      const c = addedConstraint(cmd);
+      if (c?.contype !== 'CONSTR_EXCLUSION') return;
+      return {
         message:
           `EXCLUDE constraint ${c.conname ?? ''} on ${shortTable(alter.table.qualified)} builds its index and checks every row under an ACCESS EXCLUSIVE lock: reads and writes are blocked until it finishes.`.replace(
             '  ',
@@ -33,9 +29,8 @@ const rule: Rule = {
           ),
         at: locationOr(c.location, alter.location),
         table: alter.table.qualified,
-      });
-    }
-    return out;
+      };
+    });
   },
 };
 

@@ -4,8 +4,8 @@
  * judges instead (whether that CHECK was validated in time), so one hazard gives one finding.
  */
 import { nodeOf, qualify } from '../../sql/ast.js';
-import type { Rule, RuleFinding } from '../types.js';
-import { alterExistingTable, notNullRecipe, shortTable } from '../rule-support.js';
+import type { Rule } from '../types.js';
+import { addedConstraint, alterExistingTable, findingsPerCommand, notNullRecipe, shortTable } from '../rule-support.js';
 
 /** Flags SET NOT NULL on an existing table that has no CHECK (col IS NOT NULL) at all. */
 const rule: Rule = {
@@ -19,11 +19,8 @@ const rule: Rule = {
   },
   kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
-    const alter = alterExistingTable(stmt, ctx);
-    if (!alter) return;
-    const out: RuleFinding[] = [];
-    for (const cmd of alter.cmds) {
-      const constraint = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
+    return findingsPerCommand(alterExistingTable(stmt, ctx), (cmd, alter) => {
+      const constraint = addedConstraint(cmd);
       let column: string | undefined;
       if (cmd.subtype === 'AT_SetNotNull') column = String(cmd.name);
       else if (constraint?.contype === 'CONSTR_NOTNULL' && !constraint.skip_validation) {
@@ -33,29 +30,27 @@ const rule: Rule = {
         // PRIMARY KEY USING INDEX sets its columns NOT NULL: a scan unless they already are
         const index = qualify(alter.table.schema, String(constraint.indexname)).qualified;
         const notNull = ctx.knowledge.indexColumnsNotNull(index);
-        if (notNull === true) continue;
+        if (notNull === true) return;
         const columns = ctx.knowledge.index(index)?.columns;
         const t = shortTable(alter.table.qualified);
-        out.push({
+        return {
           message: `ADD PRIMARY KEY USING INDEX ${constraint.indexname} on ${t} makes ${columns ? columns.join(', ') : "the index's columns"} NOT NULL: ${notNull === false ? 'at least one is nullable' : 'they are not known to be NOT NULL'}, so PostgreSQL scans the whole table under an ACCESS EXCLUSIVE lock (reads and writes blocked).`,
           fix: columns
             ? columns.map((c) => notNullRecipe(alter.table.qualified, c)).join(' ') + ' Then add the primary key USING INDEX.'
             : 'Make every column of the index NOT NULL first (a validated CHECK (col IS NOT NULL), then SET NOT NULL), then add the primary key USING INDEX.',
           at: constraint.location ?? alter.location,
           table: alter.table.qualified,
-        });
-        continue;
+        };
       }
-      if (!column) continue;
-      if (ctx.knowledge.notNullCheck(alter.table.qualified, column)) continue; // set-not-null-without-check
-      out.push({
+      if (!column) return;
+      if (ctx.knowledge.notNullCheck(alter.table.qualified, column)) return; // set-not-null-without-check
+      return {
         message: `SET NOT NULL on ${shortTable(alter.table.qualified)}.${column} scans the whole table under an ACCESS EXCLUSIVE lock: reads and writes are blocked until every row is checked.`,
         fix: notNullRecipe(alter.table.qualified, column),
         at: alter.location,
         table: alter.table.qualified,
-      });
-    }
-    return out;
+      };
+    });
   },
 };
 

@@ -3,9 +3,17 @@
  * (without USING INDEX), on an existing table builds the primary key index (and fills the column)
  * under ACCESS EXCLUSIVE. squawk reports both under this id.
  */
-import { nodeOf, stringList, typeInfo } from '../../sql/ast.js';
+import { stringList, typeInfo } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterExistingTable, columnsAddedToExistingTable, locationOr, shortTable, tableName } from '../rule-support.js';
+import {
+  addedConstraint,
+  alterExistingTable,
+  columnsAddedToExistingTable,
+  findingsPerCommand,
+  locationOr,
+  shortTable,
+  tableName,
+} from '../rule-support.js';
 
 /** Flags a PRIMARY KEY column added to an existing table. */
 const rule: Rule = {
@@ -30,24 +38,21 @@ const rule: Rule = {
         at: locationOr(pk.location, def.location),
       });
     }
-    const alter = alterExistingTable(stmt, ctx);
-    if (alter) {
+    const primaryKeys = findingsPerCommand(alterExistingTable(stmt, ctx), (cmd, alter) => {
+      const c = addedConstraint(cmd);
+      if (c?.contype !== 'CONSTR_PRIMARY' || c.indexname) return;
       const t = shortTable(alter.table.qualified);
-      for (const cmd of alter.cmds) {
-        const c = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
-        if (c?.contype !== 'CONSTR_PRIMARY' || c.indexname) continue;
-        const columns = stringList(c.keys).join(', ');
-        const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_pkey`;
-        const index = `${name}_idx`;
-        out.push({
-          message: `Adding primary key ${name} (${columns}) to ${t} builds its index under an ACCESS EXCLUSIVE lock (and checks the columns are NOT NULL): reads and writes are blocked for the whole build.`,
-          fix: `1) CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${t} (${columns}); 2) make the columns NOT NULL through a validated CHECK; 3) ALTER TABLE ${t} ADD CONSTRAINT ${name} PRIMARY KEY USING INDEX ${index};`,
-          at: locationOr(c.location, alter.location),
-          table: alter.table.qualified,
-        });
-      }
-    }
-    return out;
+      const columns = stringList(c.keys).join(', ');
+      const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_pkey`;
+      const index = `${name}_idx`;
+      return {
+        message: `Adding primary key ${name} (${columns}) to ${t} builds its index under an ACCESS EXCLUSIVE lock (and checks the columns are NOT NULL): reads and writes are blocked for the whole build.`,
+        fix: `1) CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${t} (${columns}); 2) make the columns NOT NULL through a validated CHECK; 3) ALTER TABLE ${t} ADD CONSTRAINT ${name} PRIMARY KEY USING INDEX ${index};`,
+        at: locationOr(c.location, alter.location),
+        table: alter.table.qualified,
+      };
+    });
+    return primaryKeys ? [...out, ...primaryKeys] : out;
   },
 };
 

@@ -4,8 +4,8 @@
  * unless a validated CHECK constraint already proves it.
  */
 import { nodeOf, rangeVarName } from '../../sql/ast.js';
-import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, isExisting, shortTable } from '../rule-support.js';
+import type { Rule } from '../types.js';
+import { alterTable, findingsPerCommand, isExisting, shortTable } from '../rule-support.js';
 
 /** Flags ATTACH PARTITION of an existing table. */
 const rule: Rule = {
@@ -19,23 +19,19 @@ const rule: Rule = {
   },
   kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter) return;
-    const out: RuleFinding[] = [];
-    for (const cmd of alter.cmds) {
+    return findingsPerCommand(alterTable(stmt), (cmd, alter) => {
       const named = nodeOf(cmd.def, 'PartitionCmd')?.name;
-      if (cmd.subtype !== 'AT_AttachPartition' || !named) continue;
+      if (cmd.subtype !== 'AT_AttachPartition' || !named) return;
       const partition = rangeVarName(named).qualified;
-      if (!isExisting(partition, stmt, ctx)) continue;
+      if (!isExisting(partition, stmt, ctx)) return;
       const p = shortTable(partition);
-      out.push({
+      return {
         message: `ATTACH PARTITION ${p} scans ${p} under an ACCESS EXCLUSIVE lock to prove every row fits the partition bound (and scans the default partition of ${shortTable(alter.table.qualified)}, if any).`,
         fix: `1) ALTER TABLE ${p} ADD CONSTRAINT ${p.replace(/.*\./, '')}_bound CHECK (<the partition bound>) NOT VALID; 2) ALTER TABLE ${p} VALIDATE CONSTRAINT ${p.replace(/.*\./, '')}_bound; 3) ATTACH PARTITION (no scan); 4) drop the CHECK.`,
         at: named.location ?? alter.location,
         table: partition,
-      });
-    }
-    return out;
+      };
+    });
   },
 };
 

@@ -6,8 +6,8 @@
  */
 import { nodeOf, typeInfo } from '../../sql/ast.js';
 import { isPlainUsingCast, typeChangeEffect } from '../../core/classify/types.js';
-import type { Rule, RuleFinding } from '../types.js';
-import { alterExistingTable, locationOr, shortTable } from '../rule-support.js';
+import type { Rule } from '../types.js';
+import { alterExistingTable, findingsPerCommand, locationOr, shortTable } from '../rule-support.js';
 
 /** Flags column type changes that rewrite an existing table. */
 const rule: Rule = {
@@ -21,18 +21,15 @@ const rule: Rule = {
   },
   kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
-    const alter = alterExistingTable(stmt, ctx);
-    if (!alter) return;
-    const out: RuleFinding[] = [];
-    const table = shortTable(alter.table.qualified);
-    for (const cmd of alter.cmds) {
-      if (cmd.subtype !== 'AT_AlterColumnType') continue;
+    return findingsPerCommand(alterExistingTable(stmt, ctx), (cmd, alter) => {
+      if (cmd.subtype !== 'AT_AlterColumnType') return;
+      const table = shortTable(alter.table.qualified);
       const column = String(cmd.name);
       const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
       const to = typeInfo(def.typeName);
       const from = ctx.knowledge.columnType(alter.table.qualified, column);
       const effect = typeChangeEffect(from, to, !isPlainUsingCast(def.raw_default, column));
-      if (!effect.rewrites) continue;
+      if (!effect.rewrites) return;
       let message: string;
       if (from) {
         message = `Changing ${table}.${column} from ${from.display} to ${to.display} rewrites ${table} and rebuilds its indexes under an ACCESS EXCLUSIVE lock: reads and writes are blocked until done (${effect.reason}).`;
@@ -45,13 +42,12 @@ const rule: Rule = {
         }
       }
       if (!effect.lossless) message += ' Some values may not convert: the change can fail, or alter them.';
-      out.push({
+      return {
         message,
         fix: `Expand and contract: 1) ALTER TABLE ${table} ADD COLUMN ${column}_new ${to.display}; 2) write both columns (trigger or application); 3) backfill ${column}_new in batches; 4) switch reads; 5) drop ${column} in a later release and rename if needed.`,
         at: locationOr(to.location, def.location, alter.location),
-      });
-    }
-    return out;
+      };
+    });
   },
 };
 

@@ -3,9 +3,9 @@
  * scans it under lock; and VALIDATE CONSTRAINT in the same migration (transaction) as the NOT VALID
  * add gains nothing, because the add's lock is held until commit.
  */
-import type { Rule, RuleFinding } from '../types.js';
+import type { Rule } from '../types.js';
 import { columnConstraints, nodeOf } from '../../sql/ast.js';
-import { alterExistingTable, alterTable, locationOr, shortTable, tableName } from '../rule-support.js';
+import { alterExistingTable, alterTable, findingsPerCommand, locationOr, shortTable, tableName } from '../rule-support.js';
 
 /** Flags validating constraints added to existing tables, and same-transaction validation. */
 const rule: Rule = {
@@ -21,21 +21,18 @@ const rule: Rule = {
   },
   kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
-    const alter = alterExistingTable(stmt, ctx);
-    if (!alter) return;
-    const out: RuleFinding[] = [];
-    const table = shortTable(alter.table.qualified);
-    for (const cmd of alter.cmds) {
+    return findingsPerCommand(alterExistingTable(stmt, ctx), (cmd, alter) => {
+      const table = shortTable(alter.table.qualified);
       if (cmd.subtype === 'AT_AddConstraint') {
         const c = nodeOf(cmd.def, 'Constraint');
-        if (!c || c.skip_validation || (c.contype !== 'CONSTR_CHECK' && c.contype !== 'CONSTR_FOREIGN')) continue;
+        if (!c || c.skip_validation || (c.contype !== 'CONSTR_CHECK' && c.contype !== 'CONSTR_FOREIGN')) return;
         const kind = c.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY';
         const lock =
           c.contype === 'CONSTR_CHECK'
             ? 'an ACCESS EXCLUSIVE lock (reads and writes blocked)'
             : 'SHARE ROW EXCLUSIVE locks (writes blocked)';
         const name = c.conname ? String(c.conname) : '<name>';
-        out.push({
+        return {
           message:
             `${kind} constraint ${c.conname ?? ''} on ${table} is added without NOT VALID: every existing row is checked while holding ${lock}.`.replace(
               '  ',
@@ -43,20 +40,23 @@ const rule: Rule = {
             ),
           fix: `1) ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} (...) NOT VALID; 2) in a later migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}; (reads and writes continue).`,
           at: locationOr(c.location, alter.location),
-        });
-      } else if (cmd.subtype === 'AT_AddColumn') {
+        };
+      }
+      if (cmd.subtype === 'AT_AddColumn') {
         // an inline CHECK on ADD COLUMN is validated against every row (eugene E1)
         const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
-        for (const c of columnConstraints(def)) {
-          if (c.contype !== 'CONSTR_CHECK') continue;
-          const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_${def.colname}_check`;
-          out.push({
-            message: `ADD COLUMN ${def.colname} with an inline CHECK on ${table}: every existing row is checked while holding an ACCESS EXCLUSIVE lock (reads and writes blocked).`,
-            fix: `1) ALTER TABLE ${table} ADD COLUMN ${def.colname} ... (without the CHECK); 2) ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (...) NOT VALID; 3) in a later migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${name};`,
-            at: locationOr(c.location, def.location, alter.location),
+        return columnConstraints(def)
+          .filter((c) => c.contype === 'CONSTR_CHECK')
+          .map((c) => {
+            const name = c.conname ? String(c.conname) : `${tableName(alter.table.qualified)}_${def.colname}_check`;
+            return {
+              message: `ADD COLUMN ${def.colname} with an inline CHECK on ${table}: every existing row is checked while holding an ACCESS EXCLUSIVE lock (reads and writes blocked).`,
+              fix: `1) ALTER TABLE ${table} ADD COLUMN ${def.colname} ... (without the CHECK); 2) ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (...) NOT VALID; 3) in a later migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${name};`,
+              at: locationOr(c.location, def.location, alter.location),
+            };
           });
-        }
-      } else if (cmd.subtype === 'AT_ValidateConstraint') {
+      }
+      if (cmd.subtype === 'AT_ValidateConstraint') {
         const name = String(cmd.name);
         const addedHere = ctx.statements.slice(0, stmt.index).some((earlier) => {
           const prior = alterTable(earlier);
@@ -70,15 +70,14 @@ const rule: Rule = {
             )
           );
         });
-        if (!addedHere) continue;
-        out.push({
+        if (!addedHere) return;
+        return {
           message: `VALIDATE CONSTRAINT ${name} runs in the same migration (one transaction) that added it NOT VALID: the lock taken by ADD CONSTRAINT is still held, so the validation scan blocks ${table} anyway.`,
           fix: `Move ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}; to a later migration.`,
           at: alter.location,
-        });
+        };
       }
-    }
-    return out;
+    });
   },
 };
 

@@ -4,7 +4,7 @@
  */
 import { columnConstraints, nodeOf, stringList } from '../../sql/ast.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { alterExistingTable, locationOr, shortTable, tableName } from '../rule-support.js';
+import { alterExistingTable, findingsPerCommand, locationOr, shortTable, tableName, type AlterTable } from '../rule-support.js';
 
 /** Flags unique/primary key constraints that build their index under the table lock. */
 const rule: Rule = {
@@ -18,40 +18,39 @@ const rule: Rule = {
   },
   kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
-    const alter = alterExistingTable(stmt, ctx);
-    if (!alter) return;
-    const out: RuleFinding[] = [];
-    const table = shortTable(alter.table.qualified);
-    const report = (kind: string, name: string, columns: string, at: number) => {
-      const index = `${name}_idx`;
-      out.push({
-        message: `Adding ${kind} constraint ${name} to ${table} builds its index under an ACCESS EXCLUSIVE lock: reads and writes are blocked for the whole build.`,
-        fix: `1) CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${table} (${columns}); 2) ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${index};`,
-        at,
-        table: alter.table.qualified,
-      });
-    };
-    for (const cmd of alter.cmds) {
+    return findingsPerCommand(alterExistingTable(stmt, ctx), (cmd, alter) => {
       if (cmd.subtype === 'AT_AddConstraint') {
         const c = nodeOf(cmd.def, 'Constraint');
         // ADD PRIMARY KEY is adding-serial-primary-key-field (squawk's id for it)
-        if (!c || c.indexname || c.contype !== 'CONSTR_UNIQUE') continue;
+        if (!c || c.indexname || c.contype !== 'CONSTR_UNIQUE') return;
         const columns = stringList(c.keys).join(', ');
         const kind = c.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'PRIMARY KEY';
         const name = c.conname
           ? String(c.conname)
           : `${tableName(alter.table.qualified)}_${c.contype === 'CONSTR_UNIQUE' ? `${stringList(c.keys).join('_')}_key` : 'pkey'}`;
-        report(kind, name, columns, locationOr(c.location, alter.location));
-      } else if (cmd.subtype === 'AT_AddColumn') {
+        return indexBuiltUnderLock(alter, kind, name, columns, locationOr(c.location, alter.location));
+      }
+      if (cmd.subtype === 'AT_AddColumn') {
         const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
         const unique = columnConstraints(def).find((c) => c.contype === 'CONSTR_UNIQUE');
-        if (!unique) continue;
+        if (!unique) return;
         const name = unique.conname ? String(unique.conname) : `${tableName(alter.table.qualified)}_${def.colname}_key`;
-        report('UNIQUE', name, String(def.colname), locationOr(unique.location, def.location));
+        return indexBuiltUnderLock(alter, 'UNIQUE', name, String(def.colname), locationOr(unique.location, def.location));
       }
-    }
-    return out;
+    });
   },
 };
+
+/** The finding for a constraint `name` of `kind` on `columns` whose index is built under the table's lock. */
+function indexBuiltUnderLock(alter: AlterTable, kind: string, name: string, columns: string, at: number): RuleFinding {
+  const table = shortTable(alter.table.qualified);
+  const index = `${name}_idx`;
+  return {
+    message: `Adding ${kind} constraint ${name} to ${table} builds its index under an ACCESS EXCLUSIVE lock: reads and writes are blocked for the whole build.`,
+    fix: `1) CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${table} (${columns}); 2) ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${index};`,
+    at,
+    table: alter.table.qualified,
+  };
+}
 
 export default rule;

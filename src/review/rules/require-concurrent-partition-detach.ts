@@ -3,8 +3,8 @@
  * ACCESS EXCLUSIVE lock on the partitioned table.
  */
 import { nodeOf, rangeVarName } from '../../sql/ast.js';
-import type { Rule, RuleFinding } from '../types.js';
-import { alterExistingTable, shortTable } from '../rule-support.js';
+import type { Rule } from '../types.js';
+import { alterExistingTable, findingsPerCommand, shortTable } from '../rule-support.js';
 
 /** Flags DETACH PARTITION without CONCURRENTLY on an existing partitioned table. */
 const rule: Rule = {
@@ -17,20 +17,16 @@ const rule: Rule = {
   },
   kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
-    const alter = alterExistingTable(stmt, ctx);
-    if (!alter) return;
-    const out: RuleFinding[] = [];
-    for (const cmd of alter.cmds) {
+    return findingsPerCommand(alterExistingTable(stmt, ctx), (cmd, alter) => {
       const partition = cmd.subtype === 'AT_DetachPartition' ? nodeOf(cmd.def, 'PartitionCmd') : undefined;
-      if (!partition || partition.concurrent) continue;
+      if (!partition || partition.concurrent) return;
       const name = partition.name ? shortTable(rangeVarName(partition.name).qualified) : '<partition>';
-      out.push({
+      return {
         message: `DETACH PARTITION ${name} takes an ACCESS EXCLUSIVE lock on ${shortTable(alter.table.qualified)}: reads and writes of every partition wait behind it.`,
         fix: `ALTER TABLE ${shortTable(alter.table.qualified)} DETACH PARTITION ${name} CONCURRENTLY;${ctx.appliedByDbctl ? ' (dbctl runs it outside the migration transaction)' : ' It cannot run inside a transaction: apply it with dbctl migrate or by hand.'}`,
         at: alter.location,
-      });
-    }
-    return out;
+      };
+    });
   },
 };
 

@@ -3,9 +3,9 @@
  * constraint's index (an earlier USING INDEX renamed it to that constraint): the migration can
  * never apply.
  */
-import { nodeOf, qualify } from '../../sql/ast.js';
-import type { Rule, RuleFinding } from '../types.js';
-import { alterTable, locationOr, shortTable } from '../rule-support.js';
+import { qualify } from '../../sql/ast.js';
+import type { Rule } from '../types.js';
+import { addedConstraint, alterTable, findingsPerCommand, locationOr, shortTable } from '../rule-support.js';
 
 /** Flags USING INDEX of an index a constraint already owns. */
 const rule: Rule = {
@@ -18,20 +18,16 @@ const rule: Rule = {
   },
   kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
-    const alter = alterTable(stmt);
-    if (!alter) return;
-    const out: RuleFinding[] = [];
-    for (const cmd of alter.cmds) {
-      const c = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
-      if (!c?.indexname) continue;
+    return findingsPerCommand(alterTable(stmt), (cmd, alter) => {
+      const c = addedConstraint(cmd);
+      if (!c?.indexname) return;
       const index = ctx.knowledge.index(qualify(alter.table.schema, String(c.indexname)).qualified);
-      if (!index?.usedBy) continue;
-      out.push({
+      if (!index?.usedBy) return;
+      return {
         message: `Index ${c.indexname} already belongs to constraint ${index.usedBy.constraint} (an earlier ADD CONSTRAINT ... USING INDEX took it${index.usedBy.constraint !== c.indexname ? ` and renamed it ${index.usedBy.constraint}` : ''}): this ADD CONSTRAINT on ${shortTable(alter.table.qualified)} fails, so the migration cannot apply.`,
         at: locationOr(c.location, alter.location),
-      });
-    }
-    return out;
+      };
+    });
   },
 };
 

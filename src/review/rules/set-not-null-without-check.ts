@@ -4,8 +4,8 @@
  * migration, whose transaction still holds ADD CONSTRAINT's ACCESS EXCLUSIVE lock while the table
  * is validated. With no CHECK at all, adding-not-nullable-field reports the plain SET NOT NULL.
  */
-import type { Rule, RuleFinding } from '../types.js';
-import { alterExistingTable, notNullRecipe, shortTable } from '../rule-support.js';
+import type { Rule } from '../types.js';
+import { alterExistingTable, findingsPerCommand, notNullRecipe, shortTable } from '../rule-support.js';
 
 /** Flags SET NOT NULL whose CHECK (col IS NOT NULL) was not validated in an earlier migration. */
 const rule: Rule = {
@@ -19,15 +19,12 @@ const rule: Rule = {
   },
   kinds: ['AlterTableStmt'],
   check(stmt, ctx) {
-    const alter = alterExistingTable(stmt, ctx);
-    if (!alter) return;
-    const out: RuleFinding[] = [];
-    const table = alter.table.qualified;
-    for (const cmd of alter.cmds) {
-      if (cmd.subtype !== 'AT_SetNotNull') continue;
+    return findingsPerCommand(alterExistingTable(stmt, ctx), (cmd, alter) => {
+      if (cmd.subtype !== 'AT_SetNotNull') return;
+      const table = alter.table.qualified;
       const column = String(cmd.name);
       const check = ctx.knowledge.notNullCheck(table, column);
-      if (!check) continue; // adding-not-nullable-field
+      if (!check) return; // adding-not-nullable-field
       const name = check.name ?? 'the CHECK';
       let why: string | undefined;
       if (check.addedIn === ctx.migrationOrdinal) {
@@ -35,15 +32,14 @@ const rule: Rule = {
       } else if (!check.validated) {
         why = `CHECK ${name} is NOT VALID (never validated), so PostgreSQL cannot rely on it and scans the whole table under an ACCESS EXCLUSIVE lock`;
       }
-      if (!why) continue;
-      out.push({
+      if (!why) return;
+      return {
         message: `SET NOT NULL on ${shortTable(table)}.${column}: ${why}.`,
         fix: notNullRecipe(table, column),
         at: alter.location,
         table,
-      });
-    }
-    return out;
+      };
+    });
   },
 };
 
