@@ -135,15 +135,27 @@ async function importNamespace(file: string): Promise<unknown> {
   const tsconfig = nearestTsconfig(path.dirname(file));
   // jiti's own file cache (node_modules/.cache/jiti or $TMPDIR/jiti, world-readable) must not get a literal password either
   const secret = holdsLiteralSecret(readFileSync(file, 'utf8'));
-  const jiti = createJiti(import.meta.url, {
-    virtualModules,
-    moduleCache: false,
-    ...(tsconfig ? { tsconfigPaths: tsconfig } : {}),
-    ...(secret ? { fsCache: false } : {}),
-  });
-  const namespace = await jiti.import(file);
-  storeCompiledConfig(file, jitiVersion, (source, filename) => jiti.transform({ source, filename, ts: true, async: true }));
-  return namespace;
+  const load = async (withPaths: boolean) => {
+    const jiti = createJiti(import.meta.url, {
+      virtualModules,
+      moduleCache: false,
+      ...(tsconfig && withPaths ? { tsconfigPaths: tsconfig } : {}),
+      ...(secret ? { fsCache: false } : {}),
+    });
+    const namespace = await jiti.import(file);
+    storeCompiledConfig(file, jitiVersion, (source, filename) => jiti.transform({ source, filename, ts: true, async: true }));
+    return namespace;
+  };
+  try {
+    return await load(true);
+  } catch (error) {
+    // a tsconfig whose `extends` does not resolve (a base package not installed here) only costs its
+    // `paths`, as for drizzle-kit: the config loads without them when it needs none
+    if (!tsconfig) throw error;
+    return await load(false).catch(() => {
+      throw error;
+    });
+  }
 }
 
 const requireFromHere = createRequire(import.meta.url);

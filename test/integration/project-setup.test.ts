@@ -90,6 +90,19 @@ describe('tsconfig paths', () => {
   });
 });
 
+describe('a tsconfig whose extends does not resolve', () => {
+  it('(a monorepo base not installed here) costs only its paths: a config that needs none loads, as for drizzle-kit', async () => {
+    const p = await project();
+    await writeFile(
+      path.join(p.dir, 'tsconfig.json'),
+      JSON.stringify({ extends: '@acme/tsconfig/internal-package.json', compilerOptions: { rootDir: './src' } }),
+    );
+    const result = await p.dbctl(['status', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(pendingOf(result.json())).toEqual(['0000_init']);
+  });
+});
+
 describe('drizzle-kit 0.20 config keys', () => {
   it('are named with their replacements (exit 2)', async () => {
     const p = await project();
