@@ -405,3 +405,16 @@ const NAMES = [
 
 /** Lower-case names of functions whose call destroys no user data. */
 export const BUILTIN_FUNCTIONS: ReadonlySet<string> = new Set(NAMES.split(' '));
+
+/**
+ * True when a call of `parts` (the function name as written, schema first) resolves to one of the
+ * functions above: schema-qualified with `pg_catalog`, or unqualified (or in `public` or
+ * `extensions`, where extensions install theirs) with a listed name. Such a call destroys no user data.
+ */
+export function isBuiltinFunction(parts: readonly string[]): boolean {
+  const name = (parts[parts.length - 1] ?? '').toLowerCase();
+  const schema = parts.length > 1 ? parts[parts.length - 2]!.toLowerCase() : undefined;
+  return (
+    schema === 'pg_catalog' || (BUILTIN_FUNCTIONS.has(name) && (schema === undefined || schema === 'public' || schema === 'extensions'))
+  );
+}

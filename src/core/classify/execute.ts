@@ -8,7 +8,7 @@
  */
 import { bodyOf, defElemNames, nodeOf, nodeType, stringList, unwrap, walk, type Pg } from '../../sql/ast.js';
 import { alterTableHandlers } from './alter-table.js';
-import { BUILTIN_FUNCTIONS } from './builtins.js';
+import { isBuiltinFunction } from './builtins.js';
 import { createHandlers } from './create.js';
 import { dmlHandlers } from './dml.js';
 import { dropHandlers } from './drop.js';
@@ -143,8 +143,7 @@ function functionCall(call: Pg.FuncCall, fx: Effects, objects: NewObjects, optio
     inlineFunction(defined, fx, objects, options);
     return;
   }
-  if (schema === 'pg_catalog' || (BUILTIN_FUNCTIONS.has(name) && (schema === undefined || schema === 'public' || schema === 'extensions')))
-    return;
+  if (isBuiltinFunction(parts)) return;
   fx.unknown(`${parts.join('.')}()`, 'call of a function dbctl cannot see into');
 }
 

@@ -8,46 +8,8 @@
  * cannot see as `kind: 'opaque'` in `destroys`: that mark is honoured here too.
  */
 import { bodyOf, stringList, walk } from '../../sql/ast.js';
-import { NON_VOLATILE_FUNCTIONS, VOLATILE_FUNCTIONS } from '../../core/classify/volatility.js';
+import { isBuiltinFunction } from '../../core/classify/builtins.js';
 import type { Rule, RuleStatement } from '../types.js';
-
-/** Built-in functions a migration calls for their value or a session effect, not to change tables. */
-const BUILTIN_FUNCTIONS: ReadonlySet<string> = new Set([
-  ...VOLATILE_FUNCTIONS,
-  ...NON_VOLATILE_FUNCTIONS,
-  'set_config',
-  'currval',
-  'lastval',
-  'pg_advisory_lock',
-  'pg_advisory_xact_lock',
-  'pg_advisory_unlock',
-  'pg_try_advisory_lock',
-  'pg_try_advisory_xact_lock',
-  'pg_sleep',
-  'count',
-  'sum',
-  'min',
-  'max',
-  'avg',
-  'array_agg',
-  'string_agg',
-  'jsonb_agg',
-  'json_agg',
-  'format',
-  'quote_ident',
-  'quote_literal',
-  'pg_get_serial_sequence',
-  'version',
-  'current_database',
-  'exists',
-  'unnest',
-  'generate_series',
-  'array_length',
-  'cardinality',
-  'to_regclass',
-  'has_table_privilege',
-  'pg_notify',
-]);
 
 /** Why a statement is opaque, or null when the review sees what it does. */
 export function opaqueReason(stmt: RuleStatement): string | null {
@@ -81,16 +43,19 @@ export function opaqueReason(stmt: RuleStatement): string | null {
   }
 }
 
-/** Functions called that are not known built-ins (schema-qualified pg_catalog calls are built-in). */
+/**
+ * Functions called that are not PostgreSQL's own or a common extension's, as the analysis judges
+ * them (`isBuiltinFunction`); `set_config` is the analysis' to judge (a constant search_path is
+ * seen, anything else is marked opaque in the classification).
+ */
 function userFunctions(node: unknown): string[] {
   const out = new Set<string>();
   walk(node, (key, value) => {
     const call = bodyOf(key, value, 'FuncCall');
     if (!call) return;
     const parts = stringList(call.funcname);
-    const name = (parts[parts.length - 1] ?? '').toLowerCase();
-    if (parts.length > 1 && parts[0] === 'pg_catalog') return;
-    if (!BUILTIN_FUNCTIONS.has(name)) out.add(parts.join('.'));
+    if (isBuiltinFunction(parts) || (parts.length === 1 && parts[0]!.toLowerCase() === 'set_config')) return;
+    out.add(parts.join('.'));
   });
   return [...out];
 }

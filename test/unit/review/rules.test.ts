@@ -440,6 +440,10 @@ const CASES: Record<string, RuleCases> = {
     nearMiss: [
       { why: 'setval', sql: `SELECT setval('users_id_seq', 100);` },
       { why: 'a plain query', sql: 'SELECT 1;' },
+      {
+        why: "PostgreSQL's own functions in a data migration (window, array and string functions, as the analysis judges them)",
+        sql: `UPDATE "users" SET "name" = upper(left(array_to_string(regexp_split_to_array("email", '@'), ' '), 3)) WHERE "id" IN (SELECT "id" FROM (SELECT "id", row_number() OVER (ORDER BY "id") AS rn FROM "users") x WHERE rn < 10);`,
+      },
     ],
   },
   'unreviewed-lock': {
