@@ -1,63 +1,26 @@
 /**
- * opaque-statement (dbctl): statements whose effect the review cannot see: `DO` blocks, `CALL`,
- * `EXECUTE` of a prepared statement, and user function calls (`SELECT my_function()`). What they
- * lock or destroy is unknown, so on a database with existing tables they are errors (dbctl migrate
- * treats them as destructive unless PostgreSQL shows otherwise).
- *
- * Minimal detection until the shared analysis (core/classify) sees into DO blocks and marks what it
- * cannot see as `kind: 'opaque'` in `destroys`: that mark is honoured here too.
+ * opaque-statement (dbctl): statements whose effect the review cannot see, exactly those the shared
+ * analysis (core/classify) marks `kind: 'opaque'` in `destroys`: calls of functions that are neither
+ * PostgreSQL's own nor defined in the migration, `CALL` of such a procedure, `EXECUTE` of a statement
+ * prepared elsewhere, and in `DO` blocks dynamic SQL, another language or a body that does not
+ * parse. What the analysis sees all of (a `DO` block that only reads and raises, a function the
+ * migration defines) is not opaque. What an opaque statement locks or destroys is unknown, so on a
+ * database with existing tables it is an error (dbctl migrate treats it as destructive unless
+ * PostgreSQL shows otherwise).
  */
-import { bodyOf, stringList, walk } from '../../sql/ast.js';
-import { isBuiltinFunction } from '../../core/classify/builtins.js';
 import type { Rule, RuleStatement } from '../types.js';
 
 /** Why a statement is opaque, or null when the review sees what it does. */
 export function opaqueReason(stmt: RuleStatement): string | null {
-  if (stmt.classification.destroys.some((d) => d.kind === 'opaque'))
-    return `${stmt.classification.summary} runs code the analysis cannot see into`;
-  switch (stmt.kind) {
-    case 'DoStmt': {
-      // Until the classification walks DO blocks, it reports nothing for them: opaque. Once it
-      // does, what it found (locks, creations, destructions) is reviewed like plain SQL, and what
-      // it cannot see is marked `kind: 'opaque'` (handled above).
-      const c = stmt.classification;
-      const seen = c.lock.tables.length > 0 || c.creates.length > 0 || c.destroys.length > 0;
-      return seen ? null : 'a DO block runs PL/pgSQL (possibly dynamic SQL) the review cannot see into';
-    }
-    case 'CallStmt': {
-      const name = stringList(stmt.node?.funccall?.funcname).join('.');
-      return `CALL ${name} runs a procedure the review cannot see into`;
-    }
-    case 'ExecuteStmt':
-      return `EXECUTE ${stmt.node?.name ?? ''} runs a prepared statement the review cannot see`.replace('  ', ' ');
-    case 'SelectStmt':
-    case 'InsertStmt':
-    case 'UpdateStmt':
-    case 'DeleteStmt':
-    case 'MergeStmt': {
-      const user = userFunctions(stmt.node);
-      return user.length ? `it calls ${user.map((f) => `${f}()`).join(', ')}, whose effects the review cannot see` : null;
-    }
-    default:
-      return null;
+  const opaque = stmt.classification.destroys.filter((d) => d.kind === 'opaque');
+  if (opaque.length > 0) {
+    // the analysis' verdict: built-ins and functions the migration defines are seen into, others not
+    const calls = [...new Set(opaque.map((d) => d.name ?? ''))];
+    return calls.every((c) => c.endsWith('()'))
+      ? `it calls ${calls.join(', ')}, whose effects the review cannot see`
+      : `${stmt.classification.summary} runs code the analysis cannot see into`;
   }
-}
-
-/**
- * Functions called that are not PostgreSQL's own or a common extension's, as the analysis judges
- * them (`isBuiltinFunction`); `set_config` is the analysis' to judge (a constant search_path is
- * seen, anything else is marked opaque in the classification).
- */
-function userFunctions(node: unknown): string[] {
-  const out = new Set<string>();
-  walk(node, (key, value) => {
-    const call = bodyOf(key, value, 'FuncCall');
-    if (!call) return;
-    const parts = stringList(call.funcname);
-    if (isBuiltinFunction(parts) || (parts.length === 1 && parts[0]!.toLowerCase() === 'set_config')) return;
-    out.add(parts.join('.'));
-  });
-  return [...out];
+  return null;
 }
 
 /** Flags statements whose locks and data effects the review cannot see. */

@@ -444,6 +444,14 @@ const CASES: Record<string, RuleCases> = {
         why: "PostgreSQL's own functions in a data migration (window, array and string functions, as the analysis judges them)",
         sql: `UPDATE "users" SET "name" = upper(left(array_to_string(regexp_split_to_array("email", '@'), ' '), 3)) WHERE "id" IN (SELECT "id" FROM (SELECT "id", row_number() OVER (ORDER BY "id") AS rn FROM "users") x WHERE rn < 10);`,
       },
+      {
+        why: 'a DO block the analysis sees all of: a guard that only reads and raises',
+        sql: `DO $$ BEGIN IF EXISTS (SELECT 1 FROM "users" WHERE "email" IS NULL) THEN RAISE EXCEPTION 'users without email'; END IF; END $$;`,
+      },
+      {
+        why: 'a function the migration defines (the analysis sees into it)',
+        sql: `CREATE OR REPLACE FUNCTION gen_id() RETURNS text AS $$ BEGIN RETURN md5(random()::text); END $$ LANGUAGE plpgsql;\nUPDATE "users" SET "name" = gen_id() WHERE "name" IS NULL;`,
+      },
     ],
   },
   'unreviewed-lock': {
