@@ -61,9 +61,43 @@ function useCodeCache(entry, version) {
     }
     const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     if (cachedData === undefined || script.cachedDataRejected) made.push({ script, stored });
-    const require = Module.createRequire(filename);
-    return script.runInThisContext().call(this.exports, this.exports, require, this, filename, path.dirname(filename));
+    return script
+      .runInThisContext()
+      .call(this.exports, this.exports, bundleRequire(this, filename), this, filename, path.dirname(filename));
   };
+  /**
+   * `require` for a bundle file: its sibling chunks (`./chunk-X.cjs`, what the build writes) load
+   * straight from the bundle's directory, without Node's resolution of each (a stat and a realpath);
+   * anything else goes through Node's own `require`.
+   */
+  function bundleRequire(parent, filename) {
+    const nodeRequire = Module.createRequire(filename);
+    const require = (request) => {
+      if (typeof request !== 'string' || !request.startsWith('./') || !request.endsWith('.cjs') || request.includes('/', 2)) {
+        return nodeRequire(request);
+      }
+      const file = prefix + request.slice(2);
+      const cached = Module._cache[file];
+      if (cached) return cached.exports;
+      const child = new Module(file, parent);
+      Module._cache[file] = child;
+      let loaded = false;
+      try {
+        child.load(file);
+        loaded = true;
+      } finally {
+        if (!loaded) delete Module._cache[file];
+      }
+      return child.exports;
+    };
+    return Object.assign(require, {
+      resolve: nodeRequire.resolve,
+      cache: nodeRequire.cache,
+      main: nodeRequire.main,
+      extensions: nodeRequire.extensions,
+    });
+  }
+
   process.once('exit', () => {
     if (made.length === 0) return;
     try {
