@@ -194,13 +194,15 @@ export function drizzleHash(text: string): string {
 }
 
 /**
- * Reads and validates the migrations folder. `projectDir` only shapes relative paths in messages.
+ * Reads and validates the migrations folder. `projectDir` shapes relative paths in messages and is
+ * where the installed drizzle-kit is found, as `npx drizzle-kit` run there finds it (the drizzle
+ * config there has just resolved it: Node answers again from its cache).
  * Throws MIGRATIONS_FOLDER_INVALID (exit 2) for a missing or corrupt journal, a missing SQL file,
  * or duplicate idx, tag or `when`.
  */
 export async function readMigrationFolder(dir: string, projectDir: string): Promise<MigrationFolder> {
   const rel = (p: string) => path.relative(projectDir, p) || '.';
-  const kit = await installedLine(dir);
+  const kit = await installedLine(projectDir);
   const format = assertFolderFormat(dir, kit?.line ?? null, rel(dir), kit?.version);
   if (format === 'folders') {
     if (!existsSync(dir)) {
