@@ -127,7 +127,9 @@ export class MigrationAnalyzer {
     const learned: MigrationStatement[] = [];
     // One statement at a time: classified, then its tree dropped (or compacted) before the next is
     // parsed, so memory follows what is kept, not the file's size.
+    const setTransaction = new Set<number>(); // statements that set the transaction's isolation or snapshot
     const { chunks, positionOf } = eachMigrationStatement(sql, this.parser, (statement) => {
+      if (setsTransaction(statement)) setTransaction.add(statements.length);
       classifications.push(classifier.next(statement));
       // Learned after the whole migration is classified (its classification knows the schema
       // before it; its own changes are tracked by the classifier).
@@ -144,7 +146,7 @@ export class MigrationAnalyzer {
       if (options.keepNodes === false) statement.node = null;
     }
     const parsed: ParsedMigration = { chunks, statements, positionOf };
-    return { parsed, classifications, chunks: chunksOf(parsed, classifications) };
+    return { parsed, classifications, chunks: chunksOf(parsed, classifications, setTransaction) };
   }
 }
 
@@ -166,7 +168,11 @@ function compactValues(statement: MigrationStatement): void {
 }
 
 /** Groups the classifications by drizzle chunk (in one pass). */
-function chunksOf(parsed: ParsedMigration, classifications: readonly StatementClassification[]): AnalyzedChunk[] {
+function chunksOf(
+  parsed: ParsedMigration,
+  classifications: readonly StatementClassification[],
+  setTransaction: ReadonlySet<number> = new Set(),
+): AnalyzedChunk[] {
   const ordinalOf = new Map<number, number>();
   const chunks: AnalyzedChunk[] = [];
   for (const chunk of parsed.chunks) {
@@ -199,6 +205,7 @@ function chunksOf(parsed: ParsedMigration, classifications: readonly StatementCl
     // a chunk runs as one unit: outside a transaction if any part must, committed if any part needs it
     if (!c.transactional) chunk.transactional = false;
     if (c.commitAfter) chunk.commitAfter = true;
+    if (chunk.classifications.length === 1 && setTransaction.has(i)) chunk.beforeAnyQuery = true;
     if (statement.kind === 'ParseError' && chunk.parseError === null) chunk.parseError = statement.error?.message ?? 'syntax error';
   });
   return chunks;
@@ -269,4 +276,11 @@ export function innerStatementOf(parser: SqlParser, statement: MigrationStatemen
   const at = statement.text.indexOf(only.text);
   shiftLocations(inner.node, at >= 0 ? statement.location + at : Number.NaN);
   return { kind: inner.kind, node: inner.node[inner.kind] };
+}
+
+/** `SET TRANSACTION ...` (isolation level, access mode, snapshot): only before any query of its transaction. */
+function setsTransaction(statement: MigrationStatement): boolean {
+  if (statement.kind !== 'VariableSetStmt') return false;
+  const name = String((statement.node as { VariableSetStmt?: { name?: unknown } } | null)?.VariableSetStmt?.name ?? '');
+  return name === 'TRANSACTION' || name === 'TRANSACTION SNAPSHOT';
 }

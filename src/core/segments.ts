@@ -9,12 +9,16 @@
 export interface StatementExecution {
   transactional: boolean;
   commitAfter: boolean;
+  /** PostgreSQL accepts it only before any query of its transaction (`SET TRANSACTION ISOLATION LEVEL ...`). */
+  beforeAnyQuery?: boolean;
 }
 
 /** A unit of execution: statement indexes run in one transaction, or one statement in autocommit. */
 export interface Segment {
   transactional: boolean;
   statements: number[];
+  /** Its first statement must come before any query of the transaction (see `StatementExecution`). */
+  beforeAnyQuery?: boolean;
 }
 
 /** Cuts a migration's statements into segments, in order. */
@@ -28,7 +32,7 @@ export function planSegments(statements: readonly StatementExecution[]): Segment
       return;
     }
     if (!open) {
-      open = { transactional: true, statements: [] };
+      open = { transactional: true, statements: [], ...(statement.beforeAnyQuery ? { beforeAnyQuery: true } : {}) };
       segments.push(open);
     }
     open.statements.push(index);

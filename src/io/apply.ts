@@ -15,14 +15,18 @@ import { recordApplied, recordAfterConnectionLoss, recordHistory, type HistoryRe
 import { watchBlockers, type BlockingSession } from './blockers.js';
 import {
   compareSnapshots,
+  countersBaselineQuery,
   currentTablesQuery,
   findSnapshotRow,
   lockedQuery,
   oldTablesQuery,
+  parseCountersBaseline,
   parseSnapshot,
   SNAPSHOT_COLUMN,
   unplanned,
+  withoutBaseline,
   type Allowance,
+  type CountersBaseline,
   type Destruction,
 } from './destruction.js';
 
@@ -344,10 +348,11 @@ function quoteTable(t: TableName): string {
  * first statement (which may be `SET TRANSACTION ISOLATION LEVEL ...`).
  */
 function beforeText(check: SegmentCheck): string {
+  const baseline = `${countersBaselineQuery()};\n`;
   const tables = [...check.emptyTables, ...(check.rewritten ?? [])];
-  if (tables.length === 0) return '';
+  if (tables.length === 0) return baseline;
   const exists = tables.map((t) => `exists (select 1 from ${quoteTable(t)})`).join(', ');
-  return `LOCK TABLE ${tables.map(quoteTable).join(', ')} IN SHARE MODE;
+  return `${baseline}LOCK TABLE ${tables.map(quoteTable).join(', ')} IN SHARE MODE;
 select pg_catalog.json_build_object('e', pg_catalog.json_build_array(${exists})) as ${SNAPSHOT_COLUMN};\n`;
 }
 
@@ -371,14 +376,18 @@ async function preparePrecommit(sql: postgres.Sql): Promise<void> {
  * Reads the emptiness checked when the segment's transaction began: a table judged empty that has
  * rows rolls it back (`gained`); returns the `rewritten` tables found empty, under the SHARE lock.
  */
-function readBegin(result: unknown, check: SegmentCheck): TableName[] {
+function readBegin(result: unknown, check: SegmentCheck): { heldNoRows: TableName[]; baseline: CountersBaseline } {
   const rewritten = check.rewritten ?? [];
-  if (check.emptyTables.length + rewritten.length === 0) return [];
+  // fail closed: without the baseline's row the counters cannot be told apart
+  const row = findSnapshotRow(result, 'b');
+  if (row === undefined) throw new Error('dbctl: the pre-commit check found no row counters in the first round trip');
+  const baseline = parseCountersBaseline(row);
+  if (check.emptyTables.length + rewritten.length === 0) return { heldNoRows: [], baseline };
   const nonEmpty = ((findSnapshotRow(result, 'e') as { e?: boolean[] } | undefined)?.e ?? []) as boolean[];
   // fail closed: a missing answer counts as rows
   const gained = check.emptyTables.filter((_, i) => nonEmpty[i] !== false);
   if (gained.length) throw new Rollback({ gained });
-  return rewritten.filter((_, i) => nonEmpty[check.emptyTables.length + i] === false);
+  return { heldNoRows: rewritten.filter((_, i) => nonEmpty[check.emptyTables.length + i] === false), baseline };
 }
 
 /**
@@ -391,7 +400,7 @@ async function checkAfter(
   settings: ApplySettings,
   check: SegmentCheck,
   lastResult: unknown,
-  heldNoRows: readonly TableName[] = [],
+  begun: { heldNoRows: readonly TableName[]; baseline: CountersBaseline },
 ): Promise<Destruction[]> {
   const row = findSnapshotRow(lastResult, 'l');
   // fail closed: without the lock list nothing can be judged
@@ -412,8 +421,8 @@ async function checkAfter(
   if (thenRow === undefined) throw new Error('dbctl: the pre-commit check could not read the catalog as the transaction began');
   const before = parseSnapshot(thenRow).snapshot;
   for (const [oid, t] of before) if (own.has(`${t.schema}.${t.name}`)) before.delete(oid);
-  const after = parseSnapshot(findSnapshotRow(now, 't') ?? {}).snapshot;
-  const empty = new Set([...check.emptyTables, ...heldNoRows].map((t) => `${t.schema}.${t.table}`));
+  const after = withoutBaseline(parseSnapshot(findSnapshotRow(now, 't') ?? {}).snapshot, begun.baseline);
+  const empty = new Set([...check.emptyTables, ...begun.heldNoRows].map((t) => `${t.schema}.${t.table}`));
   const found = compareSnapshots(before, after, (t) => empty.has(`${t.schema}.${t.name}`));
   if (found.length === 0) return [];
   return check.allowance ? unplanned(found, check.allowance) : found;
@@ -434,10 +443,14 @@ async function findDestroyingStatement(
   if (segment.statements.length === 1) return fallback;
   try {
     await beginSafely(sql, async (tx) => {
-      const heldNoRows = readBegin(await tx.unsafe(timeoutPrefix(settings) + beforeText(check)), check);
-      for (const index of segment.statements) {
+      // SET TRANSACTION ISOLATION LEVEL first when the segment starts with it (nothing may run before it)
+      const [first, ...rest] = segment.statements;
+      const opening = segment.beforeAnyQuery ? `${timeoutPrefix(settings)}${migration.statements[first!]!.sql};\n` : '';
+      if (opening) await tx.unsafe(opening);
+      const begun = readBegin(await tx.unsafe((opening ? '' : timeoutPrefix(settings)) + beforeText(check)), check);
+      for (const index of opening ? rest : segment.statements) {
         const result = await tx.unsafe(migration.statements[index]!.sql + AFTER_TEXT);
-        if ((await checkAfter(tx, settings, check, result, heldNoRows)).length) throw new Rollback({ probe: index });
+        if ((await checkAfter(tx, settings, check, result, begun)).length) throw new Rollback({ probe: index });
       }
       throw new Rollback({ probe: fallback });
     });
@@ -456,7 +469,9 @@ async function runTransactionalSegment(
   check: SegmentCheck | null = null,
 ): Promise<SegmentFailure | null> {
   const attempts = settings.lockRetries + 1;
-  let prefix = timeoutPrefix(settings) + (check ? beforeText(check) : '');
+  // SET TRANSACTION ISOLATION LEVEL must come before any query: the check's queries then follow it
+  const checkFirst = (c: SegmentCheck | null) => (c && !segment.beforeAnyQuery ? beforeText(c) : '');
+  let prefix = timeoutPrefix(settings) + checkFirst(check);
   let blockers: BlockingSession[] = [];
   for (let attempt = 1; ; attempt++) {
     let current = segment.statements[0]!;
@@ -465,16 +480,16 @@ async function runTransactionalSegment(
     try {
       await beginSafely(sql, async (tx) => {
         let last: unknown;
-        let heldNoRows: TableName[] = [];
+        let begun: ReturnType<typeof readBegin> = { heldNoRows: [], baseline: new Map() };
         for (const [i, index] of segment.statements.entries()) {
           current = index;
           shift = i === 0 ? prefix.length : 0;
           const text = migration.statements[index]!.sql + (check && i === segment.statements.length - 1 ? AFTER_TEXT : '');
           last = await tx.unsafe(i === 0 ? prefix + text : text);
-          if (i === 0 && check) heldNoRows = readBegin(last, check);
+          if (i === 0 && check) begun = readBegin(segment.beforeAnyQuery ? await tx.unsafe(beforeText(check)) : last, check);
         }
         if (check) {
-          const found = await checkAfter(tx, settings, check, last, heldNoRows);
+          const found = await checkAfter(tx, settings, check, last, begun);
           if (found.length) throw new Rollback({ unplanned: found });
         }
         if (appliedRecord) await recordAppliedOrFail(tx, settings, appliedRecord());
@@ -501,7 +516,7 @@ async function runTransactionalSegment(
             // only tables left on new, empty storage, not checked yet: TRUNCATE, or a rewrite of a
             // table that held no rows. Once more, with their emptiness checked under lock first.
             check = { ...check, rewritten: [...(check.rewritten ?? []), ...emptied] };
-            prefix = timeoutPrefix(settings) + beforeText(check);
+            prefix = timeoutPrefix(settings) + checkFirst(check);
             attempt--;
             continue;
           }

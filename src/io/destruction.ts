@@ -98,6 +98,44 @@ export function currentTablesQuery(oids: readonly number[]): string {
 }
 
 /**
+ * The row counters the backend already holds when a transaction begins: `pg_stat_get_xact_tuples_*`
+ * report what this backend counted and has not flushed to the shared statistics yet, earlier
+ * transactions of the session included (a data migration just before, or a rolled-back attempt).
+ * Read as the transaction's first query (no flush happens inside a transaction), they are taken
+ * off the counts the pre-commit check reads at its end, leaving exactly the transaction's own.
+ */
+export function countersBaselineQuery(): string {
+  return `select pg_catalog.json_build_object('b', (select pg_catalog.json_agg(pg_catalog.json_build_array(c.oid,
+    pg_catalog.pg_stat_get_xact_tuples_updated(c.oid), pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid)))
+  from pg_catalog.pg_class c where c.relkind = 'r' and c.oid >= 16384
+   and pg_catalog.pg_stat_get_xact_tuples_updated(c.oid) + pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) > 0)) as ${SNAPSHOT_COLUMN}`;
+}
+
+/** Row counters by table oid, as `countersBaselineQuery` reads them. */
+export type CountersBaseline = Map<number, { updated: number; deleted: number }>;
+
+/** Parses the json value of `countersBaselineQuery` (an empty baseline when there is none). */
+export function parseCountersBaseline(value: unknown): CountersBaseline {
+  const rows = ((value as { b?: [number | string, number | string, number | string][] | null } | undefined)?.b ?? []) as [
+    number | string,
+    number | string,
+    number | string,
+  ][];
+  return new Map(rows.map(([oid, updated, deleted]) => [Number(oid), { updated: Number(updated), deleted: Number(deleted) }]));
+}
+
+/** `after` with the counters the backend held before the transaction taken off (never below zero). */
+export function withoutBaseline(after: CatalogSnapshot, baseline: CountersBaseline): CatalogSnapshot {
+  for (const [oid, counts] of baseline) {
+    const table = after.get(oid);
+    if (!table) continue;
+    table.updated = Math.max(0, table.updated - counts.updated);
+    table.deleted = Math.max(0, table.deleted - counts.deleted);
+  }
+  return after;
+}
+
+/**
  * The tables among `oids` as they were when the transaction began, read on another connection
  * through the exported snapshot (catalog rows only: nothing of the tables is read or locked).
  */
@@ -155,7 +193,7 @@ export function parseSnapshot(value: unknown): { snapshot: CatalogSnapshot; susp
 }
 
 /** Finds dbctl's row whose json has `key` among the results of a batch sent with the simple protocol. */
-export function findSnapshotRow(result: unknown, key: 's' | 'l' | 't' | 'e'): unknown {
+export function findSnapshotRow(result: unknown, key: 's' | 'l' | 't' | 'e' | 'b'): unknown {
   const sets: unknown[] = Array.isArray(result) && result.length > 0 && Array.isArray(result[0]) ? result : [result];
   for (const set of sets) {
     if (!Array.isArray(set)) continue;

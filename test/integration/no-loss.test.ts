@@ -371,4 +371,26 @@ describe('objects that hold no rows destroy nothing', () => {
     expect(refused.stderr).toContain('public.users emptied');
     expect(await digests()).toEqual(before);
   });
+
+  it("a data migration's row counts are not blamed on the next migration of the run (PostgreSQL reports counts not yet flushed as the transaction's)", async () => {
+    const p = await seeded('development');
+    // 0001 updates every post (backed up first); 0002 only adds a column to the same table, in the
+    // same run, before the backend has flushed 0001's counters
+    await p.addMigration({ name: 'reset_bio', sql: [`UPDATE "posts" SET "bio" = 'reset';`] });
+    await p.addMigration({ name: 'add_flag', sql: [`ALTER TABLE "posts" ADD COLUMN "flag" boolean DEFAULT false NOT NULL;`] });
+    const run = await p.dbctl(['migrate', '--env', 'development', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const applied = run.json().applied as { tag: string; backup: string | null }[];
+    expect(applied.map((a) => a.tag)).toEqual(['0001_reset_bio', '0002_add_flag']);
+    expect(applied[0]!.backup).not.toBeNull();
+    expect(applied[1]!.backup).toBeNull();
+    // and a real update in the second migration is still seen: an UPDATE hidden in a DO block
+    await p.addMigration({ name: 'reset_again', sql: [`UPDATE "posts" SET "bio" = 'again' WHERE "id" < 10;`] });
+    await p.addMigration({ name: 'hidden_update', sql: [`DO $$ BEGIN EXECUTE 'UPDATE users SET email = email || ''x'''; END $$;`] });
+    const before = await digest('public.users');
+    const refused = await p.dbctl(['migrate', '--env', 'development', '--no-backup', '--json']);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.json().error.code).toBe('UNPLANNED_DESTRUCTION');
+    expect(await digest('public.users')).toBe(before);
+  });
 });
