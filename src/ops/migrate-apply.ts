@@ -14,7 +14,7 @@ import { backupName, describeDestruction } from '../io/destruction.js';
 import { ensureHistoryTables, type HistoryTables } from '../io/history.js';
 import { acquireMigrationLock, releaseMigrationLock, type HeldLock } from '../io/lock.js';
 import { enforce } from '../io/prompt.js';
-import { appliedSummary, createMigrateReporter, failureLines } from '../render/migrate.js';
+import { appliedSummary, createMigrateReporter, failureLines, keptApplied } from '../render/migrate.js';
 import { DBCTL_VERSION } from '../version.js';
 import type { MigrateRun } from './migrate.js';
 import {
@@ -239,7 +239,7 @@ function finishLost(run: MigrateRun, failure: ApplyFailure): void {
 function unplannedDestruction(run: MigrateRun, failure: ApplyFailure, appliedBefore: number): DbctlError {
   const { ctx, environment } = run;
   const list = failure.unplanned ?? [];
-  const kept = appliedBefore ? `; the ${appliedBefore} migration${appliedBefore === 1 ? '' : 's'} before it stay applied` : '';
+  const kept = keptApplied(appliedBefore);
   const extra = [...new Set(list.map(backupName))].join(',');
   const flags = `--env ${environment.name} --to ${failure.tag} --backup-extra ${extra}${environment.protected ? ' --allow-destructive' : ''}`;
   return new DbctlError(

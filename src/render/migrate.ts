@@ -79,10 +79,16 @@ export function createMigrateReporter(out: Output): { onEvent: (event: ApplyEven
   };
 }
 
+/** `; the 3 migrations before it stay applied` (nothing when none was applied before it). */
+export function keptApplied(appliedBefore: number): string {
+  if (!appliedBefore) return '';
+  return appliedBefore === 1 ? '; the 1 migration before it stays applied' : `; the ${appliedBefore} migrations before it stay applied`;
+}
+
 /** The error block for a failed migration. */
 export function failureLines(failure: ApplyFailure, migration: LocalMigration, appliedBefore: number): string[] {
   const lines: string[] = [];
-  const kept = appliedBefore ? `; the ${appliedBefore} migration${appliedBefore === 1 ? '' : 's'} before it stay applied` : '';
+  const kept = keptApplied(appliedBefore);
   if (failure.backupFailed) {
     lines.push(`${kleur.red('error:')} the backup before ${failure.tag} failed: ${failure.message}`);
     lines.push(`nothing of ${failure.tag} was applied${kept}.`);
