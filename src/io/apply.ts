@@ -329,7 +329,19 @@ interface SegmentCheck {
    * unless it ends up emptied again.
    */
   rewritten?: TableName[];
+  /**
+   * The session's backend may still hold row counters of earlier transactions (see
+   * `sessionsWithCounters`): they are read as the transaction's first query and taken off at its end.
+   */
+  countersPending?: boolean;
 }
+
+/**
+ * Sessions (postgres.js instances) whose backend may hold row counters it has not flushed yet:
+ * `pg_stat_get_xact_tuples_updated`/`_deleted` report those as the current transaction's. A session
+ * joins once one of its transactions counted updated or deleted rows, or ended without committing.
+ */
+const sessionsWithCounters = new WeakSet<object>();
 
 /** Thrown inside a transaction to roll it back. */
 class Rollback extends Error {
@@ -343,12 +355,13 @@ function quoteTable(t: TableName): string {
 }
 
 /**
- * The text sent before a segment's first statement, in the same round trip: the SHARE lock on the
- * tables judged empty, and their emptiness checked again. Nothing else runs before the migration's
- * first statement (which may be `SET TRANSACTION ISOLATION LEVEL ...`).
+ * The text sent before a segment's first statement, in the same round trip: the row counters the
+ * session already holds (only when it may hold some), the SHARE lock on the tables judged empty, and
+ * their emptiness checked again. After the first statement instead when that is
+ * `SET TRANSACTION ...`, which must come before any query.
  */
 function beforeText(check: SegmentCheck): string {
-  const baseline = `${countersBaselineQuery()};\n`;
+  const baseline = check.countersPending ? `${countersBaselineQuery()};\n` : '';
   const tables = [...check.emptyTables, ...(check.rewritten ?? [])];
   if (tables.length === 0) return baseline;
   const exists = tables.map((t) => `exists (select 1 from ${quoteTable(t)})`).join(', ');
@@ -371,17 +384,28 @@ async function preparePrecommit(sql: postgres.Sql): Promise<void> {
   });
 }
 
-/** Throws Rollback when a table judged empty had gained rows by the time the transaction locked it. */
+/** What the first round trip of a checked transaction read (see `readBegin`). */
+interface Begun {
+  heldNoRows: TableName[];
+  baseline: CountersBaseline;
+  /** Set by `checkAfter` when the transaction's tables show updated or deleted rows. */
+  counted?: boolean;
+}
+
 /**
- * Reads the emptiness checked when the segment's transaction began: a table judged empty that has
- * rows rolls it back (`gained`); returns the `rewritten` tables found empty, under the SHARE lock.
+ * Reads what was checked when the segment's transaction began: the session's row counters; a table
+ * judged empty that has rows rolls it back (`gained`); returns the `rewritten` tables found empty,
+ * under the SHARE lock.
  */
-function readBegin(result: unknown, check: SegmentCheck): { heldNoRows: TableName[]; baseline: CountersBaseline } {
+function readBegin(result: unknown, check: SegmentCheck): Begun {
   const rewritten = check.rewritten ?? [];
-  // fail closed: without the baseline's row the counters cannot be told apart
-  const row = findSnapshotRow(result, 'b');
-  if (row === undefined) throw new Error('dbctl: the pre-commit check found no row counters in the first round trip');
-  const baseline = parseCountersBaseline(row);
+  let baseline: CountersBaseline = new Map();
+  if (check.countersPending) {
+    // fail closed: without the baseline's row the counters cannot be told apart
+    const row = findSnapshotRow(result, 'b');
+    if (row === undefined) throw new Error('dbctl: the pre-commit check found no row counters in the first round trip');
+    baseline = parseCountersBaseline(row);
+  }
   if (check.emptyTables.length + rewritten.length === 0) return { heldNoRows: [], baseline };
   const nonEmpty = ((findSnapshotRow(result, 'e') as { e?: boolean[] } | undefined)?.e ?? []) as boolean[];
   // fail closed: a missing answer counts as rows
@@ -400,7 +424,7 @@ async function checkAfter(
   settings: ApplySettings,
   check: SegmentCheck,
   lastResult: unknown,
-  begun: { heldNoRows: readonly TableName[]; baseline: CountersBaseline },
+  begun: Begun,
 ): Promise<Destruction[]> {
   const row = findSnapshotRow(lastResult, 'l');
   // fail closed: without the lock list nothing can be judged
@@ -421,7 +445,9 @@ async function checkAfter(
   if (thenRow === undefined) throw new Error('dbctl: the pre-commit check could not read the catalog as the transaction began');
   const before = parseSnapshot(thenRow).snapshot;
   for (const [oid, t] of before) if (own.has(`${t.schema}.${t.name}`)) before.delete(oid);
-  const after = withoutBaseline(parseSnapshot(findSnapshotRow(now, 't') ?? {}).snapshot, begun.baseline);
+  const current = parseSnapshot(findSnapshotRow(now, 't') ?? {}).snapshot;
+  for (const t of current.values()) if (t.updated + t.deleted > 0) begun.counted = true;
+  const after = withoutBaseline(current, begun.baseline);
   const empty = new Set([...check.emptyTables, ...begun.heldNoRows].map((t) => `${t.schema}.${t.table}`));
   const found = compareSnapshots(before, after, (t) => empty.has(`${t.schema}.${t.name}`));
   if (found.length === 0) return [];
@@ -469,18 +495,20 @@ async function runTransactionalSegment(
   check: SegmentCheck | null = null,
 ): Promise<SegmentFailure | null> {
   const attempts = settings.lockRetries + 1;
-  // SET TRANSACTION ISOLATION LEVEL must come before any query: the check's queries then follow it
-  const checkFirst = (c: SegmentCheck | null) => (c && !segment.beforeAnyQuery ? beforeText(c) : '');
-  let prefix = timeoutPrefix(settings) + checkFirst(check);
   let blockers: BlockingSession[] = [];
   for (let attempt = 1; ; attempt++) {
+    // an earlier attempt, or an earlier transaction of the session, may have left row counters
+    if (check && !check.countersPending && sessionsWithCounters.has(sql)) check = { ...check, countersPending: true };
+    // SET TRANSACTION ISOLATION LEVEL must come before any query: the check's queries then follow it
+    const prefix = timeoutPrefix(settings) + (check && !segment.beforeAnyQuery ? beforeText(check) : '');
     let current = segment.statements[0]!;
     let shift = prefix.length;
+    let counted = false;
     const watcher = watchBlockers(settings.openMonitor, settings.pid);
     try {
       await beginSafely(sql, async (tx) => {
         let last: unknown;
-        let begun: ReturnType<typeof readBegin> = { heldNoRows: [], baseline: new Map() };
+        let begun: Begun = { heldNoRows: [], baseline: new Map() };
         for (const [i, index] of segment.statements.entries()) {
           current = index;
           shift = i === 0 ? prefix.length : 0;
@@ -490,14 +518,19 @@ async function runTransactionalSegment(
         }
         if (check) {
           const found = await checkAfter(tx, settings, check, last, begun);
+          counted = Boolean(begun.counted);
           if (found.length) throw new Rollback({ unplanned: found });
         }
         if (appliedRecord) await recordAppliedOrFail(tx, settings, appliedRecord());
         else await assertLockHeld(tx, settings.lock ?? settings.lockScope);
       });
       watcher.stop();
+      if (counted) sessionsWithCounters.add(sql);
       return null;
     } catch (error) {
+      // whatever ran of the attempt was counted, committed or not
+      sessionsWithCounters.add(sql);
+      if (check) check = { ...check, countersPending: true };
       const seen = watcher.stop();
       if (seen.length > 0) blockers = seen;
       if (error instanceof Rollback && check) {
@@ -516,7 +549,6 @@ async function runTransactionalSegment(
             // only tables left on new, empty storage, not checked yet: TRUNCATE, or a rewrite of a
             // table that held no rows. Once more, with their emptiness checked under lock first.
             check = { ...check, rewritten: [...(check.rewritten ?? []), ...emptied] };
-            prefix = timeoutPrefix(settings) + checkFirst(check);
             attempt--;
             continue;
           }
