@@ -472,8 +472,10 @@ async function findDestroyingStatement(
       // SET TRANSACTION ISOLATION LEVEL first when the segment starts with it (nothing may run before it)
       const [first, ...rest] = segment.statements;
       const opening = segment.beforeAnyQuery ? `${timeoutPrefix(settings)}${migration.statements[first!]!.sql};\n` : '';
-      if (opening) await tx.unsafe(opening);
-      const begun = readBegin(await tx.unsafe((opening ? '' : timeoutPrefix(settings)) + beforeText(check)), check);
+      const begun = readBegin(
+        opening ? (await tx.unsafe(opening), await afterOpening(tx, check)) : await tx.unsafe(timeoutPrefix(settings) + beforeText(check)),
+        check,
+      );
       for (const index of opening ? rest : segment.statements) {
         const result = await tx.unsafe(migration.statements[index]!.sql + AFTER_TEXT);
         if ((await checkAfter(tx, settings, check, result, begun)).length) throw new Rollback({ probe: index });
@@ -514,7 +516,7 @@ async function runTransactionalSegment(
           shift = i === 0 ? prefix.length : 0;
           const text = migration.statements[index]!.sql + (check && i === segment.statements.length - 1 ? AFTER_TEXT : '');
           last = await tx.unsafe(i === 0 ? prefix + text : text);
-          if (i === 0 && check) begun = readBegin(segment.beforeAnyQuery ? await tx.unsafe(beforeText(check)) : last, check);
+          if (i === 0 && check) begun = readBegin(segment.beforeAnyQuery ? await afterOpening(tx, check) : last, check);
         }
         if (check) {
           const found = await checkAfter(tx, settings, check, last, begun);
@@ -578,6 +580,12 @@ async function runTransactionalSegment(
       return { ...describeError(migration, current, error, shift), lockTimeout: null, backupFailed: null };
     }
   }
+}
+
+/** The check's first queries, sent after a segment's opening `SET TRANSACTION ...` (nothing when it has none). */
+async function afterOpening(tx: postgres.TransactionSql, check: SegmentCheck): Promise<unknown> {
+  const text = beforeText(check);
+  return text ? await tx.unsafe(text) : [];
 }
 
 /**
