@@ -378,12 +378,17 @@ describe('objects that hold no rows destroy nothing', () => {
     // same run, before the backend has flushed 0001's counters
     await p.addMigration({ name: 'reset_bio', sql: [`UPDATE "posts" SET "bio" = 'reset';`] });
     await p.addMigration({ name: 'add_flag', sql: [`ALTER TABLE "posts" ADD COLUMN "flag" boolean DEFAULT false NOT NULL;`] });
+    // one that must open its transaction: the counters are read after its SET TRANSACTION
+    await p.addMigration({
+      name: 'serializable',
+      sql: ['SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;', `ALTER TABLE "posts" ADD COLUMN "flag2" boolean DEFAULT false NOT NULL;`],
+    });
     const run = await p.dbctl(['migrate', '--env', 'development', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const applied = run.json().applied as { tag: string; backup: string | null }[];
-    expect(applied.map((a) => a.tag)).toEqual(['0001_reset_bio', '0002_add_flag']);
+    expect(applied.map((a) => a.tag)).toEqual(['0001_reset_bio', '0002_add_flag', '0003_serializable']);
     expect(applied[0]!.backup).not.toBeNull();
-    expect(applied[1]!.backup).toBeNull();
+    expect(applied.slice(1).map((a) => a.backup)).toEqual([null, null]);
     // and a real update in the second migration is still seen: an UPDATE hidden in a DO block
     await p.addMigration({ name: 'reset_again', sql: [`UPDATE "posts" SET "bio" = 'again' WHERE "id" < 10;`] });
     await p.addMigration({ name: 'hidden_update', sql: [`DO $$ BEGIN EXECUTE 'UPDATE users SET email = email || ''x'''; END $$;`] });
