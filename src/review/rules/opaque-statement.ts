@@ -29,7 +29,7 @@ const rule: Rule = {
   defaultSeverity: 'error',
   docs: {
     problem:
-      'A DO block, CALL, EXECUTE or user function call runs code the review cannot see into: it may lock, rewrite or delete anything, and no rule can say what. On a database with existing tables this is an error (dbctl migrate treats it as destructive and backs up what it can unless PostgreSQL shows otherwise).',
+      'Code the review cannot see into runs here (a function or procedure the migration does not define, an EXECUTE of a statement prepared elsewhere, dynamic SQL in a DO block): it may lock, rewrite or delete anything, and no rule can say what. On a database with existing tables this is an error (dbctl migrate treats it as destructive and backs up what it can unless PostgreSQL shows otherwise).',
     fix: 'Write the statements out as plain SQL in the migration, so they are reviewed and classified; if the code is known to be harmless, mark it `-- dbctl-ignore opaque-statement: what it does`.',
   },
   check(stmt, ctx) {
