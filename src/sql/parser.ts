@@ -5,16 +5,14 @@
  * returns uses 0-based JavaScript string (UTF-16) offsets instead, so callers can slice the input
  * with them, whatever characters it holds.
  */
-import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { shiftLocations } from './ast.js';
 import type { CachedOutcome, ParseCache, ParseCallKind } from '../io/parse-cache.js';
 import type { SyncParserWorker } from '../io/parser-worker.js';
+import { loadParserModule, type ParserModule } from './libpg-query-module.js';
 
-type LibPgQuery = typeof import('libpg-query');
-
-/** The WASM module's functions, set once `loadSqlParser()` has loaded it (imported lazily: ~25 ms). */
-let lib: Pick<LibPgQuery, 'parseSync' | 'scanSync' | 'parsePlPgSQLSync'> | undefined;
+/** The WASM module's calls, set once `loadSqlParser()` has loaded it (imported lazily: ~25 ms). */
+let lib: ParserModule | undefined;
 const parseSync = (sql: string) => rawCall('parse', sql);
 const parsePlPgSQLSync = (sql: string) => rawCall('plpgsql', sql);
 const scanSync = (sql: string): { tokens: { start: number; end: number; tokenName: string }[] } => rawCall('scan', sql);
@@ -44,9 +42,9 @@ function rawCall(kind: ParseCallKind, input: string): any {
     return replay(outcome);
   }
   if (!cache.wants(input)) return callLib(kind, input);
-  let result: unknown;
+  let json: string;
   try {
-    result = callLib(kind, input);
+    json = lib[kind](input);
   } catch (error) {
     const details = (error as { sqlDetails?: unknown }).sqlDetails;
     cache.put(kind, input, {
@@ -54,14 +52,12 @@ function rawCall(kind: ParseCallKind, input: string): any {
     });
     throw error;
   }
-  cache.put(kind, input, { json: JSON.stringify(result) }); // stored before any caller changes the tree
-  return result;
+  cache.put(kind, input, { json }); // the parser's own text, stored as it is
+  return JSON.parse(json);
 }
 
 function callLib(kind: ParseCallKind, input: string): any {
-  if (kind === 'parse') return lib!.parseSync(input);
-  if (kind === 'plpgsql') return lib!.parsePlPgSQLSync(input);
-  return lib!.scanSync(input);
+  return JSON.parse(lib![kind](input));
 }
 
 /** A stored outcome as the parser gave it: a fresh result, or its error thrown again. */
@@ -196,11 +192,7 @@ let libLoading: Promise<void> | undefined;
 function loadLib(): Promise<void> {
   libLoading ??= (async () => {
     loadCount += 1;
-    // required, not imported: Node's ESM loader would run its CommonJS export scanner over
-    // libpg-query's entry and the type modules it re-exports first (~4 ms)
-    const module = createRequire(import.meta.url)('libpg-query') as LibPgQuery;
-    await module.loadModule();
-    lib = module;
+    lib = await loadParserModule();
   })();
   return libLoading;
 }
