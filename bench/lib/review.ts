@@ -143,16 +143,21 @@ export async function reviewMeasures(
     const dropParseCache = async () => {
       for (const dir of await parseCacheDirs()) await rm(dir, { recursive: true, force: true });
     };
-    // a file of up to 1 MB is parsed whole: its entry is keyed by the SHA-256 of its text
+    // a file of up to 1 MB is parsed whole: its entry is keyed by the SHA-256 of its text, a line
+    // `parse-<hash> <entry>` of the cache's entries.jsonl
     const newestText = await readFile(path.join(project.dir, files.at(-1)!), 'utf8');
-    const newestEntry = `parse-${createHash('sha256').update(newestText).digest('hex').slice(0, 40)}.json`;
+    const newestKey = `parse-${createHash('sha256').update(newestText).digest('hex').slice(0, 40)} `;
     const dropNewest = async () => {
-      const dirs = await parseCacheDirs();
-      if (!dirs.some((dir) => existsSync(path.join(dir, newestEntry))))
+      const entryFiles = (await parseCacheDirs()).map((dir) => path.join(dir, 'entries.jsonl')).filter((file) => existsSync(file));
+      const contents = await Promise.all(entryFiles.map((file) => readFile(file, 'utf8')));
+      if (!contents.some((text) => text.includes(`\n${newestKey}`) || text.startsWith(newestKey)))
         throw new Error(
-          `the parse cache holds no entry ${newestEntry} for ${files.at(-1)}: the bench's idea of the cache key is out of date`,
+          `the parse cache holds no entry ${newestKey.trim()} for ${files.at(-1)}: the bench's idea of the cache key is out of date`,
         );
-      for (const dir of dirs) await rm(path.join(dir, newestEntry), { force: true });
+      for (const [i, file] of entryFiles.entries()) {
+        const kept = contents[i]!.split('\n').filter((line) => !line.startsWith(newestKey));
+        await writeFile(file, kept.join('\n'));
+      }
     };
     const dbctl = (args: string[]) => timedNode(dbctlBin, ['review', '--all', ...args], { cwd: project.dir });
     const squawk = (args: string[]) => timedNode(squawkBin, [...args, ...files], { cwd: project.dir });

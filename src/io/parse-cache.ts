@@ -1,16 +1,20 @@
 /**
  * A content-addressed cache of the SQL parser's raw results, like `eslint --cache`: every pull
  * request runs `dbctl review`, and most of the migrations it reads were parsed the same way by the
- * run before. An entry is the parser's output for one input text, stored under
- * `node_modules/.cache/dbctl/parse-<key>/` (the nearest `node_modules` above the working
- * directory), where the key covers the libpg-query version, dbctl's version and this format; a new
- * parser or dbctl gets a new directory (the old ones are removed when it is made).
+ * run before. An entry is the parser's output for one input text; the entries live in one file,
+ * `node_modules/.cache/dbctl/parse-<key>/entries.jsonl` (the nearest `node_modules` above the
+ * working directory), one line each, where the key covers the libpg-query version, dbctl's version
+ * and this format; a new parser or dbctl gets a new directory (the old ones are removed when it is
+ * made). One file, not one per entry: a first run of a 200-migration folder would otherwise create
+ * 200 files at exit, and a later run open each.
  *
  * Safe by construction: an entry names the kind of call and the SHA-256 of its input and holds both,
- * and one whose file does not read back as exactly that (truncated, edited, another format) is a
- * miss. Writes go to a temporary file renamed into place (never half an entry), 0600 files in a
- * 0700 directory (a migration's parse tree holds its literals); an unwritable or missing directory
- * only means no cache. `DBCTL_PARSE_CACHE=off` turns it off.
+ * and one whose line does not read back as exactly that (truncated, edited, another format) is a
+ * miss. A run that parsed anything new writes the whole file again, its new entries and the earlier
+ * ones, to a temporary file renamed into place (never half a file; of two runs writing at once, the
+ * last one's file stays, and the other's new entries are parsed again next time). The file is 0600
+ * in a 0700 directory (a migration's parse tree holds its literals); an unwritable or missing
+ * directory only means no cache. `DBCTL_PARSE_CACHE=off` turns it off.
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,13 +54,18 @@ export interface ParseCache {
 
 /**
  * Bump when the entry format changes. 2: the result is stored as a JSON value (`tree`), not as a
- * string holding JSON, so reading an entry is one `JSON.parse`.
+ * string holding JSON, so reading an entry is one `JSON.parse`. 3: all entries in one file, a line
+ * each (`<kind>-<hash> <entry>`).
  */
-const FORMAT = 2;
+const FORMAT = 3;
+/** The file of the entries, in the cache directory. */
+const ENTRIES_FILE = 'entries.jsonl';
 /** Inputs longer than this are not cached (a large data migration's pieces would fill the disk). */
 export const MAX_INPUT_CHARS = 128 * 1024;
 /** At most this many characters of results wait in memory for the exit. */
 const MAX_QUEUED_CHARS = 8 * 1024 * 1024;
+/** The entries file keeps earlier runs' entries up to this many characters in all (those this run read first). */
+const MAX_FILE_CHARS = 16 * 1024 * 1024;
 /**
  * At most this many entries are stored by one run (a 200-migration folder needs about 200; a
  * 20,000-statement migration parsed chunk by chunk would otherwise write 20,000 files at exit).
@@ -88,11 +97,12 @@ export function openParseCache(
   }
   if (!root) return null;
   const dir = path.join(root, `parse-${sha256(`${FORMAT}\0${parserVersion}\0${dbctlVersion}`).slice(0, 16)}`);
-  const warm = existsSync(dir);
-  const queued = new Map<string, { content: string; input: string }>(); // file -> entry, and the text it is for
+  const file = path.join(dir, ENTRIES_FILE);
+  const warm = existsSync(file);
+  const queued = new Map<string, { content: string; input: string }>(); // entry key -> entry, and the text it is for
   let queuedChars = 0;
   let exitHooked = false;
-  const fileOf = (kind: ParseCallKind, hash: string) => `${dir}${path.sep}${kind}-${hash.slice(0, 40)}.json`;
+  const keyOf = (kind: ParseCallKind, hash: string) => `${kind}-${hash.slice(0, 40)}`;
   // each input is hashed once per run (`has` then `read` of a migration file ask for the same one)
   const hashes = new Map<string, string>();
   const hashOf = (input: string): string => {
@@ -103,22 +113,34 @@ export function openParseCache(
     }
     return hash;
   };
-  /** The entry files present when first asked (one directory read instead of a stat per input). */
-  let present: Set<string> | undefined;
-  const listed = (): Set<string> => {
-    if (!present) {
+  /** The entries earlier runs stored (key -> entry text), read from the file when first asked. */
+  let stored: Map<string, string> | undefined;
+  /** The keys of stored entries this run read: kept first when the file is written again. */
+  const read = new Set<string>();
+  const storedEntries = (): Map<string, string> => {
+    if (!stored) {
+      stored = new Map();
+      let text = '';
       try {
-        present = new Set(readdirSync(dir));
+        if (warm) text = readFileSync(file, 'utf8');
       } catch {
-        present = new Set();
+        // unreadable: no entries
+      }
+      for (const line of text.split('\n')) {
+        const space = line.indexOf(' ');
+        if (space > 0) stored.set(line.slice(0, space), line.slice(space + 1));
       }
     }
-    return present;
+    return stored;
   };
 
   const readEntry = (kind: ParseCallKind, input: string): ReadOutcome | undefined => {
     if (!warm || input.length > MAX_INPUT_CHARS) return undefined;
     const hash = hashOf(input);
+    const key = keyOf(kind, hash);
+    const text = storedEntries().get(key);
+    if (text === undefined) return undefined;
+    read.add(key);
     let entry: {
       v?: unknown;
       k?: unknown;
@@ -128,9 +150,9 @@ export function openParseCache(
       error?: { message?: unknown; sqlDetails?: unknown };
     };
     try {
-      entry = JSON.parse(readFileSync(fileOf(kind, hash), 'utf8'));
+      entry = JSON.parse(text);
     } catch {
-      return undefined; // missing, unreadable or not JSON (a corrupt entry is a miss and is stored again)
+      return undefined; // not JSON (a corrupt entry is a miss and is stored again)
     }
     if (
       entry === null ||
@@ -153,11 +175,27 @@ export function openParseCache(
   const flush = () => {
     if (queued.size === 0) return;
     // a text holding one of the run's secrets (a password in a migration's SQL) is never written
-    const entries = [...queued]
-      .filter(([, { content, input }]) => !holdsSecret(input) && !holdsSecret(content))
-      .map(([file, { content }]) => [file, content] as const);
+    const lines: string[] = [];
+    for (const [key, { content, input }] of queued) {
+      if (!holdsSecret(input) && !holdsSecret(content)) lines.push(`${key} ${content}`);
+    }
+    // then the earlier runs' entries, those this run read first, as long as the file stays small
+    const earlier = storedEntries();
+    let chars = 0;
+    for (const line of lines) chars += line.length + 1;
+    for (const key of [...read, ...earlier.keys()]) {
+      const entry = earlier.get(key);
+      if (entry === undefined || queued.has(key)) continue;
+      if (chars + key.length + entry.length + 2 > MAX_FILE_CHARS) break;
+      lines.push(`${key} ${entry}`);
+      chars += key.length + entry.length + 2;
+      earlier.delete(key); // written once (a key read this run is also among the earlier keys)
+    }
     queued.clear();
     queuedChars = 0;
+    stored = undefined;
+    read.clear();
+    if (lines.length === 0) return;
     try {
       if (!existsSync(dir)) {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -167,11 +205,9 @@ export function openParseCache(
           if (name.startsWith('parse-') && path.join(root!, name) !== dir) rmSync(path.join(root!, name), { recursive: true, force: true });
         }
       }
-      for (const [file, content] of entries) {
-        const temporary = `${file}.${process.pid}.tmp`;
-        writeFileSync(temporary, content, { mode: 0o600 });
-        renameSync(temporary, file);
-      }
+      const temporary = `${file}.${process.pid}.tmp`;
+      writeFileSync(temporary, `${lines.join('\n')}\n`, { mode: 0o600 });
+      renameSync(temporary, file);
     } catch {
       // no cache (read-only checkout, full disk, ...): the next run parses again
     }
@@ -181,7 +217,7 @@ export function openParseCache(
     dir,
     warm,
     has(kind, input) {
-      return warm && input.length <= MAX_INPUT_CHARS && listed().has(`${kind}-${hashOf(input).slice(0, 40)}.json`);
+      return warm && input.length <= MAX_INPUT_CHARS && storedEntries().has(keyOf(kind, hashOf(input)));
     },
     get(kind, input) {
       const outcome = readEntry(kind, input);
@@ -197,12 +233,14 @@ export function openParseCache(
       const hash = hashOf(input);
       const head = JSON.stringify({ v: FORMAT, k: kind, h: hash, n: input.length });
       // the result's JSON text goes in as it is (no parse and stringify again): `{"v":…,"tree":<json>}`
+      // an entry is one line: a line break in valid JSON text can only be whitespace between its
+      // tokens (PL/pgSQL results have them), never inside a string, so a space stands for it
       const content =
         'json' in outcome
-          ? `${head.slice(0, -1)},"tree":${outcome.json}}`
+          ? `${head.slice(0, -1)},"tree":${outcome.json.includes('\n') ? outcome.json.replaceAll('\n', ' ') : outcome.json}}`
           : JSON.stringify({ v: FORMAT, k: kind, h: hash, n: input.length, ...outcome });
       if (queuedChars + content.length > MAX_QUEUED_CHARS) return;
-      queued.set(fileOf(kind, hash), { content, input });
+      queued.set(keyOf(kind, hash), { content, input });
       queuedChars += content.length;
       if (!exitHooked) {
         exitHooked = true;

@@ -24,6 +24,18 @@ function project(): string {
 }
 
 const env = {};
+
+/** The entries file's lines (`<kind>-<hash> <entry JSON>`), each as its key and its entry text. */
+function lines(dir: string): { key: string; text: string }[] {
+  return readFileSync(path.join(dir, 'entries.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => ({ key: line.slice(0, line.indexOf(' ')), text: line.slice(line.indexOf(' ') + 1) }));
+}
+
+function writeLines(dir: string, entries: { key: string; text: string }[]): void {
+  writeFileSync(path.join(dir, 'entries.jsonl'), entries.map((e) => `${e.key} ${e.text}\n`).join(''));
+}
 const SQL = 'ALTER TABLE "users" ADD COLUMN "age" integer;';
 const TREE = JSON.stringify({ version: 180001, stmts: [{ stmt: { AlterTableStmt: {} } }] });
 
@@ -75,20 +87,52 @@ describe('parse cache', () => {
     const texts = ['SELECT 1', 'SELECT 2', 'SELECT 3', 'SELECT 4', 'SELECT 5'];
     for (const text of texts) cache.put('parse', text, { json: TREE });
     cache.flush();
-    const files = readdirSync(cache.dir).map((name) => path.join(cache.dir, name));
-    const entries = files.map((f) => ({ file: f, entry: JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown> }));
+    const entries = lines(cache.dir).map(({ key, text }) => ({ key, text, entry: JSON.parse(text) as Record<string, unknown> }));
+    expect(entries).toHaveLength(texts.length);
     // garbage, half an entry, another entry's content, another format, another kind
-    writeFileSync(entries[0]!.file, 'not json at all');
-    writeFileSync(entries[1]!.file, readFileSync(entries[1]!.file, 'utf8').slice(0, 30));
-    writeFileSync(entries[2]!.file, JSON.stringify(entries[3]!.entry));
-    writeFileSync(entries[3]!.file, JSON.stringify({ ...entries[3]!.entry, v: 999 }));
-    writeFileSync(entries[4]!.file, JSON.stringify({ ...entries[4]!.entry, k: 'scan' }));
+    writeLines(cache.dir, [
+      { key: entries[0]!.key, text: 'not json at all' },
+      { key: entries[1]!.key, text: entries[1]!.text.slice(0, 30) },
+      { key: entries[2]!.key, text: JSON.stringify(entries[3]!.entry) },
+      { key: entries[3]!.key, text: JSON.stringify({ ...entries[3]!.entry, v: 999 }) },
+      { key: entries[4]!.key, text: JSON.stringify({ ...entries[4]!.entry, k: 'scan' }) },
+    ]);
     const later = openParseCache(dir, '18.1.5', '0.1.0', env)!;
     for (const text of texts) expect(later.get('parse', text)).toBeUndefined();
     for (const text of texts) later.put('parse', text, { json: TREE });
     later.flush();
     const repaired = openParseCache(dir, '18.1.5', '0.1.0', env)!;
     for (const text of texts) expect(repaired.get('parse', text)).toEqual({ json: TREE });
+    expect(lines(cache.dir)).toHaveLength(texts.length); // each entry once
+
+    // a file cut short mid-line: the whole lines before the cut still read back
+    const file = path.join(cache.dir, 'entries.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, -20));
+    const cut = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    const found = texts.filter((text) => cut.get('parse', text) !== undefined);
+    expect(found).toHaveLength(texts.length - 1);
+  });
+
+  it("keeps the earlier runs' entries when a later run stores new ones, in one file of one line per entry", () => {
+    const dir = project();
+    const first = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    first.put('parse', 'SELECT 1', { json: TREE });
+    first.put('plpgsql', 'DO $$ BEGIN END $$', { json: '{\n"plpgsql_funcs": []\n}' }); // PL/pgSQL results hold line breaks
+    first.flush();
+    const second = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    expect(second.get('parse', 'SELECT 1')).toEqual({ json: TREE });
+    second.put('parse', 'SELECT 2', { json: TREE });
+    second.flush();
+    expect(readdirSync(second.dir)).toEqual(['entries.jsonl']);
+    expect(
+      lines(second.dir)
+        .map((l) => l.key.split('-')[0])
+        .sort(),
+    ).toEqual(['parse', 'parse', 'plpgsql']);
+    const third = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    expect(third.get('parse', 'SELECT 1')).toEqual({ json: TREE });
+    expect(third.get('parse', 'SELECT 2')).toEqual({ json: TREE });
+    expect(third.read('plpgsql', 'DO $$ BEGIN END $$')).toEqual({ value: { plpgsql_funcs: [] } });
   });
 
   it('is no cache, never an error, when its place cannot be written', () => {
@@ -122,6 +166,6 @@ describe('parse cache', () => {
       cache.put('parse', `SELECT ${i}`, { json: TREE });
     }
     cache.flush();
-    expect(readdirSync(cache.dir)).toHaveLength(MAX_QUEUED_ENTRIES);
+    expect(lines(cache.dir)).toHaveLength(MAX_QUEUED_ENTRIES);
   });
 });
