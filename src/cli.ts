@@ -3,6 +3,7 @@
  * exits the process. Command modules are imported lazily so `dbctl --version` starts fast.
  */
 import { Command, Option, CommanderError } from 'commander';
+import { isatty } from 'node:tty';
 import type { CommandContext, GlobalOptions } from './ops/context.js';
 import { isDbctlError, ExitCode } from './errors.js';
 import { createOutput, type Output } from './io/output.js';
@@ -46,7 +47,8 @@ function buildContext(command: Command): CommandContext {
     {
       stdout: process.stdout,
       stderr: process.stderr,
-      stdinIsTTY: Boolean(process.stdin.isTTY),
+      // asked of the descriptor: reading `process.stdin` would open a stream on it (a few ms) that a run without prompts never reads
+      stdinIsTTY: isatty(0),
       ci: Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0',
       noColorEnv: process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '',
     },
