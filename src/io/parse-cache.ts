@@ -180,12 +180,13 @@ export function openParseCache(
       if (!holdsSecret(input) && !holdsSecret(content)) lines.push(`${key} ${content}`);
     }
     // then the earlier runs' entries, those this run read first, as long as the file stays small
+    // (one holding this run's secrets, stored by a run that did not know them, is dropped)
     const earlier = storedEntries();
     let chars = 0;
     for (const line of lines) chars += line.length + 1;
     for (const key of [...read, ...earlier.keys()]) {
       const entry = earlier.get(key);
-      if (entry === undefined || queued.has(key)) continue;
+      if (entry === undefined || queued.has(key) || holdsSecret(entry)) continue;
       if (chars + key.length + entry.length + 2 > MAX_FILE_CHARS) break;
       lines.push(`${key} ${entry}`);
       chars += key.length + entry.length + 2;

@@ -158,6 +158,29 @@ describe('parse cache', () => {
     expect(existsSync(cache.dir)).toBe(false); // nothing was queued
   });
 
+  it("never writes a text holding the run's secrets, its own entries or earlier runs'", () => {
+    const dir = project();
+    const secret = 'hunter2-secret';
+    const withSecret = `ALTER ROLE app PASSWORD '${secret}';`;
+    // the tree holds the statement's literals, the password among them
+    const secretTree = JSON.stringify({ version: 180001, stmts: [{ stmt: { AlterRoleStmt: { password: secret } } }] });
+    const first = openParseCache(dir, '18.1.5', '0.1.0', env)!; // a run that did not know the password
+    first.put('parse', withSecret, { json: secretTree });
+    first.put('parse', 'SELECT 1', { json: TREE });
+    first.flush();
+    const holdsSecret = (text: string) => text.includes(secret);
+    const second = openParseCache(dir, '18.1.5', '0.1.0', env, holdsSecret)!;
+    second.put('parse', `${withSecret} SELECT 2;`, { json: secretTree });
+    second.put('parse', 'SELECT 2', { json: TREE });
+    second.flush();
+    const file = readFileSync(path.join(second.dir, 'entries.jsonl'), 'utf8');
+    expect(file).not.toContain(secret);
+    const third = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    expect(third.get('parse', 'SELECT 1')).toEqual({ json: TREE });
+    expect(third.get('parse', 'SELECT 2')).toEqual({ json: TREE });
+    expect(third.get('parse', withSecret)).toBeUndefined();
+  });
+
   it('stores at most MAX_QUEUED_ENTRIES entries per run (a huge migration parsed chunk by chunk)', () => {
     const dir = project();
     const cache = openParseCache(dir, '18.1.5', '0.1.0', env)!;
