@@ -21,7 +21,7 @@ export interface ParserModule {
   scan(sql: string): string;
 }
 
-/** The emscripten module's members the calls use (those of libpg-query 17 and 18's build). */
+/** The emscripten module's members the calls use (those of libpg-query 18's build, checked at load). */
 interface Emscripten {
   lengthBytesUTF8(text: string): number;
   stringToUTF8(text: string, pointer: number, size: number): void;
