@@ -182,6 +182,7 @@ export function openParseCache(
     // then the earlier runs' entries, those this run read first, as long as the file stays small
     // (one holding this run's secrets, stored by a run that did not know them, is dropped)
     const earlier = storedEntries();
+    const hadEarlier = earlier.size > 0;
     let chars = 0;
     for (const line of lines) chars += line.length + 1;
     for (const key of [...read, ...earlier.keys()]) {
@@ -196,7 +197,7 @@ export function openParseCache(
     queuedChars = 0;
     stored = undefined;
     read.clear();
-    if (lines.length === 0) return;
+    if (lines.length === 0 && !hadEarlier) return; // nothing to store, nor any earlier entry to drop
     try {
       if (!existsSync(dir)) {
         mkdirSync(dir, { recursive: true, mode: 0o700 });

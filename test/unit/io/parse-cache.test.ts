@@ -179,6 +179,16 @@ describe('parse cache', () => {
     expect(third.get('parse', 'SELECT 1')).toEqual({ json: TREE });
     expect(third.get('parse', 'SELECT 2')).toEqual({ json: TREE });
     expect(third.get('parse', withSecret)).toBeUndefined();
+
+    // a run whose only new entry holds its secret still drops the earlier entries that hold it
+    const project2 = project();
+    const unaware = openParseCache(project2, '18.1.5', '0.1.0', env)!;
+    unaware.put('parse', withSecret, { json: secretTree });
+    unaware.flush();
+    const aware = openParseCache(project2, '18.1.5', '0.1.0', env, holdsSecret)!;
+    aware.put('parse', `${withSecret} SELECT 3;`, { json: secretTree });
+    aware.flush();
+    expect(readFileSync(path.join(aware.dir, 'entries.jsonl'), 'utf8')).not.toContain(secret);
   });
 
   it('stores at most MAX_QUEUED_ENTRIES entries per run (a huge migration parsed chunk by chunk)', () => {
