@@ -63,10 +63,8 @@ export async function loadParserModule(): Promise<ParserModule> {
   } catch {
     emscripten = undefined; // another build than expected: the package's own API below
   }
-  if (emscripten && MEMBERS.every((name) => typeof emscripten![name] === 'function')) {
-    const calls = moduleCalls(emscripten as Emscripten);
-    if (answersAsExpected(calls)) return calls;
-  }
+  const calls = emscripten && directCalls(emscripten);
+  if (calls) return calls;
   const lib = require('libpg-query') as typeof import('libpg-query');
   await lib.loadModule();
   return {
@@ -75,6 +73,14 @@ export async function loadParserModule(): Promise<ParserModule> {
     plpgsql: (sql) => JSON.stringify(lib.parsePlPgSQLSync(sql)),
     scan: (sql) => JSON.stringify(lib.scanSync(sql)),
   };
+}
+
+/** The calls over an emscripten module, when it has the functions used and its parse call passes the self-check; else null. */
+export function directCalls(emscripten: object): ParserModule | null {
+  const members = emscripten as Partial<Emscripten>;
+  if (!MEMBERS.every((name) => typeof members[name] === 'function')) return null;
+  const calls = moduleCalls(members as Emscripten);
+  return answersAsExpected(calls) ? calls : null;
 }
 
 /**

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as libpgQuery from 'libpg-query';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadParserModule, type ParserModule } from '../../../src/sql/libpg-query-module.js';
+import { createRequire } from 'node:module';
+import { directCalls, loadParserModule, type ParserModule } from '../../../src/sql/libpg-query-module.js';
 
 /** Every SQL fixture of the repository, and statements that fail each call in its own way. */
 function corpus(): string[] {
@@ -70,5 +71,17 @@ describe('libpg-query called directly', () => {
   it('calls the module itself, not the package API, with the installed libpg-query', () => {
     expect(module.direct).toBe(true);
     expect(outcome(() => module.parse(''))).toEqual(outcome(() => libpgQuery.parseSync('')));
+  });
+
+  it('is not used on a build whose parse result is laid out otherwise, or that lacks a function', async () => {
+    const glue = path.join(path.dirname(createRequire(import.meta.url).resolve('libpg-query')), 'libpg-query.js');
+    const emscripten = await (createRequire(import.meta.url)(glue) as () => Promise<Record<string, unknown>>)();
+    expect(directCalls(emscripten)?.direct).toBe(true);
+    // the same module read as if its result struct had another field first: every pointer one field off
+    const getValue = emscripten.getValue as (pointer: number, type: string) => number;
+    const shifted = { ...emscripten, getValue: (pointer: number, type: string) => getValue(pointer + 4, type) };
+    expect(directCalls(shifted)).toBeNull();
+    const { _wasm_scan: _, ...lacking } = emscripten;
+    expect(directCalls(lacking)).toBeNull();
   });
 });
