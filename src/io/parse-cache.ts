@@ -12,7 +12,10 @@
  * and one whose line does not read back as exactly that (truncated, edited, another format) is a
  * miss. A run that parsed anything new writes the whole file again, its new entries and the earlier
  * ones, to a temporary file renamed into place (never half a file; of two runs writing at once, the
- * last one's file stays, and the other's new entries are parsed again next time). The file is 0600
+ * last one's file stays, and the other's new entries are parsed again next time). Every run reads
+ * the whole file, so it keeps to what is used: each line carries the number of the writing run that
+ * last stored or read it, and an entry no writing run has read in the last `KEEP_WRITES` is dropped
+ * (an edited migration's earlier text, a branch long gone). The file is 0600
  * in a 0700 directory (a migration's parse tree holds its literals); an unwritable or missing
  * directory only means no cache. `DBCTL_PARSE_CACHE=off` turns it off.
  */
@@ -55,9 +58,10 @@ export interface ParseCache {
 /**
  * Bump when the entry format changes. 2: the result is stored as a JSON value (`tree`), not as a
  * string holding JSON, so reading an entry is one `JSON.parse`. 3: all entries in one file, a line
- * each (`<kind>-<hash> <entry>`).
+ * each (`<kind>-<hash> <entry>`). 4: the line names the writing run that last used the entry
+ * (`<kind>-<hash> <run> <entry>`).
  */
-const FORMAT = 3;
+const FORMAT = 4;
 /** The file of the entries, in the cache directory. */
 const ENTRIES_FILE = 'entries.jsonl';
 /** Inputs longer than this are not cached (a large data migration's pieces would fill the disk). */
@@ -66,6 +70,8 @@ export const MAX_INPUT_CHARS = 128 * 1024;
 const MAX_QUEUED_CHARS = 8 * 1024 * 1024;
 /** The entries file keeps earlier runs' entries up to this many characters in all (those this run read first). */
 const MAX_FILE_CHARS = 16 * 1024 * 1024;
+/** An entry that none of this many writing runs read is dropped when the file is written again. */
+export const KEEP_WRITES = 30;
 /**
  * At most this many entries are stored by one run (a 200-migration folder needs about 200; a
  * 20,000-statement migration parsed chunk by chunk would otherwise write 20,000 files at exit).
@@ -113,11 +119,13 @@ export function openParseCache(
     }
     return hash;
   };
-  /** The entries earlier runs stored (key -> entry text), read from the file when first asked. */
-  let stored: Map<string, string> | undefined;
+  /** The entries earlier runs stored (key -> the writing run that last used it, and the entry text), read from the file when first asked. */
+  let stored: Map<string, { run: number; text: string }> | undefined;
+  /** The newest writing run's number in the file. */
+  let lastRun = 0;
   /** The keys of stored entries this run read: kept first when the file is written again. */
   const read = new Set<string>();
-  const storedEntries = (): Map<string, string> => {
+  const storedEntries = (): Map<string, { run: number; text: string }> => {
     if (!stored) {
       stored = new Map();
       let text = '';
@@ -128,7 +136,12 @@ export function openParseCache(
       }
       for (const line of text.split('\n')) {
         const space = line.indexOf(' ');
-        if (space > 0) stored.set(line.slice(0, space), line.slice(space + 1));
+        const second = line.indexOf(' ', space + 1);
+        if (space <= 0 || second < 0) continue;
+        const run = Number(line.slice(space + 1, second));
+        if (!Number.isSafeInteger(run) || run < 0) continue;
+        stored.set(line.slice(0, space), { run, text: line.slice(second + 1) });
+        if (run > lastRun) lastRun = run;
       }
     }
     return stored;
@@ -138,7 +151,7 @@ export function openParseCache(
     if (!warm || input.length > MAX_INPUT_CHARS) return undefined;
     const hash = hashOf(input);
     const key = keyOf(kind, hash);
-    const text = storedEntries().get(key);
+    const text = storedEntries().get(key)?.text;
     if (text === undefined) return undefined;
     read.add(key);
     let entry: {
@@ -175,23 +188,28 @@ export function openParseCache(
   const flush = () => {
     if (queued.size === 0) return;
     // a text holding one of the run's secrets (a password in a migration's SQL) is never written
-    const lines: string[] = [];
-    for (const [key, { content, input }] of queued) {
-      if (!holdsSecret(input) && !holdsSecret(content)) lines.push(`${key} ${content}`);
-    }
-    // then the earlier runs' entries, those this run read first, as long as the file stays small
-    // (one holding this run's secrets, stored by a run that did not know them, is dropped)
     const earlier = storedEntries();
     const hadEarlier = earlier.size > 0;
+    const run = lastRun + 1;
+    const lines: string[] = [];
+    for (const [key, { content, input }] of queued) {
+      if (!holdsSecret(input) && !holdsSecret(content)) lines.push(`${key} ${run} ${content}`);
+    }
     let chars = 0;
     for (const line of lines) chars += line.length + 1;
-    for (const key of [...read, ...earlier.keys()]) {
+    // then the earlier runs' entries: those this run read, then the others by their last use, as
+    // long as the file stays small and they were used lately (one holding this run's secrets,
+    // stored by a run that did not know them, is dropped)
+    const unread = [...earlier.keys()].filter((key) => !read.has(key)).sort((a, b) => earlier.get(b)!.run - earlier.get(a)!.run);
+    for (const key of [...read, ...unread]) {
       const entry = earlier.get(key);
-      if (entry === undefined || queued.has(key) || holdsSecret(entry)) continue;
-      if (chars + key.length + entry.length + 2 > MAX_FILE_CHARS) break;
-      lines.push(`${key} ${entry}`);
-      chars += key.length + entry.length + 2;
-      earlier.delete(key); // written once (a key read this run is also among the earlier keys)
+      if (entry === undefined || queued.has(key) || holdsSecret(entry.text)) continue;
+      const used = read.has(key) ? run : entry.run;
+      if (used <= run - KEEP_WRITES) break; // the rest are older still
+      const line = `${key} ${used} ${entry.text}`;
+      if (chars + line.length + 1 > MAX_FILE_CHARS) break;
+      lines.push(line);
+      chars += line.length + 1;
     }
     queued.clear();
     queuedChars = 0;

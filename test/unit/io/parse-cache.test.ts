@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cacheRoot, MAX_INPUT_CHARS, MAX_QUEUED_ENTRIES, openParseCache } from '../../../src/io/parse-cache.js';
+import { cacheRoot, KEEP_WRITES, MAX_INPUT_CHARS, MAX_QUEUED_ENTRIES, openParseCache } from '../../../src/io/parse-cache.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -25,16 +25,19 @@ function project(): string {
 
 const env = {};
 
-/** The entries file's lines (`<kind>-<hash> <entry JSON>`), each as its key and its entry text. */
-function lines(dir: string): { key: string; text: string }[] {
+/** The entries file's lines (`<kind>-<hash> <run> <entry JSON>`), each as its key, the writing run that last used it and its entry text. */
+function lines(dir: string): { key: string; run: number; text: string }[] {
   return readFileSync(path.join(dir, 'entries.jsonl'), 'utf8')
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => ({ key: line.slice(0, line.indexOf(' ')), text: line.slice(line.indexOf(' ') + 1) }));
+    .map((line) => {
+      const [key, run] = line.split(' ', 2) as [string, string];
+      return { key, run: Number(run), text: line.slice(key.length + run.length + 2) };
+    });
 }
 
-function writeLines(dir: string, entries: { key: string; text: string }[]): void {
-  writeFileSync(path.join(dir, 'entries.jsonl'), entries.map((e) => `${e.key} ${e.text}\n`).join(''));
+function writeLines(dir: string, entries: { key: string; run: number; text: string }[]): void {
+  writeFileSync(path.join(dir, 'entries.jsonl'), entries.map((e) => `${e.key} ${e.run} ${e.text}\n`).join(''));
 }
 const SQL = 'ALTER TABLE "users" ADD COLUMN "age" integer;';
 const TREE = JSON.stringify({ version: 180001, stmts: [{ stmt: { AlterTableStmt: {} } }] });
@@ -87,15 +90,15 @@ describe('parse cache', () => {
     const texts = ['SELECT 1', 'SELECT 2', 'SELECT 3', 'SELECT 4', 'SELECT 5'];
     for (const text of texts) cache.put('parse', text, { json: TREE });
     cache.flush();
-    const entries = lines(cache.dir).map(({ key, text }) => ({ key, text, entry: JSON.parse(text) as Record<string, unknown> }));
+    const entries = lines(cache.dir).map(({ key, run, text }) => ({ key, run, text, entry: JSON.parse(text) as Record<string, unknown> }));
     expect(entries).toHaveLength(texts.length);
     // garbage, half an entry, another entry's content, another format, another kind
     writeLines(cache.dir, [
-      { key: entries[0]!.key, text: 'not json at all' },
-      { key: entries[1]!.key, text: entries[1]!.text.slice(0, 30) },
-      { key: entries[2]!.key, text: JSON.stringify(entries[3]!.entry) },
-      { key: entries[3]!.key, text: JSON.stringify({ ...entries[3]!.entry, v: 999 }) },
-      { key: entries[4]!.key, text: JSON.stringify({ ...entries[4]!.entry, k: 'scan' }) },
+      { key: entries[0]!.key, run: 1, text: 'not json at all' },
+      { key: entries[1]!.key, run: 1, text: entries[1]!.text.slice(0, 30) },
+      { key: entries[2]!.key, run: 1, text: JSON.stringify(entries[3]!.entry) },
+      { key: entries[3]!.key, run: 1, text: JSON.stringify({ ...entries[3]!.entry, v: 999 }) },
+      { key: entries[4]!.key, run: 1, text: JSON.stringify({ ...entries[4]!.entry, k: 'scan' }) },
     ]);
     const later = openParseCache(dir, '18.1.5', '0.1.0', env)!;
     for (const text of texts) expect(later.get('parse', text)).toBeUndefined();
@@ -156,6 +159,27 @@ describe('parse cache', () => {
     cache.put('parse', long, { json: TREE });
     cache.flush();
     expect(existsSync(cache.dir)).toBe(false); // nothing was queued
+  });
+
+  it('drops an entry no writing run has read in the last KEEP_WRITES, and keeps those read', () => {
+    const dir = project();
+    const first = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    first.put('parse', 'SELECT 1', { json: TREE }); // read by every later run
+    first.put('parse', 'SELECT 2', { json: TREE }); // never read again (an edited migration's earlier text)
+    first.flush();
+    for (let i = 0; i < KEEP_WRITES; i++) {
+      const later = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+      expect(later.get('parse', 'SELECT 1')).toEqual({ json: TREE });
+      later.put('parse', `SELECT ${100 + i}`, { json: TREE }); // each run stores something new
+      later.flush();
+      const kept = lines(later.dir).map((l) => l.key);
+      // SELECT 2 was stored by run 1; run 1 + KEEP_WRITES is the first to drop it
+      expect(kept.length).toBe(i + 2 + (i + 2 <= KEEP_WRITES ? 1 : 0));
+    }
+    const last = openParseCache(dir, '18.1.5', '0.1.0', env)!;
+    expect(last.get('parse', 'SELECT 1')).toEqual({ json: TREE });
+    expect(last.get('parse', 'SELECT 2')).toBeUndefined();
+    expect(last.get('parse', `SELECT ${100 + KEEP_WRITES - 1}`)).toEqual({ json: TREE });
   });
 
   it("never writes a text holding the run's secrets, its own entries or earlier runs'", () => {
