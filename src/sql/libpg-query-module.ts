@@ -3,7 +3,7 @@
  * calls it, with two differences that a short CLI run feels:
  * - a call gives the parser's JSON text, not a parsed tree: the parse cache stores that text as it
  *   is, instead of turning the tree back into JSON;
- * - the wrapper is not loaded, nor the type modules it re-exports (about 9 ms).
+ * - the wrapper is not loaded, nor the type modules it re-exports (about 2 ms).
  *
  * This is the one place that knows the module's exported functions and result layout. When the
  * installed libpg-query does not have those functions, or its parse call fails the self-check at
