@@ -74,7 +74,7 @@ const MAX_FILE_CHARS = 16 * 1024 * 1024;
 export const KEEP_WRITES = 30;
 /**
  * At most this many entries are stored by one run (a 200-migration folder needs about 200; a
- * 20,000-statement migration parsed chunk by chunk would otherwise write 20,000 files at exit).
+ * 20,000-statement migration parsed chunk by chunk would otherwise queue 20,000 entries for the exit).
  */
 export const MAX_QUEUED_ENTRIES = 1000;
 

@@ -11,7 +11,7 @@ import type { CachedOutcome, ParseCache, ParseCallKind } from '../io/parse-cache
 import type { SyncParserWorker } from '../io/parser-worker.js';
 import { loadParserModule, type ParserModule } from './libpg-query-module.js';
 
-/** The WASM module's calls, set once `loadSqlParser()` has loaded it (imported lazily: ~25 ms). */
+/** The WASM module's calls, set once `loadSqlParser()` has loaded it (loaded only when something is parsed: ~20 ms). */
 let lib: ParserModule | undefined;
 const parseSync = (sql: string) => rawCall('parse', sql);
 const parsePlPgSQLSync = (sql: string) => rawCall('plpgsql', sql);
