@@ -7,8 +7,9 @@ import { isatty } from 'node:tty';
 import type { CommandContext, GlobalOptions } from './ops/context.js';
 import { isDbctlError, ExitCode } from './errors.js';
 import { createOutput, type Output } from './io/output.js';
-import { secretsOf } from './core/url.js';
+import { redactText, secretsOf } from './core/url.js';
 import { loadDotenv } from './io/dotenv.js';
+import { keepStdoutForDbctl } from './io/foreign-output.js';
 import { liveEnvironment } from './io/process-env.js';
 import { DBCTL_VERSION as version } from './version.js';
 import { useBaselineWasmCompiler, useParseCache } from './sql/parser.js';
@@ -42,11 +43,13 @@ function buildContext(command: Command): CommandContext {
     yes: Boolean(raw.yes),
     verbose: Boolean(raw.verbose),
   };
+  // from here on, stdout holds dbctl's own output only: a config's or library's writes go to stderr
+  const own = keepStdoutForDbctl((text) => (output ? output.redact(text) : redactText(text, [])));
   output = createOutput(
     { json: globals.json, color: raw.color !== false, verbose: globals.verbose },
     {
-      stdout: process.stdout,
-      stderr: process.stderr,
+      stdout: own.stdout,
+      stderr: own.stderr,
       // asked of the descriptor: reading `process.stdin` would open a stream on it (a few ms) that a run without prompts never reads
       stdinIsTTY: isatty(0),
       ci: Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0',

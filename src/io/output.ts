@@ -18,6 +18,8 @@ export interface Output {
   info(line: string): void;
   /** A warning or error line (always stderr). */
   warn(line: string): void;
+  /** Text that rewrites the current line of human output on a terminal (a progress tick); nothing elsewhere. */
+  rewriteLine(text: string): void;
   /** The single JSON document of a `--json` run. */
   writeJson(document: unknown): void;
   /** True once the run's JSON document was written (the entry point then adds no error document). */
@@ -71,6 +73,7 @@ export function createOutput(flags: { json: boolean; color: boolean; verbose: bo
     verbose: flags.verbose,
     info: (line) => void humanStream.write(`${redact(line)}\n`),
     warn: (line) => void streams.stderr.write(`${redact(line)}\n`),
+    rewriteLine: (text) => void (tty && humanStream.write(redact(text))),
     writeJson: (document) => {
       jsonWritten = true;
       // each string is scrubbed before encoding (the document stays valid JSON), then the text once more

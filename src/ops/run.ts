@@ -35,6 +35,7 @@ export async function opContext(options: BaseOptions, given?: CommandContext): P
     verbose: Boolean(options.verbose),
     info: (text) => reporter?.info(line(text)),
     warn: (text) => reporter?.warn(line(text)),
+    rewriteLine: () => undefined,
     writeJson: () => void (jsonWritten = true),
     get jsonWritten() {
       return jsonWritten;

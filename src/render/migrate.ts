@@ -60,17 +60,17 @@ export function createMigrateReporter(out: Output): { onEvent: (event: ApplyEven
         current = { tag: event.tag, started: Date.now(), label };
         if (live) {
           ticker = setInterval(() => {
-            process.stdout.write(`\r${kleur.cyan('…')} ${label} ${kleur.dim(`${((Date.now() - current!.started) / 1000).toFixed(1)}s`)}`);
+            out.rewriteLine(`\r${kleur.cyan('…')} ${label} ${kleur.dim(`${((Date.now() - current!.started) / 1000).toFixed(1)}s`)}`);
           }, 500);
           ticker.unref();
         }
       } else if (event.type === 'applied') {
         clearTicker();
-        if (live) process.stdout.write('\r\x1b[2K');
+        if (live) out.rewriteLine('\r\x1b[2K');
         const suffix = `${event.ms}ms`;
         out.info(`${kleur.green('applied')} ${current?.label ?? event.tag} ${kleur.dim(suffix)}`);
       } else if (event.type === 'lock-retry') {
-        if (live) process.stdout.write('\r\x1b[2K');
+        if (live) out.rewriteLine('\r\x1b[2K');
         const who = event.blockers.length ? ` behind ${describeBlocker(event.blockers[0]!)}` : '';
         out.warn(`${event.tag}: lock_timeout reached waiting for a lock${who}; retry ${event.attempt} in ${event.waitMs}ms`);
       }
