@@ -10,6 +10,7 @@ import path from 'node:path';
 import { DbctlError } from '../../errors.js';
 import type { SnapshotHeaders } from '../snapshot-headers.js';
 import type { Journal, KitInternals, Snapshot } from './types.js';
+import { firstSnapshotIssue } from '../kit/index.js';
 
 /** What generate needs from the folder. */
 export interface OutFolderState {
@@ -108,8 +109,9 @@ export function readOutFolder(out: string, kit: KitInternals, options: ReadOutFo
     } else {
       const checked = kit.backwardCompatiblePgSchema.safeParse(parsed);
       if (!checked.success) {
+        const issue = firstSnapshotIssue(latest.error);
         throw folderError(
-          `${file} is malformed (not a drizzle-kit PostgreSQL snapshot)`,
+          `${file} is malformed (not a drizzle-kit PostgreSQL snapshot${issue ? `: ${issue}` : ''})`,
           'restore it from version control, or run `npx drizzle-kit up` if an older drizzle-kit wrote it',
         );
       }

@@ -3,6 +3,7 @@
  * drizzle-kit's internals it drives.
  */
 import type { JournalEntry as FolderJournalEntry } from '../folder.js';
+import type { SchemaIssues } from '../kit/snapshot-issue.js';
 
 /** A rename question asked on the terminal: resolves to the candidate renamed, or null for "new". */
 export type RenameQuestioner = (question: { kind: EntityKind; created: string; candidates: string[] }) => Promise<string | null>;
@@ -114,7 +115,7 @@ export interface KitInternals {
 /** The bit of zod drizzle-kit's bundle hands out. */
 export interface ZodLike<T> {
   parse(value: unknown): T;
-  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } };
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } & SchemaIssues };
 }
 
 /** drizzle-kit's `migrations.prefix` modes. */

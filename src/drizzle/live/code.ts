@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DrizzleSettings } from '../../config/types.js';
 import { DbctlError } from '../../errors.js';
-import { loadKit } from '../kit/index.js';
+import { firstSnapshotIssue, loadKit } from '../kit/index.js';
 import { serializeSchema, type SchemaLoader } from '../generate/load-schema.js';
 import { readOutFolder, type ReadOutFolderOptions } from '../generate/out-folder.js';
 import { schemaFiles } from '../generate/schema-files.js';
@@ -108,9 +108,14 @@ export async function snapshotOfMigration(settings: DrizzleSettings, tag: string
   }
   const parsed = kit.pgSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new DbctlError('MIGRATIONS_FOLDER_INVALID', `${shown} is not a drizzle-kit version ${kit.snapshotVersion} PostgreSQL snapshot`, {
-      hint: 'run `npx drizzle-kit up` if an older drizzle-kit wrote it, or restore it from version control',
-    });
+    const issue = firstSnapshotIssue(parsed.error);
+    throw new DbctlError(
+      'MIGRATIONS_FOLDER_INVALID',
+      `${shown} is not a drizzle-kit version ${kit.snapshotVersion} PostgreSQL snapshot${issue ? `: ${issue}` : ''}`,
+      {
+        hint: 'run `npx drizzle-kit up` if an older drizzle-kit wrote it, or restore it from version control',
+      },
+    );
   }
   return parsed.data;
 }

@@ -97,6 +97,8 @@ describe("readOutFolder with validate: 'newest'", () => {
   it('does not validate the body of an older current snapshot, but does the newest', async () => {
     const olderBroken = await outcomes(folder([snapshot(0, { tables: { 'public.t': 'nope' } }), snapshot(1)]));
     expect(olderBroken.all).toMatch(/MIGRATIONS_FOLDER_INVALID: .*0000_snapshot\.json is malformed/);
+    // drizzle-kit's schema says where: the one line names the field it rejected
+    expect(olderBroken.all).toContain('tables["public.t"]: Expected object, received string');
     expect(olderBroken.newest).toBe(`newest ${ids[1]}`);
     expect(olderBroken.withHeaders).toBe(`newest ${ids[1]}`);
     const newestBroken = await outcomes(folder([snapshot(0), snapshot(1, { tables: { 'public.t': 'nope' } })]));
