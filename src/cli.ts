@@ -285,10 +285,13 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+/** `process.exit` as it is now: a config's own call is intercepted while it loads (config/exit-guard.ts), this one never. */
+const exit = process.exit.bind(process);
+
 /** A reader that closed the pipe (`dbctl review | head`) ends the run quietly. */
 function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (error.code === 'EPIPE') exit(process.exitCode ?? 0);
     throw error;
   });
 }

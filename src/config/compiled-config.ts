@@ -21,6 +21,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cacheRoot } from '../io/cache-root.js';
 import { dynamicImport } from '../io/dynamic-import.js';
+import { ConfigExited } from './exit-guard.js';
 
 /** The transform jiti applies (`jiti.transform`), for storing. */
 export type ConfigTransform = (source: string, filename: string) => string;
@@ -101,7 +102,9 @@ export async function importCompiledConfig(
     await run(module.exports, require, module, file, path.dirname(file), load, () => {
       throw new NotForFastPath('import.meta.resolve');
     });
-  } catch {
+  } catch (error) {
+    // a config that stops the process would only stop it again
+    if (error instanceof ConfigExited) throw error;
     return null; // jiti loads it again and reports any error of the config itself as it always has
   }
   return module.exports;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { redactText } from '../core/url.js';
 import { holdsLiteralSecret, importCompiledConfig, storeCompiledConfig } from './compiled-config.js';
 import { DbctlError } from '../errors.js';
+import { withoutProcessExit } from './exit-guard.js';
 import { findDrizzleConfig, firstLineOf, loadDrizzleSettings, relativeLabel } from './drizzle.js';
 import { parseUserConfig } from './schema.js';
 import type { ProjectConfig } from './types.js';
@@ -93,7 +94,7 @@ async function readConfig(file: string, label: string): Promise<unknown> {
     if (file.endsWith('.json')) return JSON.parse(await readFile(file, 'utf8')) as unknown;
     namespace = await importNamespace(file);
     const exported = hasDefault(namespace) ? namespace.default : namespace;
-    value = typeof exported === 'function' ? await (exported as () => unknown)() : await exported;
+    value = typeof exported === 'function' ? await withoutProcessExit(async () => (exported as () => unknown)()) : await exported;
   } catch (error) {
     const what = file.endsWith('.json') && error instanceof SyntaxError ? 'is not valid JSON' : 'could not be loaded';
     throw new DbctlError('CONFIG_INVALID', `${label} ${what}: ${redactText(firstLineOf(error), [])}`, {
@@ -128,34 +129,36 @@ async function importNamespace(file: string): Promise<unknown> {
   // Node scan a 190 kB bundle for exports (~50 ms).
   const virtualModules = { dbctl: await import('./define.js') };
   const jitiVersion = installedJitiVersion();
-  const compiled = await importCompiledConfig(file, jitiVersion, virtualModules);
-  if (compiled) return compiled;
-  const { createJiti } = requireFromHere('jiti') as typeof import('jiti');
-  // imports through the project's tsconfig `paths` (`@app/server/db`) resolve as drizzle-kit resolves them
-  const tsconfig = nearestTsconfig(path.dirname(file));
-  // jiti's own file cache (node_modules/.cache/jiti or $TMPDIR/jiti, world-readable) must not get a literal password either
-  const secret = holdsLiteralSecret(readFileSync(file, 'utf8'));
-  const load = async (withPaths: boolean) => {
-    const jiti = createJiti(import.meta.url, {
-      virtualModules,
-      moduleCache: false,
-      ...(tsconfig && withPaths ? { tsconfigPaths: tsconfig } : {}),
-      ...(secret ? { fsCache: false } : {}),
-    });
+  // the config's code runs from here on, once (a `process.exit` in it becomes a config error)
+  return await withoutProcessExit(async () => {
+    const compiled = await importCompiledConfig(file, jitiVersion, virtualModules);
+    if (compiled) return compiled;
+    const { createJiti } = requireFromHere('jiti') as typeof import('jiti');
+    // imports through the project's tsconfig `paths` (`@app/server/db`) resolve as drizzle-kit resolves them
+    const tsconfig = nearestTsconfig(path.dirname(file));
+    // jiti's own file cache (node_modules/.cache/jiti or $TMPDIR/jiti, world-readable) must not get a literal password either
+    const secret = holdsLiteralSecret(readFileSync(file, 'utf8'));
+    const jitiWith = (paths: string | undefined) =>
+      createJiti(import.meta.url, {
+        virtualModules,
+        moduleCache: false,
+        ...(paths ? { tsconfigPaths: paths } : {}),
+        ...(secret ? { fsCache: false } : {}),
+      });
+    let jiti: ReturnType<typeof createJiti>;
+    try {
+      jiti = jitiWith(tsconfig);
+    } catch (error) {
+      // a tsconfig whose `extends` does not resolve (a base package not installed here) only costs
+      // its `paths`, as for drizzle-kit: the config loads without them when it needs none. jiti
+      // reads the tsconfig when it is made, before any of the config's code runs.
+      if (!tsconfig) throw error;
+      jiti = jitiWith(undefined);
+    }
     const namespace = await jiti.import(file);
     storeCompiledConfig(file, jitiVersion, (source, filename) => jiti.transform({ source, filename, ts: true, async: true }));
     return namespace;
-  };
-  try {
-    return await load(true);
-  } catch (error) {
-    // a tsconfig whose `extends` does not resolve (a base package not installed here) only costs its
-    // `paths`, as for drizzle-kit: the config loads without them when it needs none
-    if (!tsconfig) throw error;
-    return await load(false).catch(() => {
-      throw error;
-    });
-  }
+  });
 }
 
 const requireFromHere = createRequire(import.meta.url);

@@ -25,6 +25,7 @@ import type { AppliedRename } from '../generate/types.js';
 import { answeringHints, loadApiV1, loadInternalsV1, type ApiInternalsV1, RESOLVED_KINDS } from './api-v1.js';
 import { codeExportsV1 } from './push-v1.js';
 import type { InstalledKit } from './resolve.js';
+import { whileExitThrows } from '../../io/exit-guard.js';
 
 /** One side, read once: drizzle-kit 1.0's interim schema (a fresh DDL made from it per diff) and the catalog's own definitions. */
 export interface ReadingV1 {
@@ -366,19 +367,21 @@ export async function compareSqlWithCodeV1(
   const api = loadApiV1(kit);
   const code = await codeExportsV1(kit, settings);
   // generateDrizzleJson exits the process on a schema error it prints: here that error is thrown
-  const exit = process.exit;
   let state: Awaited<ReturnType<typeof api.generateDrizzleJson>>;
-  process.exit = ((code?: number) => {
-    throw new DbctlError('OPERATION_FAILED', `drizzle-kit ${kit.version} cannot read the schema in code (it exited with ${code ?? 0})`, {
-      hint: 'run `npx drizzle-kit generate` to see its errors',
-    });
-  }) as typeof process.exit;
   try {
-    state = await api.generateDrizzleJson(code.imports, undefined, settings.schemaFilter ? [...settings.schemaFilter] : undefined);
+    state = await whileExitThrows(
+      () => api.generateDrizzleJson(code.imports, undefined, settings.schemaFilter ? [...settings.schemaFilter] : undefined),
+      (exitCode) =>
+        new DbctlError(
+          'OPERATION_FAILED',
+          `drizzle-kit ${kit.version} cannot read the schema in code (it exited with ${String(exitCode ?? 0)})`,
+          {
+            hint: 'run `npx drizzle-kit generate` to see its errors',
+          },
+        ),
+    );
   } catch (error) {
     throw failed(kit, 'reading of the schema in code', error);
-  } finally {
-    process.exit = exit;
   }
   const compared = await compareReadingsV1(
     kit,
