@@ -9,15 +9,17 @@ import { whileExitThrows } from '../io/exit-guard.js';
 
 /** What a config's `process.exit(code)` throws while dbctl loads it. */
 export class ConfigExited extends Error {
-  constructor(readonly exitCode: unknown) {
-    super(
-      `it called process.exit(${exitCode === undefined ? '' : String(exitCode)}) while dbctl was loading it (its own output above says why)`,
-    );
+  constructor(
+    readonly exitCode: unknown,
+    printed: string,
+  ) {
+    const call = `process.exit(${exitCode === undefined ? '' : String(exitCode)})`;
+    super(`it called ${call} while dbctl was loading it${printed ? `, after printing: ${printed}` : ''}`);
     this.name = 'ConfigExited';
   }
 }
 
 /** Runs `load` (a config's evaluation) with `process.exit` throwing `ConfigExited`. */
 export function withoutProcessExit<T>(load: () => Promise<T>): Promise<T> {
-  return whileExitThrows(load, (code) => new ConfigExited(code));
+  return whileExitThrows(load, (code, printed) => new ConfigExited(code, printed));
 }

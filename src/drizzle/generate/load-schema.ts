@@ -13,6 +13,7 @@ import path from 'node:path';
 import { DbctlError } from '../../errors.js';
 import type { KitInternals, PreparedExports } from './types.js';
 import { dynamicImport } from '../../io/dynamic-import.js';
+import { whileExitThrows } from '../../io/exit-guard.js';
 
 /** How schema modules are loaded: drizzle-kit's tsx (default), or jiti (when tsx is not installed). */
 export type SchemaLoader = 'tsx' | 'jiti';
@@ -53,6 +54,25 @@ export async function importAll(files: string[], kitDir: string, loader: SchemaL
   const loaded: Record<string, unknown>[] = [];
   let current = '';
   try {
+    await whileExitThrows(
+      () => importEach(),
+      (code, printed) =>
+        new Error(`it called process.exit(${String(code ?? '')}) while it was loading${printed ? `, after printing: ${printed}` : ''}`),
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new DbctlError('DRIZZLE_CONFIG_INVALID', `could not load the schema file ${current}: ${message}`, {
+      hint: 'fix the error in the schema (drizzle-kit generate fails on it the same way)',
+      cause: error,
+    });
+  } finally {
+    for (const key of Object.keys(require.cache)) {
+      if (!before.has(key) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
+    }
+  }
+  return loaded.map((it) => (it && typeof it === 'object' ? it : {}));
+
+  async function importEach(): Promise<void> {
     if (tsx) {
       const unregister = tsx.register();
       try {
@@ -71,18 +91,7 @@ export async function importAll(files: string[], kitDir: string, loader: SchemaL
         loaded.push((await jiti.import(file)) as Record<string, unknown>);
       }
     }
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new DbctlError('DRIZZLE_CONFIG_INVALID', `could not load the schema file ${current}: ${message}`, {
-      hint: 'fix the error in the schema (drizzle-kit generate fails on it the same way)',
-      cause: error,
-    });
-  } finally {
-    for (const key of Object.keys(require.cache)) {
-      if (!before.has(key) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
-    }
   }
-  return loaded.map((it) => (it && typeof it === 'object' ? it : {}));
 }
 
 /**
@@ -95,16 +104,28 @@ export async function serializeSchema(
   options: { casing: 'camelCase' | 'snake_case' | undefined; schemaFilter?: string[] | undefined; loader?: SchemaLoader | undefined },
 ): Promise<Record<string, unknown>> {
   const exported = await loadSchemaExports(files, kit, options.loader);
-  return kit.generatePgSnapshot(
-    exported.tables,
-    exported.enums,
-    exported.schemas,
-    exported.sequences,
-    exported.roles,
-    exported.policies,
-    exported.views,
-    exported.matViews,
-    options.casing,
-    options.schemaFilter,
-  ) as Record<string, unknown>;
+  // drizzle-kit prints why it rejects a schema (a duplicated index or constraint name), then exits
+  return await whileExitThrows(
+    async () =>
+      kit.generatePgSnapshot(
+        exported.tables,
+        exported.enums,
+        exported.schemas,
+        exported.sequences,
+        exported.roles,
+        exported.policies,
+        exported.views,
+        exported.matViews,
+        options.casing,
+        options.schemaFilter,
+      ) as Record<string, unknown>,
+    (code, printed) =>
+      new DbctlError(
+        'DRIZZLE_CONFIG_INVALID',
+        `drizzle-kit rejects the schema in code: ${printed || `it stopped with exit code ${String(code ?? 0)}`}`,
+        {
+          hint: 'fix what it names: `drizzle-kit generate` stops on it the same way',
+        },
+      ),
+  );
 }

@@ -371,10 +371,10 @@ export async function compareSqlWithCodeV1(
   try {
     state = await whileExitThrows(
       () => api.generateDrizzleJson(code.imports, undefined, settings.schemaFilter ? [...settings.schemaFilter] : undefined),
-      (exitCode) =>
+      (exitCode, printed) =>
         new DbctlError(
           'OPERATION_FAILED',
-          `drizzle-kit ${kit.version} cannot read the schema in code (it exited with ${String(exitCode ?? 0)})`,
+          `drizzle-kit ${kit.version} cannot read the schema in code: ${printed || `it exited with ${String(exitCode ?? 0)}`}`,
           {
             hint: 'run `npx drizzle-kit generate` to see its errors',
           },

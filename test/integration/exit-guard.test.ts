@@ -1,8 +1,11 @@
 /**
- * A config that stops the process while dbctl loads it (`process.exit(1)` when a variable it needs
- * is missing) is a config error: exit 2 with dbctl's own line and, under `--json`, the error
- * document; before, the run ended with exit 1 and not a word from dbctl. The config runs once: its
- * own message is printed once, not once per way dbctl tried to load it.
+ * Code dbctl runs but does not own, stopping the process (`src/io/exit-guard.ts`):
+ * - a config that calls `process.exit(1)` while dbctl loads it (a variable it needs is missing) is a
+ *   config error: exit 2 with dbctl's own line naming what the config printed and, under `--json`,
+ *   the error document; before, the run ended with exit 1 and not a word from dbctl. The config
+ *   runs once: its own message is printed once, not once per way dbctl tried to load it;
+ * - drizzle-kit 0.31 rejecting the schema in code (a duplicated index name) exits the process after
+ *   printing why: `check --json` still prints its document, `generate` exits 2 naming the reason.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,7 +29,8 @@ export default defineConfig({
 });
 `;
 
-const count = (text: string, part: string) => text.split(part).length - 1;
+/** How many lines of `text` are exactly `line` (the config's own output; dbctl's error line quotes it too). */
+const count = (text: string, line: string) => text.split('\n').filter((it) => it === line).length;
 
 describe('a config that calls process.exit while loading', () => {
   it('is a config error (exit 2, the JSON error document), and runs once', async () => {
@@ -38,7 +42,9 @@ describe('a config that calls process.exit while loading', () => {
     const json = await project.dbctl(['status', '--json']);
     expect(json.code).toBe(2);
     expect(json.json().error.code).toBe('DRIZZLE_CONFIG_INVALID');
-    expect(json.json().error.message).toContain('drizzle.config.ts could not be loaded: it called process.exit(1)');
+    expect(json.json().error.message).toBe(
+      `drizzle.config.ts could not be loaded: it called process.exit(1) while dbctl was loading it, after printing: ${MISSING}`,
+    );
     expect(count(json.stderr, MISSING)).toBe(1);
 
     const text = await project.dbctl(['review', '--all']);
@@ -70,5 +76,30 @@ describe('a config that calls process.exit while loading', () => {
     expect(exported.code).toBe(2);
     expect(exported.json().error.message).toContain('it called process.exit(4)');
     expect(count(exported.stderr, MISSING)).toBe(1);
+  });
+});
+
+describe('drizzle-kit rejecting the schema in code (it prints why, then exits)', () => {
+  it('fails the schema check of check --json, and generate with exit 2, naming its reason', async () => {
+    const db = await testDatabase('kit_exit');
+    const project = await testProject(db.url);
+    await writeFile(
+      path.join(project.dir, 'schema.ts'),
+      `import { pgTable, integer, text, index } from 'drizzle-orm/pg-core';
+export const a = pgTable('a', { id: integer('id').primaryKey(), name: text('name') }, (t) => [index('same_idx').on(t.name)]);
+export const b = pgTable('b', { id: integer('id').primaryKey(), name: text('name') }, (t) => [index('same_idx').on(t.name)]);
+`,
+    );
+    const reason = "We've found duplicated index name across public schema";
+    const check = await project.dbctl(['check', '--json']);
+    expect(check.code).toBe(1);
+    const schema = check.json().checks.find((c: { id: string }) => c.id === 'schema');
+    expect(schema.ok).toBe(false);
+    expect(schema.message).toContain(`drizzle-kit rejects the schema in code: Warning ${reason}`);
+
+    const generate = await project.dbctl(['generate']);
+    expect(generate.code).toBe(2);
+    expect(generate.stderr).toContain(`error: drizzle-kit rejects the schema in code: Warning ${reason}`);
+    expect((await project.journal()).entries).toEqual([]);
   });
 });
