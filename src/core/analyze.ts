@@ -208,7 +208,26 @@ function chunksOf(
     if (chunk.classifications.length === 1 && setTransaction.has(i)) chunk.beforeAnyQuery = true;
     if (statement.kind === 'ParseError' && chunk.parseError === null) chunk.parseError = statement.error?.message ?? 'syntax error';
   });
+  markRedundantControl(chunks);
   return chunks;
+}
+
+/**
+ * drizzle-kit runs a whole migration in one transaction, so its users get `CREATE INDEX
+ * CONCURRENTLY` through by ending that transaction first (`COMMIT;--> statement-breakpoint`) and,
+ * often, opening one again after it (`BEGIN;`). dbctl runs such statements outside a transaction by
+ * itself: a plain COMMIT alone in its chunk right before a chunk that runs outside one, and a plain
+ * BEGIN alone in its chunk right after one, mark boundaries dbctl draws anyway. They are flagged
+ * (chunk and classification) and not run. Any other transaction control stays what it is.
+ */
+function markRedundantControl(chunks: AnalyzedChunk[]): void {
+  chunks.forEach((chunk, k) => {
+    const only = chunk.classifications.length === 1 ? chunk.classifications[0]! : undefined;
+    const neighbour = only?.control === 'commit' ? chunks[k + 1] : only?.control === 'begin' ? chunks[k - 1] : undefined;
+    if (!only || !neighbour || neighbour.transactional || neighbour.redundantControl) return;
+    chunk.redundantControl = true;
+    only.redundantControl = true;
+  });
 }
 
 /**

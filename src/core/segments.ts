@@ -2,7 +2,8 @@
  * How one migration is cut into units of execution: consecutive statements that can share a
  * transaction run in one; a statement that cannot (CREATE INDEX CONCURRENTLY, VACUUM, ...) runs on
  * its own outside any; a statement whose effect must be committed before the next may use it
- * (`ALTER TYPE ... ADD VALUE` used later) closes its transaction. Pure.
+ * (`ALTER TYPE ... ADD VALUE` used later) closes its transaction; a COMMIT or BEGIN that only marks
+ * where dbctl ends or opens a transaction anyway is in no segment (it is not run). Pure.
  */
 
 /** The facts about a statement that decide where transactions begin and end. */
@@ -11,6 +12,8 @@ export interface StatementExecution {
   commitAfter: boolean;
   /** PostgreSQL accepts it only before any query of its transaction (`SET TRANSACTION ISOLATION LEVEL ...`). */
   beforeAnyQuery?: boolean;
+  /** A COMMIT or BEGIN where dbctl ends or opens a transaction anyway (`StatementClassification.redundantControl`): not run. */
+  redundantControl?: boolean;
 }
 
 /** A unit of execution: statement indexes run in one transaction, or one statement in autocommit. */
@@ -26,6 +29,7 @@ export function planSegments(statements: readonly StatementExecution[]): Segment
   const segments: Segment[] = [];
   let open: Segment | null = null;
   statements.forEach((statement, index) => {
+    if (statement.redundantControl) return;
     if (!statement.transactional) {
       open = null;
       segments.push({ transactional: false, statements: [index] });

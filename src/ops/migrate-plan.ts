@@ -131,11 +131,15 @@ export function visibleModifies(chunks: AnalyzedChunk[]): ModifiedTable[] {
 /**
  * A migration that ends its own transaction (COMMIT, ROLLBACK, ...) outside dbctl's
  * non-transactional handling is refused before anything runs: its later statements would no longer
- * be atomic with the rest, and a failure would leave it half applied under a false record.
+ * be atomic with the rest, and a failure would leave it half applied under a false record. A plain
+ * COMMIT right before a statement dbctl runs outside a transaction anyway (drizzle users' way to
+ * `CREATE INDEX CONCURRENTLY`), and a plain BEGIN right after one, are written for that handling:
+ * the analysis marks them `redundantControl`, and they are not run.
  */
 export function refuseOwnTransactionControl(run: MigrateRun, analyses: Analysis<{ migration: LocalMigration }>[]): void {
   for (const { planned, chunks } of analyses) {
     for (const chunk of chunks) {
+      if (chunk.redundantControl) continue; // a boundary dbctl draws itself: not run
       const control = chunk.classifications.find(
         (c) =>
           /^(COMMIT|ROLLBACK|END|ABORT|PREPARE TRANSACTION|COMMIT PREPARED|ROLLBACK PREPARED)\b/.test(c.summary) &&

@@ -155,10 +155,14 @@ export function renderPlan(label: string, plan: { planned: PlannedMigration<Loca
     const m = planned.migration;
     lines.push(`${kleur.bold(m.tag)}${planned.outOfOrder ? kleur.yellow(' (out of order)') : ''}  ${kleur.dim(m.relativeFile)}`);
     for (const chunk of chunks) {
-      const lines = chunk.sql.trim().split('\n');
-      const first = lines.find((l) => l.trim() !== '' && !l.trim().startsWith('--')) ?? lines[0] ?? '';
+      const sqlLines = chunk.sql.trim().split('\n');
+      const first = sqlLines.find((l) => l.trim() !== '' && !l.trim().startsWith('--')) ?? sqlLines[0] ?? '';
       const shown = first.length > 100 ? `${first.slice(0, 97)}...` : first;
-      const flags = [chunk.transactional ? '' : 'outside a transaction', chunk.commitAfter ? 'commits after' : '']
+      const flags = [
+        chunk.redundantControl ? 'not run: dbctl ends or opens its transaction here itself' : '',
+        chunk.transactional ? '' : 'outside a transaction',
+        chunk.commitAfter ? 'commits after' : '',
+      ]
         .filter(Boolean)
         .join(', ');
       lines.push(

@@ -119,7 +119,7 @@ function reviewOne(
       }
     }
   });
-  const inTransaction = explicitTransactions(statements);
+  const inTransaction = explicitTransactions(statements, options.appliedByDbctl);
   const ctx: RuleContext = {
     migration: migrationFacts(migration),
     statements,
@@ -283,10 +283,12 @@ function dropYielded(raw: RawFinding[]): RawFinding[] {
 }
 
 /** For each statement, whether it runs inside an explicit BEGIN ... COMMIT of the file. */
-function explicitTransactions(statements: RuleStatement[]): boolean[] {
+function explicitTransactions(statements: RuleStatement[], appliedByDbctl: boolean): boolean[] {
   let open = false;
   return statements.map((statement) => {
     if (statement.kind !== 'TransactionStmt') return open;
+    // dbctl does not run a COMMIT / BEGIN that only marks where it ends or opens a transaction anyway
+    if (appliedByDbctl && statement.classification.redundantControl) return open;
     const kind: string = statement.node?.kind ?? '';
     if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') {
       open = true;

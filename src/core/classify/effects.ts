@@ -86,6 +86,8 @@ export class Effects {
   scans = false;
   heavy = false;
   transactional = true;
+  /** A plain BEGIN or COMMIT (see `StatementClassification.control`). */
+  control: 'begin' | 'commit' | undefined;
   tables: string[] = [];
   newTables: string[] = [];
   destroys: DestroyedObject[] = [];
@@ -177,6 +179,7 @@ export class Effects {
       creates: this.creates,
       summary,
       newTables: this.newTables,
+      ...(this.control ? { control: this.control } : {}),
     };
   }
 }

@@ -122,6 +122,15 @@ export interface StatementClassification {
   summary: string;
   /** Tables this statement touches that were created earlier in the same migration (or by it). */
   newTables: string[];
+  /** A plain `BEGIN`/`START TRANSACTION` (no options) or `COMMIT`/`END` (no `AND CHAIN`). */
+  control?: 'begin' | 'commit';
+  /**
+   * Set by the analysis (core/analyze.ts) on a plain `COMMIT` alone in its chunk right before a chunk
+   * that runs outside a transaction, and a plain `BEGIN` alone in its chunk right after one: the way
+   * out of drizzle-kit's transaction for `CREATE INDEX CONCURRENTLY` (drizzle-orm issue 860). dbctl
+   * ends and opens its transactions there by itself, so the statement is not sent.
+   */
+  redundantControl?: boolean;
 }
 
 /** Knowledge from outside the migration that sharpens the classification. */

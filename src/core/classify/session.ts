@@ -15,6 +15,8 @@ export const sessionHandlers: Handlers = {
   TransactionStmt(body, fx) {
     const kind: string = body.kind ?? '';
     if (kind === 'TRANS_STMT_COMMIT_PREPARED' || kind === 'TRANS_STMT_ROLLBACK_PREPARED') fx.transactional = false;
+    if ((kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') && !body.options?.length) fx.control = 'begin';
+    if (kind === 'TRANS_STMT_COMMIT' && !body.chain) fx.control = 'commit';
     const words: Record<string, string> = {
       TRANS_STMT_BEGIN: 'BEGIN',
       TRANS_STMT_START: 'START TRANSACTION',

@@ -23,7 +23,7 @@ const rule: Rule = {
         fix: 'Remove the BEGIN/COMMIT from the migration; dbctl migrate runs this statement outside a transaction by itself.',
       };
     }
-    if (!ctx.appliedByDbctl) {
+    if (!ctx.appliedByDbctl && !afterOwnCommit(stmt.index, ctx)) {
       return {
         message: `${what} cannot run inside a transaction block, and drizzle-kit migrate runs every migration in one transaction: the migration fails.`,
         fix: 'Apply the migrations with `dbctl migrate` (it runs this statement outside the transaction), or move the statement out of the drizzle migrations and run it by hand.',
@@ -32,5 +32,19 @@ const rule: Rule = {
     return;
   },
 };
+
+/**
+ * Whether the statements before `index` that run outside a transaction follow a COMMIT of the file
+ * written to end drizzle-kit's transaction for them (`COMMIT;--> statement-breakpoint` before
+ * `CREATE INDEX CONCURRENTLY`): drizzle-kit migrate then runs them outside a transaction too.
+ */
+function afterOwnCommit(index: number, ctx: Parameters<Rule['check']>[1]): boolean {
+  for (let i = index - 1; i >= 0; i--) {
+    const previous = ctx.statements[i]!.classification;
+    if (previous.redundantControl) return previous.control === 'commit';
+    if (previous.transactional) return false;
+  }
+  return false;
+}
 
 export default rule;

@@ -76,6 +76,7 @@ function findAtomicityBreaker(ctx: Parameters<Rule['check']>[1]): string | undef
   for (const s of ctx.statements) {
     if (!s.classification.transactional) return `${s.classification.summary} runs outside the transaction`;
     if (ctx.appliedByDbctl && s.classification.commitAfter) return `dbctl commits after ${s.classification.summary}`;
+    if (ctx.appliedByDbctl && s.classification.redundantControl) continue; // not run: a boundary dbctl draws itself
     if (s.kind === 'TransactionStmt' && (s.node?.kind === 'TRANS_STMT_COMMIT' || s.node?.kind === 'TRANS_STMT_ROLLBACK')) {
       return `it has its own ${s.classification.summary}`;
     }

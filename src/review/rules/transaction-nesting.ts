@@ -1,6 +1,8 @@
 /**
  * transaction-nesting: BEGIN / COMMIT / ROLLBACK in a migration file, which dbctl (and
- * drizzle-kit migrate) already run inside a transaction.
+ * drizzle-kit migrate) already run inside a transaction. Applied by dbctl, a plain COMMIT right
+ * before (or BEGIN right after) a statement that runs outside a transaction is not reported: it is
+ * the boundary dbctl draws there itself, and dbctl does not run it.
  */
 import type { Rule } from '../types.js';
 
@@ -16,8 +18,10 @@ const rule: Rule = {
     fix: 'Remove BEGIN/COMMIT/ROLLBACK from the migration. dbctl wraps each migration in a transaction and runs the statements that cannot be in one (CREATE INDEX CONCURRENTLY, ...) outside it by itself.',
   },
   kinds: ['TransactionStmt'],
-  check(stmt) {
+  check(stmt, ctx) {
     if (stmt.kind !== 'TransactionStmt' || !CONTROL.has(stmt.node.kind ?? '')) return;
+    // COMMIT before / BEGIN after a statement dbctl runs outside a transaction: dbctl does not run it
+    if (ctx.appliedByDbctl && stmt.classification.redundantControl) return;
     const what = stmt.classification.summary;
     const ends = stmt.node.kind !== 'TRANS_STMT_BEGIN' && stmt.node.kind !== 'TRANS_STMT_START';
     return {
