@@ -77,7 +77,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const renameOption = () =>
   new Option(
     '--rename <from=to>',
-    'answer a rename question: table.old_column=table.new_column, old_table=new_table (repeatable)',
+    'answer a rename question: table.old_column=table.new_column (or =new_column), old_table=new_table (repeatable)',
   ).argParser(collect);
 const createOption = () =>
   new Option('--create <name>', 'answer a rename question with "new": table.column or table (repeatable)').argParser(collect);

@@ -51,16 +51,16 @@ export class RenameAnswers {
     return this.renames.length === 0 && this.creates.length === 0;
   }
 
-  /** Whether `--rename from=to` was given (marks it used). */
+  /** Whether `--rename from=to` was given (marks it used); `users.name=full_name` answers `users.name=users.full_name`. */
   takeRename(from: string, to: string): boolean {
-    const hit = this.renames.filter((it) => it.from === from && it.to === to);
+    const hit = this.renames.filter((it) => it.from === from && names(it, to));
     hit.forEach((it) => (it.used = true));
     return hit.length > 0;
   }
 
   /** The FROM names some `--rename FROM=to` gives for `to` (without marking anything). */
   renamedTo(to: string): string[] {
-    return this.renames.filter((it) => it.to === to).map((it) => it.from);
+    return this.renames.filter((it) => names(it, to)).map((it) => it.from);
   }
 
   /** Whether `--create name` was given (marks it used). */
@@ -74,6 +74,17 @@ export class RenameAnswers {
   unused(): string[] {
     return [...this.renames.filter((it) => !it.used).map((it) => it.flag), ...this.creates.filter((it) => !it.used).map((it) => it.flag)];
   }
+}
+
+/**
+ * Whether a `--rename` answer's TO names `to`: spelled out, or as a bare name for one in the same
+ * table (or schema) as its FROM: `users.name=full_name` for `users.full_name`. A bare name that is
+ * itself the answer (a table moved to `public`) still matches as written.
+ */
+function names(answer: { from: string; to: string }, to: string): boolean {
+  if (answer.to === to) return true;
+  const dot = answer.from.lastIndexOf('.');
+  return dot > 0 && !answer.to.includes('.') && to === `${answer.from.slice(0, dot + 1)}${answer.to}`;
 }
 
 /** Quotes a flag value for a POSIX shell when it needs it, so a printed flag can be pasted. */
