@@ -1,8 +1,9 @@
 /**
  * Is an applied migration whose file changed since only reformatted (comments, white space)?
  *
- * The database keeps only drizzle's hash of what was applied, so the applied text is found in the
- * file's git history: the version whose hash is the recorded one. Then both texts are parsed by
+ * The database keeps only drizzle's hash of what was applied, so the applied text is found: the file
+ * with its line endings the other way (applied from a checkout on another system), or in the file's
+ * git history, the version whose hash is the recorded one. Then both texts are parsed by
  * PostgreSQL's parser (libpg-query) and compared statement by statement: equal parse trees (with
  * source positions left out) mean the same statements, only written differently. libpg-query's
  * `fingerprint` alone would not do: it ignores constants, so `DEFAULT 1` and `DEFAULT 2` share a
@@ -28,19 +29,34 @@ async function git(args: string[], cwd: string): Promise<string | null> {
   }
 }
 
-/** The text of `file` as it was when its drizzle hash was `hash`, from git (null when not found). */
-export async function appliedText(file: string, hash: string): Promise<string | null> {
+/**
+ * The text of `file` as it was when its drizzle hash was `hash` (null when not found): the file as
+ * it is now with the other line endings (a checkout with git's `autocrlf` on another system applied
+ * it with CRLF, or LF), else a version in git, as stored or with the other line endings.
+ */
+export async function appliedText(file: string, hash: string, current: string): Promise<string | null> {
+  const now = withHash(current, hash);
+  if (now !== null) return now;
   const dir = path.dirname(file);
   const top = (await git(['rev-parse', '--show-toplevel'], dir))?.trim();
   if (!top) return null;
   const relative = path.relative(top, file).split(path.sep).join('/');
   const staged = await git(['show', `:${relative}`], top);
-  if (staged !== null && drizzleHash(staged) === hash) return staged;
+  const found = staged === null ? null : withHash(staged, hash);
+  if (found !== null) return found;
   const commits = (await git(['log', '--format=%H', '-n', '200', '--', relative], top))?.split('\n').filter(Boolean) ?? [];
   for (const commit of commits) {
     const text = await git(['show', `${commit}:${relative}`], top);
-    if (text !== null && drizzleHash(text) === hash) return text;
+    const version = text === null ? null : withHash(text, hash);
+    if (version !== null) return version;
   }
+  return null;
+}
+
+/** `text`, or `text` with all LF or all CRLF line endings, whichever has drizzle hash `hash`; null when none. */
+function withHash(text: string, hash: string): string | null {
+  const lf = text.replace(/\r\n/g, '\n');
+  for (const candidate of [text, lf, lf.replace(/\n/g, '\r\n')]) if (drizzleHash(candidate) === hash) return candidate;
   return null;
 }
 
@@ -71,7 +87,7 @@ export async function cosmeticTags(modified: readonly { migration: LocalMigratio
   if (modified.length === 0) return tags;
   const parser = await loadSqlParser();
   for (const { migration, appliedHash } of modified) {
-    const before = await appliedText(migration.file, appliedHash);
+    const before = await appliedText(migration.file, appliedHash, migration.text);
     if (before !== null && sameStatements(parser, before, migration.text)) tags.add(migration.tag);
   }
   return tags;

@@ -2,7 +2,8 @@
  * An applied migration edited only in comments or white space (the documented `-- dbctl-ignore`
  * added afterwards) is `cosmetic`: status and migrate go on with a note, `check --env` passes; an
  * edit that changes a statement (even only a constant) stays `modified` and stops them. The applied
- * text is found in the project's git history by its hash.
+ * text is found in the project's git history by its hash, or, for a file applied from a checkout with
+ * the other line endings (git's `autocrlf` on Windows), without git: the same file with CRLF or LF.
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -63,5 +64,33 @@ describe('cosmetic edits of applied migrations', () => {
     expect(modified.code).toBe(1);
     expect(modified.json().migrations[0].state).toBe('modified');
     expect((await project.dbctl(['migrate'])).code).toBe(1);
+  });
+
+  it('applied with CRLF line endings (drizzle-kit migrate from a Windows checkout), read with LF: cosmetic, without git', async () => {
+    db = await testDatabase('cosmetic');
+    project = await testProject(db.url);
+    const sql = ['CREATE TABLE "users" ("id" integer PRIMARY KEY,\r\n  "name" text)', 'CREATE INDEX "users_name" ON "users" ("name")'];
+    const tag = await project.addMigration({ name: 'users', sql: sql.join('\r\n--> statement-breakpoint\r\n') + '\r\n' });
+    const kit = await project.drizzleKit(['migrate']);
+    expect(kit.code, kit.stdout + kit.stderr).toBe(0);
+    const file = path.join(project.out, `${tag}.sql`);
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/\r\n/g, '\n'));
+
+    const status = await project.dbctl(['status', '--json']);
+    expect(status.code, status.stdout + status.stderr).toBe(0);
+    expect(status.json().migrations[0].state).toBe('cosmetic');
+    await project.addMigration({
+      name: 'posts',
+      sql: ['CREATE TABLE "posts" ("id" integer PRIMARY KEY)', 'CREATE INDEX "posts_id" ON "posts" ("id")'],
+    });
+    const migrate = await project.dbctl(['migrate']);
+    expect(migrate.code, migrate.stdout + migrate.stderr).toBe(0);
+
+    // and the other way round: applied with LF, the file now with CRLF
+    const posts = path.join(project.out, (await project.journal()).entries[1]!.tag + '.sql');
+    await writeFile(posts, (await readFile(posts, 'utf8')).replace(/\n/g, '\r\n'));
+    const after = await project.dbctl(['status', '--json']);
+    expect(after.code, after.stdout + after.stderr).toBe(0);
+    expect(after.json().migrations.map((m: { state: string }) => m.state)).toEqual(['cosmetic', 'cosmetic']);
   });
 });
