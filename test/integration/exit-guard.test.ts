@@ -12,6 +12,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testDatabase } from '../support/db.js';
 import { testProject } from '../support/project.js';
+import { status } from '../../src/index.js';
 
 const MISSING = 'CONFIG_EXIT_TEST_URL is not set';
 
@@ -59,6 +60,20 @@ describe('a config that calls process.exit while loading', () => {
     expect(again.code).toBe(2);
     expect(again.json().error.code).toBe('DRIZZLE_CONFIG_INVALID');
     expect(count(again.stderr, MISSING)).toBe(1);
+  });
+
+  it('through the API: the call rejects with the config error, and the process goes on', async () => {
+    const db = await testDatabase('config_exit');
+    const project = await testProject(db.url);
+    await writeFile(path.join(project.dir, 'drizzle.config.ts'), EXITING_DRIZZLE_CONFIG);
+    const exit = process.exit;
+    await expect(status({ cwd: project.dir, url: db.url })).rejects.toMatchObject({
+      code: 'DRIZZLE_CONFIG_INVALID',
+      exitCode: 2,
+      // (what the config printed is not named here: vitest's own console takes console.error's lines)
+      message: expect.stringContaining('drizzle.config.ts could not be loaded: it called process.exit(1) while dbctl was loading it'),
+    });
+    expect(process.exit).toBe(exit);
   });
 
   it('in dbctl.config.ts, or in the function it exports, is CONFIG_INVALID', async () => {
