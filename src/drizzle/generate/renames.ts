@@ -25,14 +25,7 @@ export class RenameAnswers {
 
   constructor(renames: readonly string[] = [], creates: readonly string[] = []) {
     this.renames = renames.map((raw) => {
-      const at = raw.indexOf('=');
-      const from = at < 0 ? '' : raw.slice(0, at).trim();
-      const to = at < 0 ? '' : raw.slice(at + 1).trim();
-      if (!from || !to || to.includes('=')) {
-        throw new DbctlError('USAGE', `--rename ${raw} is not of the form FROM=TO`, {
-          hint: 'e.g. --rename users.name=users.full_name (a column) or --rename old_table=new_table (a table)',
-        });
-      }
+      const { from, to } = parseRename(raw);
       return { from, to, flag: `--rename ${shellWord(`${from}=${to}`)}`, used: false };
     });
     this.creates = creates.map((raw) => {
@@ -53,14 +46,14 @@ export class RenameAnswers {
 
   /** Whether `--rename from=to` was given (marks it used); `users.name=full_name` answers `users.name=users.full_name`. */
   takeRename(from: string, to: string): boolean {
-    const hit = this.renames.filter((it) => it.from === from && names(it, to));
+    const hit = this.renames.filter((it) => it.from === from && namesNew(it, to));
     hit.forEach((it) => (it.used = true));
     return hit.length > 0;
   }
 
   /** The FROM names some `--rename FROM=to` gives for `to` (without marking anything). */
   renamedTo(to: string): string[] {
-    return this.renames.filter((it) => names(it, to)).map((it) => it.from);
+    return this.renames.filter((it) => namesNew(it, to)).map((it) => it.from);
   }
 
   /** Whether `--create name` was given (marks it used). */
@@ -76,12 +69,25 @@ export class RenameAnswers {
   }
 }
 
+/** One `--rename FROM=TO` flag's two names. @throws DbctlError USAGE when it is not of that form. */
+export function parseRename(raw: string): { from: string; to: string } {
+  const at = raw.indexOf('=');
+  const from = at < 0 ? '' : raw.slice(0, at).trim();
+  const to = at < 0 ? '' : raw.slice(at + 1).trim();
+  if (!from || !to || to.includes('=')) {
+    throw new DbctlError('USAGE', `--rename ${raw} is not of the form FROM=TO`, {
+      hint: 'e.g. --rename users.name=users.full_name (a column; or users.name=full_name) or --rename old_table=new_table (a table)',
+    });
+  }
+  return { from, to };
+}
+
 /**
  * Whether a `--rename` answer's TO names `to`: spelled out, or as a bare name for one in the same
  * table (or schema) as its FROM: `users.name=full_name` for `users.full_name`. A bare name that is
  * itself the answer (a table moved to `public`) still matches as written.
  */
-function names(answer: { from: string; to: string }, to: string): boolean {
+export function namesNew(answer: { from: string; to: string }, to: string): boolean {
   if (answer.to === to) return true;
   const dot = answer.from.lastIndexOf('.');
   return dot > 0 && !answer.to.includes('.') && to === `${answer.from.slice(0, dot + 1)}${answer.to}`;

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { DbctlError } from '../../errors.js';
-import { shellWord } from '../generate/renames.js';
+import { namesNew, parseRename, shellWord } from '../generate/renames.js';
 import type { AppliedRename, EntityKind } from '../generate/types.js';
 import type { InstalledKit } from './load.js';
 
@@ -51,17 +51,7 @@ export class RenameAnswers {
   readonly applied: AppliedRename[] = [];
 
   constructor(renames: readonly string[], creates: readonly string[]) {
-    this.renames = renames.map((raw) => {
-      const at = raw.indexOf('=');
-      const from = raw.slice(0, Math.max(at, 0)).trim();
-      const to = raw.slice(at + 1).trim();
-      if (at < 0 || !from || !to || to.includes('=')) {
-        throw new DbctlError('USAGE', `--rename ${raw} is not of the form FROM=TO`, {
-          hint: 'e.g. --rename users.name=users.full_name (a column) or --rename old_table=new_table (a table)',
-        });
-      }
-      return { from, to, used: false };
-    });
+    this.renames = renames.map((raw) => ({ ...parseRename(raw), used: false }));
     this.creates = creates.map((name) => ({ name: name.trim(), used: false }));
   }
 
@@ -79,7 +69,7 @@ export class RenameAnswers {
       create.used = true;
       return { type: 'create', kind: question.kind, entity: question.entity };
     }
-    const rename = this.renames.find((r) => r.to === spelled || r.to === full);
+    const rename = this.renames.find((r) => namesNew(r, spelled) || namesNew(r, full));
     if (!rename) return null;
     rename.used = true;
     const length = TUPLE_LENGTH[question.kind] ?? 3;
