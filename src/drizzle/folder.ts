@@ -73,6 +73,12 @@ export interface MigrationFolder {
   journalPath: string;
   journal: Journal;
   migrations: LocalMigration[];
+  /**
+   * `.sql` files in a journal folder that the journal does not list (relative to the project):
+   * neither drizzle-kit nor dbctl applies them (a hand-written file never added, an entry lost in a
+   * merge). `dbctl check` fails on them; status and migrate name them.
+   */
+  unlisted?: string[];
 }
 
 /**
@@ -281,7 +287,19 @@ export async function readMigrationFolder(dir: string, projectDir: string): Prom
       },
     );
   }
-  return { dir, format: 'journal', journalPath, journal, migrations: migrations.filter((m): m is LocalMigration => m !== null) };
+  const listed = new Set(journal.entries.map((entry) => `${entry.tag}.sql`));
+  const unlisted = readdirSync(dir)
+    .filter((name) => name.endsWith('.sql') && !listed.has(name))
+    .sort()
+    .map((name) => path.join(relativeDir, name));
+  return {
+    dir,
+    format: 'journal',
+    journalPath,
+    journal,
+    migrations: migrations.filter((m): m is LocalMigration => m !== null),
+    ...(unlisted.length > 0 ? { unlisted } : {}),
+  };
 }
 
 /** Parses and shape-checks the journal text. */

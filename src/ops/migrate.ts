@@ -16,7 +16,16 @@ import type { MigrateDocument } from '../render/migrate.js';
 import type { CommandContext } from './context.js';
 import type { Duration, MigrateOptions } from './options.js';
 import { abortedError, opContext, throwIfAborted } from './run.js';
-import { environmentLabel, historyConsistency, historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+import {
+  environmentLabel,
+  historyConsistency,
+  historyTables,
+  noteUnlisted,
+  openFolder,
+  openProject,
+  readStatus,
+  targetEnvironment,
+} from './shared.js';
 
 /** The durations of a run, in milliseconds: flags first, else the config's `migrate` section. */
 export interface MigrateSettings {
@@ -71,6 +80,7 @@ export async function migrate(options: MigrateOptions = {}, given?: CommandConte
     }
     return read;
   });
+  noteUnlisted(ctx, project, folder);
   const document: MigrateDocument = { env: environment.name, applied: [], pending: [], status: 'nothing-pending' };
   const run: MigrateRun = { ctx, options, project, environment, folder, settings, document, session };
   try {

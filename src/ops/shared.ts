@@ -2,6 +2,7 @@
  * The steps most commands share: load the project, pick the environment, read the migrations
  * folder, connect, and read where each migration stands.
  */
+import path from 'node:path';
 import type postgres from 'postgres';
 import { loadProject, resolveEnvironment } from '../config/index.js';
 import { environmentSecrets } from '../config/resolve.js';
@@ -46,6 +47,18 @@ export function targetEnvironment(ctx: CommandContext, project: ProjectConfig, u
 /** Reads the project's migrations folder. */
 export async function openFolder(project: ProjectConfig): Promise<MigrationFolder> {
   return await readMigrationFolder(project.drizzle.out, project.projectDir);
+}
+
+/**
+ * A note for each SQL file the journal does not list, unless the project accepted it
+ * (`check.acceptJournal`: `orphan@<tag>`): "nothing pending" must not read as "that file is applied".
+ */
+export function noteUnlisted(ctx: CommandContext, project: ProjectConfig, folder: MigrationFolder): void {
+  const accepted = new Set(project.check?.acceptJournal ?? []);
+  for (const file of folder.unlisted ?? []) {
+    if (accepted.has(`orphan@${path.basename(file, '.sql')}`)) continue;
+    ctx.out.warn(`note: ${file} is not in the journal: neither drizzle-kit nor dbctl applies it (\`dbctl check\` says what to do)`);
+  }
 }
 
 /**

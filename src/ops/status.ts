@@ -8,7 +8,7 @@ import { statusDocument, type StatusDocument } from '../render/status.js';
 import type { CommandContext } from './context.js';
 import type { BaseOptions } from './options.js';
 import { opContext, outcome, throwIfAborted } from './run.js';
-import { environmentLabel, historyTables, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
+import { environmentLabel, historyTables, noteUnlisted, openFolder, openProject, readStatus, targetEnvironment } from './shared.js';
 
 /** Reads the environment's status; rejects (exit 1, `reported`) when anything is failed, modified or unknown. */
 export async function status(options: BaseOptions = {}, given?: CommandContext): Promise<StatusDocument> {
@@ -16,6 +16,7 @@ export async function status(options: BaseOptions = {}, given?: CommandContext):
   const project = await openProject(ctx);
   const environment = targetEnvironment(ctx, project);
   const folder = await openFolder(project);
+  noteUnlisted(ctx, project, folder);
   throwIfAborted(ctx.signal);
   const db = await connect(environment, { envName: environment.name, application: 'dbctl status' });
   try {
