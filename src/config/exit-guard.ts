@@ -5,7 +5,7 @@
  * config". While dbctl loads a config, `process.exit` throws `ConfigExited` instead, and the
  * loader reports it as the config error it is (exit 2).
  */
-import { whileExitThrows } from '../io/exit-guard.js';
+import { exitedWhile, whileExitThrows } from '../io/exit-guard.js';
 
 /** What a config's `process.exit(code)` throws while dbctl loads it. */
 export class ConfigExited extends Error {
@@ -13,8 +13,7 @@ export class ConfigExited extends Error {
     readonly exitCode: unknown,
     printed: string,
   ) {
-    const call = `process.exit(${exitCode === undefined ? '' : String(exitCode)})`;
-    super(`it called ${call} while dbctl was loading it${printed ? `, after printing: ${printed}` : ''}`);
+    super(exitedWhile(exitCode, 'while dbctl was loading it', printed));
     this.name = 'ConfigExited';
   }
 }

@@ -40,6 +40,11 @@ export async function whileExitThrows<T>(run: () => Promise<T>, errorFor: (code:
   }
 }
 
+/** The reason for an error of code that called `process.exit(code)` `during` something, quoting what it printed. */
+export function exitedWhile(code: unknown, during: string, printed: string): string {
+  return `it called process.exit(${code === undefined || code === null ? '' : String(code)}) ${during}${printed ? `, after printing: ${printed}` : ''}`;
+}
+
 /** The last line with words in `text`, without colors and surrounding space, at most 300 characters. */
 function lastLine(text: string): string {
   const lines = stripVTControlCharacters(text)

@@ -4,21 +4,15 @@
  * banner on stdout since dotenv 17), its schema modules, drizzle-kit. Whatever that code writes to
  * `process.stdout` would land inside the `--json` document or a `--format json` report, so it is
  * sent to stderr instead; and it passes through the password redactor on either stream, as dbctl's
- * own words do. dbctl writes through the writers returned here.
+ * own words do. dbctl writes through the writers returned here. For the whole run: nothing puts
+ * them back.
  */
+import type { OutputStreams } from './output.js';
 
-/** A stream's write, taking text. */
-export interface TextWriter {
-  write(chunk: string): unknown;
-  isTTY?: boolean;
-}
-
-/** What `keepStdoutForDbctl` returns: dbctl's own way to each stream, and the undo. */
+/** dbctl's own way to each stream (`OutputStreams` takes them). */
 export interface OwnStreams {
-  stdout: TextWriter;
-  stderr: TextWriter;
-  /** Puts `process.stdout.write` and `process.stderr.write` back as they were. */
-  restore(): void;
+  stdout: OutputStreams['stdout'];
+  stderr: OutputStreams['stderr'];
 }
 
 type Write = NodeJS.WriteStream['write'];
@@ -44,10 +38,6 @@ export function keepStdoutForDbctl(redact: (text: string) => string): OwnStreams
   return {
     stdout: { write: (chunk) => stdoutWrite.call(stdout, chunk), isTTY: stdout.isTTY },
     stderr: { write: (chunk) => stderrWrite.call(stderr, chunk), isTTY: stderr.isTTY },
-    restore() {
-      stdout.write = stdoutWrite;
-      stderr.write = stderrWrite;
-    },
   };
 }
 

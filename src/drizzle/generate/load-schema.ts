@@ -13,7 +13,7 @@ import path from 'node:path';
 import { DbctlError } from '../../errors.js';
 import type { KitInternals, PreparedExports } from './types.js';
 import { dynamicImport } from '../../io/dynamic-import.js';
-import { whileExitThrows } from '../../io/exit-guard.js';
+import { exitedWhile, whileExitThrows } from '../../io/exit-guard.js';
 
 /** How schema modules are loaded: drizzle-kit's tsx (default), or jiti (when tsx is not installed). */
 export type SchemaLoader = 'tsx' | 'jiti';
@@ -56,8 +56,7 @@ export async function importAll(files: string[], kitDir: string, loader: SchemaL
   try {
     await whileExitThrows(
       () => importEach(),
-      (code, printed) =>
-        new Error(`it called process.exit(${String(code ?? '')}) while it was loading${printed ? `, after printing: ${printed}` : ''}`),
+      (code, printed) => new Error(exitedWhile(code, 'while it was loading', printed)),
     );
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
